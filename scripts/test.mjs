@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// The whole test suite: lint, typecheck, then every vitest project.
+// Prints one closing line `N passed, N failed` read from vitest's JSON reporter,
+// and exits non-zero on any failure.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+
+const report = ".reports/vitest.json";
+const run = (cmd, args) => spawnSync(cmd, args, { stdio: "inherit", shell: false }).status ?? 1;
+const step = (label, cmd, args) => {
+  console.log(`\n== ${label}`);
+  const status = run(cmd, args);
+  if (status !== 0) console.error(`== ${label} failed (exit ${status})`);
+  return status === 0;
+};
+
+const extra = process.argv.slice(2);
+let ok = true;
+if (!extra.length) {
+  ok = step("lint (biome)", "pnpm", ["exec", "biome", "ci", "."]) && ok;
+  ok =
+    step("typecheck (tsc per package)", "pnpm", [
+      "exec",
+      "turbo",
+      "run",
+      "typecheck",
+      "--output-logs=errors-only",
+    ]) && ok;
+}
+mkdirSync(".reports", { recursive: true });
+rmSync(report, { force: true });
+step("tests (vitest)", "pnpm", [
+  "exec",
+  "vitest",
+  "run",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${report}`,
+  ...extra,
+]);
+
+let passed = 0;
+let failed = 0;
+if (existsSync(report)) {
+  const json = JSON.parse(readFileSync(report, "utf8"));
+  passed = json.numPassedTests ?? 0;
+  failed = json.numFailedTests ?? 0;
+  if (!json.success && failed === 0) {
+    // a suite that failed to load counts as a failure
+    failed = Math.max(1, json.numFailedTestSuites ?? 1);
+  }
+} else {
+  failed = 1;
+  console.error("vitest wrote no JSON report");
+}
+if (!ok) failed = Math.max(failed, 1);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && ok ? 0 : 1);

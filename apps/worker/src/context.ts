@@ -1,0 +1,22 @@
+import type { ProcessSettings } from "@guildkit/config";
+import type { AppStore, Logger } from "@guildkit/runtime";
+import type { Registry } from "prom-client";
+
+/** What every worker task receives. */
+export interface WorkerContext {
+  settings: ProcessSettings;
+  store: AppStore;
+  logger: Logger;
+  metrics: Registry;
+  /** A unique id for this worker process (lease owner). */
+  workerId: string;
+}
+
+/**
+ * A long-running worker task (role sync, webhook delivery, …). `run` resolves after `signal`
+ * aborts and the task has finished or released the item in hand.
+ */
+export interface WorkerTask {
+  name: string;
+  run(ctx: WorkerContext, signal: AbortSignal): Promise<void>;
+}

@@ -1,0 +1,38 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { createLogger, createMetrics, loadProcessSettings, openStore, shutdownSignal } from "@guildkit/runtime";
+import type { WorkerContext } from "./context";
+import { tasks } from "./tasks";
+
+const settings = loadProcessSettings(process.env);
+const logger = createLogger({ name: "guildkit-worker", level: settings.logLevel });
+const store = await openStore(settings.database);
+await store.migrate();
+
+const ctx: WorkerContext = {
+  settings,
+  store,
+  logger,
+  metrics: createMetrics("worker"),
+  workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+};
+const signal = shutdownSignal((s) => logger.info({ signal: s }, "worker shutting down"));
+
+logger.info({ workerId: ctx.workerId, tasks: tasks.map((t) => t.name) }, "worker started");
+console.log(`guildkit worker started (${tasks.map((t) => t.name).join(", ") || "no tasks"})`);
+const results = await Promise.allSettled(
+  tasks.map(async (task) => {
+    try {
+      await task.run(ctx, signal);
+    } catch (error) {
+      logger.error({ err: error, task: task.name }, "worker task failed");
+      throw error;
+    }
+  }),
+);
+if (tasks.length === 0) {
+  await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+}
+await store.close();
+logger.info("worker stopped");
+process.exit(results.some((r) => r.status === "rejected") ? 1 : 0);

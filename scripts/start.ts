@@ -1,0 +1,86 @@
+/**
+ * `pnpm start`: the reference server and worker on an embedded SQLite file, no other service needed.
+ *
+ * Creates `.data/` with the SQLite file, a state-signing key and an admin token (kept between runs),
+ * then runs `apps/server` and `apps/worker` side by side and prints the URL the server serves.
+ * Every setting can be overridden through the environment (see README.md, "Configuration").
+ * `pnpm start --sim` also starts `tools/discord-sim` and points every Discord URL at it.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "..");
+const dataDir = join(root, ".data");
+mkdirSync(dataDir, { recursive: true });
+
+function persistedSecret(file: string): string {
+  const path = join(dataDir, file);
+  if (existsSync(path)) return readFileSync(path, "utf8").trim();
+  const value = randomBytes(32).toString("base64url");
+  writeFileSync(path, `${value}\n`, { mode: 0o600 });
+  return value;
+}
+
+const port = process.env.PORT ?? "3000";
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  DATABASE_URL: process.env.DATABASE_URL ?? join(dataDir, "guildkit.sqlite"),
+  PORT: port,
+  PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? `http://localhost:${port}`,
+  STATE_SIGNING_KEY: process.env.STATE_SIGNING_KEY ?? persistedSecret("state-signing-key"),
+  ADMIN_TOKEN: process.env.ADMIN_TOKEN ?? persistedSecret("admin-token"),
+};
+
+const children: ChildProcess[] = [];
+const tsx = join(root, "node_modules", ".bin", "tsx");
+function run(name: string, script: string, extraEnv: NodeJS.ProcessEnv = {}) {
+  const child = spawn(tsx, [script], { cwd: root, env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "inherit"] });
+  child.stdout?.on("data", (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n")) {
+      if (!line) continue;
+      // JSON log lines stay quiet unless they are warnings or errors; plain lines are shown.
+      if (line.startsWith("{")) {
+        try {
+          const entry = JSON.parse(line) as { level?: number; msg?: string };
+          if ((entry.level ?? 30) >= 40) console.log(`[${name}] ${entry.msg ?? line}`);
+          continue;
+        } catch {}
+      }
+      console.log(`[${name}] ${line}`);
+    }
+  });
+  child.on("exit", (code, signal) => {
+    console.log(`[${name}] exited (${signal ?? code})`);
+    shutdown(code ?? 1);
+  });
+  children.push(child);
+  return child;
+}
+
+let stopping = false;
+function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  setTimeout(() => process.exit(code), 5000).unref();
+}
+process.on("SIGINT", () => shutdown(0));
+process.on("SIGTERM", () => shutdown(0));
+
+console.log(`guildkit: SQLite database ${env.DATABASE_URL}`);
+console.log(`guildkit: admin token in ${join(dataDir, "admin-token")}`);
+if (process.argv.includes("--sim")) {
+  const simPort = process.env.DISCORD_SIM_PORT ?? "3001";
+  const simUrl = `http://127.0.0.1:${simPort}`;
+  Object.assign(env, {
+    DISCORD_API_BASE_URL: `${simUrl}/api/v10`,
+    DISCORD_AUTHORIZE_URL: `${simUrl}/oauth2/authorize`,
+    DISCORD_CDN_BASE_URL: `${simUrl}/cdn`,
+    PLURALKIT_BASE_URL: `${simUrl}/pk/v2`,
+  });
+  run("discord-sim", "tools/discord-sim/src/cli.ts", { PORT: simPort });
+}
+run("server", "apps/server/src/main.ts");
+run("worker", "apps/worker/src/main.ts");

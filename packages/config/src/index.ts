@@ -1,1 +1,38 @@
-export {};
+export { describeConfig, type DescribedField } from "./describe";
+export { discordConfigSpec, type DiscordConfig } from "./discord";
+export {
+  ConfigConflictError,
+  type ConfigIssue,
+  ConfigValidationError,
+  ProcessSettingsError,
+  type ProcessSettingsProblem,
+} from "./errors";
+export { type ConfigField, type FieldMeta, field } from "./field";
+export {
+  type ConfigDescription,
+  type ConfigLoader,
+  createConfigLoader,
+  type LoadCompleteResult,
+  type MaskedConfigVersion,
+} from "./loader";
+export { maskSecret, maskSecrets, SECRET_MASK } from "./mask";
+export {
+  type DatabaseSettings,
+  type Environment,
+  type EnvironmentVariables,
+  type LogLevel,
+  type ProcessSettings,
+  parseProcessSettings,
+  redactProcessSettings,
+} from "./process-settings";
+export { isSnowflake, snowflakeSchema } from "./snowflake";
+export {
+  type CompleteConfigValues,
+  type ConfigFields,
+  type ConfigKey,
+  type ConfigSpec,
+  type ConfigValues,
+  defineConfigSpec,
+} from "./spec";
+export type { ConfigStore, ConfigVersion } from "./store";
+export { type ConfigCheck, checkConfig, isUnset, validateConfig } from "./validate";

@@ -1,1 +1,51 @@
-export {};
+/**
+ * Internal: the kysely code `@guildkit/store-sqlite` and `@guildkit/store-postgres` share — the
+ * reference schema, the migrations, and the dialect-neutral queries behind every store port.
+ * Applications use the public store packages instead.
+ *
+ * @packageDocumentation
+ */
+export {
+  decodeBytes,
+  decodeId,
+  decodeInteger,
+  decodeJson,
+  decodeJsonObject,
+  decodeNullableId,
+  decodeTime,
+  encodeJson,
+  encodeTime,
+} from "./codec";
+export { createConfigStore } from "./config-store";
+export { type Clock, type Dialect, systemClock } from "./dialect";
+export { isUniqueViolation, toStoreError, UniqueViolationError } from "./errors";
+export {
+  createEventLog,
+  type EventLogEntry,
+  type EventLogQuery,
+  type EventLogRecord,
+  redactEventData,
+  type StoreEventLog,
+} from "./event-log";
+export {
+  createMemberRepository,
+  encodeBytes,
+  type MemberPatch,
+  type MemberRecord,
+  type MemberRepository,
+  type NewMember,
+} from "./members";
+export { addColumnIfMissing, addIdColumn, columnNames, columnTypes, indexExists, tableExists } from "./migrations/ddl";
+export { migrations } from "./migrations/index";
+export {
+  createMigrationProvider,
+  MIGRATION_LOCK_TABLE,
+  MIGRATION_TABLE,
+  MigrationError,
+  type MigrationReport,
+  migrateToLatest,
+} from "./migrations/run";
+export { defineMigration, type GuildkitMigration, type MigrationContext, type MigrationDb } from "./migrations/types";
+export { createStorePorts, type StorePortOptions, type StorePorts } from "./ports";
+export * from "./schema";
+export { type AssembleStoreOptions, assembleStore, type GuildkitStore, type StoreCore } from "./store";

@@ -1,1 +1,63 @@
-export {};
+/**
+ * Every guildkit store port on SQLite: kysely over better-sqlite3, WAL mode.
+ *
+ * @packageDocumentation
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { type AssembleStoreOptions, assembleStore, type Clock, type GuildkitStore } from "@guildkit/store-kysely";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, type SqliteDatabase, SqliteDialect } from "kysely";
+
+export type { SqliteDatabase } from "kysely";
+
+/** Options of {@link openSqliteDatabase}. */
+export interface OpenSqliteOptions {
+  /** How long a writer waits for another process's lock before `SQLITE_BUSY`; default 5000 ms. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (creating it and its folder if needed) a SQLite database file with the settings guildkit
+ * expects: `journal_mode=WAL` (readers never block the writer), `busy_timeout`, `foreign_keys=ON`,
+ * `synchronous=NORMAL`. `":memory:"` opens a private in-memory database.
+ */
+export function openSqliteDatabase(filename: string, options: OpenSqliteOptions = {}): BetterSqlite3.Database {
+  const inMemory = filename === ":memory:" || filename === "";
+  if (!inMemory) mkdirSync(dirname(filename), { recursive: true });
+  const database = new BetterSqlite3(filename);
+  if (!inMemory) database.pragma("journal_mode = WAL");
+  database.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+  database.pragma("foreign_keys = ON");
+  database.pragma("synchronous = NORMAL");
+  return database;
+}
+
+/** Options of {@link createSqliteStore}: an open database, or a file name to open. */
+export type SqliteStoreOptions = ({ database: SqliteDatabase } | { filename: string }) & {
+  /** Stamps rows; the wall clock by default. */
+  clock?: Clock;
+  /** The migrations `migrate()` runs; every registered one by default. */
+  migrations?: AssembleStoreOptions["migrations"];
+};
+
+/** The SQLite store: every store port plus `kysely`, `migrate()`, `ping()`, `transaction()`, `close()`. */
+export type SqliteStore = GuildkitStore & { readonly dialect: "sqlite" };
+
+/**
+ * Creates the SQLite store. The database is typed by the smallest interface kysely calls
+ * (`prepare`, `close`), so any better-sqlite3-compatible handle works. `close()` closes it.
+ *
+ * @example
+ * const store = createSqliteStore({ database: openSqliteDatabase("./data/guildkit.sqlite") });
+ * await store.migrate();
+ * await store.eventLog.append({ kind: "app.started", level: "info", message: "hello" });
+ */
+export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const database = "database" in options ? options.database : openSqliteDatabase(options.filename);
+  const kysely = new Kysely<import("@guildkit/store-kysely").Database>({ dialect: new SqliteDialect({ database }) });
+  return assembleStore(kysely, "sqlite", {
+    clock: options.clock,
+    migrations: options.migrations,
+  }) as SqliteStore;
+}

@@ -1,1 +1,15 @@
-export {};
+export type { SimApi } from "./api";
+export { type DemoSeed, DEMO, seedDemo } from "./demo";
+export { type DiscordErrorBody, DiscordSimError, type DiscordSimErrorCode } from "./errors";
+export { PNG_SIGNATURE, renderAvatarPng } from "./png";
+export {
+  bucketHash,
+  DEFAULT_GLOBAL_PER_SECOND,
+  DEFAULT_PLURALKIT_PER_SECOND,
+  DEFAULT_ROUTE_LIMITS,
+} from "./rate-limits";
+export { applySeedBatch, type SeedBatch, type SeedBatchResult, seedBatchSchema } from "./seed-batch";
+export { startDiscordSim } from "./sim";
+export { DISCORD_EPOCH, isSnowflake, snowflakeTime } from "./snowflake";
+export { pkceChallenge } from "./tokens";
+export type * from "./types";

@@ -20,7 +20,11 @@ export type SimRouteKey =
   | "users_me"
   | "oauth_token"
   | "cdn"
-  | "pk_message";
+  | "pk_message"
+  /** `GET /webhooks/{id}/{token}` (added by the simulator). */
+  | "get_webhook"
+  /** `GET`/`PATCH`/`DELETE /webhooks/{id}/{token}/messages/{message_id}` (added by the simulator). */
+  | "webhook_message";
 
 export interface DiscordSimOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -39,6 +43,10 @@ export interface DiscordSimOptions {
   now?: () => number;
   /** Reject requests whose User-Agent does not start with "DiscordBot" (default false). */
   strictUserAgent?: boolean;
+  /** Seed of the PRNG behind fault injection (default 0x5eed), so runs are reproducible. */
+  randomSeed?: number;
+  /** Maximum number of request records kept for `inspect.requests` (default 500,000). */
+  requestLogCap?: number;
 }
 
 export interface SimUser {
@@ -61,6 +69,10 @@ export interface SimApplication {
   botToken: string;
   /** The bot's user id. */
   botUserId: string;
+  /** Application name shown on the authorize page (default "guildkit sim app"). */
+  name?: string;
+  /** A public client may exchange a code without the secret when it used PKCE (default false). */
+  publicClient?: boolean;
 }
 
 export interface SimRole {
@@ -68,6 +80,27 @@ export interface SimRole {
   guildId: string;
   name: string;
   position: number;
+  /** Permission bitset as a decimal string (default "0"). */
+  permissions?: string;
+  /** Managed by an integration or bot (the bot's own role is). */
+  managed?: boolean;
+  mentionable?: boolean;
+  color?: number;
+  hoist?: boolean;
+}
+
+/** A seeded guild. */
+export interface SimGuild {
+  id: string;
+  name: string;
+  /** The bot user in this guild; null until an application is seeded. */
+  botUserId: string | null;
+  /** The bot's managed role (its highest role). */
+  botRoleId: string;
+  /** Position of the bot's highest role; roles at or above it answer 403 50013. */
+  botRolePosition: number;
+  /** False simulates the GUILD_MEMBERS intent being off: List Guild Members answers 403 50001. */
+  membersIntent: boolean;
 }
 
 export interface SimMember {
@@ -112,6 +145,12 @@ export interface SimPostedMessage {
   /** The request body as received (allowed_mentions, embeds, …). */
   body: Record<string, unknown>;
   at: number;
+  /** User ids pinged (what `mentions` reported). */
+  mentions?: string[];
+  /** Whether @everyone/@here pinged. */
+  mentionEveryone?: boolean;
+  /** Sim time of the last PATCH, or null. */
+  editedAt?: number | null;
 }
 
 export interface SimRoleChange {
@@ -140,6 +179,13 @@ export interface SimRequestRecord {
   injected?: boolean;
 }
 
+/** Running totals over every request ever served (they survive the request-log cap). */
+export interface SimCounters {
+  requests: number;
+  byRoute: Record<string, number>;
+  byStatus: Record<string, number>;
+}
+
 /** PluralKit member as seeded (PluralKit's Member model, subset). */
 export interface SimPkMember {
   id: string;
@@ -150,6 +196,11 @@ export interface SimPkMember {
   avatar_url: string | null;
   webhook_avatar_url: string | null;
   color: string | null;
+  description?: string | null;
+  birthday?: string | null;
+  banner?: string | null;
+  created?: string | null;
+  proxy_tags?: { prefix: string | null; suffix: string | null }[];
 }
 
 export interface SimPkSystem {
@@ -158,6 +209,11 @@ export interface SimPkSystem {
   name: string | null;
   tag: string | null;
   avatar_url: string | null;
+  description?: string | null;
+  pronouns?: string | null;
+  banner?: string | null;
+  color?: string | null;
+  created?: string;
 }
 
 export interface SimPkMessage {
@@ -170,6 +226,8 @@ export interface SimPkMessage {
   guild: string | null;
   system: SimPkSystem | null;
   member: SimPkMember | null;
+  /** Sim time (epoch ms) the message was proxied; default now. The original id resolves for 30 min after it. */
+  at?: number;
 }
 
 export interface SimFault {
@@ -182,15 +240,21 @@ export interface SimFault {
   /** Probability 0..1 of destroying the socket without an answer. */
   dropRate?: number;
   /** Answer the next `count` requests with 429 (`retryAfterMs`, optionally global). */
-  force429?: { count: number; retryAfterMs: number; global?: boolean };
+  force429?: { count: number; retryAfterMs: number; global?: boolean; scope?: "user" | "shared" };
+  /** Statuses `errorRate` picks from (default [500, 502, 503]). */
+  errorStatuses?: number[];
 }
 
 export interface SimSeed {
   application(app: Partial<SimApplication>): SimApplication;
   user(user: Partial<SimUser> & { username: string }): SimUser;
-  guild(guild: { id?: string; name?: string; botUserId?: string; botRolePosition?: number }): {
-    id: string;
-  };
+  guild(guild: {
+    id?: string;
+    name?: string;
+    botUserId?: string;
+    botRolePosition?: number;
+    membersIntent?: boolean;
+  }): SimGuild;
   role(role: Partial<SimRole> & { guildId: string; name: string; position: number }): SimRole;
   member(member: Partial<SimMember> & { guildId: string; userId: string }): SimMember;
   /** Seed `count` users who are members of the guild (fast path for benchmarks). */
@@ -199,22 +263,37 @@ export interface SimSeed {
     count: number;
     roles?: (index: number) => string[];
     idStart?: bigint;
+    /** Give each seeded user a deterministic avatar hash (default true). */
+    avatars?: boolean;
   }): SimMember[];
   removeMember(guildId: string, userId: string): void;
   channel(channel: Partial<SimChannel> & { guildId: string }): SimChannel;
   webhook(webhook: Partial<SimWebhook> & { channelId: string }): SimWebhook;
   deleteWebhook(webhookId: string): void;
   pkMessage(message: SimPkMessage): void;
+  /** The user the authorize page pre-selects (default: the first seeded non-bot user). */
+  authorizingUser(userId: string): void;
 }
 
 export interface SimInspect {
   requests(filter?: { route?: SimRouteKey; since?: number }): SimRequestRecord[];
   /** 429s served, by scope. */
-  rateLimited(): { total: number; user: number; global: number; shared: number };
+  rateLimited(): {
+    total: number;
+    user: number;
+    global: number;
+    shared: number;
+    /** PluralKit 429s (not in `total`). */
+    pluralkit: number;
+    /** CDN 429s (not in `total`). */
+    cdn: number;
+  };
   invalidRequests(): number;
   messages(webhookId?: string): SimPostedMessage[];
   roleChanges(): SimRoleChange[];
   member(guildId: string, userId: string): SimMember | null;
+  user(userId: string): SimUser | null;
+  counters(): SimCounters;
 }
 
 export interface SimFaults {
@@ -236,6 +315,12 @@ export interface DiscordSim {
   seed: SimSeed;
   inspect: SimInspect;
   faults: SimFaults;
+  /**
+   * Act as the browser on the authorize page: validate `authorizeUrl` like `GET /oauth2/authorize`,
+   * then press Authorize as `userId` (default the authorizing user) or Cancel (`deny`). Resolves
+   * to the redirect location; rejects with `DiscordSimError` where Discord shows an error page.
+   */
+  authorize(authorizeUrl: string, opts?: { userId?: string; deny?: boolean }): Promise<string>;
   /** Forget all state, logs and faults. */
   reset(): void;
   close(): Promise<void>;

@@ -1,0 +1,90 @@
+import { z } from "zod";
+import { field } from "./field";
+import { type ConfigValues, defineConfigSpec } from "./spec";
+import { snowflakeSchema } from "./snowflake";
+
+const secretText = (what: string) =>
+  z
+    .string({ error: `must be text (the ${what})` })
+    .trim()
+    .min(1, `must not be empty (the ${what})`)
+    .refine((v) => !/\s/.test(v), `must not contain spaces (paste the ${what} alone)`);
+
+/**
+ * Runtime configuration of the Discord module (module name `discord`), modelled on the seed
+ * system's `Config`: OAuth2 client, bot token, guild and roles, sync interval. Stored values with
+ * the legacy single `role_id` are read as `role_ids: [role_id]`.
+ */
+export const discordConfigSpec = defineConfigSpec({
+  module: "discord",
+  fields: {
+    client_id: field(snowflakeSchema, {
+      label: "Client ID",
+      section: "oauth",
+      help: "The Application ID from the Discord Developer Portal (General Information).",
+    }),
+    client_secret: field(secretText("client secret"), {
+      label: "Client Secret",
+      section: "oauth",
+      secret: true,
+      help: "From the Developer Portal's OAuth2 page. Keep this confidential.",
+    }),
+    bot_token: field(
+      secretText("bot token").refine((v) => !/^bot\s/i.test(v), "must be the token alone, without 'Bot '"),
+      {
+        label: "Bot Token",
+        section: "bot",
+        secret: true,
+        help: "From the Developer Portal's Bot page. The bot needs Manage Roles in the guild.",
+      },
+    ),
+    guild_id: field(snowflakeSchema, {
+      label: "Guild ID",
+      section: "bot",
+      help: "The Discord server whose roles are managed. Right-click the server → Copy Server ID.",
+    }),
+    role_ids: field(
+      z
+        .array(snowflakeSchema, { error: "must be a list of Discord role ids" })
+        .max(25, "must list at most 25 roles")
+        .transform((ids) => [...new Set(ids)]),
+      {
+        label: "Role IDs",
+        section: "bot",
+        help: "The roles paying members hold. Each must sit below the bot's highest role (Server Settings → Roles).",
+      },
+    ),
+    sync_interval_hours: field(
+      z.coerce
+        .number({ error: "must be a whole number of hours between 1 and 168" })
+        .int("must be a whole number of hours between 1 and 168")
+        .min(1, "must be a whole number of hours between 1 and 168")
+        .max(168, "must be a whole number of hours between 1 and 168"),
+      {
+        label: "Sync Interval (hours)",
+        section: "sync",
+        default: 24,
+        help: "How often every linked member is re-checked against Discord, 1 to 168 hours (default 24).",
+      },
+    ),
+  },
+  upgrade: (values) => {
+    if ("role_id" in values) {
+      const { role_id: roleId, ...rest } = values;
+      const hasRoleIds = Array.isArray(rest.role_ids) && rest.role_ids.length > 0;
+      if (!hasRoleIds && typeof roleId === "string" && roleId.trim() !== "") rest.role_ids = [roleId.trim()];
+      return rest;
+    }
+    if (typeof values.role_ids === "string") {
+      const ids = values.role_ids
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+      return { ...values, role_ids: ids };
+    }
+    return values;
+  },
+});
+
+/** The typed values of {@link discordConfigSpec}. */
+export type DiscordConfig = ConfigValues<typeof discordConfigSpec>;

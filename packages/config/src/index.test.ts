@@ -1,8 +1,0 @@
-import { describe, expect, it } from "vitest";
-import * as mod from "./index";
-
-describe("config", () => {
-  it("loads", () => {
-    expect(mod).toBeTypeOf("object");
-  });
-});

@@ -1,0 +1,316 @@
+import { ProcessSettingsError, type ProcessSettingsProblem } from "./errors";
+
+/** Where the database is: a SQLite file (or `:memory:`) or a PostgreSQL connection URL. */
+export type DatabaseSettings = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
+
+/** pino's level names. */
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+/** `NODE_ENV`, narrowed. */
+export type Environment = "production" | "development" | "test";
+
+/**
+ * Process settings: what a server or worker needs before it can reach its database. Built by
+ * {@link parseProcessSettings} from an environment object. `JSON.stringify` and `util.inspect` of the
+ * object show `stateSigningKey`, `adminToken` and the database and Redis passwords masked.
+ */
+export interface ProcessSettings {
+  environment: Environment;
+  database: DatabaseSettings;
+  /** Interface the HTTP server binds (`HOST`, default `0.0.0.0`). */
+  host: string;
+  /** HTTP port (`PORT`, default 3000; 0 picks a free port). */
+  port: number;
+  /** The URL people reach the server at, without a trailing slash (`PUBLIC_BASE_URL`). */
+  publicBaseUrl: string;
+  /** Signs OAuth state (`STATE_SIGNING_KEY`, at least 32 bytes). Secret. */
+  stateSigningKey: string;
+  /** Bearer token of the admin API (`ADMIN_TOKEN`, at least 16 characters). Secret. */
+  adminToken: string;
+  /** `DISCORD_API_BASE_URL`, default `https://discord.com/api/v10`. */
+  discordApiBaseUrl: string;
+  /** `DISCORD_AUTHORIZE_URL`, default `https://discord.com/oauth2/authorize`. */
+  discordAuthorizeUrl: string;
+  /** `DISCORD_CDN_BASE_URL`, default `https://cdn.discordapp.com`. */
+  discordCdnBaseUrl: string;
+  /** `PLURALKIT_BASE_URL`, default `https://api.pluralkit.me/v2`. */
+  pluralkitBaseUrl: string;
+  /** `REDIS_URL` (`redis://` or `rediss://`), `null` when unset: the Discord budget is then per process. */
+  redisUrl: string | null;
+  /** `LOG_LEVEL`, default `info`. */
+  logLevel: LogLevel;
+}
+
+/** An environment object such as `process.env`. */
+export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+const GENERATE = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
+const MIN_SIGNING_KEY_BYTES = 32;
+const MIN_ADMIN_TOKEN_LENGTH = 16;
+
+/**
+ * Parses and checks process settings from an environment object (the app passes `process.env`; this
+ * package never reads it). Empty variables count as unset.
+ *
+ * Variables: `DATABASE_URL` (required: `postgres://…`, a SQLite file path, `file:` URL or
+ * `:memory:`), `PUBLIC_BASE_URL` (required), `STATE_SIGNING_KEY` (required, ≥ 32 bytes),
+ * `ADMIN_TOKEN` (required, ≥ 16 characters), `PORT`, `HOST`, `DISCORD_API_BASE_URL`,
+ * `DISCORD_AUTHORIZE_URL`, `DISCORD_CDN_BASE_URL`, `PLURALKIT_BASE_URL`, `REDIS_URL`, `LOG_LEVEL`,
+ * `NODE_ENV`.
+ *
+ * @throws {@link ProcessSettingsError} with one line per problem; secret values are never echoed.
+ */
+export function parseProcessSettings(env: EnvironmentVariables): ProcessSettings {
+  const problems: ProcessSettingsProblem[] = [];
+  const problem = (variable: string, message: string) => problems.push({ variable, message });
+  const get = (name: string): string | null => {
+    const value = env[name];
+    return value === undefined || value.trim() === "" ? null : value.trim();
+  };
+
+  const environment = parseEnvironment(get("NODE_ENV"), problem);
+  const development = environment !== "production";
+
+  const database = parseDatabase(get("DATABASE_URL"), problem);
+
+  const host = get("HOST") ?? "0.0.0.0";
+  const portText = get("PORT");
+  let port = 3000;
+  if (portText !== null) {
+    port = /^\d+$/.test(portText) ? Number(portText) : Number.NaN;
+    if (!(port >= 0 && port <= 65535)) {
+      problem("PORT", `PORT must be a TCP port number from 0 to 65535, e.g. PORT=3000 (got "${portText}")`);
+    }
+  }
+
+  const publicBaseUrl = parseHttpUrl("PUBLIC_BASE_URL", get("PUBLIC_BASE_URL"), null, problem, {
+    example: "https://members.example.org",
+    required: true,
+  });
+
+  const stateSigningKey = get("STATE_SIGNING_KEY") ?? "";
+  if (stateSigningKey === "") {
+    problem(
+      "STATE_SIGNING_KEY",
+      `STATE_SIGNING_KEY is not set: it signs OAuth state and needs at least ${MIN_SIGNING_KEY_BYTES} random bytes` +
+        (development ? `; generate one with: ${GENERATE}` : ", e.g. 43 base64url characters from a secret manager"),
+    );
+  } else {
+    const bytes = new TextEncoder().encode(stateSigningKey).length;
+    if (bytes < MIN_SIGNING_KEY_BYTES) {
+      problem(
+        "STATE_SIGNING_KEY",
+        `STATE_SIGNING_KEY is too short (${bytes} bytes): it needs at least ${MIN_SIGNING_KEY_BYTES} random bytes` +
+          (development ? `; generate one with: ${GENERATE}` : ", e.g. 43 base64url characters from a secret manager"),
+      );
+    }
+  }
+
+  const adminToken = get("ADMIN_TOKEN") ?? "";
+  if (adminToken === "") {
+    problem(
+      "ADMIN_TOKEN",
+      `ADMIN_TOKEN is not set: it is the admin API's bearer token, at least ${MIN_ADMIN_TOKEN_LENGTH} random characters` +
+        (development ? `; generate one with: ${GENERATE}` : ""),
+    );
+  } else if (adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    problem(
+      "ADMIN_TOKEN",
+      `ADMIN_TOKEN is too short (${adminToken.length} characters): use at least ${MIN_ADMIN_TOKEN_LENGTH} random characters` +
+        (development ? `; generate one with: ${GENERATE}` : ""),
+    );
+  }
+
+  const discordApiBaseUrl = parseHttpUrl(
+    "DISCORD_API_BASE_URL",
+    get("DISCORD_API_BASE_URL"),
+    "https://discord.com/api/v10",
+    problem,
+    { example: "https://discord.com/api/v10" },
+  );
+  const discordAuthorizeUrl = parseHttpUrl(
+    "DISCORD_AUTHORIZE_URL",
+    get("DISCORD_AUTHORIZE_URL"),
+    "https://discord.com/oauth2/authorize",
+    problem,
+    { example: "https://discord.com/oauth2/authorize" },
+  );
+  const discordCdnBaseUrl = parseHttpUrl(
+    "DISCORD_CDN_BASE_URL",
+    get("DISCORD_CDN_BASE_URL"),
+    "https://cdn.discordapp.com",
+    problem,
+    { example: "https://cdn.discordapp.com" },
+  );
+  const pluralkitBaseUrl = parseHttpUrl(
+    "PLURALKIT_BASE_URL",
+    get("PLURALKIT_BASE_URL"),
+    "https://api.pluralkit.me/v2",
+    problem,
+    { example: "https://api.pluralkit.me/v2" },
+  );
+
+  const redisUrl = get("REDIS_URL");
+  if (redisUrl !== null && !/^rediss?:\/\/[^\s]+$/i.test(redisUrl)) {
+    problem("REDIS_URL", "REDIS_URL must be a redis:// or rediss:// URL, e.g. REDIS_URL=redis://127.0.0.1:6379");
+  }
+
+  const logLevelText = (get("LOG_LEVEL") ?? "info").toLowerCase();
+  if (!LOG_LEVELS.includes(logLevelText as LogLevel)) {
+    problem("LOG_LEVEL", `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, e.g. LOG_LEVEL=info`);
+  }
+
+  if (problems.length > 0) throw new ProcessSettingsError(problems);
+
+  const settings: ProcessSettings = {
+    environment,
+    database: database!,
+    host,
+    port,
+    publicBaseUrl: publicBaseUrl!,
+    stateSigningKey,
+    adminToken,
+    discordApiBaseUrl: discordApiBaseUrl!,
+    discordAuthorizeUrl: discordAuthorizeUrl!,
+    discordCdnBaseUrl: discordCdnBaseUrl!,
+    pluralkitBaseUrl: pluralkitBaseUrl!,
+    redisUrl,
+    logLevel: logLevelText as LogLevel,
+  };
+  return protectSecrets(settings);
+}
+
+/**
+ * A copy of the settings safe to log: signing key and admin token masked, passwords removed from
+ * the database and Redis URLs.
+ */
+export function redactProcessSettings(settings: ProcessSettings): Record<string, unknown> {
+  return {
+    environment: settings.environment,
+    database:
+      settings.database.kind === "postgres"
+        ? { kind: "postgres", url: redactUrlPassword(settings.database.url) }
+        : { ...settings.database },
+    host: settings.host,
+    port: settings.port,
+    publicBaseUrl: settings.publicBaseUrl,
+    stateSigningKey: "••••",
+    adminToken: "••••",
+    discordApiBaseUrl: settings.discordApiBaseUrl,
+    discordAuthorizeUrl: settings.discordAuthorizeUrl,
+    discordCdnBaseUrl: settings.discordCdnBaseUrl,
+    pluralkitBaseUrl: settings.pluralkitBaseUrl,
+    redisUrl: settings.redisUrl === null ? null : redactUrlPassword(settings.redisUrl),
+    logLevel: settings.logLevel,
+  };
+}
+
+function protectSecrets(settings: ProcessSettings): ProcessSettings {
+  const safe = () => redactProcessSettings(settings);
+  Object.defineProperty(settings, "toJSON", { value: safe, enumerable: false });
+  Object.defineProperty(settings, Symbol.for("nodejs.util.inspect.custom"), { value: safe, enumerable: false });
+  return settings;
+}
+
+function redactUrlPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@/\s]*@/i, "$1:••••@");
+}
+
+function parseEnvironment(value: string | null, problem: (v: string, m: string) => void): Environment {
+  if (value === null) return "development";
+  const lower = value.toLowerCase();
+  if (lower === "production" || lower === "development" || lower === "test") return lower;
+  problem("NODE_ENV", `NODE_ENV must be production, development or test, e.g. NODE_ENV=production (got "${value}")`);
+  return "development";
+}
+
+function parseDatabase(value: string | null, problem: (v: string, m: string) => void): DatabaseSettings | null {
+  const example =
+    "e.g. DATABASE_URL=postgres://guildkit@127.0.0.1:5432/guildkit or DATABASE_URL=./data/guildkit.sqlite";
+  if (value === null) {
+    problem("DATABASE_URL", `DATABASE_URL is not set: give a PostgreSQL URL or a SQLite file path, ${example}`);
+    return null;
+  }
+  if (/^postgres(ql)?:\/\//i.test(value)) {
+    if (!/^postgres(ql)?:\/\/[^\s]*$/i.test(value) || !canParseUrl(value)) {
+      problem("DATABASE_URL", `DATABASE_URL is not a valid PostgreSQL URL (value not shown), ${example}`);
+      return null;
+    }
+    return { kind: "postgres", url: value };
+  }
+  if (/^file:/i.test(value)) {
+    const rest = value.slice("file:".length);
+    let path = rest.startsWith("//") ? rest.slice(2) : rest;
+    if (path.startsWith("localhost/")) path = path.slice("localhost".length);
+    path = safeDecode(path.split("?")[0] ?? "");
+    if (path === "") {
+      problem("DATABASE_URL", `DATABASE_URL is a file: URL without a path, e.g. DATABASE_URL=file:./data/guildkit.sqlite`);
+      return null;
+    }
+    return { kind: "sqlite", path };
+  }
+  if (/^sqlite:/i.test(value)) {
+    const path = value.slice("sqlite:".length).replace(/^\/\//, "");
+    if (path === "") {
+      problem("DATABASE_URL", `DATABASE_URL is a sqlite: URL without a path, e.g. DATABASE_URL=sqlite:./data/guildkit.sqlite`);
+      return null;
+    }
+    return { kind: "sqlite", path };
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value);
+  if (scheme) {
+    problem(
+      "DATABASE_URL",
+      `DATABASE_URL uses the unsupported scheme "${scheme[1]}": only PostgreSQL URLs and SQLite paths work, ${example}`,
+    );
+    return null;
+  }
+  return { kind: "sqlite", path: value };
+}
+
+function parseHttpUrl(
+  name: string,
+  value: string | null,
+  fallback: string | null,
+  problem: (v: string, m: string) => void,
+  options: { example: string; required?: boolean },
+): string | null {
+  if (value === null) {
+    if (options.required) {
+      problem(name, `${name} is not set: give an http(s) URL, e.g. ${name}=${options.example}`);
+    }
+    return fallback;
+  }
+  if (!/^https?:\/\//i.test(value) || !canParseUrl(value)) {
+    problem(name, `${name} must be an http:// or https:// URL, e.g. ${name}=${options.example} (got "${value}")`);
+    return null;
+  }
+  const url = new URL(value);
+  if (url.search !== "" || url.hash !== "") {
+    problem(name, `${name} must not have a query or fragment, e.g. ${name}=${options.example}`);
+    return null;
+  }
+  if (url.username !== "" || url.password !== "") {
+    problem(name, `${name} must not contain credentials, e.g. ${name}=${options.example}`);
+    return null;
+  }
+  return url.toString().replace(/\/+$/, "");
+}
+
+function canParseUrl(value: string): boolean {
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,352 @@
+import type { RateLimitInfo } from "./headers";
+import { fallbackBucketKey, type Route } from "./route";
+
+/**
+ * Local bookkeeping of Discord's per-route buckets.
+ *
+ * Buckets are keyed by (bucket hash from `X-RateLimit-Bucket`, major parameter); before the first
+ * answer names the hash, by (method + route template, major parameter). A request reserves a slot
+ * before it is sent, so concurrent requests never outrun what the server announced: the slots left
+ * are the announced `remaining` (or the full `limit` once the window has reset) minus the requests
+ * reserved or in flight. A bucket never seen before lets one request through at a time until its
+ * first answer arrives.
+ */
+
+/** Time source and timer for the registry (the adapter passes real ones; tests pass fakes). */
+export interface BucketTimers {
+  now(): number;
+  /** Calls `fn` after `ms`; returns a function that cancels it. */
+  setTimer(ms: number, fn: () => void): () => void;
+}
+
+interface Waiter {
+  route: Route;
+  resolve(reservation: BucketReservation): void;
+  reject(reason: unknown): void;
+}
+
+/** One local bucket. Exposed for tests and `snapshot()`; mutate only through the registry. */
+export interface BucketState {
+  key: string;
+  /** null: unknown (no answer yet); Infinity: the server sends no limits for it. */
+  limit: number | null;
+  /** `remaining` as last announced for the current window. */
+  remaining: number;
+  /** Local epoch ms at which the current window ends. */
+  resetAt: number;
+  /** The server's `X-RateLimit-Reset` of the current window (identifies it), or null. */
+  windowId: number | null;
+  /** Requests reserved (queued in the limiter or in flight) and not yet answered. */
+  inFlight: number;
+  waiters: Waiter[];
+  mergedInto: BucketState | null;
+  lastUsed: number;
+  cancelTimer: (() => void) | null;
+  timerAt: number;
+}
+
+function newBucket(key: string, now: number): BucketState {
+  return {
+    key,
+    limit: null,
+    remaining: 0,
+    resetAt: 0,
+    windowId: null,
+    inFlight: 0,
+    waiters: [],
+    mergedInto: null,
+    lastUsed: now,
+    cancelTimer: null,
+    timerAt: 0,
+  };
+}
+
+/** Slots a new request may reserve now (≤ 0 means wait). */
+export function availableSlots(bucket: BucketState, now: number): number {
+  if (bucket.limit === Infinity) return Number.POSITIVE_INFINITY;
+  if (bucket.limit === null) {
+    if (now < bucket.resetAt) return 0;
+    return bucket.inFlight === 0 ? 1 : 0;
+  }
+  const remaining = now >= bucket.resetAt ? bucket.limit : bucket.remaining;
+  return remaining - bucket.inFlight;
+}
+
+/** True when the server announced that this bucket has nothing left in the current window. */
+export function announcedExhausted(bucket: BucketState, now: number): boolean {
+  return now < bucket.resetAt && bucket.remaining <= 0 && bucket.limit !== Infinity;
+}
+
+/** Milliseconds until the current window resets (0 when it already has). */
+export function msUntilReset(bucket: BucketState, now: number): number {
+  return Math.max(0, bucket.resetAt - now);
+}
+
+/**
+ * Applies an answer's headers to a bucket. Answers can arrive out of order, so within one window
+ * (same `X-RateLimit-Reset`) the lowest `remaining` wins; an answer from an older window is ignored.
+ */
+export function applyHeaders(bucket: BucketState, info: RateLimitInfo, now: number): void {
+  if (info.limit === null && info.remaining === null && info.resetAfterMs === null) {
+    if (bucket.limit === null) bucket.limit = Number.POSITIVE_INFINITY;
+    return;
+  }
+  const resetAt = now + (info.resetAfterMs ?? 0);
+  const remaining = info.remaining ?? bucket.remaining;
+  let sameWindow: boolean;
+  if (info.resetAtEpochMs !== null && bucket.windowId !== null) {
+    if (info.resetAtEpochMs < bucket.windowId - 1) return; // a late answer from an earlier window
+    sameWindow = info.resetAtEpochMs <= bucket.windowId + 1;
+  } else {
+    sameWindow = bucket.limit !== null && now < bucket.resetAt && resetAt <= bucket.resetAt + 50;
+  }
+  if (info.limit !== null) bucket.limit = info.limit;
+  else if (bucket.limit === null || bucket.limit === Infinity) bucket.limit = Math.max(remaining, 1);
+  if (sameWindow) {
+    bucket.remaining = Math.min(bucket.remaining, remaining);
+    bucket.resetAt = Math.max(bucket.resetAt, resetAt);
+  } else {
+    bucket.remaining = remaining;
+    bucket.resetAt = resetAt;
+  }
+  if (info.resetAtEpochMs !== null) bucket.windowId = info.resetAtEpochMs;
+}
+
+/** Marks a bucket exhausted for `retryAfterMs` after a route-scoped 429. */
+export function applyRateLimited(bucket: BucketState, retryAfterMs: number, now: number): void {
+  if (bucket.limit === Infinity) bucket.limit = null;
+  bucket.remaining = 0;
+  bucket.resetAt = Math.max(bucket.resetAt, now + retryAfterMs);
+}
+
+/** A reserved slot in a bucket, held from before the limiter wait until the answer. */
+export interface BucketReservation {
+  /** True when the server has since announced the bucket exhausted: do not send, `cancel()` and reacquire. */
+  blocked(): boolean;
+  /** The answer arrived: record its headers and free the slot. */
+  settle(info: RateLimitInfo): void;
+  /** A route-scoped 429 arrived: record it (and its headers), free the slot. */
+  settleRateLimited(info: RateLimitInfo, retryAfterMs: number): void;
+  /** No answer (network error, timeout, abort, not sent): free the slot. */
+  cancel(): void;
+}
+
+/** A read-only view of one bucket, for `stats()` and debugging. */
+export interface BucketSnapshot {
+  key: string;
+  limit: number | null;
+  remaining: number;
+  resetInMs: number;
+  inFlight: number;
+  queued: number;
+}
+
+/** The registry of local buckets for one client. */
+export interface BucketRegistry {
+  /**
+   * Reserves a slot in the route's bucket, waiting while the bucket is exhausted (FIFO). Rejects with
+   * the signal's reason when it aborts first. `onWait` is called once if the request had to wait.
+   */
+  acquire(route: Route, opts?: { signal?: AbortSignal; onWait?: () => void }): Promise<BucketReservation>;
+  /** Number of buckets held. */
+  size(): number;
+  snapshot(): BucketSnapshot[];
+  /** Cancels timers and rejects queued waiters. */
+  close(reason: unknown): void;
+}
+
+const SWEEP_EVERY_MS = 60_000;
+const IDLE_MS = 10 * 60_000;
+
+/** Creates an empty bucket registry. */
+export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
+  const buckets = new Map<string, BucketState>();
+  /** route template → bucket hash announced for it */
+  const hashes = new Map<string, string>();
+  let lastSweep = timers.now();
+
+  const resolve = (bucket: BucketState): BucketState => {
+    let current = bucket;
+    while (current.mergedInto) current = current.mergedInto;
+    return current;
+  };
+
+  /** Moves (or merges) the bucket held under `fromKey` to `toKey`; returns the bucket now at `toKey`. */
+  const move = (from: BucketState, toKey: string): BucketState => {
+    const target = buckets.get(toKey);
+    if (target === from) return from;
+    buckets.delete(from.key);
+    if (!target) {
+      from.key = toKey;
+      buckets.set(toKey, from);
+      return from;
+    }
+    target.inFlight += from.inFlight;
+    target.waiters.push(...from.waiters);
+    from.inFlight = 0;
+    from.waiters = [];
+    from.cancelTimer?.();
+    from.cancelTimer = null;
+    from.mergedInto = target;
+    return target;
+  };
+
+  const bucketFor = (route: Route, now: number): BucketState => {
+    const fallback = fallbackBucketKey(route);
+    const hash = hashes.get(route.template);
+    if (hash === undefined) {
+      let bucket = buckets.get(fallback);
+      if (!bucket) {
+        bucket = newBucket(fallback, now);
+        buckets.set(fallback, bucket);
+      }
+      return bucket;
+    }
+    const key = `${hash}|${route.major}`;
+    const old = buckets.get(fallback);
+    if (old) return move(old, key);
+    let bucket = buckets.get(key);
+    if (!bucket) {
+      bucket = newBucket(key, now);
+      buckets.set(key, bucket);
+    }
+    return bucket;
+  };
+
+  const sweep = (now: number) => {
+    lastSweep = now;
+    for (const [key, bucket] of buckets) {
+      if (
+        bucket.inFlight === 0 &&
+        bucket.waiters.length === 0 &&
+        now >= bucket.resetAt &&
+        now - bucket.lastUsed > IDLE_MS
+      ) {
+        bucket.cancelTimer?.();
+        buckets.delete(key);
+      }
+    }
+  };
+
+  const pump = (start: BucketState) => {
+    const bucket = resolve(start);
+    const now = timers.now();
+    while (bucket.waiters.length > 0 && availableSlots(bucket, now) > 0) {
+      const waiter = bucket.waiters.shift()!;
+      bucket.inFlight += 1;
+      bucket.lastUsed = now;
+      waiter.resolve(reservationFor(bucket, waiter.route));
+    }
+    if (bucket.waiters.length > 0 && bucket.resetAt > now) {
+      // Blocked by the window (not only by requests in flight): wake up when it resets.
+      if (!bucket.cancelTimer || bucket.timerAt !== bucket.resetAt) {
+        bucket.cancelTimer?.();
+        bucket.timerAt = bucket.resetAt;
+        bucket.cancelTimer = timers.setTimer(bucket.resetAt - now, () => {
+          bucket.cancelTimer = null;
+          pump(bucket);
+        });
+      }
+    }
+  };
+
+  const release = (held: BucketState) => {
+    const bucket = resolve(held);
+    bucket.inFlight = Math.max(0, bucket.inFlight - 1);
+    bucket.lastUsed = timers.now();
+    return bucket;
+  };
+
+  const learnHash = (route: Route, held: BucketState, info: RateLimitInfo): BucketState => {
+    const bucket = resolve(held);
+    if (info.bucket === null) return bucket;
+    hashes.set(route.template, info.bucket);
+    const key = `${info.bucket}|${route.major}`;
+    return bucket.key === key ? bucket : move(bucket, key);
+  };
+
+  function reservationFor(bucket: BucketState, route: Route): BucketReservation {
+    let done = false;
+    const finish = (apply: (freed: BucketState) => BucketState) => {
+      if (done) return;
+      done = true;
+      pump(apply(release(bucket)));
+    };
+    return {
+      blocked: () => announcedExhausted(resolve(bucket), timers.now()),
+      settle: (info) =>
+        finish((freed) => {
+          const target = learnHash(route, freed, info);
+          applyHeaders(target, info, timers.now());
+          return target;
+        }),
+      settleRateLimited: (info, retryAfterMs) =>
+        finish((freed) => {
+          const target = learnHash(route, freed, info);
+          applyHeaders(target, info, timers.now());
+          applyRateLimited(target, retryAfterMs, timers.now());
+          return target;
+        }),
+      cancel: () => finish((freed) => freed),
+    };
+  }
+
+  return {
+    acquire(route, opts = {}) {
+      const { signal } = opts;
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      const now = timers.now();
+      if (now - lastSweep > SWEEP_EVERY_MS) sweep(now);
+      const bucket = bucketFor(route, now);
+      bucket.lastUsed = now;
+      if (bucket.waiters.length === 0 && availableSlots(bucket, now) > 0) {
+        bucket.inFlight += 1;
+        return Promise.resolve(reservationFor(bucket, route));
+      }
+      opts.onWait?.();
+      return new Promise<BucketReservation>((resolvePromise, rejectPromise) => {
+        const onAbort = () => {
+          const current = resolve(bucket);
+          const index = current.waiters.indexOf(waiter);
+          if (index >= 0) current.waiters.splice(index, 1);
+          rejectPromise(signal?.reason);
+        };
+        const waiter: Waiter = {
+          route,
+          resolve: (reservation) => {
+            signal?.removeEventListener("abort", onAbort);
+            resolvePromise(reservation);
+          },
+          reject: (reason) => {
+            signal?.removeEventListener("abort", onAbort);
+            rejectPromise(reason);
+          },
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+        bucket.waiters.push(waiter);
+        pump(bucket);
+      });
+    },
+    size: () => buckets.size,
+    snapshot() {
+      const now = timers.now();
+      return [...buckets.values()].map((b) => ({
+        key: b.key,
+        limit: b.limit === Infinity ? null : b.limit,
+        remaining: now >= b.resetAt ? (b.limit ?? 0) : b.remaining,
+        resetInMs: msUntilReset(b, now),
+        inFlight: b.inFlight,
+        queued: b.waiters.length,
+      }));
+    },
+    close(reason) {
+      for (const bucket of buckets.values()) {
+        bucket.cancelTimer?.();
+        bucket.cancelTimer = null;
+        for (const waiter of bucket.waiters.splice(0)) waiter.reject(reason);
+      }
+      buckets.clear();
+      hashes.clear();
+    },
+  };
+}

@@ -1,0 +1,194 @@
+import Bottleneck from "bottleneck";
+
+/**
+ * The request budget port: runs `fn` when the budget allows. The Discord client sends every HTTP
+ * request (retries included) through it, so the budget bounds what reaches Discord.
+ */
+export interface RateLimiter {
+  /**
+   * Runs `fn` once a start slot is free. Rejects with `signal.reason` if the signal aborts while the
+   * job still waits (the job then never runs `fn`).
+   */
+  schedule<T>(fn: () => Promise<T>, opts?: { signal?: AbortSignal; weight?: number }): Promise<T>;
+  /** Stops the limiter and releases its connections (optional). */
+  close?(): Promise<void>;
+}
+
+/** The smallest part of an ioredis client the clustered limiter needs (it duplicates it for pub/sub). */
+export interface RedisClientLike {
+  duplicate(...args: never[]): unknown;
+  defineCommand(...args: never[]): unknown;
+  on(...args: never[]): unknown;
+  status: string;
+}
+
+/** Sharing one budget between processes through Redis (bottleneck clustering). */
+export interface BottleneckRedisOptions {
+  /** An ioredis instance (not closed by the limiter), or ioredis constructor options (a connection the limiter owns). */
+  client: RedisClientLike | Record<string, unknown>;
+  /** The budget's name: every limiter with the same id shares one budget. */
+  id: string;
+  /** Redis keys expire after this long without use (default 10 minutes). */
+  ttlMs?: number;
+}
+
+/** Options of {@link createBottleneckLimiter}. */
+export interface BottleneckLimiterOptions {
+  /** Requests that may start in any 1-second window (default 3). */
+  rps?: number;
+  /**
+   * Requests that may start back-to-back after an idle period (default 1, at most `rps − 1` when
+   * above 1). The guarantee "at most `rps` starts in any second" holds for every value, so a burst of
+   * `b > 1` lowers the sustained rate to `rps − b` per second; keep 1 for the highest sustained rate.
+   */
+  burst?: number;
+  /** Share the budget between processes through Redis; ioredis is then imported on first use. */
+  redis?: BottleneckRedisOptions;
+  /**
+   * Extra spacing as a fraction of `1000 / rps` (default 0.02), so that network jitter between our
+   * start and the server's arrival time never lets `rps + 1` requests land in one second.
+   */
+  margin?: number;
+  /** Called with limiter and Redis errors (default: ignored). */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Milliseconds between two starts so that at most `rps` start in any 1-second window:
+ * `ceil(1000 / rps × (1 + margin))`. With 3 rps and the default margin: 340 ms (2.94 starts/s).
+ */
+export function startSpacingMs(rps: number, margin = 0.02): number {
+  return Math.ceil((1000 / rps) * (1 + margin));
+}
+
+/** The bottleneck settings that enforce the budget (exported for tests and documentation). */
+export function bottleneckSettings(rps: number, burst = 1, margin = 0.02): Bottleneck.ConstructorOptions {
+  if (!(rps > 0) || !Number.isFinite(rps)) throw new RangeError(`rps must be a positive number, got ${rps}`);
+  if (!Number.isInteger(burst) || burst < 1) throw new RangeError(`burst must be an integer ≥ 1, got ${burst}`);
+  if (burst === 1) return { minTime: startSpacingMs(rps, margin), maxConcurrent: null };
+  if (burst >= rps) {
+    throw new RangeError(
+      `burst (${burst}) must be below rps (${rps}): a full-second burst leaves no room for refills within the same second`,
+    );
+  }
+  // Token bucket: `burst` tokens, one more every interval. In any second at most
+  // burst + ceil(1000 / interval) = burst + (rps − burst) = rps requests start.
+  const interval = startSpacingMs(rps - burst, margin);
+  return {
+    minTime: 0,
+    maxConcurrent: null,
+    reservoir: burst,
+    reservoirIncreaseAmount: 1,
+    reservoirIncreaseInterval: interval,
+    reservoirIncreaseMaximum: burst,
+    heartbeatInterval: Math.min(50, interval),
+  };
+}
+
+function isRedisClient(value: unknown): value is RedisClientLike {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { duplicate?: unknown }).duplicate === "function"
+  );
+}
+
+const SKIPPED = Symbol("skipped");
+
+/**
+ * Creates the default request budget: bottleneck spacing starts `startSpacingMs(rps)` apart (or a
+ * token bucket when `burst > 1`) so that at most `rps` requests start in any 1-second window. With
+ * `redis`, bottleneck's clustering (`datastore: "ioredis"`) makes every limiter with the same `id`
+ * — in any process — share that one budget; the newest limiter's settings win.
+ *
+ * @example
+ * const limiter = createBottleneckLimiter({ rps: 3, redis: { client: new Redis(), id: "discord-bot" } });
+ */
+export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}): RateLimiter {
+  const rps = options.rps ?? 3;
+  const settings = bottleneckSettings(rps, options.burst ?? 1, options.margin ?? 0.02);
+  const onError = options.onError ?? (() => {});
+  let closeConnection: (() => Promise<void>) | null = null;
+
+  const build = async (): Promise<Bottleneck> => {
+    if (!options.redis) {
+      const limiter = new Bottleneck(settings);
+      limiter.on("error", onError);
+      return limiter;
+    }
+    const { id, client, ttlMs } = options.redis;
+    const { default: Redis } = await import("ioredis");
+    const connection = isRedisClient(client)
+      ? new Bottleneck.IORedisConnection({ client, Redis } as Bottleneck.IORedisConnectionOptions)
+      : new Bottleneck.IORedisConnection({ clientOptions: client, Redis } as Bottleneck.IORedisConnectionOptions);
+    connection.on("error", onError);
+    const limiter = new Bottleneck({
+      ...settings,
+      id,
+      datastore: "ioredis",
+      connection,
+      timeout: ttlMs ?? 10 * 60_000,
+    });
+    limiter.on("error", onError);
+    await limiter.ready();
+    // An existing budget keeps its stored settings; make ours current.
+    await limiter.updateSettings(settings);
+    closeConnection = async () => {
+      await limiter.disconnect(true);
+      if (isRedisClient(client)) {
+        // Our connection duplicated the caller's client for pub/sub: close only the duplicate.
+        const subscriber = (connection as unknown as { subscriber?: { quit(): Promise<unknown> } })
+          .subscriber;
+        await subscriber?.quit();
+      } else {
+        await connection.disconnect(true);
+      }
+    };
+    return limiter;
+  };
+
+  let bottleneck: Promise<Bottleneck> | null = null;
+  const get = () => {
+    bottleneck ??= build();
+    return bottleneck;
+  };
+
+  return {
+    async schedule<T>(fn: () => Promise<T>, opts: { signal?: AbortSignal; weight?: number } = {}) {
+      const { signal } = opts;
+      signal?.throwIfAborted();
+      const limiter = await get();
+      signal?.throwIfAborted();
+      let abandoned = false;
+      const job = limiter.schedule({ weight: opts.weight ?? 1 }, async (): Promise<T | typeof SKIPPED> => {
+        if (abandoned || signal?.aborted) return SKIPPED;
+        return fn();
+      });
+      if (!signal) return job as Promise<T>;
+      return new Promise<T>((resolve, reject) => {
+        const onAbort = () => {
+          abandoned = true;
+          reject(signal.reason);
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+        job.then(
+          (value) => {
+            signal.removeEventListener("abort", onAbort);
+            if (value !== SKIPPED) resolve(value);
+          },
+          (error: unknown) => {
+            signal.removeEventListener("abort", onAbort);
+            reject(error);
+          },
+        );
+      });
+    },
+    async close() {
+      if (!bottleneck) return;
+      const limiter = await bottleneck.catch(() => null);
+      if (!limiter) return;
+      if (closeConnection) await closeConnection();
+      else await limiter.stop({ dropWaitingJobs: true }).catch(() => {});
+    },
+  };
+}

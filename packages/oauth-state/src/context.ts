@@ -1,0 +1,227 @@
+import { createBrowserBinding, isBrowserBinding } from "./browser-binding";
+import {
+  AuthorizationDeniedError,
+  IdentityProviderError,
+  MissingCodeError,
+  type OAuthFlow,
+  OAuthFlowError,
+  OAuthNotConfiguredError,
+  StateTokenError,
+} from "./errors";
+import type {
+  Clock,
+  DiscordIdentity,
+  DiscordIdentityProvider,
+  DiscordProfile,
+  EventLog,
+  EventLogEntry,
+  IoOptions,
+  MemberAccounts,
+  NonceStore,
+  OAuthClient,
+  OAuthClientSource,
+} from "./ports";
+import type { StateTokens } from "./state-token";
+
+/** The query of an OAuth callback: a `URLSearchParams` or a plain record. */
+export type CallbackParams = URLSearchParams | Readonly<Record<string, string | null | undefined>>;
+
+/** Everything the flow functions share (internal). */
+export interface FlowContext {
+  tokens: StateTokens;
+  clock: Clock;
+  client: OAuthClientSource;
+  identity: DiscordIdentityProvider;
+  members: MemberAccounts;
+  nonces: NonceStore;
+  eventLog: EventLog;
+  redirectUris: { link: string; login: string };
+  authorizeUrl: string | undefined;
+  onEventLogFailure: ((error: unknown, entry: EventLogEntry) => void) | undefined;
+}
+
+/** Who a failing callback concerned, for its event-log line. */
+export interface Trace {
+  memberId: string | null;
+  discordUserId: string | null;
+}
+
+/** The `code`, `state` and `error` of a callback. */
+export function readCallbackParams(params: CallbackParams): {
+  code: string | null;
+  state: string | null;
+  error: string | null;
+} {
+  const get = (name: string): string | null => {
+    const value = params instanceof URLSearchParams ? params.get(name) : params[name];
+    return typeof value === "string" && value.length > 0 ? value : null;
+  };
+  return { code: get("code"), state: get("state"), error: get("error") };
+}
+
+/** Throws {@link AuthorizationDeniedError} when Discord sent an `error` back. */
+export function rejectProviderError(error: string | null, flow: OAuthFlow): void {
+  if (error === null) return;
+  // Only the RFC 6749 shape is echoed back; anything else is reported as a generic error.
+  const safe = /^[a-z_]{1,64}$/.test(error) ? error : "invalid_request";
+  throw new AuthorizationDeniedError(safe, { flow });
+}
+
+/** The authorization code, or {@link MissingCodeError}. */
+export function requireCode(code: string | null, flow: OAuthFlow): string {
+  if (code === null || code.length > 512) throw new MissingCodeError({ flow });
+  return code;
+}
+
+/** The OAuth client, or {@link OAuthNotConfiguredError}. */
+export async function loadClient(ctx: FlowContext, flow: OAuthFlow, opts: IoOptions): Promise<OAuthClient> {
+  const client = await ctx.client.load(opts);
+  if (client === null || client.clientId.length === 0) throw new OAuthNotConfiguredError({ flow });
+  return client;
+}
+
+/** The browser binding to use for a new flow: the presented one when well-formed, else a fresh one. */
+export function bindingFor(presented: string | null | undefined): string {
+  return isBrowserBinding(presented) ? presented : createBrowserBinding();
+}
+
+/** Spend a verified token's nonce, or throw `replayed`. */
+export async function consumeNonce(
+  ctx: FlowContext,
+  state: { nonce: string; expiresAt: Date },
+  flow: OAuthFlow,
+  opts: IoOptions,
+): Promise<void> {
+  const fresh = await ctx.nonces.consume(
+    { nonce: state.nonce, expiresAt: state.expiresAt, now: ctx.clock.now() },
+    opts,
+  );
+  if (!fresh) throw new StateTokenError("replayed", { flow });
+}
+
+/** Exchange the code through the identity provider, classifying failures as {@link IdentityProviderError}. */
+export async function exchangeCode(
+  ctx: FlowContext,
+  input: { code: string; codeVerifier: string; redirectUri: string },
+  flow: OAuthFlow,
+  opts: IoOptions,
+): Promise<DiscordIdentity> {
+  let identity: DiscordIdentity;
+  try {
+    identity = await ctx.identity.exchangeCode(input, opts);
+  } catch (error) {
+    throw classifyProviderError(error, flow, opts.signal);
+  }
+  if (
+    typeof identity?.id !== "string" ||
+    !/^\d{1,32}$/.test(identity.id) ||
+    typeof identity.username !== "string" ||
+    typeof identity.verified !== "boolean"
+  ) {
+    throw new IdentityProviderError("failed", { flow, status: null, retryable: false });
+  }
+  return identity;
+}
+
+/** What the flows store about a Discord identity: the email only when Discord verified it, lower-cased. */
+export function toProfile(identity: DiscordIdentity): DiscordProfile {
+  const email = identity.email?.trim() ?? "";
+  return {
+    discordUserId: identity.id,
+    email: identity.verified && email.includes("@") ? email.toLowerCase() : null,
+    username: identity.username,
+    globalName: identity.globalName ?? null,
+    avatar: identity.avatar ?? null,
+  };
+}
+
+/** Append to the event log; a failing log never changes the flow's outcome. */
+export async function record(ctx: FlowContext, entry: EventLogEntry, opts: IoOptions): Promise<void> {
+  try {
+    await ctx.eventLog.append(entry, opts);
+  } catch (error) {
+    ctx.onEventLogFailure?.(error, entry);
+  }
+}
+
+/**
+ * Run one callback step: on failure, write one `oauth.error` line (code, reason — never a token or a
+ * code) and rethrow.
+ */
+export async function traced<T>(
+  ctx: FlowContext,
+  flow: OAuthFlow,
+  trace: Trace,
+  opts: IoOptions,
+  step: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    await record(ctx, failureEntry(flow, trace, error), opts);
+    throw error;
+  }
+}
+
+function failureEntry(flow: OAuthFlow, trace: Trace, error: unknown): EventLogEntry {
+  const discordUserId =
+    trace.discordUserId ?? (error as { discordUserId?: unknown } | null)?.discordUserId ?? null;
+  const base = {
+    memberId: trace.memberId,
+    discordUserId: typeof discordUserId === "string" ? discordUserId : null,
+  };
+  if (!(error instanceof OAuthFlowError)) {
+    const name = error instanceof Error ? error.name : typeof error;
+    return {
+      ...base,
+      kind: "oauth.error",
+      level: "error",
+      message: `OAuth ${flow} callback failed unexpectedly (${name})`,
+      data: { flow, code: "internal", error: name },
+    };
+  }
+  const data: Record<string, unknown> = { flow, code: error.code };
+  if ("reason" in error) data.reason = error.reason;
+  if (error instanceof AuthorizationDeniedError) data.error = error.error;
+  if (error instanceof IdentityProviderError) {
+    data.status = error.status;
+    data.retryable = error.retryable;
+  }
+  const level =
+    error instanceof IdentityProviderError
+      ? "error"
+      : error instanceof AuthorizationDeniedError
+        ? "info"
+        : "warn";
+  return { ...base, kind: "oauth.error", level, message: error.message, data };
+}
+
+function classifyProviderError(
+  error: unknown,
+  flow: OAuthFlow,
+  signal: AbortSignal | undefined,
+): IdentityProviderError {
+  const fields = (error ?? {}) as { name?: unknown; status?: unknown; retryable?: unknown; code?: unknown };
+  const status = typeof fields.status === "number" ? fields.status : null;
+  const name = typeof fields.name === "string" ? fields.name : "";
+  const code = typeof fields.code === "string" ? fields.code : "";
+  const opts = { flow, status, cause: error };
+  if (signal?.aborted && name !== "TimeoutError") {
+    return new IdentityProviderError("aborted", { ...opts, retryable: false });
+  }
+  if (name === "TimeoutError" || /TIMEOUT/i.test(code)) {
+    return new IdentityProviderError("timeout", { ...opts, retryable: true });
+  }
+  if (name === "AbortError") return new IdentityProviderError("aborted", { ...opts, retryable: false });
+  if (status !== null && (status >= 500 || status === 429)) {
+    return new IdentityProviderError("unavailable", { ...opts, retryable: true });
+  }
+  if (status !== null && status >= 400) {
+    return new IdentityProviderError("rejected", { ...opts, retryable: false });
+  }
+  if (status === null && fields.retryable === true) {
+    // Network errors (reset, refused) carry no status but are marked retryable.
+    return new IdentityProviderError("unavailable", { ...opts, retryable: true });
+  }
+  return new IdentityProviderError("failed", { ...opts, retryable: fields.retryable === true });
+}

@@ -1,0 +1,170 @@
+import type { CallbackParams, FlowContext } from "./context";
+import { OAuthConfigError } from "./errors";
+import { completeLink, type FlowStart, type LinkCompleted, startLink } from "./link-flow";
+import {
+  completeLogin,
+  confirmSignup,
+  type LoginCompleteHook,
+  type LoginHooks,
+  type LoginOutcome,
+  type SignupConfirmHook,
+  startLogin,
+} from "./login-flow";
+import type {
+  Clock,
+  DiscordIdentityProvider,
+  EventLog,
+  EventLogEntry,
+  IoOptions,
+  MemberAccounts,
+  NonceStore,
+  OAuthClientSource,
+} from "./ports";
+import { createStateTokens } from "./state-token";
+
+/** Options of {@link createOAuthFlows}. */
+export interface OAuthFlowsOptions<TResult> {
+  /** HS256 secret for state tokens, at least 32 bytes (a process setting, not a database one). */
+  stateSecret: string | Uint8Array;
+  /** Secrets still accepted on verify while rotating `stateSecret`. */
+  previousStateSecrets?: ReadonlyArray<string | Uint8Array>;
+  /** `iss` of state tokens; default `guildkit/oauth-state`. Give each deployment sharing a secret its own. */
+  issuer?: string;
+  /** Absolute callback URLs registered on the Discord application. */
+  redirectUris: { link: string; login: string };
+  /** Discord's authorization page; default `https://discord.com/oauth2/authorize` (the simulator's in tests). */
+  authorizeUrl?: string;
+  /** The OAuth2 application, loaded per use; `null` means not configured. */
+  client: OAuthClientSource;
+  identity: DiscordIdentityProvider;
+  members: MemberAccounts;
+  nonces: NonceStore;
+  eventLog: EventLog;
+  clock: Clock;
+  /** Finishes a login: the host signs the member in and returns what the caller should answer. */
+  onLoginComplete: LoginCompleteHook<TResult>;
+  /** Shows a signup confirmation when no member matched; without it the member is created directly. */
+  onSignupConfirm?: SignupConfirmHook<TResult>;
+  /** Called when writing to the event log fails (the flow's outcome is unchanged). */
+  onEventLogFailure?: (error: unknown, entry: EventLogEntry) => void;
+}
+
+/** The login and link flows, with no HTTP inside: the caller maps results and errors to responses. */
+export interface OAuthFlows<TResult> {
+  /** Whether login with Discord is configured (show the login button only when true). */
+  isEnabled(opts?: IoOptions): Promise<boolean>;
+  /**
+   * Start a login. Reuses `browserBinding` when the browser already has a well-formed one (so two tabs
+   * can sign in at once).
+   *
+   * @throws OAuthNotConfiguredError
+   * @see https://discord.com/developers/docs/topics/oauth2#authorization-code-grant
+   */
+  startLogin(
+    input: { postLoginPath?: string | null; browserBinding?: string | null },
+    opts?: IoOptions,
+  ): Promise<FlowStart>;
+  /**
+   * Handle `GET /login/discord/callback`.
+   *
+   * @throws StateTokenError, AuthorizationDeniedError, MissingCodeError, IdentityProviderError,
+   *   UnverifiedEmailError, AccountLinkConflictError, MemberNotFoundError
+   * @see https://discord.com/developers/docs/topics/oauth2#authorization-code-grant-redirect-url-example
+   */
+  completeLogin(
+    input: { params: CallbackParams; browserBinding: string | null | undefined },
+    opts?: IoOptions,
+  ): Promise<LoginOutcome<TResult>>;
+  /**
+   * Create the member offered by `onSignupConfirm`, once the person confirms.
+   *
+   * @throws StateTokenError, AccountLinkConflictError
+   */
+  confirmSignup(
+    input: { signupToken: string | null | undefined; browserBinding: string | null | undefined },
+    opts?: IoOptions,
+  ): Promise<LoginOutcome<TResult>>;
+  /**
+   * Start linking a Discord account to the signed-in member `memberId`.
+   *
+   * @throws OAuthNotConfiguredError
+   * @see https://discord.com/developers/docs/topics/oauth2#authorization-code-grant
+   */
+  startLink(
+    input: { memberId: string; returnPath?: string | null; browserBinding?: string | null },
+    opts?: IoOptions,
+  ): Promise<FlowStart>;
+  /**
+   * Handle `GET /discord/callback` for the signed-in member `memberId`.
+   *
+   * @throws StateTokenError, AuthorizationDeniedError, MissingCodeError, IdentityProviderError,
+   *   AccountLinkConflictError, MemberNotFoundError
+   */
+  completeLink(
+    input: { params: CallbackParams; browserBinding: string | null | undefined; memberId: string },
+    opts?: IoOptions,
+  ): Promise<LinkCompleted>;
+  /** Delete spent nonces whose tokens have expired (schedule it, e.g. every few minutes). */
+  purgeExpiredNonces(opts?: IoOptions): Promise<number>;
+}
+
+/**
+ * Creates the OAuth flows over their ports.
+ *
+ * @throws OAuthConfigError when the state secret is shorter than 32 bytes or a redirect URI is not an
+ *   absolute http(s) URL.
+ */
+export function createOAuthFlows<TResult>(options: OAuthFlowsOptions<TResult>): OAuthFlows<TResult> {
+  for (const key of ["link", "login"] as const) checkRedirectUri(options.redirectUris?.[key], key);
+  const ctx: FlowContext = {
+    tokens: createStateTokens({
+      secret: options.stateSecret,
+      previousSecrets: options.previousStateSecrets ?? [],
+      issuer: options.issuer,
+      clock: options.clock,
+    }),
+    clock: options.clock,
+    client: options.client,
+    identity: options.identity,
+    members: options.members,
+    nonces: options.nonces,
+    eventLog: options.eventLog,
+    redirectUris: { link: options.redirectUris.link, login: options.redirectUris.login },
+    authorizeUrl: options.authorizeUrl,
+    onEventLogFailure: options.onEventLogFailure,
+  };
+  const hooks: LoginHooks<TResult> = {
+    onLoginComplete: options.onLoginComplete,
+    onSignupConfirm: options.onSignupConfirm,
+  };
+  return {
+    async isEnabled(opts) {
+      const client = await ctx.client.load(opts);
+      return client !== null && client.clientId.length > 0;
+    },
+    startLogin: (input, opts) => startLogin(ctx, input, opts),
+    completeLogin: (input, opts) => completeLogin(ctx, hooks, input, opts),
+    confirmSignup: (input, opts) => confirmSignup(ctx, hooks, input, opts),
+    startLink: (input, opts) => startLink(ctx, input, opts),
+    completeLink: (input, opts) => completeLink(ctx, input, opts),
+    purgeExpiredNonces: (opts) => ctx.nonces.purgeExpired({ now: ctx.clock.now() }, opts),
+  };
+}
+
+function checkRedirectUri(value: unknown, key: "link" | "login"): void {
+  let ok = false;
+  if (typeof value === "string") {
+    try {
+      const url = new URL(value);
+      ok = (url.protocol === "https:" || url.protocol === "http:") && url.hash === "";
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok) {
+    throw new OAuthConfigError(
+      `redirectUris.${key} must be an absolute http(s) URL registered on the Discord application`,
+      { code: "invalid_option", option: `redirectUris.${key}` },
+    );
+  }
+}

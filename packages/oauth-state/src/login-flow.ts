@@ -1,0 +1,336 @@
+import { buildAuthorizeUrl } from "./authorize-url";
+import { BROWSER_BINDING_MAX_AGE_SECONDS } from "./browser-binding";
+import { safeRedirectPath } from "./callback-path";
+import {
+  bindingFor,
+  type CallbackParams,
+  consumeNonce,
+  exchangeCode,
+  type FlowContext,
+  loadClient,
+  readCallbackParams,
+  record,
+  rejectProviderError,
+  requireCode,
+  type Trace,
+  toProfile,
+  traced,
+} from "./context";
+import {
+  AccountLinkConflictError,
+  MemberNotFoundError,
+  type OAuthFlow,
+  UnverifiedEmailError,
+} from "./errors";
+import type { FlowStart } from "./link-flow";
+import { codeChallengeS256, deriveCodeVerifier } from "./pkce";
+import type { DiscordProfile, IoOptions } from "./ports";
+import type { SignupIdentity } from "./state-token";
+
+/** What `onLoginComplete` receives: the member to sign in and where to send them. */
+export interface LoginCompletion {
+  memberId: string;
+  discordUserId: string;
+  /** Already passed through {@link safeRedirectPath}. */
+  postLoginPath: string;
+  /** True when the member was created by this login. */
+  created: boolean;
+}
+
+/** What `onSignupConfirm` receives: show a confirmation page that posts `signupToken` back. */
+export interface SignupConfirmation {
+  /** Pass to `confirmSignup` (single-use, 10 minutes, bound to the same browser). Never log it. */
+  signupToken: string;
+  /** The Discord identity, with the verified, lower-cased email. */
+  identity: SignupIdentity;
+  /** The identity provider, as in the seed's hook (`"discord"`). */
+  provider: "discord";
+  /** Already passed through {@link safeRedirectPath}. */
+  postLoginPath: string;
+  expiresAt: Date;
+}
+
+/** Finishes a login (sets the host's session); its return value is handed back to the caller. */
+export type LoginCompleteHook<TResult> = (
+  completion: LoginCompletion,
+  opts: IoOptions,
+) => Promise<TResult> | TResult;
+
+/** Shows the signup confirmation (when no member matched); its return value is handed back. */
+export type SignupConfirmHook<TResult> = (
+  confirmation: SignupConfirmation,
+  opts: IoOptions,
+) => Promise<TResult> | TResult;
+
+/** Result of a login callback or a signup confirmation. */
+export type LoginOutcome<TResult> =
+  | {
+      status: "signed_in";
+      memberId: string;
+      discordUserId: string;
+      created: boolean;
+      postLoginPath: string;
+      /** What `onLoginComplete` returned. */
+      result: TResult;
+    }
+  | {
+      status: "signup_pending";
+      discordUserId: string;
+      postLoginPath: string;
+      /** What `onSignupConfirm` returned. */
+      result: TResult;
+    };
+
+/** The hooks a host application provides. */
+export interface LoginHooks<TResult> {
+  onLoginComplete: LoginCompleteHook<TResult>;
+  onSignupConfirm: SignupConfirmHook<TResult> | undefined;
+}
+
+/** Start a login; the post-login path is checked now and again at the callback. */
+export async function startLogin(
+  ctx: FlowContext,
+  input: { postLoginPath?: string | null; browserBinding?: string | null },
+  opts: IoOptions = {},
+): Promise<FlowStart> {
+  const client = await loadClient(ctx, "login", opts);
+  const browserBinding = bindingFor(input.browserBinding);
+  const signed = await ctx.tokens.sign(
+    "login",
+    { postLoginPath: safeRedirectPath(input.postLoginPath ?? "/") },
+    { browserBinding },
+  );
+  const verifier = await deriveCodeVerifier({ browserBinding, nonce: signed.nonce });
+  return {
+    authorizeUrl: buildAuthorizeUrl({
+      authorizeUrl: ctx.authorizeUrl,
+      clientId: client.clientId,
+      redirectUri: ctx.redirectUris.login,
+      state: signed.token,
+      codeChallenge: await codeChallengeS256(verifier),
+    }),
+    browserBinding,
+    bindingMaxAgeSeconds: BROWSER_BINDING_MAX_AGE_SECONDS,
+    expiresAt: signed.expiresAt,
+  };
+}
+
+/**
+ * Finish a login: check the callback, spend the nonce, exchange the code with PKCE, then resolve the
+ * member by Discord id, then by verified email; when none matches, hand over to `onSignupConfirm`, or
+ * create the member when no hook is set. An unverified email never matches nor creates.
+ */
+export async function completeLogin<TResult>(
+  ctx: FlowContext,
+  hooks: LoginHooks<TResult>,
+  input: { params: CallbackParams; browserBinding: string | null | undefined },
+  opts: IoOptions = {},
+): Promise<LoginOutcome<TResult>> {
+  const trace: Trace = { memberId: null, discordUserId: null };
+  return traced(ctx, "login", trace, opts, async () => {
+    const { code, state: token, error } = readCallbackParams(input.params);
+    rejectProviderError(error, "login");
+    const state = await ctx.tokens.verify(token, { kind: "login", browserBinding: input.browserBinding });
+    const authorizationCode = requireCode(code, "login");
+    await consumeNonce(ctx, state, "login", opts);
+    const identity = await exchangeCode(
+      ctx,
+      {
+        code: authorizationCode,
+        codeVerifier: await deriveCodeVerifier({
+          browserBinding: input.browserBinding as string,
+          nonce: state.nonce,
+        }),
+        redirectUri: ctx.redirectUris.login,
+      },
+      "login",
+      opts,
+    );
+    trace.discordUserId = identity.id;
+    return resolveMember(ctx, hooks, {
+      flow: "login",
+      profile: toProfile(identity),
+      emailMissing: (identity.email ?? "").trim() === "",
+      postLoginPath: safeRedirectPath(state.postLoginPath),
+      browserBinding: input.browserBinding as string,
+      trace,
+      opts,
+    });
+  });
+}
+
+/**
+ * Confirm a signup offered through `onSignupConfirm`: verify the signup token (single-use, 10 minutes,
+ * same browser), then resolve again (someone may have linked or created the account meanwhile) and
+ * create the member when still none matches.
+ */
+export async function confirmSignup<TResult>(
+  ctx: FlowContext,
+  hooks: LoginHooks<TResult>,
+  input: { signupToken: string | null | undefined; browserBinding: string | null | undefined },
+  opts: IoOptions = {},
+): Promise<LoginOutcome<TResult>> {
+  const trace: Trace = { memberId: null, discordUserId: null };
+  return traced(ctx, "signup", trace, opts, async () => {
+    const state = await ctx.tokens.verify(input.signupToken, {
+      kind: "signup",
+      browserBinding: input.browserBinding,
+    });
+    trace.discordUserId = state.identity.discordUserId;
+    await consumeNonce(ctx, state, "signup", opts);
+    return resolveMember(
+      ctx,
+      { ...hooks, onSignupConfirm: undefined },
+      {
+        flow: "signup",
+        profile: { ...state.identity },
+        emailMissing: false,
+        postLoginPath: safeRedirectPath(state.postLoginPath),
+        browserBinding: input.browserBinding as string,
+        trace,
+        opts,
+      },
+    );
+  });
+}
+
+interface Resolution {
+  flow: OAuthFlow;
+  profile: DiscordProfile;
+  /** Discord shared no address at all (as opposed to an unverified one). */
+  emailMissing: boolean;
+  postLoginPath: string;
+  browserBinding: string;
+  trace: Trace;
+  opts: IoOptions;
+}
+
+async function resolveMember<TResult>(
+  ctx: FlowContext,
+  hooks: LoginHooks<TResult>,
+  r: Resolution,
+): Promise<LoginOutcome<TResult>> {
+  const { flow, profile, opts } = r;
+  const discordUserId = profile.discordUserId;
+  // Two rounds: a create that loses a race with a concurrent login resolves again and finds the winner.
+  for (let round = 0; round < 2; round++) {
+    const byDiscordId = await ctx.members.findByDiscordUserId({ discordUserId }, opts);
+    if (byDiscordId !== null) return signIn(ctx, hooks, r, byDiscordId.memberId, "discord_user_id");
+    if (profile.email === null) {
+      throw new UnverifiedEmailError(r.emailMissing ? "missing" : "unverified", { flow, discordUserId });
+    }
+    const byEmail = await ctx.members.findByVerifiedEmail({ email: profile.email }, opts);
+    if (byEmail !== null) {
+      if (byEmail.discordUserId !== null && byEmail.discordUserId !== discordUserId) {
+        throw new AccountLinkConflictError("member_linked_to_other_discord_account", { flow, discordUserId });
+      }
+      return signIn(ctx, hooks, r, byEmail.memberId, "email");
+    }
+    if (hooks.onSignupConfirm !== undefined) return offerSignup(ctx, hooks.onSignupConfirm, r, profile.email);
+    const created = await ctx.members.create({ profile: { ...profile, email: profile.email } }, opts);
+    if (created.created) {
+      r.trace.memberId = created.memberId;
+      await ctx.members.markDueForSync({ memberId: created.memberId, now: ctx.clock.now() }, opts);
+      return complete(ctx, hooks, r, created.memberId, true, "created");
+    }
+    if (created.reason === "email_taken") {
+      throw new AccountLinkConflictError("email_belongs_to_other_member", { flow, discordUserId });
+    }
+  }
+  throw new AccountLinkConflictError("discord_account_linked_to_other_member", { flow, discordUserId });
+}
+
+async function signIn<TResult>(
+  ctx: FlowContext,
+  hooks: LoginHooks<TResult>,
+  r: Resolution,
+  memberId: string,
+  matchedBy: "discord_user_id" | "email",
+): Promise<LoginOutcome<TResult>> {
+  r.trace.memberId = memberId;
+  const linked = await ctx.members.linkDiscord({ memberId, profile: r.profile }, r.opts);
+  if (!linked.linked) {
+    if (linked.reason === "member_not_found") throw new MemberNotFoundError({ flow: r.flow, memberId });
+    throw new AccountLinkConflictError("discord_account_linked_to_other_member", {
+      flow: r.flow,
+      discordUserId: r.profile.discordUserId,
+    });
+  }
+  await ctx.members.markDueForSync({ memberId, now: ctx.clock.now() }, r.opts);
+  return complete(ctx, hooks, r, memberId, false, matchedBy);
+}
+
+async function complete<TResult>(
+  ctx: FlowContext,
+  hooks: LoginHooks<TResult>,
+  r: Resolution,
+  memberId: string,
+  created: boolean,
+  matchedBy: "discord_user_id" | "email" | "created",
+): Promise<LoginOutcome<TResult>> {
+  const discordUserId = r.profile.discordUserId;
+  await record(
+    ctx,
+    {
+      kind: "oauth.callback",
+      level: "info",
+      message: created ? "Member created and signed in with Discord" : "Member signed in with Discord",
+      memberId,
+      discordUserId,
+      data: { flow: r.flow, outcome: created ? "created" : "signed_in", matchedBy },
+    },
+    r.opts,
+  );
+  const result = await hooks.onLoginComplete(
+    { memberId, discordUserId, postLoginPath: r.postLoginPath, created },
+    r.opts,
+  );
+  return { status: "signed_in", memberId, discordUserId, created, postLoginPath: r.postLoginPath, result };
+}
+
+async function offerSignup<TResult>(
+  ctx: FlowContext,
+  onSignupConfirm: SignupConfirmHook<TResult>,
+  r: Resolution,
+  email: string,
+): Promise<LoginOutcome<TResult>> {
+  const identity: SignupIdentity = {
+    discordUserId: r.profile.discordUserId,
+    email,
+    username: r.profile.username,
+    globalName: r.profile.globalName,
+    avatar: r.profile.avatar,
+  };
+  const signed = await ctx.tokens.sign(
+    "signup",
+    { identity, postLoginPath: r.postLoginPath },
+    { browserBinding: r.browserBinding },
+  );
+  await record(
+    ctx,
+    {
+      kind: "oauth.callback",
+      level: "info",
+      message: "No member matched the Discord account; signup confirmation offered",
+      discordUserId: identity.discordUserId,
+      data: { flow: r.flow, outcome: "signup_pending" },
+    },
+    r.opts,
+  );
+  const result = await onSignupConfirm(
+    {
+      signupToken: signed.token,
+      identity,
+      provider: "discord",
+      postLoginPath: r.postLoginPath,
+      expiresAt: signed.expiresAt,
+    },
+    r.opts,
+  );
+  return {
+    status: "signup_pending",
+    discordUserId: identity.discordUserId,
+    postLoginPath: r.postLoginPath,
+    result,
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The ports the OAuth flows run over. Adapters (the stores, the Discord client, the app) implement
+ * them; the shapes of `Clock` and `EventLog` are shared with every guildkit core, so one store object
+ * satisfies them all structurally.
+ */
+
+/** Options every I/O method accepts. */
+export interface IoOptions {
+  signal?: AbortSignal;
+}
+
+/** The current time. */
+export interface Clock {
+  now(): Date;
+}
+
+/** One event-log line. `kind` is dotted (`oauth.callback`, `oauth.error`); `data` never holds a secret. */
+export interface EventLogEntry {
+  kind: string;
+  level: "info" | "warn" | "error";
+  message: string;
+  memberId?: string | null;
+  discordUserId?: string | null;
+  data?: Record<string, unknown>;
+}
+
+/** Where every OAuth callback and error is recorded. */
+export interface EventLog {
+  append(entry: EventLogEntry, opts?: IoOptions): Promise<void>;
+}
+
+/**
+ * Single-use nonces (the `jti` of every state token). A store records a nonce when it is consumed, so
+ * starting a flow writes nothing.
+ */
+export interface NonceStore {
+  /**
+   * Record `nonce` as used. Resolves `true` the first time a nonce is consumed and `false` on every later
+   * call, atomically (two concurrent calls: exactly one `true`). `expiresAt` is when the token carrying the
+   * nonce expires; the record may be dropped after it.
+   */
+  consume(input: { nonce: string; expiresAt: Date; now: Date }, opts?: IoOptions): Promise<boolean>;
+  /** Delete records whose `expiresAt` is at or before `now`; resolves how many were deleted. */
+  purgeExpired(input: { now: Date }, opts?: IoOptions): Promise<number>;
+}
+
+/** The Discord user behind an authorization code (`GET /users/@me` with `identify email`). */
+export interface DiscordIdentity {
+  /** Discord user id (snowflake). */
+  id: string;
+  username: string;
+  globalName: string | null;
+  /** Avatar hash, or `null`. */
+  avatar: string | null;
+  /** The account's email, or `null` when not shared. Trusted only when `verified` is true. */
+  email: string | null;
+  /** Discord's `verified` flag for `email`. */
+  verified: boolean;
+}
+
+/**
+ * Exchanges an authorization code for the Discord user it was issued for. The adapter posts to
+ * `/oauth2/token` (form-encoded, with `code_verifier`), reads `/users/@me`, and should revoke the
+ * access token afterwards (the flows need nothing else from it).
+ *
+ * Failures are thrown; the flows classify them structurally by `status: number | null`,
+ * `retryable: boolean` and `name` (`TimeoutError`, `AbortError`), as `@guildkit/discord-rest` errors carry.
+ *
+ * @see https://discord.com/developers/docs/topics/oauth2#authorization-code-grant
+ */
+export interface DiscordIdentityProvider {
+  exchangeCode(
+    input: { code: string; codeVerifier: string; redirectUri: string },
+    opts?: IoOptions,
+  ): Promise<DiscordIdentity>;
+}
+
+/** A member as the flows see it. */
+export interface MemberAccount {
+  memberId: string;
+  /** The linked Discord account, or `null`. */
+  discordUserId: string | null;
+}
+
+/** What the flows store about a Discord account on the member row. */
+export interface DiscordProfile {
+  discordUserId: string;
+  /** Lower-cased address Discord verified, or `null` (then any stored Discord email is cleared). */
+  email: string | null;
+  username: string;
+  globalName: string | null;
+  /** Avatar hash, or `null`. */
+  avatar: string | null;
+}
+
+/** Outcome of {@link MemberAccounts.linkDiscord}. */
+export type LinkDiscordResult =
+  | { linked: true }
+  | { linked: false; reason: "discord_account_taken" | "member_not_found" };
+
+/** Outcome of {@link MemberAccounts.create}. */
+export type CreateMemberResult =
+  | { created: true; memberId: string }
+  | { created: false; reason: "discord_account_taken" | "email_taken" };
+
+/** The member side of the flows, over the host application's `members` table. */
+export interface MemberAccounts {
+  /** The member linked to this Discord account, or `null`. */
+  findByDiscordUserId(input: { discordUserId: string }, opts?: IoOptions): Promise<MemberAccount | null>;
+  /**
+   * The member whose own email is `email` (given lower-cased; compare case-insensitively), or `null`.
+   * Return a member only when the host trusts that member's address (confirmed at signup, say): the
+   * login flow signs the person in as that member because Discord verified the same address.
+   */
+  findByVerifiedEmail(input: { email: string }, opts?: IoOptions): Promise<MemberAccount | null>;
+  /**
+   * Link (or refresh the link of) `memberId` to the Discord account in `profile`: store the Discord id,
+   * email (or clear it when `null`), username and avatar hash. Must refuse, atomically, a Discord account
+   * linked to another member (`discord_account_taken`), and report a missing member (`member_not_found`).
+   */
+  linkDiscord(
+    input: { memberId: string; profile: DiscordProfile },
+    opts?: IoOptions,
+  ): Promise<LinkDiscordResult>;
+  /** Create a member from a Discord account whose email Discord verified, linked to it. */
+  create(
+    input: { profile: DiscordProfile & { email: string } },
+    opts?: IoOptions,
+  ): Promise<CreateMemberResult>;
+  /** Mark the member due for role and avatar/display-name sync now. */
+  markDueForSync(input: { memberId: string; now: Date }, opts?: IoOptions): Promise<void>;
+}
+
+/** The OAuth2 application, loaded per use (so a change in settings needs no restart). */
+export interface OAuthClient {
+  /** Discord application (client) id. */
+  clientId: string;
+}
+
+/** Where the OAuth2 application's settings come from. */
+export interface OAuthClientSource {
+  /**
+   * The application, or `null` when login with Discord is not configured (resolve `null` unless both the
+   * client id and the client secret are set).
+   */
+  load(opts?: IoOptions): Promise<OAuthClient | null>;
+}

@@ -1,0 +1,300 @@
+import { base64url, type JWTPayload, type JWTVerifyGetKey, jwtVerify, SignJWT } from "jose";
+import { z } from "zod";
+import { hashBrowserBinding, isBrowserBinding } from "./browser-binding";
+import { OAuthConfigError, type OAuthFlow, StateTokenError } from "./errors";
+import type { Clock } from "./ports";
+import { randomBase64Url, timingSafeEqual } from "./random";
+
+/** The three kinds of state token. */
+export type StateKind = "link" | "login" | "signup";
+
+/** Lifetime of each kind, in seconds: link 1 minute, login 5 minutes, signup confirmation 10 minutes. */
+export const STATE_LIFETIME_SECONDS: Readonly<Record<StateKind, number>> = Object.freeze({
+  link: 60,
+  login: 300,
+  signup: 600,
+});
+
+/** Default `iss` of state tokens. */
+export const DEFAULT_STATE_ISSUER = "guildkit/oauth-state";
+
+/** The JOSE `typ` header every state token carries. */
+export const STATE_TOKEN_TYPE = "guildkit-oauth-state+jwt";
+
+const MIN_SECRET_BYTES = 32;
+
+/** The verified Discord identity a `signup` token carries to the confirmation step. */
+export interface SignupIdentity {
+  discordUserId: string;
+  /** Lower-cased address Discord verified. */
+  email: string;
+  username: string;
+  globalName: string | null;
+  avatar: string | null;
+}
+
+/** What each kind carries besides the standard claims. */
+export interface StatePayloads {
+  /** Bound to the signed-in member; `returnPath` is where to land after linking. */
+  link: { memberId: string; returnPath: string };
+  /** Carries the post-login path. */
+  login: { postLoginPath: string };
+  /** Carries the verified Discord identity and the post-login path to the confirmation step. */
+  signup: { identity: SignupIdentity; postLoginPath: string };
+}
+
+/** A token that passed every check (signature, issuer, kind, expiry, browser binding). */
+export type VerifiedState<K extends StateKind> = StatePayloads[K] & {
+  kind: K;
+  /** The single-use nonce (`jti`); consume it before acting. */
+  nonce: string;
+  issuedAt: Date;
+  expiresAt: Date;
+};
+
+/** A freshly signed token. */
+export interface SignedState {
+  token: string;
+  nonce: string;
+  expiresAt: Date;
+}
+
+/** Options of {@link createStateTokens}. */
+export interface StateTokensOptions {
+  /** HS256 signing secret, at least 32 bytes (a string is taken as UTF-8). */
+  secret: string | Uint8Array;
+  /** Secrets still accepted on verify during a rotation (never used to sign). */
+  previousSecrets?: ReadonlyArray<string | Uint8Array>;
+  /** `iss` claim; default `guildkit/oauth-state`. */
+  issuer?: string;
+  clock: Clock;
+}
+
+/** Signs and verifies state tokens. */
+export interface StateTokens {
+  /**
+   * Sign a token of `kind`, bound to `browserBinding` (only its hash goes into the token), with a fresh
+   * nonce and the kind's lifetime.
+   */
+  sign<K extends StateKind>(
+    kind: K,
+    payload: StatePayloads[K],
+    opts: { browserBinding: string },
+  ): Promise<SignedState>;
+  /**
+   * Verify a token: HS256 only (the algorithm is pinned), the configured issuer, the expected kind (its
+   * audience), not expired by the clock, and issued to the browser presenting `browserBinding`. Throws
+   * {@link StateTokenError}. Does not consume the nonce: the caller does, right before acting.
+   */
+  verify<K extends StateKind>(
+    token: string | null | undefined,
+    opts: { kind: K; browserBinding: string | null | undefined; flow?: OAuthFlow },
+  ): Promise<VerifiedState<K>>;
+}
+
+const AUDIENCE_PREFIX = "guildkit:oauth:";
+const KINDS: readonly StateKind[] = ["link", "login", "signup"];
+
+const baseClaims = z.object({
+  jti: z.string().min(16).max(64),
+  iat: z.number().int(),
+  exp: z.number().int(),
+  bh: z.string().length(43),
+});
+const claimSchemas = {
+  link: baseClaims.extend({ sub: z.string().min(1).max(128), rp: z.string().max(2048) }),
+  login: baseClaims.extend({ rp: z.string().max(2048) }),
+  signup: baseClaims.extend({
+    rp: z.string().max(2048),
+    idn: z.object({
+      id: z.string().min(1).max(32),
+      em: z.string().min(3).max(320),
+      un: z.string().max(64),
+      gn: z.string().max(64).nullable(),
+      av: z.string().max(128).nullable(),
+    }),
+  }),
+} as const;
+
+type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
+interface KeyRing {
+  signing: { kid: string; key: HmacKey };
+  byKid: Map<string, HmacKey>;
+}
+
+/**
+ * Creates the state-token signer/verifier: HS256 JWTs (jose) with `typ` `guildkit-oauth-state+jwt`,
+ * `iss` per deployment, `aud` `guildkit:oauth:<kind>`, `iat`/`exp` from the clock, a random nonce in
+ * `jti`, and `bh`, the hash of the browser binding.
+ *
+ * @throws OAuthConfigError when a secret is shorter than 32 bytes.
+ */
+export function createStateTokens(options: StateTokensOptions): StateTokens {
+  const issuer = options.issuer ?? DEFAULT_STATE_ISSUER;
+  const secrets = [options.secret, ...(options.previousSecrets ?? [])].map((secret, index) =>
+    secretBytes(secret, index === 0 ? "secret" : "previousSecrets"),
+  );
+  let ring: Promise<KeyRing> | null = null;
+  const keys = (): Promise<KeyRing> => {
+    ring ??= buildKeyRing(secrets);
+    return ring;
+  };
+  const getKey: JWTVerifyGetKey = async (header) => {
+    // Every token this package signs names its key; one that does not was not signed here.
+    if (typeof header.kid !== "string") throw new StateTokenError("malformed", { flow: null });
+    const key = (await keys()).byKid.get(header.kid);
+    // An unknown key id verifies against nothing: reported as a bad signature.
+    if (key === undefined) throw new StateTokenError("bad_signature", { flow: null });
+    return key;
+  };
+
+  return {
+    async sign(kind, payload, { browserBinding }) {
+      if (!isBrowserBinding(browserBinding)) {
+        throw new OAuthConfigError("browserBinding must come from createBrowserBinding()", {
+          code: "invalid_option",
+          option: "browserBinding",
+        });
+      }
+      const { signing } = await keys();
+      const now = options.clock.now();
+      const issuedAt = Math.floor(now.getTime() / 1000);
+      const exp = issuedAt + STATE_LIFETIME_SECONDS[kind];
+      const nonce = randomBase64Url(18);
+      const claims: Record<string, unknown> = { bh: await hashBrowserBinding(browserBinding) };
+      let subject: string | null = null;
+      if (kind === "link") {
+        const link = payload as StatePayloads["link"];
+        subject = link.memberId;
+        claims.rp = link.returnPath;
+      } else if (kind === "login") {
+        claims.rp = (payload as StatePayloads["login"]).postLoginPath;
+      } else {
+        const signup = payload as StatePayloads["signup"];
+        claims.rp = signup.postLoginPath;
+        claims.idn = {
+          id: signup.identity.discordUserId,
+          em: signup.identity.email,
+          un: signup.identity.username,
+          gn: signup.identity.globalName,
+          av: signup.identity.avatar,
+        };
+      }
+      const jwt = new SignJWT(claims as JWTPayload)
+        .setProtectedHeader({ alg: "HS256", typ: STATE_TOKEN_TYPE, kid: signing.kid })
+        .setIssuer(issuer)
+        .setAudience(AUDIENCE_PREFIX + kind)
+        .setJti(nonce)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(exp);
+      if (subject !== null) jwt.setSubject(subject);
+      return { token: await jwt.sign(signing.key), nonce, expiresAt: new Date(exp * 1000) };
+    },
+
+    async verify(token, { kind, browserBinding, flow = kind === "signup" ? "signup" : kind }) {
+      const fail = (reason: ConstructorParameters<typeof StateTokenError>[0], cause?: unknown) =>
+        new StateTokenError(reason, { flow, cause });
+      if (typeof token !== "string" || token.length === 0) throw fail("missing");
+      if (token.length > 4096) throw fail("malformed");
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, getKey, {
+          algorithms: ["HS256"],
+          typ: STATE_TOKEN_TYPE,
+          issuer,
+          requiredClaims: ["jti", "iat", "exp", "aud"],
+          currentDate: options.clock.now(),
+        }));
+      } catch (error) {
+        throw fail(classifyJoseError(error), error);
+      }
+      const audience = payload.aud;
+      if (audience !== AUDIENCE_PREFIX + kind) {
+        const isOtherKind = KINDS.some((other) => audience === AUDIENCE_PREFIX + other);
+        throw fail(isOtherKind ? "wrong_kind" : "malformed");
+      }
+      const parsed = claimSchemas[kind].safeParse(payload);
+      if (!parsed.success) throw fail("malformed", parsed.error);
+      if (!isBrowserBinding(browserBinding)) throw fail("browser_mismatch");
+      const presented = await hashBrowserBinding(browserBinding);
+      if (!timingSafeEqual(presented, parsed.data.bh)) throw fail("browser_mismatch");
+
+      const common = {
+        kind,
+        nonce: parsed.data.jti,
+        issuedAt: new Date(parsed.data.iat * 1000),
+        expiresAt: new Date(parsed.data.exp * 1000),
+      };
+      let fields: StatePayloads[StateKind];
+      if (kind === "link") {
+        const data = parsed.data as z.infer<(typeof claimSchemas)["link"]>;
+        fields = { memberId: data.sub, returnPath: data.rp };
+      } else if (kind === "login") {
+        fields = { postLoginPath: parsed.data.rp };
+      } else {
+        const { idn, rp } = parsed.data as z.infer<(typeof claimSchemas)["signup"]>;
+        fields = {
+          identity: {
+            discordUserId: idn.id,
+            email: idn.em,
+            username: idn.un,
+            globalName: idn.gn,
+            avatar: idn.av,
+          },
+          postLoginPath: rp,
+        };
+      }
+      return { ...common, ...fields } as unknown as VerifiedState<typeof kind>;
+    },
+  };
+}
+
+function secretBytes(secret: string | Uint8Array, option: string): Uint8Array {
+  const bytes = typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
+  if (!(bytes instanceof Uint8Array) || bytes.byteLength < MIN_SECRET_BYTES) {
+    throw new OAuthConfigError(
+      `The state signing secret (${option}) must be at least ${MIN_SECRET_BYTES} bytes; generate one with \`openssl rand -base64 48\`.`,
+      { code: "invalid_state_secret", option },
+    );
+  }
+  return bytes;
+}
+
+async function buildKeyRing(secrets: Uint8Array[]): Promise<KeyRing> {
+  const entries = await Promise.all(
+    secrets.map(async (bytes) => {
+      const key = await crypto.subtle.importKey(
+        "raw",
+        bytes as Uint8Array<ArrayBuffer>,
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["sign", "verify"],
+      );
+      // The key id is a MAC of a fixed label: it names the key without revealing anything about it.
+      const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode("guildkit-oauth-state-kid"));
+      return { kid: base64url.encode(new Uint8Array(mac).slice(0, 9)), key };
+    }),
+  );
+  const [signing] = entries;
+  if (signing === undefined) throw new Error("unreachable: no signing secret");
+  return { signing, byKid: new Map(entries.map((entry) => [entry.kid, entry.key])) };
+}
+
+function classifyJoseError(error: unknown): "malformed" | "bad_signature" | "expired" | "wrong_issuer" {
+  if (error instanceof StateTokenError)
+    return error.reason === "bad_signature" ? "bad_signature" : "malformed";
+  const code = (error as { code?: unknown } | null)?.code;
+  const claim = (error as { claim?: unknown } | null)?.claim;
+  switch (code) {
+    case "ERR_JWT_EXPIRED":
+      return "expired";
+    case "ERR_JWS_SIGNATURE_VERIFICATION_FAILED":
+    case "ERR_JOSE_ALG_NOT_ALLOWED":
+      return "bad_signature";
+    case "ERR_JWT_CLAIM_VALIDATION_FAILED":
+      return claim === "iss" ? "wrong_issuer" : "malformed";
+    default:
+      return "malformed";
+  }
+}

@@ -1,0 +1,22 @@
+/** An option given to {@link createSpeedbump} is out of range; the message says which and why. */
+export class SpeedbumpConfigError extends Error {
+  override readonly name = "SpeedbumpConfigError";
+  readonly code = "invalid_option";
+  /** The option's path, e.g. `delayMs` or `identity.handlePrefix`. */
+  readonly option: string;
+
+  constructor(option: string, problem: string) {
+    super(`speedbump option ${option}: ${problem}`);
+    this.option = option;
+  }
+}
+
+/** An event was handed to a speedbump after `stop()`; start a new one (holds are persisted). */
+export class SpeedbumpStoppedError extends Error {
+  override readonly name = "SpeedbumpStoppedError";
+  readonly code = "stopped";
+
+  constructor() {
+    super("the speedbump was stopped; create and start a new one to handle more events");
+  }
+}

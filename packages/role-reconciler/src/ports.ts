@@ -1,0 +1,282 @@
+/**
+ * The ports of the role reconciler: what it needs from a store, from Discord and from the process.
+ * Adapters implement them structurally (`@guildkit/store-sqlite`, `@guildkit/store-postgres`,
+ * `@guildkit/discord-rest`); tests implement them in memory.
+ *
+ * Conventions: one options object plus an optional `{ signal }`, `Promise` results, absence is
+ * `null`, member ids are strings whatever the database stores.
+ */
+
+/** Options every I/O method accepts. */
+export interface IoOptions {
+  signal?: AbortSignal;
+}
+
+/** The time source. Cores never read the system clock themselves. */
+export interface Clock {
+  now(): Date;
+}
+
+/**
+ * Waiting. `sleep` settles after `ms` milliseconds, or early when `signal` aborts (it may resolve
+ * or reject then; callers treat both as "wake up").
+ */
+export interface Scheduler {
+  sleep(ms: number, opts?: IoOptions): Promise<void>;
+}
+
+/** One event-log line. `kind` is dotted (`role.added`, `discord.api_error`). Never holds a secret. */
+export interface EventLogEntry {
+  kind: string;
+  level: "info" | "warn" | "error";
+  message: string;
+  memberId?: string | null;
+  discordUserId?: string | null;
+  data?: Record<string, unknown>;
+}
+
+/** The append-only event log (shared by every core). */
+export interface EventLog {
+  append(entry: EventLogEntry, opts?: IoOptions): Promise<void>;
+}
+
+/**
+ * Where a member stands after its last check.
+ * - `ok`: Discord matches the entitlement.
+ * - `not_in_guild`: the linked account is not a member of the guild; re-checked on the normal interval.
+ * - `retrying`: a transient failure; re-tried with exponential backoff.
+ * - `permanent_error`: Discord refused for a reason retrying cannot fix (permissions, hierarchy,
+ *   unknown role); recorded with its reason and re-checked on the normal interval.
+ * - `unlinked`: no Discord account and nothing left to revoke.
+ */
+export type SyncState = "ok" | "not_in_guild" | "retrying" | "permanent_error" | "unlinked";
+
+/** Entitlement inputs of a member: the columns the rules read, by column name. */
+export type MemberAttributes = Readonly<Record<string, unknown>>;
+
+/** The Discord profile a store keeps for a member. */
+export interface StoredProfile {
+  /** Display name last stored (nick > global_name > username). */
+  displayName: string | null;
+  /** Hash of the avatar whose bytes are stored; `null` when none is stored. */
+  avatarHash: string | null;
+}
+
+/** A member's sync row, as read by {@link SyncQueue.scan} (no lease). */
+export interface SyncEntry {
+  memberId: string;
+  /** The Discord account linked now; `null` when unlinked or deleted. */
+  discordUserId: string | null;
+  /** True when the member row is gone (its sync row stays until revocation is done). */
+  deleted: boolean;
+  /** Values of the columns requested with `columns` (missing column → `undefined`). */
+  attributes: MemberAttributes;
+  profile: StoredProfile;
+  /** Consecutive failed attempts (0 after a success). */
+  attempts: number;
+  /** State recorded by the last check; `null` when never checked. */
+  state: SyncState | null;
+  /** True when a change marked the member due (as opposed to a scheduled re-check). */
+  dirty: boolean;
+  /** When the member became due. */
+  dueAt: Date;
+  /**
+   * Bumped by the store each time a change marks the member due. {@link SyncQueue.complete}
+   * keeps the member due when the version moved since the claim (a change arrived meanwhile).
+   */
+  version: number;
+}
+
+/** A claimed member: a {@link SyncEntry} with its lease. */
+export interface SyncItem extends SyncEntry {
+  leaseOwner: string;
+  leaseExpiresAt: Date;
+}
+
+/** What {@link SyncQueue.complete} records. */
+export interface SyncOutcome {
+  state: SyncState;
+  checkedAt: Date;
+  /** Next time the member is due; `null` for never (unlinked, nothing to revoke). */
+  nextDueAt: Date | null;
+  /** Consecutive failures after this check (0 on success). */
+  attempts: number;
+  /** Human-readable reason of the last failure, `null` on success. */
+  lastError: string | null;
+  /** True when the member was deleted and everything is revoked: drop the sync row. */
+  forget: boolean;
+}
+
+/** Options of {@link SyncQueue.claimDue}. */
+export interface ClaimOptions {
+  /** Lease owner (a worker id). */
+  owner: string;
+  /** Lease length; an expired lease is claimable again. */
+  leaseMs: number;
+  /** Most members to claim. */
+  limit: number;
+  /** The current time (leases are compared against it). */
+  now: Date;
+  /** Claim members due at or before this time (default `now`): a bulk pass looks a little ahead. */
+  dueBy?: Date;
+  /** Member columns to return in `attributes` (validated identifiers, see `ruleColumns`). */
+  columns: readonly string[];
+}
+
+/**
+ * The queue of members to reconcile, kept by the store. Rows exist for every linked member and for
+ * unlinked or deleted members until their grants are revoked; database triggers mark a member due
+ * (and bump its version) whenever a change could alter the outcome.
+ */
+export interface SyncQueue {
+  /**
+   * Atomically claims up to `limit` due members whose lease is free or expired, dirty ones first,
+   * then oldest due first. No member is ever returned to two owners with overlapping leases.
+   */
+  claimDue(opts: ClaimOptions, io?: IoOptions): Promise<SyncItem[]>;
+  /**
+   * Records the outcome and frees the lease, only if `item.leaseOwner` still holds it. When the
+   * version moved since the claim, the member stays due (dirty) whatever `nextDueAt` says.
+   * Resolves `false` when the lease was lost (nothing written).
+   */
+  complete(item: SyncItem, outcome: SyncOutcome, io?: IoOptions): Promise<boolean>;
+  /** Frees the lease without recording anything (the member stays due). `false` when lease lost. */
+  release(item: SyncItem, io?: IoOptions): Promise<boolean>;
+  /** Marks members due now (dirty), by id and/or by recorded state. Resolves the number marked. */
+  markDue(
+    opts: { now: Date; memberIds?: readonly string[]; states?: readonly SyncState[] },
+    io?: IoOptions,
+  ): Promise<number>;
+  /**
+   * The full-pass safety net: makes due every linked member not checked since `checkedBefore`
+   * (creating missing rows). Resolves the number of members made due.
+   */
+  scheduleFullPass(opts: { now: Date; checkedBefore: Date }, io?: IoOptions): Promise<number>;
+  /** Number of members due at `dueBy` (default `now`), leased or not. */
+  countDue(opts: { now: Date; dueBy?: Date }, io?: IoOptions): Promise<number>;
+  /** Reads every sync row page by page, without claiming (dry runs). `after`: last id of the previous page. */
+  scan(
+    opts: { after: string | null; limit: number; columns: readonly string[] },
+    io?: IoOptions,
+  ): Promise<SyncEntry[]>;
+}
+
+/** A member linked to a Discord account, with its entitlement inputs. */
+export interface LinkedMember {
+  memberId: string;
+  discordUserId: string;
+  attributes: MemberAttributes;
+}
+
+/** Reads members by the Discord account they link (several members may share one account). */
+export interface LinkedMembers {
+  /** Every existing member whose `discord_user_id` is one of `discordUserIds`. */
+  findByDiscordIds(
+    opts: { discordUserIds: readonly string[]; columns: readonly string[] },
+    io?: IoOptions,
+  ): Promise<LinkedMember[]>;
+}
+
+/**
+ * One ledger row: Discord account `discordUserId` may hold `roleId` on account of member `memberId`.
+ * When the member stops being linked to that account (unlink, relink, delete), the role is revoked
+ * unless another member linked to the account is entitled to it.
+ */
+export interface Grant {
+  memberId: string;
+  discordUserId: string;
+  roleId: string;
+}
+
+/** Remembers which Discord account was granted which roles, on account of which member. */
+export interface GrantLedger {
+  /** Every grant recorded for these members (deleted members included). */
+  list(opts: { memberIds: readonly string[] }, io?: IoOptions): Promise<Grant[]>;
+  /** Records grants (idempotent). Written before the role is added, so a crash cannot leak it. */
+  add(opts: { grants: readonly Grant[] }, io?: IoOptions): Promise<void>;
+  /** Forgets grants (idempotent). */
+  remove(opts: { grants: readonly Grant[] }, io?: IoOptions): Promise<void>;
+}
+
+/** An avatar to store with its hash (`bytes` and `hash` both `null` clear it). */
+export interface StoredAvatar {
+  hash: string | null;
+  bytes: Uint8Array | null;
+}
+
+/** A profile update for one member. */
+export interface ProfileUpdate {
+  memberId: string;
+  displayName: string | null;
+  /** Omitted: keep the stored avatar (unchanged, or its download failed). */
+  avatar?: StoredAvatar;
+}
+
+/** Stores the display name and avatar of members. */
+export interface MemberProfiles {
+  save(update: ProfileUpdate, io?: IoOptions): Promise<void>;
+}
+
+/** The Discord user fields the reconciler reads (a subset of Discord's User object). */
+export interface DiscordUser {
+  id: string;
+  username: string;
+  global_name?: string | null;
+  avatar?: string | null;
+}
+
+/** The guild-member fields the reconciler reads (a subset of Discord's Guild Member object). */
+export interface DiscordGuildMember {
+  user?: DiscordUser;
+  nick?: string | null;
+  /** Guild-specific avatar hash. */
+  avatar?: string | null;
+  roles: readonly string[];
+}
+
+/** Which avatar image to download. */
+export interface AvatarRef {
+  guildId: string;
+  userId: string;
+  hash: string;
+  /** `guild`: the member's guild avatar; `user`: the account avatar. */
+  source: "guild" | "user";
+}
+
+/** Options of a role change. */
+export interface RoleChangeRequest {
+  guildId: string;
+  userId: string;
+  roleId: string;
+  /** Sent as `X-Audit-Log-Reason` (1–512 characters). */
+  reason: string;
+}
+
+/**
+ * The Discord side. Errors carry the structural fields `status`, `code`, `retryable`,
+ * `retryAfterMs`, `route` (as `DiscordApiError` of `@guildkit/discord-rest` does).
+ */
+export interface GuildGateway {
+  /**
+   * The member, or `null` when the user is not in the guild (10007 Unknown Member).
+   * @see https://discord.com/developers/docs/resources/guild#get-guild-member
+   */
+  getMember(opts: { guildId: string; userId: string }, io?: IoOptions): Promise<DiscordGuildMember | null>;
+  /**
+   * One page of members sorted by user id, after user id `after` (`null`: from the start).
+   * @see https://discord.com/developers/docs/resources/guild#list-guild-members
+   */
+  listMembers(
+    opts: { guildId: string; after: string | null; limit: number },
+    io?: IoOptions,
+  ): Promise<DiscordGuildMember[]>;
+  /** @see https://discord.com/developers/docs/resources/guild#add-guild-member-role */
+  addRole(opts: RoleChangeRequest, io?: IoOptions): Promise<void>;
+  /** @see https://discord.com/developers/docs/resources/guild#remove-guild-member-role */
+  removeRole(opts: RoleChangeRequest, io?: IoOptions): Promise<void>;
+  /**
+   * The avatar image bytes (PNG).
+   * @see https://discord.com/developers/docs/reference#image-formatting-cdn-endpoints
+   */
+  fetchAvatar(opts: AvatarRef, io?: IoOptions): Promise<Uint8Array>;
+}

@@ -1,0 +1,11 @@
+import { foundation } from "./001-foundation";
+import type { GuildkitMigration } from "./types";
+
+/**
+ * Every migration, in order. A feature adds its file (`002-role-sync.ts`, `003-oauth.ts`,
+ * `004-webhooks.ts`, `005-speedbump.ts` are reserved) and one entry here (plus its import).
+ */
+export const migrations: readonly GuildkitMigration[] = [
+  foundation,
+  // next: roleSync (002-role-sync), oauth (003-oauth), webhooks (004-webhooks), speedbump (005-speedbump)
+];

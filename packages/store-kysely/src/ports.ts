@@ -1,0 +1,38 @@
+import type { Kysely } from "kysely";
+import { createConfigStore } from "./config-store";
+import { type Clock, type Dialect, systemClock } from "./dialect";
+import { createEventLog } from "./event-log";
+import { createMemberRepository } from "./members";
+import type { Database } from "./schema";
+
+/** What every port factory may need besides the database and dialect. */
+export interface StorePortOptions {
+  /** Stamps rows (`event_log.at`, `config_versions.created_at`, …); the wall clock by default. */
+  clock?: Clock;
+}
+
+/**
+ * Builds every store port on one kysely instance (or transaction). This is **the** composition
+ * point both `createSqliteStore` and `createPostgresStore` use, so a feature adds its port here with
+ * one line — `roleSync: createRoleSyncStore(db, dialect, clock),` — and both stores get it. Each
+ * factory has the signature `(db: Kysely<Database>, dialect: Dialect, clock: Clock)`.
+ */
+export function createStorePorts(db: Kysely<Database>, dialect: Dialect, options: StorePortOptions = {}) {
+  const clock = options.clock ?? systemClock;
+  return {
+    /** `ConfigStore` of `@guildkit/config`. */
+    configStore: createConfigStore(db, dialect, clock),
+    /** The shared `EventLog` port, plus `list`. */
+    eventLog: createEventLog(db, dialect, clock),
+    /** The reference member repository. */
+    members: createMemberRepository(db, dialect, clock),
+    // Feature ports, one line each:
+    // roleSync: createRoleSyncStore(db, dialect, clock),
+    // oauth: createOAuthStore(db, dialect, clock),
+    // webhooks: createWebhookStore(db, dialect, clock),
+    // speedbump: createSpeedbumpStore(db, dialect, clock),
+  };
+}
+
+/** Every store port, as {@link createStorePorts} builds them. */
+export type StorePorts = ReturnType<typeof createStorePorts>;

@@ -1,0 +1,71 @@
+import { type Kysely, sql } from "kysely";
+import { type Clock, type Dialect, systemClock } from "./dialect";
+import { type MigrationReport, migrateToLatest } from "./migrations/run";
+import type { GuildkitMigration } from "./migrations/types";
+import { createStorePorts, type StorePorts } from "./ports";
+import type { Database } from "./schema";
+
+/** What every store has besides its ports. */
+export interface StoreCore {
+  readonly dialect: Dialect;
+  /** The kysely instance (typed with the reference schema), for queries no port covers. */
+  readonly kysely: Kysely<Database>;
+  /** Applies pending migrations; safe on every start (see `migrateToLatest`). */
+  migrate(opts?: { signal?: AbortSignal }): Promise<MigrationReport>;
+  /** One round trip to the database (health checks). */
+  ping(opts?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Runs `fn` in a database transaction with every port bound to it: all its writes commit
+   * together or none does.
+   */
+  transaction<T>(fn: (ports: StorePorts) => Promise<T>, opts?: { signal?: AbortSignal }): Promise<T>;
+  /** Closes the database handle / pool the store was given. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A complete store: the core plus every port. Both `SqliteStore` and `PostgresStore` are one. */
+export type GuildkitStore = StoreCore & StorePorts;
+
+/** Options of {@link assembleStore}. */
+export interface AssembleStoreOptions {
+  clock?: Clock;
+  /** Runs before migrating, e.g. `create schema if not exists` on Postgres. */
+  beforeMigrate?: (db: Kysely<Database>) => Promise<void>;
+  /** The migrations to run; the registry by default (tests may pass a prefix of it). */
+  migrations?: readonly GuildkitMigration[];
+}
+
+/**
+ * Builds a store around a dialect-configured kysely instance. Used by `createSqliteStore` and
+ * `createPostgresStore` so both stay symmetrical; a store adds only what its technology alone has.
+ */
+export function assembleStore(
+  kysely: Kysely<Database>,
+  dialect: Dialect,
+  options: AssembleStoreOptions = {},
+): GuildkitStore {
+  const clock = options.clock ?? systemClock;
+  let closed: Promise<void> | null = null;
+  return {
+    dialect,
+    kysely,
+    ...createStorePorts(kysely, dialect, { clock }),
+    async migrate(opts = {}) {
+      opts.signal?.throwIfAborted();
+      await options.beforeMigrate?.(kysely);
+      return migrateToLatest(kysely, dialect, { clock, migrations: options.migrations, signal: opts.signal });
+    },
+    async ping(opts = {}) {
+      opts.signal?.throwIfAborted();
+      await sql`select 1`.execute(kysely);
+    },
+    async transaction(fn, opts = {}) {
+      opts.signal?.throwIfAborted();
+      return kysely.transaction().execute((trx) => fn(createStorePorts(trx, dialect, { clock })));
+    },
+    close() {
+      closed ??= kysely.destroy();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { checkAuthorize, decideAuthorize, defaultAuthorizingUser } from "./authorize";
+import type { SimContext } from "./context";
+import { DiscordSimError } from "./errors";
+import type { SimFaults, SimInspect, SimSeed } from "./types";
+
+/** The in-process control surface shared by `DiscordSim` and the `/_sim` HTTP API. */
+export interface SimApi {
+  seed: SimSeed;
+  inspect: SimInspect;
+  faults: SimFaults;
+  authorize(authorizeUrl: string, opts?: { userId?: string; deny?: boolean }): Promise<string>;
+  reset(): void;
+}
+
+/** Builds the seeding, inspection and fault API over a simulator context. */
+export function createSimApi(ctx: SimContext): SimApi {
+  const { state } = ctx;
+
+  const inspect: SimInspect = {
+    requests(filter) {
+      return ctx.log.list(filter);
+    },
+    rateLimited() {
+      const { user, global, shared, pluralkit, cdn } = ctx.limited;
+      return { total: user + global + shared, user, global, shared, pluralkit, cdn };
+    },
+    invalidRequests() {
+      return ctx.invalid.count();
+    },
+    messages(webhookId) {
+      return state.messages
+        .filter((m) => webhookId === undefined || m.webhookId === webhookId)
+        .map(({ json: _json, guildId: _guildId, ...m }) => structuredClone(m));
+    },
+    roleChanges() {
+      return state.roleChanges.map((change) => ({ ...change }));
+    },
+    member(guildId, userId) {
+      const member = state.guilds.get(guildId)?.members.get(userId);
+      return member ? { ...member, roles: [...member.roles] } : null;
+    },
+    user(userId) {
+      const user = state.users.get(userId);
+      return user ? { ...user } : null;
+    },
+    counters() {
+      return ctx.log.counters();
+    },
+  };
+
+  return {
+    seed: state.seed,
+    inspect,
+    faults: {
+      set: (fault) => ctx.faults.set(fault),
+      clear: () => ctx.faults.clear(),
+    },
+    async authorize(authorizeUrl, opts = {}) {
+      const check = checkAuthorize(state, new URL(authorizeUrl).searchParams);
+      if (check.kind === "page") throw new DiscordSimError("invalid_authorize_request", check.message);
+      if (check.kind === "redirect") return check.location;
+      const outcome = decideAuthorize(state, check.request, {
+        userId: opts.userId ?? defaultAuthorizingUser(state),
+        deny: opts.deny ?? false,
+      });
+      if (outcome.kind === "page") throw new DiscordSimError("invalid_authorize_request", outcome.message);
+      return outcome.location;
+    },
+    reset: () => ctx.reset(),
+  };
+}

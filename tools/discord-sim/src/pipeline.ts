@@ -1,0 +1,190 @@
+import type { HttpBindings } from "@hono/node-server";
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { SimContext } from "./context";
+import type { DiscordErrorBody } from "./errors";
+import { DISCORD_ERRORS } from "./errors";
+import { seconds } from "./format";
+import { type BucketState, bucketHash } from "./rate-limits";
+import type { OAuthGrant } from "./state";
+import type { SimApplication, SimRouteKey } from "./types";
+
+/** Hono environment of the simulator's app. */
+export type SimEnv = {
+  Bindings: HttpBindings;
+  Variables: {
+    route: SimRouteKey | undefined;
+    scope: "user" | "global" | "shared" | undefined;
+    injected: boolean | undefined;
+    dropped: boolean | undefined;
+  };
+};
+
+/** Hono context of the simulator's app. */
+export type SimHonoContext = Context<SimEnv>;
+
+/** Who is calling. */
+export type Principal =
+  | { kind: "bot"; app: SimApplication; userId: string; key: string }
+  | { kind: "bearer"; grant: OAuthGrant; userId: string; key: string };
+
+/** How a Discord route authenticates and is limited. */
+export interface DiscordRouteSpec {
+  route: SimRouteKey;
+  /** Accepted Authorization: a bot token, an OAuth2 bearer token, either, or none. */
+  auth: "bot" | "bearer" | "any" | "none";
+  /** Counted against the caller's global limit. */
+  global: boolean;
+  /** Major parameter of the bucket (guild id, channel id, webhook id + token), or null. */
+  major: (c: SimHonoContext, principal: Principal | null) => string;
+}
+
+/** Answers a Discord JSON error. */
+export function discordError(c: SimHonoContext, error: { status: number; body: DiscordErrorBody }): Response {
+  return c.json(error.body, error.status as ContentfulStatusCode);
+}
+
+/** The client's address (rate-limit key for unauthenticated routes). */
+export function clientAddress(c: SimHonoContext): string {
+  return c.env?.incoming?.socket?.remoteAddress ?? "unknown";
+}
+
+function authenticate(ctx: SimContext, c: SimHonoContext, accepted: DiscordRouteSpec["auth"]): Principal | null {
+  const header = c.req.header("authorization") ?? "";
+  const space = header.indexOf(" ");
+  if (space < 0) return null;
+  const type = header.slice(0, space);
+  const token = header.slice(space + 1).trim();
+  if (type === "Bot" && (accepted === "bot" || accepted === "any")) {
+    const app = ctx.state.applicationsByToken.get(token);
+    return app ? { kind: "bot", app, userId: app.botUserId, key: `bot:${app.botUserId}` } : null;
+  }
+  if (type === "Bearer" && (accepted === "bearer" || accepted === "any")) {
+    const grant = ctx.state.grantsByAccess.get(token);
+    if (!grant || grant.revoked || ctx.now() >= grant.expiresAt) return null;
+    return { kind: "bearer", grant, userId: grant.userId, key: `bearer:${grant.userId}` };
+  }
+  return null;
+}
+
+function setBucketHeaders(c: SimHonoContext, route: SimRouteKey, bucket: BucketState): void {
+  c.header("X-RateLimit-Limit", String(bucket.limit));
+  c.header("X-RateLimit-Remaining", String(bucket.remaining));
+  c.header("X-RateLimit-Reset", (bucket.resetAt / 1000).toFixed(3));
+  c.header("X-RateLimit-Reset-After", seconds(bucket.resetAfterMs));
+  c.header("X-RateLimit-Bucket", bucketHash(route));
+}
+
+/** Answers a Discord 429 (`retry_after` in float seconds, `Retry-After` whole seconds rounded up). */
+export function discord429(
+  c: SimHonoContext,
+  opts: { retryAfterMs: number; scope: "user" | "global" | "shared" },
+): Response {
+  const retryAfter = Math.max(0.001, Math.round(opts.retryAfterMs) / 1000);
+  c.set("scope", opts.scope);
+  c.header("Retry-After", String(Math.max(1, Math.ceil(retryAfter))));
+  c.header("X-RateLimit-Scope", opts.scope);
+  if (opts.scope === "global") c.header("X-RateLimit-Global", "true");
+  const message = opts.scope === "shared" ? "The resource is being rate limited." : "You are being rate limited.";
+  return c.json({ message, retry_after: retryAfter, global: opts.scope === "global" }, 429);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Destroys the client's socket without an answer. */
+function drop(c: SimHonoContext): Response {
+  c.set("dropped", true);
+  c.set("injected", true);
+  c.env?.incoming?.socket?.destroy();
+  return c.body(null, 500);
+}
+
+/**
+ * Applies the faults configured for `route`: latency, a dropped socket, a 5xx, a forced 429.
+ * Returns the answer to send instead of the real one, or null.
+ */
+export async function applyFaults(
+  ctx: SimContext,
+  c: SimHonoContext,
+  route: SimRouteKey,
+  style: "discord" | "cdn" | "pluralkit",
+): Promise<Response | null> {
+  const decision = ctx.faults.decide(route);
+  if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+  if (decision.drop) return drop(c);
+  if (decision.errorStatus !== null) {
+    c.set("injected", true);
+    const status = decision.errorStatus as ContentfulStatusCode;
+    const text = SERVER_ERROR_TEXT[decision.errorStatus] ?? "Server Error";
+    if (style === "cdn") return c.text(`${decision.errorStatus}: ${text}`, status);
+    return c.json({ message: `${decision.errorStatus}: ${text}`, code: 0 }, status);
+  }
+  if (decision.force429) {
+    c.set("injected", true);
+    const forced = decision.force429;
+    if (style === "pluralkit") {
+      c.set("scope", "user");
+      return c.json(
+        { message: "429: too many requests", retry_after: Math.ceil(forced.retryAfterMs), scope: "message", code: 0 },
+        429,
+      );
+    }
+    if (style === "cdn") {
+      c.header("Retry-After", String(Math.max(1, Math.ceil(forced.retryAfterMs / 1000))));
+      return c.text("429: Too Many Requests", 429);
+    }
+    if (!forced.global) {
+      const limit = ctx.options.routeLimits[route];
+      const resetAt = ctx.now() + forced.retryAfterMs;
+      setBucketHeaders(c, route, {
+        ok: false,
+        limit: limit.limit,
+        remaining: 0,
+        resetAt,
+        resetAfterMs: forced.retryAfterMs,
+      });
+    }
+    return discord429(c, { retryAfterMs: forced.retryAfterMs, scope: forced.global ? "global" : forced.scope });
+  }
+  return null;
+}
+
+const SERVER_ERROR_TEXT: Record<number, string> = {
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+/**
+ * Wraps a Discord API handler: faults, authentication (401 code 0), the global limit, the route's
+ * bucket, and the bucket headers on every answer the handler gives.
+ */
+export function discordRoute(
+  ctx: SimContext,
+  spec: DiscordRouteSpec,
+  handler: (c: SimHonoContext, principal: Principal | null) => Response | Promise<Response>,
+): (c: SimHonoContext) => Promise<Response> {
+  return async (c) => {
+    c.set("route", spec.route);
+    if (ctx.options.strictUserAgent && !(c.req.header("user-agent") ?? "").startsWith("DiscordBot")) {
+      return c.text("error code: 1010", 403);
+    }
+    const faulted = await applyFaults(ctx, c, spec.route, "discord");
+    if (faulted) return faulted;
+    let principal: Principal | null = null;
+    if (spec.auth !== "none") {
+      principal = authenticate(ctx, c, spec.auth);
+      if (!principal) return discordError(c, DISCORD_ERRORS.unauthorized);
+      if (spec.global) {
+        const global = ctx.globalLimiter.take(principal.key, { limit: ctx.options.globalPerSecond, windowMs: 1_000 });
+        if (!global.ok) return discord429(c, { retryAfterMs: global.resetAfterMs, scope: "global" });
+      }
+    }
+    const limit = ctx.options.routeLimits[spec.route];
+    const bucket = ctx.buckets.take(`${spec.route}:${spec.major(c, principal)}`, limit);
+    setBucketHeaders(c, spec.route, bucket);
+    if (!bucket.ok) return discord429(c, { retryAfterMs: bucket.resetAfterMs, scope: "user" });
+    return handler(c, principal);
+  };
+}

@@ -36,7 +36,11 @@ const env: NodeJS.ProcessEnv = {
 const children: ChildProcess[] = [];
 const tsx = join(root, "node_modules", ".bin", "tsx");
 function run(name: string, script: string, extraEnv: NodeJS.ProcessEnv = {}) {
-  const child = spawn(tsx, [script], { cwd: root, env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(tsx, [script], {
+    cwd: root,
+    env: { ...env, ...extraEnv },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   child.stdout?.on("data", (chunk: Buffer) => {
     for (const line of chunk.toString().split("\n")) {
       if (!line) continue;

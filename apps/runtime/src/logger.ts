@@ -25,7 +25,11 @@ export const REDACTED_PATHS = [
 ];
 
 /** The reference apps' logger: JSON lines on stdout, secrets redacted. */
-export function createLogger(options: { name: string; level?: string; destination?: pino.DestinationStream }) {
+export function createLogger(options: {
+  name: string;
+  level?: string;
+  destination?: pino.DestinationStream;
+}) {
   return pino(
     {
       name: options.name,

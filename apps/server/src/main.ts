@@ -1,5 +1,11 @@
+import {
+  createLogger,
+  createMetrics,
+  loadProcessSettings,
+  openStore,
+  shutdownSignal,
+} from "@guildkit/runtime";
 import { serve } from "@hono/node-server";
-import { loadProcessSettings, openStore, createLogger, createMetrics, shutdownSignal } from "@guildkit/runtime";
 import { createServerApp } from "./app";
 
 const settings = loadProcessSettings(process.env);

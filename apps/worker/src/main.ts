@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { createLogger, createMetrics, loadProcessSettings, openStore, shutdownSignal } from "@guildkit/runtime";
+import {
+  createLogger,
+  createMetrics,
+  loadProcessSettings,
+  openStore,
+  shutdownSignal,
+} from "@guildkit/runtime";
 import type { WorkerContext } from "./context";
 import { tasks } from "./tasks";
 
@@ -31,7 +37,10 @@ const results = await Promise.allSettled(
   }),
 );
 if (tasks.length === 0) {
+  // Nothing to run: stay up (a timer keeps the event loop alive) until told to stop.
+  const keepAlive = setInterval(() => {}, 60_000);
   await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+  clearInterval(keepAlive);
 }
 await store.close();
 logger.info("worker stopped");

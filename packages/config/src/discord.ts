@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { field } from "./field";
-import { type ConfigValues, defineConfigSpec } from "./spec";
 import { snowflakeSchema } from "./snowflake";
+import { type ConfigValues, defineConfigSpec } from "./spec";
 
-const secretText = (what: string) =>
+const secretText = (what: string, extra?: { test: (v: string) => boolean; message: string }) =>
   z
     .string({ error: `must be text (the ${what})` })
     .trim()
     .min(1, `must not be empty (the ${what})`)
+    .refine((v) => !extra || extra.test(v), extra?.message)
     .refine((v) => !/\s/.test(v), `must not contain spaces (paste the ${what} alone)`);
 
 /**
@@ -30,7 +31,10 @@ export const discordConfigSpec = defineConfigSpec({
       help: "From the Developer Portal's OAuth2 page. Keep this confidential.",
     }),
     bot_token: field(
-      secretText("bot token").refine((v) => !/^bot\s/i.test(v), "must be the token alone, without 'Bot '"),
+      secretText("bot token", {
+        test: (v) => !/^bot\s/i.test(v),
+        message: "must be the token alone, without 'Bot '",
+      }),
       {
         label: "Bot Token",
         section: "bot",

@@ -1,5 +1,5 @@
-export { describeConfig, type DescribedField } from "./describe";
-export { discordConfigSpec, type DiscordConfig } from "./discord";
+export { type DescribedField, describeConfig } from "./describe";
+export { type DiscordConfig, discordConfigSpec } from "./discord";
 export {
   ConfigConflictError,
   type ConfigIssue,

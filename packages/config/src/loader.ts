@@ -1,5 +1,5 @@
-import { ConfigValidationError, type ConfigIssue } from "./errors";
 import { type DescribedField, describeConfig } from "./describe";
+import { type ConfigIssue, ConfigValidationError } from "./errors";
 import { maskSecret, maskSecrets } from "./mask";
 import type { CompleteConfigValues, ConfigKey, ConfigSpec, ConfigValues } from "./spec";
 import type { ConfigStore } from "./store";

@@ -94,7 +94,9 @@ export function parseProcessSettings(env: EnvironmentVariables): ProcessSettings
     problem(
       "STATE_SIGNING_KEY",
       `STATE_SIGNING_KEY is not set: it signs OAuth state and needs at least ${MIN_SIGNING_KEY_BYTES} random bytes` +
-        (development ? `; generate one with: ${GENERATE}` : ", e.g. 43 base64url characters from a secret manager"),
+        (development
+          ? `; generate one with: ${GENERATE}`
+          : ", e.g. 43 base64url characters from a secret manager"),
     );
   } else {
     const bytes = new TextEncoder().encode(stateSigningKey).length;
@@ -102,7 +104,9 @@ export function parseProcessSettings(env: EnvironmentVariables): ProcessSettings
       problem(
         "STATE_SIGNING_KEY",
         `STATE_SIGNING_KEY is too short (${bytes} bytes): it needs at least ${MIN_SIGNING_KEY_BYTES} random bytes` +
-          (development ? `; generate one with: ${GENERATE}` : ", e.g. 43 base64url characters from a secret manager"),
+          (development
+            ? `; generate one with: ${GENERATE}`
+            : ", e.g. 43 base64url characters from a secret manager"),
       );
     }
   }
@@ -153,7 +157,10 @@ export function parseProcessSettings(env: EnvironmentVariables): ProcessSettings
 
   const redisUrl = get("REDIS_URL");
   if (redisUrl !== null && !/^rediss?:\/\/[^\s]+$/i.test(redisUrl)) {
-    problem("REDIS_URL", "REDIS_URL must be a redis:// or rediss:// URL, e.g. REDIS_URL=redis://127.0.0.1:6379");
+    problem(
+      "REDIS_URL",
+      "REDIS_URL must be a redis:// or rediss:// URL, e.g. REDIS_URL=redis://127.0.0.1:6379",
+    );
   }
 
   const logLevelText = (get("LOG_LEVEL") ?? "info").toLowerCase();
@@ -209,7 +216,10 @@ export function redactProcessSettings(settings: ProcessSettings): Record<string,
 function protectSecrets(settings: ProcessSettings): ProcessSettings {
   const safe = () => redactProcessSettings(settings);
   Object.defineProperty(settings, "toJSON", { value: safe, enumerable: false });
-  Object.defineProperty(settings, Symbol.for("nodejs.util.inspect.custom"), { value: safe, enumerable: false });
+  Object.defineProperty(settings, Symbol.for("nodejs.util.inspect.custom"), {
+    value: safe,
+    enumerable: false,
+  });
   return settings;
 }
 
@@ -221,15 +231,24 @@ function parseEnvironment(value: string | null, problem: (v: string, m: string) 
   if (value === null) return "development";
   const lower = value.toLowerCase();
   if (lower === "production" || lower === "development" || lower === "test") return lower;
-  problem("NODE_ENV", `NODE_ENV must be production, development or test, e.g. NODE_ENV=production (got "${value}")`);
+  problem(
+    "NODE_ENV",
+    `NODE_ENV must be production, development or test, e.g. NODE_ENV=production (got "${value}")`,
+  );
   return "development";
 }
 
-function parseDatabase(value: string | null, problem: (v: string, m: string) => void): DatabaseSettings | null {
+function parseDatabase(
+  value: string | null,
+  problem: (v: string, m: string) => void,
+): DatabaseSettings | null {
   const example =
     "e.g. DATABASE_URL=postgres://guildkit@127.0.0.1:5432/guildkit or DATABASE_URL=./data/guildkit.sqlite";
   if (value === null) {
-    problem("DATABASE_URL", `DATABASE_URL is not set: give a PostgreSQL URL or a SQLite file path, ${example}`);
+    problem(
+      "DATABASE_URL",
+      `DATABASE_URL is not set: give a PostgreSQL URL or a SQLite file path, ${example}`,
+    );
     return null;
   }
   if (/^postgres(ql)?:\/\//i.test(value)) {
@@ -245,7 +264,10 @@ function parseDatabase(value: string | null, problem: (v: string, m: string) => 
     if (path.startsWith("localhost/")) path = path.slice("localhost".length);
     path = safeDecode(path.split("?")[0] ?? "");
     if (path === "") {
-      problem("DATABASE_URL", `DATABASE_URL is a file: URL without a path, e.g. DATABASE_URL=file:./data/guildkit.sqlite`);
+      problem(
+        "DATABASE_URL",
+        `DATABASE_URL is a file: URL without a path, e.g. DATABASE_URL=file:./data/guildkit.sqlite`,
+      );
       return null;
     }
     return { kind: "sqlite", path };
@@ -253,7 +275,10 @@ function parseDatabase(value: string | null, problem: (v: string, m: string) => 
   if (/^sqlite:/i.test(value)) {
     const path = value.slice("sqlite:".length).replace(/^\/\//, "");
     if (path === "") {
-      problem("DATABASE_URL", `DATABASE_URL is a sqlite: URL without a path, e.g. DATABASE_URL=sqlite:./data/guildkit.sqlite`);
+      problem(
+        "DATABASE_URL",
+        `DATABASE_URL is a sqlite: URL without a path, e.g. DATABASE_URL=sqlite:./data/guildkit.sqlite`,
+      );
       return null;
     }
     return { kind: "sqlite", path };
@@ -283,7 +308,10 @@ function parseHttpUrl(
     return fallback;
   }
   if (!/^https?:\/\//i.test(value) || !canParseUrl(value)) {
-    problem(name, `${name} must be an http:// or https:// URL, e.g. ${name}=${options.example} (got "${value}")`);
+    problem(
+      name,
+      `${name} must be an http:// or https:// URL, e.g. ${name}=${options.example}`, // the value is not echoed: a URL can carry a token
+    );
     return null;
   }
   const url = new URL(value);

@@ -1,4 +1,4 @@
-import { ConfigValidationError, type ConfigIssue } from "./errors";
+import { type ConfigIssue, ConfigValidationError } from "./errors";
 import type { ConfigSpec, ConfigValues } from "./spec";
 
 /**

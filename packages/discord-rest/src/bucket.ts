@@ -1,5 +1,5 @@
 import type { RateLimitInfo } from "./headers";
-import { fallbackBucketKey, type Route } from "./route";
+import { fallbackBucketKey, type Route, routeFamily } from "./route";
 
 /**
  * Local bookkeeping of Discord's per-route buckets.
@@ -163,6 +163,8 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
   const buckets = new Map<string, BucketState>();
   /** route template → bucket hash announced for it */
   const hashes = new Map<string, string>();
+  /** route family → the hash announced for one of its routes (a guess for its other methods until they answer) */
+  const familyHashes = new Map<string, string>();
   let lastSweep = timers.now();
 
   const resolve = (bucket: BucketState): BucketState => {
@@ -193,7 +195,7 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
 
   const bucketFor = (route: Route, now: number): BucketState => {
     const fallback = fallbackBucketKey(route);
-    const hash = hashes.get(route.template);
+    const hash = hashes.get(route.template) ?? familyHashes.get(routeFamily(route));
     if (hash === undefined) {
       let bucket = buckets.get(fallback);
       if (!bucket) {
@@ -261,8 +263,18 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
     const bucket = resolve(held);
     if (info.bucket === null) return bucket;
     hashes.set(route.template, info.bucket);
+    familyHashes.set(routeFamily(route), info.bucket);
     const key = `${info.bucket}|${route.major}`;
-    return bucket.key === key ? bucket : move(bucket, key);
+    if (bucket.key === key) return bucket;
+    // A fallback bucket becomes (or merges into) the named one.
+    if (bucket.key.startsWith("route:")) return move(bucket, key);
+    // The family's guess was wrong: this route has a bucket of its own; leave the shared one alone.
+    let target = buckets.get(key);
+    if (!target) {
+      target = newBucket(key, timers.now());
+      buckets.set(key, target);
+    }
+    return target;
   };
 
   function reservationFor(bucket: BucketState, route: Route): BucketReservation {
@@ -347,6 +359,7 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
       }
       buckets.clear();
       hashes.clear();
+      familyHashes.clear();
     },
   };
 }

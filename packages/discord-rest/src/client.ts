@@ -9,9 +9,15 @@ import type {
 } from "discord-api-types/v10";
 import type { Dispatcher } from "undici";
 import type { z } from "zod";
-import packageJson from "../package.json" with { type: "json" };
 import { type BucketSnapshot, createBucketRegistry } from "./bucket";
 import { type AvatarRequest, buildAvatarPath } from "./cdn";
+import {
+  type Clock,
+  DEFAULT_USER_AGENT,
+  DISCORD_API_BASE_URL,
+  DISCORD_CDN_BASE_URL,
+  type SignalOptions,
+} from "./defaults";
 import { DiscordAbortError, DiscordApiError, DiscordResponseError } from "./errors";
 import { createBottleneckLimiter, type RateLimiter } from "./limiter";
 import { createPipeline, type DiscordRestLogger, type RawResponse } from "./request";
@@ -25,25 +31,6 @@ import {
 } from "./schemas";
 import { createStatsRecorder, type DiscordRestStats } from "./stats";
 import { parseWebhookUrl, type WebhookCredentials } from "./webhook-url";
-
-/** Time source (the shared `Clock` port shape). */
-export interface Clock {
-  now(): Date;
-}
-
-/** Every I/O method accepts an AbortSignal. */
-export interface SignalOptions {
-  signal?: AbortSignal;
-}
-
-/** Default REST base. */
-export const DISCORD_API_BASE_URL = "https://discord.com/api/v10";
-/** Default CDN base. */
-export const DISCORD_CDN_BASE_URL = "https://cdn.discordapp.com";
-/** This package's version, used in the default User-Agent. */
-export const VERSION: string = packageJson.version;
-/** `DiscordBot (https://github.com/guildkit/guildkit, <version>)`, the format Discord requires. */
-export const DEFAULT_USER_AGENT = `DiscordBot (https://github.com/guildkit/guildkit, ${VERSION})`;
 
 /** Options of {@link createDiscordRest}. */
 export interface DiscordRestOptions {

@@ -100,9 +100,13 @@ export class DiscordRateLimitError extends Error implements DiscordErrorFields {
   }
 }
 
-/** No answer arrived within `timeoutMs` (after the retries ran out). Retryable. */
+/**
+ * No answer arrived within `timeoutMs` (after the retries ran out). Retryable. Its `name` is
+ * `TimeoutError`, the platform's convention (as `AbortSignal.timeout()` uses), so generic code
+ * recognises it.
+ */
 export class DiscordTimeoutError extends Error implements DiscordErrorFields {
-  override readonly name = "DiscordTimeoutError";
+  override readonly name = "TimeoutError";
   readonly retryable = true;
   readonly retryAfterMs = null;
   readonly status = null;
@@ -136,9 +140,12 @@ export class DiscordNetworkError extends Error implements DiscordErrorFields {
   }
 }
 
-/** The caller's AbortSignal fired (while queued, waiting for a bucket, or in flight). Not retryable. */
+/**
+ * The caller's AbortSignal fired (while queued, waiting for a bucket, or in flight). Not retryable.
+ * Its `name` is `AbortError`, the platform's convention, so generic abort handling recognises it.
+ */
 export class DiscordAbortError extends Error implements DiscordErrorFields {
-  override readonly name = "DiscordAbortError";
+  override readonly name = "AbortError";
   readonly retryable = false;
   readonly retryAfterMs = null;
   readonly status = null;

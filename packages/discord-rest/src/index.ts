@@ -1,1 +1,90 @@
-export {};
+/**
+ * @guildkit/discord-rest — Discord REST, OAuth2 and CDN client (undici + bottleneck) with a shared
+ * request budget, Discord's bucket headers honoured, typed errors and zod-validated results.
+ *
+ * @packageDocumentation
+ */
+
+export { type BackoffOptions, backoffDelay } from "./backoff";
+export {
+  announcedExhausted,
+  applyHeaders,
+  applyRateLimited,
+  availableSlots,
+  type BucketRegistry,
+  type BucketReservation,
+  type BucketSnapshot,
+  type BucketState,
+  type BucketTimers,
+  createBucketRegistry,
+} from "./bucket";
+export {
+  type AvatarFormat,
+  type AvatarPath,
+  type AvatarRequest,
+  buildAvatarPath,
+  defaultAvatarIndex,
+  isValidImageSize,
+} from "./cdn";
+export {
+  type AvatarImage,
+  createDiscordRest,
+  type DiscordRest,
+  type DiscordRestOptions,
+  type ExecuteWebhookInput,
+  type GuildMemberPage,
+} from "./client";
+export {
+  type Clock,
+  DEFAULT_USER_AGENT,
+  DISCORD_API_BASE_URL,
+  DISCORD_CDN_BASE_URL,
+  type SignalOptions,
+  VERSION,
+} from "./defaults";
+export {
+  DiscordAbortError,
+  DiscordApiError,
+  type DiscordErrorFields,
+  DiscordNetworkError,
+  DiscordOAuthError,
+  DiscordRateLimitError,
+  type DiscordRequestError,
+  DiscordResponseError,
+  DiscordTimeoutError,
+  DiscordWebhookUrlError,
+  type RateLimitScope,
+  type WebhookUrlErrorReason,
+} from "./errors";
+export { explainDiscordError, flattenFormErrors } from "./explain";
+export {
+  parseRateLimitBody,
+  parseRateLimitHeaders,
+  type RateLimitBody,
+  type RateLimitInfo,
+  type ResponseHeaders,
+  retryAfterOf429,
+  scopeOf429,
+} from "./headers";
+export {
+  type BottleneckLimiterOptions,
+  type BottleneckRedisOptions,
+  bottleneckSettings,
+  createBottleneckLimiter,
+  type RateLimiter,
+  type RedisClientLike,
+  startSpacingMs,
+} from "./limiter";
+export {
+  type AuthorizeUrlInput,
+  createDiscordOAuth,
+  DISCORD_AUTHORIZE_URL,
+  type DiscordOAuth,
+  type DiscordOAuthOptions,
+  type DiscordOAuthUser,
+  type DiscordTokenSet,
+} from "./oauth";
+export type { DiscordRestLogger } from "./request";
+export { type HttpMethod, type Route, routes } from "./route";
+export { type DiscordRestStats, INVALID_REQUEST_WINDOW_MS } from "./stats";
+export { DISCORD_WEBHOOK_HOSTS, parseWebhookUrl, type WebhookCredentials } from "./webhook-url";

@@ -147,6 +147,25 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
     return limiter;
   };
 
+  // Bottleneck plans starts `minTime` apart, but a timer that fires late makes the next start look
+  // early. This guard holds a start until the start `rps` places earlier is at least one second old,
+  // so the guarantee holds on actual start times in this process (clustered budgets: per process).
+  const window = Math.max(1, Math.floor(rps));
+  const recentStarts: number[] = [];
+  let guard: Promise<void> = Promise.resolve();
+  const admit = (): Promise<void> => {
+    const turn = guard.then(async () => {
+      if (recentStarts.length >= window) {
+        const wait = recentStarts[recentStarts.length - window]! + 1000 - Date.now();
+        if (wait > 0) await new Promise<void>((resolve) => setTimeout(resolve, wait));
+      }
+      recentStarts.push(Date.now());
+      if (recentStarts.length > window) recentStarts.splice(0, recentStarts.length - window);
+    });
+    guard = turn;
+    return turn;
+  };
+
   let bottleneck: Promise<Bottleneck> | null = null;
   const get = () => {
     bottleneck ??= build();
@@ -161,6 +180,8 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
       signal?.throwIfAborted();
       let abandoned = false;
       const job = limiter.schedule({ weight: opts.weight ?? 1 }, async (): Promise<T | typeof SKIPPED> => {
+        if (abandoned || signal?.aborted) return SKIPPED;
+        await admit();
         if (abandoned || signal?.aborted) return SKIPPED;
         return fn();
       });

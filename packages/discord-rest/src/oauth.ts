@@ -1,6 +1,6 @@
 import { type Dispatcher, request as undiciRequest } from "undici";
 import type { z } from "zod";
-import { DEFAULT_USER_AGENT, DISCORD_API_BASE_URL, type SignalOptions } from "./client";
+import { DEFAULT_USER_AGENT, DISCORD_API_BASE_URL, type SignalOptions } from "./defaults";
 import {
   DiscordAbortError,
   DiscordNetworkError,

@@ -79,7 +79,16 @@ export const routes = {
   cdn: (path: string, template: string) => route("GET", path, `cdn${template}`, "cdn", false),
 };
 
-/** The key of the fallback bucket used before Discord names the bucket: method + template + major. */
+/**
+ * The route's family: its template without the method. Methods on one path usually share a Discord
+ * bucket (add / remove role, edit / delete webhook message), so until Discord names the bucket they
+ * are kept together — one request at a time — rather than guessed apart.
+ */
+export function routeFamily(r: Route): string {
+  return r.template.slice(r.template.indexOf(" ") + 1);
+}
+
+/** The key of the fallback bucket used before Discord names the bucket: route family + major parameter. */
 export function fallbackBucketKey(r: Route): string {
-  return `route:${r.template}|${r.major}`;
+  return `route:${routeFamily(r)}|${r.major}`;
 }

@@ -33,7 +33,9 @@ export function stateFromWebhooks(
   proxyApplicationIds: readonly string[],
   now: Date,
 ): ChannelState {
-  const proxy = webhooks.find((w) => w.applicationId !== null && proxyApplicationIds.includes(w.applicationId));
+  const proxy = webhooks.find(
+    (w) => w.applicationId !== null && proxyApplicationIds.includes(w.applicationId),
+  );
   return {
     channelId,
     proxyApplicationId: proxy?.applicationId ?? null,

@@ -83,7 +83,11 @@ export interface MessageDeleteBulkEvent {
 }
 
 /** Any event the speedbump consumes. */
-export type MessageEvent = MessageCreateEvent | MessageUpdateEvent | MessageDeleteEvent | MessageDeleteBulkEvent;
+export type MessageEvent =
+  | MessageCreateEvent
+  | MessageUpdateEvent
+  | MessageDeleteEvent
+  | MessageDeleteBulkEvent;
 
 const snowflake = z.string().regex(/^\d{1,20}$/, "expected a snowflake (decimal string)");
 const nullableSnowflake = snowflake.nullish().transform((v) => v ?? null);

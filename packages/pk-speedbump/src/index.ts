@@ -1,1 +1,80 @@
-export {};
+export {
+  emptyChannelState,
+  isProxyMessage,
+  isSpeedbumpOn,
+  needsWebhookCheck,
+  PLURALKIT_APPLICATION_ID,
+  stateFromWebhooks,
+} from "./channel-state";
+export { handleMemberLeave, listMembersForLeave, listStaleMembers, sweepStaleMembers } from "./cleanup";
+export type {
+  CreateDelivery,
+  DeleteDelivery,
+  Delivery,
+  MessageAttribution,
+  UpdateDelivery,
+} from "./delivery";
+export { SpeedbumpConfigError, SpeedbumpStoppedError } from "./errors";
+export {
+  fromGatewayDispatch,
+  type GatewayDispatch,
+  type MessageAuthor,
+  type MessageCreateEvent,
+  type MessageDeleteBulkEvent,
+  type MessageDeleteEvent,
+  type MessageEvent,
+  type MessageUpdateEvent,
+  mergeUpdate,
+  messageEventSchema,
+  parseMessageEvent,
+  routingChannelId,
+} from "./events";
+export { createHoldQueue, type HoldQueue, type Queued } from "./hold-queue";
+export {
+  type DisplayNameParts,
+  defaultDisplayName,
+  fallbackIdentity,
+  type IdentityOptions,
+  mapIdentity,
+  memberKey,
+  type PluralKitIdentity,
+  toMemberRecord,
+  type WebhookProfile,
+  webhookProfile,
+} from "./identity";
+export { createMemorySpeedbumpStore, type MemorySpeedbumpStore } from "./memory-store";
+export { type ResolvedSpeedbumpOptions, resolveSpeedbumpOptions, type SpeedbumpOptions } from "./options";
+export type {
+  ChannelState,
+  ChannelWebhook,
+  ChannelWebhooks,
+  Clock,
+  DeliverySink,
+  EventLog,
+  EventLogEntry,
+  IoOptions,
+  PendingHold,
+  PkMember,
+  PkMessage,
+  PkSystem,
+  ProxiedMember,
+  ProxyLookup,
+  ProxyMemberRecord,
+  ProxyMemberStore,
+  Scheduler,
+  SpeedbumpStore,
+  StaleProxyMember,
+  TimerHandle,
+  UnresolvedProxyMessage,
+} from "./ports";
+export {
+  createSpeedbump,
+  type DeliverReason,
+  type DropReason,
+  type HoldReason,
+  type ResolvedIdentity,
+  type Speedbump,
+  type SpeedbumpDecision,
+  type SpeedbumpDeps,
+  type SpeedbumpStats,
+} from "./speedbump";

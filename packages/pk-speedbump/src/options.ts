@@ -85,7 +85,9 @@ const schema = z.object({
   identity: z
     .object({
       handlePrefix: z.string().min(1).max(32).optional(),
-      formatDisplayName: z.custom<(parts: DisplayNameParts) => string>((v) => typeof v === "function").optional(),
+      formatDisplayName: z
+        .custom<(parts: DisplayNameParts) => string>((v) => typeof v === "function")
+        .optional(),
       cdnBaseUrl: z.url().optional(),
     })
     .default({}),
@@ -105,7 +107,8 @@ export function resolveSpeedbumpOptions(options: SpeedbumpOptions = {}): Resolve
   const { identity, ...rest } = parsed.data;
   const resolvedIdentity: IdentityOptions = {};
   if (identity.handlePrefix !== undefined) resolvedIdentity.handlePrefix = identity.handlePrefix;
-  if (identity.formatDisplayName !== undefined) resolvedIdentity.formatDisplayName = identity.formatDisplayName;
+  if (identity.formatDisplayName !== undefined)
+    resolvedIdentity.formatDisplayName = identity.formatDisplayName;
   if (identity.cdnBaseUrl !== undefined) resolvedIdentity.cdnBaseUrl = identity.cdnBaseUrl;
   return { ...rest, identity: resolvedIdentity };
 }

@@ -1,5 +1,5 @@
-import type { MessageCreateEvent } from "./events";
 import type { Delivery } from "./delivery";
+import type { MessageCreateEvent } from "./events";
 
 /** Options every I/O method accepts. */
 export interface IoOptions {
@@ -143,6 +143,11 @@ export interface UnresolvedProxyMessage {
   channelId: string;
   guildId: string | null;
   webhookId: string;
+  /** The name the webhook message was sent with (the fallback display name). */
+  webhookUsername: string;
+  /** The avatar the webhook message was sent with (the fallback avatar). */
+  webhookAvatarUrl: string | null;
+  /** Failed lookups so far. */
   attempts: number;
   nextAttemptAt: Date;
 }

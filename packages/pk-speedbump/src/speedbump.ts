@@ -221,6 +221,7 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
   let unresolvedAt: number | null = null;
   let lookupBlockedUntil = 0;
   let starting: Promise<{ recoveredHolds: number }> | null = null;
+  let started = false;
   let stopped = false;
   const counters = {
     delivered: 0,
@@ -300,7 +301,11 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
         message: isOn
           ? `speedbump on in channel ${state.channelId} (proxy webhook ${state.webhookId})`
           : `speedbump off in channel ${state.channelId} (no proxy webhook)`,
-        data: { channelId: state.channelId, webhookId: state.webhookId, applicationId: state.proxyApplicationId },
+        data: {
+          channelId: state.channelId,
+          webhookId: state.webhookId,
+          applicationId: state.proxyApplicationId,
+        },
       });
     }
   }
@@ -476,7 +481,12 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
     const guild = guildId ?? message.guild;
     if (!members || !record || !guild || !message.sender) return;
     try {
-      await members.recordMemberSeen({ member: record, guildId: guild, senderUserId: message.sender, seenAt: now() });
+      await members.recordMemberSeen({
+        member: record,
+        guildId: guild,
+        senderUserId: message.sender,
+        seenAt: now(),
+      });
     } catch (error) {
       storeFailed("recordMemberSeen", error, { memberKey: record.key });
     }
@@ -532,7 +542,9 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
       if (!result.ok) {
         const attempts = item.attempts + 1;
         if (attempts >= options.unresolvedMaxAttempts || !retryableOf(result.error)) {
-          await store.deleteUnresolved({ messageId: item.messageId }).catch((e) => storeFailed("deleteUnresolved", e));
+          await store
+            .deleteUnresolved({ messageId: item.messageId })
+            .catch((e) => storeFailed("deleteUnresolved", e));
           log({
             kind: "pluralkit.unresolved_gave_up",
             level: "warn",
@@ -556,7 +568,9 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
       };
       const identity = mapIdentity(result.message, profile, options.identity);
       await learn(result.message, identity, item.guildId);
-      await store.deleteUnresolved({ messageId: item.messageId }).catch((e) => storeFailed("deleteUnresolved", e));
+      await store
+        .deleteUnresolved({ messageId: item.messageId })
+        .catch((e) => storeFailed("deleteUnresolved", e));
       resolved++;
       log({
         kind: "pluralkit.identity_resolved",
@@ -579,7 +593,10 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
 
   // ---- event handlers ----------------------------------------------------------------------
 
-  async function handleProxyMessage(event: MessageCreateEvent, state: ChannelState): Promise<SpeedbumpDecision> {
+  async function handleProxyMessage(
+    event: MessageCreateEvent,
+    state: ChannelState,
+  ): Promise<SpeedbumpDecision> {
     const webhookId = event.webhookId!;
     if (
       state.webhookId !== webhookId ||
@@ -619,7 +636,8 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
       return { action: "deliver", messageId: event.id, reason: "webhook" };
     }
     const existing = findHold(event.id);
-    if (existing) return { action: "hold", messageId: event.id, reason: "already_held", dueAt: existing.dueAt };
+    if (existing)
+      return { action: "hold", messageId: event.id, reason: "already_held", dueAt: existing.dueAt };
     if (dropped.has(event.id)) return { action: "drop", messageId: event.id, reason: "already_dropped" };
 
     let reason: HoldReason | null = null;
@@ -756,7 +774,16 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
 
   function start(): Promise<{ recoveredHolds: number }> {
     if (stopped) return Promise.reject(new SpeedbumpStoppedError());
-    starting ??= doStart();
+    starting ??= doStart().then(
+      (result) => {
+        started = true;
+        return result;
+      },
+      (error: unknown) => {
+        starting = null;
+        throw error;
+      },
+    );
     return starting;
   }
 
@@ -769,7 +796,7 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
   function handle(event: MessageEvent): Promise<SpeedbumpDecision | SpeedbumpDecision[]> {
     if (stopped) return Promise.reject(new SpeedbumpStoppedError());
     const channelId = routingChannelId(event);
-    if (starting) return inChannel(channelId, () => dispatch(event));
+    if (started) return inChannel(channelId, () => dispatch(event));
     return inChannel(channelId, async () => {
       await start();
       return dispatch(event);

@@ -8,6 +8,8 @@ export interface Block {
   since: Date;
   /** Until then no call is made for this scope; afterwards one call probes it. */
   until: Date;
+  /** Set once the members that failed for it were re-marked for the probe. */
+  probeScheduled: boolean;
 }
 
 /**
@@ -23,6 +25,11 @@ export interface BlockList {
   block(scope: BlockScope, reason: string, now: Date): boolean;
   /** The active block for `scope` at `now`, or `null` (none, or expired: a probe may go). */
   active(scope: BlockScope, now: Date): Block | null;
+  /**
+   * Expired blocks whose probe is not scheduled yet; marks them scheduled (the caller re-marks the
+   * members that failed, so one of them makes the probe call).
+   */
+  takeExpired(now: Date): Block[];
   /** A call for `scope` succeeded; resolves `true` when a block existed (it is now cleared). */
   clear(scope: BlockScope): boolean;
   /** Every block, active or awaiting its probe. */
@@ -47,12 +54,22 @@ export function createBlockList(opts: { probeMs: number }): BlockList {
         reason,
         since: existing?.since ?? now,
         until: new Date(now.getTime() + opts.probeMs),
+        probeScheduled: false,
       });
       return !existing;
     },
     active(scope, now) {
       const block = blocks.get(keyOf(scope));
       return block && block.until.getTime() > now.getTime() ? block : null;
+    },
+    takeExpired(now) {
+      const expired: Block[] = [];
+      for (const block of blocks.values()) {
+        if (block.probeScheduled || block.until.getTime() > now.getTime()) continue;
+        block.probeScheduled = true;
+        expired.push(block);
+      }
+      return expired;
     },
     clear(scope) {
       return blocks.delete(keyOf(scope));

@@ -1,7 +1,7 @@
 import { GUILD_PAGE_SIZE } from "./cost";
 import type { Clock, DiscordGuildMember, GuildGateway, IoOptions } from "./ports";
 
-/** What the reconciler keeps of a guild member (roles trimmed to the managed ones in a snapshot). */
+/** What the reconciler keeps of a guild member. */
 export interface MemberView {
   userId: string;
   roles: readonly string[];
@@ -15,16 +15,20 @@ export interface MemberView {
 const NO_ROLES: readonly string[] = Object.freeze([]);
 
 /**
- * Converts Discord's guild member object; with `managed`, keeps only those roles (a snapshot of a
- * large guild then costs little memory). `null` when the object carries no user.
+ * Converts Discord's guild member object; `null` when it carries no user. With `pool`, role ids
+ * are interned (a snapshot of a large guild then holds each role id string once).
  */
-export function toMemberView(member: DiscordGuildMember, managed?: ReadonlySet<string>): MemberView | null {
+export function toMemberView(member: DiscordGuildMember, pool?: Map<string, string>): MemberView | null {
   const user = member.user;
   if (!user) return null;
-  let roles: readonly string[] = member.roles;
-  if (managed) {
-    const kept = member.roles.filter((roleId) => managed.has(roleId));
-    roles = kept.length === 0 ? NO_ROLES : kept;
+  let roles: readonly string[] = member.roles.length === 0 ? NO_ROLES : [...member.roles];
+  if (pool && roles.length > 0) {
+    roles = roles.map((roleId) => {
+      const interned = pool.get(roleId);
+      if (interned !== undefined) return interned;
+      pool.set(roleId, roleId);
+      return roleId;
+    });
   }
   return {
     userId: user.id,
@@ -60,8 +64,7 @@ function maxSnowflake(a: string, b: string): string {
 }
 
 /**
- * Lists the guild's members `pageSize` at a time (Discord's maximum is 1,000), keeping only the
- * managed roles. Stops early, returning no snapshot, once `maxPages` full pages were read and more
+ * Lists the guild's members `pageSize` at a time (Discord's maximum is 1,000). Stops early, returning no snapshot, once `maxPages` full pages were read and more
  * remain. Discord errors propagate.
  * @see https://discord.com/developers/docs/resources/guild#list-guild-members
  */
@@ -69,7 +72,6 @@ export async function listGuildSnapshot(
   opts: {
     gateway: GuildGateway;
     guildId: string;
-    managed: ReadonlySet<string>;
     clock: Clock;
     maxPages?: number;
     pageSize?: number;
@@ -81,15 +83,16 @@ export async function listGuildSnapshot(
   const maxPages = opts.maxPages ?? Number.POSITIVE_INFINITY;
   const takenAt = opts.clock.now();
   const members = new Map<string, MemberView>();
+  const pool = new Map<string, string>();
   let after: string | null = null;
   let pages = 0;
   for (;;) {
     if (pages >= maxPages) return { snapshot: null, pages, seen: members.size };
     const page = await opts.gateway.listMembers({ guildId: opts.guildId, after, limit: pageSize }, io);
     pages += 1;
-    let last = after;
+    let last: string | null = after;
     for (const raw of page) {
-      const view = toMemberView(raw, opts.managed);
+      const view = toMemberView(raw, pool);
       if (!view) continue;
       members.set(view.userId, view);
       last = last === null ? view.userId : maxSnowflake(last, view.userId);

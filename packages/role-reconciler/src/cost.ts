@@ -44,7 +44,13 @@ export function chooseMode(input: ModeInput): ModeDecision {
   const perMemberReads = Math.max(0, input.dueCount);
   const maxPages = Math.max(0, perMemberReads - 1);
   if (input.bulkAvailable === false) {
-    return { mode: "per_member", perMemberReads, bulkReads: null, maxPages, reason: "bulk listing unavailable" };
+    return {
+      mode: "per_member",
+      perMemberReads,
+      bulkReads: null,
+      maxPages,
+      reason: "bulk listing unavailable",
+    };
   }
   if (input.guildSizeEstimate === null) {
     const bulk = perMemberReads > 1;

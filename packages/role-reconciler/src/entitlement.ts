@@ -60,7 +60,10 @@ export function defaultRules(roleIds: readonly string[]): EntitlementRule[] {
  * Validates rules given as configuration data; with no rules, builds the default rule from
  * `roleIds`. Throws {@link EntitlementRulesError} with every problem found.
  */
-export function resolveRules(input: { roleIds?: readonly string[] | null; rules?: unknown }): EntitlementRule[] {
+export function resolveRules(input: {
+  roleIds?: readonly string[] | null;
+  rules?: unknown;
+}): EntitlementRule[] {
   const raw =
     input.rules === undefined || input.rules === null ? defaultRules(input.roleIds ?? []) : input.rules;
   const parsed = entitlementRulesSchema.safeParse(raw);
@@ -99,7 +102,8 @@ function isPresent(value: unknown): boolean {
 function asComparable(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === "string") return value.trim();
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
+    return String(value);
   return null;
 }
 
@@ -107,7 +111,10 @@ function asComparable(value: unknown): string | null {
  * The roles one member is entitled to, each with a short reason (`payment_status is set`,
  * `tier = "gold"`).
  */
-export function entitledRoles(rules: readonly EntitlementRule[], attributes: MemberAttributes): Map<string, string> {
+export function entitledRoles(
+  rules: readonly EntitlementRule[],
+  attributes: MemberAttributes,
+): Map<string, string> {
   const roles = new Map<string, string>();
   for (const rule of rules) {
     const value = attributes[rule.column];
@@ -121,7 +128,8 @@ export function entitledRoles(rules: readonly EntitlementRule[], attributes: Mem
     for (const [key, roleIds] of Object.entries(rule.values)) {
       const match = rule.ignoreCase ? key.trim().toLowerCase() === text.toLowerCase() : key.trim() === text;
       if (!match) continue;
-      for (const roleId of roleIds) if (!roles.has(roleId)) roles.set(roleId, `${rule.column} = ${JSON.stringify(text)}`);
+      for (const roleId of roleIds)
+        if (!roles.has(roleId)) roles.set(roleId, `${rule.column} = ${JSON.stringify(text)}`);
     }
   }
   return roles;

@@ -44,7 +44,14 @@ function numberOrNull(value: unknown): number | null {
 /** Reads the structural error fields of any thrown value (missing fields are `null`). */
 export function readErrorFields(error: unknown): DiscordErrorFields {
   if (typeof error !== "object" || error === null) {
-    return { status: null, code: null, retryable: null, retryAfterMs: null, route: null, message: String(error) };
+    return {
+      status: null,
+      code: null,
+      retryable: null,
+      retryAfterMs: null,
+      route: null,
+      message: String(error),
+    };
   }
   const record = error as Record<string, unknown>;
   return {
@@ -106,10 +113,17 @@ export function classifyDiscordError(error: unknown, context: ErrorContext): Err
   const role = context.roleId ?? "?";
 
   if (fields.code === 10007 || fields.code === 10013) {
-    return { kind: "not_in_guild", reason: `the account is not a member of guild ${context.guildId} (${detail})` };
+    return {
+      kind: "not_in_guild",
+      reason: `the account is not a member of guild ${context.guildId} (${detail})`,
+    };
   }
   if (fields.status === 429) {
-    return { kind: "transient", reason: `rate limited by Discord (${detail})`, retryAfterMs: fields.retryAfterMs };
+    return {
+      kind: "transient",
+      reason: `rate limited by Discord (${detail})`,
+      retryAfterMs: fields.retryAfterMs,
+    };
   }
   if (fields.code === 10011) {
     return {
@@ -165,10 +179,18 @@ export function classifyDiscordError(error: unknown, context: ErrorContext): Err
     };
   }
   if (fields.retryable === true) {
-    return { kind: "transient", reason: `Discord call failed, will retry (${detail})`, retryAfterMs: fields.retryAfterMs };
+    return {
+      kind: "transient",
+      reason: `Discord call failed, will retry (${detail})`,
+      retryAfterMs: fields.retryAfterMs,
+    };
   }
   if (fields.status !== null && fields.status >= 500) {
-    return { kind: "transient", reason: `Discord server error, will retry (${detail})`, retryAfterMs: fields.retryAfterMs };
+    return {
+      kind: "transient",
+      reason: `Discord server error, will retry (${detail})`,
+      retryAfterMs: fields.retryAfterMs,
+    };
   }
   if (fields.status === null && fields.retryable === null) {
     // Timeouts, connection resets and other failures without an HTTP answer.

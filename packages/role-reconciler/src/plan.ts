@@ -80,7 +80,8 @@ function previousReason(cause: UnlinkCause, memberId: string): string {
  * Plans one account: only what differs is changed, only managed roles are touched.
  *
  * - Current account: it should hold the union of its linked members' entitlements; missing roles
- *   are added, managed roles nobody is entitled to are removed.
+ *   are added, managed roles nobody is entitled to are removed, and so are roles the ledger
+ *   recorded for this member that the rules no longer grant (a role replaced in the settings).
  * - Previous account: only the roles the ledger says it got on account of this member are
  *   revoked, unless a member still linked to it is entitled to them.
  *
@@ -106,7 +107,11 @@ export function planAccount(input: AccountPlanInput): AccountPlan {
     for (const roleId of input.ownGrants) plan.forgetAfter.push(grant(memberId, roleId));
     return plan;
   }
-  const held = new Set(input.held.filter((roleId) => input.managed.has(roleId)));
+  // Roles the ledger holds for this member count as ours even if the rules stopped naming them
+  // (a role replaced in the settings is revoked, not left behind).
+  const held = new Set(
+    input.held.filter((roleId) => input.managed.has(roleId) || input.ownGrants.has(roleId)),
+  );
 
   if (relation === "current") {
     for (const [roleId, why] of desired) {
@@ -134,9 +139,11 @@ export function planAccount(input: AccountPlanInput): AccountPlan {
         action: "remove",
         memberIds: [memberId],
         reason: auditReason(
-          linked.length > 1
-            ? `guildkit: none of ${memberList(linked.map((m) => m.memberId))} is entitled`
-            : `guildkit: member ${memberId} is no longer entitled`,
+          !input.managed.has(roleId)
+            ? `guildkit: role ${roleId} is no longer granted by the role settings (member ${memberId})`
+            : linked.length > 1
+              ? `guildkit: none of ${memberList(linked.map((m) => m.memberId))} is entitled`
+              : `guildkit: member ${memberId} is no longer entitled`,
         ),
       });
     }

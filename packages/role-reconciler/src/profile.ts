@@ -12,7 +12,8 @@ export function displayNameOf(member: MemberView): string {
 
 /** The avatar shown for a member: the guild avatar, else the account avatar, else `null`. */
 export function avatarOf(member: MemberView, guildId: string): AvatarRef | null {
-  if (member.guildAvatar) return { guildId, userId: member.userId, hash: member.guildAvatar, source: "guild" };
+  if (member.guildAvatar)
+    return { guildId, userId: member.userId, hash: member.guildAvatar, source: "guild" };
   if (member.userAvatar) return { guildId, userId: member.userId, hash: member.userAvatar, source: "user" };
   return null;
 }

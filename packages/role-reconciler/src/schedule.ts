@@ -17,7 +17,8 @@ export const RECHECK_MARGIN = 0.1;
 
 /** The sync interval in ms: `hours` clamped to 1–168, 24 when unset or not a number. */
 export function syncIntervalMs(hours?: number | null): number {
-  if (hours === null || hours === undefined || !Number.isFinite(hours)) return DEFAULT_SYNC_INTERVAL_HOURS * HOUR_MS;
+  if (hours === null || hours === undefined || !Number.isFinite(hours))
+    return DEFAULT_SYNC_INTERVAL_HOURS * HOUR_MS;
   const clamped = Math.min(MAX_SYNC_INTERVAL_HOURS, Math.max(MIN_SYNC_INTERVAL_HOURS, hours));
   return Math.round(clamped * HOUR_MS);
 }

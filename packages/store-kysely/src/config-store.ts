@@ -12,7 +12,11 @@ const MAX_BLIND_SAVE_ATTEMPTS = 3;
  * numbered per module in a transaction; the unique (module, version) index turns a concurrent save
  * into a `ConfigConflictError` (with `expectedVersion`) or a retry (without).
  */
-export function createConfigStore(db: Kysely<Database>, dialect: Dialect, clock: Clock = systemClock): ConfigStore {
+export function createConfigStore(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  clock: Clock = systemClock,
+): ConfigStore {
   const toVersion = (row: {
     module: string;
     version: number;

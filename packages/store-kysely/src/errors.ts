@@ -14,7 +14,12 @@ export class UniqueViolationError extends Error {
   /** The constraint or index name, when the driver says. */
   readonly constraint: string | null;
 
-  constructor(fields: { table: string | null; columns: string[]; constraint: string | null; cause?: unknown }) {
+  constructor(fields: {
+    table: string | null;
+    columns: string[];
+    constraint: string | null;
+    cause?: unknown;
+  }) {
     const target = fields.columns.length
       ? `${fields.table ?? "?"}.${fields.columns.join(", ")}`
       : (fields.constraint ?? fields.table ?? "a unique constraint");
@@ -53,7 +58,8 @@ export function toStoreError(error: unknown, dialect: Dialect): unknown {
     });
   }
   const named = /UNIQUE constraint failed: index '([^']+)'/.exec(message);
-  if (named) return new UniqueViolationError({ table: null, columns: [], constraint: named[1] ?? null, cause: error });
+  if (named)
+    return new UniqueViolationError({ table: null, columns: [], constraint: named[1] ?? null, cause: error });
   const list = /(?:UNIQUE|PRIMARY KEY) constraint failed: (.+)$/.exec(message)?.[1] ?? "";
   const pairs = list.split(/,\s*/).map((p) => p.split("."));
   return new UniqueViolationError({

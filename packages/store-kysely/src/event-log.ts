@@ -51,7 +51,8 @@ export interface StoreEventLog {
   list(query?: EventLogQuery): Promise<EventLogRecord[]>;
 }
 
-const SECRET_KEY = /secret|token|password|passwd|authorization|cookie|api[-_]?key|signing[-_]?key|private[-_]?key/i;
+const SECRET_KEY =
+  /secret|token|password|passwd|authorization|cookie|api[-_]?key|signing[-_]?key|private[-_]?key/i;
 const MAX_MESSAGE_LENGTH = 4000;
 
 /** `data` with values under secret-looking keys replaced by `[redacted]` (defence in depth). */
@@ -60,13 +61,20 @@ export function redactEventData(data: unknown, depth = 0): unknown {
   if (Array.isArray(data)) return data.map((item) => redactEventData(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
-    out[key] = SECRET_KEY.test(key) && value !== null && value !== undefined ? "[redacted]" : redactEventData(value, depth + 1);
+    out[key] =
+      SECRET_KEY.test(key) && value !== null && value !== undefined
+        ? "[redacted]"
+        : redactEventData(value, depth + 1);
   }
   return out;
 }
 
 /** The event log on the `event_log` table. */
-export function createEventLog(db: Kysely<Database>, dialect: Dialect, clock: Clock = systemClock): StoreEventLog {
+export function createEventLog(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  clock: Clock = systemClock,
+): StoreEventLog {
   return {
     async append(entry, opts = {}) {
       opts.signal?.throwIfAborted();
@@ -76,7 +84,10 @@ export function createEventLog(db: Kysely<Database>, dialect: Dialect, clock: Cl
           at: encodeTime(dialect, clock.now()),
           kind: entry.kind,
           level: entry.level,
-          message: entry.message.length > MAX_MESSAGE_LENGTH ? `${entry.message.slice(0, MAX_MESSAGE_LENGTH)}…` : entry.message,
+          message:
+            entry.message.length > MAX_MESSAGE_LENGTH
+              ? `${entry.message.slice(0, MAX_MESSAGE_LENGTH)}…`
+              : entry.message,
           member_id: entry.memberId ?? null,
           discord_user_id: entry.discordUserId ?? null,
           data: entry.data === undefined ? null : encodeJson(redactEventData(entry.data)),

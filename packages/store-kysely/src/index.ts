@@ -35,7 +35,14 @@ export {
   type MemberRepository,
   type NewMember,
 } from "./members";
-export { addColumnIfMissing, addIdColumn, columnNames, columnTypes, indexExists, tableExists } from "./migrations/ddl";
+export {
+  addColumnIfMissing,
+  addIdColumn,
+  columnNames,
+  columnTypes,
+  indexExists,
+  tableExists,
+} from "./migrations/ddl";
 export { migrations } from "./migrations/index";
 export {
   createMigrationProvider,
@@ -45,7 +52,12 @@ export {
   type MigrationReport,
   migrateToLatest,
 } from "./migrations/run";
-export { defineMigration, type GuildkitMigration, type MigrationContext, type MigrationDb } from "./migrations/types";
+export {
+  defineMigration,
+  type GuildkitMigration,
+  type MigrationContext,
+  type MigrationDb,
+} from "./migrations/types";
 export { createStorePorts, type StorePortOptions, type StorePorts } from "./ports";
 export * from "./schema";
 export { type AssembleStoreOptions, assembleStore, type GuildkitStore, type StoreCore } from "./store";

@@ -111,7 +111,10 @@ export function createMemberRepository(
   };
   /** Postgres refuses a non-numeric string for an integer id; that id simply does not exist. */
   const isBadIdInput = (error: unknown) =>
-    dialect === "postgres" && typeof error === "object" && error !== null && (error as { code?: unknown }).code === "22P02";
+    dialect === "postgres" &&
+    typeof error === "object" &&
+    error !== null &&
+    (error as { code?: unknown }).code === "22P02";
 
   return {
     async create(input, opts = {}) {

@@ -49,7 +49,9 @@ export class InvalidSchemaNameError extends Error {
   readonly schema: string;
 
   constructor(schema: string) {
-    super(`schema name ${JSON.stringify(schema)} must be letters, digits and _ (not starting with a digit), e.g. guildkit`);
+    super(
+      `schema name ${JSON.stringify(schema)} must be letters, digits and _ (not starting with a digit), e.g. guildkit`,
+    );
     this.schema = schema;
   }
 }
@@ -65,9 +67,12 @@ export class InvalidSchemaNameError extends Error {
  */
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const schema = options.schema ?? null;
-  if (schema !== null && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw new InvalidSchemaNameError(schema);
+  if (schema !== null && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema))
+    throw new InvalidSchemaNameError(schema);
   const pool =
-    "pool" in options ? options.pool : new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
+    "pool" in options
+      ? options.pool
+      : new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
   const quoted = schema === null ? null : `"${schema}"`;
   const kysely = new Kysely<Database>({
     dialect: new PostgresDialect({

@@ -5,7 +5,13 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { type AssembleStoreOptions, assembleStore, type Clock, type GuildkitStore } from "@guildkit/store-kysely";
+import {
+  type AssembleStoreOptions,
+  assembleStore,
+  type Clock,
+  type Database,
+  type GuildkitStore,
+} from "@guildkit/store-kysely";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, type SqliteDatabase, SqliteDialect } from "kysely";
 
@@ -22,7 +28,10 @@ export interface OpenSqliteOptions {
  * expects: `journal_mode=WAL` (readers never block the writer), `busy_timeout`, `foreign_keys=ON`,
  * `synchronous=NORMAL`. `":memory:"` opens a private in-memory database.
  */
-export function openSqliteDatabase(filename: string, options: OpenSqliteOptions = {}): BetterSqlite3.Database {
+export function openSqliteDatabase(
+  filename: string,
+  options: OpenSqliteOptions = {},
+): BetterSqlite3.Database {
   const inMemory = filename === ":memory:" || filename === "";
   if (!inMemory) mkdirSync(dirname(filename), { recursive: true });
   const database = new BetterSqlite3(filename);
@@ -55,7 +64,7 @@ export type SqliteStore = GuildkitStore & { readonly dialect: "sqlite" };
  */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const database = "database" in options ? options.database : openSqliteDatabase(options.filename);
-  const kysely = new Kysely<import("@guildkit/store-kysely").Database>({ dialect: new SqliteDialect({ database }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   return assembleStore(kysely, "sqlite", {
     clock: options.clock,
     migrations: options.migrations,

@@ -1,1 +1,156 @@
-export {};
+/**
+ * @guildkit/webhook-templates — webhook notifications fired by SQL triggers: definitions, message
+ * templates, the WHEN grammar and its SQLite/Postgres compilers, trigger DDL, the delivery policy and
+ * the delivery worker. Pure: no network, no database driver, no timers of its own.
+ */
+
+export {
+  type ColumnInfo,
+  type ColumnKind,
+  columnKind,
+  normalizeColumns,
+  resolveColumn,
+  type TableColumn,
+} from "./columns";
+export {
+  type DefinitionContext,
+  type DefinitionValidation,
+  MAX_MENTION_COLUMNS,
+  MAX_TEMPLATE_LENGTH,
+  parseWebhookDefinition,
+  type ValidDefinition,
+  validateWebhookDefinition,
+  type WebhookDefinition,
+  type WebhookDefinitionInput,
+  webhookDefinitionSchema,
+} from "./definition";
+export { createWebhookDelivery, type DeliveryReport, type WebhookDelivery, type WebhookDeliveryOptions } from "./delivery";
+export {
+  type AttemptOutcome,
+  type ClaimCandidate,
+  classifySendError,
+  compareIds,
+  DEFAULT_RATE_LIMIT_WAIT_MS,
+  type DeliveryDecision,
+  decideDelivery,
+  MAX_ATTEMPTS,
+  RETRY_SCHEDULE_MS,
+  selectClaimable,
+} from "./delivery-policy";
+export {
+  type DefinitionIssue,
+  IdentifierError,
+  type IdentifierErrorReason,
+  TemplateError,
+  type TemplateErrorReason,
+  WebhookDefinitionError,
+  WebhookUrlError,
+  type WebhookUrlErrorReason,
+  WhenClauseColumnError,
+  type WhenClauseColumnReason,
+  type WhenClauseError,
+  WhenClauseSyntaxError,
+  WhenClauseTypeError,
+} from "./errors";
+export {
+  assertIdentifier,
+  assertWatchableTable,
+  isSafeIdentifier,
+  MAX_IDENTIFIER_LENGTH,
+  quoteIdentifier,
+  RESERVED_TABLES,
+} from "./identifiers";
+export {
+  conditionsToWhen,
+  LEGACY_EVENT_COLUMN,
+  LEGACY_EVENT_TABLE,
+  LEGACY_TRIGGERS,
+  type LegacyCondition,
+  type LegacyWebhookPlan,
+  type LegacyWebhookRow,
+  planLegacyWebhook,
+  rewriteLegacyTemplate,
+} from "./legacy";
+export {
+  type BuildMessageInput,
+  type BuiltMessage,
+  buildWebhookMessage,
+  codePointLength,
+  DISCORD_CONTENT_LIMIT,
+  type ExecuteWebhookBody,
+  isSnowflake,
+  MAX_ALLOWED_USERS,
+  truncateContent,
+  USERNAME_MAX,
+  USERNAME_MIN,
+  usernameProblem,
+} from "./message";
+export { defaultRow, OPERATIONS, type Operation, rowsOf } from "./operation";
+export {
+  NOTIFY_CHANNEL,
+  OUTBOX_COLUMNS,
+  OUTBOX_STATES,
+  OUTBOX_TABLE,
+  type OutboxState,
+  POSTGRES_ENQUEUE_FUNCTION,
+  TRIGGER_PREFIX,
+} from "./outbox-schema";
+export type {
+  ClaimedEvent,
+  Clock,
+  Completion,
+  DeliveryWebhook,
+  EventLog,
+  EventLogEntry,
+  IoOptions,
+  Scheduler,
+  WebhookOutbox,
+  WebhookSender,
+} from "./ports";
+export { type PreviewResult, type PreviewSample, previewWebhook, renderPreview } from "./preview";
+export { parseRowJson, type RowData, type RowImage, renderValue, stringifyRowJson } from "./row-data";
+export { type CompiledTemplate, checkTemplate, compileTemplate, type Placeholder, type TemplateContext } from "./template";
+export {
+  assertWebhookId,
+  buildTriggerDdl,
+  type Dialect,
+  dropTriggerDdl,
+  postgresEnqueueFunctionDdl,
+  postgresTriggerDdl,
+  sqliteTriggerDdl,
+  type TriggerDdl,
+  type TriggerSpec,
+  triggerName,
+  webhookIdOfTrigger,
+} from "./trigger-ddl";
+export { analyzeWhen, checkWhen, type WhenAnalysis, type WhenContext } from "./when/analyze";
+export type {
+  BooleanLiteral,
+  ColumnRef,
+  CompareExpr,
+  CompareOp,
+  DistinctExpr,
+  InExpr,
+  IsNullExpr,
+  LikeExpr,
+  LogicalExpr,
+  NotExpr,
+  NullLiteral,
+  NumberLiteral,
+  Operand,
+  RowRef,
+  StringLiteral,
+  WhenExpr,
+} from "./when/ast";
+export { compileWhenPostgres, type PostgresWhenOptions } from "./when/compile-postgres";
+export { compileWhenSqlite } from "./when/compile-sqlite";
+export { evaluateWhen, likeMatches } from "./when/evaluate";
+export { MAX_IN_LIST, MAX_WHEN_DEPTH, MAX_WHEN_LENGTH, parseWhen } from "./when/parser";
+export { printOperand, printWhen } from "./when/print";
+export {
+  DISCORD_WEBHOOK_HOSTS,
+  maskWebhookUrl,
+  parseWebhookUrl,
+  type WebhookTarget,
+  type WebhookUrlOptions,
+} from "./webhook-url";

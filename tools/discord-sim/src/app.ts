@@ -55,7 +55,11 @@ export function createSimApp(ctx: SimContext, api: SimApi, urls: () => Record<st
       else if (route === "cdn") ctx.limited.cdn += 1;
       else if (scope) ctx.limited[scope] += 1;
     }
-    if (path.startsWith("/api/") && (status === 401 || status === 403 || status === 429) && scope !== "shared") {
+    if (
+      path.startsWith("/api/") &&
+      (status === 401 || status === 403 || status === 429) &&
+      scope !== "shared"
+    ) {
       ctx.invalid.add();
     }
   });
@@ -77,7 +81,8 @@ export function createSimApp(ctx: SimContext, api: SimApi, urls: () => Record<st
 
   app.onError((error, c) => {
     if (error instanceof DiscordSimError) return c.json({ error: error.code, message: error.message }, 400);
-    if (error instanceof z.ZodError) return c.json({ error: "invalid_request", message: z.prettifyError(error) }, 400);
+    if (error instanceof z.ZodError)
+      return c.json({ error: "invalid_request", message: z.prettifyError(error) }, 400);
     console.error("[discord-sim]", error);
     if (c.req.path.startsWith("/cdn/")) return c.text("500: Internal Server Error", 500);
     return c.json({ message: "500: Internal Server Error", code: 0 }, 500);

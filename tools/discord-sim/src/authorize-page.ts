@@ -1,8 +1,11 @@
 import type { AuthorizeRequest } from "./authorize";
 import type { SimUser } from "./types";
 
-const escape = (value: string): string =>
-  value.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch] ?? ch);
+const escapeHtml = (value: string): string =>
+  value.replace(
+    /[&<>"']/g,
+    (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch] ?? ch,
+  );
 
 const STYLE =
   "body{font-family:system-ui,sans-serif;background:#313338;color:#dbdee1;display:flex;justify-content:center;padding:48px}" +
@@ -15,22 +18,26 @@ const STYLE =
 const MAX_LISTED_USERS = 200;
 
 /** The consent page: app name, requested scopes, a user select, Authorize and Cancel. */
-export function renderAuthorizePage(request: AuthorizeRequest, users: SimUser[], selected: string | null): string {
+export function renderAuthorizePage(
+  request: AuthorizeRequest,
+  users: SimUser[],
+  selected: string | null,
+): string {
   const listed = users.filter((u) => !u.bot).slice(0, MAX_LISTED_USERS);
   const chosen = selected ? users.find((u) => u.id === selected) : undefined;
   if (chosen && !listed.includes(chosen)) listed.unshift(chosen);
   const hidden = Object.entries(request.params)
     .filter(([key]) => key !== "user" && key !== "action")
-    .map(([key, value]) => `<input type="hidden" name="${escape(key)}" value="${escape(value)}">`)
+    .map(([key, value]) => `<input type="hidden" name="${escapeHtml(key)}" value="${escapeHtml(value)}">`)
     .join("");
   const options = listed
     .map((u) => {
       const label = `${u.global_name ?? u.username} (@${u.username}${u.email ? `, ${u.email}` : ""}${u.verified ? "" : ", unverified"})`;
-      return `<option value="${escape(u.id)}"${u.id === selected ? " selected" : ""}>${escape(label)}</option>`;
+      return `<option value="${escapeHtml(u.id)}"${u.id === selected ? " selected" : ""}>${escapeHtml(label)}</option>`;
     })
     .join("");
-  const scopes = request.scopes.map((s) => `<li>${escape(s)}</li>`).join("");
-  const appName = escape(request.app.name ?? request.app.clientId);
+  const scopes = request.scopes.map((s) => `<li>${escapeHtml(s)}</li>`).join("");
+  const appName = escapeHtml(request.app.name ?? request.app.clientId);
   return `<!doctype html><html><head><meta charset="utf-8"><title>Authorize ${appName} · Discord (sim)</title><style>${STYLE}</style></head><body><main>
 <h1>${appName} wants to access your account</h1>
 <p>This will allow the developer of ${appName} to:</p><ul id="scopes">${scopes}</ul>
@@ -45,5 +52,5 @@ export function renderAuthorizePage(request: AuthorizeRequest, users: SimUser[],
 /** The error page Discord shows instead of redirecting (bad client_id or redirect_uri). */
 export function renderErrorPage(message: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Discord (sim)</title><style>${STYLE}</style></head><body><main>
-<h1>Something went wrong</h1><p class="error">${escape(message)}</p></main></body></html>`;
+<h1>Something went wrong</h1><p class="error">${escapeHtml(message)}</p></main></body></html>`;
 }

@@ -43,9 +43,13 @@ export interface SimContext {
 /** Builds the simulator's context from its options. */
 export function createSimContext(options: DiscordSimOptions = {}): SimContext {
   const now = options.now ?? Date.now;
-  const routeLimits = { ...DEFAULT_ROUTE_LIMITS, ...options.routeLimits } as Record<SimRouteKey, SimBucketLimit>;
+  const routeLimits = { ...DEFAULT_ROUTE_LIMITS, ...options.routeLimits } as Record<
+    SimRouteKey,
+    SimBucketLimit
+  >;
   const pluralkitPerSecond = options.pluralkitPerSecond ?? DEFAULT_PLURALKIT_PER_SECOND;
-  if (!options.routeLimits?.pk_message) routeLimits.pk_message = { limit: pluralkitPerSecond, windowMs: 1_000 };
+  if (!options.routeLimits?.pk_message)
+    routeLimits.pk_message = { limit: pluralkitPerSecond, windowMs: 1_000 };
   const resolved: ResolvedSimOptions = {
     globalPerSecond: options.globalPerSecond ?? DEFAULT_GLOBAL_PER_SECOND,
     routeLimits,

@@ -53,7 +53,9 @@ export const DISCORD_ERRORS = {
 } as const satisfies Record<string, { status: number; body: DiscordErrorBody }>;
 
 /** Builds a nested 50035 `errors` tree from `(path, leaf)` pairs (array indices become string keys). */
-export function formErrorTree(issues: { path: (string | number)[]; leaf: FormErrorLeaf }[]): Record<string, unknown> {
+export function formErrorTree(
+  issues: { path: (string | number)[]; leaf: FormErrorLeaf }[],
+): Record<string, unknown> {
   const root: Record<string, unknown> = {};
   for (const { path, leaf } of issues) {
     let node = root;
@@ -74,7 +76,9 @@ export function formErrorTree(issues: { path: (string | number)[]; leaf: FormErr
 }
 
 /** The 50035 "Invalid Form Body" body for the given issues. */
-export function invalidFormBody(issues: { path: (string | number)[]; leaf: FormErrorLeaf }[]): DiscordErrorBody {
+export function invalidFormBody(
+  issues: { path: (string | number)[]; leaf: FormErrorLeaf }[],
+): DiscordErrorBody {
   return { message: "Invalid Form Body", code: 50035, errors: formErrorTree(issues) };
 }
 

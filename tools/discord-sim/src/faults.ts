@@ -61,8 +61,11 @@ export function createFaultRegistry(seed: number): {
   let random = createPrng(seed);
   const faults = new Map<SimRouteKey | "*", SimFault>();
 
-  const pick = <K extends keyof SimFault>(key: K, specific?: SimFault, star?: SimFault): SimFault[K] =>
-    specific?.[key] !== undefined ? specific[key] : star?.[key];
+  const pick = <K extends keyof SimFault>(
+    key: K,
+    specific?: SimFault,
+    star?: SimFault,
+  ): SimFault[K] | undefined => (specific?.[key] !== undefined ? specific[key] : star?.[key]);
 
   return {
     set(fault) {
@@ -70,7 +73,10 @@ export function createFaultRegistry(seed: number): {
       if (!parsed.success) {
         throw new DiscordSimError("invalid_fault", `invalid fault: ${z.prettifyError(parsed.error)}`);
       }
-      faults.set(parsed.data.route, { ...parsed.data, force429: parsed.data.force429 && { ...parsed.data.force429 } });
+      faults.set(parsed.data.route, {
+        ...parsed.data,
+        force429: parsed.data.force429 && { ...parsed.data.force429 },
+      });
     },
     clear() {
       faults.clear();

@@ -1,5 +1,5 @@
 export type { SimApi } from "./api";
-export { type DemoSeed, DEMO, seedDemo } from "./demo";
+export { DEMO, type DemoSeed, seedDemo } from "./demo";
 export { type DiscordErrorBody, DiscordSimError, type DiscordSimErrorCode } from "./errors";
 export { PNG_SIGNATURE, renderAvatarPng } from "./png";
 export {

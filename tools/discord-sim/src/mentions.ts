@@ -15,7 +15,10 @@ export const WEBHOOK_DEFAULT_ALLOWED_MENTIONS: AllowedMentions = { parse: ["user
  * its kind is in `parse` or its id is listed; `@everyone`/`@here` need `"everyone"` in `parse`.
  * An object without `parse` parses nothing but what its lists name.
  */
-export function resolveMentions(content: string, allowed: AllowedMentions | null | undefined): ResolvedMentions {
+export function resolveMentions(
+  content: string,
+  allowed: AllowedMentions | null | undefined,
+): ResolvedMentions {
   const rules = allowed ?? WEBHOOK_DEFAULT_ALLOWED_MENTIONS;
   const parse = new Set(rules.parse ?? []);
   const listedUsers = new Set(rules.users ?? []);

@@ -5,6 +5,7 @@ import type {
   APIWebhook,
   GuildMemberFlags,
   RoleFlags,
+  UserFlags,
   WebhookType,
 } from "discord-api-types/v10";
 import type { RoleState } from "./state";
@@ -18,8 +19,8 @@ export function apiUser(user: SimUser, opts: { email?: boolean; self?: boolean }
     discriminator: user.bot ? user.id.slice(-4).padStart(4, "0") : "0",
     global_name: user.global_name,
     avatar: user.avatar,
-    public_flags: 0,
-    flags: 0,
+    public_flags: 0 as UserFlags,
+    flags: 0 as UserFlags,
     banner: null,
     accent_color: null,
     avatar_decoration_data: null,
@@ -62,7 +63,6 @@ export function apiRole(role: RoleState): APIRole {
   const out: APIRole = {
     id: role.id,
     name: role.name,
-    description: null,
     color: role.color,
     colors: { primary_color: role.color, secondary_color: null, tertiary_color: null },
     hoist: role.hoist,

@@ -49,7 +49,11 @@ export function clientAddress(c: SimHonoContext): string {
   return c.env?.incoming?.socket?.remoteAddress ?? "unknown";
 }
 
-function authenticate(ctx: SimContext, c: SimHonoContext, accepted: DiscordRouteSpec["auth"]): Principal | null {
+function authenticate(
+  ctx: SimContext,
+  c: SimHonoContext,
+  accepted: DiscordRouteSpec["auth"],
+): Principal | null {
   const header = c.req.header("authorization") ?? "";
   const space = header.indexOf(" ");
   if (space < 0) return null;
@@ -85,7 +89,8 @@ export function discord429(
   c.header("Retry-After", String(Math.max(1, Math.ceil(retryAfter))));
   c.header("X-RateLimit-Scope", opts.scope);
   if (opts.scope === "global") c.header("X-RateLimit-Global", "true");
-  const message = opts.scope === "shared" ? "The resource is being rate limited." : "You are being rate limited.";
+  const message =
+    opts.scope === "shared" ? "The resource is being rate limited." : "You are being rate limited.";
   return c.json({ message, retry_after: retryAfter, global: opts.scope === "global" }, 429);
 }
 
@@ -125,7 +130,12 @@ export async function applyFaults(
     if (style === "pluralkit") {
       c.set("scope", "user");
       return c.json(
-        { message: "429: too many requests", retry_after: Math.ceil(forced.retryAfterMs), scope: "message", code: 0 },
+        {
+          message: "429: too many requests",
+          retry_after: Math.ceil(forced.retryAfterMs),
+          scope: "message",
+          code: 0,
+        },
         429,
       );
     }
@@ -144,7 +154,10 @@ export async function applyFaults(
         resetAfterMs: forced.retryAfterMs,
       });
     }
-    return discord429(c, { retryAfterMs: forced.retryAfterMs, scope: forced.global ? "global" : forced.scope });
+    return discord429(c, {
+      retryAfterMs: forced.retryAfterMs,
+      scope: forced.global ? "global" : forced.scope,
+    });
   }
   return null;
 }
@@ -177,12 +190,19 @@ export function discordRoute(
       principal = authenticate(ctx, c, spec.auth);
       if (!principal) return discordError(c, DISCORD_ERRORS.unauthorized);
       if (spec.global) {
-        const global = ctx.globalLimiter.take(principal.key, { limit: ctx.options.globalPerSecond, windowMs: 1_000 });
+        const global = ctx.globalLimiter.take(principal.key, {
+          limit: ctx.options.globalPerSecond,
+          windowMs: 1_000,
+        });
         if (!global.ok) return discord429(c, { retryAfterMs: global.resetAfterMs, scope: "global" });
       }
     }
     const limit = ctx.options.routeLimits[spec.route];
-    const bucket = ctx.buckets.take(`${spec.route}:${spec.major(c, principal)}`, limit);
+    // Buckets belong to whoever authenticates (bot or user), then route and major parameter.
+    const bucket = ctx.buckets.take(
+      `${spec.route}:${principal?.key ?? "-"}:${spec.major(c, principal)}`,
+      limit,
+    );
     setBucketHeaders(c, spec.route, bucket);
     if (!bucket.ok) return discord429(c, { retryAfterMs: bucket.resetAfterMs, scope: "user" });
     return handler(c, principal);

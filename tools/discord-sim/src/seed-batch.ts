@@ -1,6 +1,15 @@
 import { z } from "zod";
 import { DiscordSimError } from "./errors";
-import type { SimApplication, SimChannel, SimGuild, SimMember, SimRole, SimSeed, SimUser, SimWebhook } from "./types";
+import type {
+  SimApplication,
+  SimChannel,
+  SimGuild,
+  SimMember,
+  SimRole,
+  SimSeed,
+  SimUser,
+  SimWebhook,
+} from "./types";
 
 const snowflake = z.string().regex(/^\d{1,20}$/, "must be a snowflake (decimal string)");
 
@@ -32,6 +41,7 @@ export const guildSeedSchema = z.object({
   name: z.string().optional(),
   botUserId: snowflake.optional(),
   botRolePosition: z.number().int().min(1).optional(),
+  botRoleId: snowflake.optional(),
   membersIntent: z.boolean().optional(),
 });
 
@@ -174,7 +184,10 @@ export function parseSeed<T extends z.ZodType>(schema: T, input: unknown): z.out
 }
 
 /** Seeds many members and returns a summary. */
-export function seedBulkMembers(seed: SimSeed, input: z.output<typeof bulkMembersSeedSchema>): BulkMembersSummary {
+export function seedBulkMembers(
+  seed: SimSeed,
+  input: z.output<typeof bulkMembersSeedSchema>,
+): BulkMembersSummary {
   const roles = input.roles;
   const members = seed.members({
     guildId: input.guildId,

@@ -21,7 +21,11 @@ export function compareSnowflakes(a: string, b: string): number {
 }
 
 /** Creates a generator of increasing snowflakes stamped with the simulator's clock. */
-export function createSnowflakes(now: () => number): { next(): string; bump(past: bigint): void; reset(): void } {
+export function createSnowflakes(now: () => number): {
+  next(): string;
+  bump(past: bigint): void;
+  reset(): void;
+} {
   let last = 0n;
   return {
     next() {

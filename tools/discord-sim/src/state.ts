@@ -96,7 +96,8 @@ const BOT_ROLE_PERMISSIONS = String((1 << 10) + (1 << 11) + (1 << 28) + (1 << 29
 const EVERYONE_PERMISSIONS = "2248473465835073";
 
 function requireSnowflake(field: string, value: string): string {
-  if (!isSnowflake(value)) throw new DiscordSimError("invalid_snowflake", `${field} "${value}" is not a snowflake`);
+  if (!isSnowflake(value))
+    throw new DiscordSimError("invalid_snowflake", `${field} "${value}" is not a snowflake`);
   return value;
 }
 
@@ -179,7 +180,8 @@ export function createSimState(now: () => number): SimState {
 
   const requireGuild = (guildId: string): GuildState => {
     const guild = state.guilds.get(guildId);
-    if (!guild) throw new DiscordSimError("unknown_guild", `guild ${guildId} is not seeded; seed.guild() it first`);
+    if (!guild)
+      throw new DiscordSimError("unknown_guild", `guild ${guildId} is not seeded; seed.guild() it first`);
     return guild;
   };
 
@@ -239,7 +241,7 @@ export function createSimState(now: () => number): SimState {
         id,
         name: guild.name ?? "sim guild",
         botUserId,
-        botRoleId: state.nextId(),
+        botRoleId: requireSnowflake("botRoleId", guild.botRoleId ?? state.nextId()),
         botRolePosition,
         membersIntent: guild.membersIntent ?? true,
         roles: new Map(),

@@ -26,6 +26,7 @@ export type SimRouteKey =
   /** `GET`/`PATCH`/`DELETE /webhooks/{id}/{token}/messages/{message_id}` (added by the simulator). */
   | "webhook_message";
 
+/** Options of `startDiscordSim`; every limit defaults to a Discord-like value (see the README). */
 export interface DiscordSimOptions {
   /** Interface to bind; default 127.0.0.1. */
   host?: string;
@@ -49,6 +50,7 @@ export interface DiscordSimOptions {
   requestLogCap?: number;
 }
 
+/** A Discord user as seeded (`email`/`verified` are served only with the `email` scope). */
 export interface SimUser {
   id: string;
   username: string;
@@ -59,6 +61,7 @@ export interface SimUser {
   bot?: boolean;
 }
 
+/** An OAuth2 application with its bot. */
 export interface SimApplication {
   /** OAuth2 client id = application id. */
   clientId: string;
@@ -75,6 +78,7 @@ export interface SimApplication {
   publicClient?: boolean;
 }
 
+/** A guild role; the bot may only grant roles positioned below its highest role. */
 export interface SimRole {
   id: string;
   guildId: string;
@@ -103,6 +107,7 @@ export interface SimGuild {
   membersIntent: boolean;
 }
 
+/** A guild member (the user must exist; `seed.member` creates a placeholder user if not). */
 export interface SimMember {
   guildId: string;
   userId: string;
@@ -113,6 +118,7 @@ export interface SimMember {
   joinedAt: string;
 }
 
+/** An incoming (type 1), channel-follower (2) or application (3) webhook. */
 export interface SimWebhook {
   id: string;
   token: string;
@@ -125,6 +131,7 @@ export interface SimWebhook {
   type: 1 | 2 | 3;
 }
 
+/** A guild text channel, or a thread when `parentId` is set. */
 export interface SimChannel {
   id: string;
   guildId: string;
@@ -153,6 +160,7 @@ export interface SimPostedMessage {
   editedAt?: number | null;
 }
 
+/** One role actually added or removed through the API (idempotent no-ops are not recorded). */
 export interface SimRoleChange {
   at: number;
   guildId: string;
@@ -163,6 +171,7 @@ export interface SimRoleChange {
   reason: string | null;
 }
 
+/** One request the simulator answered (`status` 0 = connection dropped by a fault). */
 export interface SimRequestRecord {
   at: number;
   method: string;
@@ -203,6 +212,7 @@ export interface SimPkMember {
   proxy_tags?: { prefix: string | null; suffix: string | null }[];
 }
 
+/** PluralKit system as seeded (PluralKit's System model, subset). */
 export interface SimPkSystem {
   id: string;
   uuid: string;
@@ -216,6 +226,7 @@ export interface SimPkSystem {
   created?: string;
 }
 
+/** A proxied message known to PluralKit. */
 export interface SimPkMessage {
   /** The proxied (webhook) message id. */
   id: string;
@@ -230,6 +241,7 @@ export interface SimPkMessage {
   at?: number;
 }
 
+/** A fault to inject on one route (or all). Setting a fault for a route replaces the previous one. */
 export interface SimFault {
   /** Route to affect, or "*" for every route. */
   route: SimRouteKey | "*";
@@ -245,6 +257,7 @@ export interface SimFault {
   errorStatuses?: number[];
 }
 
+/** Seeding: put users, guilds, roles, members, channels, webhooks and PluralKit messages in place. */
 export interface SimSeed {
   application(app: Partial<SimApplication>): SimApplication;
   user(user: Partial<SimUser> & { username: string }): SimUser;
@@ -253,6 +266,8 @@ export interface SimSeed {
     name?: string;
     botUserId?: string;
     botRolePosition?: number;
+    /** Id of the bot's managed role (default: generated). */
+    botRoleId?: string;
     membersIntent?: boolean;
   }): SimGuild;
   role(role: Partial<SimRole> & { guildId: string; name: string; position: number }): SimRole;
@@ -275,6 +290,7 @@ export interface SimSeed {
   authorizingUser(userId: string): void;
 }
 
+/** Inspection: what the simulator served and what changed. */
 export interface SimInspect {
   requests(filter?: { route?: SimRouteKey; since?: number }): SimRequestRecord[];
   /** 429s served, by scope. */
@@ -296,11 +312,13 @@ export interface SimInspect {
   counters(): SimCounters;
 }
 
+/** Fault injection. */
 export interface SimFaults {
   set(fault: SimFault): void;
   clear(): void;
 }
 
+/** A running simulator (see `startDiscordSim`). */
 export interface DiscordSim {
   /** Origin, e.g. http://127.0.0.1:43123 */
   url: string;

@@ -124,19 +124,29 @@ export function toDiscordIssue(issue: core.$ZodIssue): { path: (string | number)
     switch (issue.code) {
       case "too_big":
         return issue.origin === "number" || issue.origin === "int"
-          ? { code: "NUMBER_TYPE_MAX", message: `int value should be less than or equal to ${issue.maximum}.` }
+          ? {
+              code: "NUMBER_TYPE_MAX",
+              message: `int value should be less than or equal to ${issue.maximum}.`,
+            }
           : { code: "BASE_TYPE_MAX_LENGTH", message: `Must be ${issue.maximum} or fewer in length.` };
       case "too_small":
         return issue.origin === "number" || issue.origin === "int"
-          ? { code: "NUMBER_TYPE_MIN", message: `int value should be greater than or equal to ${issue.minimum}.` }
+          ? {
+              code: "NUMBER_TYPE_MIN",
+              message: `int value should be greater than or equal to ${issue.minimum}.`,
+            }
           : issue.minimum === 1
             ? { code: "BASE_TYPE_REQUIRED", message: "This field is required" }
             : { code: "BASE_TYPE_MIN_LENGTH", message: `Must be ${issue.minimum} or more in length.` };
       case "invalid_type":
-        if (issue.input === undefined) return { code: "BASE_TYPE_REQUIRED", message: "This field is required" };
+        if (issue.input === undefined)
+          return { code: "BASE_TYPE_REQUIRED", message: "This field is required" };
         switch (issue.expected) {
           case "string":
-            return { code: "BASE_TYPE_STRING", message: `Could not interpret "${describe(issue.input)}" as string.` };
+            return {
+              code: "BASE_TYPE_STRING",
+              message: `Could not interpret "${describe(issue.input)}" as string.`,
+            };
           case "boolean":
             return { code: "BASE_TYPE_BOOLEAN", message: "Must be either true or false." };
           case "number":
@@ -153,7 +163,8 @@ export function toDiscordIssue(issue: core.$ZodIssue): { path: (string | number)
           message: `Value must be one of {${issue.values.map((v) => `'${String(v)}'`).join(", ")}}.`,
         };
       case "custom": {
-        const code = (issue.params as { discordCode?: string } | undefined)?.discordCode ?? "BASE_TYPE_INVALID";
+        const code =
+          (issue.params as { discordCode?: string } | undefined)?.discordCode ?? "BASE_TYPE_INVALID";
         return { code, message: issue.message };
       }
       default:

@@ -1,1 +1,33 @@
-export {};
+/**
+ * The conformance suite every guildkit store runs on a real database, and the helpers that give
+ * feature tests a fresh SQLite file or Postgres schema.
+ *
+ * @packageDocumentation
+ */
+
+export { foundationCases } from "./cases/foundation";
+export { storeCases } from "./cases/index";
+export {
+  defineStoreCases,
+  type StoreCaseContext,
+  type StoreCases,
+  type TestStoreHandle,
+  type TestStoreOptions,
+} from "./define";
+export {
+  createSeedSystemDatabase,
+  SEED_DISCORD_CONFIG,
+  SEED_MEMBERS,
+  SEED_WEBHOOKS,
+  type SeedMember,
+} from "./fixtures/seed-system";
+export { runStoreConformance, type StoreConformanceOptions } from "./harness";
+export {
+  checkPostgres,
+  createPostgresTestStore,
+  DEFAULT_TEST_DATABASE_URL,
+  type PostgresTestAdapter,
+  type PostgresTestTarget,
+  postgresTestUrl,
+} from "./postgres";
+export { createSqliteTestStore, type SqliteTestAdapter } from "./sqlite";

@@ -81,14 +81,24 @@ async function ensureEventLog(db: MigrationDb, ctx: MigrationContext): Promise<v
     .addColumn("message", "text", (c) => c.notNull())
     .addColumn("data", t.json)
     .execute();
-  await db.schema.createIndex("event_log_at_idx").ifNotExists().on("event_log").columns(["at", "id"]).execute();
+  await db.schema
+    .createIndex("event_log_at_idx")
+    .ifNotExists()
+    .on("event_log")
+    .columns(["at", "id"])
+    .execute();
   await db.schema
     .createIndex("event_log_member_at_idx")
     .ifNotExists()
     .on("event_log")
     .columns(["member_id", "at"])
     .execute();
-  await db.schema.createIndex("event_log_kind_at_idx").ifNotExists().on("event_log").columns(["kind", "at"]).execute();
+  await db.schema
+    .createIndex("event_log_kind_at_idx")
+    .ifNotExists()
+    .on("event_log")
+    .columns(["kind", "at"])
+    .execute();
 }
 
 async function ensureConfigVersions(db: MigrationDb, ctx: MigrationContext): Promise<void> {
@@ -142,7 +152,9 @@ async function moveDuplicateDiscordLinks(db: MigrationDb, ctx: MigrationContext)
     order by discord_user_id`.execute(db);
   for (const { discord_user_id: discordUserId } of duplicates.rows) {
     const rows = (
-      await sql<LinkRow>`select id, payment_status from members where discord_user_id = ${discordUserId}`.execute(db)
+      await sql<LinkRow>`select id, payment_status from members where discord_user_id = ${discordUserId}`.execute(
+        db,
+      )
     ).rows.sort(compareForKeeping);
     const [keeper, ...others] = rows;
     if (!keeper) continue;
@@ -165,7 +177,10 @@ async function moveDuplicateDiscordLinks(db: MigrationDb, ctx: MigrationContext)
           message:
             `Discord account ${discordUserId} was linked to several members; kept it on member ${String(keeper.id)} ` +
             `and moved member ${memberId}'s link to discord_link_conflicts for an admin to resolve`,
-          data: encodeJson({ keptMemberId: String(keeper.id), reason: isEntitled(keeper) ? "entitled" : "lowest_id" }),
+          data: encodeJson({
+            keptMemberId: String(keeper.id),
+            reason: isEntitled(keeper) ? "entitled" : "lowest_id",
+          }),
         })
         .execute();
     }
@@ -244,7 +259,13 @@ async function importLegacyDiscordConfig(db: MigrationDb, ctx: MigrationContext)
   const now = encodeTime(ctx.dialect, ctx.now());
   await db
     .insertInto("config_versions")
-    .values({ module: "discord", version: 1, values: encodeJson(upgraded), created_at: now, created_by: CREATED_BY })
+    .values({
+      module: "discord",
+      version: 1,
+      values: encodeJson(upgraded),
+      created_at: now,
+      created_by: CREATED_BY,
+    })
     .execute();
   await db
     .insertInto("event_log")

@@ -55,7 +55,9 @@ export async function columnNames(db: MigrationDb, dialect: Dialect, table: stri
   const result =
     dialect === "postgres"
       ? await sql<{ name: string }>`select column_name as name from information_schema.columns
-          where table_schema = current_schema() and table_name = ${table} order by ordinal_position`.execute(db)
+          where table_schema = current_schema() and table_name = ${table} order by ordinal_position`.execute(
+          db,
+        )
       : await sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db);
   return result.rows.map((r) => r.name);
 }

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import { type Clock, type Dialect, systemClock } from "../dialect";
 import { migrations as registry } from "./index";
 import type { GuildkitMigration, MigrationContext } from "./types";
@@ -41,7 +41,8 @@ export function createMigrationProvider(
   for (let i = 1; i < list.length; i++) {
     const prev = list[i - 1]!.name;
     const name = list[i]!.name;
-    if (!(prev < name)) throw new TypeError(`migrations out of order or duplicated: "${prev}" then "${name}"`);
+    if (!(prev < name))
+      throw new TypeError(`migrations out of order or duplicated: "${prev}" then "${name}"`);
   }
   const ctx: MigrationContext = { dialect, now: () => clock.now() };
   return {
@@ -54,8 +55,9 @@ export function createMigrationProvider(
 }
 
 /**
- * Applies every pending migration (kysely's Migrator, in one transaction on both dialects, with
- * Postgres serialising concurrent callers through an advisory lock). Safe to call on every start.
+ * Applies every pending migration (kysely's Migrator, in one transaction on both dialects).
+ * Concurrent callers are serialised: Postgres through kysely's advisory lock, SQLite by taking the
+ * write lock up front (`BEGIN IMMEDIATE`). Safe to call on every start of every process.
  * Migrations that were reserved and land later than a higher-numbered one still run
  * (`allowUnorderedMigrations`), since the features develop in parallel and are independent.
  *
@@ -67,12 +69,36 @@ export async function migrateToLatest<TDatabase>(
   options: { migrations?: readonly GuildkitMigration[]; clock?: Clock; signal?: AbortSignal } = {},
 ): Promise<MigrationReport> {
   options.signal?.throwIfAborted();
+  if (dialect === "postgres") return runMigrator(db, dialect, options, false);
+  // SQLite: kysely's SQLite migration lock is a no-op and its transaction is deferred, so two
+  // processes starting together (server + worker) would both run the migrations. Take the write
+  // lock first (BEGIN IMMEDIATE) on one pinned connection and run the Migrator inside it.
+  return db.connection().execute(async (conn) => {
+    await beginImmediate(conn, options.signal);
+    try {
+      const report = await runMigrator(conn, dialect, options, true);
+      await sql`commit`.execute(conn);
+      return report;
+    } catch (error) {
+      await sql`rollback`.execute(conn).catch(() => {});
+      throw error;
+    }
+  });
+}
+
+async function runMigrator<TDatabase>(
+  db: Kysely<TDatabase>,
+  dialect: Dialect,
+  options: { migrations?: readonly GuildkitMigration[]; clock?: Clock },
+  disableTransactions: boolean,
+): Promise<MigrationReport> {
   const migrator = new Migrator({
     db,
     provider: createMigrationProvider(dialect, options),
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
     allowUnorderedMigrations: true,
+    disableTransactions,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
@@ -80,4 +106,27 @@ export async function migrateToLatest<TDatabase>(
     throw new MigrationError(failed, error);
   }
   return { applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName) };
+}
+
+const LOCK_WAIT_LIMIT_MS = 60_000;
+
+/**
+ * `BEGIN IMMEDIATE`, retried with a growing pause while another connection holds the write lock
+ * (the driver's busy timeout covers another process; the pause also lets a connection of this
+ * process, which cannot progress during a synchronous busy wait, finish).
+ */
+async function beginImmediate<TDatabase>(conn: Kysely<TDatabase>, signal?: AbortSignal): Promise<void> {
+  const started = Date.now();
+  for (let pause = 20; ; pause = Math.min(pause * 2, 1000)) {
+    signal?.throwIfAborted();
+    try {
+      await sql`begin immediate`.execute(conn);
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      const busy = typeof code === "string" && code.startsWith("SQLITE_BUSY");
+      if (!busy || Date.now() - started > LOCK_WAIT_LIMIT_MS) throw new MigrationError(null, error);
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
 }

@@ -1,5 +1,12 @@
 import type { ColumnType } from "kysely";
-import type { BigIntColumn, BytesColumn, IdColumn, JsonColumn, NullableTimeColumn, TimeColumn } from "./columns";
+import type {
+  BigIntColumn,
+  BytesColumn,
+  IdColumn,
+  JsonColumn,
+  NullableTimeColumn,
+  TimeColumn,
+} from "./columns";
 
 /**
  * The host's member row with guildkit's Discord columns (migration `001-foundation` creates it, or

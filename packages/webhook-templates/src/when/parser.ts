@@ -75,7 +75,7 @@ class Parser {
   parse(): WhenExpr {
     if (this.token.kind === "eof") this.fail("a condition");
     const expr = this.parseOr();
-    if (this.token.kind !== "eof") {
+    if (!this.atEnd()) {
       this.fail(this.depth === 0 ? "AND, OR or end of input" : "AND, OR or )");
     }
     return expr;
@@ -253,6 +253,10 @@ class Parser {
       return { kind: "number", text: `-${n.text}`, position };
     }
     return this.fail(expected);
+  }
+
+  private atEnd(): boolean {
+    return this.token.kind === "eof";
   }
 
   private enter(): void {

@@ -36,7 +36,11 @@ async function readJson(c: SimHonoContext): Promise<unknown> {
  * `/_sim/seed/<kind>` (or a whole document to `/_sim/seed`), GET `/_sim/inspect/<what>`,
  * POST `/_sim/faults`, DELETE `/_sim/faults`, POST `/_sim/reset`.
  */
-export function registerControlRoutes(app: Hono<SimEnv>, api: SimApi, urls: () => Record<string, string>): void {
+export function registerControlRoutes(
+  app: Hono<SimEnv>,
+  api: SimApi,
+  urls: () => Record<string, string>,
+): void {
   const seeders: Record<string, (body: unknown) => unknown> = {
     application: (b) => api.seed.application(parseSeed(applicationSeedSchema, b)),
     user: (b) => api.seed.user(parseSeed(userSeedSchema, b)),
@@ -73,7 +77,8 @@ export function registerControlRoutes(app: Hono<SimEnv>, api: SimApi, urls: () =
 
   app.post("/_sim/seed/:kind", async (c) => {
     const seeder = seeders[c.req.param("kind")];
-    if (!seeder) return c.json({ error: "unknown_kind", message: `unknown seed kind "${c.req.param("kind")}"` }, 404);
+    if (!seeder)
+      return c.json({ error: "unknown_kind", message: `unknown seed kind "${c.req.param("kind")}"` }, 404);
     return c.json(seeder(await readJson(c)) as object);
   });
 
@@ -106,7 +111,10 @@ export function registerControlRoutes(app: Hono<SimEnv>, api: SimApi, urls: () =
       case "counters":
         return c.json(api.inspect.counters());
       default:
-        return c.json({ error: "unknown_inspection", message: `unknown inspection "${c.req.param("what")}"` }, 404);
+        return c.json(
+          { error: "unknown_inspection", message: `unknown inspection "${c.req.param("what")}"` },
+          404,
+        );
     }
   });
 
@@ -126,5 +134,4 @@ export function registerControlRoutes(app: Hono<SimEnv>, api: SimApi, urls: () =
     api.reset();
     return c.json({ ok: true });
   });
-
 }

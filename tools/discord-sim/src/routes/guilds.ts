@@ -29,7 +29,7 @@ export function registerGuildRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
   app.get(
     "/api/v10/guilds/:guild/members/:user",
     discordRoute(ctx, { route: "get_member", auth: "bot", global: true, major: byGuild }, (c, principal) => {
-      const userId = c.req.param("user");
+      const userId = c.req.param("user") ?? "";
       if (!isSnowflake(userId)) return c.json(notSnowflake("user_id", userId), 400);
       const found = guildFor(c, principal);
       if (found instanceof Response) return found;
@@ -43,62 +43,69 @@ export function registerGuildRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
 
   app.get(
     "/api/v10/guilds/:guild/members",
-    discordRoute(ctx, { route: "list_members", auth: "bot", global: true, major: byGuild }, (c, principal) => {
-      const rawLimit = c.req.query("limit");
-      const rawAfter = c.req.query("after");
-      const issues: Parameters<typeof invalidFormBody>[0] = [];
-      let limit = 1;
-      if (rawLimit !== undefined) {
-        if (!/^-?\d+$/.test(rawLimit)) {
-          issues.push({ path: ["limit"], leaf: { code: "NUMBER_TYPE_COERCE", message: `Value "${rawLimit}" is not int.` } });
-        } else {
-          limit = Number(rawLimit);
-          if (limit < 1) {
+    discordRoute(
+      ctx,
+      { route: "list_members", auth: "bot", global: true, major: byGuild },
+      (c, principal) => {
+        const rawLimit = c.req.query("limit");
+        const rawAfter = c.req.query("after");
+        const issues: Parameters<typeof invalidFormBody>[0] = [];
+        let limit = 1;
+        if (rawLimit !== undefined) {
+          if (!/^-?\d+$/.test(rawLimit)) {
             issues.push({
               path: ["limit"],
-              leaf: { code: "NUMBER_TYPE_MIN", message: "int value should be greater than or equal to 1." },
+              leaf: { code: "NUMBER_TYPE_COERCE", message: `Value "${rawLimit}" is not int.` },
             });
-          } else if (limit > 1000) {
-            issues.push({
-              path: ["limit"],
-              leaf: { code: "NUMBER_TYPE_MAX", message: "int value should be less than or equal to 1000." },
-            });
+          } else {
+            limit = Number(rawLimit);
+            if (limit < 1) {
+              issues.push({
+                path: ["limit"],
+                leaf: { code: "NUMBER_TYPE_MIN", message: "int value should be greater than or equal to 1." },
+              });
+            } else if (limit > 1000) {
+              issues.push({
+                path: ["limit"],
+                leaf: { code: "NUMBER_TYPE_MAX", message: "int value should be less than or equal to 1000." },
+              });
+            }
           }
         }
-      }
-      let after = "0";
-      if (rawAfter !== undefined) {
-        if (!isSnowflake(rawAfter)) {
-          issues.push({
-            path: ["after"],
-            leaf: { code: "NUMBER_TYPE_COERCE", message: `Value "${rawAfter}" is not snowflake.` },
-          });
-        } else {
-          after = BigInt(rawAfter).toString();
+        let after = "0";
+        if (rawAfter !== undefined) {
+          if (!isSnowflake(rawAfter)) {
+            issues.push({
+              path: ["after"],
+              leaf: { code: "NUMBER_TYPE_COERCE", message: `Value "${rawAfter}" is not snowflake.` },
+            });
+          } else {
+            after = BigInt(rawAfter).toString();
+          }
         }
-      }
-      if (issues.length > 0) return c.json(invalidFormBody(issues), 400);
-      const found = guildFor(c, principal);
-      if (found instanceof Response) return found;
-      const { guild } = found;
-      if (!guild.membersIntent) return discordError(c, DISCORD_ERRORS.missingAccess);
-      const order = state.memberOrder(guild);
-      let lo = 0;
-      let hi = order.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (compareSnowflakes(order[mid] ?? "", after) <= 0) lo = mid + 1;
-        else hi = mid;
-      }
-      const page = [];
-      for (let i = lo; i < order.length && page.length < limit; i++) {
-        const userId = order[i] ?? "";
-        const member = guild.members.get(userId);
-        const user = state.users.get(userId);
-        if (member && user) page.push(apiMember(member, user));
-      }
-      return c.json(page);
-    }),
+        if (issues.length > 0) return c.json(invalidFormBody(issues), 400);
+        const found = guildFor(c, principal);
+        if (found instanceof Response) return found;
+        const { guild } = found;
+        if (!guild.membersIntent) return discordError(c, DISCORD_ERRORS.missingAccess);
+        const order = state.memberOrder(guild);
+        let lo = 0;
+        let hi = order.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (compareSnowflakes(order[mid] ?? "", after) <= 0) lo = mid + 1;
+          else hi = mid;
+        }
+        const page = [];
+        for (let i = lo; i < order.length && page.length < limit; i++) {
+          const userId = order[i] ?? "";
+          const member = guild.members.get(userId);
+          const user = state.users.get(userId);
+          if (member && user) page.push(apiMember(member, user));
+        }
+        return c.json(page);
+      },
+    ),
   );
 
   const roleChange = (action: "add" | "remove") =>
@@ -119,7 +126,8 @@ export function registerGuildRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
       }
       const has = member.roles.includes(roleId);
       if (action === "add" ? !has : has) {
-        member.roles = action === "add" ? [...member.roles, roleId] : member.roles.filter((r) => r !== roleId);
+        member.roles =
+          action === "add" ? [...member.roles, roleId] : member.roles.filter((r) => r !== roleId);
         const header = c.req.header("x-audit-log-reason");
         let reason: string | null = null;
         if (header !== undefined) {

@@ -18,7 +18,12 @@ type OAuthErrorCode =
   | "unsupported_grant_type"
   | "invalid_scope";
 
-function oauthError(c: SimHonoContext, status: 400 | 401, error: OAuthErrorCode, description?: string): Response {
+function oauthError(
+  c: SimHonoContext,
+  status: 400 | 401,
+  error: OAuthErrorCode,
+  description?: string,
+): Response {
   return c.json(description ? { error, error_description: description } : { error }, status);
 }
 
@@ -27,14 +32,14 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
   const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
   const colon = decoded.indexOf(":");
   if (colon < 0) return null;
-  const unescape = (s: string) => {
+  const formDecode = (s: string) => {
     try {
       return decodeURIComponent(s.replace(/\+/g, " "));
     } catch {
       return s;
     }
   };
-  return { id: unescape(decoded.slice(0, colon)), secret: unescape(decoded.slice(colon + 1)) };
+  return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
 }
 
 async function readForm(c: SimHonoContext): Promise<URLSearchParams | null> {
@@ -43,7 +48,10 @@ async function readForm(c: SimHonoContext): Promise<URLSearchParams | null> {
   return new URLSearchParams(await c.req.text());
 }
 
-function issue(ctx: SimContext, grant: Omit<OAuthGrant, "accessToken" | "refreshToken" | "expiresAt" | "revoked">) {
+function issue(
+  ctx: SimContext,
+  grant: Omit<OAuthGrant, "accessToken" | "refreshToken" | "expiresAt" | "revoked">,
+) {
   const full: OAuthGrant = {
     ...grant,
     accessToken: randomToken(30),
@@ -76,7 +84,9 @@ export function registerOAuthRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
     const check = checkAuthorize(state, new URL(c.req.url).searchParams);
     if (check.kind === "page") return c.html(renderErrorPage(check.message), 400);
     if (check.kind === "redirect") return c.redirect(check.location, 302);
-    return c.html(renderAuthorizePage(check.request, [...state.users.values()], defaultAuthorizingUser(state)));
+    return c.html(
+      renderAuthorizePage(check.request, [...state.users.values()], defaultAuthorizingUser(state)),
+    );
   });
 
   app.post("/oauth2/authorize", async (c) => {
@@ -102,7 +112,12 @@ export function registerOAuthRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
   const token = discordRoute(ctx, tokenSpec, async (c) => {
     const form = await readForm(c);
     if (!form) {
-      return oauthError(c, 400, "invalid_request", "The request body must be application/x-www-form-urlencoded.");
+      return oauthError(
+        c,
+        400,
+        "invalid_request",
+        "The request body must be application/x-www-form-urlencoded.",
+      );
     }
     const basic = basicCredentials(c.req.header("authorization"));
     const clientId = basic?.id ?? form.get("client_id");
@@ -122,7 +137,8 @@ export function registerOAuthRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
       if (!codeValue) return oauthError(c, 400, "invalid_request", 'Missing "code" in request.');
       const invalidCode = () => oauthError(c, 400, "invalid_grant", 'Invalid "code" in request.');
       const code = state.codes.get(codeValue);
-      if (!code || code.used || code.clientId !== app.clientId || ctx.now() >= code.expiresAt) return invalidCode();
+      if (!code || code.used || code.clientId !== app.clientId || ctx.now() >= code.expiresAt)
+        return invalidCode();
       if (form.get("redirect_uri") !== code.redirectUri) return invalidCode();
       const verifier = form.get("code_verifier");
       if (code.codeChallenge !== null) {
@@ -144,9 +160,13 @@ export function registerOAuthRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
         return oauthError(c, 400, "invalid_grant", 'Invalid "refresh_token" in request');
       }
       revokeGrant(ctx, grant);
-      return c.json(issue(ctx, { clientId: grant.clientId, userId: grant.userId, scopes: grant.scopes }), 200, {
-        "Cache-Control": "no-store",
-      });
+      return c.json(
+        issue(ctx, { clientId: grant.clientId, userId: grant.userId, scopes: grant.scopes }),
+        200,
+        {
+          "Cache-Control": "no-store",
+        },
+      );
     }
 
     return oauthError(c, 400, "unsupported_grant_type", 'Invalid "grant_type" in request.');
@@ -155,13 +175,19 @@ export function registerOAuthRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
   const revoke = discordRoute(ctx, tokenSpec, async (c) => {
     const form = await readForm(c);
     if (!form) {
-      return oauthError(c, 400, "invalid_request", "The request body must be application/x-www-form-urlencoded.");
+      return oauthError(
+        c,
+        400,
+        "invalid_request",
+        "The request body must be application/x-www-form-urlencoded.",
+      );
     }
     const basic = basicCredentials(c.req.header("authorization"));
     const clientId = basic?.id ?? form.get("client_id");
     const secret = basic?.secret ?? form.get("client_secret");
     const app = clientId ? state.applications.get(clientId) : undefined;
-    if (!app || (secret !== app.clientSecret && !app.publicClient)) return oauthError(c, 401, "invalid_client");
+    if (!app || (secret !== app.clientSecret && !app.publicClient))
+      return oauthError(c, 401, "invalid_client");
     const value = form.get("token");
     if (!value) return oauthError(c, 400, "invalid_request", 'Missing "token" in request.');
     const grant = state.grantsByAccess.get(value) ?? state.grantsByRefresh.get(value);

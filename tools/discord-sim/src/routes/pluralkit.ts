@@ -91,7 +91,8 @@ export function registerPluralKitRoutes(app: Hono<SimEnv>, ctx: SimContext): voi
     const byId = state.pkById.get(id);
     if (byId) return c.json(messageModel(byId));
     const byOriginal = state.pkByOriginal.get(id);
-    if (byOriginal && ctx.now() - byOriginal.at <= ORIGINAL_ID_WINDOW_MS) return c.json(messageModel(byOriginal));
+    if (byOriginal && ctx.now() - byOriginal.at <= ORIGINAL_ID_WINDOW_MS)
+      return c.json(messageModel(byOriginal));
     return notFound();
   };
 

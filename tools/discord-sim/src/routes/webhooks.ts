@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import type { z } from "zod";
 import type { SimContext } from "../context";
-import { type DiscordErrorBody, DISCORD_ERRORS, invalidFormBody, notSnowflake } from "../errors";
+import { DISCORD_ERRORS, type DiscordErrorBody, invalidFormBody, notSnowflake } from "../errors";
 import { discordTimestamp } from "../format";
 import { resolveMentions } from "../mentions";
 import { apiUser, apiWebhook } from "../objects";
@@ -15,7 +15,9 @@ import { editWebhookMessageSchema, executeWebhookSchema, toDiscordIssue } from "
 /** Message flags a webhook may set: SUPPRESS_EMBEDS, SUPPRESS_NOTIFICATIONS, IS_COMPONENTS_V2. */
 const SETTABLE_FLAGS = (1 << 2) | (1 << 12) | (1 << 15);
 
-type Body = { ok: true; value: Record<string, unknown>; files: number } | { ok: false; status: number; body: DiscordErrorBody };
+type Body =
+  | { ok: true; value: Record<string, unknown>; files: number }
+  | { ok: false; status: number; body: DiscordErrorBody };
 
 /** Reads a JSON or multipart (`payload_json` + `files[n]`) body the way Discord accepts them. */
 async function readMessageBody(c: SimHonoContext): Promise<Body> {
@@ -37,7 +39,8 @@ async function readMessageBody(c: SimHonoContext): Promise<Body> {
           path: [],
           leaf: {
             code: "CONTENT_TYPE_INVALID",
-            message: "Expected \"Content-Type\" header to be one of {'application/json', 'multipart/form-data'}.",
+            message:
+              "Expected \"Content-Type\" header to be one of {'application/json', 'multipart/form-data'}.",
           },
         },
       ]),
@@ -54,7 +57,10 @@ async function readMessageBody(c: SimHonoContext): Promise<Body> {
       ok: false,
       status: 400,
       body: invalidFormBody([
-        { path: [], leaf: { code: "DICT_TYPE_CONVERT", message: "Only dictionaries may be used in a DictType" } },
+        {
+          path: [],
+          leaf: { code: "DICT_TYPE_CONVERT", message: "Only dictionaries may be used in a DictType" },
+        },
       ]),
     };
   }
@@ -120,7 +126,8 @@ export function registerWebhookRoutes(app: Hono<SimEnv>, ctx: SimContext): void 
     if (threadId === undefined) return null;
     if (!isSnowflake(threadId)) return c.json(notSnowflake("thread_id", threadId), 400);
     const thread = state.channels.get(threadId);
-    if (!thread || thread.parentId !== webhook.channelId) return discordError(c, DISCORD_ERRORS.unknownChannel);
+    if (!thread || thread.parentId !== webhook.channelId)
+      return discordError(c, DISCORD_ERRORS.unknownChannel);
     return threadId;
   };
 
@@ -130,8 +137,8 @@ export function registerWebhookRoutes(app: Hono<SimEnv>, ctx: SimContext): void 
       .filter((u) => u !== undefined)
       .map((u) => apiUser(u));
     const roleIds = message.guildId ? [...(state.guilds.get(message.guildId)?.roles.keys() ?? [])] : [];
-    const allowedRoles = resolveMentions(message.content, parsed.allowed_mentions as never).roles.filter((id) =>
-      roleIds.includes(id),
+    const allowedRoles = resolveMentions(message.content, parsed.allowed_mentions as never).roles.filter(
+      (id) => roleIds.includes(id),
     );
     const json: Record<string, unknown> = {
       id: message.id,
@@ -165,7 +172,11 @@ export function registerWebhookRoutes(app: Hono<SimEnv>, ctx: SimContext): void 
     return json;
   };
 
-  const isEmpty = (body: { content?: string | null; embeds?: unknown[] | null; components?: unknown[] | null }, files: number, poll: unknown) =>
+  const isEmpty = (
+    body: { content?: string | null; embeds?: unknown[] | null; components?: unknown[] | null },
+    files: number,
+    poll: unknown,
+  ) =>
     (body.content ?? "").trim() === "" &&
     (body.embeds?.length ?? 0) === 0 &&
     (body.components?.length ?? 0) === 0 &&
@@ -174,49 +185,58 @@ export function registerWebhookRoutes(app: Hono<SimEnv>, ctx: SimContext): void 
 
   app.post(
     "/api/v10/webhooks/:webhook/:token",
-    discordRoute(ctx, { route: "execute_webhook", auth: "none", global: false, major: byWebhook }, async (c) => {
-      const webhook = webhookFor(c);
-      if (webhook instanceof Response) return webhook;
-      const wait = parseBoolean(c.req.query("wait"));
-      if (wait === null) {
-        return c.json(
-          invalidFormBody([{ path: ["wait"], leaf: { code: "BASE_TYPE_BOOLEAN", message: "Must be either true or false." } }]),
-          400,
-        );
-      }
-      const thread = threadFor(c, webhook);
-      if (thread instanceof Response) return thread;
-      const read = await readMessageBody(c);
-      if (!read.ok) return c.json(read.body, read.status as 400);
-      const parsed = executeWebhookSchema.safeParse(read.value, { reportInput: true });
-      if (!parsed.success) return c.json(invalidFormBody(parsed.error.issues.map(toDiscordIssue)), 400);
-      const body = parsed.data;
-      const attachments = read.files + (body.attachments?.length ?? 0);
-      if (isEmpty(body, attachments, body.poll)) return discordError(c, DISCORD_ERRORS.emptyMessage);
-      const content = body.content ?? "";
-      const mentioned = resolveMentions(content, body.allowed_mentions);
-      const message: StoredMessage = {
-        id: state.nextId(),
-        webhookId: webhook.id,
-        channelId: webhook.channelId,
-        threadId: thread,
-        content,
-        username: body.username ?? null,
-        avatarUrl: body.avatar_url ?? null,
-        body: read.value,
-        at: ctx.now(),
-        mentions: mentioned.users.filter((id) => state.users.has(id)),
-        mentionEveryone: mentioned.everyone,
-        editedAt: null,
-        guildId: webhook.guildId,
-        json: {},
-      };
-      message.json = messageJson(message, webhook, body as Record<string, unknown>);
-      state.messages.push(message);
-      state.messagesById.set(message.id, message);
-      if (!wait) return c.body(null, 204);
-      return c.json(message.json, 200);
-    }),
+    discordRoute(
+      ctx,
+      { route: "execute_webhook", auth: "none", global: false, major: byWebhook },
+      async (c) => {
+        const webhook = webhookFor(c);
+        if (webhook instanceof Response) return webhook;
+        const wait = parseBoolean(c.req.query("wait"));
+        if (wait === null) {
+          return c.json(
+            invalidFormBody([
+              {
+                path: ["wait"],
+                leaf: { code: "BASE_TYPE_BOOLEAN", message: "Must be either true or false." },
+              },
+            ]),
+            400,
+          );
+        }
+        const thread = threadFor(c, webhook);
+        if (thread instanceof Response) return thread;
+        const read = await readMessageBody(c);
+        if (!read.ok) return c.json(read.body, read.status as 400);
+        const parsed = executeWebhookSchema.safeParse(read.value, { reportInput: true });
+        if (!parsed.success) return c.json(invalidFormBody(parsed.error.issues.map(toDiscordIssue)), 400);
+        const body = parsed.data;
+        const attachments = read.files + (body.attachments?.length ?? 0);
+        if (isEmpty(body, attachments, body.poll)) return discordError(c, DISCORD_ERRORS.emptyMessage);
+        const content = body.content ?? "";
+        const mentioned = resolveMentions(content, body.allowed_mentions);
+        const message: StoredMessage = {
+          id: state.nextId(),
+          webhookId: webhook.id,
+          channelId: webhook.channelId,
+          threadId: thread,
+          content,
+          username: body.username ?? null,
+          avatarUrl: body.avatar_url ?? null,
+          body: read.value,
+          at: ctx.now(),
+          mentions: mentioned.users.filter((id) => state.users.has(id)),
+          mentionEveryone: mentioned.everyone,
+          editedAt: null,
+          guildId: webhook.guildId,
+          json: {},
+        };
+        message.json = messageJson(message, webhook, body as Record<string, unknown>);
+        state.messages.push(message);
+        state.messagesById.set(message.id, message);
+        if (!wait) return c.body(null, 204);
+        return c.json(message.json, 200);
+      },
+    ),
   );
 
   app.get(
@@ -271,7 +291,13 @@ export function registerWebhookRoutes(app: Hono<SimEnv>, ctx: SimContext): void 
         if (key in read.value) next[key] = edit[key];
       }
       const content = typeof next.content === "string" ? next.content : "";
-      if (isEmpty({ ...next, content } as never, read.files + (previous.attachments as unknown[]).length, undefined)) {
+      if (
+        isEmpty(
+          { ...next, content } as never,
+          read.files + (previous.attachments as unknown[]).length,
+          undefined,
+        )
+      ) {
         return discordError(c, DISCORD_ERRORS.emptyMessage);
       }
       const mentioned = resolveMentions(content, next.allowed_mentions as never);

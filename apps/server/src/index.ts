@@ -1,0 +1,3 @@
+/** The reference server as a library: build the Hono app from a context (tests, benchmarks). */
+export { createServerApp } from "./app";
+export type { ServerContext } from "./context";

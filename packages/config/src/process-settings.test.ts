@@ -1,0 +1,160 @@
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import { ProcessSettingsError } from "./errors";
+import { parseProcessSettings, redactProcessSettings } from "./process-settings";
+
+const KEY = "k".repeat(43);
+const TOKEN = "admin-token-0123456789abcdef";
+const base = {
+  DATABASE_URL: "./data/guildkit.sqlite",
+  PUBLIC_BASE_URL: "https://members.example.org/",
+  STATE_SIGNING_KEY: KEY,
+  ADMIN_TOKEN: TOKEN,
+};
+
+function errorOf(env: Record<string, string | undefined>): ProcessSettingsError {
+  try {
+    parseProcessSettings(env);
+  } catch (e) {
+    if (e instanceof ProcessSettingsError) return e;
+    throw e;
+  }
+  throw new Error("expected a ProcessSettingsError");
+}
+
+describe("parseProcessSettings", () => {
+  it("parses a minimal environment with defaults", () => {
+    const s = parseProcessSettings(base);
+    expect(s).toMatchObject({
+      environment: "development",
+      database: { kind: "sqlite", path: "./data/guildkit.sqlite" },
+      host: "0.0.0.0",
+      port: 3000,
+      publicBaseUrl: "https://members.example.org",
+      stateSigningKey: KEY,
+      adminToken: TOKEN,
+      discordApiBaseUrl: "https://discord.com/api/v10",
+      discordAuthorizeUrl: "https://discord.com/oauth2/authorize",
+      discordCdnBaseUrl: "https://cdn.discordapp.com",
+      pluralkitBaseUrl: "https://api.pluralkit.me/v2",
+      redisUrl: null,
+      logLevel: "info",
+    });
+  });
+
+  it("recognises PostgreSQL URLs, file: URLs and :memory:", () => {
+    expect(parseProcessSettings({ ...base, DATABASE_URL: "postgres://u:p@db:5432/gk" }).database).toEqual({
+      kind: "postgres",
+      url: "postgres://u:p@db:5432/gk",
+    });
+    expect(parseProcessSettings({ ...base, DATABASE_URL: "postgresql://db/gk" }).database.kind).toBe(
+      "postgres",
+    );
+    expect(parseProcessSettings({ ...base, DATABASE_URL: "file:///var/lib/gk/db.sqlite" }).database).toEqual({
+      kind: "sqlite",
+      path: "/var/lib/gk/db.sqlite",
+    });
+    expect(parseProcessSettings({ ...base, DATABASE_URL: "file:data/my%20db.sqlite" }).database).toEqual({
+      kind: "sqlite",
+      path: "data/my db.sqlite",
+    });
+    expect(parseProcessSettings({ ...base, DATABASE_URL: ":memory:" }).database).toEqual({
+      kind: "sqlite",
+      path: ":memory:",
+    });
+  });
+
+  it("reads the optional variables", () => {
+    const s = parseProcessSettings({
+      ...base,
+      PORT: "8080",
+      HOST: "127.0.0.1",
+      DISCORD_API_BASE_URL: "http://127.0.0.1:4000/api/v10/",
+      REDIS_URL: "redis://127.0.0.1:6379",
+      LOG_LEVEL: "DEBUG",
+      NODE_ENV: "production",
+    });
+    expect(s).toMatchObject({
+      port: 8080,
+      host: "127.0.0.1",
+      discordApiBaseUrl: "http://127.0.0.1:4000/api/v10",
+      redisUrl: "redis://127.0.0.1:6379",
+      logLevel: "debug",
+      environment: "production",
+    });
+  });
+
+  it("reports one line per problem, naming the variable and an example", () => {
+    const error = errorOf({
+      PUBLIC_BASE_URL: "members.example.org",
+      STATE_SIGNING_KEY: "too-short",
+      PORT: "70000",
+      LOG_LEVEL: "loud",
+      REDIS_URL: "http://nope",
+    });
+    expect(error.code).toBe("process_settings_invalid");
+    expect(error.problems.map((p) => p.variable)).toEqual([
+      "DATABASE_URL",
+      "PORT",
+      "PUBLIC_BASE_URL",
+      "STATE_SIGNING_KEY",
+      "ADMIN_TOKEN",
+      "REDIS_URL",
+      "LOG_LEVEL",
+    ]);
+    const lines = error.message.split("\n").slice(1);
+    expect(lines).toHaveLength(error.problems.length);
+    for (const [i, p] of error.problems.entries()) {
+      expect(lines[i]).toContain(p.variable);
+      expect(p.message).not.toContain("\n");
+    }
+    expect(error.problems.find((p) => p.variable === "PUBLIC_BASE_URL")?.message).toContain("e.g.");
+    expect(error.problems.find((p) => p.variable === "STATE_SIGNING_KEY")?.message).toMatch(
+      /too short \(9 bytes\).*randomBytes\(32\)/,
+    );
+  });
+
+  it("never echoes a secret value in an error", () => {
+    const error = errorOf({
+      ...base,
+      STATE_SIGNING_KEY: "my-secret-key",
+      ADMIN_TOKEN: "tok-secret",
+      DATABASE_URL: "postgres://user:hunter2@[bad",
+      REDIS_URL: "http://user:redispass@x",
+    });
+    expect(error.problems.map((p) => p.variable)).toEqual([
+      "DATABASE_URL",
+      "STATE_SIGNING_KEY",
+      "ADMIN_TOKEN",
+      "REDIS_URL",
+    ]);
+    for (const secret of ["my-secret-key", "tok-secret", "hunter2", "redispass"]) {
+      expect(error.message).not.toContain(secret);
+    }
+  });
+
+  it("in production says what a signing key needs without the development how-to", () => {
+    const error = errorOf({ ...base, NODE_ENV: "production", STATE_SIGNING_KEY: undefined });
+    expect(error.problems[0]?.message).toContain("at least 32 random bytes");
+    expect(error.problems[0]?.message).not.toContain("node -e");
+  });
+
+  it("rejects unsupported database schemes", () => {
+    expect(errorOf({ ...base, DATABASE_URL: "mysql://db/gk" }).problems[0]?.message).toContain('"mysql"');
+  });
+
+  it("keeps secrets out of JSON.stringify and util.inspect", () => {
+    const s = parseProcessSettings({
+      ...base,
+      DATABASE_URL: "postgres://u:hunter2@db/gk",
+      REDIS_URL: "redis://:rpass@r:6379",
+    });
+    for (const text of [JSON.stringify(s), inspect(s), JSON.stringify(redactProcessSettings(s))]) {
+      expect(text).not.toContain(KEY);
+      expect(text).not.toContain(TOKEN);
+      expect(text).not.toContain("hunter2");
+      expect(text).not.toContain("rpass");
+    }
+    expect(s.stateSigningKey).toBe(KEY);
+  });
+});

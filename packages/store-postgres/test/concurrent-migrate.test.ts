@@ -1,0 +1,28 @@
+import { checkPostgres, createPostgresTestStore } from "@guildkit/store-testkit";
+import { describe, expect, it } from "vitest";
+import * as postgres from "../src/index";
+
+const target = await checkPostgres();
+
+describe.skipIf(!target.available)("store-postgres migrations", () => {
+  it("several processes migrating one schema at the same time apply each migration once", async () => {
+    const first = await createPostgresTestStore(postgres, { connectionString: target.url, migrate: false });
+    const schema = first.store.schema!;
+    const others = [1, 2].map(() => postgres.createPostgresStore({ connectionString: target.url, schema }));
+    try {
+      const reports = await Promise.all([first.store, ...others].map((s) => s.migrate()));
+      expect(reports.flatMap((r) => r.applied)).toEqual(["001-foundation"]);
+      await others[0]!.members.create({ email: "x@example.org" });
+      expect(await first.store.members.findByEmail("x@example.org")).not.toBeNull();
+    } finally {
+      for (const s of others) await s.close();
+      await first.teardown();
+    }
+  });
+
+  it("refuses a schema name that is not a plain identifier", () => {
+    expect(() => postgres.createPostgresStore({ connectionString: target.url, schema: 'x"; drop' })).toThrow(
+      postgres.InvalidSchemaNameError,
+    );
+  });
+});

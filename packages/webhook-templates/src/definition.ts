@@ -1,0 +1,252 @@
+import { z } from "zod";
+import { normalizeColumns, resolveColumn, suggestColumn, type TableColumn } from "./columns";
+import {
+  type DefinitionIssue,
+  IdentifierError,
+  WebhookDefinitionError,
+  WebhookUrlError,
+  WhenClauseSyntaxError,
+} from "./errors";
+import { assertWatchableTable } from "./identifiers";
+import { usernameProblem } from "./message";
+import { OPERATIONS, type Operation } from "./operation";
+import { type CompiledTemplate, checkTemplate, compileTemplate } from "./template";
+import { analyzeWhen } from "./when/analyze";
+import type { WhenExpr } from "./when/ast";
+import { parseWhen } from "./when/parser";
+import { parseWebhookUrl } from "./webhook-url";
+
+/** The longest message template accepted, in characters. */
+export const MAX_TEMPLATE_LENGTH = 4000;
+/** The most mention columns a definition may opt in. */
+export const MAX_MENTION_COLUMNS = 10;
+
+/**
+ * A webhook definition: where to post, what to say, and which data change fires it.
+ */
+export interface WebhookDefinition {
+  /** Discord webhook URL (`https://discord.com/api/webhooks/{id}/{token}`). Holds a secret token. */
+  url: string;
+  /** Message template: `{column}`, `{new.column}`, `{old.column}`, `{{`/`}}` for literal braces. */
+  template: string;
+  /** Display name override (1–80 characters, no "clyde"/"discord"); `null` keeps the webhook's name. */
+  username: string | null;
+  /** Avatar override (an https URL); `null` keeps the webhook's avatar. */
+  avatarUrl: string | null;
+  /** The watched table. */
+  table: string;
+  /** The data change that fires the webhook. */
+  operation: Operation;
+  /** WHEN condition in guildkit's grammar, or `null` to fire on every change. */
+  when: string | null;
+  /** A disabled webhook has no trigger and sends nothing. */
+  enabled: boolean;
+  /** Columns holding Discord user ids whose users the message may ping (opt-in; default none). */
+  mentionUserColumns: string[];
+}
+
+const optionalText = (max: number, what: string) =>
+  z
+    .union([z.string(), z.null()], { error: `${what} must be text or null` })
+    .optional()
+    .transform((v) => (v == null || v.trim() === "" ? null : v))
+    .pipe(z.string().max(max, `${what} is longer than ${max} characters`).nullable());
+
+/**
+ * The shape of a definition as an API receives it (zod). Unknown keys are refused; `username`,
+ * `avatarUrl`, `when` and `mentionUserColumns` are optional, `enabled` defaults to true, and
+ * `operation` is case-insensitive. Checks that need the table (columns, placeholders, the WHEN
+ * grammar) are done by {@link validateWebhookDefinition}.
+ */
+export const webhookDefinitionSchema = z.strictObject({
+  url: z.string({ error: "url is required: the Discord webhook URL" }).max(600, "url is too long"),
+  template: z
+    .string({ error: "template is required: the message text with {column} placeholders" })
+    .min(1, "template is empty")
+    .max(MAX_TEMPLATE_LENGTH, `template is longer than ${MAX_TEMPLATE_LENGTH} characters`),
+  username: optionalText(200, "username"),
+  avatarUrl: optionalText(2048, "avatarUrl").refine((v) => v === null || isHttpsUrl(v), {
+    message: "avatarUrl must be an https URL",
+  }),
+  table: z.string({ error: "table is required: the table whose changes fire the webhook" }),
+  operation: z
+    .string({ error: "operation is required: INSERT, UPDATE or DELETE" })
+    .transform((v) => v.trim().toUpperCase())
+    .pipe(z.enum(OPERATIONS as [Operation, ...Operation[]], { error: "operation must be INSERT, UPDATE or DELETE" })),
+  when: optionalText(4000, "when"),
+  enabled: z.boolean({ error: "enabled must be true or false" }).default(true),
+  mentionUserColumns: z
+    .array(z.string({ error: "mentionUserColumns must list column names" }), {
+      error: "mentionUserColumns must be a list of column names",
+    })
+    .max(MAX_MENTION_COLUMNS, `mentionUserColumns may list at most ${MAX_MENTION_COLUMNS} columns`)
+    .default([]),
+});
+
+/** The input type of {@link webhookDefinitionSchema}. */
+export type WebhookDefinitionInput = z.input<typeof webhookDefinitionSchema>;
+
+/** What a definition is validated against. */
+export interface DefinitionContext {
+  /** The watched table's columns; `null` when the table does not exist. */
+  columns: readonly TableColumn[] | null;
+  /** Tables that exist, named in the message when `table` does not. */
+  tables?: readonly string[];
+  /**
+   * The table's name as the database spells it, when the store looked it up ignoring case; the
+   * validated definition uses it.
+   */
+  tableName?: string;
+  /** An API base other than Discord's whose webhook URLs are accepted too (a simulator). */
+  webhookBaseUrl?: string | null;
+}
+
+/** A definition that passed validation, with its template compiled and its WHEN condition checked. */
+export interface ValidDefinition {
+  definition: WebhookDefinition;
+  template: CompiledTemplate;
+  /** The checked WHEN tree (column names as the table spells them), or `null`. */
+  when: WhenExpr | null;
+}
+
+/** The result of {@link validateWebhookDefinition}. */
+export type DefinitionValidation = ({ ok: true } & ValidDefinition) | { ok: false; issues: DefinitionIssue[] };
+
+/**
+ * Validates a webhook definition against its table and names every problem: the shape (zod), the
+ * URL, the username against Discord's rules, the table name, every template placeholder, the WHEN
+ * condition (grammar, columns, rows, types) and the mention columns.
+ */
+export function validateWebhookDefinition(input: unknown, ctx: DefinitionContext): DefinitionValidation {
+  const issues: DefinitionIssue[] = [];
+  const parsed = webhookDefinitionSchema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      issues.push({
+        path: issue.path.filter((p): p is string | number => typeof p !== "symbol"),
+        code: issue.code,
+        message: issue.message,
+      });
+    }
+  }
+  const raw = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
+  const operation = parsed.success
+    ? parsed.data.operation
+    : typeof raw.operation === "string" && OPERATIONS.includes(raw.operation.trim().toUpperCase() as Operation)
+      ? (raw.operation.trim().toUpperCase() as Operation)
+      : null;
+
+  if (typeof raw.url === "string") {
+    try {
+      parseWebhookUrl(raw.url, { baseUrl: ctx.webhookBaseUrl ?? null });
+    } catch (err) {
+      if (!(err instanceof WebhookUrlError)) throw err;
+      issues.push({ path: ["url"], code: `url_${err.reason}`, message: err.message });
+    }
+  }
+
+  if (typeof raw.username === "string" && raw.username.trim() !== "") {
+    const problem = usernameProblem(raw.username);
+    if (problem) issues.push({ path: ["username"], code: "invalid_username", message: problem });
+  }
+
+  let tableOk = false;
+  if (typeof raw.table === "string") {
+    try {
+      assertWatchableTable(raw.table);
+      tableOk = true;
+    } catch (err) {
+      if (!(err instanceof IdentifierError)) throw err;
+      issues.push({ path: ["table"], code: `table_${err.reason}`, message: err.message });
+    }
+    if (tableOk && ctx.columns === null) {
+      tableOk = false;
+      const tables = ctx.tables ?? [];
+      issues.push({
+        path: ["table"],
+        code: "unknown_table",
+        message: `table ${raw.table} does not exist${tables.length > 0 ? `; tables: ${tables.join(", ")}` : ""}`,
+      });
+    }
+  }
+  const columns = tableOk ? ctx.columns : null;
+
+  if (typeof raw.template === "string" && operation !== null) {
+    for (const problem of checkTemplate(raw.template, { columns, operation })) {
+      issues.push({ path: ["template"], code: problem.reason, message: problem.message, position: problem.position });
+    }
+  }
+
+  let whenExpr: WhenExpr | null = null;
+  if (typeof raw.when === "string" && raw.when.trim() !== "") {
+    try {
+      whenExpr = parseWhen(raw.when);
+    } catch (err) {
+      if (!(err instanceof WhenClauseSyntaxError)) throw err;
+      issues.push({ path: ["when"], code: err.code, message: err.message, position: err.position });
+    }
+    if (whenExpr && columns !== null && operation !== null) {
+      const analysis = analyzeWhen(whenExpr, { columns, operation });
+      whenExpr = analysis.expr;
+      for (const problem of analysis.problems) {
+        issues.push({ path: ["when"], code: problem.code, message: problem.message, position: problem.position });
+      }
+    }
+  }
+
+  const mentionColumns: string[] = [];
+  if (Array.isArray(raw.mentionUserColumns) && columns !== null) {
+    const infos = normalizeColumns(columns);
+    raw.mentionUserColumns.forEach((name, index) => {
+      if (typeof name !== "string") return;
+      const found = resolveColumn(infos, name);
+      if (found) {
+        mentionColumns.push(found.name);
+      } else {
+        const suggestion = suggestColumn(infos, name);
+        issues.push({
+          path: ["mentionUserColumns", index],
+          code: "unknown_column",
+          message: `mention column ${name} does not exist${suggestion ? ` (did you mean ${suggestion}?)` : ""}`,
+        });
+      }
+    });
+  }
+
+  if (issues.length > 0 || !parsed.success || operation === null) return { ok: false, issues };
+  const definition: WebhookDefinition = {
+    url: parsed.data.url.trim(),
+    template: parsed.data.template,
+    username: parsed.data.username === null ? null : parsed.data.username.trim(),
+    avatarUrl: parsed.data.avatarUrl,
+    table: ctx.tableName ?? parsed.data.table,
+    operation,
+    when: parsed.data.when,
+    enabled: parsed.data.enabled,
+    mentionUserColumns: mentionColumns,
+  };
+  return {
+    ok: true,
+    definition,
+    template: compileTemplate(definition.template, { columns, operation }),
+    when: whenExpr,
+  };
+}
+
+/**
+ * {@link validateWebhookDefinition}, throwing {@link WebhookDefinitionError} (with every issue)
+ * when the definition is invalid.
+ */
+export function parseWebhookDefinition(input: unknown, ctx: DefinitionContext): ValidDefinition {
+  const result = validateWebhookDefinition(input, ctx);
+  if (!result.ok) throw new WebhookDefinitionError(result.issues);
+  return { definition: result.definition, template: result.template, when: result.when };
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol === "https:";
+  } catch {
+    return false;
+  }
+}

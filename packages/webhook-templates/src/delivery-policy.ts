@@ -1,0 +1,220 @@
+/**
+ * How delivery reacts to each outcome of an attempt, and which events may be claimed so that each
+ * webhook's messages arrive in order. Pure: the worker and the stores apply it.
+ */
+
+/**
+ * The retry schedule (Svix's): the first attempt immediately, then 5 s, 5 min, 30 min, 2 h, 5 h,
+ * 10 h and 10 h after each failure. `RETRY_SCHEDULE_MS[n]` is the wait before attempt `n + 1`;
+ * when attempt 8 fails the event is dead.
+ */
+export const RETRY_SCHEDULE_MS: readonly number[] = [
+  0,
+  5_000,
+  5 * 60_000,
+  30 * 60_000,
+  2 * 3_600_000,
+  5 * 3_600_000,
+  10 * 3_600_000,
+  10 * 3_600_000,
+];
+
+/** Attempts before an event is dead (the schedule's length). */
+export const MAX_ATTEMPTS = RETRY_SCHEDULE_MS.length;
+
+/** Wait after a 429 that did not say how long (Discord always does; this is a guard). */
+export const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
+
+/**
+ * What one attempt to post a message came to.
+ * - `delivered`: Discord stored it (2xx); `messageId` from `wait=true`.
+ * - `rate_limited`: 429; wait `retryAfterMs`. Does not count as an attempt.
+ * - `gone`: 404 (webhook deleted), 401 (token wrong or regenerated) or 403: the webhook is unusable.
+ * - `rejected`: another 4xx (400 bad payload, 413, …): this message will never be accepted.
+ * - `server_error`: 5xx after the client's own retries.
+ * - `network_error`: no answer (refused, reset, DNS); Discord did not take it, as far as we know.
+ * - `timeout`: no answer in time — Discord may have posted it: a possible duplicate if sent again.
+ * - `aborted`: our own shutdown interrupted it in flight; unknown outcome, not counted as an attempt.
+ */
+export type AttemptOutcome =
+  | { kind: "delivered"; messageId: string | null }
+  | { kind: "rate_limited"; retryAfterMs: number | null; message: string }
+  | { kind: "gone"; status: number; code: number | null; message: string }
+  | { kind: "rejected"; status: number; code: number | null; message: string }
+  | { kind: "server_error"; status: number; code: number | null; message: string }
+  | { kind: "network_error"; message: string }
+  | { kind: "timeout"; message: string }
+  | { kind: "aborted"; message: string };
+
+/**
+ * What to do after an attempt.
+ * - `delivered`: record the message id.
+ * - `retry`: leave the event pending until `delayMs` from now; `countsAsAttempt` false for 429s and
+ *   aborts; `possibleDuplicate` when Discord may already have the message.
+ * - `dead`: dead-letter this event with `reason`.
+ * - `disable_webhook`: disable the webhook with `reason` and dead-letter all its pending events.
+ */
+export type DeliveryDecision =
+  | { action: "delivered"; messageId: string | null }
+  | { action: "retry"; delayMs: number; countsAsAttempt: boolean; possibleDuplicate: boolean; error: string }
+  | { action: "dead"; reason: string; possibleDuplicate: boolean }
+  | { action: "disable_webhook"; reason: string };
+
+/**
+ * Decides what follows an attempt. `attempts` is how many counted attempts the event had before
+ * this one.
+ */
+export function decideDelivery(outcome: AttemptOutcome, attempts: number): DeliveryDecision {
+  switch (outcome.kind) {
+    case "delivered":
+      return { action: "delivered", messageId: outcome.messageId };
+    case "rate_limited":
+      return {
+        action: "retry",
+        delayMs: Math.max(0, outcome.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS),
+        countsAsAttempt: false,
+        possibleDuplicate: false,
+        error: outcome.message,
+      };
+    case "aborted":
+      return { action: "retry", delayMs: 0, countsAsAttempt: false, possibleDuplicate: true, error: outcome.message };
+    case "gone":
+      return { action: "disable_webhook", reason: goneReason(outcome) };
+    case "rejected":
+      return {
+        action: "dead",
+        reason: `Discord refused the message (${outcome.status}${outcome.code ? ` / ${outcome.code}` : ""}): ${outcome.message}`,
+        possibleDuplicate: false,
+      };
+    case "server_error":
+    case "network_error":
+    case "timeout": {
+      const error =
+        outcome.kind === "server_error"
+          ? `Discord answered ${outcome.status}: ${outcome.message}`
+          : outcome.kind === "timeout"
+            ? `no answer in time (Discord may have posted it): ${outcome.message}`
+            : `no answer: ${outcome.message}`;
+      const made = attempts + 1;
+      const possibleDuplicate = outcome.kind === "timeout";
+      if (made >= MAX_ATTEMPTS) {
+        return { action: "dead", reason: `gave up after ${made} attempts; last: ${error}`, possibleDuplicate };
+      }
+      return {
+        action: "retry",
+        delayMs: RETRY_SCHEDULE_MS[made] ?? RETRY_SCHEDULE_MS[RETRY_SCHEDULE_MS.length - 1] ?? 0,
+        countsAsAttempt: true,
+        possibleDuplicate,
+        error,
+      };
+    }
+  }
+}
+
+function goneReason(o: { status: number; code: number | null; message: string }): string {
+  const detail = `Discord answered ${o.status}${o.code ? ` / ${o.code}` : ""}: ${o.message}`;
+  if (o.status === 404) {
+    return `${detail}. The webhook was deleted in Discord; create a new one and update the URL, then re-enable it.`;
+  }
+  if (o.status === 401) {
+    return `${detail}. The token in the webhook URL is wrong or was regenerated; update the URL, then re-enable it.`;
+  }
+  return `${detail}. Discord refuses this webhook; check it in the channel's Integrations settings, then re-enable it.`;
+}
+
+const TIMEOUT_CODES = new Set(["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+
+/**
+ * Classifies what a send threw, structurally — by the fields `@guildkit/discord-rest` errors carry
+ * (`status`, `code`, `retryAfterMs`, `discordMessage`) and the names of timeouts and aborts — without
+ * importing the client.
+ */
+export function classifySendError(err: unknown): AttemptOutcome {
+  const e = (typeof err === "object" && err !== null ? err : {}) as Record<string, unknown>;
+  const name = typeof e.name === "string" ? e.name : "";
+  const message = discordText(e);
+  const status = typeof e.status === "number" ? e.status : null;
+  const code = typeof e.code === "number" ? e.code : null;
+  if (status === 429 || /RateLimit/.test(name)) {
+    return { kind: "rate_limited", retryAfterMs: typeof e.retryAfterMs === "number" ? e.retryAfterMs : null, message };
+  }
+  if (status === 401 || status === 403 || status === 404) return { kind: "gone", status, code, message };
+  if (status !== null && status >= 400 && status < 500) return { kind: "rejected", status, code, message };
+  if (status !== null && status >= 500) return { kind: "server_error", status, code, message };
+  const errno = typeof e.code === "string" ? e.code : typeof e.errno === "string" ? e.errno : "";
+  if (/Timeout/i.test(name) || typeof e.timeoutMs === "number" || TIMEOUT_CODES.has(errno)) {
+    return { kind: "timeout", message };
+  }
+  if (/Abort/i.test(name)) return { kind: "aborted", message };
+  return { kind: "network_error", message };
+}
+
+function discordText(e: Record<string, unknown>): string {
+  if (typeof e.discordMessage === "string" && e.discordMessage !== "") {
+    const base = typeof e.message === "string" ? e.message : "";
+    return base.includes(e.discordMessage) ? base : `${e.discordMessage}${base ? ` (${base})` : ""}`;
+  }
+  if (typeof e.message === "string" && e.message !== "") return e.message;
+  return "unknown error";
+}
+
+/** An outbox event as the ordering rule sees it. */
+export interface ClaimCandidate {
+  /** The event id (a positive integer as text); ids order events within a webhook. */
+  id: string;
+  webhookId: string;
+  state: "pending" | "delivered" | "dead";
+  /** `null` means due now. */
+  nextAttemptAt: Date | null;
+  /** `null` means not leased; a lease at or before `now` has lapsed. */
+  leaseExpiresAt: Date | null;
+}
+
+/**
+ * The per-webhook ordering rule, as a reference the stores' claim queries implement: for each
+ * webhook, only its oldest pending event (the head) may start; if the head is leased by a live
+ * worker or waiting for its retry time, the whole webhook waits. Otherwise the head and up to
+ * `perWebhook - 1` following pending events (unleased, due) are claimable, to be sent one after
+ * another. Webhooks are served oldest head first, `limit` events in all.
+ */
+export function selectClaimable(
+  events: readonly ClaimCandidate[],
+  opts: { now: Date; limit: number; perWebhook: number },
+): ClaimCandidate[] {
+  const byWebhook = new Map<string, ClaimCandidate[]>();
+  for (const e of events) {
+    if (e.state !== "pending") continue;
+    const list = byWebhook.get(e.webhookId) ?? [];
+    list.push(e);
+    byWebhook.set(e.webhookId, list);
+  }
+  const now = opts.now.getTime();
+  const free = (e: ClaimCandidate) =>
+    (e.leaseExpiresAt === null || e.leaseExpiresAt.getTime() <= now) &&
+    (e.nextAttemptAt === null || e.nextAttemptAt.getTime() <= now);
+  const runs: ClaimCandidate[][] = [];
+  for (const list of byWebhook.values()) {
+    list.sort((a, b) => compareIds(a.id, b.id));
+    const run: ClaimCandidate[] = [];
+    for (const e of list) {
+      if (run.length >= opts.perWebhook || !free(e)) break;
+      run.push(e);
+    }
+    if (run.length > 0) runs.push(run);
+  }
+  runs.sort((a, b) => compareIds((a[0] as ClaimCandidate).id, (b[0] as ClaimCandidate).id));
+  const out: ClaimCandidate[] = [];
+  for (const run of runs) {
+    for (const e of run) {
+      if (out.length >= opts.limit) return out;
+      out.push(e);
+    }
+  }
+  return out;
+}
+
+/** Orders decimal id strings numerically. */
+export function compareIds(a: string, b: string): number {
+  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,135 @@
+import { defaultRow, type Operation } from "./operation";
+import { type RowImage, renderValue } from "./row-data";
+import type { CompiledTemplate } from "./template";
+
+/** Discord's limit on message content, counted in Unicode code points (what Discord counts). */
+export const DISCORD_CONTENT_LIMIT = 2000;
+/** Discord's limits on a webhook username override, in code points. */
+export const USERNAME_MIN = 1;
+export const USERNAME_MAX = 80;
+/** The most user ids `allowed_mentions.users` may list. */
+export const MAX_ALLOWED_USERS = 100;
+
+const ELLIPSIS = "…";
+const SNOWFLAKE = /^[0-9]{17,20}$/;
+const MAX_SNOWFLAKE = (1n << 64n) - 1n;
+
+/**
+ * The JSON body of Execute Webhook as guildkit sends it.
+ *
+ * @see https://discord.com/developers/docs/resources/webhook#execute-webhook
+ */
+export interface ExecuteWebhookBody {
+  content: string;
+  username?: string;
+  avatar_url?: string;
+  /** Always present: `{ parse: [] }`, plus `users` for the opted-in mention columns. */
+  allowed_mentions: { parse: []; users?: string[] };
+}
+
+/** A message ready to send, and what happened to it on the way. */
+export interface BuiltMessage {
+  body: ExecuteWebhookBody;
+  /** True when the rendered content was longer than 2,000 code points and was cut. */
+  truncated: boolean;
+  /** True when the rendered content is empty or only whitespace (Discord refuses it: 50006). */
+  empty: boolean;
+}
+
+/** What {@link buildWebhookMessage} needs. */
+export interface BuildMessageInput {
+  template: CompiledTemplate;
+  row: RowImage;
+  operation: Operation;
+  /** Display name override; `null` keeps the webhook's own name. */
+  username: string | null;
+  /** Avatar override; `null` keeps the webhook's own avatar. */
+  avatarUrl: string | null;
+  /**
+   * Columns holding Discord user ids whose users this message may ping (opt-in). Read from the new
+   * row (the old one for DELETE); only valid snowflakes are listed. The content must still contain
+   * `<@id>` for Discord to ping.
+   */
+  mentionUserColumns?: readonly string[];
+}
+
+/** True when `value` is a Discord snowflake (17–20 digits, below 2^64). */
+export function isSnowflake(value: string): boolean {
+  return SNOWFLAKE.test(value) && BigInt(value) <= MAX_SNOWFLAKE;
+}
+
+/** Length in Unicode code points, as Discord counts message content. */
+export function codePointLength(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/**
+ * Cuts `content` to at most `limit` code points, ending with "…" when it was cut. The cut falls on a
+ * grapheme boundary, so an emoji sequence or a letter with its accents is never split.
+ */
+export function truncateContent(content: string, limit = DISCORD_CONTENT_LIMIT): { content: string; truncated: boolean } {
+  if (content.length <= limit || codePointLength(content) <= limit) return { content, truncated: false };
+  const budget = limit - 1; // room for the ellipsis
+  let used = 0;
+  let end = 0;
+  for (const { segment, index } of segmenter().segment(content)) {
+    const size = codePointLength(segment);
+    if (used + size > budget) break;
+    used += size;
+    end = index + segment.length;
+  }
+  return { content: content.slice(0, end) + ELLIPSIS, truncated: true };
+}
+
+let graphemes: Intl.Segmenter | null = null;
+function segmenter(): Intl.Segmenter {
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: "grapheme" });
+  return graphemes;
+}
+
+/**
+ * Checks a webhook username override against Discord's rules: 1–80 characters after trimming, and
+ * not containing "clyde" or "discord" in any case. Returns the problem, or `null` when valid.
+ *
+ * @see https://discord.com/developers/docs/resources/webhook#webhook-object
+ */
+export function usernameProblem(username: string): string | null {
+  const trimmed = username.trim();
+  const length = codePointLength(trimmed);
+  if (length < USERNAME_MIN) return "username is empty";
+  if (length > USERNAME_MAX) return `username is ${length} characters long; Discord allows at most ${USERNAME_MAX}`;
+  const lower = trimmed.toLowerCase();
+  for (const word of ["clyde", "discord"]) {
+    if (lower.includes(word)) return `username may not contain "${word}" (Discord refuses it)`;
+  }
+  return null;
+}
+
+/**
+ * Renders a message for Execute Webhook: the template over the row, cut to 2,000 code points with an
+ * ellipsis, the configured username and avatar, and `allowed_mentions` that lets nothing in the row
+ * data ping anyone (`{"parse": []}`) except the users of the opted-in mention columns.
+ *
+ * @see https://discord.com/developers/docs/resources/message#allowed-mentions-object
+ */
+export function buildWebhookMessage(input: BuildMessageInput): BuiltMessage {
+  const rendered = input.template.render(input.row);
+  const { content, truncated } = truncateContent(rendered);
+  const body: ExecuteWebhookBody = { content, allowed_mentions: { parse: [] } };
+  if (input.username !== null && input.username.trim() !== "") body.username = input.username.trim();
+  if (input.avatarUrl !== null && input.avatarUrl !== "") body.avatar_url = input.avatarUrl;
+
+  const columns = input.mentionUserColumns ?? [];
+  if (columns.length > 0) {
+    const image = defaultRow(input.operation) === "new" ? input.row.new : input.row.old;
+    const users: string[] = [];
+    for (const column of columns) {
+      const id = renderValue(image?.[column]).trim();
+      if (isSnowflake(id) && !users.includes(id) && users.length < MAX_ALLOWED_USERS) users.push(id);
+    }
+    if (users.length > 0) body.allowed_mentions = { parse: [], users };
+  }
+  return { body, truncated, empty: content.trim() === "" };
+}

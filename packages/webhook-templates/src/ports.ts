@@ -1,0 +1,133 @@
+/**
+ * The ports of webhook delivery: what it needs from a store, from Discord and from the process.
+ * `@guildkit/store-sqlite` / `@guildkit/store-postgres` implement the store ports,
+ * `@guildkit/discord-rest`'s client satisfies {@link WebhookSender} as it is; tests use memory.
+ *
+ * Conventions: ids are decimal strings whatever the database stores; absence is `null`; every I/O
+ * method accepts `{ signal }`.
+ */
+import type { ExecuteWebhookBody } from "./message";
+import type { Operation } from "./operation";
+
+/** Options every I/O method accepts. */
+export interface IoOptions {
+  signal?: AbortSignal;
+}
+
+/** The time source. Cores never read the system clock themselves. */
+export interface Clock {
+  now(): Date;
+}
+
+/**
+ * Waiting. `sleep` settles after `ms` milliseconds, or early when `signal` aborts (it may resolve or
+ * reject then; callers treat both as "wake up").
+ */
+export interface Scheduler {
+  sleep(ms: number, opts?: IoOptions): Promise<void>;
+}
+
+/** One event-log line. `kind` is dotted (`webhook.dead`). Never holds a secret (no webhook token). */
+export interface EventLogEntry {
+  kind: string;
+  level: "info" | "warn" | "error";
+  message: string;
+  memberId?: string | null;
+  discordUserId?: string | null;
+  data?: Record<string, unknown>;
+}
+
+/** The append-only event log (shared by every core). */
+export interface EventLog {
+  append(entry: EventLogEntry, opts?: IoOptions): Promise<void>;
+}
+
+/** The parts of a webhook definition delivery needs, as stored. */
+export interface DeliveryWebhook {
+  id: string;
+  /** The Discord webhook URL (holds the token: never log it). */
+  url: string;
+  template: string;
+  username: string | null;
+  avatarUrl: string | null;
+  mentionUserColumns: readonly string[];
+}
+
+/** An outbox event claimed for delivery, with its webhook. */
+export interface ClaimedEvent {
+  /** Stable event id (the outbox row id), the same across retries. */
+  id: string;
+  webhookId: string;
+  operation: Operation;
+  /** The old row image as the trigger stored it (JSON text), `null` for INSERT. */
+  oldRowJson: string | null;
+  /** The new row image as the trigger stored it (JSON text), `null` for DELETE. */
+  newRowJson: string | null;
+  createdAt: Date;
+  /** Counted attempts so far. */
+  attempts: number;
+  /** An earlier attempt timed out: Discord may already show this message. */
+  possibleDuplicate: boolean;
+  webhook: DeliveryWebhook;
+}
+
+/**
+ * How an attempt ended, as recorded by {@link WebhookOutbox.complete}.
+ * - `delivered`: state → delivered, message id and time stored, lease cleared.
+ * - `retry`: stays pending until `nextAttemptAt`; `attempts` + 1 when `countsAsAttempt`; `error`
+ *   kept as the last error; `possibleDuplicate` sticks once true; lease cleared.
+ * - `dead`: state → dead with `reason`; lease cleared.
+ */
+export type Completion =
+  | { state: "delivered"; messageId: string | null; at: Date; possibleDuplicate: boolean }
+  | { state: "retry"; nextAttemptAt: Date; countsAsAttempt: boolean; error: string; possibleDuplicate: boolean }
+  | { state: "dead"; reason: string; at: Date; possibleDuplicate: boolean };
+
+/** The outbox as the delivery worker uses it. */
+export interface WebhookOutbox {
+  /**
+   * Claims due events with a lease, following the ordering rule of `selectClaimable`: per webhook,
+   * the oldest pending event and up to `perWebhook - 1` after it, only when the oldest is neither
+   * leased by a live worker nor waiting for a retry; enabled webhooks only; `limit` events in all,
+   * oldest first. An expired lease is claimable again. Returned events are in id order.
+   */
+  claim(
+    opts: { owner: string; leaseMs: number; limit: number; perWebhook: number; now: Date },
+    io?: IoOptions,
+  ): Promise<ClaimedEvent[]>;
+  /**
+   * Records how an attempt ended. Applies only while the event is pending; `retry` and `dead` only
+   * while `owner` still holds the lease. Returns whether it applied.
+   */
+  complete(eventId: string, owner: string, completion: Completion, io?: IoOptions): Promise<boolean>;
+  /** Gives leases back untouched (events claimed but not attempted). */
+  release(eventIds: readonly string[], owner: string, io?: IoOptions): Promise<void>;
+  /**
+   * Disables a webhook with `reason` — its trigger dropped in the same transaction — and
+   * dead-letters all its pending events with that reason. Returns how many were dead-lettered.
+   */
+  disableWebhook(webhookId: string, reason: string, io?: IoOptions): Promise<number>;
+  /**
+   * Resolves when new events may be waiting (Postgres: a NOTIFY on the outbox channel; SQLite: a
+   * poll found a due event) or after `timeoutMs`, whichever comes first; early when the signal aborts.
+   */
+  waitForEvents(opts: { timeoutMs: number }, io?: IoOptions): Promise<void>;
+}
+
+/**
+ * Posts a message through a Discord webhook with `wait=true` and returns the stored message.
+ * `@guildkit/discord-rest`'s `createDiscordRest(…)` client satisfies this port.
+ *
+ * @see https://discord.com/developers/docs/resources/webhook#execute-webhook
+ */
+export interface WebhookSender {
+  executeWebhook(input: {
+    webhookId: string;
+    /** Secret: never logged. */
+    webhookToken: string;
+    threadId?: string | null;
+    body: ExecuteWebhookBody;
+    wait: true;
+    signal?: AbortSignal;
+  }): Promise<{ id: string }>;
+}

@@ -1,0 +1,53 @@
+import type { Clock, Database, Dialect, GuildkitStore } from "@guildkit/store-kysely";
+import type { Kysely } from "kysely";
+
+/** A fresh test database with a store on it. */
+export interface TestStoreHandle<TStore extends GuildkitStore = GuildkitStore> {
+  store: TStore;
+  /** A kysely instance on the same database, for backdoor reads and writes in tests. */
+  db: Kysely<Database>;
+  /** Closes the store and removes the database (temp file / schema). */
+  teardown(): Promise<void>;
+}
+
+/** Options every test-store helper and conformance `setup` accepts. */
+export interface TestStoreOptions {
+  /** Run `store.migrate()` before handing the store over (default `true`). */
+  migrate?: boolean;
+  /** Clock the store stamps rows with (default: the wall clock). */
+  clock?: Clock;
+}
+
+/** What a case file's `define` function receives. */
+export interface StoreCaseContext {
+  dialect: Dialect;
+  /**
+   * A fresh database for the current test (migrated unless `{ migrate: false }`), torn down when the
+   * test finishes. Call it inside `it(…)`.
+   */
+  fresh(options?: TestStoreOptions): Promise<TestStoreHandle>;
+}
+
+/** One feature's conformance cases. */
+export interface StoreCases {
+  /** Feature name, used as the `describe` title, e.g. `foundation`, `role-sync`. */
+  feature: string;
+  /** Registers the cases with vitest's `it` (inside a `describe` the harness opens). */
+  define(ctx: StoreCaseContext): void;
+}
+
+/**
+ * Declares a feature's conformance cases (`src/cases/<feature>.ts`); register it in
+ * `src/cases/index.ts`.
+ *
+ * @example
+ * export const roleSyncCases = defineStoreCases("role-sync", ({ fresh }) => {
+ *   it("a claimed member is not claimable again before its lease expires", async () => {
+ *     const { store, db } = await fresh();
+ *     // … act through store.roleSync, read back through db …
+ *   });
+ * });
+ */
+export function defineStoreCases(feature: string, define: (ctx: StoreCaseContext) => void): StoreCases {
+  return { feature, define };
+}

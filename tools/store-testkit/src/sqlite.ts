@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Clock, GuildkitStore } from "@guildkit/store-kysely";
+import type { TestStoreHandle, TestStoreOptions } from "./define";
+
+/**
+ * The two functions of `@guildkit/store-sqlite` the helper calls. Pass the module itself:
+ * `import * as sqlite from "@guildkit/store-sqlite"`. (The testkit does not import the store
+ * packages, since they run its suite: that would be a dependency cycle.)
+ */
+export interface SqliteTestAdapter<TDatabase, TStore extends GuildkitStore> {
+  openSqliteDatabase(filename: string): TDatabase;
+  createSqliteStore(options: { database: TDatabase; clock?: Clock }): TStore;
+}
+
+/**
+ * A store on a fresh SQLite database in a new temp file (WAL, like production), migrated unless
+ * `{ migrate: false }`. `teardown()` closes it and deletes the file.
+ *
+ * @example
+ * import * as sqlite from "@guildkit/store-sqlite";
+ * const { store, db, teardown } = await createSqliteTestStore(sqlite);
+ */
+export async function createSqliteTestStore<TDatabase, TStore extends GuildkitStore>(
+  adapter: SqliteTestAdapter<TDatabase, TStore>,
+  options: TestStoreOptions = {},
+): Promise<TestStoreHandle<TStore>> {
+  const dir = mkdtempSync(join(tmpdir(), "guildkit-store-"));
+  const store = adapter.createSqliteStore({
+    database: adapter.openSqliteDatabase(join(dir, "test.sqlite")),
+    clock: options.clock,
+  });
+  const teardown = async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    if (options.migrate !== false) await store.migrate();
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  return { store, db: store.kysely, teardown };
+}

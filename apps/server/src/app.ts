@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { ServerContext } from "./context";
+import { adminConfigRoutes } from "./routes/admin-config";
 import { healthRoutes } from "./routes/health";
 
 /**
@@ -13,5 +14,6 @@ export function createServerApp(ctx: ServerContext): Hono {
     return c.json({ error: "internal_error", message: "Something went wrong; see the server log." }, 500);
   });
   app.route("/", healthRoutes(ctx));
+  app.route("/", adminConfigRoutes(ctx));
   return app;
 }

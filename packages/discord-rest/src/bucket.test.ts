@@ -37,7 +37,11 @@ function fakeTimers(start = 1_000_000): BucketTimers & { advance(ms: number): vo
   };
 }
 
-const headers = (remaining: number, resetAfterS: number, opts: { limit?: number; bucket?: string; reset?: number } = {}) =>
+const headers = (
+  remaining: number,
+  resetAfterS: number,
+  opts: { limit?: number; bucket?: string; reset?: number } = {},
+) =>
   parseRateLimitHeaders({
     "x-ratelimit-limit": String(opts.limit ?? 5),
     "x-ratelimit-remaining": String(remaining),
@@ -146,7 +150,12 @@ describe("bucket bookkeeping", () => {
     expect(waited).toBe(true);
     timers.advance(5000);
     (await guess).settle(headers(4, 5, { bucket: "remove" }));
-    expect(registry.snapshot().map((b) => b.key).sort()).toEqual(["add|guild:1", "remove|guild:1"]);
+    expect(
+      registry
+        .snapshot()
+        .map((b) => b.key)
+        .sort(),
+    ).toEqual(["add|guild:1", "remove|guild:1"]);
     let waitedAgain = false;
     await registry.acquire(remove, { onWait: () => (waitedAgain = true) });
     expect(waitedAgain).toBe(false);
@@ -206,7 +215,8 @@ describe("bucket bookkeeping", () => {
 });
 
 describe("applyHeaders", () => {
-  const info = (remaining: number, reset: number, resetAfter = 1): RateLimitInfo => headers(remaining, resetAfter, { reset });
+  const info = (remaining: number, reset: number, resetAfter = 1): RateLimitInfo =>
+    headers(remaining, resetAfter, { reset });
 
   it("keeps the lowest remaining among out-of-order answers of one window", () => {
     const bucket = {

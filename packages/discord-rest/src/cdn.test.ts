@@ -3,9 +3,9 @@ import { buildAvatarPath, defaultAvatarIndex, isValidImageSize } from "./cdn";
 
 describe("buildAvatarPath", () => {
   it("builds a user avatar path as png by default", () => {
-    expect(buildAvatarPath({ userId: "80351110224678912", hash: "8342729096ea3675442027381ff50dfe" }).path).toBe(
-      "/avatars/80351110224678912/8342729096ea3675442027381ff50dfe.png",
-    );
+    expect(
+      buildAvatarPath({ userId: "80351110224678912", hash: "8342729096ea3675442027381ff50dfe" }).path,
+    ).toBe("/avatars/80351110224678912/8342729096ea3675442027381ff50dfe.png");
   });
 
   it("builds the guild member avatar path when a guild is given", () => {

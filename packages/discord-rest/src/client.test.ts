@@ -11,12 +11,23 @@ import {
 } from "./errors";
 import type { RateLimiter } from "./limiter";
 
+/** For `.then(unexpected, onError)`: the call was supposed to fail. */
+const unexpected = (): never => {
+  throw new Error("expected the call to fail");
+};
+
 const ORIGIN = "https://discord.test";
 const TOKEN = "bot-token-SECRET.value";
 const HOOK_TOKEN = "hook-token-SECRET";
 const NO_BUDGET: RateLimiter = { schedule: (fn) => fn() };
 
-const user = (id: string) => ({ id, username: `user${id}`, discriminator: "0", global_name: null, avatar: null });
+const user = (id: string) => ({
+  id,
+  username: `user${id}`,
+  discriminator: "0",
+  global_name: null,
+  avatar: null,
+});
 const member = (id: string, roles: string[] = []) => ({
   user: user(id),
   nick: null,
@@ -83,7 +94,9 @@ describe("createDiscordRest: requests", () => {
     const result = await client.getGuildMember({ guildId: "1", userId: "2" });
     expect(result?.roles).toEqual(["9"]);
     expect(seen.authorization).toBe(`Bot ${TOKEN}`);
-    expect(seen["user-agent"]).toMatch(/^DiscordBot \(https:\/\/github\.com\/guildkit\/guildkit, \d+\.\d+\.\d+\)$/);
+    expect(seen["user-agent"]).toMatch(
+      /^DiscordBot \(https:\/\/github\.com\/guildkit\/guildkit, \d+\.\d+\.\d+\)$/,
+    );
   });
 
   it.each([10007, 10013])("returns null for a member that is not there (404 %i)", async (code) => {
@@ -128,7 +141,12 @@ describe("createDiscordRest: requests", () => {
       reason = (opts.headers as Record<string, string>)["x-audit-log-reason"] ?? "";
       return { statusCode: 204, data: "" };
     });
-    await client.addGuildMemberRole({ guildId: "1", userId: "2", roleId: "3", reason: `paid ✓ ${"x".repeat(600)}` });
+    await client.addGuildMemberRole({
+      guildId: "1",
+      userId: "2",
+      roleId: "3",
+      reason: `paid ✓ ${"x".repeat(600)}`,
+    });
     expect(decodeURIComponent(reason)).toHaveLength(512);
     expect(reason.startsWith("paid%20%E2%9C%93%20x")).toBe(true);
   });
@@ -186,14 +204,15 @@ describe("createDiscordRest: requests", () => {
       .reply(404, { message: "Unknown Webhook", code: 10015 }, { headers: json });
     const first = await client
       .executeWebhook({ webhookId: "5", webhookToken: HOOK_TOKEN, body: { content: "a" } })
-      .catch((e: unknown) => e as DiscordApiError);
+      .then(unexpected, (e: unknown) => e as DiscordApiError);
     const second = await client
       .executeWebhook({ webhookId: "5", webhookToken: HOOK_TOKEN, body: { content: "b" } })
-      .catch((e: unknown) => e as DiscordApiError);
+      .then(unexpected, (e: unknown) => e as DiscordApiError);
     expect(first).toMatchObject({ status: 404, code: 10015, route: "POST /webhooks/:webhook/:token" });
     expect(second).toMatchObject({ status: 404, code: 10015 });
     expect(client.stats().requests).toBe(1);
-    for (const e of [first, second]) expect(JSON.stringify({ ...e, message: e.message })).not.toContain(HOOK_TOKEN);
+    for (const e of [first, second])
+      expect(JSON.stringify({ ...e, message: e.message })).not.toContain(HOOK_TOKEN);
   });
 
   it("downloads an avatar from the CDN, and returns null for a missing one", async () => {
@@ -210,7 +229,9 @@ describe("createDiscordRest: requests", () => {
 
   it("rejects a 2xx body of the wrong shape with DiscordResponseError", async () => {
     const { client, pool } = setup();
-    pool.intercept({ path: "/api/v10/guilds/1/roles", method: "GET" }).reply(200, [{ id: 1 }], { headers: json });
+    pool
+      .intercept({ path: "/api/v10/guilds/1/roles", method: "GET" })
+      .reply(200, [{ id: 1 }], { headers: json });
     const error = await client.getGuildRoles({ guildId: "1" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DiscordResponseError);
     expect((error as DiscordResponseError).issues.join()).toContain("0.id");
@@ -218,7 +239,10 @@ describe("createDiscordRest: requests", () => {
 
   it("parses webhook URLs on Discord hosts and on its own API origin", () => {
     const { client } = setup();
-    expect(client.parseWebhookUrl(`${ORIGIN}/api/webhooks/5/${HOOK_TOKEN}`)).toEqual({ id: "5", token: HOOK_TOKEN });
+    expect(client.parseWebhookUrl(`${ORIGIN}/api/webhooks/5/${HOOK_TOKEN}`)).toEqual({
+      id: "5",
+      token: HOOK_TOKEN,
+    });
     expect(client.parseWebhookUrl(`https://discord.com/api/webhooks/5/${HOOK_TOKEN}`).id).toBe("5");
   });
 });
@@ -226,12 +250,16 @@ describe("createDiscordRest: requests", () => {
 describe("createDiscordRest: rate limits and retries", () => {
   it("waits out a route 429 and retries without spending a retry", async () => {
     const { client, pool, sleeps } = setup({ retries: 0 });
-    pool.intercept({ path: "/api/v10/guilds/1/roles", method: "GET" }).reply(
-      429,
-      { message: "You are being rate limited.", retry_after: 1.5, global: false },
-      { headers: { ...bucketHeaders(0, 1.5), "x-ratelimit-scope": "user", "retry-after": "2" } },
-    );
-    pool.intercept({ path: "/api/v10/guilds/1/roles", method: "GET" }).reply(200, [], { headers: bucketHeaders(4) });
+    pool
+      .intercept({ path: "/api/v10/guilds/1/roles", method: "GET" })
+      .reply(
+        429,
+        { message: "You are being rate limited.", retry_after: 1.5, global: false },
+        { headers: { ...bucketHeaders(0, 1.5), "x-ratelimit-scope": "user", "retry-after": "2" } },
+      );
+    pool
+      .intercept({ path: "/api/v10/guilds/1/roles", method: "GET" })
+      .reply(200, [], { headers: bucketHeaders(4) });
     expect(await client.getGuildRoles({ guildId: "1" })).toEqual([]);
     expect(sleeps).toEqual([1500]);
     expect(client.stats()).toMatchObject({
@@ -244,11 +272,13 @@ describe("createDiscordRest: rate limits and retries", () => {
 
   it("pauses every route for a global 429", async () => {
     const { client, pool, sleeps } = setup();
-    pool.intercept({ path: "/api/v10/guilds/1/roles", method: "GET" }).reply(
-      429,
-      { message: "You are being rate limited.", retry_after: 3, global: true },
-      { headers: { ...json, "x-ratelimit-global": "true", "x-ratelimit-scope": "global" } },
-    );
+    pool
+      .intercept({ path: "/api/v10/guilds/1/roles", method: "GET" })
+      .reply(
+        429,
+        { message: "You are being rate limited.", retry_after: 3, global: true },
+        { headers: { ...json, "x-ratelimit-global": "true", "x-ratelimit-scope": "global" } },
+      );
     pool.intercept({ path: "/api/v10/guilds/1/roles", method: "GET" }).reply(200, [], { headers: json });
     await client.getGuildRoles({ guildId: "1" });
     expect(sleeps).toEqual([3000]);
@@ -257,11 +287,13 @@ describe("createDiscordRest: rate limits and retries", () => {
 
   it("does not count shared-scope 429s as invalid requests", async () => {
     const { client, pool } = setup();
-    pool.intercept({ path: "/api/v10/guilds/1/roles", method: "GET" }).reply(
-      429,
-      { message: "The resource is being rate limited.", retry_after: 0.1, global: false },
-      { headers: { ...json, "x-ratelimit-scope": "shared" } },
-    );
+    pool
+      .intercept({ path: "/api/v10/guilds/1/roles", method: "GET" })
+      .reply(
+        429,
+        { message: "The resource is being rate limited.", retry_after: 0.1, global: false },
+        { headers: { ...json, "x-ratelimit-scope": "shared" } },
+      );
     pool.intercept({ path: "/api/v10/guilds/1/roles", method: "GET" }).reply(200, [], { headers: json });
     await client.getGuildRoles({ guildId: "1" });
     expect(client.stats()).toMatchObject({ invalidRequests: 0, rateLimited: { shared: 1 } });
@@ -344,7 +376,9 @@ describe("createDiscordRest: rate limits and retries", () => {
       .reply(200, [], { headers: json })
       .delay(500);
     const controller = new AbortController();
-    const pending = client.getGuildRoles({ guildId: "1", signal: controller.signal }).catch((e: unknown) => e);
+    const pending = client
+      .getGuildRoles({ guildId: "1", signal: controller.signal })
+      .catch((e: unknown) => e);
     setTimeout(() => controller.abort(), 10);
     const error = await pending;
     expect(error).toBeInstanceOf(DiscordAbortError);
@@ -366,8 +400,8 @@ describe("createDiscordRest: rate limits and retries", () => {
     const errors = [
       await client
         .executeWebhook({ webhookId: "5", webhookToken: HOOK_TOKEN, body: { content: "x" } })
-        .catch((e: unknown) => e as Error),
-      await client.getGuildRoles({ guildId: "1" }).catch((e: unknown) => e as Error),
+        .then(unexpected, (e: unknown) => e as Error),
+      await client.getGuildRoles({ guildId: "1" }).then(unexpected, (e: unknown) => e as Error),
     ];
     expect(errors[1]?.message).toContain("bot token");
     const everything = JSON.stringify([

@@ -22,13 +22,7 @@ import { DiscordAbortError, DiscordApiError, DiscordResponseError } from "./erro
 import { createBottleneckLimiter, type RateLimiter } from "./limiter";
 import { createPipeline, type DiscordRestLogger, type RawResponse } from "./request";
 import { type Route, routes } from "./route";
-import {
-  describeIssues,
-  guildMemberSchema,
-  messageSchema,
-  roleSchema,
-  webhookSchema,
-} from "./schemas";
+import { describeIssues, guildMemberSchema, messageSchema, roleSchema, webhookSchema } from "./schemas";
 import { createStatsRecorder, type DiscordRestStats } from "./stats";
 import { parseWebhookUrl, type WebhookCredentials } from "./webhook-url";
 
@@ -161,7 +155,12 @@ export interface DiscordRest {
    * @see https://discord.com/developers/docs/resources/webhook#delete-webhook-message
    */
   deleteWebhookMessage(
-    input: { webhookId: string; webhookToken: string; messageId: string; threadId?: string | null } & SignalOptions,
+    input: {
+      webhookId: string;
+      webhookToken: string;
+      messageId: string;
+      threadId?: string | null;
+    } & SignalOptions,
   ): Promise<boolean>;
   /**
    * Parses a webhook URL (Discord hosts, plus this client's API origin) into `{ id, token }`.
@@ -262,7 +261,13 @@ export function createDiscordRest(options: DiscordRestOptions): DiscordRest {
     if (deadWebhooks.has(webhookId)) {
       throw new DiscordApiError(
         `${route.template} → 404 Unknown Webhook (code 10015), remembered from an earlier answer: the webhook was deleted; do not retry — update the webhook URL or disable the definition`,
-        { route: route.template, status: 404, code: 10015, retryable: false, discordMessage: "Unknown Webhook" },
+        {
+          route: route.template,
+          status: 404,
+          code: 10015,
+          retryable: false,
+          discordMessage: "Unknown Webhook",
+        },
       );
     }
     try {
@@ -296,12 +301,16 @@ export function createDiscordRest(options: DiscordRestOptions): DiscordRest {
 
   const memberRole =
     (method: "PUT" | "DELETE") =>
-    async (input: { guildId: string; userId: string; roleId: string; reason?: string | null } & SignalOptions) => {
+    async (
+      input: { guildId: string; userId: string; roleId: string; reason?: string | null } & SignalOptions,
+    ) => {
       const route = routes.guildMemberRole(method, input.guildId, input.userId, input.roleId);
       await api.send(route, { base: "api", headers: auditLogHeaders(input.reason), signal: input.signal });
     };
 
-  const executeWebhook = async (input: ExecuteWebhookInput & { wait?: boolean }): Promise<APIMessage | null> => {
+  const executeWebhook = async (
+    input: ExecuteWebhookInput & { wait?: boolean },
+  ): Promise<APIMessage | null> => {
     const route = routes.executeWebhook(input.webhookId, input.webhookToken);
     const wait = input.wait ?? true;
     return rememberDeadWebhook(input.webhookId, route, async () => {
@@ -323,7 +332,11 @@ export function createDiscordRest(options: DiscordRestOptions): DiscordRest {
         const response = await api.send(route, { base: "api", signal });
         return validate(guildMemberSchema, response, route) as unknown as APIGuildMember;
       } catch (error) {
-        if (error instanceof DiscordApiError && error.status === 404 && (error.code === 10007 || error.code === 10013)) {
+        if (
+          error instanceof DiscordApiError &&
+          error.status === 404 &&
+          (error.code === 10007 || error.code === 10013)
+        ) {
           return null;
         }
         throw error;

@@ -28,7 +28,10 @@ describe("explainDiscordError", () => {
       content: { _errors: [{ code: "BASE_TYPE_MAX_LENGTH", message: "Must be 2000 or fewer in length." }] },
       embeds: { "0": { title: { _errors: [{ code: "X", message: "too long" }] } } },
     };
-    expect(flattenFormErrors(errors)).toEqual(["content: Must be 2000 or fewer in length.", "embeds.0.title: too long"]);
+    expect(flattenFormErrors(errors)).toEqual([
+      "content: Must be 2000 or fewer in length.",
+      "embeds.0.title: too long",
+    ]);
     const message = explainDiscordError({
       route: "POST /webhooks/:webhook/:token",
       status: 400,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { parseRateLimitBody, parseRateLimitHeaders, retryAfterOf429, scopeOf429, secondsToMs } from "./headers";
+import {
+  parseRateLimitBody,
+  parseRateLimitHeaders,
+  retryAfterOf429,
+  scopeOf429,
+  secondsToMs,
+} from "./headers";
 
 describe("parseRateLimitHeaders", () => {
   it("reads every bucket header, fractional seconds rounded up to whole ms", () => {
@@ -52,7 +58,11 @@ describe("parseRateLimitHeaders", () => {
 describe("429 bodies", () => {
   it("prefers the body's float retry_after over the whole-second header", () => {
     const info = parseRateLimitHeaders({ "retry-after": "65", "x-ratelimit-reset-after": "64.57" });
-    const body = parseRateLimitBody({ message: "You are being rate limited.", retry_after: 64.57, global: false });
+    const body = parseRateLimitBody({
+      message: "You are being rate limited.",
+      retry_after: 64.57,
+      global: false,
+    });
     expect(retryAfterOf429(info, body)).toBe(64_570);
   });
 

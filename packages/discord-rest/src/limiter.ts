@@ -64,7 +64,8 @@ export function startSpacingMs(rps: number, margin = 0.02): number {
 /** The bottleneck settings that enforce the budget (exported for tests and documentation). */
 export function bottleneckSettings(rps: number, burst = 1, margin = 0.02): Bottleneck.ConstructorOptions {
   if (!(rps > 0) || !Number.isFinite(rps)) throw new RangeError(`rps must be a positive number, got ${rps}`);
-  if (!Number.isInteger(burst) || burst < 1) throw new RangeError(`burst must be an integer ≥ 1, got ${burst}`);
+  if (!Number.isInteger(burst) || burst < 1)
+    throw new RangeError(`burst must be an integer ≥ 1, got ${burst}`);
   if (burst === 1) return { minTime: startSpacingMs(rps, margin), maxConcurrent: null };
   if (burst >= rps) {
     throw new RangeError(
@@ -120,7 +121,10 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
     const { default: Redis } = await import("ioredis");
     const connection = isRedisClient(client)
       ? new Bottleneck.IORedisConnection({ client, Redis } as Bottleneck.IORedisConnectionOptions)
-      : new Bottleneck.IORedisConnection({ clientOptions: client, Redis } as Bottleneck.IORedisConnectionOptions);
+      : new Bottleneck.IORedisConnection({
+          clientOptions: client,
+          Redis,
+        } as Bottleneck.IORedisConnectionOptions);
     connection.on("error", onError);
     const limiter = new Bottleneck({
       ...settings,

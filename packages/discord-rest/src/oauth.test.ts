@@ -3,6 +3,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DiscordOAuthError, DiscordResponseError } from "./errors";
 import { createDiscordOAuth } from "./oauth";
 
+/** For `.then(unexpected, onError)`: the call was supposed to fail. */
+const unexpected = (): never => {
+  throw new Error("expected the call to fail");
+};
+
 const ORIGIN = "https://discord.test";
 const SECRET = "client-SECRET-value";
 const CODE = "one-time-CODE";
@@ -39,9 +44,9 @@ describe("createDiscordOAuth", () => {
       state: "st4te",
       codeChallenge: CHALLENGE,
     });
-    expect(url.startsWith(`${ORIGIN}/oauth2/authorize?response_type=code&client_id=123&scope=identify%20email`)).toBe(
-      true,
-    );
+    expect(
+      url.startsWith(`${ORIGIN}/oauth2/authorize?response_type=code&client_id=123&scope=identify%20email`),
+    ).toBe(true);
     const params = new URL(url).searchParams;
     expect(params.get("code_challenge")).toBe(CHALLENGE);
     expect(params.get("code_challenge_method")).toBe("S256");
@@ -52,7 +57,12 @@ describe("createDiscordOAuth", () => {
   it("refuses a code challenge that is not base64url S256", () => {
     const { oauth } = setup();
     expect(() =>
-      oauth.authorizeUrl({ redirectUri: "https://a", scopes: ["identify"], state: "s", codeChallenge: "plain" }),
+      oauth.authorizeUrl({
+        redirectUri: "https://a",
+        scopes: ["identify"],
+        state: "s",
+        codeChallenge: "plain",
+      }),
     ).toThrow(TypeError);
   });
 
@@ -73,7 +83,11 @@ describe("createDiscordOAuth", () => {
         responseOptions: { headers: json },
       };
     });
-    const tokens = await oauth.exchangeCode({ code: CODE, redirectUri: "https://a/cb", codeVerifier: VERIFIER });
+    const tokens = await oauth.exchangeCode({
+      code: CODE,
+      redirectUri: "https://a/cb",
+      codeVerifier: VERIFIER,
+    });
     expect(tokens).toEqual({
       accessToken: "at",
       tokenType: "Bearer",
@@ -95,10 +109,14 @@ describe("createDiscordOAuth", () => {
     const { oauth, pool } = setup();
     pool
       .intercept({ path: "/api/v10/oauth2/token", method: "POST" })
-      .reply(400, { error: "invalid_grant", error_description: 'Invalid "code" in request.' }, { headers: json });
+      .reply(
+        400,
+        { error: "invalid_grant", error_description: 'Invalid "code" in request.' },
+        { headers: json },
+      );
     const error = await oauth
       .exchangeCode({ code: CODE, redirectUri: "https://a/cb", codeVerifier: VERIFIER })
-      .catch((e: unknown) => e as DiscordOAuthError);
+      .then(unexpected, (e: unknown) => e as DiscordOAuthError);
     expect(error).toBeInstanceOf(DiscordOAuthError);
     expect(error).toMatchObject({
       name: "DiscordOAuthError",
@@ -115,7 +133,11 @@ describe("createDiscordOAuth", () => {
     const { oauth, pool } = setup();
     pool
       .intercept({ path: "/api/v10/oauth2/token", method: "POST" })
-      .reply(429, { message: "You are being rate limited.", retry_after: 2.5, global: false }, { headers: json });
+      .reply(
+        429,
+        { message: "You are being rate limited.", retry_after: 2.5, global: false },
+        { headers: json },
+      );
     await expect(oauth.refreshToken({ refreshToken: "rt" })).rejects.toMatchObject({
       error: "rate_limited",
       status: 429,
@@ -131,7 +153,13 @@ describe("createDiscordOAuth", () => {
       auth = (opts.headers as Record<string, string>).authorization ?? "";
       return {
         statusCode: 200,
-        data: { id: "80351110224678912", username: "nelly", global_name: "Nelly", avatar: null, locale: "en-US" },
+        data: {
+          id: "80351110224678912",
+          username: "nelly",
+          global_name: "Nelly",
+          avatar: null,
+          locale: "en-US",
+        },
         responseOptions: { headers: json },
       };
     });

@@ -78,7 +78,9 @@ export interface DiscordOAuth {
    * Exchanges an authorization code (form-encoded, client auth by HTTP Basic). Not retried: a code is single-use.
    * @see https://discord.com/developers/docs/topics/oauth2#authorization-code-grant-access-token-exchange-example
    */
-  exchangeCode(input: { code: string; redirectUri: string; codeVerifier: string } & SignalOptions): Promise<DiscordTokenSet>;
+  exchangeCode(
+    input: { code: string; redirectUri: string; codeVerifier: string } & SignalOptions,
+  ): Promise<DiscordTokenSet>;
   /**
    * Exchanges a refresh token for a new token set.
    * @see https://discord.com/developers/docs/topics/oauth2#authorization-code-grant-refresh-token-exchange-example
@@ -181,7 +183,12 @@ export function createDiscordOAuth(options: DiscordOAuthOptions): DiscordOAuth {
     }
   }
 
-  function failure(route: string, status: number, json: unknown, retryAfterMs: number | null): DiscordOAuthError {
+  function failure(
+    route: string,
+    status: number,
+    json: unknown,
+    retryAfterMs: number | null,
+  ): DiscordOAuthError {
     const parsed = oauthErrorSchema.safeParse(json);
     const record = (json ?? {}) as { code?: unknown; message?: unknown };
     const code = typeof record.code === "number" ? record.code : null;
@@ -212,18 +219,29 @@ export function createDiscordOAuth(options: DiscordOAuthOptions): DiscordOAuth {
     );
   }
 
-  function validated<S extends z.ZodType>(schema: S, route: string, status: number, json: unknown): z.output<S> {
+  function validated<S extends z.ZodType>(
+    schema: S,
+    route: string,
+    status: number,
+    json: unknown,
+  ): z.output<S> {
     const parsed = schema.safeParse(json);
     if (parsed.success) return parsed.data;
     const issues = describeIssues(parsed.error);
-    throw new DiscordResponseError(`${route} answered ${status} with an unexpected body (${issues.join("; ")})`, {
-      route,
-      status,
-      issues,
-    });
+    throw new DiscordResponseError(
+      `${route} answered ${status} with an unexpected body (${issues.join("; ")})`,
+      {
+        route,
+        status,
+        issues,
+      },
+    );
   }
 
-  async function tokenRequest(fields: Record<string, string>, signal?: AbortSignal): Promise<DiscordTokenSet> {
+  async function tokenRequest(
+    fields: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<DiscordTokenSet> {
     const route = "POST /oauth2/token";
     const { status, json, retryAfterMs } = await call(
       route,

@@ -70,7 +70,13 @@ export interface PipelineConfig {
 
 type Attempt =
   | { kind: "deferred" }
-  | { kind: "answer"; status: number; headers: ResponseHeaders; text: string | null; bytes: Uint8Array | null }
+  | {
+      kind: "answer";
+      status: number;
+      headers: ResponseHeaders;
+      text: string | null;
+      bytes: Uint8Array | null;
+    }
   | { kind: "failed"; timedOut: boolean; aborted: boolean; error: unknown };
 
 const TIMEOUT = Symbol("timeout");
@@ -85,7 +91,11 @@ function errnoOf(error: unknown): string | null {
   return null;
 }
 
-const UNDICI_TIMEOUTS = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
+const UNDICI_TIMEOUTS = new Set([
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
 
 function buildUrl(base: string, path: string, query: SendOptions["query"]): string {
   let url = base.replace(/\/+$/, "") + path;
@@ -151,7 +161,11 @@ export function createPipeline(config: PipelineConfig) {
       cause: signal?.reason,
     });
 
-  async function attempt(route: Route, reservation: BucketReservation, options: SendOptions): Promise<Attempt> {
+  async function attempt(
+    route: Route,
+    reservation: BucketReservation,
+    options: SendOptions,
+  ): Promise<Attempt> {
     if (gate.pausedUntil() !== null || reservation.blocked()) {
       reservation.cancel();
       return { kind: "deferred" };
@@ -334,7 +348,12 @@ export function createPipeline(config: PipelineConfig) {
   async function retryAfterBackoff(route: Route, failures: number, reason: string, signal?: AbortSignal) {
     const delay = backoffDelay(failures - 1, { random: config.random });
     config.stats.counters.retries += 1;
-    config.logger.debug("discord.retry", { route: route.template, reason, attempt: failures, delayMs: delay });
+    config.logger.debug("discord.retry", {
+      route: route.template,
+      reason,
+      attempt: failures,
+      delayMs: delay,
+    });
     try {
       await config.sleep(delay, signal);
     } catch (error) {

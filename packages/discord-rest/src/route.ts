@@ -56,7 +56,12 @@ export const routes = {
     route("GET", `/guilds/${seg(guildId)}/roles`, "/guilds/:guild/roles", `guild:${guildId}`),
   /** @see https://discord.com/developers/docs/resources/webhook#get-channel-webhooks */
   getChannelWebhooks: (channelId: string) =>
-    route("GET", `/channels/${seg(channelId)}/webhooks`, "/channels/:channel/webhooks", `channel:${channelId}`),
+    route(
+      "GET",
+      `/channels/${seg(channelId)}/webhooks`,
+      "/channels/:channel/webhooks",
+      `channel:${channelId}`,
+    ),
   /** @see https://discord.com/developers/docs/resources/webhook#execute-webhook */
   executeWebhook: (webhookId: string, token: string) =>
     route(

@@ -16,7 +16,10 @@ describe("parseWebhookUrl", () => {
 
   it("accepts URLs on the given base's origin (a simulator) over http", () => {
     const url = `http://127.0.0.1:4000/api/webhooks/42/${TOKEN}`;
-    expect(parseWebhookUrl(url, { baseUrl: "http://127.0.0.1:4000/api/v10" })).toEqual({ id: "42", token: TOKEN });
+    expect(parseWebhookUrl(url, { baseUrl: "http://127.0.0.1:4000/api/v10" })).toEqual({
+      id: "42",
+      token: TOKEN,
+    });
   });
 
   it.each([

@@ -4,6 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDiscordOAuth, DiscordApiError, DiscordOAuthError } from "../src";
 import { startWorld } from "./helpers";
 
+/** For `.then(unexpected, onError)`: the call was supposed to fail. */
+const unexpected = (): never => {
+  throw new Error("expected the call to fail");
+};
+
 let world: Awaited<ReturnType<typeof startWorld>>;
 beforeAll(async () => {
   world = await startWorld();
@@ -17,7 +22,10 @@ describe("against the simulator: guild members and roles", () => {
     const { demo } = world;
     const rest = world.client();
     const alice = await rest.getGuildMember({ guildId: demo.guildId, userId: demo.users.alice });
-    expect(alice).toMatchObject({ nick: "alice in guild", user: { id: demo.users.alice, username: "alice" } });
+    expect(alice).toMatchObject({
+      nick: "alice in guild",
+      user: { id: demo.users.alice, username: "alice" },
+    });
     expect(await rest.getGuildMember({ guildId: demo.guildId, userId: demo.users.carol })).toBeNull();
     expect(await rest.getGuildMember({ guildId: demo.guildId, userId: "1399999999999999999" })).toBeNull();
   });
@@ -28,11 +36,14 @@ describe("against the simulator: guild members and roles", () => {
     sim.seed.members({ guildId: guild.id, count: 25 });
     const rest = world.client();
     const ids: string[] = [];
-    for await (const member of rest.iterateGuildMembers({ guildId: guild.id, pageSize: 10 })) ids.push(member.user.id);
+    for await (const member of rest.iterateGuildMembers({ guildId: guild.id, pageSize: 10 }))
+      ids.push(member.user.id);
     expect(ids).toHaveLength(26); // 25 seeded members and the bot
     expect(ids).toContain(demo.application.botUserId);
     expect([...ids].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))).toEqual(ids);
-    expect(sim.inspect.requests({ route: "list_members" }).filter((r) => r.path.includes(guild.id))).toHaveLength(3);
+    expect(
+      sim.inspect.requests({ route: "list_members" }).filter((r) => r.path.includes(guild.id)),
+    ).toHaveLength(3);
     const page = await rest.listGuildMembers({ guildId: guild.id, limit: 1000 });
     expect(page).toMatchObject({ nextAfter: null });
     expect(page.members).toHaveLength(26);
@@ -71,7 +82,7 @@ describe("against the simulator: guild members and roles", () => {
     const error = await world
       .client()
       .addGuildMemberRole({ guildId: demo.guildId, userId: demo.users.alice, roleId: high.id })
-      .catch((e: unknown) => e as DiscordApiError);
+      .then(unexpected, (e: unknown) => e as DiscordApiError);
     expect(error).toMatchObject({
       name: "DiscordApiError",
       status: 403,
@@ -100,7 +111,9 @@ describe("against the simulator: guild members and roles", () => {
     const { sim, demo } = world;
     const before = sim.inspect.invalidRequests();
     const rest = world.client({ token: "not-the-token" });
-    const error = await rest.getGuildRoles({ guildId: demo.guildId }).catch((e: unknown) => e as DiscordApiError);
+    const error = await rest
+      .getGuildRoles({ guildId: demo.guildId })
+      .then(unexpected, (e: unknown) => e as DiscordApiError);
     expect(error).toMatchObject({ status: 401, retryable: false });
     expect(error.message).toContain("bot token");
     expect(error.message).not.toContain("not-the-token");
@@ -120,7 +133,10 @@ describe("against the simulator: webhooks and CDN", () => {
       body: { content: "new member: alice", username: "guildkit", allowed_mentions: { parse: [] } },
     });
     expect(message).toMatchObject({ content: "new member: alice", webhook_id: demo.webhook.id });
-    expect(sim.inspect.messages(demo.webhook.id).at(-1)).toMatchObject({ content: "new member: alice", username: "guildkit" });
+    expect(sim.inspect.messages(demo.webhook.id).at(-1)).toMatchObject({
+      content: "new member: alice",
+      username: "guildkit",
+    });
     const edited = await rest.editWebhookMessage({
       webhookId: hook.id,
       webhookToken: hook.token,
@@ -128,12 +144,20 @@ describe("against the simulator: webhooks and CDN", () => {
       body: { content: "edited" },
     });
     expect(edited.content).toBe("edited");
-    expect(await rest.deleteWebhookMessage({ webhookId: hook.id, webhookToken: hook.token, messageId: message.id })).toBe(
-      true,
-    );
-    expect(await rest.deleteWebhookMessage({ webhookId: hook.id, webhookToken: hook.token, messageId: message.id })).toBe(
-      false,
-    );
+    expect(
+      await rest.deleteWebhookMessage({
+        webhookId: hook.id,
+        webhookToken: hook.token,
+        messageId: message.id,
+      }),
+    ).toBe(true);
+    expect(
+      await rest.deleteWebhookMessage({
+        webhookId: hook.id,
+        webhookToken: hook.token,
+        messageId: message.id,
+      }),
+    ).toBe(false);
   });
 
   it("executes without wait (204 → null) and into a thread", async () => {
@@ -154,14 +178,21 @@ describe("against the simulator: webhooks and CDN", () => {
       threadId: thread.id,
     });
     expect(inThread.channel_id).toBe(thread.id);
-    expect(sim.inspect.messages(demo.webhook.id).at(-1)).toMatchObject({ threadId: thread.id, content: "threaded" });
+    expect(sim.inspect.messages(demo.webhook.id).at(-1)).toMatchObject({
+      threadId: thread.id,
+      content: "threaded",
+    });
   });
 
   it("maps a wrong webhook token to 401 50027 and a deleted webhook to 404 10015, never retried", async () => {
     const { sim, demo } = world;
     const rest = world.client();
     await expect(
-      rest.executeWebhook({ webhookId: demo.webhook.id, webhookToken: "wrong-token", body: { content: "x" } }),
+      rest.executeWebhook({
+        webhookId: demo.webhook.id,
+        webhookToken: "wrong-token",
+        body: { content: "x" },
+      }),
     ).rejects.toMatchObject({ status: 401, code: 50027, route: "POST /webhooks/:webhook/:token" });
     const doomed = sim.seed.webhook({ channelId: demo.channelId, name: "doomed" });
     sim.seed.deleteWebhook(doomed.id);
@@ -169,20 +200,28 @@ describe("against the simulator: webhooks and CDN", () => {
       rest.executeWebhook({ webhookId: doomed.id, webhookToken: doomed.token, body: { content: "x" } });
     await expect(send()).rejects.toMatchObject({ status: 404, code: 10015, retryable: false });
     await expect(send()).rejects.toMatchObject({ status: 404, code: 10015 });
-    expect(sim.inspect.requests({ route: "execute_webhook" }).filter((r) => r.path.includes(doomed.id))).toHaveLength(1);
+    expect(
+      sim.inspect.requests({ route: "execute_webhook" }).filter((r) => r.path.includes(doomed.id)),
+    ).toHaveLength(1);
   });
 
   it("refuses an empty message with 400 50006", async () => {
     const { demo } = world;
     await expect(
-      world.client().executeWebhook({ webhookId: demo.webhook.id, webhookToken: demo.webhook.token, body: {} }),
+      world
+        .client()
+        .executeWebhook({ webhookId: demo.webhook.id, webhookToken: demo.webhook.token, body: {} }),
     ).rejects.toMatchObject({ status: 400, code: 50006 });
   });
 
   it("downloads a user avatar as PNG, and null for an unknown hash", async () => {
     const { demo } = world;
     const rest = world.client();
-    const image = await rest.fetchAvatar({ userId: demo.users.alice, hash: "a1b2c3d4e5f60718293a4b5c6d7e8f90", size: 64 });
+    const image = await rest.fetchAvatar({
+      userId: demo.users.alice,
+      hash: "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+      size: 64,
+    });
     expect(image?.contentType).toBe("image/png");
     expect([...(image?.bytes.slice(0, 4) ?? [])]).toEqual([137, 80, 78, 71]);
     expect(await rest.fetchAvatar({ userId: demo.users.alice, hash: "0000" })).toBeNull();
@@ -256,7 +295,9 @@ describe("against the simulator: OAuth2", () => {
     expect((wrong as Error).message).not.toContain(world.demo.application.clientSecret);
     const code2 = await authorize(world.demo.users.alice, verifier);
     await oauth().exchangeCode({ code: code2, redirectUri, codeVerifier: verifier });
-    await expect(oauth().exchangeCode({ code: code2, redirectUri, codeVerifier: verifier })).rejects.toMatchObject({
+    await expect(
+      oauth().exchangeCode({ code: code2, redirectUri, codeVerifier: verifier }),
+    ).rejects.toMatchObject({
       error: "invalid_grant",
     });
   });
@@ -270,7 +311,9 @@ describe("against the simulator: OAuth2", () => {
     });
     const verifier = randomBytes(32).toString("base64url");
     const code = await authorize(demo.users.alice, verifier);
-    const error = await bad.exchangeCode({ code, redirectUri, codeVerifier: verifier }).catch((e: unknown) => e);
+    const error = await bad
+      .exchangeCode({ code, redirectUri, codeVerifier: verifier })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "DiscordOAuthError", error: "invalid_client", status: 401 });
     expect((error as Error).message).not.toContain("wrong-secret");
   });

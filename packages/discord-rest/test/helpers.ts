@@ -1,4 +1,10 @@
-import { type DemoSeed, type DiscordSim, type DiscordSimOptions, seedDemo, startDiscordSim } from "@guildkit/discord-sim";
+import {
+  type DemoSeed,
+  type DiscordSim,
+  type DiscordSimOptions,
+  seedDemo,
+  startDiscordSim,
+} from "@guildkit/discord-sim";
 import { createDiscordRest, type DiscordRest, type DiscordRestOptions } from "../src";
 
 /** The most timestamps that fall in any half-open window [t, t + 1000). */
@@ -14,9 +20,12 @@ export function maxStartsPerSecond(times: number[]): number {
 }
 
 /** A simulator seeded with the demo world, and a client pointed at it. */
-export async function startWorld(
-  simOptions: DiscordSimOptions = {},
-): Promise<{ sim: DiscordSim; demo: DemoSeed; client(options?: Partial<DiscordRestOptions>): DiscordRest; close(): Promise<void> }> {
+export async function startWorld(simOptions: DiscordSimOptions = {}): Promise<{
+  sim: DiscordSim;
+  demo: DemoSeed;
+  client(options?: Partial<DiscordRestOptions>): DiscordRest;
+  close(): Promise<void>;
+}> {
   const sim = await startDiscordSim(simOptions);
   const demo = seedDemo(sim);
   const clients: DiscordRest[] = [];

@@ -4,8 +4,8 @@ import {
   DiscordAbortError,
   DiscordApiError,
   DiscordRateLimitError,
-  DiscordTimeoutError,
   type DiscordRestLogger,
+  DiscordTimeoutError,
 } from "../src";
 import { startWorld } from "./helpers";
 
@@ -29,8 +29,7 @@ function onFirstRetry(onRetry: () => void): DiscordRestLogger {
   };
 }
 
-const statuses = (route: SimRouteKey) =>
-  world!.sim.inspect.requests({ route }).map((r) => r.status);
+const statuses = (route: SimRouteKey) => world!.sim.inspect.requests({ route }).map((r) => r.status);
 
 describe("buckets announced by the server", () => {
   it("sends nothing into a bucket the simulator announced exhausted: zero 429s with buckets smaller than the budget", async () => {
@@ -45,12 +44,18 @@ describe("buckets announced by the server", () => {
     const rest = world.client({ rps: 40 });
     const role = { guildId: demo.guildId, userId: demo.users.alice, roleId: demo.memberRoleId };
     const jobs = [
-      ...Array.from({ length: 10 }, () => rest.getGuildMember({ guildId: demo.guildId, userId: demo.users.alice })),
+      ...Array.from({ length: 10 }, () =>
+        rest.getGuildMember({ guildId: demo.guildId, userId: demo.users.alice }),
+      ),
       ...Array.from({ length: 9 }, (_, i) =>
         i % 2 === 0 ? rest.addGuildMemberRole(role) : rest.removeGuildMemberRole(role),
       ),
       ...Array.from({ length: 6 }, (_, i) =>
-        rest.executeWebhook({ webhookId: demo.webhook.id, webhookToken: demo.webhook.token, body: { content: `${i}` } }),
+        rest.executeWebhook({
+          webhookId: demo.webhook.id,
+          webhookToken: demo.webhook.token,
+          body: { content: `${i}` },
+        }),
       ),
     ];
     await Promise.all(jobs);
@@ -99,7 +104,12 @@ describe("429s", () => {
       .getGuildRoles({ guildId: demo.guildId })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DiscordRateLimitError);
-    expect(error).toMatchObject({ status: 429, retryable: true, retryAfterMs: 20, route: "GET /guilds/:guild/roles" });
+    expect(error).toMatchObject({
+      status: 429,
+      retryable: true,
+      retryAfterMs: 20,
+      route: "GET /guilds/:guild/roles",
+    });
     expect(statuses("guild_roles")).toEqual([429, 429, 429]);
   });
 
@@ -113,7 +123,11 @@ describe("429s", () => {
     const others = Promise.all([
       rest.getGuildMember({ guildId: demo.guildId, userId: demo.users.alice }),
       rest.getChannelWebhooks({ channelId: demo.channelId }),
-      rest.executeWebhook({ webhookId: demo.webhook.id, webhookToken: demo.webhook.token, body: { content: "x" } }),
+      rest.executeWebhook({
+        webhookId: demo.webhook.id,
+        webhookToken: demo.webhook.token,
+        body: { content: "x" },
+      }),
     ]);
     await Promise.all([first, others]);
     const log = sim.inspect.requests();
@@ -191,7 +205,9 @@ describe("AbortSignal", () => {
     const rest = world.client({ rps: 2 });
     const controller = new AbortController();
     const kept = [0, 1, 2].map(() => rest.getGuildRoles({ guildId: demo.guildId }));
-    const aborted = rest.getGuildRoles({ guildId: demo.guildId, signal: controller.signal }).catch((e: unknown) => e);
+    const aborted = rest
+      .getGuildRoles({ guildId: demo.guildId, signal: controller.signal })
+      .catch((e: unknown) => e);
     setTimeout(() => controller.abort(), 50);
     const started = Date.now();
     expect(await aborted).toBeInstanceOf(DiscordAbortError);
@@ -207,7 +223,9 @@ describe("AbortSignal", () => {
     const rest = world.client();
     await rest.getGuildRoles({ guildId: demo.guildId });
     const controller = new AbortController();
-    const pending = rest.getGuildRoles({ guildId: demo.guildId, signal: controller.signal }).catch((e: unknown) => e);
+    const pending = rest
+      .getGuildRoles({ guildId: demo.guildId, signal: controller.signal })
+      .catch((e: unknown) => e);
     setTimeout(() => controller.abort(), 50);
     const started = Date.now();
     expect(await pending).toMatchObject({ name: "AbortError", retryable: false });

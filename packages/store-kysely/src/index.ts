@@ -60,4 +60,13 @@ export {
 } from "./migrations/types";
 export { createStorePorts, type StorePortOptions, type StorePorts } from "./ports";
 export * from "./schema";
+export {
+  createProxyMemberStore,
+  createSpeedbumpStateStore,
+  createSpeedbumpStore,
+  type KyselySpeedbumpStore,
+} from "./speedbump";
+export { createOAuthMemberAccounts, createOAuthNonceStore, createOAuthStore, type OAuthStore } from "./oauth";
 export { type AssembleStoreOptions, assembleStore, type GuildkitStore, type StoreCore } from "./store";
+export { createRoleSyncStore, type RoleSyncStore, UnknownMemberColumnError } from "./role-sync";
+export { triggerStatements as roleSyncTriggerStatements } from "./role-sync/dialect";

@@ -3,7 +3,10 @@ import { createConfigStore } from "./config-store";
 import { type Clock, type Dialect, systemClock } from "./dialect";
 import { createEventLog } from "./event-log";
 import { createMemberRepository } from "./members";
+import { createOAuthStore } from "./oauth";
+import { createRoleSyncStore } from "./role-sync";
 import type { Database } from "./schema";
+import { createSpeedbumpStore } from "./speedbump";
 
 /** What every port factory may need besides the database and dialect. */
 export interface StorePortOptions {
@@ -27,10 +30,10 @@ export function createStorePorts(db: Kysely<Database>, dialect: Dialect, options
     /** The reference member repository. */
     members: createMemberRepository(db, dialect, clock),
     // Feature ports, one line each:
-    // roleSync: createRoleSyncStore(db, dialect, clock),
-    // oauth: createOAuthStore(db, dialect, clock),
+    roleSync: createRoleSyncStore(db, dialect, clock),
+    oauth: createOAuthStore(db, dialect, clock),
     // webhooks: createWebhookStore(db, dialect, clock),
-    // speedbump: createSpeedbumpStore(db, dialect, clock),
+    speedbump: createSpeedbumpStore(db, dialect, clock),
   };
 }
 

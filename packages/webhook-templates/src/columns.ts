@@ -122,5 +122,7 @@ function editDistance(a: string, b: string): number {
 /** `a, b, c` for messages, shortened after 40 names. */
 export function listColumns(columns: readonly ColumnInfo[]): string {
   const names = columns.map((c) => c.name);
-  return names.length > 40 ? `${names.slice(0, 40).join(", ")}, … (${names.length} in all)` : names.join(", ");
+  return names.length > 40
+    ? `${names.slice(0, 40).join(", ")}, … (${names.length} in all)`
+    : names.join(", ");
 }

@@ -36,16 +36,19 @@ describe("validateWebhookDefinition", () => {
       mentionUserColumns: ["discord_user_id"],
     });
     expect(result.when?.kind).toBe("is_null");
-    expect(result.template.render({ old: null, new: { email: "a@b.c", discord_user_id: "1" } })).toBe("New member a@b.c <@1>");
+    expect(result.template.render({ old: null, new: { email: "a@b.c", discord_user_id: "1" } })).toBe(
+      "New member a@b.c <@1>",
+    );
   });
 
   it("treats an empty WHEN, username or avatar as absent", () => {
-    const result = validateWebhookDefinition({ ...valid, when: "  ", username: "", avatarUrl: null }, { columns });
-    expect(result.ok && [result.definition.when, result.definition.username, result.definition.avatarUrl]).toEqual([
-      null,
-      null,
-      null,
-    ]);
+    const result = validateWebhookDefinition(
+      { ...valid, when: "  ", username: "", avatarUrl: null },
+      { columns },
+    );
+    expect(
+      result.ok && [result.definition.when, result.definition.username, result.definition.avatarUrl],
+    ).toEqual([null, null, null]);
   });
 
   it("names every problem at once", () => {
@@ -99,7 +102,10 @@ describe("validateWebhookDefinition", () => {
   });
 
   it("reports WHEN syntax errors with their position", () => {
-    const result = validateWebhookDefinition({ ...valid, when: "NEW.id = 1; DROP TABLE members" }, { columns });
+    const result = validateWebhookDefinition(
+      { ...valid, when: "NEW.id = 1; DROP TABLE members" },
+      { columns },
+    );
     expect(!result.ok && result.issues).toEqual([
       expect.objectContaining({ path: ["when"], code: "when_syntax", position: 10 }),
     ]);
@@ -108,7 +114,11 @@ describe("validateWebhookDefinition", () => {
   it("refuses a table that does not exist, naming the tables that do", () => {
     const result = validateWebhookDefinition(valid, { columns: null, tables: ["members", "payments"] });
     expect(!result.ok && result.issues).toEqual([
-      { path: ["table"], code: "unknown_table", message: "table members does not exist; tables: members, payments" },
+      {
+        path: ["table"],
+        code: "unknown_table",
+        message: "table members does not exist; tables: members, payments",
+      },
     ]);
   });
 
@@ -120,14 +130,22 @@ describe("validateWebhookDefinition", () => {
   });
 
   it("uses the table's canonical name when the store gives it", () => {
-    const result = validateWebhookDefinition({ ...valid, table: "MEMBERS" }, { columns, tableName: "members" });
+    const result = validateWebhookDefinition(
+      { ...valid, table: "MEMBERS" },
+      { columns, tableName: "members" },
+    );
     expect(result.ok && result.definition.table).toBe("members");
   });
 
   it("accepts a simulator's webhook URL when its base is given", () => {
     const url = "http://127.0.0.1:9999/api/v10/webhooks/5/abc";
     expect(validateWebhookDefinition({ ...valid, url }, { columns }).ok).toBe(false);
-    expect(validateWebhookDefinition({ ...valid, url }, { columns, webhookBaseUrl: "http://127.0.0.1:9999/api/v10" }).ok).toBe(true);
+    expect(
+      validateWebhookDefinition(
+        { ...valid, url },
+        { columns, webhookBaseUrl: "http://127.0.0.1:9999/api/v10" },
+      ).ok,
+    ).toBe(true);
   });
 
   it("refuses a non-object", () => {

@@ -11,10 +11,10 @@ import { assertWatchableTable } from "./identifiers";
 import { usernameProblem } from "./message";
 import { OPERATIONS, type Operation } from "./operation";
 import { type CompiledTemplate, checkTemplate, compileTemplate } from "./template";
+import { parseWebhookUrl } from "./webhook-url";
 import { analyzeWhen } from "./when/analyze";
 import type { WhenExpr } from "./when/ast";
 import { parseWhen } from "./when/parser";
-import { parseWebhookUrl } from "./webhook-url";
 
 /** The longest message template accepted, in characters. */
 export const MAX_TEMPLATE_LENGTH = 4000;
@@ -72,7 +72,11 @@ export const webhookDefinitionSchema = z.strictObject({
   operation: z
     .string({ error: "operation is required: INSERT, UPDATE or DELETE" })
     .transform((v) => v.trim().toUpperCase())
-    .pipe(z.enum(OPERATIONS as [Operation, ...Operation[]], { error: "operation must be INSERT, UPDATE or DELETE" })),
+    .pipe(
+      z.enum(OPERATIONS as [Operation, ...Operation[]], {
+        error: "operation must be INSERT, UPDATE or DELETE",
+      }),
+    ),
   when: optionalText(4000, "when"),
   enabled: z.boolean({ error: "enabled must be true or false" }).default(true),
   mentionUserColumns: z
@@ -110,7 +114,9 @@ export interface ValidDefinition {
 }
 
 /** The result of {@link validateWebhookDefinition}. */
-export type DefinitionValidation = ({ ok: true } & ValidDefinition) | { ok: false; issues: DefinitionIssue[] };
+export type DefinitionValidation =
+  | ({ ok: true } & ValidDefinition)
+  | { ok: false; issues: DefinitionIssue[] };
 
 /**
  * Validates a webhook definition against its table and names every problem: the shape (zod), the
@@ -132,7 +138,8 @@ export function validateWebhookDefinition(input: unknown, ctx: DefinitionContext
   const raw = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
   const operation = parsed.success
     ? parsed.data.operation
-    : typeof raw.operation === "string" && OPERATIONS.includes(raw.operation.trim().toUpperCase() as Operation)
+    : typeof raw.operation === "string" &&
+        OPERATIONS.includes(raw.operation.trim().toUpperCase() as Operation)
       ? (raw.operation.trim().toUpperCase() as Operation)
       : null;
 
@@ -173,7 +180,12 @@ export function validateWebhookDefinition(input: unknown, ctx: DefinitionContext
 
   if (typeof raw.template === "string" && operation !== null) {
     for (const problem of checkTemplate(raw.template, { columns, operation })) {
-      issues.push({ path: ["template"], code: problem.reason, message: problem.message, position: problem.position });
+      issues.push({
+        path: ["template"],
+        code: problem.reason,
+        message: problem.message,
+        position: problem.position,
+      });
     }
   }
 
@@ -189,7 +201,12 @@ export function validateWebhookDefinition(input: unknown, ctx: DefinitionContext
       const analysis = analyzeWhen(whenExpr, { columns, operation });
       whenExpr = analysis.expr;
       for (const problem of analysis.problems) {
-        issues.push({ path: ["when"], code: problem.code, message: problem.message, position: problem.position });
+        issues.push({
+          path: ["when"],
+          code: problem.code,
+          message: problem.message,
+          position: problem.position,
+        });
       }
     }
   }

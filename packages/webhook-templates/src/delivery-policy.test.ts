@@ -14,7 +14,9 @@ describe("retry schedule", () => {
     expect(MAX_ATTEMPTS).toBe(8);
     const failure = { kind: "server_error" as const, status: 502, code: null, message: "Bad Gateway" };
     const delays = Array.from({ length: 7 }, (_, attempts) => decideDelivery(failure, attempts));
-    expect(delays.map((d) => (d.action === "retry" ? d.delayMs : d.action))).toEqual(RETRY_SCHEDULE_MS.slice(1));
+    expect(delays.map((d) => (d.action === "retry" ? d.delayMs : d.action))).toEqual(
+      RETRY_SCHEDULE_MS.slice(1),
+    );
     expect(decideDelivery(failure, 7)).toEqual({
       action: "dead",
       reason: "gave up after 8 attempts; last: Discord answered 502: Bad Gateway",
@@ -25,24 +27,41 @@ describe("retry schedule", () => {
 
 describe("decideDelivery", () => {
   it("records a delivery with its message id", () => {
-    expect(decideDelivery({ kind: "delivered", messageId: "1" }, 3)).toEqual({ action: "delivered", messageId: "1" });
+    expect(decideDelivery({ kind: "delivered", messageId: "1" }, 3)).toEqual({
+      action: "delivered",
+      messageId: "1",
+    });
   });
 
   it("honours a 429's retry_after without consuming an attempt", () => {
     const d = decideDelivery({ kind: "rate_limited", retryAfterMs: 1234, message: "rate limited" }, 7);
-    expect(d).toEqual({ action: "retry", delayMs: 1234, countsAsAttempt: false, possibleDuplicate: false, error: "rate limited" });
+    expect(d).toEqual({
+      action: "retry",
+      delayMs: 1234,
+      countsAsAttempt: false,
+      possibleDuplicate: false,
+      error: "rate limited",
+    });
   });
 
   it("disables the webhook on 404 and 401", () => {
     const gone = decideDelivery({ kind: "gone", status: 404, code: 10015, message: "Unknown Webhook" }, 0);
     expect(gone.action).toBe("disable_webhook");
     expect(gone.action === "disable_webhook" && gone.reason).toContain("404 / 10015: Unknown Webhook");
-    const token = decideDelivery({ kind: "gone", status: 401, code: 50027, message: "Invalid Webhook Token" }, 0);
+    const token = decideDelivery(
+      { kind: "gone", status: 401, code: 50027, message: "Invalid Webhook Token" },
+      0,
+    );
     expect(token.action === "disable_webhook" && token.reason).toContain("token");
   });
 
   it("dead-letters a 400 with Discord's message", () => {
-    expect(decideDelivery({ kind: "rejected", status: 400, code: 50035, message: "Invalid Form Body: content" }, 0)).toEqual({
+    expect(
+      decideDelivery(
+        { kind: "rejected", status: 400, code: 50035, message: "Invalid Form Body: content" },
+        0,
+      ),
+    ).toEqual({
       action: "dead",
       reason: "Discord refused the message (400 / 50035): Invalid Form Body: content",
       possibleDuplicate: false,
@@ -51,8 +70,16 @@ describe("decideDelivery", () => {
 
   it("reports a timeout as a possible duplicate, not as a clean failure", () => {
     const d = decideDelivery({ kind: "timeout", message: "no answer within 15000 ms" }, 0);
-    expect(d).toMatchObject({ action: "retry", delayMs: 5000, countsAsAttempt: true, possibleDuplicate: true });
-    expect(decideDelivery({ kind: "timeout", message: "t" }, 7)).toMatchObject({ action: "dead", possibleDuplicate: true });
+    expect(d).toMatchObject({
+      action: "retry",
+      delayMs: 5000,
+      countsAsAttempt: true,
+      possibleDuplicate: true,
+    });
+    expect(decideDelivery({ kind: "timeout", message: "t" }, 7)).toMatchObject({
+      action: "dead",
+      possibleDuplicate: true,
+    });
   });
 
   it("retries network errors on the schedule", () => {
@@ -75,25 +102,58 @@ describe("decideDelivery", () => {
 
 describe("classifySendError", () => {
   const api = (status: number, code: number | null, discordMessage: string) =>
-    Object.assign(new Error(`Discord ${status}`), { name: "DiscordApiError", status, code, discordMessage, retryAfterMs: null });
+    Object.assign(new Error(`Discord ${status}`), {
+      name: "DiscordApiError",
+      status,
+      code,
+      discordMessage,
+      retryAfterMs: null,
+    });
   it("reads @guildkit/discord-rest errors structurally", () => {
-    expect(classifySendError(api(404, 10015, "Unknown Webhook"))).toMatchObject({ kind: "gone", status: 404, code: 10015 });
-    expect(classifySendError(api(401, 50027, "Invalid Webhook Token"))).toMatchObject({ kind: "gone", status: 401 });
-    expect(classifySendError(api(403, 50013, "Missing Permissions"))).toMatchObject({ kind: "gone", status: 403 });
+    expect(classifySendError(api(404, 10015, "Unknown Webhook"))).toMatchObject({
+      kind: "gone",
+      status: 404,
+      code: 10015,
+    });
+    expect(classifySendError(api(401, 50027, "Invalid Webhook Token"))).toMatchObject({
+      kind: "gone",
+      status: 401,
+    });
+    expect(classifySendError(api(403, 50013, "Missing Permissions"))).toMatchObject({
+      kind: "gone",
+      status: 403,
+    });
     expect(classifySendError(api(400, 50006, "Cannot send an empty message"))).toMatchObject({
       kind: "rejected",
       message: "Cannot send an empty message (Discord 400)",
     });
-    expect(classifySendError(api(503, null, "Service Unavailable"))).toMatchObject({ kind: "server_error", status: 503 });
-    const rate = Object.assign(new Error("limited"), { name: "DiscordRateLimitError", status: 429, retryAfterMs: 2500 });
+    expect(classifySendError(api(503, null, "Service Unavailable"))).toMatchObject({
+      kind: "server_error",
+      status: 503,
+    });
+    const rate = Object.assign(new Error("limited"), {
+      name: "DiscordRateLimitError",
+      status: 429,
+      retryAfterMs: 2500,
+    });
     expect(classifySendError(rate)).toEqual({ kind: "rate_limited", retryAfterMs: 2500, message: "limited" });
-    const timeout = Object.assign(new Error("no answer in 15000 ms"), { name: "DiscordTimeoutError", status: null, timeoutMs: 15000 });
+    const timeout = Object.assign(new Error("no answer in 15000 ms"), {
+      name: "DiscordTimeoutError",
+      status: null,
+      timeoutMs: 15000,
+    });
     expect(classifySendError(timeout).kind).toBe("timeout");
     const headers = Object.assign(new Error("headers"), { code: "UND_ERR_HEADERS_TIMEOUT" });
     expect(classifySendError(headers).kind).toBe("timeout");
-    const net = Object.assign(new Error("refused"), { name: "DiscordNetworkError", status: null, errno: "ECONNREFUSED" });
+    const net = Object.assign(new Error("refused"), {
+      name: "DiscordNetworkError",
+      status: null,
+      errno: "ECONNREFUSED",
+    });
     expect(classifySendError(net).kind).toBe("network_error");
-    expect(classifySendError(Object.assign(new Error("stop"), { name: "DiscordAbortError" })).kind).toBe("aborted");
+    expect(classifySendError(Object.assign(new Error("stop"), { name: "DiscordAbortError" })).kind).toBe(
+      "aborted",
+    );
     expect(classifySendError("weird").kind).toBe("network_error");
   });
 });
@@ -118,7 +178,13 @@ describe("selectClaimable: the per-webhook ordering rule", () => {
   });
 
   it("blocks a webhook whose oldest event is leased or waiting for a retry", () => {
-    const events = [ev("1", "a", { leaseExpiresAt: later }), ev("2", "a"), ev("3", "b", { nextAttemptAt: later }), ev("4", "b"), ev("5", "c")];
+    const events = [
+      ev("1", "a", { leaseExpiresAt: later }),
+      ev("2", "a"),
+      ev("3", "b", { nextAttemptAt: later }),
+      ev("4", "b"),
+      ev("5", "c"),
+    ];
     expect(ids(selectClaimable(events, { now, limit: 10, perWebhook: 5 }))).toEqual(["5"]);
   });
 
@@ -128,11 +194,20 @@ describe("selectClaimable: the per-webhook ordering rule", () => {
   });
 
   it("skips delivered and dead events, and respects the limit", () => {
-    const events = [ev("1", "a", { state: "dead" }), ev("2", "a"), ev("3", "a", { state: "delivered" }), ev("4", "a"), ev("5", "b")];
+    const events = [
+      ev("1", "a", { state: "dead" }),
+      ev("2", "a"),
+      ev("3", "a", { state: "delivered" }),
+      ev("4", "a"),
+      ev("5", "b"),
+    ];
     expect(ids(selectClaimable(events, { now, limit: 2, perWebhook: 5 }))).toEqual(["2", "4"]);
   });
 
   it("orders ids numerically, not as text", () => {
-    expect(ids(selectClaimable([ev("10", "a"), ev("9", "a")], { now, limit: 5, perWebhook: 5 }))).toEqual(["9", "10"]);
+    expect(ids(selectClaimable([ev("10", "a"), ev("9", "a")], { now, limit: 5, perWebhook: 5 }))).toEqual([
+      "9",
+      "10",
+    ]);
   });
 });

@@ -77,7 +77,13 @@ export function decideDelivery(outcome: AttemptOutcome, attempts: number): Deliv
         error: outcome.message,
       };
     case "aborted":
-      return { action: "retry", delayMs: 0, countsAsAttempt: false, possibleDuplicate: true, error: outcome.message };
+      return {
+        action: "retry",
+        delayMs: 0,
+        countsAsAttempt: false,
+        possibleDuplicate: true,
+        error: outcome.message,
+      };
     case "gone":
       return { action: "disable_webhook", reason: goneReason(outcome) };
     case "rejected":
@@ -98,7 +104,11 @@ export function decideDelivery(outcome: AttemptOutcome, attempts: number): Deliv
       const made = attempts + 1;
       const possibleDuplicate = outcome.kind === "timeout";
       if (made >= MAX_ATTEMPTS) {
-        return { action: "dead", reason: `gave up after ${made} attempts; last: ${error}`, possibleDuplicate };
+        return {
+          action: "dead",
+          reason: `gave up after ${made} attempts; last: ${error}`,
+          possibleDuplicate,
+        };
       }
       return {
         action: "retry",
@@ -122,7 +132,12 @@ function goneReason(o: { status: number; code: number | null; message: string })
   return `${detail}. Discord refuses this webhook; check it in the channel's Integrations settings, then re-enable it.`;
 }
 
-const TIMEOUT_CODES = new Set(["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+const TIMEOUT_CODES = new Set([
+  "ETIMEDOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+]);
 
 /**
  * Classifies what a send threw, structurally — by the fields `@guildkit/discord-rest` errors carry
@@ -136,7 +151,11 @@ export function classifySendError(err: unknown): AttemptOutcome {
   const status = typeof e.status === "number" ? e.status : null;
   const code = typeof e.code === "number" ? e.code : null;
   if (status === 429 || /RateLimit/.test(name)) {
-    return { kind: "rate_limited", retryAfterMs: typeof e.retryAfterMs === "number" ? e.retryAfterMs : null, message };
+    return {
+      kind: "rate_limited",
+      retryAfterMs: typeof e.retryAfterMs === "number" ? e.retryAfterMs : null,
+      message,
+    };
   }
   if (status === 401 || status === 403 || status === 404) return { kind: "gone", status, code, message };
   if (status !== null && status >= 400 && status < 500) return { kind: "rejected", status, code, message };

@@ -1,7 +1,21 @@
-import { type AttemptOutcome, classifySendError, type DeliveryDecision, decideDelivery } from "./delivery-policy";
+import {
+  type AttemptOutcome,
+  classifySendError,
+  type DeliveryDecision,
+  decideDelivery,
+} from "./delivery-policy";
 import { TemplateError } from "./errors";
 import { buildWebhookMessage } from "./message";
-import type { ClaimedEvent, Clock, Completion, EventLog, EventLogEntry, Scheduler, WebhookOutbox, WebhookSender } from "./ports";
+import type {
+  ClaimedEvent,
+  Clock,
+  Completion,
+  EventLog,
+  EventLogEntry,
+  Scheduler,
+  WebhookOutbox,
+  WebhookSender,
+} from "./ports";
 import { parseRowJson, type RowImage } from "./row-data";
 import { type CompiledTemplate, compileTemplate } from "./template";
 import { parseWebhookUrl, type WebhookTarget } from "./webhook-url";
@@ -126,7 +140,12 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
       mentionUserColumns: event.webhook.mentionUserColumns,
     });
     if (message.empty) {
-      await dead(event, "the template rendered an empty message (Discord refuses empty content)", false, report);
+      await dead(
+        event,
+        "the template rendered an empty message (Discord refuses empty content)",
+        false,
+        report,
+      );
       return true;
     }
 
@@ -190,7 +209,11 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
             message: decision.possibleDuplicate
               ? `webhook ${event.webhookId}: event ${event.id} has an unknown outcome (${decision.error}); it will be sent again and may appear twice`
               : `webhook ${event.webhookId}: event ${event.id} failed (${decision.error}); retrying in ${Math.round(decision.delayMs / 1000)} s`,
-            data: { ...base, attempts: event.attempts + (decision.countsAsAttempt ? 1 : 0), delayMs: decision.delayMs },
+            data: {
+              ...base,
+              attempts: event.attempts + (decision.countsAsAttempt ? 1 : 0),
+              delayMs: decision.delayMs,
+            },
           });
         }
         return false;
@@ -204,7 +227,12 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
     }
   };
 
-  const dead = async (event: ClaimedEvent, reason: string, possibleDuplicate: boolean, report: DeliveryReport) => {
+  const dead = async (
+    event: ClaimedEvent,
+    reason: string,
+    possibleDuplicate: boolean,
+    report: DeliveryReport,
+  ) => {
     await record(event, { state: "dead", reason, at: clock.now(), possibleDuplicate });
     report.dead++;
     await log({
@@ -244,9 +272,19 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
   };
 
   const deliverOnce = async (opts: { signal?: AbortSignal } = {}): Promise<DeliveryReport> => {
-    const report: DeliveryReport = { claimed: 0, delivered: 0, retried: 0, dead: 0, disabledWebhooks: 0, released: 0 };
+    const report: DeliveryReport = {
+      claimed: 0,
+      delivered: 0,
+      retried: 0,
+      dead: 0,
+      disabledWebhooks: 0,
+      released: 0,
+    };
     const now = clock.now();
-    const events = await outbox.claim({ owner, leaseMs, limit: batchSize, perWebhook, now }, { signal: opts.signal });
+    const events = await outbox.claim(
+      { owner, leaseMs, limit: batchSize, perWebhook, now },
+      { signal: opts.signal },
+    );
     report.claimed = events.length;
     if (events.length === 0) return report;
 
@@ -285,7 +323,9 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
           message: `webhook delivery round failed: ${(err as Error).message}`,
           data: { failures },
         });
-        await options.scheduler.sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), { signal }).catch(() => {});
+        await options.scheduler
+          .sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), { signal })
+          .catch(() => {});
       }
     }
   };

@@ -24,7 +24,12 @@ export {
   type WebhookDefinitionInput,
   webhookDefinitionSchema,
 } from "./definition";
-export { createWebhookDelivery, type DeliveryReport, type WebhookDelivery, type WebhookDeliveryOptions } from "./delivery";
+export {
+  createWebhookDelivery,
+  type DeliveryReport,
+  type WebhookDelivery,
+  type WebhookDeliveryOptions,
+} from "./delivery";
 export {
   type AttemptOutcome,
   type ClaimCandidate,
@@ -72,6 +77,12 @@ export {
   rewriteLegacyTemplate,
 } from "./legacy";
 export {
+  createMemoryOutbox,
+  type MemoryOutbox,
+  type MemoryOutboxEvent,
+  type MemoryWebhook,
+} from "./memory-outbox";
+export {
   type BuildMessageInput,
   type BuiltMessage,
   buildWebhookMessage,
@@ -109,7 +120,13 @@ export type {
 } from "./ports";
 export { type PreviewResult, type PreviewSample, previewWebhook, renderPreview } from "./preview";
 export { parseRowJson, type RowData, type RowImage, renderValue, stringifyRowJson } from "./row-data";
-export { type CompiledTemplate, checkTemplate, compileTemplate, type Placeholder, type TemplateContext } from "./template";
+export {
+  type CompiledTemplate,
+  checkTemplate,
+  compileTemplate,
+  type Placeholder,
+  type TemplateContext,
+} from "./template";
 export {
   assertWebhookId,
   buildTriggerDdl,
@@ -123,6 +140,13 @@ export {
   triggerName,
   webhookIdOfTrigger,
 } from "./trigger-ddl";
+export {
+  DISCORD_WEBHOOK_HOSTS,
+  maskWebhookUrl,
+  parseWebhookUrl,
+  type WebhookTarget,
+  type WebhookUrlOptions,
+} from "./webhook-url";
 export { analyzeWhen, checkWhen, type WhenAnalysis, type WhenContext } from "./when/analyze";
 export type {
   BooleanLiteral,
@@ -147,10 +171,3 @@ export { compileWhenSqlite } from "./when/compile-sqlite";
 export { evaluateWhen, likeMatches } from "./when/evaluate";
 export { MAX_IN_LIST, MAX_WHEN_DEPTH, MAX_WHEN_LENGTH, parseWhen } from "./when/parser";
 export { printOperand, printWhen } from "./when/print";
-export {
-  DISCORD_WEBHOOK_HOSTS,
-  maskWebhookUrl,
-  parseWebhookUrl,
-  type WebhookTarget,
-  type WebhookUrlOptions,
-} from "./webhook-url";

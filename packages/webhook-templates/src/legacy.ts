@@ -1,4 +1,5 @@
 import { normalizeColumns, resolveColumn, type TableColumn } from "./columns";
+import { validateWebhookDefinition } from "./definition";
 import { WhenClauseSyntaxError } from "./errors";
 import { isSafeIdentifier } from "./identifiers";
 import { usernameProblem } from "./message";
@@ -6,7 +7,6 @@ import { OPERATIONS, type Operation } from "./operation";
 import type { Operand, WhenExpr } from "./when/ast";
 import { parseWhen } from "./when/parser";
 import { printWhen } from "./when/print";
-import { validateWebhookDefinition } from "./definition";
 
 /**
  * A `discord_webhooks` row as the seed system left it. Columns it may lack (older databases) are
@@ -52,13 +52,17 @@ export interface LegacyWebhookPlan {
   notes: string[];
 }
 
-/** The table the legacy fixed trigger watched, and the column holding the event name. */
+/** The table the legacy fixed trigger (`discord_webhook_on_member_event`) watched. */
 export const LEGACY_EVENT_TABLE = "member_events";
+/** The column of {@link LEGACY_EVENT_TABLE} holding the event name a legacy `trigger_event` filtered on. */
 export const LEGACY_EVENT_COLUMN = "event";
 /** Legacy events sent by application code, not by a table trigger. */
 const APP_LEVEL_EVENTS = /^(Signup|Print.*)$/;
 /** The legacy fixed triggers dropped by the upgrade (besides every `discord_webhook_<id>`). */
-export const LEGACY_TRIGGERS: readonly string[] = ["members_signup_notification", "discord_webhook_on_member_event"];
+export const LEGACY_TRIGGERS: readonly string[] = [
+  "members_signup_notification",
+  "discord_webhook_on_member_event",
+];
 
 const LEGACY_OPERATORS: Record<string, string> = {
   "=": "=",
@@ -119,9 +123,12 @@ export function planLegacyWebhook(input: {
   const parts: string[] = [];
 
   if (event !== "" && table === LEGACY_EVENT_TABLE && operation !== null) {
-    const hasEventColumn = columns !== null && resolveColumn(normalizeColumns(columns), LEGACY_EVENT_COLUMN) !== null;
+    const hasEventColumn =
+      columns !== null && resolveColumn(normalizeColumns(columns), LEGACY_EVENT_COLUMN) !== null;
     if (!hasEventColumn) {
-      problems.push(`legacy event "${event}" needs ${LEGACY_EVENT_TABLE}.${LEGACY_EVENT_COLUMN}, which does not exist`);
+      problems.push(
+        `legacy event "${event}" needs ${LEGACY_EVENT_TABLE}.${LEGACY_EVENT_COLUMN}, which does not exist`,
+      );
     }
     parts.push(`${rowRef}.${LEGACY_EVENT_COLUMN} = ${quote(event)}`);
     notes.push(`kept the event filter ${rowRef}.${LEGACY_EVENT_COLUMN} = ${quote(event)}`);
@@ -140,9 +147,15 @@ export function planLegacyWebhook(input: {
       problems.push(built.problem);
     }
   }
-  const when = parts.length === 0 ? null : parts.length === 1 ? (parts[0] as string) : parts.map((p) => `(${p})`).join(" AND ");
+  const when =
+    parts.length === 0
+      ? null
+      : parts.length === 1
+        ? (parts[0] as string)
+        : parts.map((p) => `(${p})`).join(" AND ");
 
-  const template = columns !== null ? rewriteLegacyTemplate(row.messageTemplate, columns, notes) : row.messageTemplate;
+  const template =
+    columns !== null ? rewriteLegacyTemplate(row.messageTemplate, columns, notes) : row.messageTemplate;
 
   let username = row.username?.trim() || null;
   if (username !== null && usernameProblem(username) !== null) {
@@ -152,7 +165,16 @@ export function planLegacyWebhook(input: {
 
   if (table !== null && operation !== null) {
     const result = validateWebhookDefinition(
-      { url: row.webhookUrl, template, username, table, operation, when, enabled: row.enabled, mentionUserColumns: [] },
+      {
+        url: row.webhookUrl,
+        template,
+        username,
+        table,
+        operation,
+        when,
+        enabled: row.enabled,
+        mentionUserColumns: [],
+      },
       { columns, webhookBaseUrl: input.webhookBaseUrl ?? null },
     );
     if (!result.ok) {
@@ -163,7 +185,8 @@ export function planLegacyWebhook(input: {
     }
   }
 
-  const disabledReason = problems.length > 0 ? `upgrade from the legacy webhook: ${problems.join("; ")}` : null;
+  const disabledReason =
+    problems.length > 0 ? `upgrade from the legacy webhook: ${problems.join("; ")}` : null;
   return {
     id: row.id,
     table,
@@ -193,19 +216,22 @@ export function conditionsToWhen(
     const column = c.columnName.trim();
     const where = `condition ${i + 1}`;
     if (!op) refused.push(`${where}: operator "${c.operator}" is not supported`);
-    if (!isSafeIdentifier(column)) refused.push(`${where}: column "${c.columnName}" is not a plain column name`);
+    if (!isSafeIdentifier(column))
+      refused.push(`${where}: column "${c.columnName}" is not a plain column name`);
     let piece: string;
     if (op === "IS NULL" || op === "IS NOT NULL") piece = `${rowRef}.${column} ${op}`;
     else piece = `${rowRef}.${column} ${op ?? c.operator} ${quote(c.value ?? "")}`;
     if (i > 0) {
       const logic = (c.logic ?? "").trim().toUpperCase();
-      if (logic !== "" && logic !== "AND" && logic !== "OR") refused.push(`${where}: logic "${c.logic}" is not AND or OR`);
+      if (logic !== "" && logic !== "AND" && logic !== "OR")
+        refused.push(`${where}: logic "${c.logic}" is not AND or OR`);
       piece = `${logic === "OR" ? "OR" : "AND"} ${piece}`;
     }
     pieces.push(piece);
   });
   const text = pieces.join(" ");
-  if (refused.length > 0) return { ok: false, text, problem: `legacy conditions refused: ${refused.join("; ")}` };
+  if (refused.length > 0)
+    return { ok: false, text, problem: `legacy conditions refused: ${refused.join("; ")}` };
   return { ok: true, text };
 }
 
@@ -213,7 +239,11 @@ export function conditionsToWhen(
  * Rewrites a legacy template so that it renders as the seed rendered it: `{column}` of a real
  * column stays a placeholder; any other `{word}` and stray braces become literal text.
  */
-export function rewriteLegacyTemplate(template: string, columns: readonly TableColumn[], notes: string[] = []): string {
+export function rewriteLegacyTemplate(
+  template: string,
+  columns: readonly TableColumn[],
+  notes: string[] = [],
+): string {
   const names = new Set(normalizeColumns(columns).map((c) => c.name));
   const escaped: string[] = [];
   let out = "";

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { buildWebhookMessage, codePointLength, isSnowflake, truncateContent, usernameProblem } from "./message";
+import {
+  buildWebhookMessage,
+  codePointLength,
+  isSnowflake,
+  truncateContent,
+  usernameProblem,
+} from "./message";
 import { compileTemplate } from "./template";
 
 const columns = ["id", "body", "discord_user_id", "other_id"];
@@ -26,7 +32,9 @@ describe("buildWebhookMessage", () => {
       parse: [],
       users: ["80351110224678912"],
     });
-    expect(build("x", { mentionUserColumns: ["other_id", "body"] }).body.allowed_mentions).toEqual({ parse: [] });
+    expect(build("x", { mentionUserColumns: ["other_id", "body"] }).body.allowed_mentions).toEqual({
+      parse: [],
+    });
   });
 
   it("accepts a snowflake stored as an exact integer", () => {

@@ -4,8 +4,9 @@ import type { CompiledTemplate } from "./template";
 
 /** Discord's limit on message content, counted in Unicode code points (what Discord counts). */
 export const DISCORD_CONTENT_LIMIT = 2000;
-/** Discord's limits on a webhook username override, in code points. */
+/** The shortest webhook username override Discord accepts, in code points. */
 export const USERNAME_MIN = 1;
+/** The longest webhook username override Discord accepts, in code points. */
 export const USERNAME_MAX = 80;
 /** The most user ids `allowed_mentions.users` may list. */
 export const MAX_ALLOWED_USERS = 100;
@@ -69,7 +70,10 @@ export function codePointLength(text: string): number {
  * Cuts `content` to at most `limit` code points, ending with "…" when it was cut. The cut falls on a
  * grapheme boundary, so an emoji sequence or a letter with its accents is never split.
  */
-export function truncateContent(content: string, limit = DISCORD_CONTENT_LIMIT): { content: string; truncated: boolean } {
+export function truncateContent(
+  content: string,
+  limit = DISCORD_CONTENT_LIMIT,
+): { content: string; truncated: boolean } {
   if (content.length <= limit || codePointLength(content) <= limit) return { content, truncated: false };
   const budget = limit - 1; // room for the ellipsis
   let used = 0;
@@ -99,7 +103,8 @@ export function usernameProblem(username: string): string | null {
   const trimmed = username.trim();
   const length = codePointLength(trimmed);
   if (length < USERNAME_MIN) return "username is empty";
-  if (length > USERNAME_MAX) return `username is ${length} characters long; Discord allows at most ${USERNAME_MAX}`;
+  if (length > USERNAME_MAX)
+    return `username is ${length} characters long; Discord allows at most ${USERNAME_MAX}`;
   const lower = trimmed.toLowerCase();
   for (const word of ["clyde", "discord"]) {
     if (lower.includes(word)) return `username may not contain "${word}" (Discord refuses it)`;

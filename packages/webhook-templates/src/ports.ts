@@ -80,7 +80,13 @@ export interface ClaimedEvent {
  */
 export type Completion =
   | { state: "delivered"; messageId: string | null; at: Date; possibleDuplicate: boolean }
-  | { state: "retry"; nextAttemptAt: Date; countsAsAttempt: boolean; error: string; possibleDuplicate: boolean }
+  | {
+      state: "retry";
+      nextAttemptAt: Date;
+      countsAsAttempt: boolean;
+      error: string;
+      possibleDuplicate: boolean;
+    }
   | { state: "dead"; reason: string; at: Date; possibleDuplicate: boolean };
 
 /** The outbox as the delivery worker uses it. */

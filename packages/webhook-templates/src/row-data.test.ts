@@ -4,12 +4,22 @@ import { parseRowJson, renderValue, stringifyRowJson } from "./row-data";
 
 describe("parseRowJson", () => {
   it("keeps integers beyond 2^53 exact", () => {
-    const row = parseRowJson('{"id": 80351110224678912, "small": 5, "neg": -9007199254740993, "f": 1.5e300, "s": "99999999999999999"}');
-    expect(row).toEqual({ id: 80351110224678912n, small: 5, neg: -9007199254740993n, f: 1.5e300, s: "99999999999999999" });
+    const row = parseRowJson(
+      '{"id": 80351110224678912, "small": 5, "neg": -9007199254740993, "f": 1.5e300, "s": "99999999999999999"}',
+    );
+    expect(row).toEqual({
+      id: 80351110224678912n,
+      small: 5,
+      neg: -9007199254740993n,
+      f: 1.5e300,
+      s: "99999999999999999",
+    });
   });
 
   it("parses nested JSON and escapes", () => {
-    expect(parseRowJson('{"a":[1,{"b":"\\"q\\" \\u00e9"}],"c":true,"d":null, "e" : 12345678901234567890}')).toEqual({
+    expect(
+      parseRowJson('{"a":[1,{"b":"\\"q\\" \\u00e9"}],"c":true,"d":null, "e" : 12345678901234567890}'),
+    ).toEqual({
       a: [1, { b: '"q" é' }],
       c: true,
       d: null,

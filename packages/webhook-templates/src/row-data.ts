@@ -114,7 +114,12 @@ class ExactJsonParser {
       this.ws();
       if (this.s.charAt(this.i) !== ":") this.fail();
       this.i++;
-      Object.defineProperty(out, key, { value: this.value(), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: this.value(),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       this.ws();
       const c = this.s.charAt(this.i++);
       if (c === "}") return out;

@@ -5,7 +5,14 @@ import { checkTemplate, compileTemplate } from "./template";
 const columns = ["id", "email", "Name", "note", "score", "tags"];
 const row = {
   old: { id: 1, email: "old@example.com", Name: "Old", note: null, score: 1.5, tags: ["a"] },
-  new: { id: 1, email: "new@example.com", Name: "New", note: null, score: 80351110224678912n, tags: { k: true } },
+  new: {
+    id: 1,
+    email: "new@example.com",
+    Name: "New",
+    note: null,
+    score: 80351110224678912n,
+    tags: { k: true },
+  },
 };
 
 describe("compileTemplate", () => {
@@ -20,7 +27,10 @@ describe("compileTemplate", () => {
   });
 
   it("renders NULL and missing values as empty text, and other values plainly", () => {
-    const t = compileTemplate("[{note}] {score} {tags} {old.score} {old.tags}", { columns, operation: "UPDATE" });
+    const t = compileTemplate("[{note}] {score} {tags} {old.score} {old.tags}", {
+      columns,
+      operation: "UPDATE",
+    });
     expect(t.render(row)).toBe('[] 80351110224678912 {"k":true} 1.5 ["a"]');
     expect(t.render({ old: null, new: null })).toBe("[]    ");
   });
@@ -62,8 +72,12 @@ describe("checkTemplate names every problem", () => {
   });
 
   it("refuses rows the operation does not have", () => {
-    expect(checkTemplate("{old.email}", { columns, operation: "INSERT" })[0]?.reason).toBe("row_not_available");
-    expect(checkTemplate("{new.email}", { columns, operation: "DELETE" })[0]?.reason).toBe("row_not_available");
+    expect(checkTemplate("{old.email}", { columns, operation: "INSERT" })[0]?.reason).toBe(
+      "row_not_available",
+    );
+    expect(checkTemplate("{new.email}", { columns, operation: "DELETE" })[0]?.reason).toBe(
+      "row_not_available",
+    );
     expect(checkTemplate("{new.email}", { columns, operation: "INSERT" })).toEqual([]);
     expect(checkTemplate("{old.email}", { columns, operation: "DELETE" })).toEqual([]);
   });
@@ -79,11 +93,15 @@ describe("checkTemplate names every problem", () => {
   });
 
   it("refuses JSON-looking text unless its braces are doubled", () => {
-    expect(checkTemplate('{"a": 1}', { columns, operation: "INSERT" })[0]?.reason).toBe("invalid_placeholder");
+    expect(checkTemplate('{"a": 1}', { columns, operation: "INSERT" })[0]?.reason).toBe(
+      "invalid_placeholder",
+    );
     expect(checkTemplate('{{"a": 1}}', { columns, operation: "INSERT" })).toEqual([]);
   });
 
   it("compileTemplate throws the first problem", () => {
-    expect(() => compileTemplate("{nope} {nada}", { columns, operation: "INSERT" })).toThrow(/no column nope/);
+    expect(() => compileTemplate("{nope} {nada}", { columns, operation: "INSERT" })).toThrow(
+      /no column nope/,
+    );
   });
 });

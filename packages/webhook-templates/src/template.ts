@@ -118,11 +118,14 @@ function scan(source: string, ctx: TemplateContext): Scan {
     const nextOpen = source.indexOf("{", i + 1);
     if (close === -1) {
       problems.push(
-        new TemplateError(`template: the "{" at position ${i} is never closed; write "{{" for a literal brace`, {
-          reason: "unclosed_placeholder",
-          position: i,
-          placeholder: "{",
-        }),
+        new TemplateError(
+          `template: the "{" at position ${i} is never closed; write "{{" for a literal brace`,
+          {
+            reason: "unclosed_placeholder",
+            position: i,
+            placeholder: "{",
+          },
+        ),
       );
       literal += "{";
       i++;

@@ -56,7 +56,13 @@ describe("sqliteTriggerDdl", () => {
   });
 
   it("INSERT without WHEN writes only the new row", () => {
-    const ddl = sqliteTriggerDdl({ webhookId: "7", table: "members", operation: "INSERT", when: null, columns: ["id"] });
+    const ddl = sqliteTriggerDdl({
+      webhookId: "7",
+      table: "members",
+      operation: "INSERT",
+      when: null,
+      columns: ["id"],
+    });
     expect(ddl.create[1]).toMatchInlineSnapshot(`
       "CREATE TRIGGER "guildkit_webhook_7" AFTER INSERT ON "members" FOR EACH ROW
       BEGIN
@@ -86,7 +92,13 @@ describe("sqliteTriggerDdl", () => {
 
   it("chunks wide tables to stay under SQLite's function argument limit", () => {
     const wide = Array.from({ length: 120 }, (_, i) => `c${i}`);
-    const ddl = sqliteTriggerDdl({ webhookId: "1", table: "wide", operation: "INSERT", when: null, columns: wide });
+    const ddl = sqliteTriggerDdl({
+      webhookId: "1",
+      table: "wide",
+      operation: "INSERT",
+      when: null,
+      columns: wide,
+    });
     const sql = ddl.create[1] as string;
     expect(sql.match(/json_insert\(/g)).toHaveLength(2);
     expect(sql).toContain(`'$."c50"'`);
@@ -135,7 +147,13 @@ describe("postgresTriggerDdl", () => {
   });
 
   it("DELETE without WHEN", () => {
-    const ddl = postgresTriggerDdl({ webhookId: "9", table: "Members", operation: "DELETE", when: null, columns });
+    const ddl = postgresTriggerDdl({
+      webhookId: "9",
+      table: "Members",
+      operation: "DELETE",
+      when: null,
+      columns,
+    });
     expect(ddl.create[1]).toMatchInlineSnapshot(`
       "CREATE TRIGGER "guildkit_webhook_9" AFTER DELETE ON "Members" FOR EACH ROW
       EXECUTE FUNCTION "guildkit_webhook_enqueue"('9')"
@@ -167,6 +185,8 @@ describe("postgresTriggerDdl", () => {
 describe("dropTriggerDdl", () => {
   it("drops by name, on the table for Postgres", () => {
     expect(dropTriggerDdl("3", "members", "sqlite")).toEqual(['DROP TRIGGER IF EXISTS "guildkit_webhook_3"']);
-    expect(dropTriggerDdl("3", "members", "postgres")).toEqual(['DROP TRIGGER IF EXISTS "guildkit_webhook_3" ON "members"']);
+    expect(dropTriggerDdl("3", "members", "postgres")).toEqual([
+      'DROP TRIGGER IF EXISTS "guildkit_webhook_3" ON "members"',
+    ]);
   });
 });

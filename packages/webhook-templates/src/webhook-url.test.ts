@@ -11,7 +11,11 @@ describe("parseWebhookUrl", () => {
       token: TOKEN,
       threadId: null,
     });
-    expect(parseWebhookUrl(`https://canary.discordapp.com/api/v10/webhooks/1/${TOKEN}/?thread_id=123456789012345678`)).toEqual({
+    expect(
+      parseWebhookUrl(
+        `https://canary.discordapp.com/api/v10/webhooks/1/${TOKEN}/?thread_id=123456789012345678`,
+      ),
+    ).toEqual({
       webhookId: "1",
       token: TOKEN,
       threadId: "123456789012345678",
@@ -50,7 +54,9 @@ describe("parseWebhookUrl", () => {
 
 describe("maskWebhookUrl", () => {
   it("hides the token", () => {
-    expect(maskWebhookUrl(`https://discord.com/api/webhooks/123/${TOKEN}`)).toBe("https://discord.com/api/webhooks/123/****");
+    expect(maskWebhookUrl(`https://discord.com/api/webhooks/123/${TOKEN}`)).toBe(
+      "https://discord.com/api/webhooks/123/****",
+    );
     expect(maskWebhookUrl(`garbage ${TOKEN}`)).toBe("****");
   });
 });

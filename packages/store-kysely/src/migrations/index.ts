@@ -1,4 +1,7 @@
 import { foundation } from "./001-foundation";
+import { roleSync } from "./002-role-sync";
+import { oauth } from "./003-oauth";
+import { speedbump } from "./005-speedbump";
 import type { GuildkitMigration } from "./types";
 
 /**
@@ -7,5 +10,8 @@ import type { GuildkitMigration } from "./types";
  */
 export const migrations: readonly GuildkitMigration[] = [
   foundation,
+  roleSync,
+  oauth,
+  speedbump,
   // next: roleSync (002-role-sync), oauth (003-oauth), webhooks (004-webhooks), speedbump (005-speedbump)
 ];

@@ -18,7 +18,9 @@ const check = (source: string, operation: "INSERT" | "UPDATE" | "DELETE" = "UPDA
 
 describe("analyzeWhen: columns", () => {
   it("resolves column names ignoring case, to the table's spelling", () => {
-    expect(printWhen(check("NEW.NAME = 'x' AND OLD.Email IS NULL"))).toBe("(NEW.Name = 'x' AND OLD.email IS NULL)");
+    expect(printWhen(check("NEW.NAME = 'x' AND OLD.Email IS NULL"))).toBe(
+      "(NEW.Name = 'x' AND OLD.email IS NULL)",
+    );
   });
 
   it("refuses an unknown column, listing the table's columns and the closest one", () => {

@@ -41,7 +41,13 @@ export function analyzeWhen(expr: WhenExpr, ctx: WhenContext): WhenAnalysis {
       problems.push(
         new WhenClauseColumnError(
           `WHEN condition: ${written} at position ${ref.position}: an INSERT trigger has no OLD row; use NEW.${ref.name}`,
-          { reason: "old_on_insert", position: ref.position, reference: written, column: ref.name, columns: names(columns) },
+          {
+            reason: "old_on_insert",
+            position: ref.position,
+            reference: written,
+            column: ref.name,
+            columns: names(columns),
+          },
         ),
       );
     }
@@ -49,7 +55,13 @@ export function analyzeWhen(expr: WhenExpr, ctx: WhenContext): WhenAnalysis {
       problems.push(
         new WhenClauseColumnError(
           `WHEN condition: ${written} at position ${ref.position}: a DELETE trigger has no NEW row; use OLD.${ref.name}`,
-          { reason: "new_on_delete", position: ref.position, reference: written, column: ref.name, columns: names(columns) },
+          {
+            reason: "new_on_delete",
+            position: ref.position,
+            reference: written,
+            column: ref.name,
+            columns: names(columns),
+          },
         ),
       );
     }
@@ -61,7 +73,13 @@ export function analyzeWhen(expr: WhenExpr, ctx: WhenContext): WhenAnalysis {
           `WHEN condition: ${written} at position ${ref.position}: the table has no column ${ref.name}${
             suggestion ? ` (did you mean ${suggestion}?)` : ""
           }; its columns are: ${listColumns(columns)}`,
-          { reason: "unknown_column", position: ref.position, reference: written, column: ref.name, columns: names(columns) },
+          {
+            reason: "unknown_column",
+            position: ref.position,
+            reference: written,
+            column: ref.name,
+            columns: names(columns),
+          },
         ),
       );
       return { ref, kind: "other" };
@@ -88,7 +106,10 @@ export function analyzeWhen(expr: WhenExpr, ctx: WhenContext): WhenAnalysis {
 
   const pair = (a: OperandKind, b: OperandKind, position: number): void => {
     const problem = typeProblem(a, b);
-    if (problem) problems.push(new WhenClauseTypeError(`WHEN condition at position ${position}: ${problem}`, { position }));
+    if (problem)
+      problems.push(
+        new WhenClauseTypeError(`WHEN condition at position ${position}: ${problem}`, { position }),
+      );
   };
 
   const walk = (e: WhenExpr): WhenExpr => {
@@ -148,7 +169,8 @@ function typeProblem(x: OperandKind, y: OperandKind): string | null {
     const text = x.kind === "text" ? x : y;
     const num = x.kind === "text" ? y : x;
     if (!text.column && text.text !== undefined && NUMERIC_TEXT.test(text.text)) return null; // '5' = 5
-    if (text.column && num.column) return `text column ${text.label} cannot be compared with number column ${num.label}`;
+    if (text.column && num.column)
+      return `text column ${text.label} cannot be compared with number column ${num.label}`;
     if (text.column) {
       return `${text.label} is a text column; compare it with a string such as '${num.label}', not the number ${num.label}`;
     }
@@ -156,8 +178,10 @@ function typeProblem(x: OperandKind, y: OperandKind): string | null {
   }
   const bool = x.kind === "boolean" ? x : y;
   const other = x.kind === "boolean" ? y : x;
-  if (bool.column) return `${bool.label} is a boolean column; compare it with TRUE or FALSE, not ${other.label}`;
-  if (other.column) return `${other.label} is a ${other.kind} column; it cannot be compared with ${bool.label}`;
+  if (bool.column)
+    return `${bool.label} is a boolean column; compare it with TRUE or FALSE, not ${other.label}`;
+  if (other.column)
+    return `${other.label} is a ${other.kind} column; it cannot be compared with ${bool.label}`;
   return `${other.label} cannot be compared with ${bool.label}`;
 }
 

@@ -22,7 +22,8 @@ export interface PostgresWhenOptions {
  */
 export function compileWhenPostgres(expr: WhenExpr, options: PostgresWhenOptions = {}): string {
   const columns = normalizeColumns(options.columns ?? []);
-  const isText = (o: Operand): boolean => o.kind === "column" && resolveColumn(columns, o.name)?.kind === "text";
+  const isText = (o: Operand): boolean =>
+    o.kind === "column" && resolveColumn(columns, o.name)?.kind === "text";
 
   const operand = (o: Operand, collate = false): string => {
     switch (o.kind) {

@@ -68,7 +68,10 @@ describe("compileWhenSqlite / compileWhenPostgres", () => {
     expect(() => compileWhenSqlite(badNumber)).toThrow(WhenClauseSyntaxError);
     expect(() => compileWhenPostgres(badNumber)).toThrow(WhenClauseSyntaxError);
 
-    const badRow = { ...badColumn, operand: { kind: "column", row: "X", name: "a", position: 0 } } as unknown as WhenExpr;
+    const badRow = {
+      ...badColumn,
+      operand: { kind: "column", row: "X", name: "a", position: 0 },
+    } as unknown as WhenExpr;
     expect(() => compileWhenSqlite(badRow)).toThrow(WhenClauseSyntaxError);
 
     const nul: WhenExpr = {

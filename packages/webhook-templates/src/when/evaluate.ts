@@ -37,8 +37,8 @@ export function evaluateWhen(expr: WhenExpr, row: RowImage): boolean | null {
       return v === null ? null : !v;
     }
     case "compare": {
-      const l = valueOf(expr.left, row);
-      const r = valueOf(expr.right, row);
+      const l = operandValue(expr.left, row);
+      const r = operandValue(expr.right, row);
       if (l === null || r === null) return null;
       const c = compareValues(l, r);
       switch (expr.op) {
@@ -58,21 +58,21 @@ export function evaluateWhen(expr: WhenExpr, row: RowImage): boolean | null {
       return null;
     }
     case "is_null": {
-      const isNull = valueOf(expr.operand, row) === null;
+      const isNull = operandValue(expr.operand, row) === null;
       return expr.negated ? !isNull : isNull;
     }
     case "distinct": {
-      const l = valueOf(expr.left, row);
-      const r = valueOf(expr.right, row);
+      const l = operandValue(expr.left, row);
+      const r = operandValue(expr.right, row);
       const distinct = l === null || r === null ? l !== r : compareValues(l, r) !== 0;
       return expr.negated ? !distinct : distinct;
     }
     case "in": {
-      const v = valueOf(expr.operand, row);
+      const v = operandValue(expr.operand, row);
       if (v === null) return null;
       let sawNull = false;
       for (const item of expr.list) {
-        const w = valueOf(item, row);
+        const w = operandValue(item, row);
         if (w === null) {
           sawNull = true;
           continue;
@@ -82,7 +82,7 @@ export function evaluateWhen(expr: WhenExpr, row: RowImage): boolean | null {
       return sawNull ? null : expr.negated;
     }
     case "like": {
-      const v = valueOf(expr.operand, row);
+      const v = operandValue(expr.operand, row);
       if (v === null) return null;
       const matched = likeMatches(String(v), expr.pattern);
       return expr.negated ? !matched : matched;
@@ -90,7 +90,7 @@ export function evaluateWhen(expr: WhenExpr, row: RowImage): boolean | null {
   }
 }
 
-function valueOf(o: Operand, row: RowImage): SqlValue {
+function operandValue(o: Operand, row: RowImage): SqlValue {
   switch (o.kind) {
     case "column": {
       const image = o.row === "NEW" ? row.new : row.old;

@@ -19,7 +19,10 @@ const column: fc.Arbitrary<Operand> = fc.record({
   position: fc.constant(0),
 });
 const safeString = fc
-  .string({ unit: fc.constantFrom("a", "Z", "'", "\\", "%", "_", ";", "-", "/", "*", '"', " ", "é", "👍", "\n") , maxLength: 12 })
+  .string({
+    unit: fc.constantFrom("a", "Z", "'", "\\", "%", "_", ";", "-", "/", "*", '"', " ", "é", "👍", "\n"),
+    maxLength: 12,
+  })
   .map((value) => ({ kind: "string" as const, value, position: 0 }));
 const numberLit = fc
   .oneof(
@@ -46,12 +49,24 @@ const { expr } = fc.letrec<{ expr: WhenExpr; leaf: WhenExpr }>((tie) => ({
   leaf: fc.oneof(
     fc.record({
       kind: fc.constant("compare" as const),
-      op: fc.constantFrom("=" as const, "!=" as const, "<" as const, "<=" as const, ">" as const, ">=" as const),
+      op: fc.constantFrom(
+        "=" as const,
+        "!=" as const,
+        "<" as const,
+        "<=" as const,
+        ">" as const,
+        ">=" as const,
+      ),
       left: nonNull,
       right: nonNull,
       position: fc.constant(0),
     }),
-    fc.record({ kind: fc.constant("is_null" as const), negated: fc.boolean(), operand, position: fc.constant(0) }),
+    fc.record({
+      kind: fc.constant("is_null" as const),
+      negated: fc.boolean(),
+      operand,
+      position: fc.constant(0),
+    }),
     fc.record({
       kind: fc.constant("distinct" as const),
       negated: fc.boolean(),
@@ -69,13 +84,29 @@ const { expr } = fc.letrec<{ expr: WhenExpr; leaf: WhenExpr }>((tie) => ({
       }),
       position: fc.constant(0),
     }),
-    fc.record({ kind: fc.constant("like" as const), negated: fc.boolean(), operand, pattern: likePattern, position: fc.constant(0) }),
+    fc.record({
+      kind: fc.constant("like" as const),
+      negated: fc.boolean(),
+      operand,
+      pattern: likePattern,
+      position: fc.constant(0),
+    }),
   ),
   expr: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
     tie("leaf"),
-    fc.record({ kind: fc.constant("and" as const), left: tie("expr"), right: tie("expr"), position: fc.constant(0) }),
-    fc.record({ kind: fc.constant("or" as const), left: tie("expr"), right: tie("expr"), position: fc.constant(0) }),
+    fc.record({
+      kind: fc.constant("and" as const),
+      left: tie("expr"),
+      right: tie("expr"),
+      position: fc.constant(0),
+    }),
+    fc.record({
+      kind: fc.constant("or" as const),
+      left: tie("expr"),
+      right: tie("expr"),
+      position: fc.constant(0),
+    }),
     fc.record({ kind: fc.constant("not" as const), operand: tie("expr"), position: fc.constant(0) }),
   ),
 }));
@@ -142,7 +173,11 @@ const mutated = fc
   .tuple(
     expr,
     fc.array(
-      fc.tuple(fc.nat(), fc.constantFrom("insert", "delete", "replace"), soup.map((t) => t.slice(0, 6))),
+      fc.tuple(
+        fc.nat(),
+        fc.constantFrom("insert", "delete", "replace"),
+        soup.map((t) => t.slice(0, 6)),
+      ),
       { maxLength: 3 },
     ),
   )
@@ -198,7 +233,8 @@ function readSql(sql: string, dialect: "sqlite" | "postgres"): SqlToken[] {
       i++;
       continue;
     }
-    if (sql.startsWith("--", i) || sql.startsWith("/*", i) || c === ";") throw new Error(`unsafe token at ${i}`);
+    if (sql.startsWith("--", i) || sql.startsWith("/*", i) || c === ";")
+      throw new Error(`unsafe token at ${i}`);
     if (dialect === "postgres" && c === "E" && sql.charAt(i + 1) === "'") {
       let v = "";
       let j = i + 2;
@@ -289,7 +325,8 @@ function assertCompiledSafely(ast: WhenExpr, sql: string, dialect: "sqlite" | "p
   let depth = 0;
   for (const t of tokens) {
     if (t.kind === "word") expect(SQL_WORDS.has(t.value), `word ${t.value}`).toBe(true);
-    if (t.kind === "ident") expect(columns.has(t.value) || t.value === "C", `identifier ${t.value}`).toBe(true);
+    if (t.kind === "ident")
+      expect(columns.has(t.value) || t.value === "C", `identifier ${t.value}`).toBe(true);
     if (t.kind === "string") expect(strings.has(t.value), `string ${JSON.stringify(t.value)}`).toBe(true);
     if (t.kind === "number") expect(numbers.has(t.value), `number ${t.value}`).toBe(true);
     if (t.value === "(" && t.kind === "punct") depth++;
@@ -357,7 +394,10 @@ describe("WHEN grammar, property-based", () => {
   });
 
   it("compiled SQL holds only what the tree holds, in both dialects", () => {
-    const textColumns = ["a", "b", "email", "Name", "select", "from", "x_1", "_y"].map((name) => ({ name, type: "text" }));
+    const textColumns = ["a", "b", "email", "Name", "select", "from", "x_1", "_y"].map((name) => ({
+      name,
+      type: "text",
+    }));
     fc.assert(
       fc.property(expr, (ast) => {
         assertCompiledSafely(ast, compileWhenSqlite(ast), "sqlite");
@@ -376,7 +416,16 @@ describe("WHEN grammar, property-based", () => {
       fc.boolean(),
       fc.bigInt({ min: 2n ** 60n, max: 2n ** 62n }),
     );
-    const row = fc.record({ a: value, b: value, email: value, Name: value, select: value, from: value, x_1: value, _y: value });
+    const row = fc.record({
+      a: value,
+      b: value,
+      email: value,
+      Name: value,
+      select: value,
+      from: value,
+      x_1: value,
+      _y: value,
+    });
     fc.assert(
       fc.property(expr, row, row, (ast, oldRow, newRow) => {
         const image = { old: oldRow, new: newRow };

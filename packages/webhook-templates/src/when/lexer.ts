@@ -87,8 +87,13 @@ export class Lexer {
     if (ch === ";") return this.invalid(start, start + 1, `";" (only one condition is allowed)`);
     const cp = s.codePointAt(start) ?? 0;
     const width = cp > 0xffff ? 2 : 1;
-    const shown = cp < 0x20 || cp === 0x7f || cp > 0x7e ? `U+${cp.toString(16).toUpperCase().padStart(4, "0")}` : "";
-    return this.invalid(start, start + width, `unexpected character ${JSON.stringify(s.slice(start, start + width))}${shown ? ` (${shown})` : ""}`);
+    const shown =
+      cp < 0x20 || cp === 0x7f || cp > 0x7e ? `U+${cp.toString(16).toUpperCase().padStart(4, "0")}` : "";
+    return this.invalid(
+      start,
+      start + width,
+      `unexpected character ${JSON.stringify(s.slice(start, start + width))}${shown ? ` (${shown})` : ""}`,
+    );
   }
 
   private string(start: number): Token {

@@ -24,7 +24,11 @@ export function assertSqlString(value: string): string {
 /** Checks a number literal's text against the grammar before it goes into SQL. */
 export function assertNumberText(text: string): string {
   if (!NUMBER_TEXT.test(text)) {
-    throw new WhenClauseSyntaxError({ position: 0, expected: "a number literal", found: JSON.stringify(text) });
+    throw new WhenClauseSyntaxError({
+      position: 0,
+      expected: "a number literal",
+      found: JSON.stringify(text),
+    });
   }
   return text;
 }
@@ -47,7 +51,11 @@ export function postgresString(value: string): string {
 /** `NEW."column"` / `OLD."column"`, the column name checked as an identifier. */
 export function columnSql(ref: ColumnRef): string {
   if (ref.row !== "NEW" && ref.row !== "OLD") {
-    throw new WhenClauseSyntaxError({ position: ref.position, expected: "NEW or OLD", found: String(ref.row) });
+    throw new WhenClauseSyntaxError({
+      position: ref.position,
+      expected: "NEW or OLD",
+      found: String(ref.row),
+    });
   }
   return `${ref.row}.${quoteIdentifier(ref.name, "column")}`;
 }

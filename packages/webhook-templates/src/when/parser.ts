@@ -189,7 +189,8 @@ class Parser {
     if (this.isKeyword("LIKE")) {
       this.advance();
       const p = this.token;
-      if (p.kind !== "string") this.fail("a string pattern (LIKE takes a quoted pattern such as '%@example.com')");
+      if (p.kind !== "string")
+        this.fail("a string pattern (LIKE takes a quoted pattern such as '%@example.com')");
       checkLikePattern(p);
       this.advance();
       return { kind: "like", negated, operand: left, pattern: p.value, position };

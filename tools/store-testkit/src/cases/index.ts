@@ -1,5 +1,8 @@
 import type { StoreCases } from "../define";
 import { foundationCases } from "./foundation";
+import { roleSyncCases } from "./role-sync";
+import { oauthCases } from "./oauth";
+import { speedbumpCases } from "./speedbump";
 
 /**
  * Every feature's conformance cases, run by `runStoreConformance` on every store. A feature adds
@@ -7,5 +10,8 @@ import { foundationCases } from "./foundation";
  */
 export const storeCases: readonly StoreCases[] = [
   foundationCases,
+  roleSyncCases,
+  oauthCases,
+  speedbumpCases,
   // next: roleSyncCases, oauthCases, webhookCases, speedbumpCases
 ];

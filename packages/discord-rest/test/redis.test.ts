@@ -1,0 +1,75 @@
+import { randomUUID } from "node:crypto";
+import Redis from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBottleneckLimiter } from "../src";
+import { maxStartsPerSecond, startWorld } from "./helpers";
+
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+async function redisAvailable(): Promise<boolean> {
+  const probe = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0 });
+  probe.on("error", () => {});
+  try {
+    await probe.connect();
+    await probe.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+const available = await redisAvailable();
+if (!available) {
+  if (process.env.CI === "true") throw new Error(`Redis is not reachable at ${REDIS_URL}`);
+  console.warn(`skipping the clustered-limiter tests: Redis is not reachable at ${REDIS_URL}`);
+}
+
+let world: Awaited<ReturnType<typeof startWorld>>;
+beforeAll(async () => {
+  // Route limits above the budget: this file is about the budget, not the buckets.
+  world = await startWorld({ routeLimits: { guild_roles: { limit: 100, windowMs: 1000 } } });
+});
+afterAll(async () => {
+  await world?.close();
+});
+
+describe.skipIf(!available)("a Redis-clustered budget (bottleneck datastore ioredis)", () => {
+  it("is shared by two clients, as by two processes: at most rps starts in any second between them", async () => {
+    const { sim, demo } = world;
+    const id = `guildkit-test-${randomUUID()}`;
+    const { hostname, port } = new URL(REDIS_URL);
+    const limiters = [1, 2].map(() =>
+      createBottleneckLimiter({ rps: 4, redis: { client: { host: hostname, port: Number(port) }, id } }),
+    );
+    const [a, b] = limiters.map((limiter) => world.client({ limiter }));
+    const since = Date.now();
+    const started = Date.now();
+    await Promise.all(
+      [a!, b!].flatMap((client) =>
+        Array.from({ length: 12 }, () => client.getGuildRoles({ guildId: demo.guildId })),
+      ),
+    );
+    const elapsedS = (Date.now() - started) / 1000;
+    const times = sim.inspect.requests({ route: "guild_roles", since }).map((r) => r.at);
+    expect(times).toHaveLength(24);
+    expect(maxStartsPerSecond(times)).toBeLessThanOrEqual(4);
+    expect(elapsedS).toBeGreaterThan(5.5); // 24 starts, 4 per second, shared — not 4 per second each
+    await Promise.all(limiters.map((l) => l.close?.()));
+  }, 30_000);
+
+  it("accepts a caller's ioredis client and leaves it open on close", async () => {
+    const { demo } = world;
+    const redis = new Redis(REDIS_URL);
+    const limiter = createBottleneckLimiter({
+      rps: 10,
+      redis: { client: redis, id: `guildkit-test-${randomUUID()}` },
+    });
+    const client = world.client({ limiter });
+    await Promise.all([1, 2, 3].map(() => client.getGuildRoles({ guildId: demo.guildId })));
+    await limiter.close?.();
+    expect(await redis.ping()).toBe("PONG");
+    await redis.quit();
+  });
+});

@@ -1,0 +1,21 @@
+import type { Kysely } from "kysely";
+import type { Clock, Dialect } from "../dialect";
+import type { Database } from "../schema";
+import { createOAuthMemberAccounts } from "./member-accounts";
+import { createOAuthNonceStore } from "./nonce-store";
+
+export { createOAuthMemberAccounts } from "./member-accounts";
+export { createOAuthNonceStore } from "./nonce-store";
+
+/** The OAuth ports of a store: `nonces` (`NonceStore`) and `memberAccounts` (`MemberAccounts`). */
+export function createOAuthStore(db: Kysely<Database>, dialect: Dialect, clock: Clock) {
+  return {
+    /** `NonceStore` of `@guildkit/oauth-state` on `oauth_states`. */
+    nonces: createOAuthNonceStore(db, dialect),
+    /** `MemberAccounts` of `@guildkit/oauth-state` on `members`. */
+    memberAccounts: createOAuthMemberAccounts(db, dialect, clock),
+  };
+}
+
+/** What {@link createOAuthStore} returns. */
+export type OAuthStore = ReturnType<typeof createOAuthStore>;

@@ -1,0 +1,135 @@
+import { type Kysely, type RawBuilder, sql } from "kysely";
+import type { Dialect } from "../dialect";
+
+/**
+ * Everything role sync does differently on SQLite and Postgres, in one place: the member-change
+ * triggers and the claim statement.
+ */
+
+/** `next_due_at` of a member marked by a change: the epoch, so it sorts before every scheduled re-check. */
+export const DUE_AT_ONCE = new Date(0);
+
+/** Member columns every trigger watches besides the rule columns. */
+const ALWAYS_WATCHED = ["discord_user_id", "payment_status"];
+
+/** A lower-case SQL identifier (rule columns are validated before they reach here). */
+export function assertIdentifier(column: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(column)) throw new TypeError(`"${column}" is not a valid column name`);
+  return column;
+}
+
+/** The member columns whose change marks a member due, sorted. */
+export function watchedColumns(ruleColumns: readonly string[]): string[] {
+  return [...new Set([...ALWAYS_WATCHED, ...ruleColumns.map(assertIdentifier)])].sort();
+}
+
+/**
+ * DDL of the triggers that mark a member due on any change that can alter its roles: an insert of a
+ * linked member; an update where a watched column IS DISTINCT FROM before (NULL ↔ value included),
+ * or the seed system's `discord_last_synced` set to NULL (its "sync me" signal); a delete (the sync
+ * row survives the member so its roles can be revoked).
+ */
+export function triggerStatements(dialect: Dialect, ruleColumns: readonly string[]): string[] {
+  const columns = watchedColumns(ruleColumns);
+  if (dialect === "postgres") {
+    const changed = columns.map((c) => `old.${c} is distinct from new.${c}`).join(" or ");
+    return [
+      `create or replace function role_sync_mark_due() returns trigger language plpgsql as $$
+begin
+  if tg_op = 'DELETE' then
+    update role_sync_state set next_due_at = 'epoch', dirty = true, version = version + 1,
+      marked_at = clock_timestamp() where member_id = old.id;
+    return old;
+  end if;
+  if tg_op = 'INSERT' then
+    if new.discord_user_id is null then return new; end if;
+  elsif new.discord_user_id is null and old.discord_user_id is null then
+    return new;
+  elsif not (${changed} or (old.discord_last_synced is not null and new.discord_last_synced is null)) then
+    return new;
+  end if;
+  insert into role_sync_state (member_id, next_due_at, dirty, version, marked_at, attempts)
+    values (new.id, 'epoch', true, 1, clock_timestamp(), 0)
+    on conflict (member_id) do update set next_due_at = 'epoch', dirty = true,
+      version = role_sync_state.version + 1, marked_at = clock_timestamp();
+  perform pg_notify('guildkit_role_sync', '');
+  return new;
+end $$`,
+      "drop trigger if exists role_sync_members_changed on members",
+      `create trigger role_sync_members_changed after insert or update or delete on members
+        for each row execute function role_sync_mark_due()`,
+    ];
+  }
+  const now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+  const upsert = (id: string) => `insert or ignore into role_sync_state (member_id, next_due_at, dirty, version, marked_at, attempts)
+      values (${id}, '${DUE_AT_ONCE.toISOString()}', 1, 0, ${now}, 0);
+    update role_sync_state set next_due_at = '${DUE_AT_ONCE.toISOString()}', dirty = 1, version = version + 1,
+      marked_at = ${now} where member_id = ${id};`;
+  const changed = columns.map((c) => `old.${c} is not new.${c}`).join(" or ");
+  return [
+    "drop trigger if exists role_sync_members_insert",
+    "drop trigger if exists role_sync_members_update",
+    "drop trigger if exists role_sync_members_delete",
+    `create trigger role_sync_members_insert after insert on members when new.discord_user_id is not null
+    begin ${upsert("new.id")} end`,
+    `create trigger role_sync_members_update after update on members
+    when (new.discord_user_id is not null or old.discord_user_id is not null)
+      and (${changed} or (old.discord_last_synced is not null and new.discord_last_synced is null))
+    begin ${upsert("new.id")} end`,
+    `create trigger role_sync_members_delete after delete on members
+    begin update role_sync_state set next_due_at = '${DUE_AT_ONCE.toISOString()}', dirty = 1,
+      version = version + 1, marked_at = ${now} where member_id = old.id; end`,
+  ];
+}
+
+/** (Re)installs the triggers for these rule columns. */
+export async function installTriggers(
+  // biome-ignore lint/suspicious/noExplicitAny: DDL runs on any schema version
+  db: Kysely<any>,
+  dialect: Dialect,
+  ruleColumns: readonly string[],
+): Promise<void> {
+  for (const statement of triggerStatements(dialect, ruleColumns)) await sql.raw(statement).execute(db);
+}
+
+/**
+ * The claim: one statement that leases up to `limit` due members whose lease is free or expired,
+ * oldest due first (changed members carry the epoch, so they come first). Postgres skips rows
+ * another claimer has locked (`FOR UPDATE SKIP LOCKED`); SQLite runs it as one write.
+ */
+export function claimStatement(
+  dialect: Dialect,
+  p: { owner: string; leaseExpiresAt: unknown; dueBy: unknown; now: unknown; limit: number },
+): RawBuilder<Record<string, unknown>> {
+  if (dialect === "postgres") {
+    return sql<Record<string, unknown>>`update role_sync_state s
+      set lease_owner = ${p.owner}, lease_expires_at = ${p.leaseExpiresAt}
+      from (select member_id from role_sync_state
+        where next_due_at <= ${p.dueBy} and (lease_owner is null or lease_expires_at <= ${p.now})
+        order by next_due_at, member_id limit ${p.limit} for update skip locked) pick
+      where s.member_id = pick.member_id
+      returning s.*`;
+  }
+  return sql<Record<string, unknown>>`update role_sync_state
+    set lease_owner = ${p.owner}, lease_expires_at = ${p.leaseExpiresAt}
+    where member_id in (select member_id from role_sync_state
+      where next_due_at <= ${p.dueBy} and (lease_owner is null or lease_expires_at <= ${p.now})
+      order by next_due_at, member_id limit ${p.limit})
+    returning *`;
+}
+
+/** The SQL type of `members.id`, so `role_sync_state.member_id` compares without casts. */
+export async function memberIdType(
+  // biome-ignore lint/suspicious/noExplicitAny: DDL runs on any schema version
+  db: Kysely<any>,
+  dialect: Dialect,
+): Promise<string> {
+  if (dialect === "postgres") {
+    const r = await sql<{ t: string }>`select data_type as t from information_schema.columns
+      where table_schema = current_schema() and table_name = 'members' and column_name = 'id'`.execute(db);
+    const t = r.rows[0]?.t ?? "bigint";
+    return ["bigint", "integer", "smallint", "text", "uuid"].includes(t) ? t : "text";
+  }
+  const r = await sql<{ type: string }>`select type from pragma_table_info('members') where name = 'id'`.execute(db);
+  return /int/i.test(r.rows[0]?.type ?? "integer") ? "integer" : "text";
+}

@@ -1,0 +1,153 @@
+import { decodeId, decodeTime } from "@guildkit/store-kysely";
+import { expect, it } from "vitest";
+import { defineStoreCases } from "../define";
+
+const T0 = new Date("2026-11-23T12:00:00.000Z");
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+
+const PROFILE = {
+  discordUserId: "80351110224678912",
+  email: "nelly@example.com",
+  username: "nelly",
+  globalName: "Nelly",
+  avatar: "8342729096ea3675442027381ff50dfe",
+};
+
+/** Conformance of the OAuth ports (`store.oauth.nonces`, `store.oauth.memberAccounts`), migration 003-oauth. */
+export const oauthCases = defineStoreCases("oauth", ({ fresh }) => {
+  it("a state nonce is consumed once; the row records its expiry and when it was spent", async () => {
+    const { store, db } = await fresh();
+    const nonces = store.oauth.nonces;
+    expect(await nonces.consume({ nonce: "n-1", expiresAt: at(300), now: T0 })).toBe(true);
+    expect(await nonces.consume({ nonce: "n-1", expiresAt: at(300), now: at(1) })).toBe(false);
+    const rows = await db.selectFrom("oauth_states").select(["nonce", "expires_at", "consumed_at"]).execute();
+    expect(rows).toHaveLength(1);
+    expect(decodeTime(rows[0]?.expires_at)).toEqual(at(300));
+    expect(decodeTime(rows[0]?.consumed_at)).toEqual(T0);
+  });
+
+  it("of many concurrent redemptions of one nonce exactly one wins", async () => {
+    const { store } = await fresh();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => store.oauth.nonces.consume({ nonce: "race", expiresAt: at(60), now: T0 })),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it("purgeExpired deletes the nonces whose tokens expired and keeps the others", async () => {
+    const { store, db } = await fresh();
+    await store.oauth.nonces.consume({ nonce: "link", expiresAt: at(60), now: T0 });
+    await store.oauth.nonces.consume({ nonce: "signup", expiresAt: at(600), now: T0 });
+    expect(await store.oauth.nonces.purgeExpired({ now: at(60) })).toBe(1);
+    const left = await db.selectFrom("oauth_states").select("nonce").execute();
+    expect(left.map((r) => r.nonce)).toEqual(["signup"]);
+  });
+
+  it("finds members by Discord id and by email case-insensitively, lowest id first", async () => {
+    const { store } = await fresh();
+    const a = await store.members.create({ email: "Nelly@Example.com" });
+    await store.members.create({ email: "nelly@example.com" });
+    const linked = await store.members.create({ email: "other@example.com", discordUserId: "111" });
+    const accounts = store.oauth.memberAccounts;
+    expect(await accounts.findByVerifiedEmail({ email: "nelly@example.com" })).toEqual({
+      memberId: a.id,
+      discordUserId: null,
+    });
+    expect(await accounts.findByDiscordUserId({ discordUserId: "111" })).toEqual({
+      memberId: linked.id,
+      discordUserId: "111",
+    });
+    expect(await accounts.findByDiscordUserId({ discordUserId: "222" })).toBeNull();
+    expect(await accounts.findByVerifiedEmail({ email: "nobody@example.com" })).toBeNull();
+  });
+
+  it("linkDiscord stores the Discord id, email and name on the member row", async () => {
+    const { store, db } = await fresh();
+    const member = await store.members.create({ email: "m@example.com" });
+    expect(await store.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE })).toEqual({
+      linked: true,
+    });
+    const row = await db
+      .selectFrom("members")
+      .select(["discord_user_id", "discord_email", "discord_username", "email"])
+      .where("id", "=", member.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({
+      discord_user_id: PROFILE.discordUserId,
+      discord_email: "nelly@example.com",
+      discord_username: "Nelly",
+      email: "m@example.com",
+    });
+  });
+
+  it("linkDiscord with no verified email clears the stored Discord email", async () => {
+    const { store, db } = await fresh();
+    const member = await store.members.create({ email: "m@example.com", discordEmail: "old@example.com" });
+    await store.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: { ...PROFILE, email: null } });
+    const row = await db.selectFrom("members").select("discord_email").where("id", "=", member.id).executeTakeFirst();
+    expect(row?.discord_email).toBeNull();
+  });
+
+  it("linkDiscord refuses a Discord account linked to another member and changes nothing", async () => {
+    const { store, db } = await fresh();
+    const holder = await store.members.create({ email: "h@example.com", discordUserId: PROFILE.discordUserId });
+    const member = await store.members.create({ email: "m@example.com" });
+    expect(await store.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE })).toEqual({
+      linked: false,
+      reason: "discord_account_taken",
+    });
+    const rows = await db.selectFrom("members").select(["id", "discord_user_id"]).orderBy("id").execute();
+    expect(rows.map((r) => [decodeId(r.id), r.discord_user_id])).toEqual([
+      [holder.id, PROFILE.discordUserId],
+      [member.id, null],
+    ]);
+  });
+
+  it("linkDiscord reports a member that does not exist", async () => {
+    const { store } = await fresh();
+    for (const memberId of ["999999", "not-a-number"]) {
+      expect(await store.oauth.memberAccounts.linkDiscord({ memberId, profile: PROFILE })).toEqual({
+        linked: false,
+        reason: "member_not_found",
+      });
+    }
+  });
+
+  it("create inserts a linked member, and refuses a Discord account another member holds", async () => {
+    const { store, db } = await fresh();
+    const created = await store.oauth.memberAccounts.create({ profile: PROFILE });
+    expect(created.created).toBe(true);
+    const memberId = created.created ? created.memberId : "";
+    const row = await db
+      .selectFrom("members")
+      .select(["email", "name", "discord_user_id", "discord_email", "created_at"])
+      .where("id", "=", memberId)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      email: "nelly@example.com",
+      name: "Nelly",
+      discord_user_id: PROFILE.discordUserId,
+      discord_email: "nelly@example.com",
+    });
+    expect(decodeTime(row.created_at)).toBeInstanceOf(Date);
+    expect(await store.oauth.memberAccounts.create({ profile: { ...PROFILE, email: "x@example.com" } })).toEqual({
+      created: false,
+      reason: "discord_account_taken",
+    });
+    const count = await db.selectFrom("members").select(db.fn.countAll().as("n")).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(1);
+  });
+
+  it("markDueForSync clears the seed system's sync marker", async () => {
+    const { store, db } = await fresh();
+    const member = await store.members.create({ email: "m@example.com" });
+    await db.updateTable("members").set({ discord_last_synced: 1_700_000_000 }).where("id", "=", member.id).execute();
+    await store.oauth.memberAccounts.markDueForSync({ memberId: member.id, now: T0 });
+    const row = await db
+      .selectFrom("members")
+      .select("discord_last_synced")
+      .where("id", "=", member.id)
+      .executeTakeFirst();
+    expect(row?.discord_last_synced).toBeNull();
+  });
+});

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { ServerContext } from "./context";
 import { adminConfigRoutes } from "./routes/admin-config";
 import { healthRoutes } from "./routes/health";
+import { oauthRoutes } from "./routes/oauth";
 
 /**
  * The reference server: one Hono app composed of the feature route modules.
@@ -14,6 +15,7 @@ export function createServerApp(ctx: ServerContext): Hono {
     return c.json({ error: "internal_error", message: "Something went wrong; see the server log." }, 500);
   });
   app.route("/", healthRoutes(ctx));
+  app.route("/", oauthRoutes(ctx));
   app.route("/", adminConfigRoutes(ctx));
   return app;
 }

@@ -1,4 +1,6 @@
 import type { WorkerTask } from "./context";
+import { roleSyncTask } from "./role-sync";
+import { webhookDeliveryTask } from "./webhooks";
 
 /** The tasks the worker runs. Each feature adds its task here with one line. */
-export const tasks: WorkerTask[] = [];
+export const tasks: WorkerTask[] = [roleSyncTask, webhookDeliveryTask];

@@ -385,6 +385,33 @@ describe("createDiscordRest: rate limits and retries", () => {
     expect(error).toMatchObject({ name: "AbortError", retryable: false });
   });
 
+  it("ends queued requests with DiscordAbortError when the client is closed", async () => {
+    const { pool } = setup();
+    pool
+      .intercept({ path: "/api/v10/guilds/1/roles", method: "GET" })
+      .reply(200, [], { headers: json })
+      .persist();
+    const agent = agents.at(-1)!;
+    const client = createDiscordRest({
+      token: TOKEN,
+      apiBaseUrl: `${ORIGIN}/api/v10`,
+      dispatcher: agent,
+      rps: 1,
+    });
+    const calls = [1, 2, 3].map(() =>
+      client.getGuildRoles({ guildId: "1" }).then(
+        () => "ok",
+        (e: unknown) => e,
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    await client.close();
+    const [first, ...rest] = await Promise.all(calls);
+    expect(first).toBe("ok");
+    for (const outcome of rest) expect(outcome).toBeInstanceOf(DiscordAbortError);
+    expect((rest[0] as Error).message).toContain("closed");
+  });
+
   it("never lets the bot token or a webhook token into errors, logs or stats", async () => {
     const { client, pool, logs } = setup({ retries: 1 });
     pool

@@ -234,7 +234,9 @@ export function createDiscordRest(options: DiscordRestOptions): DiscordRest {
       return () => controller.abort();
     },
   });
+  let closed = false;
   const common = {
+    isClosed: () => closed,
     token: options.token,
     apiBaseUrl,
     cdnBaseUrl,
@@ -407,6 +409,7 @@ export function createDiscordRest(options: DiscordRestOptions): DiscordRest {
     stats: () => stats.snapshot(api.gate.pausedUntil()),
     buckets: () => buckets.snapshot(),
     async close() {
+      closed = true;
       buckets.close(new DiscordAbortError("the Discord client was closed", { route: "close" }));
       await ownLimiter?.close?.();
     },

@@ -66,6 +66,8 @@ export interface PipelineConfig {
   random: () => number;
   buckets: BucketRegistry;
   stats: ReturnType<typeof createStatsRecorder>;
+  /** True once the client was closed: queued requests end with `DiscordAbortError`. */
+  isClosed: () => boolean;
 }
 
 type Attempt =
@@ -156,16 +158,24 @@ export function createPipeline(config: PipelineConfig) {
   const gate = createGlobalGate(config);
 
   const abortError = (route: Route, signal: AbortSignal | undefined) =>
-    new DiscordAbortError(`${route.template} was aborted by the caller`, {
-      route: route.template,
-      cause: signal?.reason,
-    });
+    config.isClosed()
+      ? new DiscordAbortError(`${route.template} was dropped: the Discord client was closed`, {
+          route: route.template,
+        })
+      : new DiscordAbortError(`${route.template} was aborted by the caller`, {
+          route: route.template,
+          cause: signal?.reason,
+        });
 
   async function attempt(
     route: Route,
     reservation: BucketReservation,
     options: SendOptions,
   ): Promise<Attempt> {
+    if (config.isClosed()) {
+      reservation.cancel();
+      return { kind: "failed", timedOut: false, aborted: true, error: null };
+    }
     if (gate.pausedUntil() !== null || reservation.blocked()) {
       reservation.cancel();
       return { kind: "deferred" };
@@ -215,7 +225,7 @@ export function createPipeline(config: PipelineConfig) {
     let failures = 0;
     let rateLimits = 0;
     for (;;) {
-      if (signal?.aborted) throw abortError(route, signal);
+      if (signal?.aborted || config.isClosed()) throw abortError(route, signal);
       let reservation: BucketReservation;
       try {
         await gate.wait(signal);
@@ -226,7 +236,7 @@ export function createPipeline(config: PipelineConfig) {
           },
         });
       } catch (error) {
-        if (signal?.aborted) throw abortError(route, signal);
+        if (signal?.aborted || config.isClosed()) throw abortError(route, signal);
         throw error;
       }
       let result: Attempt;
@@ -234,7 +244,7 @@ export function createPipeline(config: PipelineConfig) {
         result = await config.limiter.schedule(() => attempt(route, reservation, options), { signal });
       } catch (error) {
         reservation.cancel();
-        if (signal?.aborted) throw abortError(route, signal);
+        if (signal?.aborted || config.isClosed()) throw abortError(route, signal);
         throw error;
       }
 

@@ -69,3 +69,12 @@ export {
   type StateTokensOptions,
   type VerifiedState,
 } from "./state-token";
+export {
+  BROWSER_BINDING_COOKIE,
+  createOAuthWebHandlers,
+  escapeHtml,
+  type OAuthWebHandlers,
+  type OAuthWebHandlersOptions,
+  readCookie,
+  statusOf,
+} from "./web-handlers";

@@ -55,14 +55,14 @@ export async function startLink(
     { memberId: input.memberId, returnPath: safeRedirectPath(input.returnPath ?? "/") },
     { browserBinding },
   );
-  const verifier = await deriveCodeVerifier({ browserBinding, nonce: signed.nonce });
+  const verifier = deriveCodeVerifier({ browserBinding, nonce: signed.nonce });
   return {
     authorizeUrl: buildAuthorizeUrl({
       authorizeUrl: ctx.authorizeUrl,
       clientId: client.clientId,
       redirectUri: ctx.redirectUris.link,
       state: signed.token,
-      codeChallenge: await codeChallengeS256(verifier),
+      codeChallenge: codeChallengeS256(verifier),
     }),
     browserBinding,
     bindingMaxAgeSeconds: BROWSER_BINDING_MAX_AGE_SECONDS,
@@ -93,7 +93,7 @@ export async function completeLink(
       ctx,
       {
         code: authorizationCode,
-        codeVerifier: await deriveCodeVerifier({
+        codeVerifier: deriveCodeVerifier({
           browserBinding: input.browserBinding as string,
           nonce: state.nonce,
         }),

@@ -100,14 +100,14 @@ export async function startLogin(
     { postLoginPath: safeRedirectPath(input.postLoginPath ?? "/") },
     { browserBinding },
   );
-  const verifier = await deriveCodeVerifier({ browserBinding, nonce: signed.nonce });
+  const verifier = deriveCodeVerifier({ browserBinding, nonce: signed.nonce });
   return {
     authorizeUrl: buildAuthorizeUrl({
       authorizeUrl: ctx.authorizeUrl,
       clientId: client.clientId,
       redirectUri: ctx.redirectUris.login,
       state: signed.token,
-      codeChallenge: await codeChallengeS256(verifier),
+      codeChallenge: codeChallengeS256(verifier),
     }),
     browserBinding,
     bindingMaxAgeSeconds: BROWSER_BINDING_MAX_AGE_SECONDS,
@@ -137,7 +137,7 @@ export async function completeLogin<TResult>(
       ctx,
       {
         code: authorizationCode,
-        codeVerifier: await deriveCodeVerifier({
+        codeVerifier: deriveCodeVerifier({
           browserBinding: input.browserBinding as string,
           nonce: state.nonce,
         }),

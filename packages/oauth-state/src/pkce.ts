@@ -1,5 +1,5 @@
-import { base64url } from "jose";
-import { randomBase64Url, sha256Base64Url } from "./random";
+import { randomBase64Url, base64UrlEncode, sha256Base64Url } from "./random";
+import { hmacSha256Key, utf8 } from "./sha256";
 
 /**
  * A random PKCE code verifier (RFC 7636 §4.1): 32 bytes from the Web Crypto CSPRNG, base64url, 43
@@ -14,7 +14,7 @@ export function createCodeVerifier(): string {
  *
  * @see https://discord.com/developers/docs/topics/oauth2#authorization-code-grant
  */
-export function codeChallengeS256(verifier: string): Promise<string> {
+export function codeChallengeS256(verifier: string): string {
   return sha256Base64Url(verifier);
 }
 
@@ -25,14 +25,6 @@ export function codeChallengeS256(verifier: string): Promise<string> {
  * a URL, so someone who intercepts the authorization code (and even the state) cannot redeem it. The
  * derivation needs no server-side storage, so starting a flow writes nothing.
  */
-export async function deriveCodeVerifier(input: { browserBinding: string; nonce: string }): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(input.browserBinding),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`guildkit-pkce:${input.nonce}`));
-  return base64url.encode(new Uint8Array(mac));
+export function deriveCodeVerifier(input: { browserBinding: string; nonce: string }): string {
+  return base64UrlEncode(hmacSha256Key(utf8(input.browserBinding)).sign(utf8(`guildkit-pkce:${input.nonce}`)));
 }

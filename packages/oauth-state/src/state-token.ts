@@ -1,9 +1,10 @@
-import { base64url, type JWTPayload, type JWTVerifyGetKey, jwtVerify, SignJWT } from "jose";
+import { type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { z } from "zod";
 import { hashBrowserBinding, isBrowserBinding } from "./browser-binding";
 import { OAuthConfigError, type OAuthFlow, StateTokenError } from "./errors";
 import type { Clock } from "./ports";
-import { randomBase64Url, timingSafeEqual } from "./random";
+import { base64UrlEncode, randomBase64Url, timingSafeEqual } from "./random";
+import { type HmacKey, hmacSha256Key, utf8 } from "./sha256";
 
 /** The three kinds of state token. */
 export type StateKind = "link" | "login" | "signup";
@@ -116,11 +117,11 @@ const claimSchemas = {
   }),
 } as const;
 
-type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+type VerifyKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
 
-interface KeyRing {
-  signing: { kid: string; key: HmacKey };
-  byKid: Map<string, HmacKey>;
+interface SigningKey {
+  kid: string;
+  hmac: HmacKey;
 }
 
 /**
@@ -135,19 +136,25 @@ export function createStateTokens(options: StateTokensOptions): StateTokens {
   const secrets = [options.secret, ...(options.previousSecrets ?? [])].map((secret, index) =>
     secretBytes(secret, index === 0 ? "secret" : "previousSecrets"),
   );
-  let ring: Promise<KeyRing> | null = null;
-  const keys = (): Promise<KeyRing> => {
-    ring ??= buildKeyRing(secrets);
-    return ring;
+  // Signing is synchronous (see sha256.ts); verifying goes through jose with Web Crypto keys.
+  const signingKeys = secrets.map(toSigningKey);
+  const signing = signingKeys[0] as SigningKey;
+  let verifyKeys: Promise<Map<string, VerifyKey>> | null = null;
+  const keysByKid = (): Promise<Map<string, VerifyKey>> => {
+    verifyKeys ??= importVerifyKeys(secrets, signingKeys);
+    return verifyKeys;
   };
   const getKey: JWTVerifyGetKey = async (header) => {
     // Every token this package signs names its key; one that does not was not signed here.
     if (typeof header.kid !== "string") throw new StateTokenError("malformed", { flow: null });
-    const key = (await keys()).byKid.get(header.kid);
+    const key = (await keysByKid()).get(header.kid);
     // An unknown key id verifies against nothing: reported as a bad signature.
     if (key === undefined) throw new StateTokenError("bad_signature", { flow: null });
     return key;
   };
+  const protectedHeader = base64UrlEncode(
+    utf8(JSON.stringify({ alg: "HS256", typ: STATE_TOKEN_TYPE, kid: signing.kid })),
+  );
 
   return {
     async sign(kind, payload, { browserBinding }) {
@@ -157,16 +164,21 @@ export function createStateTokens(options: StateTokensOptions): StateTokens {
           option: "browserBinding",
         });
       }
-      const { signing } = await keys();
       const now = options.clock.now();
       const issuedAt = Math.floor(now.getTime() / 1000);
       const exp = issuedAt + STATE_LIFETIME_SECONDS[kind];
       const nonce = randomBase64Url(18);
-      const claims: Record<string, unknown> = { bh: await hashBrowserBinding(browserBinding) };
-      let subject: string | null = null;
+      const claims: Record<string, unknown> = {
+        iss: issuer,
+        aud: AUDIENCE_PREFIX + kind,
+        jti: nonce,
+        iat: issuedAt,
+        exp,
+        bh: hashBrowserBinding(browserBinding),
+      };
       if (kind === "link") {
         const link = payload as StatePayloads["link"];
-        subject = link.memberId;
+        claims.sub = link.memberId;
         claims.rp = link.returnPath;
       } else if (kind === "login") {
         claims.rp = (payload as StatePayloads["login"]).postLoginPath;
@@ -181,15 +193,10 @@ export function createStateTokens(options: StateTokensOptions): StateTokens {
           av: signup.identity.avatar,
         };
       }
-      const jwt = new SignJWT(claims as JWTPayload)
-        .setProtectedHeader({ alg: "HS256", typ: STATE_TOKEN_TYPE, kid: signing.kid })
-        .setIssuer(issuer)
-        .setAudience(AUDIENCE_PREFIX + kind)
-        .setJti(nonce)
-        .setIssuedAt(issuedAt)
-        .setExpirationTime(exp);
-      if (subject !== null) jwt.setSubject(subject);
-      return { token: await jwt.sign(signing.key), nonce, expiresAt: new Date(exp * 1000) };
+      // JWS compact serialization (RFC 7515 §7.1), HS256; verified by jose with the algorithm pinned.
+      const signingInput = `${protectedHeader}.${base64UrlEncode(utf8(JSON.stringify(claims)))}`;
+      const signature = base64UrlEncode(signing.hmac.sign(utf8(signingInput)));
+      return { token: `${signingInput}.${signature}`, nonce, expiresAt: new Date(exp * 1000) };
     },
 
     async verify(token, { kind, browserBinding, flow = kind === "signup" ? "signup" : kind }) {
@@ -217,7 +224,7 @@ export function createStateTokens(options: StateTokensOptions): StateTokens {
       const parsed = claimSchemas[kind].safeParse(payload);
       if (!parsed.success) throw fail("malformed", parsed.error);
       if (!isBrowserBinding(browserBinding)) throw fail("browser_mismatch");
-      const presented = await hashBrowserBinding(browserBinding);
+      const presented = hashBrowserBinding(browserBinding);
       if (!timingSafeEqual(presented, parsed.data.bh)) throw fail("browser_mismatch");
 
       const common = {
@@ -261,24 +268,21 @@ function secretBytes(secret: string | Uint8Array, option: string): Uint8Array {
   return bytes;
 }
 
-async function buildKeyRing(secrets: Uint8Array[]): Promise<KeyRing> {
-  const entries = await Promise.all(
-    secrets.map(async (bytes) => {
-      const key = await crypto.subtle.importKey(
-        "raw",
-        bytes as Uint8Array<ArrayBuffer>,
-        { name: "HMAC", hash: "SHA-256" },
-        false,
-        ["sign", "verify"],
-      );
-      // The key id is a MAC of a fixed label: it names the key without revealing anything about it.
-      const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode("guildkit-oauth-state-kid"));
-      return { kid: base64url.encode(new Uint8Array(mac).slice(0, 9)), key };
-    }),
+function toSigningKey(secret: Uint8Array): SigningKey {
+  const hmac = hmacSha256Key(secret);
+  // The key id is a MAC of a fixed label: it names the key without revealing anything about it.
+  return { kid: base64UrlEncode(hmac.sign(utf8("guildkit-oauth-state-kid")).slice(0, 9)), hmac };
+}
+
+async function importVerifyKeys(secrets: Uint8Array[], signingKeys: SigningKey[]): Promise<Map<string, VerifyKey>> {
+  const keys = await Promise.all(
+    secrets.map((bytes) =>
+      crypto.subtle.importKey("raw", bytes as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, [
+        "verify",
+      ]),
+    ),
   );
-  const [signing] = entries;
-  if (signing === undefined) throw new Error("unreachable: no signing secret");
-  return { signing, byKid: new Map(entries.map((entry) => [entry.kid, entry.key])) };
+  return new Map(keys.map((key, index) => [signingKeys[index]!.kid, key]));
 }
 
 function classifyJoseError(error: unknown): "malformed" | "bad_signature" | "expired" | "wrong_issuer" {

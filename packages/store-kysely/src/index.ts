@@ -70,3 +70,12 @@ export { createOAuthMemberAccounts, createOAuthNonceStore, createOAuthStore, typ
 export { type AssembleStoreOptions, assembleStore, type GuildkitStore, type StoreCore } from "./store";
 export { createRoleSyncStore, type RoleSyncStore, UnknownMemberColumnError } from "./role-sync";
 export { triggerStatements as roleSyncTriggerStatements } from "./role-sync/dialect";
+export {
+  createWebhookStore,
+  type DeadEvent,
+  DEFAULT_POLL_INTERVAL_MS,
+  type DefinitionWriteOptions,
+  type StoredWebhook,
+  type TriggerRepairReport,
+  type WebhookStore,
+} from "./webhooks";

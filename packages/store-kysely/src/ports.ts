@@ -7,6 +7,7 @@ import { createOAuthStore } from "./oauth";
 import { createRoleSyncStore } from "./role-sync";
 import type { Database } from "./schema";
 import { createSpeedbumpStore } from "./speedbump";
+import { createWebhookStore } from "./webhooks";
 
 /** What every port factory may need besides the database and dialect. */
 export interface StorePortOptions {
@@ -32,8 +33,8 @@ export function createStorePorts(db: Kysely<Database>, dialect: Dialect, options
     // Feature ports, one line each:
     roleSync: createRoleSyncStore(db, dialect, clock),
     oauth: createOAuthStore(db, dialect, clock),
-    // webhooks: createWebhookStore(db, dialect, clock),
     speedbump: createSpeedbumpStore(db, dialect, clock),
+    webhooks: createWebhookStore(db, dialect, clock),
   };
 }
 

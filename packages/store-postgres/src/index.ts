@@ -12,6 +12,7 @@ import {
 } from "@guildkit/store-kysely";
 import { CompiledQuery, Kysely, PostgresDialect, type PostgresPool } from "kysely";
 import pg from "pg";
+import { listenForWebhookEvents } from "./webhook-wakeups";
 
 export type { PostgresPool } from "kysely";
 
@@ -93,5 +94,6 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         }
       : undefined,
   });
+  listenForWebhookEvents(store, pool);
   return Object.assign(store, { schema }) as PostgresStore;
 }

@@ -15,8 +15,8 @@ import {
   type MemorySpeedbumpStore,
   type MessageCreateEvent,
   type MessageEvent,
-  PLURALKIT_APPLICATION_ID,
   type PkMessage,
+  PLURALKIT_APPLICATION_ID,
   type Scheduler,
   type Speedbump,
   type SpeedbumpStore,
@@ -149,7 +149,13 @@ function buildTrace(seed: number, idBase: bigint, startMs: number) {
         sender,
         channel: proxiedMessage.channelId,
         guild: GUILD,
-        system: { id: `s${sender.slice(-4)}`, uuid: `sys-${sender}`, name: "Sys", tag: "| sys", avatar_url: null },
+        system: {
+          id: `s${sender.slice(-4)}`,
+          uuid: `sys-${sender}`,
+          name: "Sys",
+          tag: "| sys",
+          avatar_url: null,
+        },
         member: {
           id: member,
           uuid: `uuid-${member}`,
@@ -183,7 +189,10 @@ function buildTrace(seed: number, idBase: bigint, startMs: number) {
     }
 
     // A plain message: from anyone, sometimes a proxy user writing without proxy tags.
-    const author = random() < 0.1 ? userId(Math.floor(random() * proxyUsers)) : userId(proxyUsers + Math.floor(random() * users));
+    const author =
+      random() < 0.1
+        ? userId(Math.floor(random() * proxyUsers))
+        : userId(proxyUsers + Math.floor(random() * users));
     const message = create(at, c, inThread, author, `plain ${n}`);
     if (pkChannel) truth.pkChannelMessages.add(message.id);
     let content = message.content;
@@ -317,7 +326,8 @@ function score(truth: Truth, report: SinkReport) {
   let createdTwice = 0;
   for (const count of report.createsById.values()) if (count > 1) createdTwice++;
   const quiet: number[] = [];
-  for (const [id, ms] of report.latency) if (!truth.pkChannelMessages.has(id) && !truth.proxiedOriginals.has(id)) quiet.push(ms);
+  for (const [id, ms] of report.latency)
+    if (!truth.pkChannelMessages.has(id) && !truth.proxiedOriginals.has(id)) quiet.push(ms);
   quiet.sort((a, b) => a - b);
   const pct = (p: number) => quiet[Math.min(quiet.length - 1, Math.floor((p / 100) * quiet.length))] ?? 0;
   return {
@@ -403,7 +413,22 @@ async function replayGuildkit(
 
 // ---- the baseline: the seed bridge's speedbump, as prior-art §4 describes it ----------------------
 
-async function replayBaseline(trace: ReturnType<typeof buildTrace>, opts: { restartAt: number | null }) {
+/** What the seed bridge persists (its channel_room columns and who it saw proxying). */
+interface BaselineState {
+  speedbumpWebhook: Map<string, string | null>;
+  checkedAt: Map<string, number>;
+  knownProxyUsers: Set<string>;
+}
+
+function createBaselineState(): BaselineState {
+  return { speedbumpWebhook: new Map(), checkedAt: new Map(), knownProxyUsers: new Set() };
+}
+
+async function replayBaseline(
+  trace: ReturnType<typeof buildTrace>,
+  state: BaselineState,
+  opts: { restartAt: number | null },
+) {
   const time = createFakeTime(trace.events[0]?.at ?? 0);
   const receivedAt = new Map<string, number>();
   const sink = createSink(time.now, receivedAt);
@@ -412,15 +437,10 @@ async function replayBaseline(trace: ReturnType<typeof buildTrace>, opts: { rest
     return i >= 0 && i < CHANNELS && i % Math.round(1 / PK_CHANNEL_SHARE) === 0 ? i : null;
   };
   const ports = pkPorts(trace.truth, pkChannelOf);
-  // Persisted per channel (survives a restart, like the bridge's channel_room columns).
-  const speedbumpWebhook = new Map<string, string | null>();
-  const checkedAt = new Map<string, number>();
-  const knownProxyUsers = new Set<string>();
+  const { speedbumpWebhook, checkedAt, knownProxyUsers } = state;
   // In memory only: message id → pending count (one timer each).
   let bumping = new Map<string, number>();
   let timers = new Set<number>();
-  const receivedAll: MessageEvent[] = [];
-  void receivedAll;
 
   const bump = (id: string, then: (deleted: boolean) => Promise<void>) => {
     bumping.set(id, (bumping.get(id) ?? 0) + 1);
@@ -456,17 +476,32 @@ async function replayBaseline(trace: ReturnType<typeof buildTrace>, opts: { rest
       if (event.webhookId) {
         const proxied = await ports.lookup.getMessage({ id: event.id });
         if (proxied) knownProxyUsers.add(proxied.sender);
-        await sink.deliver({ type: "create", message: event, author: { kind: "user", user: event.author }, heldMs: 0 });
+        await sink.deliver({
+          type: "create",
+          message: event,
+          author: { kind: "user", user: event.author },
+          heldMs: 0,
+        });
         continue;
       }
       if (speedbumpWebhook.get(channel) && knownProxyUsers.has(event.author.id)) {
         bump(event.id, async (deleted) => {
           if (!deleted) {
-            await sink.deliver({ type: "create", message: event, author: { kind: "user", user: event.author }, heldMs: 0 });
+            await sink.deliver({
+              type: "create",
+              message: event,
+              author: { kind: "user", user: event.author },
+              heldMs: 0,
+            });
           }
         });
       } else {
-        await sink.deliver({ type: "create", message: event, author: { kind: "user", user: event.author }, heldMs: 0 });
+        await sink.deliver({
+          type: "create",
+          message: event,
+          author: { kind: "user", user: event.author },
+          heldMs: 0,
+        });
       }
     } else if (event.type === "update") {
       if (bumping.has(event.id)) {
@@ -479,13 +514,23 @@ async function replayBaseline(trace: ReturnType<typeof buildTrace>, opts: { rest
       const ids = event.type === "delete" ? [event.id] : event.ids;
       for (const id of ids) {
         if (bumping.has(id)) bumping.delete(id);
-        else await sink.deliver({ type: "delete", messageId: id, channelId: event.channelId, parentId: event.parentId, guildId: event.guildId });
+        else
+          await sink.deliver({
+            type: "delete",
+            messageId: id,
+            channelId: event.channelId,
+            parentId: event.parentId,
+            guildId: event.guildId,
+          });
       }
       const last = checkedAt.get(channel);
       if (last === undefined || time.now() - last >= 7_200_000) {
         checkedAt.set(channel, time.now());
         const list = await ports.webhooks.list({ channelId: channel });
-        speedbumpWebhook.set(channel, list.find((w) => w.applicationId === PLURALKIT_APPLICATION_ID)?.id ?? null);
+        speedbumpWebhook.set(
+          channel,
+          list.find((w) => w.applicationId === PLURALKIT_APPLICATION_ID)?.id ?? null,
+        );
       }
     }
   }
@@ -614,9 +659,14 @@ async function main() {
   const warmRun = await replayGuildkit(store, warm, { restartAt });
   const warmScore = score(warm.truth, warmRun.sink);
 
-  const baselineRun = await replayBaseline(warm, { restartAt });
+  // The baseline replays the same two traces with its own persisted state carried over.
+  const baselineState = createBaselineState();
+  const baselineCold = score(
+    cold.truth,
+    (await replayBaseline(cold, baselineState, { restartAt: null })).sink,
+  );
+  const baselineRun = await replayBaseline(warm, baselineState, { restartAt });
   const baselineScore = score(warm.truth, baselineRun.sink);
-  const baselineCold = score(cold.truth, (await replayBaseline(cold, { restartAt: null })).sink);
 
   const memory = await memoryPerHold(50_000);
 
@@ -631,13 +681,40 @@ async function main() {
       restartAt: "half-way through the warm replay",
     },
     guildkit: {
-      warm: { ...warmScore, eventsPerSecond: Math.round(warmRun.events / (warmRun.wallMs / 1000)), stats: warmRun.stats },
+      warm: {
+        ...warmScore,
+        eventsPerSecond: Math.round(warmRun.events / (warmRun.wallMs / 1000)),
+        stats: warmRun.stats,
+      },
       cold: { ...coldScore, eventsPerSecond: Math.round(coldRun.events / (coldRun.wallMs / 1000)) },
     },
-    baseline: { warm: baselineScore, cold: baselineCold, note: "model of the seed bridge's speedbump (prior-art §4)" },
+    baseline: {
+      warm: baselineScore,
+      cold: baselineCold,
+      note: "model of the seed bridge's speedbump (prior-art §4)",
+    },
     memory,
   };
   console.error(JSON.stringify(detail, null, 2));
+  const line = (label: string, ours: unknown, base: unknown) =>
+    console.log(
+      `${label.padEnd(44)} guildkit ${String(ours).padStart(8)}   seed bridge ${String(base).padStart(8)}`,
+    );
+  console.log(
+    `speedbump: ${MESSAGES} messages, ${CHANNELS} channels, ${warmRun.events} events (warm replay, one restart)`,
+  );
+  line(
+    "added latency, non-PluralKit channels (max ms)",
+    warmScore.nonPkLatencyMs.max,
+    baselineScore.nonPkLatencyMs.max,
+  );
+  line("duplicates relayed (warm)", warmScore.duplicatesRelayed, baselineScore.duplicatesRelayed);
+  line("duplicates relayed (cold store)", coldScore.duplicatesRelayed, baselineCold.duplicatesRelayed);
+  line("messages lost (warm, with a restart)", warmScore.messagesLost, baselineScore.messagesLost);
+  line("memory per pending hold (bytes)", memory.guildkitBytes, memory.baselineBytes);
+  console.log(
+    `events per second (guildkit, fake time): ${Math.round(warmRun.events / (warmRun.wallMs / 1000))}`,
+  );
 
   const summary = {
     bench: "speedbump",

@@ -1,6 +1,7 @@
 import { foundation } from "./001-foundation";
 import { roleSync } from "./002-role-sync";
 import { oauth } from "./003-oauth";
+import { webhooks } from "./004-webhooks";
 import { speedbump } from "./005-speedbump";
 import type { GuildkitMigration } from "./types";
 
@@ -12,6 +13,7 @@ export const migrations: readonly GuildkitMigration[] = [
   foundation,
   roleSync,
   oauth,
+  webhooks,
   speedbump,
   // next: roleSync (002-role-sync), oauth (003-oauth), webhooks (004-webhooks), speedbump (005-speedbump)
 ];

@@ -61,7 +61,9 @@ end $$`,
     ];
   }
   const now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
-  const upsert = (id: string) => `insert or ignore into role_sync_state (member_id, next_due_at, dirty, version, marked_at, attempts)
+  const upsert = (
+    id: string,
+  ) => `insert or ignore into role_sync_state (member_id, next_due_at, dirty, version, marked_at, attempts)
       values (${id}, '${DUE_AT_ONCE.toISOString()}', 1, 0, ${now}, 0);
     update role_sync_state set next_due_at = '${DUE_AT_ONCE.toISOString()}', dirty = 1, version = version + 1,
       marked_at = ${now} where member_id = ${id};`;
@@ -130,6 +132,8 @@ export async function memberIdType(
     const t = r.rows[0]?.t ?? "bigint";
     return ["bigint", "integer", "smallint", "text", "uuid"].includes(t) ? t : "text";
   }
-  const r = await sql<{ type: string }>`select type from pragma_table_info('members') where name = 'id'`.execute(db);
+  const r = await sql<{
+    type: string;
+  }>`select type from pragma_table_info('members') where name = 'id'`.execute(db);
   return /int/i.test(r.rows[0]?.type ?? "integer") ? "integer" : "text";
 }

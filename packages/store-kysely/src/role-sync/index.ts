@@ -44,7 +44,9 @@ export interface RoleSyncStore {
 const STATES: readonly SyncState[] = ["ok", "not_in_guild", "retrying", "permanent_error", "unlinked"];
 
 function asState(value: unknown): SyncState | null {
-  return typeof value === "string" && (STATES as readonly string[]).includes(value) ? (value as SyncState) : null;
+  return typeof value === "string" && (STATES as readonly string[]).includes(value)
+    ? (value as SyncState)
+    : null;
 }
 
 function truthy(value: unknown): boolean {
@@ -136,7 +138,9 @@ export function createRoleSyncStore(db: Kysely<Database>, dialect: Dialect, cloc
       // RETURNING has no order: oldest due first, changed members first.
       const due = (r: Row) => decodeTime(r.next_due_at)?.getTime() ?? 0;
       const order = new Map(claimed.rows.map((r) => [decodeId(r.member_id), due(r)]));
-      return items.sort((a, b) => order.get(a.memberId)! - order.get(b.memberId)! || (a.memberId < b.memberId ? -1 : 1));
+      return items.sort(
+        (a, b) => order.get(a.memberId)! - order.get(b.memberId)! || (a.memberId < b.memberId ? -1 : 1),
+      );
     },
 
     async complete(item, outcome, io) {
@@ -210,7 +214,8 @@ export function createRoleSyncStore(db: Kysely<Database>, dialect: Dialect, cloc
     async scheduleFullPass(opts, io) {
       io?.signal?.throwIfAborted();
       const now = t(opts.now);
-      const inserted = await sql`insert into role_sync_state (member_id, next_due_at, dirty, version, attempts)
+      const inserted =
+        await sql`insert into role_sync_state (member_id, next_due_at, dirty, version, attempts)
         select m.id, ${now}, ${bool(false)}, 0, 0 from members m
         where m.discord_user_id is not null
           and not exists (select 1 from role_sync_state s where s.member_id = m.id)`.execute(db);
@@ -254,7 +259,11 @@ export function createRoleSyncStore(db: Kysely<Database>, dialect: Dialect, cloc
         .select(["member_id", "discord_user_id", "role_id"])
         .where("member_id", "in", [...opts.memberIds])
         .execute();
-      return rows.map((r) => ({ memberId: r.member_id, discordUserId: r.discord_user_id, roleId: r.role_id }));
+      return rows.map((r) => ({
+        memberId: r.member_id,
+        discordUserId: r.discord_user_id,
+        roleId: r.role_id,
+      }));
     },
     async add(opts, io) {
       io?.signal?.throwIfAborted();
@@ -337,4 +346,3 @@ export function createRoleSyncStore(db: Kysely<Database>, dialect: Dialect, cloc
     },
   };
 }
-

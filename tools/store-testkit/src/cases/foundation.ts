@@ -102,8 +102,8 @@ export const foundationCases = defineStoreCases("foundation", ({ fresh, dialect 
     }
     // legacy webhooks untouched (004-webhooks migrates them)
     const hooks = await sql<Record<string, unknown>>`select * from discord_webhooks order by id`.execute(db);
-    expect(hooks.rows.map((h) => [Number(h.id), h.webhook_url, h.trigger_event, h.when_clause])).toEqual(
-      SEED_WEBHOOKS.map((h) => [h.id, h.webhook_url, h.trigger_event, h.when_clause]),
+    expect(hooks.rows.map((h) => [Number(h.id), h.webhook_url, h.trigger_event])).toEqual(
+      SEED_WEBHOOKS.map((h) => [h.id, h.webhook_url, h.trigger_event]),
     );
   });
 

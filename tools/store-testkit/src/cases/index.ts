@@ -1,8 +1,9 @@
 import type { StoreCases } from "../define";
 import { foundationCases } from "./foundation";
-import { roleSyncCases } from "./role-sync";
 import { oauthCases } from "./oauth";
+import { roleSyncCases } from "./role-sync";
 import { speedbumpCases } from "./speedbump";
+import { webhookCases } from "./webhooks";
 
 /**
  * Every feature's conformance cases, run by `runStoreConformance` on every store. A feature adds
@@ -13,5 +14,6 @@ export const storeCases: readonly StoreCases[] = [
   roleSyncCases,
   oauthCases,
   speedbumpCases,
+  webhookCases,
   // next: roleSyncCases, oauthCases, webhookCases, speedbumpCases
 ];

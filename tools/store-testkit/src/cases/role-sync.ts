@@ -10,11 +10,13 @@ const ROLE = "900000000000000001";
 const T0 = new Date("2026-01-01T00:00:00.000Z");
 const COLUMNS = ["payment_status"];
 
-// biome-ignore lint/suspicious/noExplicitAny: backdoor reads on any schema
+// biome-ignore lint/suspicious/noExplicitAny: backdoor reads on any schema version
 type Db = Kysely<any>;
+// biome-ignore lint/suspicious/noExplicitAny: a row of any table
+type AnyRow = Record<string, any>;
 
-async function stateOf(db: Db, memberId: string) {
-  const row = await db
+async function stateOf(db: Db, memberId: string): Promise<AnyRow | null> {
+  const row: AnyRow | undefined = await db
     .selectFrom("role_sync_state")
     .selectAll()
     .where("member_id", "=", memberId)
@@ -29,11 +31,18 @@ async function stateOf(db: Db, memberId: string) {
     : null;
 }
 
-async function member(store: GuildkitStore, discordUserId: string | null, paymentStatus: string | null = null) {
+async function member(
+  store: GuildkitStore,
+  discordUserId: string | null,
+  paymentStatus: string | null = null,
+) {
   return store.members.create({ email: `${Math.random()}@example.org`, discordUserId, paymentStatus });
 }
 
-const ok = (checkedAt: Date, nextDueAt: Date | null = new Date(checkedAt.getTime() + 3_600_000)): SyncOutcome => ({
+const ok = (
+  checkedAt: Date,
+  nextDueAt: Date | null = new Date(checkedAt.getTime() + 3_600_000),
+): SyncOutcome => ({
   state: "ok",
   checkedAt,
   nextDueAt,
@@ -151,9 +160,9 @@ export const roleSyncCases = defineStoreCases("role-sync", ({ fresh, dialect }) 
     const [item] = await claim(store, "w1");
     expect(item).toMatchObject({ memberId: m.id, deleted: true, discordUserId: null });
     // Revocation done: the row is forgotten.
-    expect(await store.roleSync.queue.complete(item!, { ...ok(T0, null), state: "unlinked", forget: true })).toBe(
-      true,
-    );
+    expect(
+      await store.roleSync.queue.complete(item!, { ...ok(T0, null), state: "unlinked", forget: true }),
+    ).toBe(true);
     expect(await stateOf(db, m.id)).toBeNull();
   });
 
@@ -237,20 +246,22 @@ export const roleSyncCases = defineStoreCases("role-sync", ({ fresh, dialect }) 
   it("finds members by Discord id with the rule columns, and stores profiles with the avatar hash", async () => {
     const { store, db } = await fresh();
     const m = await member(store, D1, "gold");
-    expect(await store.roleSync.linkedMembers.findByDiscordIds({ discordUserIds: [D1, D2], columns: COLUMNS })).toEqual([
-      { memberId: m.id, discordUserId: D1, attributes: { payment_status: "gold" } },
-    ]);
+    expect(
+      await store.roleSync.linkedMembers.findByDiscordIds({ discordUserIds: [D1, D2], columns: COLUMNS }),
+    ).toEqual([{ memberId: m.id, discordUserId: D1, attributes: { payment_status: "gold" } }]);
     await store.roleSync.profiles.save({
       memberId: m.id,
       displayName: "Al",
       avatar: { hash: "a_1", bytes: new Uint8Array([1, 2, 3]) },
     });
     await store.roleSync.profiles.save({ memberId: m.id, displayName: "Alice" });
-    const row = await sql<Record<string, unknown>>`select discord_username, discord_avatar, discord_avatar_hash
+    const row = await sql<
+      Record<string, unknown>
+    >`select discord_username, discord_avatar, discord_avatar_hash
       from members where id = ${m.id}`.execute(db);
     expect(row.rows[0]?.discord_username).toBe("Alice");
     expect(row.rows[0]?.discord_avatar_hash).toBe("a_1");
-    expect([...(row.rows[0]?.discord_avatar as Uint8Array)]).toEqual([1, 2, 3]);
+    expect([...(row.rows[0]!.discord_avatar as Uint8Array)]).toEqual([1, 2, 3]);
     // Profile writes never mark the member due.
     await settle(store);
     await store.roleSync.profiles.save({ memberId: m.id, displayName: "Bob" });
@@ -262,12 +273,14 @@ export const roleSyncCases = defineStoreCases("role-sync", ({ fresh, dialect }) 
     await db.schema.alterTable("members").addColumn("tier", "text").execute();
     const m = await member(store, D1, null);
     await settle(store);
-    await db.updateTable("members").set({ tier: "gold" }).where("id", "=", m.id).execute();
+    await sql`update members set tier = ${"gold"} where id = ${m.id}`.execute(db);
     expect(await store.roleSync.queue.countDue({ now: T0 })).toBe(0);
     await store.roleSync.watchColumns({ columns: ["tier"] });
-    await db.updateTable("members").set({ tier: null }).where("id", "=", m.id).execute();
+    await sql`update members set tier = ${null} where id = ${m.id}`.execute(db);
     expect(await store.roleSync.queue.countDue({ now: T0 })).toBe(1);
-    await expect(store.roleSync.watchColumns({ columns: ["nope"] })).rejects.toBeInstanceOf(UnknownMemberColumnError);
+    await expect(store.roleSync.watchColumns({ columns: ["nope"] })).rejects.toBeInstanceOf(
+      UnknownMemberColumnError,
+    );
     expect(dialect).toMatch(/sqlite|postgres/);
   });
 });

@@ -1,0 +1,60 @@
+import { escapeHtml, type SignupConfirmation } from "@guildkit/oauth-state";
+
+const STYLE =
+  "body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}" +
+  "a.button,button{display:inline-block;padding:.5rem 1rem;border-radius:.4rem;border:0;background:#5865f2;color:#fff;text-decoration:none;font-size:1rem;cursor:pointer}" +
+  "dt{font-weight:600}";
+
+function layout(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+}
+
+/** The home page: "Login with Discord" when OAuth is configured, a notice otherwise. */
+export function homePage(input: { loginEnabled: boolean; next: string }): string {
+  const login = input.loginEnabled
+    ? `<p><a class="button" id="login-discord" href="/login/discord?next=${encodeURIComponent(input.next)}">Login with Discord</a></p>`
+    : `<p id="login-unavailable">Login with Discord is not configured on this server yet. An administrator sets the Discord client id and secret in the admin settings.</p>`;
+  return layout("guildkit", `<h1>guildkit</h1><p>The reference server of guildkit.</p>${login}`);
+}
+
+/** The signed-in page: the member, and "Link Discord account". */
+export function memberPage(input: {
+  memberId: string;
+  name: string | null;
+  email: string | null;
+  discordUserId: string | null;
+  discordUsername: string | null;
+  linkEnabled: boolean;
+  path: string;
+}): string {
+  const row = (label: string, value: string | null, id: string) =>
+    `<dt>${label}</dt><dd id="${id}">${value === null ? "—" : escapeHtml(value)}</dd>`;
+  const link = input.linkEnabled
+    ? `<p><a class="button" id="link-discord" href="/discord/login?next=${encodeURIComponent(input.path)}">Link Discord account</a></p>`
+    : "";
+  return layout(
+    "Your account",
+    `<h1>Signed in</h1><dl>${row("Member", input.memberId, "member-id")}${row("Name", input.name, "member-name")}${row(
+      "Email",
+      input.email,
+      "member-email",
+    )}${row("Discord account", input.discordUserId, "discord-user-id")}${row(
+      "Discord name",
+      input.discordUsername,
+      "discord-username",
+    )}</dl>${link}<form method="post" action="/logout"><button type="submit" id="logout">Sign out</button></form>`,
+  );
+}
+
+/** The signup confirmation page (the reference `onSignupConfirm`). */
+export function signupPage(confirmation: SignupConfirmation): string {
+  const name = confirmation.identity.globalName ?? confirmation.identity.username;
+  return layout(
+    "Create your account",
+    `<h1>Create your account</h1><p>No account uses <strong id="signup-email">${escapeHtml(
+      confirmation.identity.email,
+    )}</strong> yet. Create one for ${escapeHtml(name)}, signed in with Discord?</p><form method="post" action="/login/discord/confirm"><input type="hidden" name="signup_token" value="${escapeHtml(
+      confirmation.signupToken,
+    )}"><button type="submit" id="confirm-signup">Create account</button></form><p><a href="/">Cancel</a></p>`,
+  );
+}

@@ -1,0 +1,65 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { parseArgs } from "node:util";
+import { loadProcessSettings, openStore, shutdownSignal } from "@guildkit/runtime";
+import { runReconcileCommand } from "./reconcile-command";
+import { createRoleSync } from "./role-sync";
+
+const USAGE = `usage: guildkit reconcile --all [--dry-run]
+
+  reconcile --all            re-check every linked member now and fix their guild roles
+  reconcile --all --dry-run  print who would gain and lose which role, and who is not in the guild
+`;
+
+/** The `guildkit` command line. Resolves the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command !== "reconcile") {
+    process.stderr.write(USAGE);
+    return command === undefined || command === "--help" ? 0 : 2;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: { all: { type: "boolean" }, "dry-run": { type: "boolean" }, help: { type: "boolean" } },
+    strict: true,
+  });
+  if (values.help || !values.all) {
+    process.stderr.write(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const settings = loadProcessSettings(process.env);
+  const store = await openStore(settings.database);
+  const stop = shutdownSignal();
+  try {
+    await store.migrate();
+    const sync = createRoleSync({
+      store,
+      discordApiBaseUrl: settings.discordApiBaseUrl,
+      discordCdnBaseUrl: settings.discordCdnBaseUrl,
+      redisUrl: settings.redisUrl,
+      owner: `cli:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    });
+    try {
+      return await runReconcileCommand(sync, store.roleSync.queue, {
+        dryRun: values["dry-run"] === true,
+        out: { write: (t) => process.stdout.write(t), isTTY: process.stdout.isTTY === true },
+        err: { write: (t) => process.stderr.write(t) },
+        stop,
+      });
+    } finally {
+      await sync.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/cli.ts")) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error) => {
+      process.stderr.write(`guildkit: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * `guildkit-worker relay` — the reference relay as a process:
+ *
+ *   pnpm --filter @guildkit/worker relay --input events.jsonl --sink https://discord.com/api/webhooks/<id>/<token>
+ *
+ * `--input -` (the default) reads standard input. Options: `--delay-ms N` (speedbump delay, default
+ * 4000), `--hold-all` (hold every user in speedbump channels). The bot token comes from the stored
+ * Discord settings (`bot_token`); Discord and PluralKit base URLs, the database and the log level
+ * from the process settings (`DISCORD_API_BASE_URL`, `PLURALKIT_BASE_URL`, `DATABASE_URL`, …).
+ */
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
+import { createDiscordRest } from "@guildkit/discord-rest";
+import { createPluralKitApi } from "@guildkit/pluralkit-api";
+import { createLogger, loadProcessSettings, openStore, shutdownSignal } from "@guildkit/runtime";
+import { createRelay } from "./relay";
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== "relay"),
+  options: {
+    input: { type: "string", default: "-" },
+    sink: { type: "string" },
+    "delay-ms": { type: "string" },
+    "hold-all": { type: "boolean", default: false },
+  },
+});
+if (!values.sink) {
+  console.error(
+    "guildkit-worker relay: --sink <webhook url> is required (where relayed messages are posted)",
+  );
+  process.exit(2);
+}
+const delayMs = values["delay-ms"] === undefined ? undefined : Number(values["delay-ms"]);
+if (delayMs !== undefined && !(Number.isInteger(delayMs) && delayMs >= 0)) {
+  console.error(
+    `guildkit-worker relay: --delay-ms must be a non-negative integer, got ${values["delay-ms"]}`,
+  );
+  process.exit(2);
+}
+
+const settings = loadProcessSettings(process.env);
+const logger = createLogger({ name: "guildkit-relay", level: settings.logLevel });
+const store = await openStore(settings.database);
+await store.migrate();
+const discordSettings = await createConfigLoader({
+  store: store.configStore,
+  spec: discordConfigSpec,
+}).loadComplete(["bot_token"]);
+if (!discordSettings.ok) {
+  console.error(
+    `guildkit-worker relay: the Discord settings lack ${discordSettings.missing.join(", ")}; set them in the admin page first`,
+  );
+  await store.close();
+  process.exit(2);
+}
+
+const relay = createRelay({
+  store: store.speedbump,
+  eventLog: store.eventLog,
+  discord: createDiscordRest({
+    token: discordSettings.values.bot_token,
+    apiBaseUrl: settings.discordApiBaseUrl,
+    cdnBaseUrl: settings.discordCdnBaseUrl,
+  }),
+  pluralkit: createPluralKitApi({
+    baseUrl: settings.pluralkitBaseUrl,
+    userAgent: "guildkit-relay/0.0 (+https://github.com/guildkit/guildkit)",
+  }),
+  sinkWebhookUrl: values.sink,
+  speedbump: { ...(delayMs !== undefined ? { delayMs } : {}), holdAllUsers: values["hold-all"] },
+  logger,
+});
+const signal = shutdownSignal((s) => logger.info({ signal: s }, "relay shutting down"));
+const { recoveredHolds } = await relay.speedbump.start();
+logger.info({ recoveredHolds }, "relay started");
+
+const input = values.input === "-" ? process.stdin : createReadStream(values.input);
+await relay.run(createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY }), signal);
+await relay.stop();
+logger.info(relay.stats(), "relay stopped");
+console.log(JSON.stringify({ relay: relay.stats(), speedbump: relay.speedbump.stats() }));
+await store.close();

@@ -1,0 +1,247 @@
+import { createDiscordRest } from "@guildkit/discord-rest";
+import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
+import { PLURALKIT_APPLICATION_ID } from "@guildkit/pk-speedbump";
+import { createPluralKitApi } from "@guildkit/pluralkit-api";
+import * as sqlite from "@guildkit/store-sqlite";
+import { createSqliteTestStore, type TestStoreHandle } from "@guildkit/store-testkit";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createRelay, type Relay, sinkUsername } from "../src/relay";
+
+const DELAY_MS = 150;
+const GUILD = "1100000000000000000";
+const CHANNEL = "1200000000000000001";
+const QUIET = "1200000000000000002";
+const SINK_CHANNEL = "1200000000000000009";
+const PK_WEBHOOK = "1250000000000000001";
+const SINK_WEBHOOK = "1250000000000000009";
+const ALICE = "80351110224678912";
+
+let sim: DiscordSim;
+let handle: TestStoreHandle;
+let botToken: string;
+let relays: Relay[] = [];
+let nextId = 1300000000000000000n;
+const id = () => (nextId++).toString();
+
+beforeAll(async () => {
+  sim = await startDiscordSim({ routeLimits: { pk_message: { limit: 50, windowMs: 1_000 } } });
+});
+afterAll(async () => {
+  await sim.close();
+});
+beforeEach(async () => {
+  sim.reset();
+  const app = sim.seed.application({});
+  botToken = app.botToken;
+  sim.seed.guild({ id: GUILD });
+  for (const channel of [CHANNEL, QUIET, SINK_CHANNEL]) sim.seed.channel({ guildId: GUILD, id: channel });
+  sim.seed.webhook({
+    channelId: CHANNEL,
+    id: PK_WEBHOOK,
+    applicationId: PLURALKIT_APPLICATION_ID,
+    name: "PluralKit",
+  });
+  sim.seed.webhook({ channelId: SINK_CHANNEL, id: SINK_WEBHOOK, token: "sink-token", name: "relay" });
+  handle = await createSqliteTestStore(sqlite);
+});
+afterEach(async () => {
+  for (const relay of relays) await relay.stop();
+  relays = [];
+  await handle.teardown();
+});
+
+function startRelay(): Relay {
+  const relay = createRelay({
+    store: handle.store.speedbump,
+    eventLog: handle.store.eventLog,
+    discord: createDiscordRest({
+      token: botToken,
+      apiBaseUrl: sim.apiBaseUrl,
+      cdnBaseUrl: sim.cdnBaseUrl,
+      rps: 50,
+    }),
+    pluralkit: createPluralKitApi({ baseUrl: sim.pluralkitBaseUrl, userAgent: "guildkit-tests/1.0" }),
+    sinkWebhookUrl: `${sim.apiBaseUrl}/webhooks/${SINK_WEBHOOK}/sink-token`,
+    speedbump: { delayMs: DELAY_MS },
+  });
+  relays.push(relay);
+  return relay;
+}
+
+const place = (channelId = CHANNEL) => ({ channel_id: channelId, guild_id: GUILD });
+const userCreate = (msgId: string, content: string, channelId = CHANNEL) =>
+  JSON.stringify({
+    t: "MESSAGE_CREATE",
+    d: { id: msgId, ...place(channelId), author: { id: ALICE, username: "alice" }, content },
+  });
+const pkCreate = (msgId: string, content: string) =>
+  JSON.stringify({
+    t: "MESSAGE_CREATE",
+    d: {
+      id: msgId,
+      ...place(),
+      author: { id: PK_WEBHOOK, username: "Alice | sys", bot: true },
+      webhook_id: PK_WEBHOOK,
+      application_id: PLURALKIT_APPLICATION_ID,
+      content,
+    },
+  });
+const deleteLine = (msgId: string, channelId = CHANNEL) =>
+  JSON.stringify({ t: "MESSAGE_DELETE", d: { id: msgId, ...place(channelId) } });
+const updateLine = (msgId: string, content: string) =>
+  JSON.stringify({ type: "update", id: msgId, channelId: CHANNEL, content });
+
+function seedProxy(proxied: string, original: string) {
+  sim.seed.pkMessage({
+    id: proxied,
+    original,
+    sender: ALICE,
+    channel: CHANNEL,
+    guild: GUILD,
+    system: { id: "exmpl", uuid: "sys-uuid", name: "Sys", tag: "| sys", avatar_url: null },
+    member: {
+      id: "abcde",
+      uuid: "mem-uuid",
+      name: "Alice",
+      display_name: null,
+      pronouns: "she/her",
+      avatar_url: "https://example.org/alice.png",
+      webhook_avatar_url: null,
+      color: null,
+    },
+  });
+}
+
+const posted = () => sim.inspect.messages(SINK_WEBHOOK);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+async function until(check: () => boolean, timeoutMs = 3_000) {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error("condition not met in time");
+    await sleep(10);
+  }
+}
+
+describe("the reference relay over HTTP against discord-sim", () => {
+  it("suppresses the send–delete–send dance and posts the proxied message once, as the member", async () => {
+    const relay = startRelay();
+    // A delete turns the speedbump on (PluralKit's webhook is in the channel).
+    await relay.handleLine(deleteLine(id()));
+    await relay.speedbump.settled();
+    // A first proxied message teaches the relay that Alice proxies.
+    const firstOriginal = id();
+    const firstProxied = id();
+    seedProxy(firstProxied, firstOriginal);
+    await relay.handleLine(pkCreate(firstProxied, "first"));
+    await relay.speedbump.settled();
+    expect(posted()).toHaveLength(1);
+    expect(posted()[0]).toMatchObject({
+      content: "first",
+      username: "Alice [she/her]",
+      avatarUrl: "https://example.org/alice.png",
+    });
+    expect(posted()[0]?.body).toMatchObject({ allowed_mentions: { parse: [] } });
+
+    // The dance: the original is held, PluralKit re-posts and deletes it.
+    const original = id();
+    const proxied = id();
+    await relay.handleLine(userCreate(original, "a: hello @everyone"));
+    seedProxy(proxied, original);
+    await relay.handleLine(pkCreate(proxied, "hello @everyone"));
+    await relay.handleLine(deleteLine(original));
+    await sleep(DELAY_MS * 2);
+    await relay.speedbump.settled();
+    expect(posted().map((m) => m.content)).toEqual(["first", "hello @everyone"]);
+    expect(posted()[1]?.mentionEveryone ?? false).toBe(false);
+    expect(posted().some((m) => m.content.startsWith("a:"))).toBe(false);
+  });
+
+  it("delivers a message updated during its hold once, with the latest content, and mirrors later edits and deletes", async () => {
+    const relay = startRelay();
+    await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: new Date() });
+    await relay.handleLine(deleteLine(id()));
+    await relay.speedbump.settled();
+    const message = id();
+    await relay.handleLine(userCreate(message, "see https://example.org"));
+    await relay.handleLine(updateLine(message, "see https://example.org (fixed)"));
+    expect(posted()).toHaveLength(0);
+    await until(() => posted().length === 1);
+    await relay.speedbump.settled();
+    expect(posted()[0]?.content).toBe("see https://example.org (fixed)");
+    expect(posted()[0]?.username).toBe("alice");
+
+    await relay.handleLine(updateLine(message, "later edit"));
+    await relay.speedbump.settled();
+    expect(posted()[0]?.content).toBe("later edit");
+    await relay.handleLine(deleteLine(message));
+    await relay.speedbump.settled();
+    expect(posted()).toHaveLength(0);
+    expect(relay.stats()).toMatchObject({ forwarded: 1, edited: 1, deleted: 1 });
+  });
+
+  it("adds no delay in a channel without PluralKit", async () => {
+    const relay = startRelay();
+    await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: new Date() });
+    await relay.handleLine(deleteLine(id(), QUIET));
+    await relay.speedbump.settled();
+    await relay.handleLine(userCreate(id(), "quiet hello", QUIET));
+    expect(posted().map((m) => m.content)).toEqual(["quiet hello"]);
+  });
+
+  it("holds survive a restart: a pending hold is delivered once by the next process", async () => {
+    const first = startRelay();
+    await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: new Date() });
+    await first.handleLine(deleteLine(id()));
+    await first.speedbump.settled();
+    const kept = id();
+    const proxiedWhileDown = id();
+    await first.handleLine(userCreate(kept, "survives the restart"));
+    await first.handleLine(userCreate(proxiedWhileDown, "a: proxied while down"));
+    await first.stop();
+    expect(await handle.store.speedbump.listHolds()).toHaveLength(2);
+
+    // While the relay was down PluralKit proxied one of them (its delete was never seen).
+    seedProxy(id(), proxiedWhileDown);
+    const second = startRelay();
+    await expect(second.speedbump.start()).resolves.toEqual({ recoveredHolds: 2 });
+    await until(() => posted().length >= 1);
+    await sleep(DELAY_MS);
+    await second.speedbump.settled();
+    expect(posted().map((m) => m.content)).toEqual(["survives the restart"]);
+    expect(await handle.store.speedbump.listHolds()).toEqual([]);
+  });
+
+  it("reads a JSON-lines stream to the end, skipping invalid lines and its own sink's messages", async () => {
+    const relay = startRelay();
+    const lines = [
+      "not json",
+      JSON.stringify({ t: "THREAD_CREATE", d: { id: "1200000000000000077", parent_id: QUIET } }),
+      userCreate(id(), "one", QUIET),
+      JSON.stringify({
+        t: "MESSAGE_CREATE",
+        d: {
+          id: id(),
+          ...place(SINK_CHANNEL),
+          author: { id: SINK_WEBHOOK, username: "relay", bot: true },
+          webhook_id: SINK_WEBHOOK,
+          content: "echo",
+        },
+      }),
+      userCreate(id(), "two", "1200000000000000077"),
+    ];
+    async function* input() {
+      yield* lines;
+    }
+    await relay.run(input());
+    expect(posted().map((m) => m.content)).toEqual(["one", "two"]);
+    expect(relay.stats()).toMatchObject({ lines: 5, invalidLines: 1, forwarded: 2 });
+  });
+});
+
+describe("sinkUsername", () => {
+  it("keeps webhook names within Discord's rules", () => {
+    expect(sinkUsername("My Discord Alt")).toBe("My d*scord Alt");
+    expect(sinkUsername("  ")).toBe("unknown");
+    expect(sinkUsername("x".repeat(100))).toHaveLength(80);
+  });
+});

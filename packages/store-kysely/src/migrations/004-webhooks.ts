@@ -1,0 +1,190 @@
+import {
+  type LegacyCondition,
+  LEGACY_TRIGGERS,
+  planLegacyWebhook,
+  postgresEnqueueFunctionDdl,
+  type TableColumn,
+} from "@guildkit/webhook-templates";
+import { sql } from "kysely";
+import { encodeJson, encodeTime } from "../codec";
+import { installTrigger, listTriggers, dropTriggerNamed, tableColumns } from "../webhooks/catalog";
+import { addColumnIfMissing, columnTypes, indexExists, tableExists } from "./ddl";
+import { defineMigration } from "./types";
+
+/**
+ * Webhook notifications fired by SQL triggers: `discord_webhooks` in the new model (the seed
+ * system's columns kept and reused), the `webhook_outbox`, the Postgres enqueue function, and the
+ * upgrade of a seed-system database — `trigger_event` filters and `discord_webhook_conditions`
+ * folded into WHEN conditions by the core's `planLegacyWebhook` (`OLD.` for DELETE; anything the
+ * grammar rejects disables its webhook with a recorded reason), legacy triggers dropped, guildkit
+ * triggers installed. Idempotent: legacy rows are upgraded once (those without `created_at`).
+ */
+export const webhooks = defineMigration({
+  name: "004-webhooks",
+  async up(db, { dialect, now }) {
+    const t = columnTypes(dialect);
+    const hadTable = await tableExists(db, dialect, "discord_webhooks");
+    if (!hadTable) {
+      await db.schema
+        .createTable("discord_webhooks")
+        .ifNotExists()
+        .addColumn("id", dialect === "postgres" ? "bigint" : "integer", (c) =>
+          dialect === "postgres" ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn("webhook_url", "text", (c) => c.notNull())
+        .addColumn("trigger_event", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("message_template", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("username", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("enabled", t.boolean, (c) => c.notNull().defaultTo(dialect === "postgres" ? sql`true` : 1))
+        .addColumn("trigger_table", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("trigger_op", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("when_clause", "text", (c) => c.notNull().defaultTo(""))
+        .execute();
+    }
+    for (const column of ["trigger_table", "trigger_op", "when_clause"]) {
+      // Older seed databases lack these; the seed added them as NOT NULL DEFAULT ''.
+      if (await addColumnIfMissing(db, dialect, "discord_webhooks", column, "text")) {
+        await sql`update discord_webhooks set ${sql.ref(column)} = '' where ${sql.ref(column)} is null`.execute(db);
+      }
+    }
+    for (const column of ["avatar_url", "mention_user_columns", "disabled_reason"]) {
+      await addColumnIfMissing(db, dialect, "discord_webhooks", column, "text");
+    }
+    if (dialect === "postgres") {
+      // A legacy table may keep `enabled` as an integer; the store writes booleans.
+      const type = await sql<{ type: string }>`select data_type as type from information_schema.columns
+        where table_schema = current_schema() and table_name = 'discord_webhooks' and column_name = 'enabled'`.execute(db);
+      if (type.rows[0] && type.rows[0].type !== "boolean") {
+        await sql`alter table discord_webhooks alter column enabled drop default`.execute(db);
+        await sql`alter table discord_webhooks alter column enabled type boolean using enabled::text not in ('0', 'false', '')`.execute(db);
+        await sql`alter table discord_webhooks alter column enabled set default true`.execute(db);
+      }
+    }
+    await addColumnIfMissing(db, dialect, "discord_webhooks", "created_at", t.timestamp);
+    await addColumnIfMissing(db, dialect, "discord_webhooks", "updated_at", t.timestamp);
+
+    await db.schema
+      .createTable("webhook_outbox")
+      .ifNotExists()
+      .addColumn("id", dialect === "postgres" ? "bigint" : "integer", (c) =>
+        dialect === "postgres" ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+      )
+      .addColumn("webhook_id", t.bigint, (c) => c.notNull())
+      .addColumn("op", "text", (c) => c.notNull())
+      .addColumn("old_row", t.json)
+      .addColumn("new_row", t.json)
+      // Written by the trigger inside the database: the one timestamp the database stamps itself.
+      .addColumn("created_at", t.timestamp, (c) =>
+        c.notNull().defaultTo(dialect === "postgres" ? sql`now()` : sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
+      )
+      .addColumn("state", "text", (c) => c.notNull().defaultTo("pending"))
+      .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("next_attempt_at", t.timestamp)
+      .addColumn("lease_owner", "text")
+      .addColumn("lease_expires_at", t.timestamp)
+      .addColumn("message_id", "text")
+      .addColumn("possible_duplicate", t.boolean, (c) =>
+        c.notNull().defaultTo(dialect === "postgres" ? sql`false` : 0),
+      )
+      .addColumn("last_error", "text")
+      .addColumn("dead_reason", "text")
+      .addColumn("delivered_at", t.timestamp)
+      .execute();
+    if (!(await indexExists(db, dialect, "webhook_outbox_pending_idx"))) {
+      // Partial: delivered and dead events drop out, so the claim stays fast whatever the history.
+      await sql`create index webhook_outbox_pending_idx on webhook_outbox (webhook_id, id) where state = 'pending'`.execute(db);
+    }
+    await db.schema
+      .createIndex("webhook_outbox_state_idx")
+      .ifNotExists()
+      .on("webhook_outbox")
+      .columns(["state", "id"])
+      .execute();
+    if (dialect === "postgres") await sql.raw(postgresEnqueueFunctionDdl()).execute(db);
+
+    await upgradeLegacy(db, dialect, now());
+  },
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations see the schema as it was written
+type AnyDb = import("kysely").Kysely<any>;
+
+async function upgradeLegacy(db: AnyDb, dialect: "sqlite" | "postgres", now: Date): Promise<void> {
+  // Legacy triggers go first, whatever else happens: they write to the old queue.
+  for (const name of LEGACY_TRIGGERS) {
+    for (const trigger of await listTriggers(db, dialect, name)) {
+      if (trigger.name === name) await dropTriggerNamed(db, dialect, trigger);
+    }
+  }
+  for (const trigger of await listTriggers(db, dialect, "discord_webhook_")) await dropTriggerNamed(db, dialect, trigger);
+
+  const conditions = new Map<string, LegacyCondition[]>();
+  const hasConditions = await tableExists(db, dialect, "discord_webhook_conditions");
+  if (hasConditions) {
+    const rows = await sql<{ webhook_id: unknown; column_name: string; operator: string; value: string | null; logic: string | null }>`
+      select webhook_id, column_name, operator, value, logic from discord_webhook_conditions order by webhook_id, id`.execute(db);
+    for (const r of rows.rows) {
+      const list = conditions.get(String(r.webhook_id)) ?? [];
+      list.push({ columnName: r.column_name, operator: r.operator, value: r.value, logic: r.logic });
+      conditions.set(String(r.webhook_id), list);
+    }
+  }
+
+  const legacy = await sql<{
+    id: unknown;
+    webhook_url: string;
+    trigger_event: string | null;
+    message_template: string | null;
+    username: string | null;
+    enabled: unknown;
+    trigger_table: string | null;
+    trigger_op: string | null;
+    when_clause: string | null;
+  }>`select id, webhook_url, trigger_event, message_template, username, enabled, trigger_table, trigger_op, when_clause
+     from discord_webhooks where created_at is null order by id`.execute(db);
+
+  const columnCache = new Map<string, TableColumn[] | null>();
+  for (const table of new Set(legacy.rows.map((r) => r.trigger_table || "member_events"))) {
+    columnCache.set(table, /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table) ? await tableColumns(db, dialect, table) : null);
+  }
+  const stamp = encodeTime(dialect, now);
+  for (const row of legacy.rows) {
+    const id = String(row.id);
+    const plan = planLegacyWebhook({
+      row: {
+        id,
+        webhookUrl: row.webhook_url,
+        triggerEvent: row.trigger_event,
+        messageTemplate: row.message_template ?? "",
+        username: row.username,
+        enabled: row.enabled === true || Number(row.enabled) === 1,
+        triggerTable: row.trigger_table,
+        triggerOp: row.trigger_op,
+        whenClause: row.when_clause,
+      },
+      conditions: conditions.get(id) ?? [],
+      columnsOf: (table) => columnCache.get(table) ?? null,
+    });
+    let enabled = plan.enabled;
+    let reason = plan.disabledReason;
+    if (enabled && plan.table && plan.operation) {
+      try {
+        await installTrigger(db, dialect, { id, table: plan.table, operation: plan.operation, when: plan.when });
+      } catch (err) {
+        enabled = false;
+        reason = `upgrade from the legacy webhook: the trigger could not be installed: ${(err as Error).message}`;
+      }
+    }
+    await sql`update discord_webhooks set
+        trigger_table = ${plan.table ?? ""}, trigger_op = ${plan.operation ?? ""}, when_clause = ${plan.when ?? ""},
+        message_template = ${plan.template}, username = ${plan.username ?? ""},
+        enabled = ${dialect === "postgres" ? enabled : enabled ? 1 : 0}, disabled_reason = ${reason},
+        mention_user_columns = ${"[]"}, created_at = ${stamp}, updated_at = ${stamp}
+      where id = ${row.id}`.execute(db);
+    await sql`insert into event_log (at, kind, level, member_id, discord_user_id, message, data) values (
+        ${stamp}, ${"webhook.migrated"}, ${reason ? "warn" : "info"}, ${null}, ${null},
+        ${`webhook ${id} upgraded from the legacy model${reason ? ` and disabled: ${reason}` : ""}`},
+        ${encodeJson({ webhookId: id, notes: plan.notes, disabledReason: reason })})`.execute(db);
+  }
+  if (hasConditions) await sql`drop table discord_webhook_conditions`.execute(db);
+}

@@ -3,6 +3,7 @@ import type { ServerContext } from "./context";
 import { adminConfigRoutes } from "./routes/admin-config";
 import { healthRoutes } from "./routes/health";
 import { oauthRoutes } from "./routes/oauth";
+import { webhookRoutes } from "./routes/webhooks";
 
 /**
  * The reference server: one Hono app composed of the feature route modules.
@@ -17,5 +18,6 @@ export function createServerApp(ctx: ServerContext): Hono {
   app.route("/", healthRoutes(ctx));
   app.route("/", oauthRoutes(ctx));
   app.route("/", adminConfigRoutes(ctx));
+  app.route("/", webhookRoutes(ctx));
   return app;
 }

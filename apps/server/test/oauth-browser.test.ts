@@ -25,14 +25,22 @@ describe.skipIf(!hasChromium && !process.env.CI)("login with Discord in Chromium
   beforeAll(async () => {
     sim = await startDiscordSim();
     let app: Hono | null = null;
-    const server = serve({ fetch: (request) => app?.fetch(request) ?? new Response(null, { status: 503 }), port: 0, hostname: "127.0.0.1" });
+    const server = serve({
+      fetch: (request) => app?.fetch(request) ?? new Response(null, { status: 503 }),
+      port: 0,
+      hostname: "127.0.0.1",
+    });
     await new Promise<void>((resolve) => server.once("listening", () => resolve()));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const application = sim.seed.application({
       redirectUris: [`${base}/discord/callback`, `${base}/login/discord/callback`],
     });
     const { ctx, teardown } = await createTestContext({
-      settings: { publicBaseUrl: base, discordApiBaseUrl: sim.apiBaseUrl, discordAuthorizeUrl: sim.authorizeUrl },
+      settings: {
+        publicBaseUrl: base,
+        discordApiBaseUrl: sim.apiBaseUrl,
+        discordAuthorizeUrl: sim.authorizeUrl,
+      },
     });
     teardownContext = teardown;
     await configureOAuth(ctx, application);
@@ -52,8 +60,18 @@ describe.skipIf(!hasChromium && !process.env.CI)("login with Discord in Chromium
   });
 
   it("a person logs in with Discord, confirms signup, lands on the requested path, then links another account", async () => {
-    const nelly = sim.seed.user({ username: "nelly", global_name: "Nelly", email: "nelly@example.test", verified: true });
-    const alt = sim.seed.user({ username: "nelly_alt", global_name: null, email: "alt@example.test", verified: true });
+    const nelly = sim.seed.user({
+      username: "nelly",
+      global_name: "Nelly",
+      email: "nelly@example.test",
+      verified: true,
+    });
+    const alt = sim.seed.user({
+      username: "nelly_alt",
+      global_name: null,
+      email: "alt@example.test",
+      verified: true,
+    });
     const page = await browser.newPage();
     try {
       await page.goto(`${base}/?next=${encodeURIComponent("/me?welcome=1")}`);

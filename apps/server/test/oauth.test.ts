@@ -17,7 +17,10 @@ async function setup(options: { configure?: boolean } = {}) {
   return world;
 }
 
-function seedUser(w: World, overrides: { email?: string | null; verified?: boolean; username?: string } = {}) {
+function seedUser(
+  w: World,
+  overrides: { email?: string | null; verified?: boolean; username?: string } = {},
+) {
   return w.sim.seed.user({
     username: overrides.username ?? "nelly",
     global_name: "Nelly",
@@ -34,7 +37,11 @@ async function authorizeLogin(w: World, browser: TestBrowser, userId: string, ne
 }
 
 async function errorEntries(w: World) {
-  return w.db.selectFrom("event_log").select(["kind", "level", "message", "data"]).where("kind", "=", "oauth.error").execute();
+  return w.db
+    .selectFrom("event_log")
+    .select(["kind", "level", "message", "data"])
+    .where("kind", "=", "oauth.error")
+    .execute();
 }
 
 describe("login with Discord over HTTP", () => {
@@ -73,7 +80,11 @@ describe("login with Discord over HTTP", () => {
     expect(members).toMatchObject([
       { email: "nelly@example.test", discord_user_id: user.id, discord_email: "nelly@example.test" },
     ]);
-    const callbacks = await w.db.selectFrom("event_log").select("data").where("kind", "=", "oauth.callback").execute();
+    const callbacks = await w.db
+      .selectFrom("event_log")
+      .select("data")
+      .where("kind", "=", "oauth.callback")
+      .execute();
     expect(callbacks).toHaveLength(2);
   });
 
@@ -86,7 +97,9 @@ describe("login with Discord over HTTP", () => {
     expect(done.status).toBe(303);
     expect(done.headers.get("location")).toBe("/me?tab=discord");
     expect(browser.cookies.has("gk_session")).toBe(true);
-    expect((await snapshot(w.db)).members).toMatchObject([{ id: Number(member.id), discord_user_id: user.id }]);
+    expect((await snapshot(w.db)).members).toMatchObject([
+      { id: Number(member.id), discord_user_id: user.id },
+    ]);
   });
 
   it("links a Discord account from a signed-in session", async () => {
@@ -107,6 +120,9 @@ describe("login with Discord over HTTP", () => {
     expect((await snapshot(w.db)).members).toMatchObject([
       { discord_user_id: second.id, discord_email: "second@example.test", discord_last_synced: null },
     ]);
+    const due = await w.db.selectFrom("role_sync_state").select(["member_id", "dirty"]).execute();
+    expect(due).toHaveLength(1);
+    expect(Boolean(due[0]?.dirty)).toBe(true);
   });
 
   it("refuses to link without a session", async () => {
@@ -175,7 +191,9 @@ describe("login with Discord over HTTP", () => {
       const browser = new TestBrowser(createServerApp(w.ctx));
       await browser.get(await authorizeLogin(w, browser, user.id));
       const start = await browser.get("/discord/login");
-      const linkCallback = new URL(await w.sim.authorize(start.headers.get("location") ?? "", { userId: user.id }));
+      const linkCallback = new URL(
+        await w.sim.authorize(start.headers.get("location") ?? "", { userId: user.id }),
+      );
       const before = await snapshot(w.db);
       const response = await browser.get(`/login/discord/callback${linkCallback.search}`);
       expect(response.status).toBe(400);
@@ -243,18 +261,21 @@ describe("login with Discord over HTTP", () => {
       expect((await snapshot(w.db)).members).toEqual(before.members);
     });
 
-    it.each(["//evil.test", "https://evil.test/x", "/\\evil.test", "javascript:alert(1)", "/%2F%2Fevil.test"])(
-      "the open-redirect attempt %j lands on /",
-      async (next) => {
-        const w = await setup();
-        await w.ctx.store.members.create({ email: "nelly@example.test" });
-        const user = seedUser(w);
-        const browser = new TestBrowser(createServerApp(w.ctx));
-        const done = await browser.get(await authorizeLogin(w, browser, user.id, next));
-        expect(done.status).toBe(303);
-        expect(done.headers.get("location")).toBe("/");
-      },
-    );
+    it.each([
+      "//evil.test",
+      "https://evil.test/x",
+      "/\\evil.test",
+      "javascript:alert(1)",
+      "/%2F%2Fevil.test",
+    ])("the open-redirect attempt %j lands on /", async (next) => {
+      const w = await setup();
+      await w.ctx.store.members.create({ email: "nelly@example.test" });
+      const user = seedUser(w);
+      const browser = new TestBrowser(createServerApp(w.ctx));
+      const done = await browser.get(await authorizeLogin(w, browser, user.id, next));
+      expect(done.status).toBe(303);
+      expect(done.headers.get("location")).toBe("/");
+    });
 
     it("Discord answering 5xx at the token exchange", async () => {
       const w = await setup();

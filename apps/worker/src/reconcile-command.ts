@@ -35,13 +35,20 @@ export function progressLine(p: { done: number; total: number; elapsedMs: number
 
 /** The dry-run plan as text: who gains and loses which role, who is not in the guild. */
 export function formatPlan(plan: ReconcilePlan): string {
-  const lines = [`Dry run (${plan.mode === "bulk" ? "member list read in bulk" : "members read one by one"}):`];
+  const lines = [
+    `Dry run (${plan.mode === "bulk" ? "member list read in bulk" : "members read one by one"}):`,
+  ];
   lines.push(`  ${plan.checked} member(s) checked, ${plan.discordCalls} Discord read(s)`);
   lines.push(`  would add ${plan.gains.length} role(s):`);
-  for (const g of plan.gains) lines.push(`    + role ${g.roleId} to ${g.discordUserId} (member ${g.memberIds.join(", ")}): ${g.reason}`);
+  for (const g of plan.gains)
+    lines.push(
+      `    + role ${g.roleId} to ${g.discordUserId} (member ${g.memberIds.join(", ")}): ${g.reason}`,
+    );
   lines.push(`  would remove ${plan.losses.length} role(s):`);
   for (const l of plan.losses) {
-    lines.push(`    - role ${l.roleId} from ${l.discordUserId} (member ${l.memberIds.join(", ")}): ${l.reason}`);
+    lines.push(
+      `    - role ${l.roleId} from ${l.discordUserId} (member ${l.memberIds.join(", ")}): ${l.reason}`,
+    );
   }
   lines.push(`  not in the guild: ${plan.notInGuild.length}`);
   for (const n of plan.notInGuild) lines.push(`    ? member ${n.memberId} (${n.discordUserId})`);
@@ -89,7 +96,10 @@ export async function runReconcileCommand(
     return 0;
   }
   const started = now();
-  const marked = await queue.scheduleFullPass({ now: new Date(started), checkedBefore: new Date(started + 1) });
+  const marked = await queue.scheduleFullPass({
+    now: new Date(started),
+    checkedBefore: new Date(started + 1),
+  });
   opts.out.write(`${marked} member(s) to reconcile\n`);
   let done = 0;
   let lastLine = 0;

@@ -1,6 +1,11 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
-import { createBottleneckLimiter, createDiscordRest, type DiscordRest } from "@guildkit/discord-rest";
+import {
+  createBottleneckLimiter,
+  createDiscordRest,
+  createRoleGateway,
+  type DiscordRest,
+} from "@guildkit/discord-rest";
 import {
   type Clock,
   createRoleReconciler,
@@ -17,7 +22,6 @@ import {
 } from "@guildkit/role-reconciler";
 import type { AppStore } from "@guildkit/runtime";
 import type { WorkerTask } from "./context";
-import { createRoleGateway } from "./role-gateway";
 
 /** The wall clock. */
 export const systemClock: Clock = { now: () => new Date() };
@@ -112,7 +116,8 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
       };
     }
     const { bot_token: token, guild_id: guildId, role_ids: roleIds } = loaded.values;
-    if (roleIds.length === 0 && options.rules === undefined) return { status: "incomplete", missing: ["role_ids"] };
+    if (roleIds.length === 0 && options.rules === undefined)
+      return { status: "incomplete", missing: ["role_ids"] };
     const rules = resolveRules({ roleIds, rules: options.rules });
     await roleSync.watchColumns({ columns: ruleColumns(rules) }, io);
     return {

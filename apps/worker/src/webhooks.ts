@@ -33,6 +33,8 @@ export interface WebhookWorkerDeps {
   sender?: WebhookSender;
   /** Per-attempt timeout of a post (default 15 s). */
   timeoutMs?: number;
+  /** Posts per second across all webhooks (default 45: under Discord's 50/s per IP). */
+  rps?: number;
   /** Tuning of the delivery worker (lease, batch, concurrency, idle wait). */
   delivery?: Partial<Omit<WebhookDeliveryOptions, "outbox" | "sender" | "clock" | "scheduler" | "owner">>;
 }
@@ -55,7 +57,7 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
       ? createDiscordRest({
           token: "webhook-only",
           apiBaseUrl: deps.discordApiBaseUrl,
-          rps: 45,
+          rps: deps.rps ?? 45,
           retries: 0,
           timeoutMs: deps.timeoutMs ?? 15_000,
         })

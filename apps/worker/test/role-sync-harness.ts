@@ -88,7 +88,11 @@ export async function seededGuild(opts: { count: number; sim?: DiscordSimOptions
 }
 
 /** Polls until `check` is true (or throws after `timeoutMs`). */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = "condition") {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+  what = "condition",
+) {
   const started = Date.now();
   for (;;) {
     if (await check()) return;

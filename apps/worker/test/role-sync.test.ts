@@ -11,6 +11,11 @@ afterEach(async () => {
   current = null;
 });
 
+async function guild(opts: { count: number }): Promise<Guild> {
+  current = await seededGuild(opts);
+  return current;
+}
+
 async function runUntilConverged(g: Guild, owner = "w1", options = FAST_SYNC) {
   const sync = g.sync(owner, options);
   const stop = new AbortController();
@@ -26,7 +31,7 @@ async function runUntilConverged(g: Guild, owner = "w1", options = FAST_SYNC) {
 
 describe("role sync end to end against discord-sim", () => {
   it("converges a seeded guild, with one audit-logged call per real change", async () => {
-    const g = (current = await seededGuild({ count: 300 }));
+    const g = await guild({ count: 300 });
     const before = g.wrong().length;
     expect(before).toBeGreaterThan(100);
     await runUntilConverged(g);
@@ -42,30 +47,40 @@ describe("role sync end to end against discord-sim", () => {
   });
 
   it("converges through a 429 storm", async () => {
-    const g = (current = await seededGuild({ count: 80 }));
+    const g = await guild({ count: 80 });
     g.sim.faults.set({ route: "member_role", force429: { count: 30, retryAfterMs: 30 } });
     await runUntilConverged(g);
     expect(g.sim.inspect.rateLimited().total).toBeGreaterThanOrEqual(30);
   });
 
   it("converges with 10 % of answers failing with 5xx", async () => {
-    const g = (current = await seededGuild({ count: 120 }));
+    const g = await guild({ count: 120 });
     g.sim.faults.set({ route: "*", errorRate: 0.1 });
     await runUntilConverged(g);
     expect(g.sim.inspect.requests().filter((r) => r.status >= 500).length).toBeGreaterThan(0);
   });
 
   it("a worker killed mid-run leaves leases that another worker takes over", async () => {
-    const g = (current = await seededGuild({ count: 60 }));
+    const g = await guild({ count: 60 });
     g.sim.faults.set({ route: "member_role", latencyMs: 150 });
     const fixture = fileURLToPath(new URL("./fixtures/role-worker.ts", import.meta.url));
     const child = spawn(process.execPath, ["--import", "tsx", fixture], {
-      env: { ...process.env, GK_DB: g.filename, GK_API: g.sim.apiBaseUrl, GK_CDN: g.sim.cdnBaseUrl, GK_OWNER: "doomed" },
+      env: {
+        ...process.env,
+        GK_DB: g.filename,
+        GK_API: g.sim.apiBaseUrl,
+        GK_CDN: g.sim.cdnBaseUrl,
+        GK_OWNER: "doomed",
+      },
       stdio: ["ignore", "pipe", "inherit"],
     });
     const exited = new Promise((resolve) => child.on("exit", resolve));
     try {
-      await waitFor(() => g.sim.inspect.roleChanges().length >= 3, 20_000, "the doomed worker to start changing roles");
+      await waitFor(
+        () => g.sim.inspect.roleChanges().length >= 3,
+        20_000,
+        "the doomed worker to start changing roles",
+      );
       child.kill("SIGKILL");
       await exited;
     } finally {
@@ -89,7 +104,7 @@ describe("role sync end to end against discord-sim", () => {
   });
 
   it("idles while the bot settings are incomplete and says so once", async () => {
-    const g = (current = await seededGuild({ count: 5 }));
+    const g = await guild({ count: 5 });
     await g.store.kysely.deleteFrom("config_versions").execute();
     const statuses: string[] = [];
     const { createRoleSync } = await import("../src/role-sync");
@@ -115,10 +130,13 @@ describe("role sync end to end against discord-sim", () => {
   });
 
   it("the CLI dry run prints the plan and changes nothing; applying converges with a summary", async () => {
-    const g = (current = await seededGuild({ count: 40 }));
+    const g = await guild({ count: 40 });
     const sync = g.sync("cli");
     let out = "";
-    const io = { out: { write: (t: string) => void (out += t) }, err: { write: (t: string) => void (out += t) } };
+    const write = (t: string) => {
+      out += t;
+    };
+    const io = { out: { write }, err: { write } };
     expect(await runReconcileCommand(sync, g.store.roleSync.queue, { dryRun: true, ...io })).toBe(0);
     expect(out).toMatch(/would add \d+ role\(s\)/);
     expect(out).toMatch(/would remove \d+ role\(s\)/);

@@ -32,7 +32,9 @@ beforeEach(async () => {
   for (const id of [HOOK_A, HOOK_B]) sim.seed.webhook({ channelId: CHANNEL, id, token: TOKEN, name: "hook" });
   handle = await createSqliteTestStore(sqlite);
   now = Date.parse("2026-11-23T12:00:00.000Z");
-  await sql`create table orders (id integer primary key autoincrement, item text, buyer_id text)`.execute(handle.db);
+  await sql`create table orders (id integer primary key autoincrement, item text, buyer_id text)`.execute(
+    handle.db,
+  );
   worker = createWebhookWorker({
     store: handle.store,
     discordApiBaseUrl: sim.apiBaseUrl,
@@ -62,7 +64,16 @@ const order = (item: string, buyer = "80351110224678912") =>
 const events = () =>
   handle.db
     .selectFrom("webhook_outbox")
-    .select(["id", "webhook_id", "state", "attempts", "message_id", "possible_duplicate", "dead_reason", "last_error"])
+    .select([
+      "id",
+      "webhook_id",
+      "state",
+      "attempts",
+      "message_id",
+      "possible_duplicate",
+      "dead_reason",
+      "last_error",
+    ])
     .orderBy("id")
     .execute();
 /** Delivers rounds until a round does nothing (or `rounds` ran). */
@@ -80,11 +91,19 @@ describe("webhook delivery against discord-sim", () => {
     for (let i = 1; i <= 12; i++) await order(`item${i}`);
     await drain();
     const a = sim.inspect.messages(HOOK_A);
-    expect(a.map((m) => m.content)).toEqual(Array.from({ length: 12 }, (_, i) => `order ${i + 1}: item${i + 1} for <@80351110224678912>`));
-    expect(sim.inspect.messages(HOOK_B).map((m) => m.content)).toEqual(Array.from({ length: 12 }, (_, i) => `B item${i + 1}`));
+    expect(a.map((m) => m.content)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `order ${i + 1}: item${i + 1} for <@80351110224678912>`),
+    );
+    expect(sim.inspect.messages(HOOK_B).map((m) => m.content)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `B item${i + 1}`),
+    );
     const rows = await events();
-    expect(rows.every((r) => r.state === "delivered" && r.message_id !== null && r.attempts === 0)).toBe(true);
-    expect(a[0]).toMatchObject({ body: { username: "Shop", allowed_mentions: { parse: [], users: ["80351110224678912"] } } });
+    expect(rows.every((r) => r.state === "delivered" && r.message_id !== null && r.attempts === 0)).toBe(
+      true,
+    );
+    expect(a[0]).toMatchObject({
+      body: { username: "Shop", allowed_mentions: { parse: [], users: ["80351110224678912"] } },
+    });
   });
 
   it("waits out a 429's retry_after without counting an attempt", async () => {
@@ -129,7 +148,11 @@ describe("webhook delivery against discord-sim", () => {
     expect(stored?.disabledReason).toContain("404 / 10015");
     await order("c");
     expect(await events()).toHaveLength(2); // the trigger is gone
-    const log = await handle.db.selectFrom("event_log").select(["kind", "message"]).where("kind", "=", "webhook.disabled").execute();
+    const log = await handle.db
+      .selectFrom("event_log")
+      .select(["kind", "message"])
+      .where("kind", "=", "webhook.disabled")
+      .execute();
     expect(log).toHaveLength(1);
     expect(JSON.stringify(log)).not.toContain(TOKEN);
   });
@@ -159,7 +182,11 @@ describe("webhook delivery against discord-sim", () => {
     await order("slow");
     await drain(1);
     expect((await events())[0]).toMatchObject({ state: "pending", attempts: 1, possible_duplicate: 1 });
-    const log = await handle.db.selectFrom("event_log").select("kind").where("kind", "=", "webhook.possible_duplicate").execute();
+    const log = await handle.db
+      .selectFrom("event_log")
+      .select("kind")
+      .where("kind", "=", "webhook.possible_duplicate")
+      .execute();
     expect(log).toHaveLength(1);
     sim.faults.clear();
     now += 5_000;

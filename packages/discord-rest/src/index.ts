@@ -71,6 +71,7 @@ export {
   type BottleneckRedisOptions,
   bottleneckSettings,
   createBottleneckLimiter,
+  DEFAULT_MARGIN,
   type RateLimiter,
   type RedisClientLike,
   startSpacingMs,
@@ -85,6 +86,12 @@ export {
   type DiscordTokenSet,
 } from "./oauth";
 export type { DiscordRestLogger } from "./request";
+export {
+  AvatarNotFoundError,
+  createRoleGateway,
+  type RoleGateway,
+  type RoleGatewayChange,
+} from "./role-gateway";
 export { type HttpMethod, type Route, routes } from "./route";
 export { type DiscordRestStats, INVALID_REQUEST_WINDOW_MS } from "./stats";
 export { DISCORD_WEBHOOK_HOSTS, parseWebhookUrl, type WebhookCredentials } from "./webhook-url";

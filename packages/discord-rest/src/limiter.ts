@@ -1,4 +1,5 @@
 import Bottleneck from "bottleneck";
+import { createStartGuard } from "./start-guard";
 
 /**
  * The request budget port: runs `fn` when the budget allows. The Discord client sends every HTTP
@@ -45,24 +46,33 @@ export interface BottleneckLimiterOptions {
   /** Share the budget between processes through Redis; ioredis is then imported on first use. */
   redis?: BottleneckRedisOptions;
   /**
-   * Extra spacing as a fraction of `1000 / rps` (default 0.02), so that network jitter between our
-   * start and the server's arrival time never lets `rps + 1` requests land in one second.
+   * Extra spacing as a fraction of `1000 / rps` (default 0.02): slack for the jitter between a start
+   * here and the server's clock, so that `rps + 1` requests never land in one second at the server
+   * (20 ms per second at 3 rps). Larger delays — a cold connection, an event-loop stall — are caught
+   * by the start guard, which holds a slot longer after a slow answer.
    */
   margin?: number;
   /** Called with limiter and Redis errors (default: ignored). */
   onError?: (error: unknown) => void;
 }
 
+/** Default safety margin of the spacing (see {@link BottleneckLimiterOptions.margin}). */
+export const DEFAULT_MARGIN = 0.02;
+
 /**
  * Milliseconds between two starts so that at most `rps` start in any 1-second window:
  * `ceil(1000 / rps × (1 + margin))`. With 3 rps and the default margin: 340 ms (2.94 starts/s).
  */
-export function startSpacingMs(rps: number, margin = 0.02): number {
+export function startSpacingMs(rps: number, margin = DEFAULT_MARGIN): number {
   return Math.ceil((1000 / rps) * (1 + margin));
 }
 
 /** The bottleneck settings that enforce the budget (exported for tests and documentation). */
-export function bottleneckSettings(rps: number, burst = 1, margin = 0.02): Bottleneck.ConstructorOptions {
+export function bottleneckSettings(
+  rps: number,
+  burst = 1,
+  margin = DEFAULT_MARGIN,
+): Bottleneck.ConstructorOptions {
   if (!(rps > 0) || !Number.isFinite(rps)) throw new RangeError(`rps must be a positive number, got ${rps}`);
   if (!Number.isInteger(burst) || burst < 1)
     throw new RangeError(`burst must be an integer ≥ 1, got ${burst}`);
@@ -107,7 +117,8 @@ const SKIPPED = Symbol("skipped");
  */
 export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}): RateLimiter {
   const rps = options.rps ?? 3;
-  const settings = bottleneckSettings(rps, options.burst ?? 1, options.margin ?? 0.02);
+  const margin = options.margin ?? DEFAULT_MARGIN;
+  const settings = bottleneckSettings(rps, options.burst ?? 1, margin);
   const onError = options.onError ?? (() => {});
   let closeConnection: (() => Promise<void>) | null = null;
 
@@ -151,24 +162,9 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
     return limiter;
   };
 
-  // Bottleneck plans starts `minTime` apart, but a timer that fires late makes the next start look
-  // early. This guard holds a start until the start `rps` places earlier is at least one second old,
-  // so the guarantee holds on actual start times in this process (clustered budgets: per process).
-  const window = Math.max(1, Math.floor(rps));
-  const recentStarts: number[] = [];
-  let guard: Promise<void> = Promise.resolve();
-  const admit = (): Promise<void> => {
-    const turn = guard.then(async () => {
-      if (recentStarts.length >= window) {
-        const wait = recentStarts[recentStarts.length - window]! + 1000 - Date.now();
-        if (wait > 0) await new Promise<void>((resolve) => setTimeout(resolve, wait));
-      }
-      recentStarts.push(Date.now());
-      if (recentStarts.length > window) recentStarts.splice(0, recentStarts.length - window);
-    });
-    guard = turn;
-    return turn;
-  };
+  // Holds each start until the server cannot count rps + 1 in one second (see start-guard.ts);
+  // with a clustered budget it guards this process's starts.
+  const guard = createStartGuard({ rps, windowMs: Math.ceil(1000 * (1 + margin)) });
 
   let bottleneck: Promise<Bottleneck> | null = null;
   const get = () => {
@@ -185,9 +181,13 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
       let abandoned = false;
       const job = limiter.schedule({ weight: opts.weight ?? 1 }, async (): Promise<T | typeof SKIPPED> => {
         if (abandoned || signal?.aborted) return SKIPPED;
-        await admit();
-        if (abandoned || signal?.aborted) return SKIPPED;
-        return fn();
+        const answered = await guard.admit();
+        try {
+          if (abandoned || signal?.aborted) return SKIPPED;
+          return await fn();
+        } finally {
+          answered();
+        }
       });
       if (!signal) return job as Promise<T>;
       return new Promise<T>((resolve, reject) => {

@@ -4,7 +4,7 @@ import { maxStartsPerSecond, startWorld } from "./helpers";
 /**
  * The acceptance test of the request budget, at the default budget (3 requests per second) and
  * Discord's real route limits: 100 requests queued at once must reach Discord at most 3 in any
- * second. It waits out the budget for real (~33 s); the same property is checked on fake time, at
+ * second. It waits out the budget for real (~34 s); the same property is checked on fake time, at
  * other budgets and bursts, in src/limiter.test.ts.
  */
 let world: Awaited<ReturnType<typeof startWorld>>;

@@ -1,4 +1,4 @@
-import { randomBase64Url, base64UrlEncode, sha256Base64Url } from "./random";
+import { base64UrlEncode, randomBase64Url, sha256Base64Url } from "./random";
 import { hmacSha256Key, utf8 } from "./sha256";
 
 /**
@@ -26,5 +26,7 @@ export function codeChallengeS256(verifier: string): string {
  * derivation needs no server-side storage, so starting a flow writes nothing.
  */
 export function deriveCodeVerifier(input: { browserBinding: string; nonce: string }): string {
-  return base64UrlEncode(hmacSha256Key(utf8(input.browserBinding)).sign(utf8(`guildkit-pkce:${input.nonce}`)));
+  return base64UrlEncode(
+    hmacSha256Key(utf8(input.browserBinding)).sign(utf8(`guildkit-pkce:${input.nonce}`)),
+  );
 }

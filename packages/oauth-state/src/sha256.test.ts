@@ -26,21 +26,33 @@ describe("sha256 / hmacSha256Key", () => {
     );
     expect(
       hex(
-        hmacSha256Key(fromHex("aa".repeat(131))).sign(utf8("Test Using Larger Than Block-Size Key - Hash Key First")),
+        hmacSha256Key(fromHex("aa".repeat(131))).sign(
+          utf8("Test Using Larger Than Block-Size Key - Hash Key First"),
+        ),
       ),
     ).toBe("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
   });
 
   it("agrees with Web Crypto on any input and key", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ maxLength: 100 }), async (message, key) => {
-        const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", message));
-        expect(hex(sha256(message))).toBe(hex(digest));
-        if (key.length === 0) return;
-        const cryptoKey = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-        const mac = new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, message));
-        expect(hex(hmacSha256Key(key).sign(message))).toBe(hex(mac));
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.uint8Array({ maxLength: 100 }),
+        async (message, key) => {
+          const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", message));
+          expect(hex(sha256(message))).toBe(hex(digest));
+          if (key.length === 0) return;
+          const cryptoKey = await crypto.subtle.importKey(
+            "raw",
+            key,
+            { name: "HMAC", hash: "SHA-256" },
+            false,
+            ["sign"],
+          );
+          const mac = new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, message));
+          expect(hex(hmacSha256Key(key).sign(message))).toBe(hex(mac));
+        },
+      ),
       { numRuns: 300 },
     );
   });

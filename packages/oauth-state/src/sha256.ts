@@ -66,28 +66,47 @@ function compress(state: Uint32Array, block: Uint8Array, offset: number): void {
   state[7] = (state[7]! + h) >>> 0;
 }
 
+const INITIAL = new Uint32Array([
+  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+]);
+const STATE = new Uint32Array(8);
+// Reused between calls (the function is synchronous, so no call can see another's bytes).
+let scratch = new Uint8Array(1024);
+
 /** SHA-256 of the concatenation of `parts`. */
 export function sha256(...parts: Uint8Array[]): Uint8Array {
-  const state = new Uint32Array([
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-  ]);
   let length = 0;
   for (const part of parts) length += part.length;
-  const padded = new Uint8Array((((length + 8) >> 6) + 1) << 6);
+  const paddedLength = (((length + 8) >> 6) + 1) << 6;
+  if (scratch.length < paddedLength) scratch = new Uint8Array(paddedLength * 2);
+  const buffer = scratch;
   let offset = 0;
   for (const part of parts) {
-    padded.set(part, offset);
+    buffer.set(part, offset);
     offset += part.length;
   }
-  padded[length] = 0x80;
-  const bits = length * 8;
-  const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, Math.floor(bits / 0x100000000));
-  view.setUint32(padded.length - 4, bits >>> 0);
-  for (let i = 0; i < padded.length; i += 64) compress(state, padded, i);
+  buffer[length] = 0x80;
+  buffer.fill(0, length + 1, paddedLength - 8);
+  const high = Math.floor(length / 0x20000000);
+  const low = (length << 3) >>> 0;
+  buffer[paddedLength - 8] = high >>> 24;
+  buffer[paddedLength - 7] = high >>> 16;
+  buffer[paddedLength - 6] = high >>> 8;
+  buffer[paddedLength - 5] = high;
+  buffer[paddedLength - 4] = low >>> 24;
+  buffer[paddedLength - 3] = low >>> 16;
+  buffer[paddedLength - 2] = low >>> 8;
+  buffer[paddedLength - 1] = low;
+  STATE.set(INITIAL);
+  for (let i = 0; i < paddedLength; i += 64) compress(STATE, buffer, i);
   const out = new Uint8Array(32);
-  const outView = new DataView(out.buffer);
-  for (let i = 0; i < 8; i++) outView.setUint32(i * 4, state[i]!);
+  for (let i = 0; i < 8; i++) {
+    const word = STATE[i]!;
+    out[i * 4] = word >>> 24;
+    out[i * 4 + 1] = word >>> 16;
+    out[i * 4 + 2] = word >>> 8;
+    out[i * 4 + 3] = word;
+  }
   return out;
 }
 

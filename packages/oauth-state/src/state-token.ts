@@ -274,12 +274,19 @@ function toSigningKey(secret: Uint8Array): SigningKey {
   return { kid: base64UrlEncode(hmac.sign(utf8("guildkit-oauth-state-kid")).slice(0, 9)), hmac };
 }
 
-async function importVerifyKeys(secrets: Uint8Array[], signingKeys: SigningKey[]): Promise<Map<string, VerifyKey>> {
+async function importVerifyKeys(
+  secrets: Uint8Array[],
+  signingKeys: SigningKey[],
+): Promise<Map<string, VerifyKey>> {
   const keys = await Promise.all(
     secrets.map((bytes) =>
-      crypto.subtle.importKey("raw", bytes as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, [
-        "verify",
-      ]),
+      crypto.subtle.importKey(
+        "raw",
+        bytes as Uint8Array<ArrayBuffer>,
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["verify"],
+      ),
     ),
   );
   return new Map(keys.map((key, index) => [signingKeys[index]!.kid, key]));

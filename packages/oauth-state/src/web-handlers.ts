@@ -20,7 +20,12 @@ export interface OAuthWebHandlersOptions {
    * Renders a refusal. Default: a small HTML page with the error's message and a "start again" link.
    * `error` is `null` for "sign in first" (a link route without a session).
    */
-  renderError?(input: { error: OAuthFlowError | null; status: number; flow: OAuthFlow; startAgain: string }): Response;
+  renderError?(input: {
+    error: OAuthFlowError | null;
+    status: number;
+    flow: OAuthFlow;
+    startAgain: string;
+  }): Response;
 }
 
 /** Web-standard handlers, mountable in Hono, Express (via an adapter), Fastify, Next.js route handlers… */
@@ -63,11 +68,16 @@ export function createOAuthWebHandlers(options: OAuthWebHandlersOptions): OAuthW
     async startLogin(request) {
       const url = new URL(request.url);
       try {
-        const start = await flows.startLogin(
-          { postLoginPath: url.searchParams.get("next"), browserBinding: readCookie(request, cookieName) },
-          { signal: request.signal },
+        // No `request.signal` here: reading it makes some adapters build a full Request (the hot path).
+        const start = await flows.startLogin({
+          postLoginPath: url.searchParams.get("next"),
+          browserBinding: readCookie(request, cookieName),
+        });
+        return redirect(
+          start.authorizeUrl,
+          302,
+          bindingCookie(start.browserBinding, start.bindingMaxAgeSeconds),
         );
-        return redirect(start.authorizeUrl, 302, bindingCookie(start.browserBinding, start.bindingMaxAgeSeconds));
       } catch (error) {
         return refuse(error, "login");
       }
@@ -109,15 +119,16 @@ export function createOAuthWebHandlers(options: OAuthWebHandlersOptions): OAuthW
         return harden(render({ error: null, status: 401, flow: "link", startAgain: "/" }));
       }
       try {
-        const start = await flows.startLink(
-          {
-            memberId,
-            returnPath: new URL(request.url).searchParams.get("next"),
-            browserBinding: readCookie(request, cookieName),
-          },
-          { signal: request.signal },
+        const start = await flows.startLink({
+          memberId,
+          returnPath: new URL(request.url).searchParams.get("next"),
+          browserBinding: readCookie(request, cookieName),
+        });
+        return redirect(
+          start.authorizeUrl,
+          302,
+          bindingCookie(start.browserBinding, start.bindingMaxAgeSeconds),
         );
-        return redirect(start.authorizeUrl, 302, bindingCookie(start.browserBinding, start.bindingMaxAgeSeconds));
       } catch (error) {
         return refuse(error, "link");
       }
@@ -130,7 +141,11 @@ export function createOAuthWebHandlers(options: OAuthWebHandlersOptions): OAuthW
       }
       try {
         const linked = await flows.completeLink(
-          { params: new URL(request.url).searchParams, browserBinding: readCookie(request, cookieName), memberId },
+          {
+            params: new URL(request.url).searchParams,
+            browserBinding: readCookie(request, cookieName),
+            memberId,
+          },
           { signal: request.signal },
         );
         return redirect(linked.returnPath, 303, null);
@@ -171,30 +186,56 @@ export function readCookie(request: Request, name: string): string | null {
   return null;
 }
 
+const HARDENING: ReadonlyArray<[string, string]> = [
+  ["cache-control", "no-store"],
+  ["referrer-policy", "no-referrer"],
+];
+
 function redirect(location: string, status: number, cookie: string | null): Response {
-  const headers = new Headers({ location });
-  if (cookie !== null) headers.append("set-cookie", cookie);
-  return harden(new Response(null, { status, headers }));
+  // Built once, headers as a plain record and an empty string body: adapters such as
+  // @hono/node-server then write it without building a full Fetch Response (the hot path).
+  const headers: Record<string, string> = { location };
+  for (const [name, value] of HARDENING) headers[name] = value;
+  if (cookie !== null) headers["set-cookie"] = cookie;
+  return new Response("", { status, headers });
 }
 
 function harden(response: Response): Response {
-  const copy = new Response(response.body, response);
-  copy.headers.set("cache-control", "no-store");
-  copy.headers.set("referrer-policy", "no-referrer");
-  return copy;
+  try {
+    for (const [name, value] of HARDENING) response.headers.set(name, value);
+    return response;
+  } catch {
+    // Immutable headers (e.g. `Response.redirect`): copy once.
+    const copy = new Response(response.body, response);
+    for (const [name, value] of HARDENING) copy.headers.set(name, value);
+    return copy;
+  }
 }
 
-const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const HTML_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
 
 /** Escapes text for HTML. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
-function defaultErrorPage(input: { error: OAuthFlowError | null; status: number; startAgain: string }): Response {
+function defaultErrorPage(input: {
+  error: OAuthFlowError | null;
+  status: number;
+  startAgain: string;
+}): Response {
   const message = input.error?.message ?? "Sign in first, then link your Discord account.";
   const title = input.error === null ? "Sign in first" : "Sign-in with Discord did not complete";
   const action = input.error === null ? "Go to the home page" : "Start again";
   const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1><p role="alert" data-code="${escapeHtml(input.error?.code ?? "session_required")}">${escapeHtml(message)}</p><p><a href="${escapeHtml(input.startAgain)}">${escapeHtml(action)}</a></p></main></body></html>`;
-  return new Response(body, { status: input.status, headers: { "content-type": "text/html; charset=utf-8" } });
+  return new Response(body, {
+    status: input.status,
+    headers: { "content-type": "text/html; charset=utf-8" },
+  });
 }

@@ -140,6 +140,11 @@ export interface SyncQueue {
    * Resolves `false` when the lease was lost (nothing written).
    */
   complete(item: SyncItem, outcome: SyncOutcome, io?: IoOptions): Promise<boolean>;
+  /**
+   * {@link SyncQueue.complete} for many members at once (one statement per few hundred), each only
+   * while its lease is held. Resolves how many were recorded.
+   */
+  completeMany(results: readonly { item: SyncItem; outcome: SyncOutcome }[], io?: IoOptions): Promise<number>;
   /** Frees the lease without recording anything (the member stays due). `false` when lease lost. */
   release(item: SyncItem, io?: IoOptions): Promise<boolean>;
   /** Marks members due now (dirty), by id and/or by recorded state. Resolves the number marked. */

@@ -650,6 +650,7 @@ describe("dry run", () => {
     expect(t.guild.count("addRole") + t.guild.count("removeRole")).toBe(0);
     expect(t.store.calls.claimDue ?? 0).toBe(0);
     expect(t.store.calls.complete ?? 0).toBe(0);
+    expect(t.store.calls.completeMany ?? 0).toBe(0);
     expect(t.store.calls["ledger.add"] ?? 0).toBe(0);
     expect(t.log.entries).toEqual([]);
   });

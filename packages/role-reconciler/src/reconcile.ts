@@ -63,7 +63,10 @@ export interface ReconcilerOptions {
   pageSize: number;
   /** Backoff of transient failures (default 300 s × 2^(attempt−1), capped at 86,400 s, 20 % jitter). */
   backoff: BackoffPolicy;
-  /** A guild listing is reused for this long (default 10 min); members changed since are re-read. */
+  /**
+   * A guild listing is reused for this long (default 1 h): members changed since are re-read one by
+   * one, so only a manual role edit made in Discord meanwhile waits for the next pass.
+   */
   snapshotMaxAgeMs: number;
   /** How long a permanent failure blocks its role/guild before one probe call (default 15 min). */
   probeMs: number;
@@ -78,7 +81,7 @@ export const DEFAULT_RECONCILER_OPTIONS: Readonly<ReconcilerOptions> = Object.fr
   bulkBatch: 500,
   pageSize: GUILD_PAGE_SIZE,
   backoff: DEFAULT_BACKOFF,
-  snapshotMaxAgeMs: 600_000,
+  snapshotMaxAgeMs: 3_600_000,
   probeMs: 900_000,
 });
 
@@ -793,72 +796,86 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
         : [];
     const linkedByAccount = groupLinked(linked);
 
-    for (let index = 0; index < items.length; index += 1) {
-      const item = items[index]!;
-      if (run.stop?.aborted || hard?.aborted) {
-        await release(items.slice(index), summary, run.onMember);
-        return;
-      }
-      const started = clock.now();
-      if (!canStart(item, started, options.leaseGuardMs)) {
-        await release([item], summary, run.onMember);
-        continue;
-      }
-      const accounts = accountsOf.get(item.memberId)!;
-      const lease = leaseSignal({ item, clock, scheduler, safetyMs: options.leaseSafetyMs, parent: hard });
-      let result: { outcome: SyncOutcome; problems: ItemProblems };
-      try {
-        result = await processItem(ctx, item, accounts, linkedByAccount, lease.signal);
-      } catch (error) {
-        lease.dispose();
-        if (error instanceof GuildBlockedSignal) {
-          summary.blockedUntil = error.until;
+    // Outcomes are recorded together (one statement per batch); every step is idempotent, so a
+    // crash before the flush only means the members are reconciled again.
+    const pending: { item: SyncItem; outcome: SyncOutcome }[] = [];
+    const flush = async () => {
+      if (pending.length === 0) return;
+      const batch = pending.splice(0);
+      const recorded = await queue.completeMany(batch, { signal: hard });
+      summary.processed += recorded;
+      summary.leaseLost += batch.length - recorded;
+    };
+    try {
+      for (let index = 0; index < items.length; index += 1) {
+        const item = items[index]!;
+        if (run.stop?.aborted || hard?.aborted) {
           await release(items.slice(index), summary, run.onMember);
           return;
         }
-        if (isAbortError(error) || lease.signal.aborted) {
+        const started = clock.now();
+        const oldest = pending[0];
+        if (oldest && !canStart(oldest.item, started, options.leaseGuardMs)) await flush();
+        if (!canStart(item, started, options.leaseGuardMs)) {
           await release([item], summary, run.onMember);
-          if (hard?.aborted) {
-            await release(items.slice(index + 1), summary, run.onMember);
-            return;
-          }
           continue;
         }
-        await release(items.slice(index), summary, run.onMember);
-        throw error;
+        const accounts = accountsOf.get(item.memberId)!;
+        const lease = leaseSignal({ item, clock, scheduler, safetyMs: options.leaseSafetyMs, parent: hard });
+        let result: { outcome: SyncOutcome; problems: ItemProblems };
+        try {
+          result = await processItem(ctx, item, accounts, linkedByAccount, lease.signal);
+        } catch (error) {
+          lease.dispose();
+          if (error instanceof GuildBlockedSignal) {
+            summary.blockedUntil = error.until;
+            await release(items.slice(index), summary, run.onMember);
+            return;
+          }
+          if (isAbortError(error) || lease.signal.aborted) {
+            await release([item], summary, run.onMember);
+            if (hard?.aborted) {
+              await release(items.slice(index + 1), summary, run.onMember);
+              return;
+            }
+            continue;
+          }
+          await release(items.slice(index), summary, run.onMember);
+          throw error;
+        }
+        lease.dispose();
+        const { outcome, problems } = result;
+        pending.push({ item, outcome });
+        summary.added += problems.added;
+        summary.removed += problems.removed;
+        if (outcome.state === "not_in_guild") summary.notInGuild += 1;
+        if (outcome.state === "retrying") summary.transientErrors += 1;
+        if (outcome.state === "permanent_error") summary.permanentErrors += 1;
+        if (outcome.state === "not_in_guild" && item.state !== "not_in_guild") {
+          await log(
+            {
+              kind: "role.not_in_guild",
+              level: "info",
+              message: `Discord user ${accounts.current} is not in guild ${ctx.settings.guildId}; no role change attempted, re-checked on the normal interval`,
+              memberId: item.memberId,
+              discordUserId: accounts.current,
+              data: { guildId: ctx.settings.guildId },
+            },
+            hard,
+          );
+        }
+        const elapsed = Math.max(0, clock.now().getTime() - started.getTime());
+        msPerItem = msPerItem === null ? elapsed : msPerItem * 0.8 + elapsed * 0.2;
+        run.onMember?.({
+          memberId: item.memberId,
+          state: outcome.state,
+          added: problems.added,
+          removed: problems.removed,
+          error: outcome.lastError,
+        });
       }
-      lease.dispose();
-      const { outcome, problems } = result;
-      const recorded = await queue.complete(item, outcome, { signal: hard });
-      if (!recorded) summary.leaseLost += 1;
-      else summary.processed += 1;
-      summary.added += problems.added;
-      summary.removed += problems.removed;
-      if (outcome.state === "not_in_guild") summary.notInGuild += 1;
-      if (outcome.state === "retrying") summary.transientErrors += 1;
-      if (outcome.state === "permanent_error") summary.permanentErrors += 1;
-      if (outcome.state === "not_in_guild" && item.state !== "not_in_guild") {
-        await log(
-          {
-            kind: "role.not_in_guild",
-            level: "info",
-            message: `Discord user ${accounts.current} is not in guild ${ctx.settings.guildId}; no role change attempted, re-checked on the normal interval`,
-            memberId: item.memberId,
-            discordUserId: accounts.current,
-            data: { guildId: ctx.settings.guildId },
-          },
-          hard,
-        );
-      }
-      const elapsed = Math.max(0, clock.now().getTime() - started.getTime());
-      msPerItem = msPerItem === null ? elapsed : msPerItem * 0.8 + elapsed * 0.2;
-      run.onMember?.({
-        memberId: item.memberId,
-        state: outcome.state,
-        added: problems.added,
-        removed: problems.removed,
-        error: outcome.lastError,
-      });
+    } finally {
+      await flush();
     }
   }
 

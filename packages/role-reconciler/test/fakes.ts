@@ -262,6 +262,12 @@ export class MemoryStore {
       }
       return true;
     },
+    completeMany: async (results) => {
+      this.count("completeMany");
+      let n = 0;
+      for (const { item, outcome } of results) if (await this.queue.complete(item, outcome)) n += 1;
+      return n;
+    },
     release: async (item) => {
       this.count("release");
       const row = this.sync.get(item.memberId);

@@ -159,7 +159,11 @@ export function classifySendError(err: unknown): AttemptOutcome {
   }
   // 404 Unknown Webhook (10015, or a bare 404) means the webhook is gone; another 404 (an unknown
   // thread, 10003) concerns this message only.
-  if (status === 401 || status === 403 || (status === 404 && (code === null || code === 0 || code === 10015))) {
+  if (
+    status === 401 ||
+    status === 403 ||
+    (status === 404 && (code === null || code === 0 || code === 10015))
+  ) {
     return { kind: "gone", status, code, message };
   }
   if (status !== null && status >= 400 && status < 500) return { kind: "rejected", status, code, message };

@@ -40,6 +40,8 @@ export interface WebhookDeliveryOptions {
   concurrency?: number;
   /** Longest wait for new events before claiming again (default 1,000 ms; retries become due meanwhile). */
   idleWaitMs?: number;
+  /** How often a polling outbox (SQLite) looks for new events while idle (default: the outbox's, 50 ms). */
+  pollIntervalMs?: number;
   /** An API base other than Discord's whose webhook URLs are accepted (a simulator). */
   webhookBaseUrl?: string | null;
 }
@@ -312,7 +314,12 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
         const report = await deliverOnce({ signal });
         failures = 0;
         if (report.claimed === 0 && !signal.aborted) {
-          await outbox.waitForEvents({ timeoutMs: idleWaitMs }, { signal });
+          await outbox.waitForEvents(
+            options.pollIntervalMs === undefined
+              ? { timeoutMs: idleWaitMs }
+              : { timeoutMs: idleWaitMs, pollIntervalMs: options.pollIntervalMs },
+            { signal },
+          );
         }
       } catch (err) {
         if (signal.aborted) break;

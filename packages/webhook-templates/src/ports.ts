@@ -115,9 +115,10 @@ export interface WebhookOutbox {
   disableWebhook(webhookId: string, reason: string, io?: IoOptions): Promise<number>;
   /**
    * Resolves when new events may be waiting (Postgres: a NOTIFY on the outbox channel; SQLite: a
-   * poll found a due event) or after `timeoutMs`, whichever comes first; early when the signal aborts.
+   * poll every `pollIntervalMs` — default 50 — found a due event) or after `timeoutMs`, whichever
+   * comes first; early when the signal aborts.
    */
-  waitForEvents(opts: { timeoutMs: number }, io?: IoOptions): Promise<void>;
+  waitForEvents(opts: { timeoutMs: number; pollIntervalMs?: number }, io?: IoOptions): Promise<void>;
 }
 
 /**

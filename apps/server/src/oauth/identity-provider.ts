@@ -4,12 +4,33 @@ import type { DiscordIdentityProvider, OAuthClientSource } from "@guildkit/oauth
 
 type DiscordConfigLoader = ConfigLoader<typeof discordConfigSpec>;
 
-/** The OAuth client from the runtime config, per use (`null` until both client id and secret are set). */
-export function createOAuthClientSource(config: DiscordConfigLoader): OAuthClientSource {
+/**
+ * The OAuth client from the runtime config (`null` until both client id and secret are set), re-read at
+ * most every `maxAgeMs` (default 1 s): a saved change applies within a second with no restart, and the
+ * hot `GET /login/discord` does not query the database on every hit.
+ */
+export function createOAuthClientSource(
+  config: DiscordConfigLoader,
+  options: { maxAgeMs?: number; now?: () => number } = {},
+): OAuthClientSource {
+  const maxAgeMs = options.maxAgeMs ?? 1_000;
+  const now = options.now ?? (() => performance.now());
+  let cached: { value: { clientId: string } | null; at: number } | null = null;
+  let pending: Promise<{ clientId: string } | null> | null = null;
   return {
     async load(opts = {}) {
-      const result = await config.loadComplete(["client_id", "client_secret"], opts);
-      return result.ok ? { clientId: result.values.client_id } : null;
+      if (cached !== null && now() - cached.at < maxAgeMs) return cached.value;
+      pending ??= config
+        .loadComplete(["client_id", "client_secret"], opts)
+        .then((result) => {
+          const value = result.ok ? { clientId: result.values.client_id } : null;
+          cached = { value, at: now() };
+          return value;
+        })
+        .finally(() => {
+          pending = null;
+        });
+      return pending;
     },
   };
 }
@@ -40,9 +61,11 @@ export function createDiscordIdentityProvider(options: {
       });
       const tokens = await oauth.exchangeCode({ code, codeVerifier, redirectUri, signal: opts.signal });
       const user = await oauth.getCurrentUser({ accessToken: tokens.accessToken, signal: opts.signal });
-      oauth.revokeToken({ token: tokens.accessToken, tokenTypeHint: "access_token" }).catch((error: unknown) => {
-        options.onRevokeFailure?.(error);
-      });
+      oauth
+        .revokeToken({ token: tokens.accessToken, tokenTypeHint: "access_token" })
+        .catch((error: unknown) => {
+          options.onRevokeFailure?.(error);
+        });
       return {
         id: user.id,
         username: user.username,

@@ -20,11 +20,6 @@ export interface OAuthRouteOptions {
   clock?: Clock;
 }
 
-/** The role-sync store's `markDue`, when that feature is installed (structural: no import needed). */
-interface RoleSyncMarker {
-  markDue(opts: { now: Date; memberIds: readonly string[] }, io?: { signal?: AbortSignal }): Promise<number>;
-}
-
 /**
  * Login with Discord and account linking for the reference server: `GET /login/discord`,
  * `GET /login/discord/callback`, `POST /login/discord/confirm` (signup confirmation), `GET /discord/login`
@@ -36,22 +31,24 @@ export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {})
   const clock: Clock = options.clock ?? { now: () => new Date() };
   const base = ctx.settings.publicBaseUrl.replace(/\/+$/, "");
   const secure = base.startsWith("https:");
-  const session = createSessionCookies({ secret: ctx.settings.stateSigningKey, secure, now: () => clock.now() });
+  const session = createSessionCookies({
+    secret: ctx.settings.stateSigningKey,
+    secure,
+    now: () => clock.now(),
+  });
   const config = createConfigLoader({ store: ctx.store.configStore, spec: discordConfigSpec });
   const client = createOAuthClientSource(config);
 
   const accounts = ctx.store.oauth.memberAccounts;
-  const roleSync = (ctx.store as { roleSync?: Partial<RoleSyncMarker> }).roleSync;
   const members: MemberAccounts = {
     findByDiscordUserId: (input, io) => accounts.findByDiscordUserId(input, io),
     findByVerifiedEmail: (input, io) => accounts.findByVerifiedEmail(input, io),
     linkDiscord: (input, io) => accounts.linkDiscord(input, io),
     create: (input, io) => accounts.create(input, io),
+    // The seed's marker on the member row, and the role-sync queue (roles, name and avatar refresh).
     async markDueForSync(input, io) {
       await accounts.markDueForSync(input, io);
-      if (typeof roleSync?.markDue === "function") {
-        await roleSync.markDue({ now: input.now, memberIds: [input.memberId] }, io);
-      }
+      await ctx.store.roleSync.queue.markDue({ now: input.now, memberIds: [input.memberId] }, io);
     },
   };
 
@@ -71,10 +68,14 @@ export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {})
     eventLog: ctx.store.eventLog,
     clock,
     onLoginComplete: ({ memberId, postLoginPath }) =>
-      new Response(null, { status: 303, headers: { location: postLoginPath, "set-cookie": session.issue(memberId) } }),
+      new Response(null, {
+        status: 303,
+        headers: { location: postLoginPath, "set-cookie": session.issue(memberId) },
+      }),
     onSignupConfirm: (confirmation) =>
       new Response(signupPage(confirmation), { headers: { "content-type": "text/html; charset=utf-8" } }),
-    onEventLogFailure: (error, entry) => ctx.logger.error({ err: error, kind: entry.kind }, "event log write failed"),
+    onEventLogFailure: (error, entry) =>
+      ctx.logger.error({ err: error, kind: entry.kind }, "event log write failed"),
   });
 
   const currentMemberId = async (request: Request) => session.read(readCookie(request, SESSION_COOKIE));

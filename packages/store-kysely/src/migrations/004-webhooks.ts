@@ -1,13 +1,13 @@
 import {
-  type LegacyCondition,
   LEGACY_TRIGGERS,
+  type LegacyCondition,
   planLegacyWebhook,
   postgresEnqueueFunctionDdl,
   type TableColumn,
 } from "@guildkit/webhook-templates";
 import { sql } from "kysely";
 import { encodeJson, encodeTime } from "../codec";
-import { installTrigger, listTriggers, dropTriggerNamed, tableColumns } from "../webhooks/catalog";
+import { dropTriggerNamed, installTrigger, listTriggers, tableColumns } from "../webhooks/catalog";
 import { addColumnIfMissing, columnTypes, indexExists, tableExists } from "./ddl";
 import { defineMigration } from "./types";
 
@@ -29,7 +29,9 @@ export const webhooks = defineMigration({
         .createTable("discord_webhooks")
         .ifNotExists()
         .addColumn("id", dialect === "postgres" ? "bigint" : "integer", (c) =>
-          dialect === "postgres" ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+          dialect === "postgres"
+            ? c.primaryKey().generatedByDefaultAsIdentity()
+            : c.primaryKey().autoIncrement(),
         )
         .addColumn("webhook_url", "text", (c) => c.notNull())
         .addColumn("trigger_event", "text", (c) => c.notNull().defaultTo(""))
@@ -44,7 +46,9 @@ export const webhooks = defineMigration({
     for (const column of ["trigger_table", "trigger_op", "when_clause"]) {
       // Older seed databases lack these; the seed added them as NOT NULL DEFAULT ''.
       if (await addColumnIfMissing(db, dialect, "discord_webhooks", column, "text")) {
-        await sql`update discord_webhooks set ${sql.ref(column)} = '' where ${sql.ref(column)} is null`.execute(db);
+        await sql`update discord_webhooks set ${sql.ref(column)} = '' where ${sql.ref(column)} is null`.execute(
+          db,
+        );
       }
     }
     for (const column of ["avatar_url", "mention_user_columns", "disabled_reason"]) {
@@ -53,29 +57,36 @@ export const webhooks = defineMigration({
     if (dialect === "postgres") {
       // A legacy table may keep `enabled` as an integer; the store writes booleans.
       const type = await sql<{ type: string }>`select data_type as type from information_schema.columns
-        where table_schema = current_schema() and table_name = 'discord_webhooks' and column_name = 'enabled'`.execute(db);
+        where table_schema = current_schema() and table_name = 'discord_webhooks' and column_name = 'enabled'`.execute(
+        db,
+      );
       if (type.rows[0] && type.rows[0].type !== "boolean") {
         await sql`alter table discord_webhooks alter column enabled drop default`.execute(db);
-        await sql`alter table discord_webhooks alter column enabled type boolean using enabled::text not in ('0', 'false', '')`.execute(db);
+        await sql`alter table discord_webhooks alter column enabled type boolean using enabled::text not in ('0', 'false', '')`.execute(
+          db,
+        );
         await sql`alter table discord_webhooks alter column enabled set default true`.execute(db);
       }
     }
     await addColumnIfMissing(db, dialect, "discord_webhooks", "created_at", t.timestamp);
     await addColumnIfMissing(db, dialect, "discord_webhooks", "updated_at", t.timestamp);
 
+    // The outbox is written by every watched data change, so it is kept lean on SQLite: a rowid
+    // key (no AUTOINCREMENT bookkeeping; ids are never deleted from the top, so never reused) and
+    // no per-row date default (SQLite's date functions cost more than the rest of the insert).
     await db.schema
       .createTable("webhook_outbox")
       .ifNotExists()
       .addColumn("id", dialect === "postgres" ? "bigint" : "integer", (c) =>
-        dialect === "postgres" ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+        dialect === "postgres" ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey(),
       )
       .addColumn("webhook_id", t.bigint, (c) => c.notNull())
       .addColumn("op", "text", (c) => c.notNull())
       .addColumn("old_row", t.json)
       .addColumn("new_row", t.json)
-      // Written by the trigger inside the database: the one timestamp the database stamps itself.
+      // Stamped by the database on Postgres (the trigger runs inside it); NULL on SQLite (see above).
       .addColumn("created_at", t.timestamp, (c) =>
-        c.notNull().defaultTo(dialect === "postgres" ? sql`now()` : sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
+        dialect === "postgres" ? c.notNull().defaultTo(sql`now()`) : c,
       )
       .addColumn("state", "text", (c) => c.notNull().defaultTo("pending"))
       .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
@@ -92,14 +103,10 @@ export const webhooks = defineMigration({
       .execute();
     if (!(await indexExists(db, dialect, "webhook_outbox_pending_idx"))) {
       // Partial: delivered and dead events drop out, so the claim stays fast whatever the history.
-      await sql`create index webhook_outbox_pending_idx on webhook_outbox (webhook_id, id) where state = 'pending'`.execute(db);
+      await sql`create index webhook_outbox_pending_idx on webhook_outbox (webhook_id, id) where state = 'pending'`.execute(
+        db,
+      );
     }
-    await db.schema
-      .createIndex("webhook_outbox_state_idx")
-      .ifNotExists()
-      .on("webhook_outbox")
-      .columns(["state", "id"])
-      .execute();
     if (dialect === "postgres") await sql.raw(postgresEnqueueFunctionDdl()).execute(db);
 
     await upgradeLegacy(db, dialect, now());
@@ -116,13 +123,22 @@ async function upgradeLegacy(db: AnyDb, dialect: "sqlite" | "postgres", now: Dat
       if (trigger.name === name) await dropTriggerNamed(db, dialect, trigger);
     }
   }
-  for (const trigger of await listTriggers(db, dialect, "discord_webhook_")) await dropTriggerNamed(db, dialect, trigger);
+  for (const trigger of await listTriggers(db, dialect, "discord_webhook_"))
+    await dropTriggerNamed(db, dialect, trigger);
 
   const conditions = new Map<string, LegacyCondition[]>();
   const hasConditions = await tableExists(db, dialect, "discord_webhook_conditions");
   if (hasConditions) {
-    const rows = await sql<{ webhook_id: unknown; column_name: string; operator: string; value: string | null; logic: string | null }>`
-      select webhook_id, column_name, operator, value, logic from discord_webhook_conditions order by webhook_id, id`.execute(db);
+    const rows = await sql<{
+      webhook_id: unknown;
+      column_name: string;
+      operator: string;
+      value: string | null;
+      logic: string | null;
+    }>`
+      select webhook_id, column_name, operator, value, logic from discord_webhook_conditions order by webhook_id, id`.execute(
+      db,
+    );
     for (const r of rows.rows) {
       const list = conditions.get(String(r.webhook_id)) ?? [];
       list.push({ columnName: r.column_name, operator: r.operator, value: r.value, logic: r.logic });
@@ -145,7 +161,10 @@ async function upgradeLegacy(db: AnyDb, dialect: "sqlite" | "postgres", now: Dat
 
   const columnCache = new Map<string, TableColumn[] | null>();
   for (const table of new Set(legacy.rows.map((r) => r.trigger_table || "member_events"))) {
-    columnCache.set(table, /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table) ? await tableColumns(db, dialect, table) : null);
+    columnCache.set(
+      table,
+      /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table) ? await tableColumns(db, dialect, table) : null,
+    );
   }
   const stamp = encodeTime(dialect, now);
   for (const row of legacy.rows) {
@@ -169,7 +188,12 @@ async function upgradeLegacy(db: AnyDb, dialect: "sqlite" | "postgres", now: Dat
     let reason = plan.disabledReason;
     if (enabled && plan.table && plan.operation) {
       try {
-        await installTrigger(db, dialect, { id, table: plan.table, operation: plan.operation, when: plan.when });
+        await installTrigger(db, dialect, {
+          id,
+          table: plan.table,
+          operation: plan.operation,
+          when: plan.when,
+        });
       } catch (err) {
         enabled = false;
         reason = `upgrade from the legacy webhook: the trigger could not be installed: ${(err as Error).message}`;

@@ -1,4 +1,9 @@
-import type { CreateMemberResult, LinkDiscordResult, MemberAccount, MemberAccounts } from "@guildkit/oauth-state";
+import type {
+  CreateMemberResult,
+  LinkDiscordResult,
+  MemberAccount,
+  MemberAccounts,
+} from "@guildkit/oauth-state";
 import { type Kysely, sql } from "kysely";
 import { decodeId, encodeTime } from "../codec";
 import type { Clock, Dialect } from "../dialect";
@@ -11,7 +16,11 @@ import type { Database } from "../schema";
  * account, even when two links race. `findByVerifiedEmail` trusts `members.email` (the reference app
  * confirms it at signup); a host with an "email confirmed" column should filter on it here.
  */
-export function createOAuthMemberAccounts(db: Kysely<Database>, dialect: Dialect, clock: Clock): MemberAccounts {
+export function createOAuthMemberAccounts(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  clock: Clock,
+): MemberAccounts {
   const toAccount = (row: { id: string | number; discord_user_id: string | null }): MemberAccount => ({
     memberId: decodeId(row.id),
     discordUserId: row.discord_user_id,
@@ -93,7 +102,11 @@ export function createOAuthMemberAccounts(db: Kysely<Database>, dialect: Dialect
       opts.signal?.throwIfAborted();
       // The seed system's marker (`NULL` = needs sync); the role-sync store's own queue is marked by the app.
       try {
-        await db.updateTable("members").set({ discord_last_synced: null }).where("id", "=", memberId).execute();
+        await db
+          .updateTable("members")
+          .set({ discord_last_synced: null })
+          .where("id", "=", memberId)
+          .execute();
       } catch (error) {
         if (!isBadId(error)) throw error;
       }

@@ -137,3 +137,58 @@ export async function memberIdType(
   }>`select type from pragma_table_info('members') where name = 'id'`.execute(db);
   return /int/i.test(r.rows[0]?.type ?? "integer") ? "integer" : "text";
 }
+
+/** One outcome row of {@link completeManyStatement}, values already encoded for the dialect. */
+export interface OutcomeRow {
+  memberId: string;
+  leaseOwner: string;
+  leaseExpiresAt: unknown;
+  version: number;
+  state: string;
+  attempts: number;
+  lastError: string | null;
+  checkedAt: unknown;
+  nextDueAt: unknown;
+}
+
+/**
+ * Records many outcomes in one statement (`UPDATE … FROM (VALUES …)`), each only while its lease
+ * is held; a member whose version moved stays due. Returns the member ids recorded.
+ */
+export function completeManyStatement(
+  dialect: Dialect,
+  rows: readonly OutcomeRow[],
+  idType: string,
+): RawBuilder<{ member_id: unknown }> {
+  const values = sql.join(
+    rows.map(
+      (r) =>
+        sql`(${r.memberId}, ${r.leaseOwner}, ${r.leaseExpiresAt}, ${r.version}, ${r.state}, ${r.attempts}, ${r.lastError}, ${r.checkedAt}, ${r.nextDueAt})`,
+    ),
+  );
+  const columns = sql.raw(
+    "member_id, lease_owner, lease_expires_at, version, state, attempts, last_error, checked_at, next_due_at",
+  );
+  if (dialect === "postgres") {
+    const id = sql.raw(/^[a-z ]+$/.test(idType) ? idType : "text");
+    return sql<{ member_id: unknown }>`update role_sync_state s set
+        state = v.state, attempts = v.attempts::int, last_error = v.last_error,
+        checked_at = v.checked_at::timestamptz, lease_owner = null, lease_expires_at = null,
+        next_due_at = case when s.version = v.version::bigint then v.next_due_at::timestamptz else s.next_due_at end,
+        dirty = case when s.version = v.version::bigint then false else s.dirty end
+      from (values ${values}) as v(${columns})
+      where s.member_id = v.member_id::${id} and s.lease_owner = v.lease_owner
+        and s.lease_expires_at = v.lease_expires_at::timestamptz
+      returning s.member_id`;
+  }
+  return sql<{ member_id: unknown }>`with v(${columns}) as (values ${values})
+    update role_sync_state set
+      state = v.state, attempts = v.attempts, last_error = v.last_error, checked_at = v.checked_at,
+      lease_owner = null, lease_expires_at = null,
+      next_due_at = case when role_sync_state.version = v.version then v.next_due_at else role_sync_state.next_due_at end,
+      dirty = case when role_sync_state.version = v.version then 0 else role_sync_state.dirty end
+    from v
+    where role_sync_state.member_id = v.member_id and role_sync_state.lease_owner = v.lease_owner
+      and role_sync_state.lease_expires_at = v.lease_expires_at
+    returning role_sync_state.member_id`;
+}

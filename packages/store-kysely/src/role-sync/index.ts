@@ -14,7 +14,15 @@ import { decodeId, decodeInteger, decodeTime, encodeTime } from "../codec";
 import type { Clock, Dialect } from "../dialect";
 import { columnNames } from "../migrations/ddl";
 import type { Database } from "../schema";
-import { assertIdentifier, claimStatement, DUE_AT_ONCE, installTriggers, watchedColumns } from "./dialect";
+import {
+  assertIdentifier,
+  claimStatement,
+  completeManyStatement,
+  DUE_AT_ONCE,
+  installTriggers,
+  memberIdType,
+  watchedColumns,
+} from "./dialect";
 
 /** A rule column the `members` table does not have. */
 export class UnknownMemberColumnError extends Error {
@@ -63,7 +71,9 @@ export function createRoleSyncStore(db: Kysely<Database>, dialect: Dialect, cloc
   const t = (d: Date) => encodeTime(dialect, d);
   const bool = (b: boolean) => (dialect === "postgres" ? b : b ? 1 : 0);
   let knownColumns: Set<string> | null = null;
-  let watched: string | null = null;
+  let idType: Promise<string> | null = null;
+  // The migration installs the triggers for the default columns; only other rule columns need DDL.
+  let watched: string | null = watchedColumns([]).join(",");
 
   async function checkColumns(columns: readonly string[]): Promise<string[]> {
     if (columns.length === 0) return [];
@@ -174,6 +184,36 @@ export function createRoleSyncStore(db: Kysely<Database>, dialect: Dialect, cloc
         .where("lease_expires_at", "=", lease)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
+    },
+
+    async completeMany(results, io) {
+      io?.signal?.throwIfAborted();
+      let recorded = 0;
+      const rows = [];
+      for (const { item, outcome } of results) {
+        if (outcome.forget) {
+          if (await queue.complete(item, outcome, io)) recorded += 1;
+          continue;
+        }
+        rows.push({
+          memberId: item.memberId,
+          leaseOwner: item.leaseOwner,
+          leaseExpiresAt: t(item.leaseExpiresAt),
+          version: item.version,
+          state: outcome.state,
+          attempts: outcome.attempts,
+          lastError: outcome.lastError,
+          checkedAt: t(outcome.checkedAt),
+          nextDueAt: outcome.nextDueAt ? t(outcome.nextDueAt) : null,
+        });
+      }
+      idType ??= memberIdType(db, dialect);
+      const type = await idType;
+      for (let start = 0; start < rows.length; start += 500) {
+        const done = await completeManyStatement(dialect, rows.slice(start, start + 500), type).execute(db);
+        recorded += done.rows.length;
+      }
+      return recorded;
     },
 
     async release(item, io) {

@@ -41,7 +41,9 @@ export async function listTables(db: AnyDb, dialect: Dialect): Promise<string[]>
     dialect === "postgres"
       ? (
           await sql<{ name: string }>`select table_name as name from information_schema.tables
-            where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`.execute(db)
+            where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`.execute(
+            db,
+          )
         ).rows
       : (
           await sql<{ name: string }>`select name from sqlite_master
@@ -51,7 +53,11 @@ export async function listTables(db: AnyDb, dialect: Dialect): Promise<string[]>
 }
 
 /** A table's columns with their declared types, or `null` when it does not exist. */
-export async function tableColumns(db: AnyDb, dialect: Dialect, table: string): Promise<TableColumn[] | null> {
+export async function tableColumns(
+  db: AnyDb,
+  dialect: Dialect,
+  table: string,
+): Promise<TableColumn[] | null> {
   const rows =
     dialect === "postgres"
       ? (
@@ -59,7 +65,12 @@ export async function tableColumns(db: AnyDb, dialect: Dialect, table: string): 
             from information_schema.columns where table_schema = current_schema() and table_name = ${table}
             order by ordinal_position`.execute(db)
         ).rows
-      : (await sql<{ name: string; type: string }>`select name, type from pragma_table_info(${table})`.execute(db)).rows;
+      : (
+          await sql<{
+            name: string;
+            type: string;
+          }>`select name, type from pragma_table_info(${table})`.execute(db)
+        ).rows;
   return rows.length === 0 ? null : rows.map((r) => ({ name: r.name, type: r.type }));
 }
 
@@ -70,14 +81,20 @@ export interface CatalogTrigger {
 }
 
 /** Triggers whose names start with `prefix` (guildkit's by default). */
-export async function listTriggers(db: AnyDb, dialect: Dialect, prefix = TRIGGER_PREFIX): Promise<CatalogTrigger[]> {
+export async function listTriggers(
+  db: AnyDb,
+  dialect: Dialect,
+  prefix = TRIGGER_PREFIX,
+): Promise<CatalogTrigger[]> {
   const pattern = `${prefix.replaceAll("_", "\\_")}%`;
   const rows =
     dialect === "postgres"
       ? (
           await sql<CatalogTrigger>`select t.tgname as name, c.relname as "table" from pg_trigger t
             join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
-            where not t.tgisinternal and n.nspname = current_schema() and t.tgname like ${pattern} escape '\\'`.execute(db)
+            where not t.tgisinternal and n.nspname = current_schema() and t.tgname like ${pattern} escape '\\'`.execute(
+            db,
+          )
         ).rows
       : (
           await sql<CatalogTrigger>`select name, tbl_name as "table" from sqlite_master
@@ -90,7 +107,13 @@ export async function listTriggers(db: AnyDb, dialect: Dialect, prefix = TRIGGER
 export async function dropTriggerNamed(db: AnyDb, dialect: Dialect, trigger: CatalogTrigger): Promise<void> {
   const name = `"${trigger.name.replaceAll('"', '""')}"`;
   const table = `"${trigger.table.replaceAll('"', '""')}"`;
-  await sql.raw(dialect === "postgres" ? `drop trigger if exists ${name} on ${table}` : `drop trigger if exists ${name}`).execute(db);
+  await sql
+    .raw(
+      dialect === "postgres"
+        ? `drop trigger if exists ${name} on ${table}`
+        : `drop trigger if exists ${name}`,
+    )
+    .execute(db);
 }
 
 /** What a trigger is installed from. */
@@ -109,8 +132,13 @@ export interface TriggerTarget {
 export async function installTrigger(db: AnyDb, dialect: Dialect, target: TriggerTarget): Promise<void> {
   const columns = await tableColumns(db, dialect, target.table);
   if (columns === null) throw new Error(`table ${target.table} does not exist`);
-  const when = target.when ? checkWhen(parseWhen(target.when), { columns, operation: target.operation }) : null;
-  const ddl = buildTriggerDdl({ webhookId: target.id, table: target.table, operation: target.operation, when, columns }, dialect);
+  const when = target.when
+    ? checkWhen(parseWhen(target.when), { columns, operation: target.operation })
+    : null;
+  const ddl = buildTriggerDdl(
+    { webhookId: target.id, table: target.table, operation: target.operation, when, columns },
+    dialect,
+  );
   for (const statement of ddl.create) await sql.raw(statement).execute(db);
 }
 

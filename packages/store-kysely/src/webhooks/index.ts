@@ -3,8 +3,8 @@ import {
   type Completion,
   type DefinitionIssue,
   type IoOptions,
-  type Operation,
   OPERATIONS,
+  type Operation,
   parseWebhookDefinition,
   type RowData,
   type TableColumn,
@@ -18,11 +18,11 @@ import { decodeId, decodeInteger, decodeTime, encodeTime } from "../codec";
 import type { Clock, Dialect } from "../dialect";
 import type { Database } from "../schema";
 import {
+  dropTriggerNamed,
   findTable,
   installTrigger,
   listTables,
   listTriggers,
-  dropTriggerNamed,
   removeTrigger,
   tableColumns,
 } from "./catalog";
@@ -72,12 +72,19 @@ export const DEFAULT_POLL_INTERVAL_MS = 50;
  * `release`, `disableWebhook`, `waitForEvents`); dead letters and redelivery; the catalog reads the
  * admin needs; and the start-up trigger repair.
  */
-export function createWebhookStore(db: Kysely<Database>, dialect: Dialect, clock: Clock, options: { pollIntervalMs?: number } = {}) {
+export function createWebhookStore(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  clock: Clock,
+  options: { pollIntervalMs?: number } = {},
+) {
   const pollMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const bool = (v: boolean) => (dialect === "postgres" ? v : v ? 1 : 0);
   const t = (d: Date) => encodeTime(dialect, d);
   const rowText = (column: "old_row" | "new_row") =>
-    dialect === "postgres" ? sql<string | null>`${sql.ref(`o.${column}`)}::text` : sql<string | null>`${sql.ref(`o.${column}`)}`;
+    dialect === "postgres"
+      ? sql<string | null>`${sql.ref(`o.${column}`)}::text`
+      : sql<string | null>`${sql.ref(`o.${column}`)}`;
 
   /** Runs `fn` in a transaction (or in the one `db` already is). */
   const tx = <T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> =>
@@ -110,7 +117,8 @@ export function createWebhookStore(db: Kysely<Database>, dialect: Dialect, clock
   };
 
   const columnsFor = async (trx: Kysely<Database>, table: unknown) => {
-    if (typeof table !== "string") return { name: undefined, columns: null, tables: await listTables(trx, dialect) };
+    if (typeof table !== "string")
+      return { name: undefined, columns: null, tables: await listTables(trx, dialect) };
     const name = await findTable(trx, dialect, table);
     return {
       name: name ?? undefined,
@@ -148,7 +156,11 @@ export function createWebhookStore(db: Kysely<Database>, dialect: Dialect, clock
     return row ? decodeWebhook(row as Record<string, unknown>) : null;
   };
 
-  const deadLetterPending = async (trx: Kysely<Database>, webhookId: string, reason: string): Promise<number> => {
+  const deadLetterPending = async (
+    trx: Kysely<Database>,
+    webhookId: string,
+    reason: string,
+  ): Promise<number> => {
     const result = await trx
       .updateTable("webhook_outbox")
       .set({ state: "dead", dead_reason: reason, lease_owner: null, lease_expires_at: null })
@@ -164,7 +176,8 @@ export function createWebhookStore(db: Kysely<Database>, dialect: Dialect, clock
       const now = t(opts.now);
       const expires = t(new Date(opts.now.getTime() + opts.leaseMs));
       const run = async (trx: Kysely<Database>): Promise<ClaimedEvent[]> => {
-        if (dialect === "postgres") await sql`select pg_advisory_xact_lock(hashtext('guildkit_webhook_claim'))`.execute(trx);
+        if (dialect === "postgres")
+          await sql`select pg_advisory_xact_lock(hashtext('guildkit_webhook_claim'))`.execute(trx);
         // 1. Webhooks whose oldest pending event may start now (the ordering rule).
         const heads = await sql<{ webhook_id: unknown }>`
           select h.webhook_id from (
@@ -251,16 +264,20 @@ export function createWebhookStore(db: Kysely<Database>, dialect: Dialect, clock
 
     async complete(eventId: string, owner: string, completion: Completion, io: IoOptions = {}) {
       io.signal?.throwIfAborted();
-      let q = db
-        .updateTable("webhook_outbox")
-        .where("id", "=", eventId)
-        .where("state", "=", "pending");
+      let q = db.updateTable("webhook_outbox").where("id", "=", eventId).where("state", "=", "pending");
       if (completion.state !== "delivered") q = q.where("lease_owner", "=", owner);
       const dup = completion.possibleDuplicate ? { possible_duplicate: bool(true) } : {};
       const result =
         completion.state === "delivered"
           ? await q
-              .set({ state: "delivered", message_id: completion.messageId, delivered_at: t(completion.at), lease_owner: null, lease_expires_at: null, ...dup })
+              .set({
+                state: "delivered",
+                message_id: completion.messageId,
+                delivered_at: t(completion.at),
+                lease_owner: null,
+                lease_expires_at: null,
+                ...dup,
+              })
               .executeTakeFirst()
           : completion.state === "retry"
             ? await q
@@ -274,7 +291,13 @@ export function createWebhookStore(db: Kysely<Database>, dialect: Dialect, clock
                 }))
                 .executeTakeFirst()
             : await q
-                .set({ state: "dead", dead_reason: completion.reason, lease_owner: null, lease_expires_at: null, ...dup })
+                .set({
+                  state: "dead",
+                  dead_reason: completion.reason,
+                  lease_owner: null,
+                  lease_expires_at: null,
+                  ...dup,
+                })
                 .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
@@ -307,7 +330,7 @@ export function createWebhookStore(db: Kysely<Database>, dialect: Dialect, clock
       });
     },
 
-    async waitForEvents(opts: { timeoutMs: number }, io: IoOptions = {}) {
+    async waitForEvents(opts: { timeoutMs: number; pollIntervalMs?: number }, io: IoOptions = {}) {
       const deadline = Date.now() + opts.timeoutMs;
       while (!io.signal?.aborted) {
         const now = t(clock.now());
@@ -317,7 +340,7 @@ export function createWebhookStore(db: Kysely<Database>, dialect: Dialect, clock
         if (due.rows.length > 0) return;
         const left = deadline - Date.now();
         if (left <= 0) return;
-        await sleep(Math.min(pollMs, left), io.signal);
+        await sleep(Math.min(opts.pollIntervalMs ?? pollMs, left), io.signal);
       }
     },
   };
@@ -353,7 +376,8 @@ export function createWebhookStore(db: Kysely<Database>, dialect: Dialect, clock
           .returning("id")
           .executeTakeFirstOrThrow();
         const id = decodeId(inserted.id);
-        if (d.enabled) await installTrigger(trx, dialect, { id, table: d.table, operation: d.operation, when: d.when });
+        if (d.enabled)
+          await installTrigger(trx, dialect, { id, table: d.table, operation: d.operation, when: d.when });
         return (await getIn(trx, id)) as StoredWebhook;
       });
     },
@@ -362,7 +386,11 @@ export function createWebhookStore(db: Kysely<Database>, dialect: Dialect, clock
      * Replaces a definition and its trigger (dropped, then installed again when enabled), in one
      * transaction. Enabling clears the disabled reason. `null` when there is no such webhook.
      */
-    async update(id: string, input: unknown, opts: DefinitionWriteOptions = {}): Promise<StoredWebhook | null> {
+    async update(
+      id: string,
+      input: unknown,
+      opts: DefinitionWriteOptions = {},
+    ): Promise<StoredWebhook | null> {
       opts.signal?.throwIfAborted();
       return tx(async (trx) => {
         const current = await getIn(trx, id);
@@ -371,10 +399,15 @@ export function createWebhookStore(db: Kysely<Database>, dialect: Dialect, clock
         await removeTrigger(trx, dialect, id, current.table);
         await trx
           .updateTable("discord_webhooks")
-          .set({ ...values(d), disabled_reason: d.enabled ? null : current.disabledReason, updated_at: t(clock.now()) })
+          .set({
+            ...values(d),
+            disabled_reason: d.enabled ? null : current.disabledReason,
+            updated_at: t(clock.now()),
+          })
           .where("id", "=", id)
           .execute();
-        if (d.enabled) await installTrigger(trx, dialect, { id, table: d.table, operation: d.operation, when: d.when });
+        if (d.enabled)
+          await installTrigger(trx, dialect, { id, table: d.table, operation: d.operation, when: d.when });
         return getIn(trx, id);
       });
     },
@@ -386,14 +419,21 @@ export function createWebhookStore(db: Kysely<Database>, dialect: Dialect, clock
         const current = await getIn(trx, id);
         if (!current) return false;
         await removeTrigger(trx, dialect, id, current.table);
-        await trx.deleteFrom("webhook_outbox").where("webhook_id", "=", id).where("state", "=", "pending").execute();
+        await trx
+          .deleteFrom("webhook_outbox")
+          .where("webhook_id", "=", id)
+          .where("state", "=", "pending")
+          .execute();
         await trx.deleteFrom("discord_webhooks").where("id", "=", id).execute();
         return true;
       });
     },
 
     /** The columns of a table (`null` when it does not exist), with its name as the database spells it. */
-    async tableColumns(table: string, io: IoOptions = {}): Promise<{ table: string; columns: TableColumn[] } | null> {
+    async tableColumns(
+      table: string,
+      io: IoOptions = {},
+    ): Promise<{ table: string; columns: TableColumn[] } | null> {
       io.signal?.throwIfAborted();
       const name = await findTable(db, dialect, table);
       if (name === null) return null;
@@ -414,19 +454,28 @@ export function createWebhookStore(db: Kysely<Database>, dialect: Dialect, clock
       if (name === null) return null;
       const quoted = `"${name.replaceAll('"', '""')}"`;
       if (dialect === "sqlite") {
-        const r = await sql.raw<Record<string, unknown>>(`select * from ${quoted} order by rowid desc limit 1`).execute(db);
+        const r = await sql
+          .raw<Record<string, unknown>>(`select * from ${quoted} order by rowid desc limit 1`)
+          .execute(db);
         return r.rows[0] ?? null;
       }
-      const r = await sql<{ row: string }>`select to_jsonb(t)::text as row from ${sql.raw(quoted)} t order by ctid desc limit 1`.execute(db);
+      const r = await sql<{
+        row: string;
+      }>`select to_jsonb(t)::text as row from ${sql.raw(quoted)} t order by ctid desc limit 1`.execute(db);
       return r.rows[0] ? (JSON.parse(r.rows[0].row) as RowData) : null;
     },
 
     /** Dead-lettered events, newest first. */
-    async listDead(opts: { webhookId?: string | null; limit?: number } & IoOptions = {}): Promise<DeadEvent[]> {
+    async listDead(
+      opts: { webhookId?: string | null; limit?: number } & IoOptions = {},
+    ): Promise<DeadEvent[]> {
       opts.signal?.throwIfAborted();
       let q = db.selectFrom("webhook_outbox").selectAll().where("state", "=", "dead");
       if (opts.webhookId) q = q.where("webhook_id", "=", opts.webhookId);
-      const rows = await q.orderBy("id", "desc").limit(Math.min(Math.max(opts.limit ?? 100, 1), 1000)).execute();
+      const rows = await q
+        .orderBy("id", "desc")
+        .limit(Math.min(Math.max(opts.limit ?? 100, 1), 1000))
+        .execute();
       return rows.map((r) => ({
         id: decodeId(r.id),
         webhookId: decodeId(r.webhook_id),
@@ -443,11 +492,21 @@ export function createWebhookStore(db: Kysely<Database>, dialect: Dialect, clock
      * Puts dead events back in the queue (attempts reset, due now): one event, all of a webhook's,
      * or all. Returns how many. A disabled webhook's events wait until it is enabled again.
      */
-    async redeliver(target: { eventId: string } | { webhookId: string } | { all: true }, io: IoOptions = {}): Promise<number> {
+    async redeliver(
+      target: { eventId: string } | { webhookId: string } | { all: true },
+      io: IoOptions = {},
+    ): Promise<number> {
       io.signal?.throwIfAborted();
       let q = db
         .updateTable("webhook_outbox")
-        .set({ state: "pending", attempts: 0, next_attempt_at: null, dead_reason: null, lease_owner: null, lease_expires_at: null })
+        .set({
+          state: "pending",
+          attempts: 0,
+          next_attempt_at: null,
+          dead_reason: null,
+          lease_owner: null,
+          lease_expires_at: null,
+        })
         .where("state", "=", "dead");
       if ("eventId" in target) q = q.where("id", "=", target.eventId);
       else if ("webhookId" in target) q = q.where("webhook_id", "=", target.webhookId);
@@ -458,7 +517,11 @@ export function createWebhookStore(db: Kysely<Database>, dialect: Dialect, clock
     /** Events by state (metrics, benchmarks). */
     async countByState(io: IoOptions = {}): Promise<Record<"pending" | "delivered" | "dead", number>> {
       io.signal?.throwIfAborted();
-      const rows = await db.selectFrom("webhook_outbox").select(["state", (eb) => eb.fn.countAll().as("n")]).groupBy("state").execute();
+      const rows = await db
+        .selectFrom("webhook_outbox")
+        .select(["state", (eb) => eb.fn.countAll().as("n")])
+        .groupBy("state")
+        .execute();
       const out = { pending: 0, delivered: 0, dead: 0 };
       for (const r of rows) if (r.state in out) out[r.state as keyof typeof out] = decodeInteger(r.n);
       return out;
@@ -486,7 +549,12 @@ export function createWebhookStore(db: Kysely<Database>, dialect: Dialect, clock
         for (const d of defs.filter((x) => x.enabled)) {
           try {
             await sql`savepoint guildkit_repair`.execute(trx);
-            await installTrigger(trx, dialect, { id: d.id, table: d.table, operation: d.operation, when: d.when });
+            await installTrigger(trx, dialect, {
+              id: d.id,
+              table: d.table,
+              operation: d.operation,
+              when: d.when,
+            });
             await sql`release savepoint guildkit_repair`.execute(trx);
             report.installed.push(d.id);
           } catch (err) {
@@ -510,7 +578,7 @@ export function createWebhookStore(db: Kysely<Database>, dialect: Dialect, clock
 export type WebhookStore = ReturnType<typeof createWebhookStore>;
 
 /** Re-exported so callers can tell a validation failure from a database error. */
-export { WebhookDefinitionError, type DefinitionIssue };
+export { type DefinitionIssue, WebhookDefinitionError };
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

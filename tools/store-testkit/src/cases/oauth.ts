@@ -29,7 +29,9 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh }) => {
   it("of many concurrent redemptions of one nonce exactly one wins", async () => {
     const { store } = await fresh();
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => store.oauth.nonces.consume({ nonce: "race", expiresAt: at(60), now: T0 })),
+      Array.from({ length: 10 }, () =>
+        store.oauth.nonces.consume({ nonce: "race", expiresAt: at(60), now: T0 }),
+      ),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
   });
@@ -83,14 +85,24 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh }) => {
   it("linkDiscord with no verified email clears the stored Discord email", async () => {
     const { store, db } = await fresh();
     const member = await store.members.create({ email: "m@example.com", discordEmail: "old@example.com" });
-    await store.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: { ...PROFILE, email: null } });
-    const row = await db.selectFrom("members").select("discord_email").where("id", "=", member.id).executeTakeFirst();
+    await store.oauth.memberAccounts.linkDiscord({
+      memberId: member.id,
+      profile: { ...PROFILE, email: null },
+    });
+    const row = await db
+      .selectFrom("members")
+      .select("discord_email")
+      .where("id", "=", member.id)
+      .executeTakeFirst();
     expect(row?.discord_email).toBeNull();
   });
 
   it("linkDiscord refuses a Discord account linked to another member and changes nothing", async () => {
     const { store, db } = await fresh();
-    const holder = await store.members.create({ email: "h@example.com", discordUserId: PROFILE.discordUserId });
+    const holder = await store.members.create({
+      email: "h@example.com",
+      discordUserId: PROFILE.discordUserId,
+    });
     const member = await store.members.create({ email: "m@example.com" });
     expect(await store.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE })).toEqual({
       linked: false,
@@ -130,7 +142,9 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh }) => {
       discord_email: "nelly@example.com",
     });
     expect(decodeTime(row.created_at)).toBeInstanceOf(Date);
-    expect(await store.oauth.memberAccounts.create({ profile: { ...PROFILE, email: "x@example.com" } })).toEqual({
+    expect(
+      await store.oauth.memberAccounts.create({ profile: { ...PROFILE, email: "x@example.com" } }),
+    ).toEqual({
       created: false,
       reason: "discord_account_taken",
     });
@@ -141,7 +155,11 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh }) => {
   it("markDueForSync clears the seed system's sync marker", async () => {
     const { store, db } = await fresh();
     const member = await store.members.create({ email: "m@example.com" });
-    await db.updateTable("members").set({ discord_last_synced: 1_700_000_000 }).where("id", "=", member.id).execute();
+    await db
+      .updateTable("members")
+      .set({ discord_last_synced: 1_700_000_000 })
+      .where("id", "=", member.id)
+      .execute();
     await store.oauth.memberAccounts.markDueForSync({ memberId: member.id, now: T0 });
     const row = await db
       .selectFrom("members")

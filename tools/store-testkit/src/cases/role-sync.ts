@@ -177,6 +177,27 @@ export const roleSyncCases = defineStoreCases("role-sync", ({ fresh, dialect }) 
     expect(row.nextDueAt?.getTime()).toBe(0);
   });
 
+  it("completeMany records many outcomes at once, only under a held lease, keeping changed members due", async () => {
+    const { store, db } = await fresh();
+    await member(store, D1, "x");
+    await member(store, D2, "x");
+    await member(store, "100000000000000003", "x");
+    const items = await claim(store, "w1");
+    expect(items).toHaveLength(3);
+    // One lease expires and another worker takes that member; then the member changes.
+    const [taken] = await claim(store, "w2", new Date(T0.getTime() + 60_000), 1);
+    await db.updateTable("members").set({ payment_status: null }).where("id", "=", taken!.memberId).execute();
+    expect(await store.roleSync.queue.completeMany(items.map((item) => ({ item, outcome: ok(T0) })))).toBe(2);
+    for (const item of items.filter((i) => i.memberId !== taken!.memberId)) {
+      const row = await stateOf(db, item.memberId);
+      expect(row).toMatchObject({ state: "ok", dirty: false, lease_owner: null });
+      expect(row?.nextDueAt?.toISOString()).toBe("2026-01-01T01:00:00.000Z");
+    }
+    expect((await stateOf(db, taken!.memberId))?.lease_owner).toBe("w2");
+    expect(await store.roleSync.queue.completeMany([{ item: taken!, outcome: ok(T0) }])).toBe(1);
+    expect(await stateOf(db, taken!.memberId)).toMatchObject({ state: "ok", dirty: true, lease_owner: null });
+  });
+
   it("changed members are claimed before scheduled re-checks", async () => {
     const { store, db } = await fresh();
     const a = await member(store, D1, "x");

@@ -35,8 +35,12 @@ const outbox = (db: Kysely<Database>, dialect: Dialect) =>
       "attempts",
       "dead_reason",
       "lease_owner",
-      dialect === "postgres" ? sql<string | null>`new_row::text`.as("new_row") : sql<string | null>`new_row`.as("new_row"),
-      dialect === "postgres" ? sql<string | null>`old_row::text`.as("old_row") : sql<string | null>`old_row`.as("old_row"),
+      dialect === "postgres"
+        ? sql<string | null>`new_row::text`.as("new_row")
+        : sql<string | null>`new_row`.as("new_row"),
+      dialect === "postgres"
+        ? sql<string | null>`old_row::text`.as("old_row")
+        : sql<string | null>`old_row`.as("old_row"),
     ])
     .orderBy("id")
     .execute();
@@ -44,10 +48,16 @@ const outbox = (db: Kysely<Database>, dialect: Dialect) =>
 async function triggerNames(db: Kysely<Database>, dialect: Dialect): Promise<string[]> {
   const rows =
     dialect === "postgres"
-      ? await sql<{ name: string }>`select t.tgname as name from pg_trigger t join pg_class c on c.oid = t.tgrelid
+      ? await sql<{
+          name: string;
+        }>`select t.tgname as name from pg_trigger t join pg_class c on c.oid = t.tgrelid
           join pg_namespace n on n.oid = c.relnamespace where not t.tgisinternal and n.nspname = current_schema()
           and t.tgname like 'guildkit_webhook_%' order by 1`.execute(db)
-      : await sql<{ name: string }>`select name from sqlite_master where type = 'trigger' and name like 'guildkit_webhook_%' order by 1`.execute(db);
+      : await sql<{
+          name: string;
+        }>`select name from sqlite_master where type = 'trigger' and name like 'guildkit_webhook_%' order by 1`.execute(
+          db,
+        );
   return rows.rows.map((r) => r.name);
 }
 
@@ -67,7 +77,13 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     const webhook = await define(store, { when: "NEW.qty > 1" });
     expect(await triggerNames(db, dialect)).toEqual([`guildkit_webhook_${webhook.id}`]);
 
-    await insertItem(db, dialect, { name: "apple", qty: 5, price: 1.5, flag: true, owner_id: "80351110224678912" });
+    await insertItem(db, dialect, {
+      name: "apple",
+      qty: 5,
+      price: 1.5,
+      flag: true,
+      owner_id: "80351110224678912",
+    });
     await insertItem(db, dialect, { name: "pear", qty: 1 });
     await db
       .transaction()
@@ -79,7 +95,12 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
 
     const events = await outbox(db, dialect);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ webhook_id: dialect === "postgres" ? webhook.id : Number(webhook.id), op: "INSERT", state: "pending", old_row: null });
+    expect(events[0]).toMatchObject({
+      webhook_id: dialect === "postgres" ? webhook.id : Number(webhook.id),
+      op: "INSERT",
+      state: "pending",
+      old_row: null,
+    });
     const row = parseRowJson(events[0]?.new_row ?? null);
     expect(row).toMatchObject({ name: "apple", qty: 5, price: 1.5, owner_id: 80351110224678912n });
     expect(row?.flag === true || row?.flag === 1).toBe(true);
@@ -114,7 +135,10 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     for (const [i, when] of conditions.entries()) {
       const ast = parseWhen(when);
       for (const row of rows) {
-        const image = { old: null, new: { ...row, owner_id: row.owner_id === null ? null : BigInt(row.owner_id as string) } };
+        const image = {
+          old: null,
+          new: { ...row, owner_id: row.owner_id === null ? null : BigInt(row.owner_id as string) },
+        };
         const expected = evaluateWhen(ast, image) === true;
         expect(fired.has(`${ids[i]}:${row.name ?? "∅"}`), `${when} on ${JSON.stringify(row)}`).toBe(expected);
       }
@@ -124,7 +148,9 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
   it("an invalid definition leaves neither a row nor a trigger, and names every problem", async () => {
     const { store, db } = await fresh();
     await itemsTable(db, dialect);
-    const err = await define(store, { template: "{nope}", when: "NEW.qty = 1; DROP TABLE wh_items" }).catch((e) => e);
+    const err = await define(store, { template: "{nope}", when: "NEW.qty = 1; DROP TABLE wh_items" }).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(WebhookDefinitionError);
     expect((err as WebhookDefinitionError).issues.map((i) => i.path[0])).toEqual(["template", "when"]);
     expect(await db.selectFrom("discord_webhooks").select("id").execute()).toEqual([]);
@@ -137,12 +163,24 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     const { store, db } = await fresh();
     await itemsTable(db, dialect);
     const w = await define(store, { when: "NEW.qty > 100" });
-    const updated = await store.webhooks.update(w.id, { url: URL, template: "{name}", table: "WH_ITEMS", operation: "INSERT", when: "NEW.qty > 1" });
+    const updated = await store.webhooks.update(w.id, {
+      url: URL,
+      template: "{name}",
+      table: "WH_ITEMS",
+      operation: "INSERT",
+      when: "NEW.qty > 1",
+    });
     expect(updated).toMatchObject({ table: "wh_items", when: "NEW.qty > 1", enabled: true });
     await insertItem(db, dialect, { name: "a", qty: 5 });
     expect(await outbox(db, dialect)).toHaveLength(1);
 
-    await store.webhooks.update(w.id, { url: URL, template: "{name}", table: "wh_items", operation: "INSERT", enabled: false });
+    await store.webhooks.update(w.id, {
+      url: URL,
+      template: "{name}",
+      table: "wh_items",
+      operation: "INSERT",
+      enabled: false,
+    });
     expect(await triggerNames(db, dialect)).toEqual([]);
     await insertItem(db, dialect, { name: "b", qty: 5 });
     expect(await outbox(db, dialect)).toHaveLength(1);
@@ -158,8 +196,20 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     await itemsTable(db, dialect);
     const a = await define(store);
     const b = await define(store, { when: "NEW.price > 1" });
-    await sql.raw(dialect === "postgres" ? `drop trigger "guildkit_webhook_${a.id}" on wh_items` : `drop trigger "guildkit_webhook_${a.id}"`).execute(db);
-    await sql.raw(dialect === "postgres" ? `drop trigger "guildkit_webhook_${b.id}" on wh_items` : `drop trigger "guildkit_webhook_${b.id}"`).execute(db);
+    await sql
+      .raw(
+        dialect === "postgres"
+          ? `drop trigger "guildkit_webhook_${a.id}" on wh_items`
+          : `drop trigger "guildkit_webhook_${a.id}"`,
+      )
+      .execute(db);
+    await sql
+      .raw(
+        dialect === "postgres"
+          ? `drop trigger "guildkit_webhook_${b.id}" on wh_items`
+          : `drop trigger "guildkit_webhook_${b.id}"`,
+      )
+      .execute(db);
     await sql.raw("alter table wh_items drop column price").execute(db);
     await sql
       .raw(
@@ -197,11 +247,20 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     expect(first[0]?.webhook).toMatchObject({ url: URL, template: "#{id} {name} x{qty}", username: null });
     // Nothing may start while the heads are leased — not even the unleased third events.
     expect(await claim("w2", new Date(T0.getTime() + 1000))).toEqual([]);
-    const leased = await db.selectFrom("webhook_outbox").select("lease_owner").where("lease_owner", "=", "w1").execute();
+    const leased = await db
+      .selectFrom("webhook_outbox")
+      .select("lease_owner")
+      .where("lease_owner", "=", "w1")
+      .execute();
     expect(leased).toHaveLength(4);
 
     // w1 delivers a's first event, fails a's second (retry in 5 s) and crashes holding b's.
-    await store.webhooks.complete(first[0]?.id as string, "w1", { state: "delivered", messageId: "m1", at: T0, possibleDuplicate: false });
+    await store.webhooks.complete(first[0]?.id as string, "w1", {
+      state: "delivered",
+      messageId: "m1",
+      at: T0,
+      possibleDuplicate: false,
+    });
     await store.webhooks.complete(first[1]?.id as string, "w1", {
       state: "retry",
       nextAttemptAt: new Date(T0.getTime() + 5_000),
@@ -219,7 +278,14 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
       [b.id, "n2", 0],
     ]);
     // A completion from the worker that lost the lease does not apply.
-    expect(await store.webhooks.complete(later[2]?.id as string, "w1", { state: "dead", reason: "x", at: T0, possibleDuplicate: false })).toBe(false);
+    expect(
+      await store.webhooks.complete(later[2]?.id as string, "w1", {
+        state: "dead",
+        reason: "x",
+        at: T0,
+        possibleDuplicate: false,
+      }),
+    ).toBe(false);
   });
 
   it("dead letters are listed with their reason and can be redelivered one or all", async () => {
@@ -227,9 +293,20 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     await itemsTable(db, dialect);
     const a = await define(store);
     for (let i = 0; i < 3; i++) await insertItem(db, dialect, { name: `n${i}`, qty: i });
-    const events = await store.webhooks.claim({ owner: "w", leaseMs: 1000, limit: 10, perWebhook: 10, now: T0 });
+    const events = await store.webhooks.claim({
+      owner: "w",
+      leaseMs: 1000,
+      limit: 10,
+      perWebhook: 10,
+      now: T0,
+    });
     for (const e of events) {
-      await store.webhooks.complete(e.id, "w", { state: "dead", reason: `bad ${e.id}`, at: T0, possibleDuplicate: e.id === events[0]?.id });
+      await store.webhooks.complete(e.id, "w", {
+        state: "dead",
+        reason: `bad ${e.id}`,
+        at: T0,
+        possibleDuplicate: e.id === events[0]?.id,
+      });
     }
     const dead = await store.webhooks.listDead({ webhookId: a.id });
     expect(dead.map((d) => d.reason)).toEqual(events.map((e) => `bad ${e.id}`).reverse());
@@ -247,8 +324,14 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     await insertItem(db, dialect, { name: "x", qty: 1 });
     expect(await store.webhooks.disableWebhook(a.id, "Discord answered 404")).toBe(1);
     expect(await triggerNames(db, dialect)).toEqual([]);
-    expect(await store.webhooks.get(a.id)).toMatchObject({ enabled: false, disabledReason: "Discord answered 404" });
-    expect((await outbox(db, dialect))[0]).toMatchObject({ state: "dead", dead_reason: "Discord answered 404" });
+    expect(await store.webhooks.get(a.id)).toMatchObject({
+      enabled: false,
+      disabledReason: "Discord answered 404",
+    });
+    expect((await outbox(db, dialect))[0]).toMatchObject({
+      state: "dead",
+      dead_reason: "Discord answered 404",
+    });
     await store.webhooks.waitForEvents({ timeoutMs: 1 });
   });
 
@@ -265,7 +348,10 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
   it("upgrades a seed-system database without losing the event filter", async () => {
     const { store, db } = await fresh({ migrate: false });
     const strict = dialect === "sqlite" ? " STRICT" : "";
-    const id = dialect === "postgres" ? "bigint generated by default as identity primary key" : "INTEGER PRIMARY KEY AUTOINCREMENT";
+    const id =
+      dialect === "postgres"
+        ? "bigint generated by default as identity primary key"
+        : "INTEGER PRIMARY KEY AUTOINCREMENT";
     const statements = [
       `CREATE TABLE members (id ${id}, name TEXT, email TEXT, confirmed INTEGER NOT NULL DEFAULT 0, payment_status TEXT, discord_user_id TEXT)`,
       `CREATE TABLE member_events (id ${id}, created INTEGER, member INTEGER, important INTEGER NOT NULL DEFAULT 1, event TEXT NOT NULL DEFAULT '', details TEXT NOT NULL DEFAULT '')`,
@@ -302,22 +388,46 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     expect(hooks[3]?.disabledReason).toContain("Signup");
     expect(await triggerNames(db, dialect)).toEqual(["guildkit_webhook_1", "guildkit_webhook_2"]);
     if (dialect === "sqlite") {
-      const legacy = await sql<{ name: string }>`select name from sqlite_master where type = 'trigger' and name not like 'guildkit_%' and name not like 'members_role_sync%'`.execute(db);
+      const legacy = await sql<{
+        name: string;
+      }>`select name from sqlite_master where type = 'trigger' and name not like 'guildkit_%' and name not like 'members_role_sync%'`.execute(
+        db,
+      );
       expect(legacy.rows.filter((r) => !r.name.startsWith("role_sync"))).toEqual([]);
     }
-    const conditionsLeft = await sql<{ n: number }>`select count(*) as n from ${sql.raw(dialect === "postgres" ? "information_schema.tables where table_schema = current_schema() and" : "sqlite_master where type = 'table' and")} ${sql.raw(dialect === "postgres" ? "table_name" : "name")} = 'discord_webhook_conditions'`.execute(db);
+    const conditionsLeft = await sql<{
+      n: number;
+    }>`select count(*) as n from ${sql.raw(dialect === "postgres" ? "information_schema.tables where table_schema = current_schema() and" : "sqlite_master where type = 'table' and")} ${sql.raw(dialect === "postgres" ? "table_name" : "name")} = 'discord_webhook_conditions'`.execute(
+      db,
+    );
     expect(Number(conditionsLeft.rows[0]?.n)).toBe(0);
 
     // The filter is live: only EmailConfirmed events fire webhook 1; a deleted payer fires webhook 2 with OLD.
-    await sql.raw("INSERT INTO member_events (member, event, details) VALUES (1, 'EmailConfirmed', 'confirmed'), (1, 'FobChanged', 'fob')").execute(db);
-    await sql.raw("INSERT INTO members (name, payment_status) VALUES ('Ann', 'paid'), ('Bob', '')").execute(db);
+    await sql
+      .raw(
+        "INSERT INTO member_events (member, event, details) VALUES (1, 'EmailConfirmed', 'confirmed'), (1, 'FobChanged', 'fob')",
+      )
+      .execute(db);
+    await sql
+      .raw("INSERT INTO members (name, payment_status) VALUES ('Ann', 'paid'), ('Bob', '')")
+      .execute(db);
     await sql.raw("DELETE FROM members").execute(db);
     const events = await outbox(db, dialect);
-    expect(events.map((e) => [String(e.webhook_id), e.op, parseRowJson(e.new_row ?? e.old_row)?.details ?? parseRowJson(e.old_row)?.name])).toEqual([
+    expect(
+      events.map((e) => [
+        String(e.webhook_id),
+        e.op,
+        parseRowJson(e.new_row ?? e.old_row)?.details ?? parseRowJson(e.old_row)?.name,
+      ]),
+    ).toEqual([
       ["1", "INSERT", "confirmed"],
       ["2", "DELETE", "Ann"],
     ]);
-    const log = await db.selectFrom("event_log").select(["kind", "level"]).where("kind", "=", "webhook.migrated").execute();
+    const log = await db
+      .selectFrom("event_log")
+      .select(["kind", "level"])
+      .where("kind", "=", "webhook.migrated")
+      .execute();
     expect(log).toHaveLength(4);
 
     // Running the migration again changes nothing.

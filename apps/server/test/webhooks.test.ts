@@ -1,0 +1,136 @@
+import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
+import { sql } from "kysely";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createServerApp } from "../src/app";
+import type { ServerContext } from "../src/context";
+import { createTestContext, TEST_ADMIN_TOKEN } from "./helpers";
+
+const HOOK = "1250000000000000001";
+const TOKEN = "secret-token_1";
+const URL = `https://discord.com/api/webhooks/${HOOK}/${TOKEN}`;
+const auth = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, "content-type": "application/json" };
+
+let sim: DiscordSim;
+let ctx: ServerContext;
+let teardown: () => Promise<void>;
+let app: ReturnType<typeof createServerApp>;
+
+beforeAll(async () => {
+  sim = await startDiscordSim();
+});
+afterAll(async () => sim.close());
+beforeEach(async () => {
+  sim.reset();
+  sim.seed.application({});
+  sim.seed.guild({ id: "1100000000000000000" });
+  sim.seed.channel({ guildId: "1100000000000000000", id: "1200000000000000001" });
+  sim.seed.webhook({ channelId: "1200000000000000001", id: HOOK, token: TOKEN });
+  ({ ctx, teardown } = await createTestContext({ settings: { discordApiBaseUrl: sim.apiBaseUrl } }));
+  app = createServerApp(ctx);
+  await sql`create table orders (id integer primary key autoincrement, item text, qty integer)`.execute(
+    ctx.store.kysely,
+  );
+});
+afterEach(async () => teardown());
+
+const call = (method: string, path: string, body?: unknown) =>
+  app.request(`/admin/api/webhooks${path}`, {
+    method,
+    headers: auth,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+const definition = {
+  url: URL,
+  template: "{item} x{qty}",
+  table: "orders",
+  operation: "INSERT",
+  when: "NEW.qty > 0",
+};
+
+describe("admin webhooks API", () => {
+  it("refuses requests without the admin token", async () => {
+    const res = await app.request("/admin/api/webhooks");
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toContain("Bearer");
+  });
+
+  it("is disabled, saying so, when no admin token is configured", async () => {
+    const off = createServerApp({ ...ctx, settings: { ...ctx.settings, adminToken: "" } });
+    const res = await off.request("/admin/api/webhooks", { headers: auth });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: "admin_disabled" });
+  });
+
+  it("creates, reads, changes and deletes definitions, never showing the token", async () => {
+    const created = await call("POST", "", definition);
+    expect(created.status).toBe(201);
+    const body = (await created.json()) as { id: string; url: string };
+    expect(body.url).toBe(`https://discord.com/api/webhooks/${HOOK}/****`);
+    const list = await (await call("GET", "")).text();
+    expect(list).not.toContain(TOKEN);
+    const patched = await call("PATCH", `/${body.id}`, { when: "NEW.qty > 5", username: "Shop" });
+    expect(await patched.json()).toMatchObject({ when: "NEW.qty > 5", username: "Shop", enabled: true });
+    expect((await call("DELETE", `/${body.id}`)).status).toBe(204);
+    expect((await call("GET", `/${body.id}`)).status).toBe(404);
+  });
+
+  it("answers 400 naming every problem of an invalid definition", async () => {
+    const res = await call("POST", "", {
+      ...definition,
+      template: "{nope}",
+      when: "NEW.qty > 0; DROP TABLE orders",
+      username: "discord",
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; issues: { path: string[]; code: string }[] };
+    expect(body.error).toBe("invalid_definition");
+    expect(body.issues.map((i) => i.path[0]).sort()).toEqual(["template", "username", "when"]);
+    expect(JSON.stringify(body)).not.toContain(TOKEN);
+  });
+
+  it("previews against a sample row or the newest row, with the WHEN verdict", async () => {
+    const sample = await call("POST", "/preview", { definition, sample: { item: "tea", qty: 0 } });
+    expect(await sample.json()).toMatchObject({
+      message: { content: "tea x0", allowed_mentions: { parse: [] } },
+      whenMatches: false,
+    });
+    await sql`insert into orders (item, qty) values ('cake', 2)`.execute(ctx.store.kysely);
+    const newest = await call("POST", "/preview", { definition });
+    expect(await newest.json()).toMatchObject({ message: { content: "cake x2" }, whenMatches: true });
+  });
+
+  it("test-sends a stored webhook", async () => {
+    const { id } = (await (await call("POST", "", definition)).json()) as { id: string };
+    const res = await call("POST", `/${id}/test`, { sample: { item: "probe", qty: 1 } });
+    expect(await res.json()).toMatchObject({ sent: true, content: "probe x1" });
+    expect(sim.inspect.messages(HOOK).map((m) => m.content)).toEqual(["probe x1"]);
+  });
+
+  it("lists dead events with their reasons and redelivers one or all", async () => {
+    const { id } = (await (await call("POST", "", definition)).json()) as { id: string };
+    await sql`insert into orders (item, qty) values ('a', 1), ('b', 2)`.execute(ctx.store.kysely);
+    const events = await ctx.store.webhooks.claim({
+      owner: "t",
+      leaseMs: 1000,
+      limit: 10,
+      perWebhook: 10,
+      now: new Date(),
+    });
+    for (const e of events)
+      await ctx.store.webhooks.complete(e.id, "t", {
+        state: "dead",
+        reason: "Discord refused it",
+        at: new Date(),
+        possibleDuplicate: false,
+      });
+    const dead = (await (await call("GET", `/dead?webhookId=${id}`)).json()) as {
+      events: { id: string; reason: string }[];
+    };
+    expect(dead.events.map((e) => e.reason)).toEqual(["Discord refused it", "Discord refused it"]);
+    expect(await (await call("POST", `/dead/${dead.events[0]?.id}/redeliver`)).json()).toEqual({
+      redelivered: 1,
+    });
+    expect(await (await call("POST", "/dead/redeliver", {})).json()).toEqual({ redelivered: 1 });
+    expect((await call("POST", "/dead/999/redeliver")).status).toBe(404);
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { createStartGuard } from "./start-guard";
+
+function fakeTime() {
+  let now = 0;
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
+      now += Math.max(0, ms);
+    },
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
+describe("createStartGuard", () => {
+  it("lets rps starts through, then holds the next until the first is windowMs old", async () => {
+    const time = fakeTime();
+    const guard = createStartGuard({ rps: 3, windowMs: 1020, ...time });
+    const starts: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const answered = await guard.admit();
+      starts.push(time.now());
+      time.advance(1);
+      answered();
+    }
+    expect(starts).toEqual([0, 1, 2, 1020]);
+  });
+
+  it("holds a slot longer after an answer slower than the fastest round trip", async () => {
+    const time = fakeTime();
+    const guard = createStartGuard({ rps: 2, windowMs: 1020, ...time });
+    const first = await guard.admit();
+    time.advance(90); // a cold connection: the server may have seen it up to 90 ms late
+    first();
+    const second = await guard.admit();
+    time.advance(10);
+    second();
+    await guard.admit();
+    // 1000 + 5 (floor) + (90 − 10) excess after the first start
+    expect(time.now()).toBe(1085);
+  });
+
+  it("waits at most stallCapMs extra for a request that is never answered", async () => {
+    const time = fakeTime();
+    const guard = createStartGuard({ rps: 1, windowMs: 1020, stallCapMs: 250, ...time });
+    await guard.admit(); // never answered
+    await guard.admit();
+    expect(time.now()).toBe(1255);
+  });
+
+  it("allows the floor of a fractional budget per window", async () => {
+    const time = fakeTime();
+    const guard = createStartGuard({ rps: 2.5, windowMs: 1000, ...time });
+    const starts: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const answered = await guard.admit();
+      starts.push(time.now());
+      answered();
+    }
+    expect(starts).toEqual([0, 0, 1005]);
+  });
+});

@@ -1,6 +1,7 @@
 import type { WorkerTask } from "./context";
+import { oauthStatePurgeTask } from "./oauth";
 import { roleSyncTask } from "./role-sync";
 import { webhookDeliveryTask } from "./webhooks";
 
 /** The tasks the worker runs. Each feature adds its task here with one line. */
-export const tasks: WorkerTask[] = [roleSyncTask, webhookDeliveryTask];
+export const tasks: WorkerTask[] = [roleSyncTask, webhookDeliveryTask, oauthStatePurgeTask];

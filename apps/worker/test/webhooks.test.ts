@@ -35,15 +35,17 @@ beforeEach(async () => {
   await sql`create table orders (id integer primary key autoincrement, item text, buyer_id text)`.execute(
     handle.db,
   );
-  worker = createWebhookWorker({
+  worker = makeWorker(10_000);
+});
+const makeWorker = (timeoutMs: number) =>
+  createWebhookWorker({
     store: handle.store,
     discordApiBaseUrl: sim.apiBaseUrl,
     owner: "test-worker",
     clock,
-    timeoutMs: 250,
+    timeoutMs,
     delivery: { idleWaitMs: 20, perWebhook: 5 },
   });
-});
 afterEach(async () => {
   await worker.rest?.close?.();
   await handle.teardown();
@@ -76,11 +78,17 @@ const events = () =>
     ])
     .orderBy("id")
     .execute();
-/** Delivers rounds until a round does nothing (or `rounds` ran). */
-async function drain(rounds = 20): Promise<void> {
+/**
+ * Delivers rounds until a round does nothing (or `rounds` ran). With `advanceMs`, an empty round
+ * while events are still pending moves the fake clock on (a 429 the client could not absorb under
+ * load leaves its event waiting for `retry_after`).
+ */
+async function drain(rounds = 20, advanceMs = 0): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     const r = await worker.delivery.deliverOnce();
-    if (r.claimed === 0) return;
+    if (r.claimed > 0) continue;
+    if (advanceMs === 0 || (await handle.store.webhooks.countByState()).pending === 0) return;
+    now += advanceMs;
   }
 }
 
@@ -89,7 +97,7 @@ describe("webhook delivery against discord-sim", () => {
     await define(HOOK_A);
     await define(HOOK_B, { template: "B {item}" });
     for (let i = 1; i <= 12; i++) await order(`item${i}`);
-    await drain();
+    await drain(60, 1_000);
     const a = sim.inspect.messages(HOOK_A);
     expect(a.map((m) => m.content)).toEqual(
       Array.from({ length: 12 }, (_, i) => `order ${i + 1}: item${i + 1} for <@80351110224678912>`),
@@ -110,7 +118,7 @@ describe("webhook delivery against discord-sim", () => {
     await define(HOOK_A);
     sim.faults.set({ route: "execute_webhook", force429: { count: 1, retryAfterMs: 30 } });
     await order("x");
-    await drain();
+    await drain(20, 1_000);
     expect((await events())[0]).toMatchObject({ state: "delivered", attempts: 0 });
     expect(sim.inspect.rateLimited().total).toBe(1);
   });
@@ -178,6 +186,8 @@ describe("webhook delivery against discord-sim", () => {
 
   it("reports a timed-out post as a possible duplicate, not a clean failure", async () => {
     await define(HOOK_A);
+    await worker.rest?.close();
+    worker = makeWorker(250);
     sim.faults.set({ route: "execute_webhook", latencyMs: 600 });
     await order("slow");
     await drain(1);

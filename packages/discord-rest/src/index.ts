@@ -71,6 +71,7 @@ export {
   type BottleneckRedisOptions,
   bottleneckSettings,
   createBottleneckLimiter,
+  DEFAULT_CLUSTER_MARGIN,
   DEFAULT_MARGIN,
   type RateLimiter,
   type RedisClientLike,
@@ -93,5 +94,6 @@ export {
   type RoleGatewayChange,
 } from "./role-gateway";
 export { type HttpMethod, type Route, routes } from "./route";
+export { createStartGuard, type StartGuard, type StartGuardOptions } from "./start-guard";
 export { type DiscordRestStats, INVALID_REQUEST_WINDOW_MS } from "./stats";
 export { DISCORD_WEBHOOK_HOSTS, parseWebhookUrl, type WebhookCredentials } from "./webhook-url";

@@ -1,5 +1,5 @@
 import Bottleneck from "bottleneck";
-import { createStartGuard } from "./start-guard";
+import { createStartGuard, type StartGuard } from "./start-guard";
 
 /**
  * The request budget port: runs `fn` when the budget allows. The Discord client sends every HTTP
@@ -46,7 +46,7 @@ export interface BottleneckLimiterOptions {
   /** Share the budget between processes through Redis; ioredis is then imported on first use. */
   redis?: BottleneckRedisOptions;
   /**
-   * Extra spacing as a fraction of `1000 / rps` (default 0.02): slack for the jitter between a start
+   * Extra spacing as a fraction of `1000 / rps` (default 0.02; 0.05 with `redis`): slack for the jitter between a start
    * here and the server's clock, so that `rps + 1` requests never land in one second at the server
    * (20 ms per second at 3 rps). Larger delays — a cold connection, an event-loop stall — are caught
    * by the start guard, which holds a slot longer after a slow answer.
@@ -58,6 +58,8 @@ export interface BottleneckLimiterOptions {
 
 /** Default safety margin of the spacing (see {@link BottleneckLimiterOptions.margin}). */
 export const DEFAULT_MARGIN = 0.02;
+/** Default margin of a Redis-clustered budget: starts in other processes go through Redis round trips and their own timers. */
+export const DEFAULT_CLUSTER_MARGIN = 0.05;
 
 /**
  * Milliseconds between two starts so that at most `rps` start in any 1-second window:
@@ -106,6 +108,18 @@ function isRedisClient(value: unknown): value is RedisClientLike {
 
 const SKIPPED = Symbol("skipped");
 
+/** Start guards of clustered budgets, by budget id and settings (one per budget per process). */
+const clusterGuards = new Map<string, StartGuard>();
+
+function sharedGuard(key: string, create: () => StartGuard): StartGuard {
+  let guard = clusterGuards.get(key);
+  if (!guard) {
+    guard = create();
+    clusterGuards.set(key, guard);
+  }
+  return guard;
+}
+
 /**
  * Creates the default request budget: bottleneck spacing starts `startSpacingMs(rps)` apart (or a
  * token bucket when `burst > 1`) so that at most `rps` requests start in any 1-second window. With
@@ -117,7 +131,7 @@ const SKIPPED = Symbol("skipped");
  */
 export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}): RateLimiter {
   const rps = options.rps ?? 3;
-  const margin = options.margin ?? DEFAULT_MARGIN;
+  const margin = options.margin ?? (options.redis ? DEFAULT_CLUSTER_MARGIN : DEFAULT_MARGIN);
   const settings = bottleneckSettings(rps, options.burst ?? 1, margin);
   const onError = options.onError ?? (() => {});
   let closeConnection: (() => Promise<void>) | null = null;
@@ -162,9 +176,14 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
     return limiter;
   };
 
-  // Holds each start until the server cannot count rps + 1 in one second (see start-guard.ts);
-  // with a clustered budget it guards this process's starts.
-  const guard = createStartGuard({ rps, windowMs: Math.ceil(1000 * (1 + margin)) });
+  // Holds each start until the server cannot count rps + 1 in one second (see start-guard.ts).
+  // Limiters of one clustered budget in one process share their guard; across processes the
+  // budget rests on bottleneck's spacing and the margin.
+  const guard = options.redis
+    ? sharedGuard(`${options.redis.id}|${rps}|${margin}`, () =>
+        createStartGuard({ rps, windowMs: Math.ceil(1000 * (1 + margin)) }),
+      )
+    : createStartGuard({ rps, windowMs: Math.ceil(1000 * (1 + margin)) });
 
   let bottleneck: Promise<Bottleneck> | null = null;
   const get = () => {

@@ -48,6 +48,11 @@ describe("createStartGuard", () => {
     await guard.admit(); // never answered
     await guard.admit();
     expect(time.now()).toBe(1255);
+    const byDefault = createStartGuard({ rps: 1, windowMs: 1020, ...time });
+    const from = time.now();
+    await byDefault.admit();
+    await byDefault.admit();
+    expect(time.now() - from).toBe(2005);
   });
 
   it("allows the floor of a fractional budget per window", async () => {

@@ -16,7 +16,7 @@ export interface StartGuardOptions {
   rps: number;
   /** The window in ms (1 000 plus the budget's margin). */
   windowMs: number;
-  /** Most extra time a slow or unanswered request holds its slot (default 250 ms). */
+  /** Most extra time a slow or unanswered request holds its slot (default 1 000 ms). */
   stallCapMs?: number;
   /** Floor of the server-side delay of any request, in ms (default 5). */
   floorMs?: number;
@@ -42,7 +42,7 @@ export function createStartGuard(options: StartGuardOptions): StartGuard {
   const sleep =
     options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms))));
   const window = Math.max(1, Math.floor(options.rps));
-  const stallCapMs = options.stallCapMs ?? 250;
+  const stallCapMs = options.stallCapMs ?? 1000;
   const floorMs = options.floorMs ?? 5;
   const records: StartRecord[] = [];
   let fastest = Number.POSITIVE_INFINITY;

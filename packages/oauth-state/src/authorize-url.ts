@@ -20,16 +20,24 @@ export function buildAuthorizeUrl(input: {
   /** Default {@link DISCORD_OAUTH_SCOPES}. */
   scopes?: readonly string[];
 }): string {
-  const params: Array<[string, string]> = [
-    ["response_type", "code"],
-    ["client_id", input.clientId],
-    ["scope", (input.scopes ?? DISCORD_OAUTH_SCOPES).join(" ")],
-    ["state", input.state],
-    ["redirect_uri", input.redirectUri],
-    ["code_challenge", input.codeChallenge],
-    ["code_challenge_method", "S256"],
-  ];
   const base = input.authorizeUrl ?? DISCORD_AUTHORIZE_URL;
-  const query = params.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join("&");
-  return `${base}${base.includes("?") ? "&" : "?"}${query}`;
+  const scopes = (input.scopes ?? DISCORD_OAUTH_SCOPES).join(" ");
+  const key = `${base}\n${input.clientId}\n${input.redirectUri}\n${scopes}`;
+  let prefix = prefixes.get(key);
+  if (prefix === undefined) {
+    // The parts that only change with the settings are encoded once.
+    const fixed: Array<[string, string]> = [
+      ["response_type", "code"],
+      ["client_id", input.clientId],
+      ["scope", scopes],
+      ["redirect_uri", input.redirectUri],
+      ["code_challenge_method", "S256"],
+    ];
+    prefix = `${base}${base.includes("?") ? "&" : "?"}${fixed.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&")}`;
+    if (prefixes.size >= 64) prefixes.clear();
+    prefixes.set(key, prefix);
+  }
+  return `${prefix}&state=${encodeURIComponent(input.state)}&code_challenge=${encodeURIComponent(input.codeChallenge)}`;
 }
+
+const prefixes = new Map<string, string>();

@@ -25,5 +25,6 @@ export function isBrowserBinding(value: unknown): value is string {
 
 /** The hash of a browser binding that goes into a state token (base64url SHA-256). */
 export function hashBrowserBinding(binding: string): string {
-  return sha256Base64Url(`guildkit-browser-binding:${binding}`);
+  // The label keeps the input within one SHA-256 block (6 + 43 bytes).
+  return sha256Base64Url(`gk-bb:${binding}`);
 }

@@ -75,6 +75,11 @@ let scratch = new Uint8Array(1024);
 
 /** SHA-256 of the concatenation of `parts`. */
 export function sha256(...parts: Uint8Array[]): Uint8Array {
+  return hashFrom(INITIAL, 0, parts);
+}
+
+/** Continues a hash from `start`, the state after `prefixLength` bytes (a multiple of 64) were compressed. */
+function hashFrom(start: Uint32Array, prefixLength: number, parts: Uint8Array[]): Uint8Array {
   let length = 0;
   for (const part of parts) length += part.length;
   const paddedLength = (((length + 8) >> 6) + 1) << 6;
@@ -87,8 +92,9 @@ export function sha256(...parts: Uint8Array[]): Uint8Array {
   }
   buffer[length] = 0x80;
   buffer.fill(0, length + 1, paddedLength - 8);
-  const high = Math.floor(length / 0x20000000);
-  const low = (length << 3) >>> 0;
+  const total = prefixLength + length;
+  const high = Math.floor(total / 0x20000000);
+  const low = (total << 3) >>> 0;
   buffer[paddedLength - 8] = high >>> 24;
   buffer[paddedLength - 7] = high >>> 16;
   buffer[paddedLength - 6] = high >>> 8;
@@ -97,7 +103,7 @@ export function sha256(...parts: Uint8Array[]): Uint8Array {
   buffer[paddedLength - 3] = low >>> 16;
   buffer[paddedLength - 2] = low >>> 8;
   buffer[paddedLength - 1] = low;
-  STATE.set(INITIAL);
+  STATE.set(start);
   for (let i = 0; i < paddedLength; i += 64) compress(STATE, buffer, i);
   const out = new Uint8Array(32);
   for (let i = 0; i < 8; i++) {
@@ -115,17 +121,21 @@ export interface HmacKey {
   sign(message: Uint8Array): Uint8Array;
 }
 
-/** Prepares an HMAC-SHA-256 key (RFC 2104; keys longer than 64 bytes are hashed first). */
+/**
+ * Prepares an HMAC-SHA-256 key (RFC 2104; keys longer than 64 bytes are hashed first). The inner and
+ * outer padded keys are compressed once, so signing costs only the message's blocks.
+ */
 export function hmacSha256Key(key: Uint8Array): HmacKey {
   const block = new Uint8Array(64);
   block.set(key.length > 64 ? sha256(key) : key);
-  const inner = new Uint8Array(64);
-  const outer = new Uint8Array(64);
-  for (let i = 0; i < 64; i++) {
-    inner[i] = block[i]! ^ 0x36;
-    outer[i] = block[i]! ^ 0x5c;
-  }
-  return { sign: (message) => sha256(outer, sha256(inner, message)) };
+  const inner = new Uint32Array(INITIAL);
+  const outer = new Uint32Array(INITIAL);
+  const pad = new Uint8Array(64);
+  for (let i = 0; i < 64; i++) pad[i] = block[i]! ^ 0x36;
+  compress(inner, pad, 0);
+  for (let i = 0; i < 64; i++) pad[i] = block[i]! ^ 0x5c;
+  compress(outer, pad, 0);
+  return { sign: (message) => hashFrom(outer, 64, [hashFrom(inner, 64, [message])]) };
 }
 
 const encoder = new TextEncoder();

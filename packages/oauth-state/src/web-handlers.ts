@@ -66,11 +66,10 @@ export function createOAuthWebHandlers(options: OAuthWebHandlersOptions): OAuthW
 
   return {
     async startLogin(request) {
-      const url = new URL(request.url);
       try {
         // No `request.signal` here: reading it makes some adapters build a full Request (the hot path).
         const start = await flows.startLogin({
-          postLoginPath: url.searchParams.get("next"),
+          postLoginPath: queryParam(request.url, "next"),
           browserBinding: readCookie(request, cookieName),
         });
         return redirect(
@@ -121,7 +120,7 @@ export function createOAuthWebHandlers(options: OAuthWebHandlersOptions): OAuthW
       try {
         const start = await flows.startLink({
           memberId,
-          returnPath: new URL(request.url).searchParams.get("next"),
+          returnPath: queryParam(request.url, "next"),
           browserBinding: readCookie(request, cookieName),
         });
         return redirect(
@@ -172,6 +171,14 @@ export function statusOf(error: OAuthFlowError): number {
     default:
       return error instanceof IdentityProviderError ? 502 : 400;
   }
+}
+
+/** A query parameter of a URL without building a `URL` (the start routes are hot). */
+function queryParam(url: string, name: string): string | null {
+  const start = url.indexOf("?");
+  if (start === -1) return null;
+  const end = url.indexOf("#", start);
+  return new URLSearchParams(url.slice(start + 1, end === -1 ? undefined : end)).get(name);
 }
 
 /** The value of cookie `name` in a request, or `null`. */

@@ -54,6 +54,8 @@ export function listenForWebhookEvents(store: GuildkitStore, pool: PostgresPool)
       signalled = false;
       return;
     }
+    // Events written before LISTEN took effect (or while the worker was busy) were not signalled.
+    if (await store.webhooks.hasDueEvents(io)) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);

@@ -37,6 +37,8 @@ interface LoadResult {
   rps: number;
   p50_ms: number;
   p99_ms: number;
+  /** Server event-loop busy time per request, µs. */
+  server_busy_us: number;
 }
 
 // The load generator: undici Pool, `concurrency` requests in flight, `requests` in total.
@@ -73,14 +75,17 @@ const { Pool } = require(workerData.undici);
 const undiciPath = createRequire(import.meta.url).resolve("undici");
 
 function load(origin: string, path: string, requests: number, expectStatus: number): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
+  // The servers run on this thread: its event-loop busy time per request is the server's cost.
+  const elu = performance.eventLoopUtilization();
+  return new Promise<LoadResult>((resolve, reject) => {
     const worker = new Worker(LOAD_GENERATOR, {
       eval: true,
       workerData: { undici: undiciPath, origin, path, requests, concurrency: CONCURRENCY, expectStatus },
     });
-    worker.once("message", (result: LoadResult) => {
+    worker.once("message", (result: Omit<LoadResult, "server_busy_us">) => {
+      const busyMs = performance.eventLoopUtilization(elu).active;
       void worker.terminate();
-      resolve(result);
+      resolve({ ...result, server_busy_us: Math.round((busyMs * 1000) / requests) });
     });
     worker.once("error", reject);
   });
@@ -145,7 +150,7 @@ async function main(): Promise<void> {
     bareRuns.push(b);
     const o = await load(reference.origin, "/login/discord?next=%2Fdashboard", REQUESTS, 302);
     console.log(
-      `  GET /login/discord  ${o.rps.toFixed(0)} req/s  p50 ${o.p50_ms} ms  p99 ${o.p99_ms} ms  failed ${o.failed}  (ratio ${(o.rps / b.rps).toFixed(3)})`,
+      `  GET /login/discord  ${o.rps.toFixed(0)} req/s  p50 ${o.p50_ms} ms  p99 ${o.p99_ms} ms  failed ${o.failed}  server ${o.server_busy_us} µs/req  (ratio ${(o.rps / b.rps).toFixed(3)})`,
     );
     oauthRuns.push(o);
   }
@@ -153,7 +158,7 @@ async function main(): Promise<void> {
   await bare.close();
   await handle.teardown();
 
-  const mean = (runs: LoadResult[], key: "rps" | "p50_ms" | "p99_ms") =>
+  const mean = (runs: LoadResult[], key: "rps" | "p50_ms" | "p99_ms" | "server_busy_us") =>
     runs.reduce((sum, r) => sum + r[key], 0) / runs.length;
   const failed = (runs: LoadResult[]) => runs.reduce((sum, r) => sum + r.failed, 0);
   const loginRps = mean(oauthRuns, "rps");
@@ -174,6 +179,7 @@ async function main(): Promise<void> {
       p50_ms: round2(mean(oauthRuns, "p50_ms")),
       p99_ms: round2(mean(oauthRuns, "p99_ms")),
       failed: failed(oauthRuns),
+      server_busy_us: Math.round(mean(oauthRuns, "server_busy_us")),
       ratio: Math.round(ratio * 1000) / 1000,
       round_ratios: ratios.map((r) => Math.round(r * 1000) / 1000),
       goal_ratio: 0.5,
@@ -183,6 +189,7 @@ async function main(): Promise<void> {
         p50_ms: round2(mean(bareRuns, "p50_ms")),
         p99_ms: round2(mean(bareRuns, "p99_ms")),
         failed: failed(bareRuns),
+        server_busy_us: Math.round(mean(bareRuns, "server_busy_us")),
       },
     }),
   );

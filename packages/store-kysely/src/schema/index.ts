@@ -16,4 +16,9 @@ export * from "./webhooks";
  * declared in `schema/<feature>.ts`. A feature adds its interface to the `extends` list below
  * (one edit) and `export *` of its file above.
  */
-export interface Database extends FoundationTables, OAuthTables, RoleSyncTables, SpeedbumpTables, WebhookTables {}
+export interface Database
+  extends FoundationTables,
+    OAuthTables,
+    RoleSyncTables,
+    SpeedbumpTables,
+    WebhookTables {}

@@ -170,6 +170,15 @@ export function createWebhookStore(
     return Number(result.numUpdatedRows);
   };
 
+  /** Whether a pending event is due and unleased now. */
+  const hasDue = async (): Promise<boolean> => {
+    const now = t(clock.now());
+    const due = await sql<{ one: number }>`select 1 as one from webhook_outbox
+      where state = 'pending' and (next_attempt_at is null or next_attempt_at <= ${now})
+        and (lease_expires_at is null or lease_expires_at <= ${now}) limit 1`.execute(db);
+    return due.rows.length > 0;
+  };
+
   const outbox: WebhookOutbox = {
     async claim(opts, io: IoOptions = {}) {
       io.signal?.throwIfAborted();
@@ -333,11 +342,7 @@ export function createWebhookStore(
     async waitForEvents(opts: { timeoutMs: number; pollIntervalMs?: number }, io: IoOptions = {}) {
       const deadline = Date.now() + opts.timeoutMs;
       while (!io.signal?.aborted) {
-        const now = t(clock.now());
-        const due = await sql<{ one: number }>`select 1 as one from webhook_outbox
-          where state = 'pending' and (next_attempt_at is null or next_attempt_at <= ${now})
-            and (lease_expires_at is null or lease_expires_at <= ${now}) limit 1`.execute(db);
-        if (due.rows.length > 0) return;
+        if (await hasDue()) return;
         const left = deadline - Date.now();
         if (left <= 0) return;
         await sleep(Math.min(opts.pollIntervalMs ?? pollMs, left), io.signal);
@@ -347,6 +352,12 @@ export function createWebhookStore(
 
   return {
     ...outbox,
+
+    /** Whether a pending event is due and unleased now (one query). */
+    hasDueEvents(io: IoOptions = {}): Promise<boolean> {
+      io.signal?.throwIfAborted();
+      return hasDue();
+    },
 
     /** Every definition, by id. */
     async list(io: IoOptions = {}): Promise<StoredWebhook[]> {

@@ -345,6 +345,18 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it("waitForEvents wakes when a data change writes an event while it waits (NOTIFY on Postgres, polling on SQLite)", async () => {
+    const { store, db } = await fresh();
+    await itemsTable(db, dialect);
+    await define(store);
+    await store.webhooks.waitForEvents({ timeoutMs: 10 }); // start listening
+    const started = Date.now();
+    const waiting = store.webhooks.waitForEvents({ timeoutMs: 5_000 });
+    setTimeout(() => void insertItem(db, dialect, { name: "late", qty: 1 }), 50);
+    await waiting;
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it("upgrades a seed-system database without losing the event filter", async () => {
     const { store, db } = await fresh({ migrate: false });
     const strict = dialect === "sqlite" ? " STRICT" : "";

@@ -1,0 +1,42 @@
+import { parseProcessSettings } from "@guildkit/config";
+import { type AppStore, createLogger, createMetrics } from "@guildkit/runtime";
+import * as sqlite from "@guildkit/store-sqlite";
+import { createSqliteTestStore } from "@guildkit/store-testkit";
+import { expect, it } from "vitest";
+import type { WorkerContext } from "../src/context";
+import { createOAuthStatePurgeTask } from "../src/oauth";
+
+it("the OAuth state purge task deletes spent nonces whose tokens expired, and stops on abort", async () => {
+  const handle = await createSqliteTestStore(sqlite);
+  try {
+    const now = new Date("2026-11-23T12:00:00.000Z");
+    const nonces = handle.store.oauth.nonces;
+    await nonces.consume({ nonce: "expired", expiresAt: new Date(now.getTime() - 1_000), now });
+    await nonces.consume({ nonce: "live", expiresAt: new Date(now.getTime() + 60_000), now });
+    const ctx: WorkerContext = {
+      settings: parseProcessSettings({
+        DATABASE_URL: ":memory:",
+        PUBLIC_BASE_URL: "http://127.0.0.1:3000",
+        STATE_SIGNING_KEY: "test-state-signing-key-0123456789abcdef",
+        ADMIN_TOKEN: "test-admin-token-0123456789",
+      }),
+      store: handle.store as AppStore,
+      logger: createLogger({ name: "test", level: "silent" }),
+      metrics: createMetrics("test"),
+      workerId: "test",
+    };
+    const controller = new AbortController();
+    const run = createOAuthStatePurgeTask({ intervalMs: 10, now: () => now }).run(ctx, controller.signal);
+    for (let i = 0; i < 100; i++) {
+      const rows = await handle.db.selectFrom("oauth_states").select("nonce").execute();
+      if (rows.length === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    controller.abort();
+    await run;
+    const left = await handle.db.selectFrom("oauth_states").select("nonce").execute();
+    expect(left.map((r) => r.nonce)).toEqual(["live"]);
+  } finally {
+    await handle.teardown();
+  }
+});

@@ -1,23 +1,36 @@
 import { sha256, utf8 } from "./sha256";
 
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const ALPHABET = new Uint8Array(
+  Array.from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", (c) => c.charCodeAt(0)),
+);
 
-/** base64url without padding (RFC 4648 §5). */
+/**
+ * base64url without padding (RFC 4648 §5). The characters are written to a byte array and turned into
+ * one flat string at the end: appending to a string in a loop builds a deep rope, which V8 must flatten
+ * again wherever the string is written out (a socket write of a header, say) — measurably slow.
+ */
 export function base64UrlEncode(bytes: Uint8Array): string {
-  let out = "";
+  const out = new Uint8Array(Math.ceil((bytes.length * 4) / 3));
+  let o = 0;
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += ALPHABET[n >>> 18]! + ALPHABET[(n >>> 12) & 63]! + ALPHABET[(n >>> 6) & 63]! + ALPHABET[n & 63]!;
+    out[o++] = ALPHABET[n >>> 18]!;
+    out[o++] = ALPHABET[(n >>> 12) & 63]!;
+    out[o++] = ALPHABET[(n >>> 6) & 63]!;
+    out[o++] = ALPHABET[n & 63]!;
   }
   if (i < bytes.length) {
     const rest = bytes.length - i;
     const n = (bytes[i]! << 16) | (rest === 2 ? bytes[i + 1]! << 8 : 0);
-    out += ALPHABET[n >>> 18]! + ALPHABET[(n >>> 12) & 63]!;
-    if (rest === 2) out += ALPHABET[(n >>> 6) & 63]!;
+    out[o++] = ALPHABET[n >>> 18]!;
+    out[o++] = ALPHABET[(n >>> 12) & 63]!;
+    if (rest === 2) out[o++] = ALPHABET[(n >>> 6) & 63]!;
   }
-  return out;
+  return latin1.decode(out.subarray(0, o));
 }
+
+const latin1 = new TextDecoder("latin1");
 
 // Random bytes are drawn from the Web Crypto CSPRNG 4 KiB at a time (one call serves ~80 flow starts;
 // each call costs far more than copying out of a pool). A byte is never handed out twice.

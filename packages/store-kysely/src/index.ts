@@ -58,7 +58,10 @@ export {
   type MigrationContext,
   type MigrationDb,
 } from "./migrations/types";
+export { createOAuthMemberAccounts, createOAuthNonceStore, createOAuthStore, type OAuthStore } from "./oauth";
 export { createStorePorts, type StorePortOptions, type StorePorts } from "./ports";
+export { createRoleSyncStore, type RoleSyncStore, UnknownMemberColumnError } from "./role-sync";
+export { triggerStatements as roleSyncTriggerStatements } from "./role-sync/dialect";
 export * from "./schema";
 export {
   createProxyMemberStore,
@@ -66,14 +69,11 @@ export {
   createSpeedbumpStore,
   type KyselySpeedbumpStore,
 } from "./speedbump";
-export { createOAuthMemberAccounts, createOAuthNonceStore, createOAuthStore, type OAuthStore } from "./oauth";
 export { type AssembleStoreOptions, assembleStore, type GuildkitStore, type StoreCore } from "./store";
-export { createRoleSyncStore, type RoleSyncStore, UnknownMemberColumnError } from "./role-sync";
-export { triggerStatements as roleSyncTriggerStatements } from "./role-sync/dialect";
 export {
   createWebhookStore,
-  type DeadEvent,
   DEFAULT_POLL_INTERVAL_MS,
+  type DeadEvent,
   type DefinitionWriteOptions,
   type StoredWebhook,
   type TriggerRepairReport,

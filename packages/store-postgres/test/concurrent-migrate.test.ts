@@ -22,6 +22,26 @@ describe.skipIf(!target.available)("store-postgres migrations", () => {
     }
   });
 
+  it("a fresh schema migrates fully while another guildkit schema exists in the same database", async () => {
+    const first = await createPostgresTestStore(postgres, { connectionString: target.url });
+    const second = await createPostgresTestStore(postgres, { connectionString: target.url, migrate: false });
+    try {
+      const report = await second.store.migrate();
+      expect(report.applied).toEqual(migrations.map((m) => m.name));
+      const tables = await second.db
+        .selectFrom("information_schema.tables" as never)
+        .select("table_name" as never)
+        .where("table_schema" as never, "=", second.store.schema as never)
+        .execute();
+      expect(tables.map((t) => (t as { table_name: string }).table_name)).toEqual(
+        expect.arrayContaining(["guildkit_migration", "guildkit_migration_lock", "members"]),
+      );
+    } finally {
+      await second.teardown();
+      await first.teardown();
+    }
+  });
+
   it("refuses a schema name that is not a plain identifier", () => {
     expect(() => postgres.createPostgresStore({ connectionString: target.url, schema: 'x"; drop' })).toThrow(
       postgres.InvalidSchemaNameError,

@@ -69,7 +69,13 @@ export async function migrateToLatest<TDatabase>(
   options: { migrations?: readonly GuildkitMigration[]; clock?: Clock; signal?: AbortSignal } = {},
 ): Promise<MigrationReport> {
   options.signal?.throwIfAborted();
-  if (dialect === "postgres") return runMigrator(db, dialect, options, false);
+  if (dialect === "postgres") {
+    // Pin the Migrator's bookkeeping tables to the schema this connection works in: unpinned, kysely
+    // looks for them in every schema, and a fresh schema next to another guildkit schema (parallel
+    // test runs, several installations in one database) would skip creating its own.
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    return runMigrator(db, dialect, { ...options, schema: rows[0]?.schema }, false);
+  }
   // SQLite: kysely's SQLite migration lock is a no-op and its transaction is deferred, so two
   // processes starting together (server + worker) would both run the migrations. Take the write
   // lock first (BEGIN IMMEDIATE) on one pinned connection and run the Migrator inside it.
@@ -89,7 +95,7 @@ export async function migrateToLatest<TDatabase>(
 async function runMigrator<TDatabase>(
   db: Kysely<TDatabase>,
   dialect: Dialect,
-  options: { migrations?: readonly GuildkitMigration[]; clock?: Clock },
+  options: { migrations?: readonly GuildkitMigration[]; clock?: Clock; schema?: string | undefined },
   disableTransactions: boolean,
 ): Promise<MigrationReport> {
   const migrator = new Migrator({
@@ -97,6 +103,7 @@ async function runMigrator<TDatabase>(
     provider: createMigrationProvider(dialect, options),
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
+    ...(options.schema ? { migrationTableSchema: options.schema } : {}),
     allowUnorderedMigrations: true,
     disableTransactions,
   });

@@ -41,11 +41,12 @@ step("tests (vitest)", "pnpm", [
 
 let passed = 0;
 let failed = 0;
-const skipped = 0;
+let skipped = 0;
 if (existsSync(report)) {
   const json = JSON.parse(readFileSync(report, "utf8"));
   passed = json.numPassedTests ?? 0;
   failed = json.numFailedTests ?? 0;
+  skipped = (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
   if (!json.success && failed === 0) {
     // a suite that failed to load counts as a failure
     failed = Math.max(1, json.numFailedTestSuites ?? 1);

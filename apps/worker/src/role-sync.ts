@@ -15,6 +15,7 @@ import {
   type RoleSyncLoop,
   type RoleSyncLoopOptions,
   resolveRules,
+  roleSyncConfigSpec,
   ruleColumns,
   type Scheduler,
   type SettingsLoad,
@@ -83,6 +84,7 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
   const clock = deps.clock ?? systemClock;
   const scheduler = deps.scheduler ?? timerScheduler;
   const config = createConfigLoader({ store: deps.store.configStore, spec: discordConfigSpec });
+  const rulesConfig = createConfigLoader({ store: deps.store.configStore, spec: roleSyncConfigSpec });
   let client: { token: string; rest: DiscordRest } | null = null;
   const { roleSync, eventLog } = deps.store;
 
@@ -116,9 +118,12 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
       };
     }
     const { bot_token: token, guild_id: guildId, role_ids: roleIds } = loaded.values;
-    if (roleIds.length === 0 && options.rules === undefined)
+    // Rules are configuration data (module `role_sync`), read per use; a code option wins.
+    const configured =
+      options.rules === undefined ? (await rulesConfig.load({ signal: io?.signal })).rules : options.rules;
+    if (roleIds.length === 0 && (configured === undefined || configured === null))
       return { status: "incomplete", missing: ["role_ids"] };
-    const rules = resolveRules({ roleIds, rules: options.rules });
+    const rules = resolveRules({ roleIds, rules: configured });
     await roleSync.watchColumns({ columns: ruleColumns(rules) }, io);
     return {
       status: "ready",

@@ -8,6 +8,7 @@ export {
   toMemberView,
 } from "./bulk";
 export { canStart, claimBatchSize, type LeaseSignal, leaseRemainingMs, leaseSignal } from "./claim";
+export { roleSyncConfigSpec } from "./config";
 export { chooseMode, GUILD_PAGE_SIZE, type ModeDecision, type ModeInput, pagesFor } from "./cost";
 export {
   columnNameSchema,

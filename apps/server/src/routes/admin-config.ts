@@ -4,12 +4,13 @@ import {
   createConfigLoader,
   discordConfigSpec,
 } from "@guildkit/config";
+import { roleSyncConfigSpec } from "@guildkit/role-reconciler";
 import { Hono } from "hono";
 import { adminAuth } from "../admin-auth";
 import type { ServerContext } from "../context";
 
 /** The runtime configuration modules the admin API serves, by name. */
-const specs = { discord: discordConfigSpec } as const;
+const specs = { discord: discordConfigSpec, role_sync: roleSyncConfigSpec } as const;
 
 /**
  * Admin API for runtime configuration, under `/admin/api/config/:module`:

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The whole test suite: lint, typecheck, then every vitest project.
+// The whole test suite: lint, changesets, typecheck, then every vitest project.
 // Prints one closing line `N passed, N failed` read from vitest's JSON reporter,
 // and exits non-zero on any failure.
 import { spawnSync } from "node:child_process";
@@ -18,6 +18,8 @@ const extra = process.argv.slice(2);
 let ok = true;
 if (!extra.length) {
   ok = step("lint (biome)", "pnpm", ["exec", "biome", "ci", "."]) && ok;
+  // Every changeset parses (a malformed header blocks versioning of every package).
+  ok = step("changesets", "pnpm", ["exec", "changeset", "status"]) && ok;
   ok =
     step("typecheck (tsc per package)", "pnpm", [
       "exec",

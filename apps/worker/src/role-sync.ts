@@ -93,7 +93,7 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
     const old = client;
     const limiter = createBottleneckLimiter({
       rps: options.rps ?? 3,
-      ...(deps.redisUrl ? { redis: { client: { url: deps.redisUrl }, id: "guildkit-discord-bot" } } : {}),
+      ...(deps.redisUrl ? { redis: { url: deps.redisUrl, id: "guildkit-discord-bot" } } : {}),
     });
     client = {
       token,

@@ -68,6 +68,7 @@ export {
 } from "./headers";
 export {
   type BottleneckLimiterOptions,
+  type BottleneckRedisConnection,
   type BottleneckRedisOptions,
   bottleneckSettings,
   createBottleneckLimiter,

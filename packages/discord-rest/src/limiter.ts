@@ -1,4 +1,5 @@
 import Bottleneck from "bottleneck";
+import type { RedisOptions } from "ioredis";
 import { createStartGuard, type StartGuard } from "./start-guard";
 
 /**
@@ -23,15 +24,33 @@ export interface RedisClientLike {
   status: string;
 }
 
+/**
+ * Where a clustered budget's Redis connection comes from: a URL or ioredis options (a connection
+ * the limiter opens and closes), or the caller's ioredis instance (left open).
+ */
+export type BottleneckRedisConnection =
+  | {
+      /** `redis://[user:password@]host:port/db` (`rediss://` for TLS); host, port, credentials and database number are honoured. */
+      url: string;
+      /** More ioredis options; where both set a field, the URL wins. */
+      options?: RedisOptions;
+    }
+  | {
+      /** ioredis constructor options (`host`, `port`, `db`, `password`, `tls`, …). */
+      options: RedisOptions;
+    }
+  | {
+      /** An ioredis instance; the limiter duplicates it for pub/sub and closes only the duplicate. */
+      client: RedisClientLike;
+    };
+
 /** Sharing one budget between processes through Redis (bottleneck clustering). */
-export interface BottleneckRedisOptions {
-  /** An ioredis instance (not closed by the limiter), or ioredis constructor options (a connection the limiter owns). */
-  client: RedisClientLike | Record<string, unknown>;
+export type BottleneckRedisOptions = BottleneckRedisConnection & {
   /** The budget's name: every limiter with the same id shares one budget. */
   id: string;
   /** Redis keys expire after this long without use (default 10 minutes). */
   ttlMs?: number;
-}
+};
 
 /** Options of {@link createBottleneckLimiter}. */
 export interface BottleneckLimiterOptions {
@@ -98,14 +117,6 @@ export function bottleneckSettings(
   };
 }
 
-function isRedisClient(value: unknown): value is RedisClientLike {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as { duplicate?: unknown }).duplicate === "function"
-  );
-}
-
 const SKIPPED = Symbol("skipped");
 
 /** Start guards of clustered budgets, by budget id and settings (one per budget per process). */
@@ -127,7 +138,7 @@ function sharedGuard(key: string, create: () => StartGuard): StartGuard {
  * — in any process — share that one budget; the newest limiter's settings win.
  *
  * @example
- * const limiter = createBottleneckLimiter({ rps: 3, redis: { client: new Redis(), id: "discord-bot" } });
+ * const limiter = createBottleneckLimiter({ rps: 3, redis: { url: "redis://127.0.0.1:6379/0", id: "discord-bot" } });
  */
 export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}): RateLimiter {
   const rps = options.rps ?? 3;
@@ -142,21 +153,26 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
       limiter.on("error", onError);
       return limiter;
     }
-    const { id, client, ttlMs } = options.redis;
+    const redis = options.redis;
     const { default: Redis } = await import("ioredis");
-    const connection = isRedisClient(client)
-      ? new Bottleneck.IORedisConnection({ client, Redis } as Bottleneck.IORedisConnectionOptions)
-      : new Bottleneck.IORedisConnection({
-          clientOptions: client,
-          Redis,
-        } as Bottleneck.IORedisConnectionOptions);
+    const callerClient = "client" in redis ? redis.client : null;
+    const client =
+      "client" in redis
+        ? redis.client
+        : "url" in redis
+          ? new Redis(redis.url, redis.options ?? {})
+          : new Redis(redis.options);
+    const connection = new Bottleneck.IORedisConnection({
+      client,
+      Redis,
+    } as Bottleneck.IORedisConnectionOptions);
     connection.on("error", onError);
     const limiter = new Bottleneck({
       ...settings,
-      id,
+      id: redis.id,
       datastore: "ioredis",
       connection,
-      timeout: ttlMs ?? 10 * 60_000,
+      timeout: redis.ttlMs ?? 10 * 60_000,
     });
     limiter.on("error", onError);
     await limiter.ready();
@@ -164,7 +180,7 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
     await limiter.updateSettings(settings);
     closeConnection = async () => {
       await limiter.disconnect(true);
-      if (isRedisClient(client)) {
+      if (callerClient) {
         // Our connection duplicated the caller's client for pub/sub: close only the duplicate.
         const subscriber = (connection as unknown as { subscriber?: { quit(): Promise<unknown> } })
           .subscriber;

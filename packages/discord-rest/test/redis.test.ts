@@ -41,7 +41,7 @@ describe.skipIf(!available)("a Redis-clustered budget (bottleneck datastore iore
     const id = `guildkit-test-${randomUUID()}`;
     const { hostname, port } = new URL(REDIS_URL);
     const limiters = [1, 2].map(() =>
-      createBottleneckLimiter({ rps: 4, redis: { client: { host: hostname, port: Number(port) }, id } }),
+      createBottleneckLimiter({ rps: 4, redis: { options: { host: hostname, port: Number(port) }, id } }),
     );
     const [a, b] = limiters.map((limiter) => world.client({ limiter }));
     const since = Date.now();
@@ -71,5 +71,25 @@ describe.skipIf(!available)("a Redis-clustered budget (bottleneck datastore iore
     await limiter.close?.();
     expect(await redis.ping()).toBe("PONG");
     await redis.quit();
+  });
+
+  it("connects to the host and database a URL names: a budget on redis://…/7 keeps its keys in db 7, not db 0", async () => {
+    const id = `guildkit-test-${randomUUID()}`;
+    const inDb = (db: number) => {
+      const url = new URL(REDIS_URL);
+      url.pathname = `/${db}`;
+      return url.toString();
+    };
+    const limiter = createBottleneckLimiter({ rps: 10, redis: { url: inDb(7), id } });
+    expect(await limiter.schedule(async () => "ran")).toBe("ran");
+    const db7 = new Redis(inDb(7));
+    const db0 = new Redis(inDb(0));
+    try {
+      expect(await db7.exists(`b_${id}_settings`)).toBe(1);
+      expect(await db0.exists(`b_${id}_settings`)).toBe(0);
+      await limiter.close?.();
+    } finally {
+      await Promise.all([db7.quit(), db0.quit()]);
+    }
   });
 });

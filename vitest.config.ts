@@ -1,11 +1,15 @@
 import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+/** The repository root (this file's folder), so the config works from any cwd (`pnpm --filter X test`, turbo). */
+const repoRoot = fileURLToPath(new URL(".", import.meta.url));
+
 const folders = ["packages", "apps", "tools"].flatMap((group) =>
-  readdirSync(group, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(group, d.name, "package.json")))
-    .map((d) => join(group, d.name)),
+  readdirSync(join(repoRoot, group), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(repoRoot, group, d.name, "package.json")))
+    .map((d) => join(repoRoot, group, d.name)),
 );
 
 /** One vitest project per package, run against sources (no build needed). */
@@ -16,7 +20,7 @@ export default defineConfig({
     projects: folders.map((folder) => ({
       extends: true,
       test: {
-        name: `@guildkit/${folder.split("/")[1]}`,
+        name: `@guildkit/${basename(folder)}`,
         root: folder,
         include: ["src/**/*.test.ts", "test/**/*.test.ts"],
       },

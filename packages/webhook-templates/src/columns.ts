@@ -6,10 +6,16 @@
 export type TableColumn = string | { name: string; type?: string | null };
 
 /**
- * What a column holds, as far as comparisons are concerned. `other` covers everything whose
- * comparisons guildkit does not check (dates, uuids, JSON, unknown types).
+ * What a column holds, as far as comparisons are concerned:
+ * - `text`, `number`, `boolean`;
+ * - `temporal`: a date or timestamp (`date`, `timestamp`, `timestamptz`, `datetime`, …), compared
+ *   with ISO-8601 strings;
+ * - `uuid`, compared with UUID strings;
+ * - `json` (`json`, `jsonb`): only tested for NULL;
+ * - `other`: everything whose comparisons guildkit does not check (times of day, intervals, arrays,
+ *   enums, unknown types).
  */
-export type ColumnKind = "text" | "number" | "boolean" | "other";
+export type ColumnKind = "text" | "number" | "boolean" | "temporal" | "uuid" | "json" | "other";
 
 const TEXT_TYPES = new Set([
   "text",
@@ -50,6 +56,15 @@ const NUMBER_TYPES = new Set([
   "smallserial",
 ]);
 
+const TEMPORAL_TYPES = new Set([
+  "date",
+  "datetime",
+  "timestamp",
+  "timestamptz",
+  "timestamp with time zone",
+  "timestamp without time zone",
+]);
+
 /** Classifies a declared column type (SQLite or Postgres spelling) into a {@link ColumnKind}. */
 export function columnKind(type: string | null | undefined): ColumnKind {
   if (type == null) return "other";
@@ -61,6 +76,9 @@ export function columnKind(type: string | null | undefined): ColumnKind {
   if (base === "boolean" || base === "bool") return "boolean";
   if (TEXT_TYPES.has(base)) return "text";
   if (NUMBER_TYPES.has(base)) return "number";
+  if (TEMPORAL_TYPES.has(base)) return "temporal";
+  if (base === "uuid") return "uuid";
+  if (base === "json" || base === "jsonb") return "json";
   return "other";
 }
 

@@ -100,6 +100,38 @@ describe("decideDelivery", () => {
   });
 });
 
+describe("a 403 from Discord", () => {
+  const forbidden = (code: number | null, discordMessage: string) =>
+    Object.assign(new Error("Discord 403"), {
+      name: "DiscordApiError",
+      status: 403,
+      code,
+      discordMessage,
+      retryAfterMs: null,
+    });
+
+  it("dead-letters only that event, with Discord's message, when it concerns the message", () => {
+    for (const [code, text] of [
+      [50013, "Missing Permissions"],
+      [50001, "Missing Access"],
+      [null, "error code: 1010"],
+    ] as const) {
+      const decision = decideDelivery(classifySendError(forbidden(code, text)), 0);
+      expect(decision).toMatchObject({ action: "dead", possibleDuplicate: false });
+      expect((decision as { reason: string }).reason).toContain(`Discord refused the message (403`);
+      expect((decision as { reason: string }).reason).toContain(text);
+    }
+  });
+
+  it("disables the webhook when Discord's code says the webhook itself is refused", () => {
+    for (const code of [10015, 50027]) {
+      const decision = decideDelivery(classifySendError(forbidden(code, "Invalid Webhook Token")), 0);
+      expect(decision).toMatchObject({ action: "disable_webhook" });
+      expect((decision as { reason: string }).reason).toContain(`Discord answered 403 / ${code}`);
+    }
+  });
+});
+
 describe("classifySendError", () => {
   const api = (status: number, code: number | null, discordMessage: string) =>
     Object.assign(new Error(`Discord ${status}`), {
@@ -119,7 +151,7 @@ describe("classifySendError", () => {
       kind: "gone",
       status: 401,
     });
-    expect(classifySendError(api(403, 50013, "Missing Permissions"))).toMatchObject({
+    expect(classifySendError(api(403, 50027, "Invalid Webhook Token"))).toMatchObject({
       kind: "gone",
       status: 403,
     });

@@ -29,8 +29,10 @@ export const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
  * What one attempt to post a message came to.
  * - `delivered`: Discord stored it (2xx); `messageId` from `wait=true`.
  * - `rate_limited`: 429; wait `retryAfterMs`. Does not count as an attempt.
- * - `gone`: 404 (webhook deleted), 401 (token wrong or regenerated) or 403: the webhook is unusable.
- * - `rejected`: another 4xx (400 bad payload, 413, …): this message will never be accepted.
+ * - `gone`: 404 Unknown Webhook (webhook deleted), 401 (token wrong or regenerated), or a 403 whose
+ *   code says the webhook itself is refused ({@link WEBHOOK_REFUSED_CODES}): the webhook is unusable.
+ * - `rejected`: another 4xx (400 bad payload, 413, a 403 such as Missing Permissions 50013, …): this
+ *   message will never be accepted.
  * - `server_error`: 5xx after the client's own retries.
  * - `network_error`: no answer (refused, reset, DNS); Discord did not take it, as far as we know.
  * - `timeout`: no answer in time — Discord may have posted it: a possible duplicate if sent again.
@@ -132,6 +134,16 @@ function goneReason(o: { status: number; code: number | null; message: string })
   return `${detail}. Discord refuses this webhook; check it in the channel's Integrations settings, then re-enable it.`;
 }
 
+/**
+ * Discord error codes that, on a 403, mean the webhook itself is refused (so every later message
+ * would be too): 10015 Unknown Webhook, 50027 Invalid Webhook Token. Any other 403 (Missing
+ * Permissions 50013, Missing Access 50001 on a thread, …) concerns the message and dead-letters that
+ * event only.
+ *
+ * @see https://discord.com/developers/docs/topics/opcodes-and-status-codes#json-json-error-codes
+ */
+export const WEBHOOK_REFUSED_CODES: ReadonlySet<number> = new Set([10015, 50027]);
+
 const TIMEOUT_CODES = new Set([
   "ETIMEDOUT",
   "UND_ERR_CONNECT_TIMEOUT",
@@ -158,10 +170,11 @@ export function classifySendError(err: unknown): AttemptOutcome {
     };
   }
   // 404 Unknown Webhook (10015, or a bare 404) means the webhook is gone; another 404 (an unknown
-  // thread, 10003) concerns this message only.
+  // thread, 10003) concerns this message only. A 401 always concerns the webhook (its token); a 403
+  // only when its code says so.
   if (
     status === 401 ||
-    status === 403 ||
+    (status === 403 && code !== null && WEBHOOK_REFUSED_CODES.has(code)) ||
     (status === 404 && (code === null || code === 0 || code === 10015))
   ) {
     return { kind: "gone", status, code, message };

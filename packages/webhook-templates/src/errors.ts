@@ -64,17 +64,22 @@ export class WhenClauseColumnError extends Error {
 
 /**
  * A WHEN condition compares values of kinds that cannot be compared the same way on SQLite and
- * Postgres (a text column with a number, a boolean column with a number, a number column with a
- * string that is not a number). Only raised when the column types are known.
+ * Postgres, or that Postgres refuses outright: a text column with a number, a boolean column with a
+ * number, a number column with a string that is not a number, a date/time column with anything but
+ * an ISO-8601 date or timestamp string, a UUID column with anything but a UUID string, a JSON column
+ * in anything but `IS [NOT] NULL`. Only raised when the column types are known. `position` is where
+ * the comparison (or the `IN` list item) starts; `expected` says what would have been accepted.
  */
 export class WhenClauseTypeError extends Error {
   override readonly name = "WhenClauseTypeError";
   readonly code = "when_type";
   readonly position: number;
+  readonly expected: string;
 
-  constructor(message: string, init: { position: number }) {
+  constructor(message: string, init: { position: number; expected: string }) {
     super(message);
     this.position = init.position;
+    this.expected = init.expected;
   }
 }
 

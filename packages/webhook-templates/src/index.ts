@@ -41,6 +41,7 @@ export {
   MAX_ATTEMPTS,
   RETRY_SCHEDULE_MS,
   selectClaimable,
+  WEBHOOK_REFUSED_CODES,
 } from "./delivery-policy";
 export {
   type DefinitionIssue,
@@ -134,6 +135,7 @@ export {
   dropTriggerDdl,
   postgresEnqueueFunctionDdl,
   postgresTriggerDdl,
+  sqliteRowJson,
   sqliteTriggerDdl,
   type TriggerDdl,
   type TriggerSpec,

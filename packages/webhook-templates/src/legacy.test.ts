@@ -101,17 +101,39 @@ describe("planLegacyWebhook", () => {
     expect(plan.notes).toContain("rewrote NEW. to OLD. in the WHEN condition of a DELETE trigger");
   });
 
-  it("prefers an existing when_clause over the conditions table (as the seed did)", () => {
+  it("keeps both a when_clause and legacy conditions, as (when) AND (conditions), with a note", () => {
     const plan = planLegacyWebhook({
       row: legacy({
         triggerTable: "members",
         triggerOp: "UPDATE",
-        whenClause: "OLD.confirmed = 0 AND NEW.confirmed = 1",
+        whenClause: "OLD.confirmed = 0 OR NEW.confirmed = 1",
       }),
-      conditions: [{ columnName: "name", operator: "=", value: "x", logic: "" }],
+      conditions: [
+        { columnName: "name", operator: "=", value: "x", logic: "" },
+        { columnName: "email", operator: "IS NULL", value: "", logic: "OR" },
+      ],
       columnsOf,
     });
-    expect(plan.when).toBe("OLD.confirmed = 0 AND NEW.confirmed = 1");
+    expect(plan.when).toBe(
+      "(OLD.confirmed = 0 OR NEW.confirmed = 1) AND (NEW.name = 'x' OR NEW.email IS NULL)",
+    );
+    expect(plan.enabled).toBe(true);
+    expect(plan.notes).toContain(
+      "combined the when_clause with 2 legacy condition(s) as (when_clause) AND (conditions)",
+    );
+  });
+
+  it("combines event filter, when_clause and conditions, and disables when a condition is refused", () => {
+    const plan = planLegacyWebhook({
+      row: legacy({ triggerEvent: "FobChanged", whenClause: "NEW.important = 1" }),
+      conditions: [{ columnName: "details", operator: "GLOB", value: "*fob*", logic: "" }],
+      columnsOf,
+    });
+    expect(plan.when).toBe(
+      "(NEW.event = 'FobChanged') AND (NEW.important = 1) AND (NEW.details GLOB '*fob*')",
+    );
+    expect(plan.enabled).toBe(false);
+    expect(plan.disabledReason).toContain('operator "GLOB" is not supported');
   });
 
   it("disables, with a recorded reason, a webhook whose condition the grammar rejects — keeping its text", () => {

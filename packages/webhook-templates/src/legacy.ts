@@ -82,8 +82,9 @@ const LEGACY_OPERATORS: Record<string, string> = {
 /**
  * Plans the upgrade of one legacy webhook: the event filter of `trigger_event` becomes part of the
  * WHEN condition (`NEW.event = '<event>'` on `member_events` INSERT); `discord_webhook_conditions`
- * (when there is no `when_clause`) are folded in with `OLD.` for DELETE triggers; a legacy
- * `when_clause` written with `NEW.` for a DELETE trigger is rewritten to `OLD.`; everything is then
+ * are folded in with `OLD.` for DELETE triggers — ANDed with the `when_clause` when the row has one
+ * too (the seed ignored them then); a legacy `when_clause` written with `NEW.` for a DELETE trigger
+ * is rewritten to `OLD.`; everything is then
  * checked by the grammar and the full definition validation. Whatever is rejected disables the
  * webhook with a recorded reason — nothing is dropped.
  */
@@ -135,17 +136,18 @@ export function planLegacyWebhook(input: {
   }
 
   const legacyWhen = (row.whenClause ?? "").trim();
-  if (legacyWhen !== "") {
-    parts.push(rewriteForDelete(legacyWhen, operation, notes));
-  } else if (input.conditions.length > 0) {
+  if (legacyWhen !== "") parts.push(rewriteForDelete(legacyWhen, operation, notes));
+  if (input.conditions.length > 0) {
+    // The seed read its conditions only when `when_clause` was empty; a row with both would lose
+    // them. Both are kept: (when_clause) AND (conditions).
     const built = conditionsToWhen(input.conditions, rowRef);
-    if (built.ok) {
-      parts.push(built.text);
-      notes.push(`folded ${input.conditions.length} legacy condition(s) into the WHEN condition`);
-    } else {
-      parts.push(built.text);
-      problems.push(built.problem);
-    }
+    parts.push(built.text);
+    if (!built.ok) problems.push(built.problem);
+    else if (legacyWhen !== "")
+      notes.push(
+        `combined the when_clause with ${input.conditions.length} legacy condition(s) as (when_clause) AND (conditions)`,
+      );
+    else notes.push(`folded ${input.conditions.length} legacy condition(s) into the WHEN condition`);
   }
   const when =
     parts.length === 0

@@ -10,7 +10,7 @@
  * | `op`                | TEXT                                        | INSERT, UPDATE or DELETE                     |
  * | `old_row`           | TEXT (JSON) / jsonb                         | old row image, NULL for INSERT               |
  * | `new_row`           | TEXT (JSON) / jsonb                         | new row image, NULL for DELETE               |
- * | `created_at`        | default now                                 | when the data change was written             |
+ * | `created_at`        | set by the trigger / default now()          | when the data change was written             |
  * | `state`             | TEXT default 'pending'                      | pending, delivered or dead                   |
  * | `attempts`          | INTEGER default 0                           | delivery attempts that counted               |
  * | `next_attempt_at`   | NULL = due now                              | earliest next attempt                        |

@@ -4,6 +4,7 @@ import {
   dropTriggerDdl,
   postgresEnqueueFunctionDdl,
   postgresTriggerDdl,
+  sqliteRowJson,
   sqliteTriggerDdl,
   triggerName,
   webhookIdOfTrigger,
@@ -48,8 +49,8 @@ describe("sqliteTriggerDdl", () => {
         "CREATE TRIGGER "guildkit_webhook_42" AFTER UPDATE ON "members" FOR EACH ROW
       WHEN ((NEW."email" IS NOT OLD."email") AND (NEW."paid" = 1))
       BEGIN
-        INSERT INTO "webhook_outbox" ("webhook_id", "op", "old_row", "new_row")
-        VALUES (42, 'UPDATE', json_object('id', CASE WHEN typeof(OLD."id") = 'blob' THEN '\\x' || lower(hex(OLD."id")) ELSE OLD."id" END, 'email', CASE WHEN typeof(OLD."email") = 'blob' THEN '\\x' || lower(hex(OLD."email")) ELSE OLD."email" END, 'paid', CASE WHEN typeof(OLD."paid") = 'blob' THEN '\\x' || lower(hex(OLD."paid")) ELSE OLD."paid" END), json_object('id', CASE WHEN typeof(NEW."id") = 'blob' THEN '\\x' || lower(hex(NEW."id")) ELSE NEW."id" END, 'email', CASE WHEN typeof(NEW."email") = 'blob' THEN '\\x' || lower(hex(NEW."email")) ELSE NEW."email" END, 'paid', CASE WHEN typeof(NEW."paid") = 'blob' THEN '\\x' || lower(hex(NEW."paid")) ELSE NEW."paid" END));
+        INSERT INTO "webhook_outbox" ("webhook_id", "op", "old_row", "new_row", "created_at")
+        VALUES (42, 'UPDATE', json_object('id', CASE WHEN typeof(OLD."id") = 'blob' THEN '\\x' || lower(hex(OLD."id")) ELSE OLD."id" END, 'email', CASE WHEN typeof(OLD."email") = 'blob' THEN '\\x' || lower(hex(OLD."email")) ELSE OLD."email" END, 'paid', CASE WHEN typeof(OLD."paid") = 'blob' THEN '\\x' || lower(hex(OLD."paid")) ELSE OLD."paid" END), json_object('id', CASE WHEN typeof(NEW."id") = 'blob' THEN '\\x' || lower(hex(NEW."id")) ELSE NEW."id" END, 'email', CASE WHEN typeof(NEW."email") = 'blob' THEN '\\x' || lower(hex(NEW."email")) ELSE NEW."email" END, 'paid', CASE WHEN typeof(NEW."paid") = 'blob' THEN '\\x' || lower(hex(NEW."paid")) ELSE NEW."paid" END), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
       END",
       ]
     `);
@@ -66,8 +67,8 @@ describe("sqliteTriggerDdl", () => {
     expect(ddl.create[1]).toMatchInlineSnapshot(`
       "CREATE TRIGGER "guildkit_webhook_7" AFTER INSERT ON "members" FOR EACH ROW
       BEGIN
-        INSERT INTO "webhook_outbox" ("webhook_id", "op", "old_row", "new_row")
-        VALUES (7, 'INSERT', NULL, json_object('id', CASE WHEN typeof(NEW."id") = 'blob' THEN '\\x' || lower(hex(NEW."id")) ELSE NEW."id" END));
+        INSERT INTO "webhook_outbox" ("webhook_id", "op", "old_row", "new_row", "created_at")
+        VALUES (7, 'INSERT', NULL, json_object('id', CASE WHEN typeof(NEW."id") = 'blob' THEN '\\x' || lower(hex(NEW."id")) ELSE NEW."id" END), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
       END"
     `);
   });
@@ -84,8 +85,8 @@ describe("sqliteTriggerDdl", () => {
       "CREATE TRIGGER "guildkit_webhook_7" AFTER DELETE ON "members" FOR EACH ROW
       WHEN (OLD."id" > 10)
       BEGIN
-        INSERT INTO "webhook_outbox" ("webhook_id", "op", "old_row", "new_row")
-        VALUES (7, 'DELETE', json_object('id', CASE WHEN typeof(OLD."id") = 'blob' THEN '\\x' || lower(hex(OLD."id")) ELSE OLD."id" END), NULL);
+        INSERT INTO "webhook_outbox" ("webhook_id", "op", "old_row", "new_row", "created_at")
+        VALUES (7, 'DELETE', json_object('id', CASE WHEN typeof(OLD."id") = 'blob' THEN '\\x' || lower(hex(OLD."id")) ELSE OLD."id" END), NULL, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
       END"
     `);
   });
@@ -179,6 +180,15 @@ describe("postgresTriggerDdl", () => {
       END
       $guildkit$"
     `);
+  });
+});
+
+describe("sqliteRowJson", () => {
+  it("reads a table alias the way the triggers read NEW/OLD, leaving out names no placeholder can use", () => {
+    expect(sqliteRowJson("r", ["id", "bad name"])).toBe(
+      `json_object('id', CASE WHEN typeof(r."id") = 'blob' THEN '\\x' || lower(hex(r."id")) ELSE r."id" END)`,
+    );
+    expect(() => sqliteRowJson("r; drop", ["id"])).toThrow(IdentifierError);
   });
 });
 

@@ -1,6 +1,6 @@
 import { normalizeColumns, type TableColumn } from "./columns";
 import { IdentifierError } from "./errors";
-import { assertWatchableTable, isSafeIdentifier, quoteIdentifier } from "./identifiers";
+import { assertIdentifier, assertWatchableTable, isSafeIdentifier, quoteIdentifier } from "./identifiers";
 import type { Operation } from "./operation";
 import {
   NOTIFY_CHANNEL,
@@ -85,9 +85,12 @@ export function dropTriggerDdl(webhookId: string, table: string, dialect: Dialec
 
 /**
  * SQLite: `CREATE TRIGGER "guildkit_webhook_<id>" AFTER <op> ON "<table>" FOR EACH ROW [WHEN (…)]
- * BEGIN INSERT INTO webhook_outbox (webhook_id, op, old_row, new_row) VALUES (…, json_object(…)); END`.
- * Row images are JSON objects of every column; BLOB values become `\x<hex>` text (as Postgres writes
- * bytea), so that a BLOB never makes `json_object` fail the application's own write.
+ * BEGIN INSERT INTO webhook_outbox (webhook_id, op, old_row, new_row, created_at) VALUES (…,
+ * json_object(…), <now>); END`. Row images are JSON objects of every column; BLOB values become
+ * `\x<hex>` text (as Postgres writes bytea), so that a BLOB never makes `json_object` fail the
+ * application's own write. `created_at` is the time of the data change, as ISO-8601 UTC text with
+ * milliseconds (the stores' time format on SQLite; Postgres stamps it with the column's `now()`
+ * default).
  */
 export function sqliteTriggerDdl(spec: TriggerSpec): TriggerDdl {
   const name = triggerName(spec.webhookId);
@@ -95,7 +98,7 @@ export function sqliteTriggerDdl(spec: TriggerSpec): TriggerDdl {
   const columns = normalizeColumns(spec.columns)
     .map((c) => c.name)
     .filter(isSafeIdentifier);
-  const image = (row: "NEW" | "OLD") => sqliteRowJson(row, columns);
+  const image = (row: "NEW" | "OLD") => rowJson(row, columns);
   const oldRow = spec.operation === "INSERT" ? "NULL" : image("OLD");
   const newRow = spec.operation === "DELETE" ? "NULL" : image("NEW");
   const when = spec.when ? `\nWHEN ${compileWhenSqlite(spec.when)}` : "";
@@ -104,14 +107,32 @@ export function sqliteTriggerDdl(spec: TriggerSpec): TriggerDdl {
     `DROP TRIGGER IF EXISTS "${name}"`,
     `CREATE TRIGGER "${name}" AFTER ${operationSql(spec.operation)} ON ${table} FOR EACH ROW${when}
 BEGIN
-  INSERT INTO "${OUTBOX_TABLE}" ("${c.webhookId}", "${c.operation}", "${c.oldRow}", "${c.newRow}")
-  VALUES (${spec.webhookId}, '${spec.operation}', ${oldRow}, ${newRow});
+  INSERT INTO "${OUTBOX_TABLE}" ("${c.webhookId}", "${c.operation}", "${c.oldRow}", "${c.newRow}", "${c.createdAt}")
+  VALUES (${spec.webhookId}, '${spec.operation}', ${oldRow}, ${newRow}, ${SQLITE_NOW});
 END`,
   ];
   return { name, table: spec.table, create, drop: [`DROP TRIGGER IF EXISTS "${name}"`] };
 }
 
-function sqliteRowJson(row: "NEW" | "OLD", columns: readonly string[]): string {
+/** The current time as SQLite writes it into the outbox: ISO-8601 UTC with milliseconds. */
+const SQLITE_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+/**
+ * The SQLite expression that builds a row's JSON image exactly as the triggers store it (every
+ * column whose name is a plain identifier; BLOBs as `\x<hex>` text), reading the columns of `row`:
+ * `NEW`, `OLD`, or a table alias (`select <expr> from "t" as r` with `row` = `r`). Read the result
+ * with {@link parseRowJson} to keep integers beyond 2^53 exact.
+ */
+export function sqliteRowJson(row: string, columns: readonly TableColumn[]): string {
+  return rowJson(
+    assertIdentifier(row, "row reference"),
+    normalizeColumns(columns)
+      .map((c) => c.name)
+      .filter(isSafeIdentifier),
+  );
+}
+
+function rowJson(row: string, columns: readonly string[]): string {
   const pair = (col: string) =>
     `'${col}', CASE WHEN typeof(${row}."${col}") = 'blob' THEN '\\x' || lower(hex(${row}."${col}")) ELSE ${row}."${col}" END`;
   if (columns.length === 0) return "json_object()";

@@ -12,6 +12,16 @@ const columns = [
   { name: "created_at", type: "timestamp with time zone" },
   "untyped",
 ];
+const typed = [
+  ...columns,
+  { name: "born", type: "date" },
+  { name: "seen", type: "DATETIME" },
+  { name: "token", type: "uuid" },
+  { name: "other_token", type: "uuid" },
+  { name: "meta", type: "jsonb" },
+  { name: "at", type: "time without time zone" },
+];
+const checkTyped = (source: string) => checkWhen(parseWhen(source), { columns: typed, operation: "UPDATE" });
 
 const check = (source: string, operation: "INSERT" | "UPDATE" | "DELETE" = "UPDATE") =>
   checkWhen(parseWhen(source), { columns, operation });
@@ -103,4 +113,56 @@ describe("analyzeWhen: types (when known)", () => {
     }
     throw new Error("expected a type error");
   });
+});
+
+describe("analyzeWhen: date/time, UUID and JSON columns (what Postgres would refuse at CREATE TRIGGER)", () => {
+  const accepted = [
+    "NEW.created_at > '2024-01-01'",
+    "NEW.created_at >= '2024-02-29 23:59:59.123456'",
+    "NEW.created_at < '2024-01-31T12:00:00Z' AND NEW.seen > '2024-01-31T12:00+02:00'",
+    "NEW.born = '1999-12-31' OR NEW.born IN ('2000-01-01', NULL)",
+    "NEW.created_at IS DISTINCT FROM OLD.created_at AND NEW.born < NEW.created_at",
+    "NEW.token = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11' AND NEW.token != OLD.other_token",
+    "NEW.meta IS NOT NULL AND OLD.meta IS NULL",
+    "NEW.meta IS DISTINCT FROM NULL",
+    "NEW.created_at LIKE '2024-%'",
+    "NEW.at > 5",
+  ];
+  it.each(accepted)("accepts %s", (source) => {
+    expect(() => checkTyped(source)).not.toThrow();
+  });
+
+  const refused: [string, number, string, string][] = [
+    ["NEW.created_at > 5", 0, "NEW.created_at is a date/time column; compare it with a date", "ISO-8601"],
+    ["NEW.born = TRUE", 0, "not TRUE", "ISO-8601"],
+    ["NEW.seen > 'yesterday'", 0, "'yesterday' is not a date or timestamp", "ISO-8601"],
+    ["NEW.created_at > '2024-02-30'", 0, "'2024-02-30' is not", "ISO-8601"],
+    ["NEW.created_at > '2024-01-01 24:00'", 0, "is not a date or timestamp", "ISO-8601"],
+    ["NEW.born IN ('2024-01-01', 'soon')", 27, "'soon' is not", "ISO-8601"],
+    ["NEW.created_at = NEW.email", 0, "not text column NEW.email", "ISO-8601"],
+    ["NEW.token = 'abc'", 0, "NEW.token is a UUID column; 'abc' is not a UUID", "UUID"],
+    ["NEW.token = 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'", 0, "in lower case", "UUID"],
+    ["NEW.token = 42", 0, "not 42", "UUID"],
+    ["NEW.token = NEW.created_at", 0, "not date/time column NEW.created_at", "UUID"],
+    ["NEW.meta = 'x'", 0, "NEW.meta is a JSON column; test it with IS NULL or IS NOT NULL only", "IS NULL"],
+    ["NEW.meta IS DISTINCT FROM OLD.meta", 0, "NEW.meta is a JSON column", "IS NULL"],
+    ["NEW.meta LIKE '%x%'", 0, "NEW.meta is a JSON column", "IS NULL"],
+    ["NEW.id = 1 AND NEW.meta IN (NULL)", 28, "NEW.meta is a JSON column", "IS NULL"],
+  ];
+  it.each(refused)(
+    "refuses %s, with the position and what was expected",
+    (source, position, message, expected) => {
+      try {
+        checkTyped(source);
+      } catch (err) {
+        expect(err).toBeInstanceOf(WhenClauseTypeError);
+        const e = err as WhenClauseTypeError;
+        expect(e.message).toContain(message);
+        expect(e.position).toBe(position);
+        expect(e.expected).toContain(expected);
+        return;
+      }
+      throw new Error("expected a type error");
+    },
+  );
 });

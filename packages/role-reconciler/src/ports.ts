@@ -117,7 +117,11 @@ export interface ClaimOptions {
   limit: number;
   /** The current time (leases are compared against it). */
   now: Date;
-  /** Claim members due at or before this time (default `now`): a bulk pass looks a little ahead. */
+  /**
+   * Also claim members due at or before this later time (default `now`): a bulk pass looks a little
+   * ahead. The look-ahead skips members in backoff (state `retrying`): they are claimed only once
+   * their retry time has come, so a transient failure is never retried early.
+   */
   dueBy?: Date;
   /** Member columns to return in `attributes` (validated identifiers, see `ruleColumns`). */
   columns: readonly string[];
@@ -154,11 +158,24 @@ export interface SyncQueue {
   ): Promise<number>;
   /**
    * The full-pass safety net: makes due every linked member not checked since `checkedBefore`
-   * (creating missing rows). Resolves the number of members made due.
+   * (creating missing rows). A member in backoff (state `retrying`, retry time still ahead) keeps its
+   * retry time: the interval guarantee never cuts a running backoff short. Resolves the number of
+   * members made due.
    */
   scheduleFullPass(opts: { now: Date; checkedBefore: Date }, io?: IoOptions): Promise<number>;
-  /** Number of members due at `dueBy` (default `now`), leased or not. */
+  /**
+   * Number of members due at `now`, leased or not; with `dueBy`, also those due by then that are not
+   * in backoff (as {@link SyncQueue.claimDue} counts them).
+   */
   countDue(opts: { now: Date; dueBy?: Date }, io?: IoOptions): Promise<number>;
+  /**
+   * The fingerprint of the settings (guild and rules) the queue's check times were last computed
+   * under, as recorded by {@link SyncQueue.saveAppliedSettings}; `null` when none was recorded.
+   * Kept in the database, so a change made while no worker ran is noticed at the next start.
+   */
+  appliedSettings(io?: IoOptions): Promise<string | null>;
+  /** Records the fingerprint of the settings now applied (replacing the previous one). */
+  saveAppliedSettings(opts: { fingerprint: string; now: Date }, io?: IoOptions): Promise<void>;
   /** Reads every sync row page by page, without claiming (dry runs). `after`: last id of the previous page. */
   scan(
     opts: { after: string | null; limit: number; columns: readonly string[] },

@@ -412,6 +412,45 @@ describe("failures", () => {
     await t.drain();
     for (let n = 1; n <= 4; n += 1) expect(t.guild.roles(uid(n))).toEqual([ROLE_PAID]);
   });
+
+  it("in bulk mode a member failing with 503 gets exactly one attempt per backoff step", async () => {
+    const t = setup();
+    paidMember(t, 1);
+    for (let n = 2; n <= 20; n += 1) paidMember(t, n, [ROLE_PAID]);
+    t.guild.roleErrors.set(ROLE_PAID, discordError(503, null));
+    // Each attempt takes a while, so a bulk round keeps claiming within its look-ahead window.
+    t.guild.onCall = (op) => {
+      if (op === "addRole") t.time.advance(10_000);
+    };
+    const first = await t.run({ mode: "bulk" });
+    expect(first.mode).toBe("bulk");
+    expect(t.guild.count("addRole")).toBe(1);
+    for (const [step, delay] of [300_000, 600_000, 1_200_000, 2_400_000].entries()) {
+      expect(t.store.row("1")).toMatchObject({ state: "retrying", attempts: step + 1 });
+      expect(t.store.row("1")!.nextDueAt! - t.time.nowMs).toBe(delay);
+      t.time.advance(delay - 1);
+      await t.run({ mode: "bulk" });
+      expect(t.guild.count("addRole")).toBe(step + 1);
+      t.time.advance(1);
+      await t.run({ mode: "bulk" });
+      expect(t.guild.count("addRole")).toBe(step + 2);
+    }
+  });
+
+  it("a permanent failure of one member is logged at error level once, not at each re-check", async () => {
+    const t = setup();
+    paidMember(t, 1);
+    t.guild.roleErrors.set(ROLE_PAID, discordError(400, 50035, { message: "Invalid Form Body" }));
+    await t.drain();
+    expect(t.store.row("1")).toMatchObject({ state: "permanent_error" });
+    t.time.advance(0.9 * INTERVAL);
+    await t.drain();
+    expect(t.guild.count("addRole")).toBe(2);
+    const logged = t.log.ofKind("role.permanent_error");
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: "error", memberId: "1", data: { scope: "member" } });
+    expect(logged[0]?.message).toMatch(/Invalid Form Body/);
+  });
 });
 
 describe("claims and leases", () => {
@@ -495,6 +534,26 @@ describe("claims and leases", () => {
     expect(t.guild.count("addRole")).toBe(1);
     expect(await t.store.queue.countDue({ now: t.time.clock.now() })).toBe(4);
     for (const row of t.store.sync.values()) expect(row.leaseOwner).toBeNull();
+  });
+
+  it("a soft stop aborts a guild listing in progress instead of waiting for it", async () => {
+    const t = setup();
+    for (let n = 1; n <= 20; n += 1) paidMember(t, n);
+    t.guild.onCall = (op, signal) =>
+      op === "listMembers" ? t.time.scheduler.sleep(600_000, { signal }) : undefined;
+    const stop = new AbortController();
+    let finished = false;
+    const running = t.run({ mode: "bulk", stop: stop.signal }).finally(() => {
+      finished = true;
+    });
+    await flush();
+    expect(t.guild.count("listMembers")).toBe(1);
+    stop.abort();
+    await flush();
+    expect(finished).toBe(true);
+    expect(await running).toMatchObject({ claimed: 0, processed: 0 });
+    expect(t.time.pending).toBe(0);
+    expect(await t.store.queue.countDue({ now: t.time.clock.now() })).toBe(20);
   });
 });
 
@@ -616,6 +675,30 @@ describe("full reconciliation", () => {
       `guildkit: role ${ROLE_PAID} is no longer granted by the role settings (member 1)`,
     );
     expect(t.log.ofKind("role.settings_changed")).toHaveLength(1);
+  });
+
+  it("a restart with changed role ids re-checks every member and revokes the old role", async () => {
+    const t = setup();
+    for (let n = 1; n <= 3; n += 1) paidMember(t, n);
+    await t.drain();
+    // The settings change while no worker runs; a new process starts with them.
+    const restarted = t.make("w2");
+    const settings = { ...t.settings, rules: defaultRules([ROLE_GOLD]) };
+    const summary = await restarted.drain({ settings, gateway: t.guild.gateway });
+    expect(summary.processed).toBe(3);
+    for (let n = 1; n <= 3; n += 1) expect(t.guild.roles(uid(n))).toEqual([ROLE_GOLD]);
+    expect(t.log.ofKind("role.settings_changed")).toHaveLength(1);
+  });
+
+  it("a restart with unchanged settings schedules no full pass", async () => {
+    const t = setup();
+    for (let n = 1; n <= 3; n += 1) paidMember(t, n);
+    await t.drain();
+    expect(t.store.calls.scheduleFullPass).toBeUndefined();
+    const summary = await t.drain({}, t.make("w2"));
+    expect(summary.processed).toBe(0);
+    expect(t.store.calls.scheduleFullPass).toBeUndefined();
+    expect(t.log.ofKind("role.settings_changed")).toHaveLength(0);
   });
 });
 

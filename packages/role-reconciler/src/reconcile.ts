@@ -204,7 +204,8 @@ class GuildBlockedSignal extends Error {
 /** Per-item bookkeeping while it is processed. */
 interface ItemProblems {
   transient: { reason: string; retryAfterMs: number | null }[];
-  permanent: string[];
+  /** `blocked`: a role block covers it (logged once for the block, not per member). */
+  permanent: { reason: string; blocked: boolean }[];
   notInGuild: boolean;
   added: number;
   removed: number;
@@ -282,32 +283,39 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
 
   const log = (entry: EventLogEntry, signal?: AbortSignal) => eventLog.append(entry, { signal });
 
-  /** Settings changed: forget what was learnt about the old ones and re-check everyone. */
+  /**
+   * Settings changed: forget what was learnt about the old ones and, when they differ from the
+   * settings last applied — by this process or, before a restart, by any worker (the store keeps the
+   * applied fingerprint) — re-check everyone. The first settings a database sees are recorded
+   * without a pass: its members are all due already.
+   */
   async function onSettings(settings: RoleSyncSettings, signal?: AbortSignal): Promise<void> {
     const next = JSON.stringify([settings.guildId, settings.rules]);
     if (next === fingerprint) return;
-    const first = fingerprint === null;
-    const guildChanged = lastGuildId !== null && lastGuildId !== settings.guildId;
-    fingerprint = next;
+    if (lastGuildId !== null && lastGuildId !== settings.guildId) guildSizeEstimate = null;
     lastGuildId = settings.guildId;
     blocks.reset();
     snapshot = null;
-    if (guildChanged) guildSizeEstimate = null;
-    if (!first) {
+    const applied = await queue.appliedSettings({ signal });
+    if (applied !== next) {
       const now = clock.now();
-      // Everyone checked up to now (inclusive) was checked under the old settings.
-      const checkedBefore = new Date(now.getTime() + 1);
-      const marked = await queue.scheduleFullPass({ now, checkedBefore }, { signal });
-      await log(
-        {
-          kind: "role.settings_changed",
-          level: "info",
-          message: `role settings changed; ${marked} member(s) will be re-checked`,
-          data: { guildId: settings.guildId, marked },
-        },
-        signal,
-      );
+      if (applied !== null) {
+        // Everyone checked up to now (inclusive) was checked under the old settings.
+        const checkedBefore = new Date(now.getTime() + 1);
+        const marked = await queue.scheduleFullPass({ now, checkedBefore }, { signal });
+        await log(
+          {
+            kind: "role.settings_changed",
+            level: "info",
+            message: `role settings changed; ${marked} member(s) will be re-checked`,
+            data: { guildId: settings.guildId, marked },
+          },
+          signal,
+        );
+      }
+      await queue.saveAppliedSettings({ fingerprint: next, now }, { signal });
     }
+    fingerprint = next;
   }
 
   async function logApiError(
@@ -371,6 +379,32 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
         signal,
       );
     }
+  }
+
+  /**
+   * A member entered `permanent_error` for a reason of its own (no role block covers it): logged
+   * once, at error level, when it enters the state — not at each re-check.
+   */
+  async function logMemberFailure(
+    item: SyncItem,
+    discordUserId: string | null,
+    problems: ItemProblems,
+    guildId: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const reasons = [...new Set(problems.permanent.filter((p) => !p.blocked).map((p) => p.reason))];
+    if (reasons.length === 0) return;
+    await log(
+      {
+        kind: "role.permanent_error",
+        level: "error",
+        message: `member ${item.memberId}: ${reasons.join("; ")}`,
+        memberId: item.memberId,
+        discordUserId,
+        data: { guildId, scope: "member", roleId: null },
+      },
+      signal,
+    );
   }
 
   /** A call for `scope` succeeded: if it was blocked, clear it and re-try the members it failed. */
@@ -481,7 +515,7 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
       if (guildBlock) throw new GuildBlockedSignal(guildBlock);
       const roleBlock = blocks.active({ kind: "role", roleId: change.roleId }, now);
       if (roleBlock) {
-        problems.permanent.push(roleBlock.reason);
+        problems.permanent.push({ reason: roleBlock.reason, blocked: true });
         failed.add(change.roleId);
         continue;
       }
@@ -520,7 +554,7 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
           problems.transient.push({ reason: verdict.reason, retryAfterMs: verdict.retryAfterMs });
           continue;
         }
-        problems.permanent.push(verdict.reason);
+        problems.permanent.push({ reason: verdict.reason, blocked: verdict.scope === "role" });
         if (verdict.scope === "role")
           await applyBlock({ kind: "role", roleId: change.roleId }, verdict.reason, guildId, ctx.hard);
         if (verdict.scope === "guild") {
@@ -674,7 +708,7 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
       const read = await readMember(ctx, item, account, signal);
       if (!read.ok) {
         if (read.transient) problems.transient.push({ reason: read.reason, retryAfterMs: read.retryAfterMs });
-        else problems.permanent.push(read.reason);
+        else problems.permanent.push({ reason: read.reason, blocked: false });
       } else {
         const plan = planAccount({
           rules: settings.rules,
@@ -696,7 +730,7 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
       const read = await readMember(ctx, item, account, signal);
       if (!read.ok) {
         if (read.transient) problems.transient.push({ reason: read.reason, retryAfterMs: read.retryAfterMs });
-        else problems.permanent.push(read.reason);
+        else problems.permanent.push({ reason: read.reason, blocked: false });
         continue;
       }
       const plan = planAccount({
@@ -732,7 +766,7 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
         checkedAt,
         nextDueAt: new Date(checkedAt.getTime() + delay),
         attempts,
-        lastError: [...problems.transient.map((p) => p.reason), ...problems.permanent].join("; "),
+        lastError: [...problems.transient, ...problems.permanent].map((p) => p.reason).join("; "),
         forget: false,
       };
     }
@@ -742,7 +776,7 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
         checkedAt,
         nextDueAt: nextRecheckAt(checkedAt, settings.syncIntervalMs),
         attempts: item.attempts + 1,
-        lastError: [...new Set(problems.permanent)].join("; "),
+        lastError: [...new Set(problems.permanent.map((p) => p.reason))].join("; "),
         forget: false,
       };
     }
@@ -851,6 +885,9 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
         if (outcome.state === "not_in_guild") summary.notInGuild += 1;
         if (outcome.state === "retrying") summary.transientErrors += 1;
         if (outcome.state === "permanent_error") summary.permanentErrors += 1;
+        if (outcome.state === "permanent_error" && item.state !== "permanent_error") {
+          await logMemberFailure(item, accounts.current, problems, ctx.settings.guildId, hard);
+        }
         if (outcome.state === "not_in_guild" && item.state !== "not_in_guild") {
           await log(
             {
@@ -879,11 +916,15 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
     }
   }
 
-  /** Lists the guild for a bulk round; `null` when bulk is not possible right now. */
+  /**
+   * Lists the guild for a bulk round; `null` when bulk is not possible right now. `signal` aborts the
+   * listing (a soft stop must not wait for a long listing: nothing is claimed yet).
+   */
   async function takeSnapshot(
     ctx: Omit<BatchContext, "snapshot">,
     decision: ModeDecision,
     forced: boolean,
+    signal: AbortSignal | undefined,
   ): Promise<GuildSnapshot | null> {
     const { guildId } = ctx.settings;
     const now = clock.now();
@@ -907,7 +948,7 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
             ctx.summary.listedPages += 1;
           },
         },
-        { signal: ctx.hard },
+        { signal },
       );
       if (!listing.snapshot) {
         guildSizeEstimate = Math.max(guildSizeEstimate ?? 0, listing.seen);
@@ -968,7 +1009,8 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
 
     try {
       if (wantBulk) {
-        const snap = await takeSnapshot(base, decision, choice === "bulk");
+        const listingSignal = run.stop && hard ? AbortSignal.any([run.stop, hard]) : (run.stop ?? hard);
+        const snap = await takeSnapshot(base, decision, choice === "bulk", listingSignal);
         if (snap) {
           summary.mode = "bulk";
           const ctx: BatchContext = { ...base, snapshot: snap };
@@ -1010,6 +1052,8 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
         summary.blockedUntil = error.until;
         return summary;
       }
+      // A soft stop during the listing: nothing was claimed, so there is nothing to finish.
+      if (run.stop?.aborted && !hard?.aborted && isAbortError(error)) return summary;
       throw error;
     }
   }
@@ -1063,7 +1107,7 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
         maxPages: Number.POSITIVE_INFINITY,
         reason: "dry run",
       };
-      snap = await takeSnapshot(base, forced, true);
+      snap = await takeSnapshot(base, forced, true, hard);
     }
     if (snap) result.mode = "bulk";
     const ctx: BatchContext = { ...base, snapshot: snap };

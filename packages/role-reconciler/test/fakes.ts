@@ -115,6 +115,8 @@ export class MemoryStore {
   readonly members = new Map<string, MemberRow>();
   readonly sync = new Map<string, SyncRow>();
   readonly grants = new Map<string, Grant>();
+  /** The applied-settings fingerprint (`SyncQueue.appliedSettings`). */
+  applied: string | null = null;
   /** Counts of port calls, by method. */
   readonly calls: Record<string, number> = {};
 
@@ -192,6 +194,12 @@ export class MemoryStore {
     }
   }
 
+  /** Due at `now`, or by `dueBy` when not in backoff (the look-ahead never cuts a backoff short). */
+  private isDue(row: SyncRow, now: number, dueBy: number): boolean {
+    if (row.nextDueAt === null) return false;
+    return row.nextDueAt <= now || (row.nextDueAt <= dueBy && row.state !== "retrying");
+  }
+
   private entry(row: SyncRow, columns: readonly string[]): SyncEntry {
     const member = this.members.get(row.memberId) ?? null;
     const attributes: Record<string, unknown> = {};
@@ -216,7 +224,7 @@ export class MemoryStore {
       const now = opts.now.getTime();
       const dueBy = (opts.dueBy ?? opts.now).getTime();
       const rows = [...this.sync.values()]
-        .filter((r) => r.nextDueAt !== null && r.nextDueAt <= dueBy)
+        .filter((r) => this.isDue(r, now, dueBy))
         .filter((r) => r.leaseOwner === null || (r.leaseExpiresAt ?? 0) <= now)
         .sort(
           (a, b) =>
@@ -308,7 +316,8 @@ export class MemoryStore {
         }
         const stale = row.checkedAt === null || row.checkedAt < opts.checkedBefore.getTime();
         const notDue = row.nextDueAt === null || row.nextDueAt > opts.now.getTime();
-        if (stale && notDue) {
+        const inBackoff = row.state === "retrying" && row.nextDueAt !== null;
+        if (stale && notDue && !inBackoff) {
           row.nextDueAt = opts.now.getTime();
           n += 1;
         }
@@ -317,8 +326,17 @@ export class MemoryStore {
     },
     countDue: async (opts) => {
       this.count("countDue");
+      const now = opts.now.getTime();
       const dueBy = (opts.dueBy ?? opts.now).getTime();
-      return [...this.sync.values()].filter((r) => r.nextDueAt !== null && r.nextDueAt <= dueBy).length;
+      return [...this.sync.values()].filter((r) => this.isDue(r, now, dueBy)).length;
+    },
+    appliedSettings: async () => {
+      this.count("appliedSettings");
+      return this.applied;
+    },
+    saveAppliedSettings: async (opts) => {
+      this.count("saveAppliedSettings");
+      this.applied = opts.fingerprint;
     },
     scan: async (opts) => {
       this.count("scan");

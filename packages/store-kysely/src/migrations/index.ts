@@ -3,6 +3,7 @@ import { roleSync } from "./002-role-sync";
 import { oauth } from "./003-oauth";
 import { webhooks } from "./004-webhooks";
 import { speedbump } from "./005-speedbump";
+import { roleSyncSettings } from "./006-role-sync-settings";
 import type { GuildkitMigration } from "./types";
 
 /**
@@ -15,5 +16,6 @@ export const migrations: readonly GuildkitMigration[] = [
   oauth,
   webhooks,
   speedbump,
+  roleSyncSettings,
   // next: roleSync (002-role-sync), oauth (003-oauth), webhooks (004-webhooks), speedbump (005-speedbump)
 ];

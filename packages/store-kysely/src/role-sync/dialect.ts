@@ -1,4 +1,4 @@
-import { type Kysely, type RawBuilder, sql } from "kysely";
+import { type Kysely, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Dialect } from "../dialect";
 
 /**
@@ -95,9 +95,19 @@ export async function installTriggers(
 }
 
 /**
- * The claim: one statement that leases up to `limit` due members whose lease is free or expired,
- * oldest due first (changed members carry the epoch, so they come first). Postgres skips rows
- * another claimer has locked (`FOR UPDATE SKIP LOCKED`); SQLite runs it as one write.
+ * Which rows are due: due at `now`, or due by `dueBy` (a bulk pass's look-ahead) unless in backoff —
+ * a `retrying` member waits for its retry time. The range on `next_due_at` keeps the index usable.
+ */
+export function dueCondition(p: { now: unknown; dueBy: unknown }): RawBuilder<SqlBool> {
+  return sql<SqlBool>`next_due_at <= ${p.dueBy}
+    and (next_due_at <= ${p.now} or state is null or state <> 'retrying')`;
+}
+
+/**
+ * The claim: one statement that leases up to `limit` due members (see {@link dueCondition}) whose
+ * lease is free or expired, oldest due first (changed members carry the epoch, so they come first).
+ * Postgres skips rows another claimer has locked (`FOR UPDATE SKIP LOCKED`); SQLite runs it as one
+ * write.
  */
 export function claimStatement(
   dialect: Dialect,
@@ -107,7 +117,7 @@ export function claimStatement(
     return sql<Record<string, unknown>>`update role_sync_state s
       set lease_owner = ${p.owner}, lease_expires_at = ${p.leaseExpiresAt}
       from (select member_id from role_sync_state
-        where next_due_at <= ${p.dueBy} and (lease_owner is null or lease_expires_at <= ${p.now})
+        where ${dueCondition(p)} and (lease_owner is null or lease_expires_at <= ${p.now})
         order by next_due_at, member_id limit ${p.limit} for update skip locked) pick
       where s.member_id = pick.member_id
       returning s.*`;
@@ -115,7 +125,7 @@ export function claimStatement(
   return sql<Record<string, unknown>>`update role_sync_state
     set lease_owner = ${p.owner}, lease_expires_at = ${p.leaseExpiresAt}
     where member_id in (select member_id from role_sync_state
-      where next_due_at <= ${p.dueBy} and (lease_owner is null or lease_expires_at <= ${p.now})
+      where ${dueCondition(p)} and (lease_owner is null or lease_expires_at <= ${p.now})
       order by next_due_at, member_id limit ${p.limit})
     returning *`;
 }

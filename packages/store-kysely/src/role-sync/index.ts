@@ -19,6 +19,7 @@ import {
   claimStatement,
   completeManyStatement,
   DUE_AT_ONCE,
+  dueCondition,
   installTriggers,
   memberIdType,
   watchedColumns,
@@ -47,9 +48,17 @@ export interface RoleSyncStore {
    * {@link UnknownMemberColumnError} for a column `members` lacks.
    */
   watchColumns(opts: { columns: readonly string[] }, io?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Number of members per recorded state (states nobody is in are absent; rows never checked are
+   * not counted), for metrics and health pages.
+   */
+  countByState(io?: { signal?: AbortSignal }): Promise<Partial<Record<SyncState, number>>>;
 }
 
 const STATES: readonly SyncState[] = ["ok", "not_in_guild", "retrying", "permanent_error", "unlinked"];
+
+/** The `role_sync_settings` row holding the applied-settings fingerprint. */
+const APPLIED = "applied";
 
 function asState(value: unknown): SyncState | null {
   return typeof value === "string" && (STATES as readonly string[]).includes(value)
@@ -259,9 +268,10 @@ export function createRoleSyncStore(db: Kysely<Database>, dialect: Dialect, cloc
         select m.id, ${now}, ${bool(false)}, 0, 0 from members m
         where m.discord_user_id is not null
           and not exists (select 1 from role_sync_state s where s.member_id = m.id)`.execute(db);
+      // A member in backoff keeps its retry time (the interval never cuts a backoff short).
       const updated = await sql`update role_sync_state set next_due_at = ${now}
         where (checked_at is null or checked_at < ${t(opts.checkedBefore)})
-          and (next_due_at is null or next_due_at > ${now})
+          and (next_due_at is null or (next_due_at > ${now} and (state is null or state <> 'retrying')))
           and member_id in (select id from members where discord_user_id is not null)`.execute(db);
       return Number(inserted.numAffectedRows ?? 0n) + Number(updated.numAffectedRows ?? 0n);
     },
@@ -271,9 +281,30 @@ export function createRoleSyncStore(db: Kysely<Database>, dialect: Dialect, cloc
       const row = await db
         .selectFrom("role_sync_state")
         .select((eb) => eb.fn.countAll().as("n"))
-        .where("next_due_at", "<=", t(opts.dueBy ?? opts.now))
+        .where(dueCondition({ now: t(opts.now), dueBy: t(opts.dueBy ?? opts.now) }))
         .executeTakeFirst();
       return decodeInteger(row?.n ?? 0);
+    },
+
+    async appliedSettings(io) {
+      io?.signal?.throwIfAborted();
+      const row = await db
+        .selectFrom("role_sync_settings")
+        .select("fingerprint")
+        .where("name", "=", APPLIED)
+        .executeTakeFirst();
+      return row?.fingerprint ?? null;
+    },
+
+    async saveAppliedSettings(opts, io) {
+      io?.signal?.throwIfAborted();
+      await db
+        .insertInto("role_sync_settings")
+        .values({ name: APPLIED, fingerprint: opts.fingerprint, applied_at: t(opts.now) })
+        .onConflict((oc) =>
+          oc.column("name").doUpdateSet({ fingerprint: opts.fingerprint, applied_at: t(opts.now) }),
+        )
+        .execute();
     },
 
     async scan(opts, io) {
@@ -383,6 +414,21 @@ export function createRoleSyncStore(db: Kysely<Database>, dialect: Dialect, cloc
       if (key === watched) return;
       await installTriggers(db, dialect, columns);
       watched = key;
+    },
+    async countByState(io) {
+      io?.signal?.throwIfAborted();
+      const rows = await db
+        .selectFrom("role_sync_state")
+        .select((eb) => ["state", eb.fn.countAll().as("n")])
+        .where("state", "is not", null)
+        .groupBy("state")
+        .execute();
+      const counts: Partial<Record<SyncState, number>> = {};
+      for (const row of rows) {
+        const state = asState(row.state);
+        if (state) counts[state] = decodeInteger(row.n);
+      }
+      return counts;
     },
   };
 }

@@ -31,8 +31,17 @@ export interface RoleGrantsTable {
   granted_at: TimeColumn;
 }
 
-/** The tables of migration `002-role-sync` (plus `members.discord_avatar_hash`). */
+/** The settings role sync last applied (migration `006-role-sync-settings`); one row, `applied`. */
+export interface RoleSyncSettingsTable {
+  name: string;
+  /** Fingerprint of the guild and entitlement rules (JSON). */
+  fingerprint: string;
+  applied_at: TimeColumn;
+}
+
+/** The tables of migrations `002-role-sync` (plus `members.discord_avatar_hash`) and `006-role-sync-settings`. */
 export interface RoleSyncTables {
   role_sync_state: RoleSyncStateTable;
   role_grants: RoleGrantsTable;
+  role_sync_settings: RoleSyncSettingsTable;
 }

@@ -234,8 +234,78 @@ export const roleSyncCases = defineStoreCases("role-sync", ({ fresh, dialect }) 
       lastError: "role above the bot",
     });
     expect((await stateOf(db, a.id))?.last_error).toBe("role above the bot");
+    expect(await store.roleSync.countByState()).toEqual({ permanent_error: 1 });
     expect(await store.roleSync.queue.markDue({ now: T0, states: ["permanent_error"] })).toBe(1);
     expect((await stateOf(db, a.id))?.dirty).toBe(true);
+  });
+
+  it("a member in backoff inside the look-ahead window is not claimed early; one not in backoff is", async () => {
+    const { store, db } = await fresh();
+    const backoff = await member(store, D1, "x");
+    const scheduled = await member(store, D2, "x");
+    const retryAt = new Date(T0.getTime() + 300_000);
+    for (const item of await claim(store, "w1")) {
+      await store.roleSync.queue.complete(
+        item,
+        item.memberId === backoff.id
+          ? { ...ok(T0, retryAt), state: "retrying", attempts: 1, lastError: "HTTP 503" }
+          : ok(T0, retryAt),
+      );
+    }
+    const now = new Date(T0.getTime() + 1_000);
+    const dueBy = new Date(now.getTime() + 3_600_000);
+    expect(await store.roleSync.queue.countDue({ now, dueBy })).toBe(1);
+    const early = await store.roleSync.queue.claimDue({
+      owner: "w2",
+      leaseMs: 60_000,
+      limit: 10,
+      now,
+      dueBy,
+      columns: COLUMNS,
+    });
+    expect(early.map((i) => i.memberId)).toEqual([scheduled.id]);
+    expect((await stateOf(db, backoff.id))?.lease_owner).toBeNull();
+    expect((await stateOf(db, scheduled.id))?.lease_owner).toBe("w2");
+    const [retried] = await store.roleSync.queue.claimDue({
+      owner: "w3",
+      leaseMs: 60_000,
+      limit: 10,
+      now: retryAt,
+      dueBy: new Date(retryAt.getTime() + 3_600_000),
+      columns: COLUMNS,
+    });
+    expect(retried).toMatchObject({ memberId: backoff.id, attempts: 1, state: "retrying" });
+  });
+
+  it("the full pass leaves a member in backoff to its retry time", async () => {
+    const { store, db } = await fresh();
+    const backoff = await member(store, D1, "x");
+    const scheduled = await member(store, D2, "x");
+    const later = new Date(T0.getTime() + 7_200_000);
+    for (const item of await claim(store, "w1")) {
+      await store.roleSync.queue.complete(
+        item,
+        item.memberId === backoff.id
+          ? { ...ok(T0, later), state: "retrying", attempts: 5, lastError: "HTTP 503" }
+          : ok(T0, later),
+      );
+    }
+    const now = new Date(T0.getTime() + 3_600_000);
+    expect(await store.roleSync.queue.scheduleFullPass({ now, checkedBefore: now })).toBe(1);
+    expect((await stateOf(db, backoff.id))?.nextDueAt?.toISOString()).toBe(later.toISOString());
+    expect((await stateOf(db, scheduled.id))?.nextDueAt?.toISOString()).toBe(now.toISOString());
+  });
+
+  it("remembers the fingerprint of the settings last applied, one row replaced on each save", async () => {
+    const { store, db } = await fresh();
+    expect(await store.roleSync.queue.appliedSettings()).toBeNull();
+    await store.roleSync.queue.saveAppliedSettings({ fingerprint: '["1",[]]', now: T0 });
+    await store.roleSync.queue.saveAppliedSettings({ fingerprint: '["2",[]]', now: T0 });
+    expect(await store.roleSync.queue.appliedSettings()).toBe('["2",[]]');
+    const rows: AnyRow[] = await db.selectFrom("role_sync_settings").selectAll().execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ name: "applied", fingerprint: '["2",[]]' });
+    expect(decodeTime(rows[0]!.applied_at)?.toISOString()).toBe(T0.toISOString());
   });
 
   it("the grant ledger records, lists and forgets grants idempotently", async () => {

@@ -203,7 +203,7 @@ describe("the reference relay over HTTP against discord-sim", () => {
     // While the relay was down PluralKit proxied one of them (its delete was never seen).
     seedProxy(id(), proxiedWhileDown);
     const second = startRelay();
-    await expect(second.speedbump.start()).resolves.toEqual({ recoveredHolds: 2 });
+    await expect(second.speedbump.start()).resolves.toEqual({ recoveredHolds: 2, activeChannels: 1 });
     await until(() => posted().length >= 1);
     await sleep(DELAY_MS);
     await second.speedbump.settled();

@@ -20,3 +20,21 @@ export class SpeedbumpStoppedError extends Error {
     super("the speedbump was stopped; create and start a new one to handle more events");
   }
 }
+
+/**
+ * PluralKit did not answer a lookup within the speedbump's `lookupTimeoutMs`. The proxied message
+ * is delivered under the webhook's own name and avatar and its identity resolved later; a slow
+ * PluralKit never holds up a channel for longer than the deadline.
+ */
+export class ProxyLookupTimeoutError extends Error {
+  override readonly name = "ProxyLookupTimeoutError";
+  readonly code = "lookup_timeout";
+  /** Worth retrying: PluralKit may answer next time. */
+  readonly retryable = true;
+  readonly timeoutMs: number;
+
+  constructor(timeoutMs: number) {
+    super(`PluralKit did not answer within ${timeoutMs} ms; using the webhook's profile for now`);
+    this.timeoutMs = timeoutMs;
+  }
+}

@@ -14,7 +14,7 @@ export type {
   MessageAttribution,
   UpdateDelivery,
 } from "./delivery";
-export { SpeedbumpConfigError, SpeedbumpStoppedError } from "./errors";
+export { ProxyLookupTimeoutError, SpeedbumpConfigError, SpeedbumpStoppedError } from "./errors";
 export {
   fromGatewayDispatch,
   type GatewayDispatch,
@@ -76,5 +76,6 @@ export {
   type Speedbump,
   type SpeedbumpDecision,
   type SpeedbumpDeps,
+  type SpeedbumpStartResult,
   type SpeedbumpStats,
 } from "./speedbump";

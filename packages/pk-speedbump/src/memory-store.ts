@@ -37,6 +37,9 @@ export function createMemorySpeedbumpStore(): MemorySpeedbumpStore {
       const state = channels.get(channelId);
       return state ? { ...state } : null;
     },
+    async listActiveChannels() {
+      return [...channels.values()].filter((c) => c.webhookId !== null).map((c) => ({ ...c }));
+    },
     async saveChannel(state) {
       channels.set(state.channelId, { ...state });
     },
@@ -64,6 +67,12 @@ export function createMemorySpeedbumpStore(): MemorySpeedbumpStore {
         .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime())
         .slice(0, limit)
         .map((u) => ({ ...u }));
+    },
+    async nextUnresolvedAt() {
+      let earliest: Date | null = null;
+      for (const u of unresolved.values())
+        if (!earliest || u.nextAttemptAt < earliest) earliest = u.nextAttemptAt;
+      return earliest;
     },
     async deleteUnresolved({ messageId }) {
       unresolved.delete(messageId);

@@ -22,6 +22,12 @@ export interface SpeedbumpOptions {
    * known to proxy: PluralKit deletes its commands (`pk;edit`, …). Default `["pk;", "pk!"]`.
    */
   holdCommandPrefixes?: string[];
+  /**
+   * How long a PluralKit lookup may take before the proxied message is delivered under the
+   * webhook's own name and avatar, its identity resolved later (default 1,500 ms). The lookup's
+   * `signal` is aborted then.
+   */
+  lookupTimeoutMs?: number;
   /** After a failed PluralKit lookup, skip lookups (use the fallback identity) for this long (default 30 s). */
   lookupCooldownMs?: number;
   /** First retry of an unresolved identity (default 60 s), doubling per attempt up to 1 h. */
@@ -37,7 +43,10 @@ export interface SpeedbumpOptions {
    * message (its delete may have happened while the relay was down). Default true.
    */
   verifyRecoveredHolds?: boolean;
-  /** Channel states kept in memory (default 50,000). */
+  /**
+   * States of channels without a speedbump kept in memory (when their webhooks were last read;
+   * default 50,000). Channels with a speedbump are few and always kept.
+   */
   channelCacheSize?: number;
   /** Users whose "known to proxy" flag is kept in memory (default 100,000). */
   userCacheSize?: number;
@@ -52,6 +61,7 @@ export interface ResolvedSpeedbumpOptions {
   proxyApplicationIds: string[];
   holdAllUsers: boolean;
   holdCommandPrefixes: string[];
+  lookupTimeoutMs: number;
   lookupCooldownMs: number;
   unresolvedRetryMs: number;
   unresolvedMaxAttempts: number;
@@ -74,6 +84,7 @@ const schema = z.object({
     .default([PLURALKIT_APPLICATION_ID]),
   holdAllUsers: z.boolean().default(false),
   holdCommandPrefixes: z.array(z.string().min(1)).default(["pk;", "pk!"]),
+  lookupTimeoutMs: positive.default(1_500),
   lookupCooldownMs: ms.default(30_000),
   unresolvedRetryMs: positive.default(60_000),
   unresolvedMaxAttempts: positive.default(20),

@@ -106,7 +106,8 @@ export interface ProxyLookup {
   /**
    * `id` may be the proxied message id, or the original trigger message id (PluralKit answers
    * for the original for 30 minutes). Resolves to null when PluralKit does not know the message;
-   * rejects when PluralKit cannot be reached.
+   * rejects when PluralKit cannot be reached. The speedbump aborts `signal` after its
+   * `lookupTimeoutMs` and stops waiting either way.
    */
   getMessage(opts: { id: string; signal?: AbortSignal }): Promise<PkMessage | null>;
 }
@@ -159,6 +160,11 @@ export interface UnresolvedProxyMessage {
  */
 export interface SpeedbumpStore {
   getChannel(opts: { channelId: string; signal?: AbortSignal }): Promise<ChannelState | null>;
+  /**
+   * Every channel whose speedbump is on (a proxy webhook recorded: `webhookId` not null). Loaded
+   * by `start()`, so a message in any other channel is delivered without a store read.
+   */
+  listActiveChannels(opts?: IoOptions): Promise<ChannelState[]>;
   /** Inserts or replaces the channel's state. */
   saveChannel(state: ChannelState, opts?: IoOptions): Promise<void>;
   /** Whether the Discord user was ever seen as the sender of a proxied message. */
@@ -179,6 +185,8 @@ export interface SpeedbumpStore {
     limit: number;
     signal?: AbortSignal;
   }): Promise<UnresolvedProxyMessage[]>;
+  /** The earliest `nextAttemptAt` of the unresolved entries; null when there is none. */
+  nextUnresolvedAt(opts?: IoOptions): Promise<Date | null>;
   deleteUnresolved(opts: { messageId: string; signal?: AbortSignal }): Promise<void>;
 }
 

@@ -6,7 +6,7 @@ import {
   stateFromWebhooks,
 } from "./channel-state";
 import type { Delivery } from "./delivery";
-import { SpeedbumpStoppedError } from "./errors";
+import { ProxyLookupTimeoutError, SpeedbumpStoppedError } from "./errors";
 import {
   type MessageCreateEvent,
   type MessageDeleteBulkEvent,
@@ -128,13 +128,25 @@ export interface SpeedbumpStats {
   lookupFailures: number;
 }
 
-/** The speedbump. Events of one channel (a thread with its parent) are handled in order. */
+/** What {@link Speedbump.start} recovered. */
+export interface SpeedbumpStartResult {
+  /** Holds loaded from the store (delivered at their due time unless deleted first). */
+  recoveredHolds: number;
+  /** Channels with the speedbump on, loaded into memory. */
+  activeChannels: number;
+}
+
+/**
+ * The speedbump. Events of one channel (a thread with its parent) are handled in order; an update
+ * or delete of a held message is handled in its hold's line, whatever channel the event names.
+ */
 export interface Speedbump {
   /**
    * Recovers persisted holds (rescheduled at their due time, verified with PluralKit before
-   * delivery) and pending unresolved identities. Called on the first `handle` if not before.
+   * delivery), loads the channels whose speedbump is on, and arms the retry of pending unresolved
+   * identities. Called on the first `handle` if not before.
    */
-  start(): Promise<{ recoveredHolds: number }>;
+  start(): Promise<SpeedbumpStartResult>;
   /**
    * Decides for one event and carries it out: a delivery goes to the sink before this resolves
    * (a sink failure rejects it, so the caller can re-feed the event); a hold is persisted.
@@ -207,7 +219,12 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
   const queue = createHoldQueue<Hold>();
   /** Holds taken off the queue whose release is waiting in their channel's line. */
   const releasing = new Map<string, Hold>();
-  const channels = createLru<string, ChannelState>(options.channelCacheSize);
+  /** Channels with the speedbump on: loaded by start(), never evicted (they are few). */
+  const activeChannels = new Map<string, ChannelState>();
+  /** Other channels' states (when their webhooks were last read), bounded. */
+  const quietChannels = createLru<string, ChannelState>(options.channelCacheSize);
+  /** Creates waiting in a line → that line, so their updates and deletes queue behind them. */
+  const pendingCreates = new Map<string, string>();
   const proxyUsers = createLru<string, boolean>(options.userCacheSize);
   const dropped = createLru<string, true>(DROPPED_MEMORY);
   const tails = new Map<string, Promise<void>>();
@@ -220,7 +237,7 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
   let unresolvedTimer: TimerHandle | null = null;
   let unresolvedAt: number | null = null;
   let lookupBlockedUntil = 0;
-  let starting: Promise<{ recoveredHolds: number }> | null = null;
+  let starting: Promise<SpeedbumpStartResult> | null = null;
   let started = false;
   let stopped = false;
   const counters = {
@@ -270,28 +287,35 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
     return run;
   }
 
-  async function loadChannel(channelId: string): Promise<ChannelState> {
-    const cached = channels.get(channelId);
-    if (cached) return cached;
-    let state: ChannelState | null = null;
-    try {
-      state = await store.getChannel({ channelId });
-    } catch (error) {
-      storeFailed("getChannel", error, { channelId });
-    }
-    const resolved = state ?? emptyChannelState(channelId);
-    channels.set(channelId, resolved);
-    return resolved;
+  /** What this process knows of a channel, without a store read; null when nothing. */
+  function knownChannel(channelId: string): ChannelState | null {
+    return activeChannels.get(channelId) ?? quietChannels.get(channelId) ?? null;
   }
 
-  async function saveChannel(state: ChannelState): Promise<void> {
-    const previous = channels.get(state.channelId) ?? null;
-    channels.set(state.channelId, state);
-    try {
-      await store.saveChannel(state);
-    } catch (error) {
-      storeFailed("saveChannel", error, { channelId: state.channelId });
+  function remember(state: ChannelState): void {
+    if (isSpeedbumpOn(state)) {
+      activeChannels.set(state.channelId, state);
+      quietChannels.delete(state.channelId);
+    } else {
+      activeChannels.delete(state.channelId);
+      quietChannels.set(state.channelId, state);
     }
+  }
+
+  /**
+   * Applies a channel's new state at once and writes it in the background (a channel's writes in
+   * order, outside its line of events: no message waits for the store).
+   */
+  function saveChannel(state: ChannelState): void {
+    const previous = knownChannel(state.channelId);
+    remember(state);
+    track(
+      inChannel(`store:${state.channelId}`, () =>
+        store.saveChannel(state).catch((error: unknown) => {
+          storeFailed("saveChannel", error, { channelId: state.channelId });
+        }),
+      ),
+    );
     const wasOn = isSpeedbumpOn(previous);
     const isOn = isSpeedbumpOn(state);
     if (wasOn !== isOn || (isOn && previous?.webhookId !== state.webhookId)) {
@@ -441,12 +465,34 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
 
   // ---- PluralKit -------------------------------------------------------------------------
 
+  /** Looks a message up on PluralKit, giving up (and aborting the lookup) after `lookupTimeoutMs`. */
+  function lookupWithDeadline(id: string): Promise<PkMessage | null> {
+    const controller = new AbortController();
+    return new Promise((resolve, reject) => {
+      const deadline = scheduler.setTimer(new Date(now().getTime() + options.lookupTimeoutMs), () => {
+        const error = new ProxyLookupTimeoutError(options.lookupTimeoutMs);
+        controller.abort(error);
+        reject(error);
+      });
+      lookup.getMessage({ id, signal: controller.signal }).then(
+        (message) => {
+          scheduler.clear(deadline);
+          resolve(message);
+        },
+        (error: unknown) => {
+          scheduler.clear(deadline);
+          reject(error);
+        },
+      );
+    });
+  }
+
   async function lookupMessage(id: string): Promise<LookupResult> {
     const at = now().getTime();
     if (at < lookupBlockedUntil) return { ok: false, error: new Error("PluralKit lookups paused") };
     counters.lookups++;
     try {
-      return { ok: true, message: await lookup.getMessage({ id }) };
+      return { ok: true, message: await lookupWithDeadline(id) };
     } catch (error) {
       counters.lookupFailures++;
       const wait = Math.max(options.lookupCooldownMs, retryAfterOf(error) ?? 0);
@@ -595,18 +641,20 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
 
   async function handleProxyMessage(
     event: MessageCreateEvent,
-    state: ChannelState,
+    channelId: string,
+    state: ChannelState | null,
   ): Promise<SpeedbumpDecision> {
     const webhookId = event.webhookId!;
     if (
-      state.webhookId !== webhookId ||
+      state?.webhookId !== webhookId ||
       (event.applicationId !== null && state.proxyApplicationId !== event.applicationId)
     ) {
       // PluralKit posted here: the speedbump is on from now (a replaced webhook takes over).
-      await saveChannel({
-        ...state,
+      const current = state ?? emptyChannelState(channelId);
+      saveChannel({
+        ...current,
         webhookId,
-        proxyApplicationId: event.applicationId ?? state.proxyApplicationId,
+        proxyApplicationId: event.applicationId ?? current.proxyApplicationId,
       });
     }
     const profile = webhookProfile(event.author, webhookId, options.identity);
@@ -615,8 +663,9 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
       ? mapIdentity(result.message, profile, options.identity)
       : fallbackIdentity(profile, { resolved: false });
     const original = result.ok ? (result.message?.original ?? null) : null;
-    if (original && findHold(original)) await dropHold(original, "proxied");
+    // Deliver first: if the sink fails, the held original stays (and this event can be re-fed).
     await send({ type: "create", message: event, author: { kind: "pluralkit", identity }, heldMs: 0 });
+    if (original && findHold(original)) await dropHold(original, "proxied");
     if (result.ok) await learn(result.message, identity, event.guildId);
     else await queueUnresolved(event, profile);
     return { action: "deliver", messageId: event.id, reason: "proxy_webhook" };
@@ -624,9 +673,11 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
 
   async function handleCreate(event: MessageCreateEvent): Promise<SpeedbumpDecision> {
     const channelId = routingChannelId(event);
-    const state = await loadChannel(channelId);
+    // No store read: a channel not known to have a speedbump has none (see start()).
+    const state = knownChannel(channelId);
     if (event.webhookId) {
-      if (isProxyMessage(event, state, options.proxyApplicationIds)) return handleProxyMessage(event, state);
+      if (isProxyMessage(event, state, options.proxyApplicationIds))
+        return handleProxyMessage(event, channelId, state);
       await send({
         type: "create",
         message: event,
@@ -700,18 +751,34 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
     return { action: "deliver", messageId: id, reason: "delete" };
   }
 
-  function maybeCheckWebhooks(channelId: string, state: ChannelState): void {
-    const at = now();
-    if (checking.has(channelId) || (webhookRetryAt.get(channelId) ?? 0) > at.getTime()) return;
-    if (!needsWebhookCheck(state, at, options.refreshIntervalMs)) return;
+  /** A channel's stored state, for a channel this process has no state of; null on a store failure. */
+  async function readChannel(channelId: string): Promise<ChannelState | null> {
+    try {
+      return await store.getChannel({ channelId });
+    } catch (error) {
+      storeFailed("getChannel", error, { channelId });
+      return null;
+    }
+  }
+
+  /** After a delete: re-reads the channel's webhooks in the background if the last read is old. */
+  function maybeCheckWebhooks(channelId: string): void {
+    if (checking.has(channelId) || (webhookRetryAt.get(channelId) ?? 0) > now().getTime()) return;
+    const known = knownChannel(channelId);
+    if (known && !needsWebhookCheck(known, now(), options.refreshIntervalMs)) return;
     checking.add(channelId);
-    counters.webhookChecks++;
     const check = async () => {
       try {
+        if (!known) {
+          // Not in memory (quiet at start, or evicted): the store knows when it was last read.
+          const stored = await readChannel(channelId);
+          if (stored && !knownChannel(channelId)) remember(stored);
+          if (stored && !needsWebhookCheck(stored, now(), options.refreshIntervalMs)) return;
+        }
+        counters.webhookChecks++;
         const list = await webhooks.list({ channelId });
         webhookRetryAt.delete(channelId);
-        const next = stateFromWebhooks(channelId, list, options.proxyApplicationIds, now());
-        await inChannel(channelId, () => saveChannel(next));
+        saveChannel(stateFromWebhooks(channelId, list, options.proxyApplicationIds, now()));
       } catch (error) {
         const wait = retryableOf(error)
           ? Math.max(retryAfterOf(error) ?? 0, options.webhookRetryMs)
@@ -730,49 +797,67 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
     track(check());
   }
 
-  async function handleDelete(event: MessageDeleteEvent | MessageDeleteBulkEvent) {
-    const channelId = routingChannelId(event);
-    const state = await loadChannel(channelId);
-    const ids = event.type === "delete" ? [event.id] : event.ids;
-    const decisions: SpeedbumpDecision[] = [];
-    let failure: unknown = null;
-    for (const id of ids) {
-      try {
-        decisions.push(await handleDeleteOne(id, event));
-      } catch (error) {
-        failure ??= error;
-      }
+  async function handleDelete(event: MessageDeleteEvent): Promise<SpeedbumpDecision> {
+    try {
+      return await handleDeleteOne(event.id, event);
+    } finally {
+      maybeCheckWebhooks(routingChannelId(event));
     }
-    maybeCheckWebhooks(channelId, state);
-    if (failure !== null) throw failure;
-    return event.type === "delete" ? decisions[0]! : decisions;
+  }
+
+  /** The line a message's update or delete runs in: its pending create's or its hold's, if any. */
+  function lineOf(messageId: string, event: MessageEvent): string {
+    return pendingCreates.get(messageId) ?? findHold(messageId)?.channelId ?? routingChannelId(event);
+  }
+
+  async function handleDeleteBulk(event: MessageDeleteBulkEvent): Promise<SpeedbumpDecision[]> {
+    const results = await Promise.allSettled(
+      event.ids.map((id) => inChannel(lineOf(id, event), () => handleDeleteOne(id, event))),
+    );
+    maybeCheckWebhooks(routingChannelId(event));
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+    return results.map((r) => (r as PromiseFulfilledResult<SpeedbumpDecision>).value);
   }
 
   function dispatch(event: MessageEvent): Promise<SpeedbumpDecision | SpeedbumpDecision[]> {
     switch (event.type) {
-      case "create":
-        return handleCreate(event);
+      case "create": {
+        const line = routingChannelId(event);
+        pendingCreates.set(event.id, line);
+        return inChannel(line, async () => {
+          try {
+            return await handleCreate(event);
+          } finally {
+            if (pendingCreates.get(event.id) === line) pendingCreates.delete(event.id);
+          }
+        });
+      }
       case "update":
-        return handleUpdate(event);
+        return inChannel(lineOf(event.id, event), () => handleUpdate(event));
       case "delete":
+        return inChannel(lineOf(event.id, event), () => handleDelete(event));
       case "delete_bulk":
-        return handleDelete(event);
+        return track(handleDeleteBulk(event));
     }
   }
 
-  async function doStart(): Promise<{ recoveredHolds: number }> {
-    const holds = await store.listHolds();
+  async function doStart(): Promise<SpeedbumpStartResult> {
+    const [holds, active, nextUnresolved] = await Promise.all([
+      store.listHolds(),
+      store.listActiveChannels(),
+      store.nextUnresolvedAt(),
+    ]);
+    for (const state of active) if (!knownChannel(state.channelId)) remember(state);
     for (const hold of holds) {
       if (!findHold(hold.messageId)) queue.add({ ...hold, recovered: true, attempts: 0 });
     }
     arm();
-    const unresolved = await store.listUnresolved({ dueBefore: new Date(8.64e15), limit: 1 });
-    const first = unresolved[0];
-    if (first) armUnresolved(first.nextAttemptAt);
-    return { recoveredHolds: holds.length };
+    if (nextUnresolved) armUnresolved(nextUnresolved);
+    return { recoveredHolds: holds.length, activeChannels: active.length };
   }
 
-  function start(): Promise<{ recoveredHolds: number }> {
+  function start(): Promise<SpeedbumpStartResult> {
     if (stopped) return Promise.reject(new SpeedbumpStoppedError());
     starting ??= doStart().then(
       (result) => {
@@ -795,12 +880,9 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
 
   function handle(event: MessageEvent): Promise<SpeedbumpDecision | SpeedbumpDecision[]> {
     if (stopped) return Promise.reject(new SpeedbumpStoppedError());
-    const channelId = routingChannelId(event);
-    if (started) return inChannel(channelId, () => dispatch(event));
-    return inChannel(channelId, async () => {
-      await start();
-      return dispatch(event);
-    });
+    if (started) return dispatch(event);
+    // Events before the start are dispatched after it, in the order they came.
+    return track(start().then(() => handle(event)));
   }
 
   return {
@@ -818,7 +900,7 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
     },
     stats: () => ({
       pendingHolds: queue.size + releasing.size,
-      channels: channels.size,
+      channels: activeChannels.size + quietChannels.size,
       ...counters,
     }),
   };

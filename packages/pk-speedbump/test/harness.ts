@@ -34,7 +34,7 @@ export function createFakePluralKit() {
   const messages = new Map<string, PkMessage>();
   const state = { down: false };
   const lookup = {
-    getMessage: vi.fn(async ({ id }: { id: string }) => {
+    getMessage: vi.fn(async ({ id }: { id: string; signal?: AbortSignal }) => {
       if (state.down) throw new FakeApiError(503, true);
       return messages.get(id) ?? null;
     }),
@@ -82,7 +82,8 @@ export interface Harness {
   delivered: Delivery[];
   logs: EventLogEntry[];
   resolved: ResolvedIdentity[];
-  sink: { fail: number };
+  /** `fail` next deliveries throw; while `gate` is set, deliveries wait for it. */
+  sink: { fail: number; gate: Promise<void> | null };
   speedbump: Speedbump;
   /** A new speedbump over the same store, webhooks, PluralKit and time (a restart). */
   restart(): Promise<Speedbump>;
@@ -104,7 +105,7 @@ export function setup(options: SpeedbumpOptions = {}, time = createFakeTime()): 
   const delivered: Delivery[] = [];
   const logs: EventLogEntry[] = [];
   const resolved: ResolvedIdentity[] = [];
-  const sink = { fail: 0 };
+  const sink: Harness["sink"] = { fail: 0, gate: null };
   const build = () =>
     createSpeedbump({
       store,
@@ -114,6 +115,7 @@ export function setup(options: SpeedbumpOptions = {}, time = createFakeTime()): 
       clock: time.clock,
       scheduler: time.scheduler,
       deliver: async (delivery) => {
+        if (sink.gate) await sink.gate;
         if (sink.fail > 0) {
           sink.fail--;
           throw new Error("sink down");
@@ -237,3 +239,12 @@ export async function enableSpeedbump(h: Harness, channelId = CHANNEL, webhookId
 }
 
 export const creates = (h: Harness) => h.delivered.filter((d) => d.type === "create");
+
+/** A promise to open later: `gate.wait` stays pending until `gate.open()`. */
+export function createGate() {
+  let open: () => void = () => {};
+  const wait = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { wait, open };
+}

@@ -1,10 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { PLURALKIT_APPLICATION_ID } from "../src/channel-state";
 import type { CreateDelivery } from "../src/delivery";
+import { ProxyLookupTimeoutError } from "../src/errors";
+import type { PkMessage } from "../src/ports";
 import {
   ALICE,
   BOB,
   CHANNEL,
+  createGate,
   creates,
   del,
   enableSpeedbump,
@@ -46,6 +49,42 @@ describe("channels without a speedbump", () => {
     await h.advance(1);
     await h.send(del(nextId(), QUIET_CHANNEL));
     expect(h.webhooks.list).toHaveBeenCalledTimes(2);
+  });
+
+  it("deliver a channel's first message without reading the store", async () => {
+    const h = setup();
+    await h.speedbump.start();
+    const getChannel = vi.fn(() => new Promise<never>(() => {}));
+    h.store.getChannel = getChannel;
+    const decision = await h.speedbump.handle(userMessage({ channelId: QUIET_CHANNEL }));
+    expect(decision).toMatchObject({ action: "deliver", reason: "speedbump_off" });
+    expect(h.delivered).toHaveLength(1);
+    expect(getChannel).not.toHaveBeenCalled();
+  });
+
+  it("do not wait for the webhook check's store write: the next message goes out while it is pending", async () => {
+    const h = setup();
+    await h.store.saveProxyUser({ userId: ALICE, seenAt: new Date() });
+    h.webhooksByChannel.set(CHANNEL, [{ id: PK_WEBHOOK, applicationId: PLURALKIT_APPLICATION_ID }]);
+    const write = createGate();
+    let writing = createGate();
+    h.store.saveChannel = vi.fn(async () => {
+      writing.open();
+      await write.wait;
+    });
+    await h.speedbump.handle(del(nextId(), QUIET_CHANNEL));
+    await writing.wait;
+    expect(await h.speedbump.handle(userMessage({ channelId: QUIET_CHANNEL }))).toMatchObject({
+      action: "deliver",
+    });
+    // A check that finds PluralKit applies at once, before its write lands.
+    writing = createGate();
+    await h.speedbump.handle(del(nextId()));
+    await writing.wait;
+    expect(await h.speedbump.handle(userMessage({}))).toMatchObject({ action: "hold", reason: "proxy_user" });
+    write.open();
+    await h.speedbump.settled();
+    expect(h.store.saveChannel).toHaveBeenCalledTimes(2);
   });
 
   it("honour a configured refresh interval", async () => {
@@ -119,6 +158,34 @@ describe("turning the speedbump on and off", () => {
     expect(h.webhooks.list).toHaveBeenCalledTimes(1);
     await h.advance(HOUR);
     await h.send(del(nextId()));
+    expect(h.webhooks.list).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe("channels with a speedbump", () => {
+  it("are loaded at start: after a restart the first message is held without a store read, however many quiet channels pass", async () => {
+    const h = setup({ channelCacheSize: 2 });
+    await enableSpeedbump(h);
+    await h.store.saveProxyUser({ userId: ALICE, seenAt: new Date() });
+    for (let i = 3; i < 8; i++) await h.send(del(nextId(), `20000000000000000${i}`));
+    expect(await h.send(userMessage({}))).toMatchObject({ action: "hold", reason: "proxy_user" });
+
+    await h.restart();
+    h.store.getChannel = vi.fn(() => new Promise<never>(() => {}));
+    await expect(h.speedbump.start()).resolves.toMatchObject({ activeChannels: 1 });
+    expect(await h.speedbump.handle(userMessage({}))).toMatchObject({ action: "hold", reason: "proxy_user" });
+    expect(h.store.getChannel).not.toHaveBeenCalled();
+  });
+
+  it("a quiet channel's stored last check is read in the background, so a restart does not re-read its webhooks", async () => {
+    const h = setup();
+    await h.send(del(nextId(), QUIET_CHANNEL));
+    expect(h.webhooks.list).toHaveBeenCalledTimes(1);
+    await h.restart();
+    await h.send(del(nextId(), QUIET_CHANNEL));
+    expect(h.webhooks.list).toHaveBeenCalledTimes(1);
+    await h.advance(2 * HOUR);
+    await h.send(del(nextId(), QUIET_CHANNEL));
     expect(h.webhooks.list).toHaveBeenCalledTimes(2);
   });
 });
@@ -293,6 +360,69 @@ describe("updates during the hold", () => {
   });
 });
 
+describe("an event naming another parent than its message's create", () => {
+  it("an update of a hold being delivered waits in the hold's line and then passes through as an edit", async () => {
+    const h = setup();
+    await enableSpeedbump(h, THREAD);
+    await h.store.saveProxyUser({ userId: ALICE, seenAt: new Date() });
+    // The create came before the relay knew the thread's parent, the update after.
+    const message = userMessage({ channelId: THREAD, content: "v1" });
+    await h.send(message);
+    const sink = createGate();
+    h.sink.gate = sink.wait;
+    await h.time.advance(4_000);
+    const edited = h.speedbump.handle(
+      update(message.id, { channelId: THREAD, parentId: CHANNEL, content: "v2" }),
+    );
+    h.sink.gate = null;
+    sink.open();
+    expect(await edited).toMatchObject({ action: "deliver", reason: "update" });
+    await h.speedbump.settled();
+    expect(h.delivered).toMatchObject([
+      { type: "create", message: { id: message.id, content: "v1" } },
+      { type: "update", update: { id: message.id, content: "v2" } },
+    ]);
+    expect(await h.store.listHolds()).toEqual([]);
+  });
+
+  it("an update waits for its create still queued in another line", async () => {
+    const h = setup();
+    const lookup = createGate();
+    const proxied = webhookMessage({ channelId: THREAD });
+    h.pk.lookup.getMessage.mockImplementationOnce(async () => {
+      await lookup.wait;
+      return null;
+    });
+    const first = h.speedbump.handle(proxied);
+    const message = userMessage({ channelId: THREAD, content: "v1" });
+    const created = h.speedbump.handle(message);
+    const edited = h.speedbump.handle(
+      update(message.id, { channelId: THREAD, parentId: CHANNEL, content: "v2" }),
+    );
+    lookup.open();
+    await Promise.all([first, created, edited]);
+    expect(h.delivered.map((d) => (d.type === "update" ? `update ${d.update.content}` : d.type))).toEqual([
+      "create",
+      "create",
+      "update v2",
+    ]);
+  });
+
+  it("a delete of a held message in another line drops the hold", async () => {
+    const h = setup();
+    await enableSpeedbump(h, THREAD);
+    await h.store.saveProxyUser({ userId: ALICE, seenAt: new Date() });
+    const message = userMessage({ channelId: THREAD });
+    await h.send(message);
+    expect(await h.send(del(message.id, THREAD, CHANNEL))).toMatchObject({
+      action: "drop",
+      reason: "deleted_during_hold",
+    });
+    await h.advance(10_000);
+    expect(h.delivered).toHaveLength(0);
+  });
+});
+
 describe("deletes after delivery", () => {
   it("pass through to the sink, for held and unheld messages alike", async () => {
     const h = setup();
@@ -456,7 +586,43 @@ describe("PluralKit down", () => {
       reason: "proxy_user",
     });
     // The message PluralKit does not know resolves to its webhook profile for good: nothing is left.
-    expect(await h.store.listUnresolved({ dueBefore: new Date(8.64e15), limit: 10 })).toEqual([]);
+    expect(await h.store.listUnresolved({ dueBefore: new Date("9999-12-31T00:00:00Z"), limit: 10 })).toEqual(
+      [],
+    );
+  });
+
+  it("a slow PluralKit delays a proxied message no longer than the lookup deadline; its identity is resolved later", async () => {
+    const h = setup({ lookupTimeoutMs: 1_500, unresolvedRetryMs: 60_000 });
+    await enableSpeedbump(h);
+    const proxiedId = nextId();
+    h.pk.proxied({ id: proxiedId, original: nextId(), sender: BOB, memberId: "bbbbb", name: "Bea" });
+    const asked = createGate();
+    let signal: AbortSignal | undefined;
+    h.pk.lookup.getMessage.mockImplementationOnce(({ signal: given }) => {
+      signal = given;
+      asked.open();
+      return new Promise<PkMessage | null>(() => {});
+    });
+    const decision = h.speedbump.handle(webhookMessage({ id: proxiedId, username: "Bea | sys" }));
+    await asked.wait;
+    await h.time.advance(1_499);
+    expect(h.delivered).toHaveLength(0);
+    await h.time.advance(1);
+    await expect(decision).resolves.toMatchObject({ action: "deliver", reason: "proxy_webhook" });
+    expect(signal?.aborted).toBe(true);
+    expect(signal?.reason).toBeInstanceOf(ProxyLookupTimeoutError);
+    expect(h.delivered[0]).toMatchObject({
+      author: { kind: "pluralkit", identity: { key: null, displayName: "Bea | sys", resolved: false } },
+    });
+    await h.speedbump.settled();
+    expect(await h.store.nextUnresolvedAt()).not.toBeNull();
+
+    await h.advance(120_000);
+    expect(h.resolved.find((r) => r.messageId === proxiedId)?.identity).toMatchObject({
+      key: "pk:uuid-bbbbb",
+      resolved: true,
+    });
+    expect(await h.store.nextUnresolvedAt()).toBeNull();
   });
 
   it("gives up an identity after the configured attempts", async () => {
@@ -464,7 +630,9 @@ describe("PluralKit down", () => {
     h.pk.state.down = true;
     await h.send(webhookMessage({}));
     await h.advance(HOUR);
-    expect(await h.store.listUnresolved({ dueBefore: new Date(8.64e15), limit: 10 })).toEqual([]);
+    expect(await h.store.listUnresolved({ dueBefore: new Date("9999-12-31T00:00:00Z"), limit: 10 })).toEqual(
+      [],
+    );
     expect(h.logs.map((l) => l.kind)).toContain("pluralkit.unresolved_gave_up");
   });
 
@@ -477,7 +645,9 @@ describe("PluralKit down", () => {
     expect(h.delivered[0]).toMatchObject({
       author: { kind: "pluralkit", identity: { key: null, displayName: "Gone", resolved: true } },
     });
-    expect(await h.store.listUnresolved({ dueBefore: new Date(8.64e15), limit: 10 })).toEqual([]);
+    expect(await h.store.listUnresolved({ dueBefore: new Date("9999-12-31T00:00:00Z"), limit: 10 })).toEqual(
+      [],
+    );
   });
 });
 
@@ -499,7 +669,7 @@ describe("a restart with holds pending", () => {
     // While down, PluralKit proxied the second message; its delete was never seen.
     h.pk.proxied({ id: nextId(), original: proxiedLater.id, sender: ALICE });
 
-    await expect(h.speedbump.start()).resolves.toEqual({ recoveredHolds: 2 });
+    await expect(h.speedbump.start()).resolves.toEqual({ recoveredHolds: 2, activeChannels: 1 });
     await h.advance(2_999);
     expect(h.delivered).toHaveLength(0);
     await h.advance(1);
@@ -511,6 +681,20 @@ describe("a restart with holds pending", () => {
     await h.advance(10_000);
     expect(h.delivered).toHaveLength(1);
     expect(await h.store.listHolds()).toEqual([]);
+  });
+
+  it("an identity left unresolved at shutdown is retried after the restart", async () => {
+    const h = setup({ unresolvedRetryMs: 60_000 });
+    const proxiedId = nextId();
+    h.pk.proxied({ id: proxiedId, original: nextId(), sender: ALICE });
+    h.pk.state.down = true;
+    await h.send(webhookMessage({ id: proxiedId }));
+    await h.restart();
+    h.pk.state.down = false;
+    await h.speedbump.start();
+    expect(h.time.pendingTimers()).toBe(1);
+    await h.advance(60_000);
+    expect(h.resolved.map((r) => r.messageId)).toEqual([proxiedId]);
   });
 
   it("a hold that fell due while down is delivered right after start", async () => {
@@ -600,6 +784,27 @@ describe("delivery", () => {
     expect(h.delivered).toHaveLength(1);
     expect(await h.store.listHolds()).toEqual([]);
     expect(h.logs.filter((l) => l.kind === "speedbump.deliver_failed")).toHaveLength(2);
+  });
+
+  it("a sink failure on a proxied message keeps the held original; the re-fed proxied message is delivered once", async () => {
+    const h = setup();
+    await enableSpeedbump(h);
+    await h.store.saveProxyUser({ userId: ALICE, seenAt: new Date() });
+    const original = userMessage({ content: "a: hello" });
+    await h.send(original);
+    const proxiedId = nextId();
+    h.pk.proxied({ id: proxiedId, original: original.id, sender: ALICE });
+    const proxied = webhookMessage({ id: proxiedId });
+    h.sink.fail = 1;
+    await expect(h.speedbump.handle(proxied)).rejects.toThrow("sink down");
+    expect(h.speedbump.stats().pendingHolds).toBe(1);
+    expect(await h.store.listHolds()).toHaveLength(1);
+
+    expect(await h.send(proxied)).toMatchObject({ action: "deliver", reason: "proxy_webhook" });
+    expect(await h.store.listHolds()).toEqual([]);
+    await h.send(del(original.id));
+    await h.advance(10_000);
+    expect(creates(h).map((d) => (d as CreateDelivery).message.id)).toEqual([proxiedId]);
   });
 
   it("a failed immediate delivery rejects handle() so the caller can re-feed the event", async () => {

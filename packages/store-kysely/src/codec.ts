@@ -5,14 +5,23 @@ import type { Dialect } from "./dialect";
  * through these, so the per-dialect representation lives here only.
  *
  * - time: Postgres `timestamptz` (a `Date`); SQLite `text` holding ISO-8601 UTC with milliseconds
- *   (`2025-01-31T12:00:00.000Z`), which sorts and compares as text.
+ *   (`2025-01-31T12:00:00.000Z`), which sorts and compares as text. Times outside the years
+ *   0000–9999 (ISO writes them `+275760-…`, which sorts below `2026-…`) are clamped to those
+ *   bounds, so a far-off bound such as `new Date(8.64e15)` still compares right.
  * - JSON: Postgres `jsonb`; SQLite `text`. Always bound as a JSON string.
  * - ids: Postgres `bigint` arrives as a string, SQLite `integer` as a number; ports use strings.
  */
 
-/** A time value as the dialect stores it. */
+const SQLITE_LATEST = "9999-12-31T23:59:59.999Z";
+const SQLITE_EARLIEST = "0000-01-01T00:00:00.000Z";
+
+/** A time value as the dialect stores it (SQLite: ISO text, clamped to the years 0000–9999). */
 export function encodeTime(dialect: Dialect, date: Date): Date | string {
-  return dialect === "postgres" ? date : date.toISOString();
+  if (dialect === "postgres") return date;
+  const year = date.getUTCFullYear();
+  if (year > 9999) return SQLITE_LATEST;
+  if (year < 0) return SQLITE_EARLIEST;
+  return date.toISOString();
 }
 
 const SQLITE_DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;

@@ -558,6 +558,7 @@ async function memoryPerHold(count: number) {
       webhookId: webhookId(0),
       checkedAt: new Date(time.now()),
     }),
+    listActiveChannels: async () => [],
     saveChannel: async () => {},
     isProxyUser: async () => true,
     saveProxyUser: async () => {},
@@ -566,6 +567,7 @@ async function memoryPerHold(count: number) {
     listHolds: async () => [],
     saveUnresolved: async () => {},
     listUnresolved: async () => [],
+    nextUnresolvedAt: async () => null,
     deleteUnresolved: async () => {},
   };
   const speedbump = createSpeedbump({

@@ -16,6 +16,22 @@ function requiredTime(value: unknown, column: string): Date {
   return date;
 }
 
+function toChannelState(row: {
+  channel_id: string;
+  proxy_application_id: string | null;
+  webhook_id: string | null;
+  checked_at: unknown;
+}): ChannelState {
+  return {
+    channelId: row.channel_id,
+    proxyApplicationId: row.proxy_application_id,
+    webhookId: row.webhook_id,
+    checkedAt: decodeTime(row.checked_at),
+  };
+}
+
+const CHANNEL_COLUMNS = ["channel_id", "proxy_application_id", "webhook_id", "checked_at"] as const;
+
 /**
  * `SpeedbumpStore` of `@guildkit/pk-speedbump` on the `speedbump_*` tables: channel state, known
  * proxy users, pending holds (the merged create event as JSON, with its due time) and unresolved
@@ -35,17 +51,20 @@ export function createSpeedbumpStateStore(db: Kysely<Database>, dialect: Dialect
       signal?.throwIfAborted();
       const row = await db
         .selectFrom("speedbump_channels")
-        .select(["channel_id", "proxy_application_id", "webhook_id", "checked_at"])
+        .select(CHANNEL_COLUMNS)
         .where("channel_id", "=", channelId)
         .executeTakeFirst();
-      if (!row) return null;
-      const state: ChannelState = {
-        channelId: row.channel_id,
-        proxyApplicationId: row.proxy_application_id,
-        webhookId: row.webhook_id,
-        checkedAt: decodeTime(row.checked_at),
-      };
-      return state;
+      return row ? toChannelState(row) : null;
+    },
+    async listActiveChannels(opts = {}) {
+      opts.signal?.throwIfAborted();
+      const rows = await db
+        .selectFrom("speedbump_channels")
+        .select(CHANNEL_COLUMNS)
+        .where("webhook_id", "is not", null)
+        .orderBy("channel_id")
+        .execute();
+      return rows.map(toChannelState);
     },
     async saveChannel(state, opts = {}) {
       opts.signal?.throwIfAborted();
@@ -160,6 +179,16 @@ export function createSpeedbumpStateStore(db: Kysely<Database>, dialect: Dialect
           nextAttemptAt: requiredTime(row.next_attempt_at, "speedbump_unresolved.next_attempt_at"),
         }),
       );
+    },
+    async nextUnresolvedAt(opts = {}) {
+      opts.signal?.throwIfAborted();
+      const row = await db
+        .selectFrom("speedbump_unresolved")
+        .select("next_attempt_at")
+        .orderBy("next_attempt_at")
+        .limit(1)
+        .executeTakeFirst();
+      return row ? requiredTime(row.next_attempt_at, "speedbump_unresolved.next_attempt_at") : null;
     },
     async deleteUnresolved({ messageId, signal }) {
       signal?.throwIfAborted();

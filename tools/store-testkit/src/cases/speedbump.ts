@@ -28,6 +28,46 @@ const message = (id: string, content = "hello"): MessageCreateEvent => ({
   timestamp: null,
 });
 
+/** Fake time for a speedbump on a real store: timers fire only through `fireDue`. */
+function createFakeTime() {
+  let now = T0.getTime();
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  let nextTimer = 0;
+  return {
+    clock: { now: () => new Date(now) },
+    scheduler: {
+      setTimer: (when: Date, fn: () => void) => {
+        timers.set(++nextTimer, { at: when.getTime(), fn });
+        return nextTimer;
+      },
+      clear: (handle: unknown) => void timers.delete(handle as number),
+    },
+    timerTimes: () => [...timers.values()].map((t) => new Date(t.at)),
+    /** Moves time on by `ms` and fires the timers due by then. */
+    fireDue(ms: number) {
+      now += ms;
+      for (const [id, timer] of [...timers]) {
+        if (timer.at <= now) {
+          timers.delete(id);
+          timer.fn();
+        }
+      }
+    },
+    clear: () => timers.clear(),
+  };
+}
+
+const unresolvedItem = (messageId: string, due: number) => ({
+  messageId,
+  channelId: "200",
+  guildId: "100",
+  webhookId: "300",
+  webhookUsername: "Alice | sys",
+  webhookAvatarUrl: null,
+  attempts: 0,
+  nextAttemptAt: at(due),
+});
+
 const member = (id: string, displayName = id): ProxyMemberRecord => ({
   key: `pk:uuid-${id}`,
   memberId: id,
@@ -66,6 +106,19 @@ export const speedbumpCases = defineStoreCases("speedbump", ({ dialect, fresh })
       webhookId: null,
       checkedAt: at(1_000),
     });
+  });
+
+  it("lists the channels whose speedbump is on", async () => {
+    const { store, db } = await fresh();
+    const port = store.speedbump;
+    const on = { proxyApplicationId: PLURALKIT_APPLICATION_ID, checkedAt: at(0) };
+    await port.saveChannel({ channelId: "201", webhookId: "301", ...on });
+    await port.saveChannel({ channelId: "202", proxyApplicationId: null, webhookId: null, checkedAt: at(0) });
+    await port.saveChannel({ channelId: "203", webhookId: "303", ...on });
+    await port.saveChannel({ channelId: "203", proxyApplicationId: null, webhookId: null, checkedAt: at(1) });
+    const stored = await db.selectFrom("speedbump_channels").select(["channel_id", "webhook_id"]).execute();
+    expect(stored).toHaveLength(3);
+    expect(await port.listActiveChannels()).toEqual([{ channelId: "201", webhookId: "301", ...on }]);
   });
 
   it("remembers users seen proxying, refreshing their last sighting", async () => {
@@ -132,16 +185,7 @@ export const speedbumpCases = defineStoreCases("speedbump", ({ dialect, fresh })
   it("keeps unresolved identities until resolved, listing the due ones earliest first", async () => {
     const { store, db } = await fresh();
     const port = store.speedbump;
-    const item = (messageId: string, due: number) => ({
-      messageId,
-      channelId: "200",
-      guildId: "100",
-      webhookId: "300",
-      webhookUsername: "Alice | sys",
-      webhookAvatarUrl: null,
-      attempts: 0,
-      nextAttemptAt: at(due),
-    });
+    const item = unresolvedItem;
     await port.saveUnresolved(item("3", 3_000));
     await port.saveUnresolved(item("1", 1_000));
     await port.saveUnresolved(item("2", 2_000));
@@ -158,6 +202,25 @@ export const speedbumpCases = defineStoreCases("speedbump", ({ dialect, fresh })
     expect(decodeTime(row?.next_attempt_at)).toEqual(at(9_000));
     await port.deleteUnresolved({ messageId: "1" });
     expect(await db.selectFrom("speedbump_unresolved").select("message_id").execute()).toHaveLength(2);
+  });
+
+  it("tells the earliest next attempt of the unresolved identities, null when there is none", async () => {
+    const { store, db } = await fresh();
+    const port = store.speedbump;
+    expect(await port.nextUnresolvedAt()).toBeNull();
+    await port.saveUnresolved(unresolvedItem("2", 20 * DAY));
+    await port.saveUnresolved(unresolvedItem("1", 2_000));
+    expect(await port.nextUnresolvedAt()).toEqual(at(2_000));
+    await db.deleteFrom("speedbump_unresolved").where("message_id", "=", "1").execute();
+    expect(await port.nextUnresolvedAt()).toEqual(at(20 * DAY));
+  });
+
+  it("a due-before bound past the year 9999 still finds every due item", async () => {
+    const { store } = await fresh();
+    const port = store.speedbump;
+    await port.saveUnresolved(unresolvedItem("1", 1_000));
+    const due = await port.listUnresolved({ dueBefore: new Date(8.64e15), limit: 10 });
+    expect(due.map((u) => u.messageId)).toEqual(["1"]);
   });
 
   it("records member sightings per guild and sender, updating the cached identity", async () => {
@@ -306,9 +369,7 @@ export const speedbumpCases = defineStoreCases("speedbump", ({ dialect, fresh })
 
   it("a speedbump on this store recovers its holds after a restart and delivers them once", async () => {
     const { store } = await fresh();
-    let now = T0.getTime();
-    const timers = new Map<number, { at: number; fn: () => void }>();
-    let nextTimer = 0;
+    const time = createFakeTime();
     const delivered: Delivery[] = [];
     const build = () =>
       createSpeedbump({
@@ -316,14 +377,8 @@ export const speedbumpCases = defineStoreCases("speedbump", ({ dialect, fresh })
         members: store.speedbump,
         webhooks: { list: async () => [{ id: "300", applicationId: PLURALKIT_APPLICATION_ID }] },
         lookup: { getMessage: async () => null },
-        clock: { now: () => new Date(now) },
-        scheduler: {
-          setTimer: (when, fn) => {
-            timers.set(++nextTimer, { at: when.getTime(), fn });
-            return nextTimer;
-          },
-          clear: (handle) => void timers.delete(handle as number),
-        },
+        clock: time.clock,
+        scheduler: time.scheduler,
         deliver: async (delivery) => void delivered.push(delivery),
       });
     const first = build();
@@ -332,22 +387,44 @@ export const speedbumpCases = defineStoreCases("speedbump", ({ dialect, fresh })
     await store.speedbump.saveProxyUser({ userId: "42", seenAt: T0 });
     await first.handle(message("2"));
     await first.stop();
-    timers.clear();
+    time.clear();
 
     const second = build();
-    await expect(second.start()).resolves.toEqual({ recoveredHolds: 1 });
-    now += 4_000;
-    for (const [id, timer] of [...timers]) {
-      if (timer.at <= now) {
-        timers.delete(id);
-        timer.fn();
-      }
-    }
+    await expect(second.start()).resolves.toEqual({ recoveredHolds: 1, activeChannels: 1 });
+    time.fireDue(4_000);
     await second.settled();
     expect(
       delivered.filter((d) => d.type === "create").map((d) => (d.type === "create" ? d.message.id : null)),
     ).toEqual(["2"]);
     expect(await store.speedbump.listHolds()).toEqual([]);
     await second.stop();
+  });
+
+  it("a speedbump started on this store arms the retry of an identity left unresolved at shutdown", async () => {
+    const { store } = await fresh();
+    const time = createFakeTime();
+    await store.speedbump.saveUnresolved(unresolvedItem("900", 60_000));
+    const looked: string[] = [];
+    const speedbump = createSpeedbump({
+      store: store.speedbump,
+      members: store.speedbump,
+      webhooks: { list: async () => [] },
+      lookup: {
+        getMessage: async ({ id }) => {
+          looked.push(id);
+          return null;
+        },
+      },
+      clock: time.clock,
+      scheduler: time.scheduler,
+      deliver: async () => {},
+    });
+    await speedbump.start();
+    expect(time.timerTimes()).toEqual([at(60_000)]);
+    time.fireDue(60_000);
+    await speedbump.settled();
+    expect(looked).toEqual(["900"]);
+    expect(await store.speedbump.nextUnresolvedAt()).toBeNull();
+    await speedbump.stop();
   });
 });

@@ -1,4 +1,4 @@
-import type { MemberResult, ReconcilePlan, RunSummary } from "@guildkit/role-reconciler";
+import type { MemberResult, ReconcilePlan, RunSummary, SyncQueue } from "@guildkit/role-reconciler";
 import type { RoleSync } from "./role-sync";
 
 /** Where the command writes. */
@@ -75,12 +75,13 @@ export function formatSummary(s: RunSummary, elapsedMs: number): string {
 
 /**
  * `guildkit reconcile --all [--dry-run]`: the dry run prints the plan; otherwise every linked
- * member is made due and reconciled now, with a progress bar (rate, ETA) and a summary.
- * Resolves the exit code.
+ * member is made due and reconciled now, with a progress bar (rate, ETA) and a summary. The total
+ * is every member due once marked — those already due and pending revocations included; members in
+ * backoff keep their retry time (see `scheduleFullPass`). Resolves the exit code.
  */
 export async function runReconcileCommand(
   sync: Pick<RoleSync, "reconciler" | "loadSettings">,
-  queue: { scheduleFullPass(o: { now: Date; checkedBefore: Date }): Promise<number> },
+  queue: Pick<SyncQueue, "scheduleFullPass" | "countDue">,
   opts: { dryRun: boolean; out: CommandOutput; err: CommandOutput; now?: () => number; stop?: AbortSignal },
 ): Promise<number> {
   const now = opts.now ?? Date.now;
@@ -96,10 +97,8 @@ export async function runReconcileCommand(
     return 0;
   }
   const started = now();
-  const marked = await queue.scheduleFullPass({
-    now: new Date(started),
-    checkedBefore: new Date(started + 1),
-  });
+  await queue.scheduleFullPass({ now: new Date(started), checkedBefore: new Date(started + 1) });
+  const marked = await queue.countDue({ now: new Date(started) });
   opts.out.write(`${marked} member(s) to reconcile\n`);
   let done = 0;
   let lastLine = 0;

@@ -1,5 +1,24 @@
+import type { RunOptions, RunSummary } from "@guildkit/role-reconciler";
 import { describe, expect, it } from "vitest";
-import { formatPlan, formatSummary, progressLine } from "../src/reconcile-command";
+import { formatPlan, formatSummary, progressLine, runReconcileCommand } from "../src/reconcile-command";
+
+const SUMMARY: RunSummary = {
+  mode: "bulk",
+  decision: null,
+  due: 10,
+  claimed: 10,
+  processed: 10,
+  released: 0,
+  leaseLost: 0,
+  added: 2,
+  removed: 1,
+  notInGuild: 1,
+  transientErrors: 0,
+  permanentErrors: 0,
+  discordCalls: 4,
+  listedPages: 1,
+  blockedUntil: null,
+};
 
 describe("guildkit reconcile output", () => {
   it("the progress bar shows the share done, the rate and the ETA", () => {
@@ -31,28 +50,38 @@ describe("guildkit reconcile output", () => {
   });
 
   it("the summary counts changes, failures and Discord calls", () => {
-    const text = formatSummary(
-      {
-        mode: "bulk",
-        decision: null,
-        due: 10,
-        claimed: 10,
-        processed: 10,
-        released: 0,
-        leaseLost: 0,
-        added: 2,
-        removed: 1,
-        notInGuild: 1,
-        transientErrors: 0,
-        permanentErrors: 0,
-        discordCalls: 4,
-        listedPages: 1,
-        blockedUntil: null,
-      },
-      61_000,
-    );
+    const text = formatSummary(SUMMARY, 61_000);
     expect(text).toContain("Reconciled 10 member(s) in 1:01 (bulk)");
     expect(text).toContain("roles added 2, removed 1");
     expect(text).toContain("Discord calls 4 (1 member-list page(s))");
+  });
+
+  it("the progress total counts every member due once marked, not only the newly marked ones", async () => {
+    // 1 member newly marked by the full pass; 2 were due already (a change, a pending revocation).
+    const queue = { scheduleFullPass: async () => 1, countDue: async () => 3 };
+    let clock = 0;
+    const sync = {
+      loadSettings: async () => ({ status: "ready", settings: {}, gateway: {} }),
+      reconciler: {
+        drain: async (run: RunOptions) => {
+          for (const memberId of ["1", "2", "3"]) {
+            clock += 1_000;
+            run.onMember?.({ memberId, state: "ok", added: 0, removed: 0, error: null });
+          }
+          return { ...SUMMARY, processed: 3 };
+        },
+      },
+    } as unknown as Parameters<typeof runReconcileCommand>[0];
+    let out = "";
+    const code = await runReconcileCommand(sync, queue, {
+      dryRun: false,
+      out: { write: (t) => (out += t), isTTY: true },
+      err: { write: () => {} },
+      now: () => clock,
+    });
+    expect(code).toBe(0);
+    expect(out).toMatch(/^3 member\(s\) to reconcile$/m);
+    expect(out).toContain("1/3  1.0/s  ETA 0:02");
+    expect(out).toContain("100% 3/3  1.0/s  ETA 0:00");
   });
 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
 import { type DiscordSim, type DiscordSimOptions, startDiscordSim } from "@guildkit/discord-sim";
 import { createSqliteStore, type SqliteStore } from "@guildkit/store-sqlite";
-import { createRoleSync, type RoleSyncOptions } from "../src/role-sync";
+import { createRoleSync, type RoleSyncDeps, type RoleSyncOptions } from "../src/role-sync";
 
 /** Simulator limits small enough that tests never wait out Discord's real windows. */
 export const FAST_LIMITS: DiscordSimOptions = {
@@ -63,9 +63,9 @@ export async function seededGuild(opts: { count: number; sim?: DiscordSimOptions
       const roles = sim.inspect.member(guild.id, m.userId)?.roles ?? [];
       return roles.includes(role.id) !== paying.has(m.userId);
     });
-  const sync = (owner: string, options: RoleSyncOptions = FAST_SYNC) =>
+  const sync = (owner: string, options: RoleSyncOptions = FAST_SYNC, deps: Partial<RoleSyncDeps> = {}) =>
     createRoleSync(
-      { store, discordApiBaseUrl: sim.apiBaseUrl, discordCdnBaseUrl: sim.cdnBaseUrl, owner },
+      { store, discordApiBaseUrl: sim.apiBaseUrl, discordCdnBaseUrl: sim.cdnBaseUrl, owner, ...deps },
       options,
     );
   return {

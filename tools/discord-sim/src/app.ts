@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { SimApi } from "./api";
 import type { SimContext } from "./context";
 import { DISCORD_ERRORS, DiscordSimError } from "./errors";
-import { discordError, type SimEnv } from "./pipeline";
+import { discordUnrouted, type SimEnv } from "./pipeline";
 import { registerCdnRoutes } from "./routes/cdn";
 import { registerControlRoutes } from "./routes/control";
 import { registerGuildRoutes } from "./routes/guilds";
@@ -71,11 +71,12 @@ export function createSimApp(ctx: SimContext, api: SimApi, urls: () => Record<st
   registerCdnRoutes(app, ctx);
   registerPluralKitRoutes(app, ctx);
 
-  for (const path of API_PATHS) app.all(path, (c) => discordError(c, DISCORD_ERRORS.methodNotAllowed));
-  app.all("/api/:version{v[3-5]}/*", (c) => discordError(c, DISCORD_ERRORS.invalidApiVersion));
+  for (const path of API_PATHS) app.all(path, discordUnrouted(ctx, DISCORD_ERRORS.methodNotAllowed));
+  app.all("/api/:version{v[3-5]}/*", discordUnrouted(ctx, DISCORD_ERRORS.invalidApiVersion));
+  const apiNotFound = discordUnrouted(ctx, DISCORD_ERRORS.notFound);
 
   app.notFound((c) => {
-    if (c.req.path.startsWith("/api/")) return discordError(c, DISCORD_ERRORS.notFound);
+    if (c.req.path.startsWith("/api/")) return apiNotFound(c);
     return c.text("404: Not Found", 404);
   });
 

@@ -7,6 +7,7 @@ export {
   DEFAULT_GLOBAL_PER_SECOND,
   DEFAULT_PLURALKIT_PER_SECOND,
   DEFAULT_ROUTE_LIMITS,
+  GLOBAL_BUCKET_HASH,
 } from "./rate-limits";
 export { applySeedBatch, type SeedBatch, type SeedBatchResult, seedBatchSchema } from "./seed-batch";
 export { startDiscordSim } from "./sim";

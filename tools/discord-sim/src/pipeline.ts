@@ -5,7 +5,7 @@ import type { SimContext } from "./context";
 import type { DiscordErrorBody } from "./errors";
 import { DISCORD_ERRORS } from "./errors";
 import { seconds } from "./format";
-import { type BucketState, bucketHash } from "./rate-limits";
+import { type BucketState, bucketHash, GLOBAL_BUCKET_HASH } from "./rate-limits";
 import type { OAuthGrant } from "./state";
 import type { SimApplication, SimRouteKey } from "./types";
 
@@ -28,13 +28,14 @@ export type Principal =
   | { kind: "bot"; app: SimApplication; userId: string; key: string }
   | { kind: "bearer"; grant: OAuthGrant; userId: string; key: string };
 
-/** How a Discord route authenticates and is limited. */
+/**
+ * How a Discord route authenticates and is limited. Every request also counts against its caller's
+ * global limit (see {@link takeGlobal}).
+ */
 export interface DiscordRouteSpec {
   route: SimRouteKey;
   /** Accepted Authorization: a bot token, an OAuth2 bearer token, either, or none. */
   auth: "bot" | "bearer" | "any" | "none";
-  /** Counted against the caller's global limit. */
-  global: boolean;
   /** Major parameter of the bucket (guild id, channel id, webhook id + token), or null. */
   major: (c: SimHonoContext, principal: Principal | null) => string;
 }
@@ -71,12 +72,39 @@ function authenticate(
   return null;
 }
 
-function setBucketHeaders(c: SimHonoContext, route: SimRouteKey, bucket: BucketState): void {
+const BUCKET_HEADERS = [
+  "X-RateLimit-Limit",
+  "X-RateLimit-Remaining",
+  "X-RateLimit-Reset",
+  "X-RateLimit-Reset-After",
+  "X-RateLimit-Bucket",
+] as const;
+
+function setBucketHeaders(c: SimHonoContext, hash: string, bucket: BucketState): void {
   c.header("X-RateLimit-Limit", String(bucket.limit));
   c.header("X-RateLimit-Remaining", String(bucket.remaining));
   c.header("X-RateLimit-Reset", (bucket.resetAt / 1000).toFixed(3));
   c.header("X-RateLimit-Reset-After", seconds(bucket.resetAfterMs));
-  c.header("X-RateLimit-Bucket", bucketHash(route));
+  c.header("X-RateLimit-Bucket", hash);
+}
+
+/**
+ * Counts a Discord API request against its caller's global limit (`globalPerSecond`): the bot or
+ * OAuth2 user it authenticates, otherwise the client's IP ("if no authorization header is provided,
+ * the limit is applied to the IP address"). Returns the global 429 to answer, or null with the state
+ * of the caller's window.
+ */
+function takeGlobal(
+  ctx: SimContext,
+  c: SimHonoContext,
+  principal: Principal | null,
+): { refused: Response | null; window: BucketState } {
+  const window = ctx.globalLimiter.take(principal?.key ?? `ip:${clientAddress(c)}`, {
+    limit: ctx.options.globalPerSecond,
+    windowMs: 1_000,
+  });
+  const refused = window.ok ? null : discord429(c, { retryAfterMs: window.resetAfterMs, scope: "global" });
+  return { refused, window };
 }
 
 /** Answers a Discord 429 (`retry_after` in float seconds, `Retry-After` whole seconds rounded up). */
@@ -86,6 +114,8 @@ export function discord429(
 ): Response {
   const retryAfter = Math.max(0.001, Math.round(opts.retryAfterMs) / 1000);
   c.set("scope", opts.scope);
+  // A global 429 names no bucket (Discord's example carries none).
+  if (opts.scope === "global") for (const name of BUCKET_HEADERS) c.header(name, undefined);
   c.header("Retry-After", String(Math.max(1, Math.ceil(retryAfter))));
   c.header("X-RateLimit-Scope", opts.scope);
   if (opts.scope === "global") c.header("X-RateLimit-Global", "true");
@@ -146,7 +176,7 @@ export async function applyFaults(
     if (!forced.global) {
       const limit = ctx.options.routeLimits[route];
       const resetAt = ctx.now() + forced.retryAfterMs;
-      setBucketHeaders(c, route, {
+      setBucketHeaders(c, bucketHash(route), {
         ok: false,
         limit: limit.limit,
         remaining: 0,
@@ -170,8 +200,10 @@ const SERVER_ERROR_TEXT: Record<number, string> = {
 };
 
 /**
- * Wraps a Discord API handler: faults, authentication (401 code 0), the global limit, the route's
- * bucket, and the bucket headers on every answer the handler gives.
+ * Wraps a Discord API handler. Every answer carries the route's bucket headers: the route's bucket
+ * (by caller, route and major parameter) is resolved first, and the answers given before the request
+ * reaches it — the strict User-Agent 403, injected faults, 401 — show it without taking a token.
+ * Then come the caller's global limit, authentication (401 code 0), the bucket, and the handler.
  */
 export function discordRoute(
   ctx: SimContext,
@@ -180,31 +212,40 @@ export function discordRoute(
 ): (c: SimHonoContext) => Promise<Response> {
   return async (c) => {
     c.set("route", spec.route);
+    const principal = spec.auth === "none" ? null : authenticate(ctx, c, spec.auth);
+    const limit = ctx.options.routeLimits[spec.route];
+    // Buckets belong to whoever authenticates (bot or user), then route and major parameter.
+    const key = `${spec.route}:${principal?.key ?? "-"}:${spec.major(c, principal)}`;
+    const hash = bucketHash(spec.route);
+    setBucketHeaders(c, hash, ctx.buckets.peek(key, limit));
     if (ctx.options.strictUserAgent && !(c.req.header("user-agent") ?? "").startsWith("DiscordBot")) {
       return c.text("error code: 1010", 403);
     }
     const faulted = await applyFaults(ctx, c, spec.route, "discord");
     if (faulted) return faulted;
-    let principal: Principal | null = null;
-    if (spec.auth !== "none") {
-      principal = authenticate(ctx, c, spec.auth);
-      if (!principal) return discordError(c, DISCORD_ERRORS.unauthorized);
-      if (spec.global) {
-        const global = ctx.globalLimiter.take(principal.key, {
-          limit: ctx.options.globalPerSecond,
-          windowMs: 1_000,
-        });
-        if (!global.ok) return discord429(c, { retryAfterMs: global.resetAfterMs, scope: "global" });
-      }
-    }
-    const limit = ctx.options.routeLimits[spec.route];
-    // Buckets belong to whoever authenticates (bot or user), then route and major parameter.
-    const bucket = ctx.buckets.take(
-      `${spec.route}:${principal?.key ?? "-"}:${spec.major(c, principal)}`,
-      limit,
-    );
-    setBucketHeaders(c, spec.route, bucket);
+    const { refused } = takeGlobal(ctx, c, principal);
+    if (refused) return refused;
+    if (spec.auth !== "none" && !principal) return discordError(c, DISCORD_ERRORS.unauthorized);
+    const bucket = ctx.buckets.take(key, limit);
+    setBucketHeaders(c, hash, bucket);
     if (!bucket.ok) return discord429(c, { retryAfterMs: bucket.resetAfterMs, scope: "user" });
     return handler(c, principal);
+  };
+}
+
+/**
+ * Answers a Discord API request that matches no route (404, 405, a discontinued API version) with
+ * `error`. Only the caller's global limit applies to it: it counts there, and its rate-limit headers
+ * describe the caller's global window (bucket {@link GLOBAL_BUCKET_HASH}).
+ */
+export function discordUnrouted(
+  ctx: SimContext,
+  error: { status: number; body: DiscordErrorBody },
+): (c: SimHonoContext) => Response {
+  return (c) => {
+    const { refused, window } = takeGlobal(ctx, c, authenticate(ctx, c, "any"));
+    if (refused) return refused;
+    setBucketHeaders(c, GLOBAL_BUCKET_HASH, window);
+    return discordError(c, error);
   };
 }

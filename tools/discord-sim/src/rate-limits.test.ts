@@ -24,6 +24,20 @@ describe("createWindowLimiter", () => {
     c.advance(600);
     expect(limiter.take("k", limit)).toMatchObject({ ok: true, remaining: 1 });
   });
+
+  it("peeks at a bucket without taking a token; an unopened bucket shows full", () => {
+    const c = clock();
+    const limiter = createWindowLimiter(c.now);
+    const limit = { limit: 2, windowMs: 1_000 };
+    expect(limiter.peek("k", limit)).toMatchObject({ ok: true, remaining: 2, resetAfterMs: 1_000 });
+    limiter.take("k", limit);
+    c.advance(300);
+    expect(limiter.peek("k", limit)).toMatchObject({ ok: true, remaining: 1, resetAfterMs: 700 });
+    expect(limiter.peek("k", limit)).toMatchObject({ remaining: 1 });
+    limiter.take("k", limit);
+    expect(limiter.peek("k", limit)).toMatchObject({ ok: false, remaining: 0 });
+    expect(limiter.take("k", limit).ok).toBe(false);
+  });
 });
 
 describe("createGcraLimiter", () => {

@@ -47,6 +47,12 @@ export function bucketHash(route: SimRouteKey): string {
   return stableHash(`guildkit-discord-sim:${BUCKET_GROUP[route]}`);
 }
 
+/**
+ * The `X-RateLimit-Bucket` of answers that match no route (404, 405, a discontinued API version):
+ * only the caller's global limit applies to them, and their headers describe that window.
+ */
+export const GLOBAL_BUCKET_HASH = stableHash("guildkit-discord-sim:global");
+
 /** What a bucket looked like after a request was counted (or refused). */
 export interface BucketState {
   ok: boolean;
@@ -68,27 +74,41 @@ interface Window {
  * request takes one token, and the bucket refills entirely when the window ends.
  */
 export function createWindowLimiter(now: () => number): {
+  /** Counts a request: takes a token, or refuses (`ok: false`) when the window has none left. */
   take(key: string, limit: SimBucketLimit): BucketState;
+  /** The bucket as a request would find it, without taking a token (a closed window shows as full). */
+  peek(key: string, limit: SimBucketLimit): BucketState;
   reset(): void;
 } {
   const windows = new Map<string, Window>();
   let sweepAt = 0;
+  const current = (key: string, { limit, windowMs }: SimBucketLimit, t: number): Window => {
+    const w = windows.get(key);
+    return w && t < w.resetAt ? w : { remaining: limit, resetAt: t + windowMs };
+  };
+  const state = (w: Window, limit: number, t: number): BucketState => ({
+    ok: w.remaining > 0,
+    limit,
+    remaining: w.remaining,
+    resetAt: w.resetAt,
+    resetAfterMs: w.resetAt - t,
+  });
   return {
-    take(key, { limit, windowMs }) {
+    take(key, limit) {
       const t = now();
       if (windows.size > 10_000 && t >= sweepAt) {
         for (const [k, w] of windows) if (w.resetAt <= t) windows.delete(k);
         sweepAt = t + 1_000;
       }
-      let w = windows.get(key);
-      if (!w || t >= w.resetAt) {
-        w = { remaining: limit, resetAt: t + windowMs };
-        windows.set(key, w);
-      }
-      const resetAfterMs = w.resetAt - t;
-      if (w.remaining <= 0) return { ok: false, limit, remaining: 0, resetAt: w.resetAt, resetAfterMs };
-      w.remaining -= 1;
-      return { ok: true, limit, remaining: w.remaining, resetAt: w.resetAt, resetAfterMs };
+      const w = current(key, limit, t);
+      windows.set(key, w);
+      const ok = w.remaining > 0;
+      if (ok) w.remaining -= 1;
+      return { ...state(w, limit.limit, t), ok };
+    },
+    peek(key, limit) {
+      const t = now();
+      return state(current(key, limit, t), limit.limit, t);
     },
     reset() {
       windows.clear();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { bucketHash } from "../src/index";
+import { bucketHash, GLOBAL_BUCKET_HASH } from "../src/index";
 import { ALICE, BOB, CHANNEL, GUILD, MEMBER_ROLE, readJson, startWorld, type World } from "./helpers";
 
 let w: World;
@@ -83,6 +83,87 @@ describe("per-route buckets", () => {
   });
 });
 
+describe("rate-limit headers on answers that take no token", () => {
+  const bucketOf = (res: Response) =>
+    Object.fromEntries(
+      ["limit", "remaining", "reset-after", "bucket"].map((h) => [h, res.headers.get(`x-ratelimit-${h}`)]),
+    );
+  const roles = `/guilds/${GUILD}/roles`;
+
+  it("a 401 from a known route carries the route's bucket without taking a token", async () => {
+    w = await startWorld({ routeLimits: { guild_roles: { limit: 2, windowMs: 5_000 } } });
+    for (const headers of [{}, { Authorization: "Bot not-a-token" }] as Record<string, string>[]) {
+      const res = await w.raw(`/api/v10${roles}`, { headers });
+      expect(res.status).toBe(401);
+      expect(bucketOf(res)).toEqual({
+        limit: "2",
+        remaining: "2",
+        "reset-after": "5.000",
+        bucket: bucketHash("guild_roles"),
+      });
+    }
+  });
+
+  it("an injected 5xx carries the caller's bucket as it stands, and takes no token", async () => {
+    w = await startWorld({ routeLimits: { guild_roles: { limit: 3, windowMs: 5_000 } } });
+    expect(bucketOf(await w.bot(roles))).toMatchObject({ remaining: "2" });
+    w.clock.advance(1_000);
+    w.sim.faults.set({ route: "guild_roles", errorRate: 1, errorStatuses: [502] });
+    const failed = await w.bot(roles);
+    expect(failed.status).toBe(502);
+    expect(bucketOf(failed)).toEqual({
+      limit: "3",
+      remaining: "2",
+      "reset-after": "4.000",
+      bucket: bucketHash("guild_roles"),
+    });
+    w.sim.faults.clear();
+    expect(bucketOf(await w.bot(roles))).toMatchObject({ remaining: "1" });
+  });
+
+  it("the strict User-Agent 403 carries the caller's bucket and takes no token", async () => {
+    w = await startWorld({
+      strictUserAgent: true,
+      routeLimits: { guild_roles: { limit: 2, windowMs: 5_000 } },
+    });
+    expect(bucketOf(await w.bot(roles))).toMatchObject({ remaining: "1" });
+    const blocked = await w.bot(roles, { headers: { "User-Agent": "curl/8" } });
+    expect(blocked.status).toBe(403);
+    expect(bucketOf(blocked)).toMatchObject({ remaining: "1", bucket: bucketHash("guild_roles") });
+    expect(bucketOf(await w.bot(roles))).toMatchObject({ remaining: "0" });
+  });
+
+  it("a forced global 429 names no bucket", async () => {
+    w = await startWorld();
+    w.sim.faults.set({ route: "guild_roles", force429: { count: 1, retryAfterMs: 500, global: true } });
+    const limited = await w.bot(roles);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("x-ratelimit-global")).toBe("true");
+    expect(limited.headers.get("x-ratelimit-bucket")).toBeNull();
+    expect(limited.headers.get("x-ratelimit-remaining")).toBeNull();
+  });
+
+  it("404 and 405 match no route: they count against the caller's global limit and describe that window", async () => {
+    w = await startWorld({ globalPerSecond: 3 });
+    const wrongMethod = await w.bot(roles, { method: "POST" });
+    expect(wrongMethod.status).toBe(405);
+    expect(bucketOf(wrongMethod)).toEqual({
+      limit: "3",
+      remaining: "2",
+      "reset-after": "1.000",
+      bucket: GLOBAL_BUCKET_HASH,
+    });
+    const unknown = await w.bot("/nothing/here");
+    expect(unknown.status).toBe(404);
+    expect(bucketOf(unknown)).toMatchObject({ remaining: "1", bucket: GLOBAL_BUCKET_HASH });
+    expect((await w.bot(roles)).status).toBe(200);
+    const limited = await w.bot("/nothing/here");
+    expect(limited.status).toBe(429);
+    expect(await readJson(limited)).toMatchObject({ global: true });
+    expect(limited.headers.get("x-ratelimit-bucket")).toBeNull();
+  });
+});
+
 describe("global limit", () => {
   it("answers a global 429 across routes once the bot's per-second budget is spent", async () => {
     w = await startWorld({ globalPerSecond: 3 });
@@ -103,19 +184,27 @@ describe("global limit", () => {
     expect(w.sim.inspect.rateLimited()).toMatchObject({ total: 1, global: 1, user: 0, shared: 0 });
   });
 
-  it("does not count webhook executions or OAuth against the bot's global limit", async () => {
-    w = await startWorld({ globalPerSecond: 1 });
-    const hook = w.sim.seed.webhook({ channelId: CHANNEL });
-    for (let i = 0; i < 3; i++) {
-      const res = await w.raw(`/api/v10/webhooks/${hook.id}/${hook.token}`, {
+  it("counts requests without a bot or user token against a global limit per client IP, not the bot's", async () => {
+    w = await startWorld({ globalPerSecond: 2 });
+    const post = (hook: { id: string; token: string }) =>
+      w.raw(`/api/v10/webhooks/${hook.id}/${hook.token}`, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: '{"content":"x"}',
       });
-      expect(res.status).toBe(204);
-    }
+    const hooks = [1, 2, 3].map(() => w.sim.seed.webhook({ channelId: CHANNEL }));
+    expect((await post(hooks[0]!)).status).toBe(204);
+    expect((await w.raw("/api/v10/oauth2/token", { method: "POST" })).status).toBe(400); // no form
+    const limited = await post(hooks[1]!);
+    expect(limited.status).toBe(429);
+    expect(await readJson(limited)).toMatchObject({ global: true });
+    expect(limited.headers.get("x-ratelimit-scope")).toBe("global");
+    // The bot's budget is its own.
+    expect((await w.bot(`/guilds/${GUILD}/roles`)).status).toBe(200);
     expect((await w.bot(`/guilds/${GUILD}/roles`)).status).toBe(200);
     expect((await w.bot(`/guilds/${GUILD}/roles`)).status).toBe(429);
+    w.clock.advance(1_000);
+    expect((await post(hooks[2]!)).status).toBe(204);
   });
 });
 
@@ -151,7 +240,11 @@ describe("invalid requests and the request log", () => {
       }),
       expect.objectContaining({ route: "get_member", status: 404 }),
     ]);
-    expect(w.sim.inspect.requests().at(-1)).toMatchObject({ route: "other", status: 404, bucket: null });
+    expect(w.sim.inspect.requests().at(-1)).toMatchObject({
+      route: "other",
+      status: 404,
+      bucket: GLOBAL_BUCKET_HASH,
+    });
     expect(w.sim.inspect.counters()).toMatchObject({ requests: 3, byRoute: { get_member: 2, other: 1 } });
   });
 

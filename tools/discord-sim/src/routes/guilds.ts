@@ -28,7 +28,7 @@ export function registerGuildRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
 
   app.get(
     "/api/v10/guilds/:guild/members/:user",
-    discordRoute(ctx, { route: "get_member", auth: "bot", global: true, major: byGuild }, (c, principal) => {
+    discordRoute(ctx, { route: "get_member", auth: "bot", major: byGuild }, (c, principal) => {
       const userId = c.req.param("user") ?? "";
       if (!isSnowflake(userId)) return c.json(notSnowflake("user_id", userId), 400);
       const found = guildFor(c, principal);
@@ -43,73 +43,69 @@ export function registerGuildRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
 
   app.get(
     "/api/v10/guilds/:guild/members",
-    discordRoute(
-      ctx,
-      { route: "list_members", auth: "bot", global: true, major: byGuild },
-      (c, principal) => {
-        const rawLimit = c.req.query("limit");
-        const rawAfter = c.req.query("after");
-        const issues: Parameters<typeof invalidFormBody>[0] = [];
-        let limit = 1;
-        if (rawLimit !== undefined) {
-          if (!/^-?\d+$/.test(rawLimit)) {
+    discordRoute(ctx, { route: "list_members", auth: "bot", major: byGuild }, (c, principal) => {
+      const rawLimit = c.req.query("limit");
+      const rawAfter = c.req.query("after");
+      const issues: Parameters<typeof invalidFormBody>[0] = [];
+      let limit = 1;
+      if (rawLimit !== undefined) {
+        if (!/^-?\d+$/.test(rawLimit)) {
+          issues.push({
+            path: ["limit"],
+            leaf: { code: "NUMBER_TYPE_COERCE", message: `Value "${rawLimit}" is not int.` },
+          });
+        } else {
+          limit = Number(rawLimit);
+          if (limit < 1) {
             issues.push({
               path: ["limit"],
-              leaf: { code: "NUMBER_TYPE_COERCE", message: `Value "${rawLimit}" is not int.` },
+              leaf: { code: "NUMBER_TYPE_MIN", message: "int value should be greater than or equal to 1." },
             });
-          } else {
-            limit = Number(rawLimit);
-            if (limit < 1) {
-              issues.push({
-                path: ["limit"],
-                leaf: { code: "NUMBER_TYPE_MIN", message: "int value should be greater than or equal to 1." },
-              });
-            } else if (limit > 1000) {
-              issues.push({
-                path: ["limit"],
-                leaf: { code: "NUMBER_TYPE_MAX", message: "int value should be less than or equal to 1000." },
-              });
-            }
-          }
-        }
-        let after = "0";
-        if (rawAfter !== undefined) {
-          if (!isSnowflake(rawAfter)) {
+          } else if (limit > 1000) {
             issues.push({
-              path: ["after"],
-              leaf: { code: "NUMBER_TYPE_COERCE", message: `Value "${rawAfter}" is not snowflake.` },
+              path: ["limit"],
+              leaf: { code: "NUMBER_TYPE_MAX", message: "int value should be less than or equal to 1000." },
             });
-          } else {
-            after = BigInt(rawAfter).toString();
           }
         }
-        if (issues.length > 0) return c.json(invalidFormBody(issues), 400);
-        const found = guildFor(c, principal);
-        if (found instanceof Response) return found;
-        const { guild } = found;
-        if (!guild.membersIntent) return discordError(c, DISCORD_ERRORS.missingAccess);
-        const order = state.memberOrder(guild);
-        let lo = 0;
-        let hi = order.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (compareSnowflakes(order[mid] ?? "", after) <= 0) lo = mid + 1;
-          else hi = mid;
+      }
+      let after = "0";
+      if (rawAfter !== undefined) {
+        if (!isSnowflake(rawAfter)) {
+          issues.push({
+            path: ["after"],
+            leaf: { code: "NUMBER_TYPE_COERCE", message: `Value "${rawAfter}" is not snowflake.` },
+          });
+        } else {
+          after = BigInt(rawAfter).toString();
         }
-        const page = [];
-        for (let i = lo; i < order.length && page.length < limit; i++) {
-          const userId = order[i] ?? "";
-          const member = guild.members.get(userId);
-          const user = state.users.get(userId);
-          if (member && user) page.push(apiMember(member, user));
-        }
-        return c.json(page);
-      },
-    ),
+      }
+      if (issues.length > 0) return c.json(invalidFormBody(issues), 400);
+      const found = guildFor(c, principal);
+      if (found instanceof Response) return found;
+      const { guild } = found;
+      if (!guild.membersIntent) return discordError(c, DISCORD_ERRORS.missingAccess);
+      const order = state.memberOrder(guild);
+      let lo = 0;
+      let hi = order.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (compareSnowflakes(order[mid] ?? "", after) <= 0) lo = mid + 1;
+        else hi = mid;
+      }
+      const page = [];
+      for (let i = lo; i < order.length && page.length < limit; i++) {
+        const userId = order[i] ?? "";
+        const member = guild.members.get(userId);
+        const user = state.users.get(userId);
+        if (member && user) page.push(apiMember(member, user));
+      }
+      return c.json(page);
+    }),
   );
 
   const roleChange = (action: "add" | "remove") =>
-    discordRoute(ctx, { route: "member_role", auth: "bot", global: true, major: byGuild }, (c, principal) => {
+    discordRoute(ctx, { route: "member_role", auth: "bot", major: byGuild }, (c, principal) => {
       const userId = c.req.param("user") ?? "";
       const roleId = c.req.param("role") ?? "";
       if (!isSnowflake(userId)) return c.json(notSnowflake("user_id", userId), 400);
@@ -147,7 +143,7 @@ export function registerGuildRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
 
   app.get(
     "/api/v10/guilds/:guild/roles",
-    discordRoute(ctx, { route: "guild_roles", auth: "bot", global: true, major: byGuild }, (c, principal) => {
+    discordRoute(ctx, { route: "guild_roles", auth: "bot", major: byGuild }, (c, principal) => {
       const found = guildFor(c, principal);
       if (found instanceof Response) return found;
       const roles = [...found.guild.roles.values()].sort(

@@ -105,7 +105,6 @@ export function registerOAuthRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
   const tokenSpec = {
     route: "oauth_token",
     auth: "none",
-    global: false,
     major: (c: SimHonoContext) => clientAddress(c),
   } as const;
 
@@ -203,7 +202,6 @@ export function registerOAuthRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
   const meSpec = {
     route: "users_me",
     auth: "any",
-    global: true,
     major: (_c: SimHonoContext, principal: { key: string } | null) => principal?.key ?? "",
   } as const;
 

@@ -93,7 +93,7 @@ export function registerWebhookRoutes(app: Hono<SimEnv>, ctx: SimContext): void 
     "/api/v10/channels/:channel/webhooks",
     discordRoute(
       ctx,
-      { route: "channel_webhooks", auth: "bot", global: true, major: (c) => c.req.param("channel") ?? "" },
+      { route: "channel_webhooks", auth: "bot", major: (c) => c.req.param("channel") ?? "" },
       (c, principal) => {
         const channelId = c.req.param("channel") ?? "";
         if (!isSnowflake(channelId)) return c.json(notSnowflake("channel_id", channelId), 400);
@@ -185,63 +185,59 @@ export function registerWebhookRoutes(app: Hono<SimEnv>, ctx: SimContext): void 
 
   app.post(
     "/api/v10/webhooks/:webhook/:token",
-    discordRoute(
-      ctx,
-      { route: "execute_webhook", auth: "none", global: false, major: byWebhook },
-      async (c) => {
-        const webhook = webhookFor(c);
-        if (webhook instanceof Response) return webhook;
-        const wait = parseBoolean(c.req.query("wait"));
-        if (wait === null) {
-          return c.json(
-            invalidFormBody([
-              {
-                path: ["wait"],
-                leaf: { code: "BASE_TYPE_BOOLEAN", message: "Must be either true or false." },
-              },
-            ]),
-            400,
-          );
-        }
-        const thread = threadFor(c, webhook);
-        if (thread instanceof Response) return thread;
-        const read = await readMessageBody(c);
-        if (!read.ok) return c.json(read.body, read.status as 400);
-        const parsed = executeWebhookSchema.safeParse(read.value, { reportInput: true });
-        if (!parsed.success) return c.json(invalidFormBody(parsed.error.issues.map(toDiscordIssue)), 400);
-        const body = parsed.data;
-        const attachments = read.files + (body.attachments?.length ?? 0);
-        if (isEmpty(body, attachments, body.poll)) return discordError(c, DISCORD_ERRORS.emptyMessage);
-        const content = body.content ?? "";
-        const mentioned = resolveMentions(content, body.allowed_mentions);
-        const message: StoredMessage = {
-          id: state.nextId(),
-          webhookId: webhook.id,
-          channelId: webhook.channelId,
-          threadId: thread,
-          content,
-          username: body.username ?? null,
-          avatarUrl: body.avatar_url ?? null,
-          body: read.value,
-          at: ctx.now(),
-          mentions: mentioned.users.filter((id) => state.users.has(id)),
-          mentionEveryone: mentioned.everyone,
-          editedAt: null,
-          guildId: webhook.guildId,
-          json: {},
-        };
-        message.json = messageJson(message, webhook, body as Record<string, unknown>);
-        state.messages.push(message);
-        state.messagesById.set(message.id, message);
-        if (!wait) return c.body(null, 204);
-        return c.json(message.json, 200);
-      },
-    ),
+    discordRoute(ctx, { route: "execute_webhook", auth: "none", major: byWebhook }, async (c) => {
+      const webhook = webhookFor(c);
+      if (webhook instanceof Response) return webhook;
+      const wait = parseBoolean(c.req.query("wait"));
+      if (wait === null) {
+        return c.json(
+          invalidFormBody([
+            {
+              path: ["wait"],
+              leaf: { code: "BASE_TYPE_BOOLEAN", message: "Must be either true or false." },
+            },
+          ]),
+          400,
+        );
+      }
+      const thread = threadFor(c, webhook);
+      if (thread instanceof Response) return thread;
+      const read = await readMessageBody(c);
+      if (!read.ok) return c.json(read.body, read.status as 400);
+      const parsed = executeWebhookSchema.safeParse(read.value, { reportInput: true });
+      if (!parsed.success) return c.json(invalidFormBody(parsed.error.issues.map(toDiscordIssue)), 400);
+      const body = parsed.data;
+      const attachments = read.files + (body.attachments?.length ?? 0);
+      if (isEmpty(body, attachments, body.poll)) return discordError(c, DISCORD_ERRORS.emptyMessage);
+      const content = body.content ?? "";
+      const mentioned = resolveMentions(content, body.allowed_mentions);
+      const message: StoredMessage = {
+        id: state.nextId(),
+        webhookId: webhook.id,
+        channelId: webhook.channelId,
+        threadId: thread,
+        content,
+        username: body.username ?? null,
+        avatarUrl: body.avatar_url ?? null,
+        body: read.value,
+        at: ctx.now(),
+        mentions: mentioned.users.filter((id) => state.users.has(id)),
+        mentionEveryone: mentioned.everyone,
+        editedAt: null,
+        guildId: webhook.guildId,
+        json: {},
+      };
+      message.json = messageJson(message, webhook, body as Record<string, unknown>);
+      state.messages.push(message);
+      state.messagesById.set(message.id, message);
+      if (!wait) return c.body(null, 204);
+      return c.json(message.json, 200);
+    }),
   );
 
   app.get(
     "/api/v10/webhooks/:webhook/:token",
-    discordRoute(ctx, { route: "get_webhook", auth: "none", global: false, major: byWebhook }, (c) => {
+    discordRoute(ctx, { route: "get_webhook", auth: "none", major: byWebhook }, (c) => {
       const webhook = webhookFor(c);
       if (webhook instanceof Response) return webhook;
       return c.json(apiWebhook(webhook, true));
@@ -263,7 +259,7 @@ export function registerWebhookRoutes(app: Hono<SimEnv>, ctx: SimContext): void 
     return { webhook, message };
   };
 
-  const messageSpec = { route: "webhook_message", auth: "none", global: false, major: byWebhook } as const;
+  const messageSpec = { route: "webhook_message", auth: "none", major: byWebhook } as const;
 
   app.get(
     "/api/v10/webhooks/:webhook/:token/messages/:message",

@@ -5,17 +5,19 @@
  *
  * `--input -` (the default) reads standard input. Options: `--delay-ms N` (speedbump delay, default
  * 4000), `--hold-all` (hold every user in speedbump channels). The bot token comes from the stored
- * Discord settings (`bot_token`); Discord and PluralKit base URLs, the database and the log level
- * from the process settings (`DISCORD_API_BASE_URL`, `PLURALKIT_BASE_URL`, `DATABASE_URL`, …).
+ * Discord settings (`bot_token`); the database, the Discord and PluralKit base URLs and the log
+ * level from the environment (`RELAY_VARIABLES`: `DATABASE_URL`, `DISCORD_API_BASE_URL`,
+ * `DISCORD_CDN_BASE_URL`, `PLURALKIT_BASE_URL`, `LOG_LEVEL`, `NODE_ENV`) — not the server's.
  */
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
+import { createConfigLoader, discordConfigSpec, ProcessSettingsError } from "@guildkit/config";
 import { createDiscordRest } from "@guildkit/discord-rest";
 import { createPluralKitApi } from "@guildkit/pluralkit-api";
-import { createLogger, loadProcessSettings, openStore, shutdownSignal } from "@guildkit/runtime";
+import { createLogger, openStore, shutdownSignal } from "@guildkit/runtime";
 import { createRelay } from "./relay";
+import { parseRelaySettings, type RelaySettings } from "./relay-settings";
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "relay"),
@@ -40,7 +42,14 @@ if (delayMs !== undefined && !(Number.isInteger(delayMs) && delayMs >= 0)) {
   process.exit(2);
 }
 
-const settings = loadProcessSettings(process.env);
+let settings: RelaySettings;
+try {
+  settings = parseRelaySettings(process.env);
+} catch (error) {
+  if (!(error instanceof ProcessSettingsError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 const logger = createLogger({ name: "guildkit-relay", level: settings.logLevel });
 const store = await openStore(settings.database);
 await store.migrate();
@@ -73,8 +82,8 @@ const relay = createRelay({
   logger,
 });
 const signal = shutdownSignal((s) => logger.info({ signal: s }, "relay shutting down"));
-const { recoveredHolds } = await relay.speedbump.start();
-logger.info({ recoveredHolds }, "relay started");
+const started = await relay.speedbump.start();
+logger.info(started, "relay started");
 
 const input = values.input === "-" ? process.stdin : createReadStream(values.input);
 await relay.run(createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY }), signal);

@@ -1,15 +1,18 @@
+import { ProcessSettingsError } from "@guildkit/config";
 import { createDiscordRest } from "@guildkit/discord-rest";
 import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
-import { PLURALKIT_APPLICATION_ID } from "@guildkit/pk-speedbump";
+import { PLURALKIT_APPLICATION_ID, type Scheduler } from "@guildkit/pk-speedbump";
 import { createPluralKitApi } from "@guildkit/pluralkit-api";
 import * as sqlite from "@guildkit/store-sqlite";
 import { createSqliteTestStore, type TestStoreHandle } from "@guildkit/store-testkit";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createRelay, type Relay, sinkUsername } from "../src/relay";
+import { createRelay, type Relay, type RelayDiscord, type RelayOptions, sinkUsername } from "../src/relay";
+import { parseRelaySettings } from "../src/relay-settings";
 
 const DELAY_MS = 150;
 const GUILD = "1100000000000000000";
 const CHANNEL = "1200000000000000001";
+const THREAD = "1200000000000000071";
 const QUIET = "1200000000000000002";
 const SINK_CHANNEL = "1200000000000000009";
 const PK_WEBHOOK = "1250000000000000001";
@@ -50,22 +53,70 @@ afterEach(async () => {
   await handle.teardown();
 });
 
-function startRelay(): Relay {
+function simDiscord(): RelayDiscord {
+  return createDiscordRest({
+    token: botToken,
+    apiBaseUrl: sim.apiBaseUrl,
+    cdnBaseUrl: sim.cdnBaseUrl,
+    rps: 50,
+  });
+}
+
+function startRelay(overrides: Partial<RelayOptions> = {}): Relay {
   const relay = createRelay({
     store: handle.store.speedbump,
     eventLog: handle.store.eventLog,
-    discord: createDiscordRest({
-      token: botToken,
-      apiBaseUrl: sim.apiBaseUrl,
-      cdnBaseUrl: sim.cdnBaseUrl,
-      rps: 50,
-    }),
+    discord: simDiscord(),
     pluralkit: createPluralKitApi({ baseUrl: sim.pluralkitBaseUrl, userAgent: "guildkit-tests/1.0" }),
     sinkWebhookUrl: `${sim.apiBaseUrl}/webhooks/${SINK_WEBHOOK}/sink-token`,
     speedbump: { delayMs: DELAY_MS },
+    ...overrides,
   });
   relays.push(relay);
   return relay;
+}
+
+/** The sim's Discord, whose webhook posts fail while `failing(content)` says so. */
+function flakySink(failing: (content: string) => boolean): RelayDiscord {
+  const discord = simDiscord();
+  return {
+    getChannelWebhooks: (input) => discord.getChannelWebhooks(input),
+    editWebhookMessage: (input) => discord.editWebhookMessage(input),
+    deleteWebhookMessage: (input) => discord.deleteWebhookMessage(input),
+    parseWebhookUrl: (url) => discord.parseWebhookUrl(url),
+    executeWebhook: (async (input: Parameters<RelayDiscord["executeWebhook"]>[0]) => {
+      if (failing(String(input.body.content ?? ""))) throw new Error("sink unavailable");
+      return discord.executeWebhook(input);
+    }) as RelayDiscord["executeWebhook"],
+  };
+}
+
+/** Fake time for the relay's retries and holds: timers fire only through `advance`. */
+function createFakeTime() {
+  let now = Date.parse("2026-11-23T12:00:00Z");
+  let seq = 0;
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  const scheduler: Scheduler = {
+    setTimer(at, fn) {
+      timers.set(++seq, { at: at.getTime(), fn });
+      return seq;
+    },
+    clear: (timer) => void timers.delete(timer as number),
+  };
+  return {
+    clock: { now: () => new Date(now) },
+    scheduler,
+    /** Moves time on by `ms`, firing the timers due by then. */
+    advance(ms: number) {
+      now += ms;
+      for (const [timer, { at, fn }] of [...timers]) {
+        if (at <= now) {
+          timers.delete(timer);
+          fn();
+        }
+      }
+    },
+  };
 }
 
 const place = (channelId = CHANNEL) => ({ channel_id: channelId, guild_id: GUILD });
@@ -85,6 +136,16 @@ const pkCreate = (msgId: string, content: string) =>
       application_id: PLURALKIT_APPLICATION_ID,
       content,
     },
+  });
+const threadCreate = (msgId: string, content: string) =>
+  JSON.stringify({
+    type: "create",
+    id: msgId,
+    channelId: THREAD,
+    parentId: CHANNEL,
+    guildId: GUILD,
+    author: { id: ALICE, username: "alice" },
+    content,
   });
 const deleteLine = (msgId: string, channelId = CHANNEL) =>
   JSON.stringify({ t: "MESSAGE_DELETE", d: { id: msgId, ...place(channelId) } });
@@ -235,6 +296,157 @@ describe("the reference relay over HTTP against discord-sim", () => {
     await relay.run(input());
     expect(posted().map((m) => m.content)).toEqual(["one", "two"]);
     expect(relay.stats()).toMatchObject({ lines: 5, invalidLines: 1, forwarded: 2 });
+  });
+});
+
+describe("the relay when the sink fails", () => {
+  it("retries with backoff, in order per channel, while other channels go on", async () => {
+    const time = createFakeTime();
+    let down = true;
+    const relay = startRelay({
+      discord: flakySink((content) => down && content.startsWith("quiet")),
+      clock: time.clock,
+      scheduler: time.scheduler,
+      retry: { attempts: 5, baseDelayMs: 1_000 },
+    });
+    const first = relay.handleLine(userCreate(id(), "quiet 1", QUIET));
+    const second = relay.handleLine(userCreate(id(), "quiet 2", QUIET));
+    await relay.handleLine(userCreate(id(), "elsewhere", CHANNEL));
+    await until(() => relay.stats().retried === 1);
+    expect(posted().map((m) => m.content)).toEqual(["elsewhere"]);
+    time.advance(1_000);
+    await until(() => relay.stats().retried === 2);
+    expect(posted()).toHaveLength(1);
+    down = false;
+    time.advance(1_999);
+    await sleep(20);
+    expect(posted()).toHaveLength(1);
+    time.advance(1);
+    await Promise.all([first, second]);
+    expect(posted().map((m) => m.content)).toEqual(["elsewhere", "quiet 1", "quiet 2"]);
+    expect(relay.stats()).toMatchObject({ forwarded: 3, retried: 2, deadLettered: 0 });
+  });
+
+  it("dead-letters an event to the event log after the last attempt, and the channel moves on", async () => {
+    const time = createFakeTime();
+    const relay = startRelay({
+      discord: flakySink((content) => content === "doomed"),
+      clock: time.clock,
+      scheduler: time.scheduler,
+      retry: { attempts: 2, baseDelayMs: 1_000 },
+    });
+    const doomed = id();
+    const first = relay.handleLine(userCreate(doomed, "doomed", QUIET));
+    const next = relay.handleLine(userCreate(id(), "next", QUIET));
+    await until(() => relay.stats().retried === 1);
+    time.advance(1_000);
+    await Promise.all([first, next]);
+    expect(posted().map((m) => m.content)).toEqual(["next"]);
+    expect(relay.stats()).toMatchObject({ deadLettered: 1 });
+    const [letter] = await handle.store.eventLog.list({ kind: "relay.dead_letter" });
+    expect(letter).toMatchObject({ level: "error" });
+    expect(letter?.data).toMatchObject({
+      attempts: 2,
+      event: { type: "create", id: doomed, content: "doomed" },
+    });
+  });
+
+  it("a proxied message whose post failed is retried; its original is dropped and neither is lost", async () => {
+    const time = createFakeTime();
+    let failures = 1;
+    const relay = startRelay({
+      discord: flakySink((content) => content === "hello" && failures-- > 0),
+      clock: time.clock,
+      scheduler: time.scheduler,
+    });
+    await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: new Date() });
+    await relay.handleLine(deleteLine(id()));
+    await relay.speedbump.settled();
+    const original = id();
+    const proxied = id();
+    await relay.handleLine(userCreate(original, "a: hello"));
+    seedProxy(proxied, original);
+    const proxiedDone = relay.handleLine(pkCreate(proxied, "hello"));
+    const deleted = relay.handleLine(deleteLine(original));
+    await until(() => relay.stats().retried === 1);
+    expect(posted()).toHaveLength(0);
+    time.advance(1_000);
+    await Promise.all([proxiedDone, deleted]);
+    time.advance(60_000);
+    await relay.speedbump.settled();
+    expect(posted().map((m) => [m.content, m.username])).toEqual([["hello", "Alice [she/her]"]]);
+    expect(await handle.store.speedbump.listHolds()).toEqual([]);
+  });
+});
+
+describe("thread parents", () => {
+  it("are learnt from an event that names its parent and applied to the thread's later gateway events", async () => {
+    const relay = startRelay();
+    await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: new Date() });
+    await relay.handleLine(deleteLine(id()));
+    await relay.speedbump.settled();
+    await relay.handleLine(threadCreate(id(), "in the thread"));
+    // A gateway dispatch names only the thread: it still goes through the parent's speedbump.
+    await relay.handleLine(userCreate(id(), "gateway, in the thread", THREAD));
+    expect(relay.speedbump.stats().pendingHolds).toBe(2);
+    expect(posted()).toHaveLength(0);
+  });
+
+  it("are learnt from parent_id on a dispatch and from THREAD_UPDATE", async () => {
+    const relay = startRelay();
+    await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: new Date() });
+    await relay.handleLine(deleteLine(id()));
+    await relay.speedbump.settled();
+    const other = "1200000000000000072";
+    await relay.handleLine(JSON.stringify({ t: "THREAD_UPDATE", d: { id: other, parent_id: CHANNEL } }));
+    await relay.handleLine(userCreate(id(), "thread via THREAD_UPDATE", other));
+    await relay.handleLine(
+      JSON.stringify({
+        t: "MESSAGE_CREATE",
+        d: {
+          id: id(),
+          ...place(THREAD),
+          parent_id: CHANNEL,
+          author: { id: ALICE, username: "alice" },
+          content: "x",
+        },
+      }),
+    );
+    await relay.handleLine(userCreate(id(), "later, same thread", THREAD));
+    expect(relay.speedbump.stats().pendingHolds).toBe(3);
+  });
+});
+
+describe("parseRelaySettings", () => {
+  it("needs only the relay's settings: no PUBLIC_BASE_URL, STATE_SIGNING_KEY or ADMIN_TOKEN", () => {
+    expect(
+      parseRelaySettings({
+        DATABASE_URL: "./relay.sqlite",
+        PLURALKIT_BASE_URL: "http://127.0.0.1:4000/pk/v2",
+        PUBLIC_BASE_URL: "not a url",
+      }),
+    ).toEqual({
+      environment: "development",
+      database: { kind: "sqlite", path: "./relay.sqlite" },
+      discordApiBaseUrl: "https://discord.com/api/v10",
+      discordCdnBaseUrl: "https://cdn.discordapp.com",
+      pluralkitBaseUrl: "http://127.0.0.1:4000/pk/v2",
+      logLevel: "info",
+    });
+  });
+
+  it("names each bad relay setting, and only those", () => {
+    let error: unknown;
+    try {
+      parseRelaySettings({ LOG_LEVEL: "loud" });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ProcessSettingsError);
+    expect((error as ProcessSettingsError).problems.map((p) => p.variable)).toEqual([
+      "DATABASE_URL",
+      "LOG_LEVEL",
+    ]);
   });
 });
 

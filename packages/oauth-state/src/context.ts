@@ -1,4 +1,9 @@
-import { createBrowserBinding, isBrowserBinding } from "./browser-binding";
+import {
+  BROWSER_BINDING_MAX_AGE_SECONDS,
+  browserBindingSecondsLeft,
+  createBrowserBinding,
+} from "./browser-binding";
+import { normalizeEmail } from "./email";
 import {
   AuthorizationDeniedError,
   IdentityProviderError,
@@ -21,7 +26,8 @@ import type {
   OAuthClient,
   OAuthClientSource,
 } from "./ports";
-import type { StateTokens } from "./state-token";
+import type { RefusalLog } from "./refusal-log";
+import { STATE_LIFETIME_SECONDS, type StateTokens } from "./state-token";
 
 /** The query of an OAuth callback: a `URLSearchParams` or a plain record. */
 export type CallbackParams = URLSearchParams | Readonly<Record<string, string | null | undefined>>;
@@ -35,6 +41,8 @@ export interface FlowContext {
   members: MemberAccounts;
   nonces: NonceStore;
   eventLog: EventLog;
+  /** Collapses identical refusals before they reach `eventLog`. */
+  refusals: RefusalLog;
   redirectUris: { link: string; login: string };
   authorizeUrl: string | undefined;
   onEventLogFailure: ((error: unknown, entry: EventLogEntry) => void) | undefined;
@@ -80,9 +88,28 @@ export async function loadClient(ctx: FlowContext, flow: OAuthFlow, opts: IoOpti
   return client;
 }
 
-/** The browser binding to use for a new flow: the presented one when well-formed, else a fresh one. */
-export function bindingFor(presented: string | null | undefined): string {
-  return isBrowserBinding(presented) ? presented : createBrowserBinding();
+/** How long a browser binding must still live when a flow starts: the flow's whole chain of states. */
+const BINDING_NEEDED_SECONDS = {
+  link: STATE_LIFETIME_SECONDS.link,
+  login: STATE_LIFETIME_SECONDS.login + STATE_LIFETIME_SECONDS.signup,
+} as const;
+
+/**
+ * The browser binding for a new flow and its cookie's `Max-Age`: the presented one while it has the
+ * flow's whole chain left (its cookie keeps its original expiry: starting again never extends it),
+ * else a fresh one.
+ */
+export function bindingFor(
+  ctx: FlowContext,
+  presented: string | null | undefined,
+  flow: "link" | "login",
+): { browserBinding: string; bindingMaxAgeSeconds: number } {
+  const now = ctx.clock.now();
+  const left = browserBindingSecondsLeft(presented, now);
+  if (left >= BINDING_NEEDED_SECONDS[flow]) {
+    return { browserBinding: presented as string, bindingMaxAgeSeconds: left };
+  }
+  return { browserBinding: createBrowserBinding(now), bindingMaxAgeSeconds: BROWSER_BINDING_MAX_AGE_SECONDS };
 }
 
 /** Spend a verified token's nonce, or throw `replayed`. */
@@ -99,7 +126,10 @@ export async function consumeNonce(
   if (!fresh) throw new StateTokenError("replayed", { flow });
 }
 
-/** Exchange the code through the identity provider, classifying failures as {@link IdentityProviderError}. */
+/**
+ * Exchange the code through the identity provider, classifying failures as {@link IdentityProviderError}
+ * (an {@link OAuthNotConfiguredError} from the provider — the settings were removed meanwhile — is kept).
+ */
 export async function exchangeCode(
   ctx: FlowContext,
   input: { code: string; codeVerifier: string; redirectUri: string },
@@ -110,6 +140,7 @@ export async function exchangeCode(
   try {
     identity = await ctx.identity.exchangeCode(input, opts);
   } catch (error) {
+    if (error instanceof OAuthNotConfiguredError) throw new OAuthNotConfiguredError({ flow });
     throw classifyProviderError(error, flow, opts.signal);
   }
   if (
@@ -123,30 +154,42 @@ export async function exchangeCode(
   return identity;
 }
 
-/** What the flows store about a Discord identity: the email only when Discord verified it, lower-cased. */
+/**
+ * What the flows store about a Discord identity: the email only when Discord verified it, in the
+ * {@link normalizeEmail} form (ASCII letters lower-cased, nothing else folded).
+ */
 export function toProfile(identity: DiscordIdentity): DiscordProfile {
-  const email = identity.email?.trim() ?? "";
+  const email = normalizeEmail(identity.email ?? "");
   return {
     discordUserId: identity.id,
-    email: identity.verified && email.includes("@") ? email.toLowerCase() : null,
+    email: identity.verified && email.includes("@") ? email : null,
     username: identity.username,
     globalName: identity.globalName ?? null,
     avatar: identity.avatar ?? null,
   };
 }
 
-/** Append to the event log; a failing log never changes the flow's outcome. */
+/**
+ * Append to the event log (after the counts of collapsed refusals whose minute is over); a failing log
+ * never changes the flow's outcome.
+ */
 export async function record(ctx: FlowContext, entry: EventLogEntry, opts: IoOptions): Promise<void> {
-  try {
-    await ctx.eventLog.append(entry, opts);
-  } catch (error) {
-    ctx.onEventLogFailure?.(error, entry);
+  await appendAll(ctx, [...ctx.refusals.closed(ctx.clock.now()), entry], opts);
+}
+
+async function appendAll(ctx: FlowContext, entries: EventLogEntry[], opts: IoOptions): Promise<void> {
+  for (const entry of entries) {
+    try {
+      await ctx.eventLog.append(entry, opts);
+    } catch (error) {
+      ctx.onEventLogFailure?.(error, entry);
+    }
   }
 }
 
 /**
  * Run one callback step: on failure, write one `oauth.error` line (code, reason — never a token or a
- * code) and rethrow.
+ * code; identical refusals collapsed per minute, see {@link RefusalLog}) and rethrow.
  */
 export async function traced<T>(
   ctx: FlowContext,
@@ -158,7 +201,7 @@ export async function traced<T>(
   try {
     return await step();
   } catch (error) {
-    await record(ctx, failureEntry(flow, trace, error), opts);
+    await appendAll(ctx, ctx.refusals.admit(failureEntry(flow, trace, error), ctx.clock.now()), opts);
     throw error;
   }
 }

@@ -199,6 +199,18 @@ export class MemberNotFoundError extends OAuthFlowError {
   }
 }
 
+/**
+ * Linking needs a signed-in member and the request came without one (a link start or callback with no
+ * session, or an expired one). Nothing was written.
+ */
+export class SessionRequiredError extends OAuthFlowError {
+  override readonly name = "SessionRequiredError";
+
+  constructor(opts: { flow: OAuthFlow | null }) {
+    super("Sign in first, then link your Discord account.", { code: "session_required", flow: opts.flow });
+  }
+}
+
 /** Login with Discord is not configured (no client id or secret). The login button should be hidden. */
 export class OAuthNotConfiguredError extends OAuthFlowError {
   override readonly name = "OAuthNotConfiguredError";

@@ -20,6 +20,7 @@ import type {
   NonceStore,
   OAuthClientSource,
 } from "./ports";
+import { createRefusalLog } from "./refusal-log";
 import { createStateTokens } from "./state-token";
 
 /** Options of {@link createOAuthFlows}. */
@@ -67,8 +68,8 @@ export interface OAuthFlows<TResult> {
   /**
    * Handle `GET /login/discord/callback`.
    *
-   * @throws StateTokenError, AuthorizationDeniedError, MissingCodeError, IdentityProviderError,
-   *   UnverifiedEmailError, AccountLinkConflictError, MemberNotFoundError
+   * @throws StateTokenError, AuthorizationDeniedError, MissingCodeError, OAuthNotConfiguredError,
+   *   IdentityProviderError, UnverifiedEmailError, AccountLinkConflictError, MemberNotFoundError
    * @see https://discord.com/developers/docs/topics/oauth2#authorization-code-grant-redirect-url-example
    */
   completeLogin(
@@ -95,13 +96,14 @@ export interface OAuthFlows<TResult> {
     opts?: IoOptions,
   ): Promise<FlowStart>;
   /**
-   * Handle `GET /discord/callback` for the signed-in member `memberId`.
+   * Handle `GET /discord/callback` for the signed-in member `memberId` (`null` when the request has no
+   * session: refused with `SessionRequiredError`, and written to the event log like every refusal).
    *
-   * @throws StateTokenError, AuthorizationDeniedError, MissingCodeError, IdentityProviderError,
-   *   AccountLinkConflictError, MemberNotFoundError
+   * @throws SessionRequiredError, StateTokenError, AuthorizationDeniedError, MissingCodeError,
+   *   OAuthNotConfiguredError, IdentityProviderError, AccountLinkConflictError, MemberNotFoundError
    */
   completeLink(
-    input: { params: CallbackParams; browserBinding: string | null | undefined; memberId: string },
+    input: { params: CallbackParams; browserBinding: string | null | undefined; memberId: string | null },
     opts?: IoOptions,
   ): Promise<LinkCompleted>;
   /** Delete spent nonces whose tokens have expired (schedule it, e.g. every few minutes). */
@@ -129,6 +131,7 @@ export function createOAuthFlows<TResult>(options: OAuthFlowsOptions<TResult>): 
     members: options.members,
     nonces: options.nonces,
     eventLog: options.eventLog,
+    refusals: createRefusalLog(),
     redirectUris: { link: options.redirectUris.link, login: options.redirectUris.login },
     authorizeUrl: options.authorizeUrl,
     onEventLogFailure: options.onEventLogFailure,

@@ -7,12 +7,14 @@
 export { buildAuthorizeUrl, DISCORD_AUTHORIZE_URL, DISCORD_OAUTH_SCOPES } from "./authorize-url";
 export {
   BROWSER_BINDING_MAX_AGE_SECONDS,
+  browserBindingSecondsLeft,
   createBrowserBinding,
   hashBrowserBinding,
   isBrowserBinding,
 } from "./browser-binding";
 export { DEFAULT_POST_LOGIN_PATH, MAX_POST_LOGIN_PATH_LENGTH, safeRedirectPath } from "./callback-path";
 export type { CallbackParams } from "./context";
+export { isAsciiEmail, normalizeEmail } from "./email";
 export {
   type AccountLinkConflict,
   AccountLinkConflictError,
@@ -25,6 +27,7 @@ export {
   type OAuthFlow,
   OAuthFlowError,
   OAuthNotConfiguredError,
+  SessionRequiredError,
   StateTokenError,
   type StateTokenReason,
   UnverifiedEmailError,
@@ -56,6 +59,7 @@ export type {
   OAuthClient,
   OAuthClientSource,
 } from "./ports";
+export { REFUSAL_WINDOW_SECONDS } from "./refusal-log";
 export {
   createStateTokens,
   DEFAULT_STATE_ISSUER,

@@ -149,7 +149,7 @@ describe("link flow", () => {
     const error = await rejection(
       h.flows.completeLink({
         params: elsewhere.params,
-        browserBinding: createBrowserBinding(),
+        browserBinding: createBrowserBinding(new Date()),
         memberId: "42",
       }),
     );
@@ -199,6 +199,24 @@ describe("link flow", () => {
       expect(h.members.writes).toEqual([]);
     },
   );
+
+  it("refuses a callback without a session and writes the refusal to the event log", async () => {
+    const h = harness({ members: [MEMBER] });
+    const { params, browserBinding } = await linkRoundTrip(h);
+    const error = await rejection(h.flows.completeLink({ params, browserBinding, memberId: null }));
+    expect(error).toMatchObject({ name: "SessionRequiredError", code: "session_required", flow: "link" });
+    expect(h.discord.exchanges).toEqual([]);
+    expect(h.members.writes).toEqual([]);
+    expect(h.nonces.size()).toBe(0);
+    expect(h.events).toEqual([
+      expect.objectContaining({
+        kind: "oauth.error",
+        level: "warn",
+        memberId: null,
+        data: { flow: "link", code: "session_required", count: 1 },
+      }),
+    ]);
+  });
 
   it("reports a member deleted during the flow", async () => {
     const h = harness({ members: [MEMBER] });

@@ -1,5 +1,4 @@
 import { buildAuthorizeUrl } from "./authorize-url";
-import { BROWSER_BINDING_MAX_AGE_SECONDS } from "./browser-binding";
 import { safeRedirectPath } from "./callback-path";
 import {
   bindingFor,
@@ -16,7 +15,12 @@ import {
   toProfile,
   traced,
 } from "./context";
-import { AccountLinkConflictError, MemberNotFoundError, StateTokenError } from "./errors";
+import {
+  AccountLinkConflictError,
+  MemberNotFoundError,
+  SessionRequiredError,
+  StateTokenError,
+} from "./errors";
 import { codeChallengeS256, deriveCodeVerifier } from "./pkce";
 import type { IoOptions } from "./ports";
 
@@ -26,7 +30,10 @@ export interface FlowStart {
   authorizeUrl: string;
   /** Value of the browser-binding cookie (`HttpOnly; SameSite=Lax`; `Secure` on https). */
   browserBinding: string;
-  /** `Max-Age` for that cookie. */
+  /**
+   * `Max-Age` for that cookie: `BROWSER_BINDING_MAX_AGE_SECONDS` for a fresh binding, what is left
+   * of it for a reused one.
+   */
   bindingMaxAgeSeconds: number;
   /** When the state expires. */
   expiresAt: Date;
@@ -49,7 +56,7 @@ export async function startLink(
   opts: IoOptions = {},
 ): Promise<FlowStart> {
   const client = await loadClient(ctx, "link", opts);
-  const browserBinding = bindingFor(input.browserBinding);
+  const { browserBinding, bindingMaxAgeSeconds } = bindingFor(ctx, input.browserBinding, "link");
   const signed = await ctx.tokens.sign(
     "link",
     { memberId: input.memberId, returnPath: safeRedirectPath(input.returnPath ?? "/") },
@@ -65,29 +72,34 @@ export async function startLink(
       codeChallenge: codeChallengeS256(verifier),
     }),
     browserBinding,
-    bindingMaxAgeSeconds: BROWSER_BINDING_MAX_AGE_SECONDS,
+    bindingMaxAgeSeconds,
     expiresAt: signed.expiresAt,
   };
 }
 
 /**
- * Finish linking: check the callback (Discord's error, the state's signature, kind, expiry, browser and
- * member), spend the nonce, exchange the code with PKCE, refuse a Discord account linked to another
+ * Finish linking: check the session (`memberId` `null`: {@link SessionRequiredError}), the callback
+ * (Discord's error, the state's signature, kind, expiry, browser and member) and that OAuth is still
+ * configured, spend the nonce, exchange the code with PKCE, refuse a Discord account linked to another
  * member, then store the Discord id, the email only when verified, the username and avatar hash, and mark
  * the member due for role sync. Every outcome is written to the event log.
  */
 export async function completeLink(
   ctx: FlowContext,
-  input: { params: CallbackParams; browserBinding: string | null | undefined; memberId: string },
+  input: { params: CallbackParams; browserBinding: string | null | undefined; memberId: string | null },
   opts: IoOptions = {},
 ): Promise<LinkCompleted> {
   const trace: Trace = { memberId: input.memberId, discordUserId: null };
   return traced(ctx, "link", trace, opts, async () => {
+    if (input.memberId === null) throw new SessionRequiredError({ flow: "link" });
+    const memberId = input.memberId;
     const { code, state: token, error } = readCallbackParams(input.params);
     rejectProviderError(error, "link");
     const state = await ctx.tokens.verify(token, { kind: "link", browserBinding: input.browserBinding });
-    if (state.memberId !== input.memberId) throw new StateTokenError("member_mismatch", { flow: "link" });
+    if (state.memberId !== memberId) throw new StateTokenError("member_mismatch", { flow: "link" });
     const authorizationCode = requireCode(code, "link");
+    // Before the nonce is spent: settings removed since the start answer "not configured", retryable.
+    await loadClient(ctx, "link", opts);
     await consumeNonce(ctx, state, "link", opts);
     const identity = await exchangeCode(
       ctx,
@@ -110,29 +122,29 @@ export async function completeLink(
         discordUserId: identity.id,
       });
     const holder = await ctx.members.findByDiscordUserId({ discordUserId: identity.id }, opts);
-    if (holder !== null && holder.memberId !== input.memberId) throw conflict();
-    const linked = await ctx.members.linkDiscord({ memberId: input.memberId, profile }, opts);
+    if (holder !== null && holder.memberId !== memberId) throw conflict();
+    const linked = await ctx.members.linkDiscord({ memberId, profile }, opts);
     if (!linked.linked) {
       if (linked.reason === "member_not_found") {
-        throw new MemberNotFoundError({ flow: "link", memberId: input.memberId });
+        throw new MemberNotFoundError({ flow: "link", memberId });
       }
       throw conflict();
     }
-    await ctx.members.markDueForSync({ memberId: input.memberId, now: ctx.clock.now() }, opts);
+    await ctx.members.markDueForSync({ memberId, now: ctx.clock.now() }, opts);
     await record(
       ctx,
       {
         kind: "oauth.callback",
         level: "info",
         message: "Discord account linked",
-        memberId: input.memberId,
+        memberId,
         discordUserId: identity.id,
         data: { flow: "link", outcome: "linked", emailStored: profile.email !== null },
       },
       opts,
     );
     return {
-      memberId: input.memberId,
+      memberId,
       discordUserId: identity.id,
       returnPath: safeRedirectPath(state.returnPath),
       emailStored: profile.email !== null,

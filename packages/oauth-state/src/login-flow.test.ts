@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { harness, identity } from "../test/fakes";
-import { createBrowserBinding } from "./browser-binding";
+import { BROWSER_BINDING_MAX_AGE_SECONDS, createBrowserBinding } from "./browser-binding";
 import {
   AccountLinkConflictError,
   AuthorizationDeniedError,
@@ -154,7 +154,7 @@ describe("login flow", () => {
     const token = h.confirmations[0]?.signupToken;
 
     const otherBrowser = await rejection(
-      h.flows.confirmSignup({ signupToken: token, browserBinding: createBrowserBinding() }),
+      h.flows.confirmSignup({ signupToken: token, browserBinding: createBrowserBinding(new Date()) }),
     );
     expect(otherBrowser).toMatchObject({
       name: "StateTokenError",
@@ -256,6 +256,32 @@ describe("login flow", () => {
     });
   });
 
+  describe("a verified address with a non-ASCII character is never matched by email", () => {
+    const LOOK_ALIKE = "\u212Aelly@Example.test"; // Kelvin sign: Unicode lower-casing makes it kelly@…
+
+    it("offers signup rather than signing in as the member with the ASCII address", async () => {
+      const h = harness({ members: [{ memberId: "7", email: "kelly@example.test" }], withSignupHook: true });
+      // Not even asked: a store may fold Unicode when it compares (Postgres `lower()` does).
+      const findByEmail = vi.spyOn(h.members.port, "findByVerifiedEmail");
+      const { params, browserBinding } = await loginRoundTrip(h, identity({ email: LOOK_ALIKE }));
+      const outcome = await h.flows.completeLogin({ params, browserBinding });
+      expect(findByEmail).not.toHaveBeenCalled();
+      expect(outcome.status).toBe("signup_pending");
+      expect(h.confirmations[0]?.identity.email).toBe("\u212Aelly@example.test");
+      expect(h.completions).toEqual([]);
+      expect(h.members.writes).toEqual([]);
+    });
+
+    it("creates a new member when no signup hook is set, leaving the other member untouched", async () => {
+      const h = harness({ members: [{ memberId: "7", email: "kelly@example.test" }] });
+      const { params, browserBinding } = await loginRoundTrip(h, identity({ email: LOOK_ALIKE }));
+      const outcome = await h.flows.completeLogin({ params, browserBinding });
+      expect(outcome).toMatchObject({ status: "signed_in", created: true });
+      expect(outcome.status === "signed_in" && outcome.memberId).not.toBe("7");
+      expect(h.members.rows.get("7")?.discordUserId).toBeNull();
+    });
+  });
+
   it("refuses a verified email whose member is linked to a different Discord account, writing nothing", async () => {
     const h = harness({
       members: [{ memberId: "3", email: "nelly@example.com", discordUserId: "11111111111111111" }],
@@ -335,7 +361,7 @@ describe("login flow", () => {
         identity({ id: "99999999999999999", email: "attacker@evil.test" }),
       );
       // …then lures the victim's browser to the callback URL.
-      for (const victimBinding of [createBrowserBinding(), null]) {
+      for (const victimBinding of [createBrowserBinding(new Date()), null]) {
         const error = await rejection(h.flows.completeLogin({ params, browserBinding: victimBinding }));
         expect(error).toBeInstanceOf(StateTokenError);
         expect(error).toMatchObject({ reason: "browser_mismatch" });
@@ -466,6 +492,65 @@ describe("login flow", () => {
     });
   });
 
+  it("reuses a browser binding only while it has the whole chain left, keeping its original expiry", async () => {
+    const h = harness();
+    const first = await h.flows.startLogin({});
+    expect(first.bindingMaxAgeSeconds).toBe(BROWSER_BINDING_MAX_AGE_SECONDS);
+    h.clock.advance(600_000);
+    const again = await h.flows.startLogin({ browserBinding: first.browserBinding });
+    expect(again).toMatchObject({ browserBinding: first.browserBinding, bindingMaxAgeSeconds: 1200 });
+    // 901 s old: 899 s left, less than a login (300 s) and its signup confirmation (600 s).
+    h.clock.advance(301_000);
+    const fresh = await h.flows.startLogin({ browserBinding: first.browserBinding });
+    expect(fresh.browserBinding).not.toBe(first.browserBinding);
+    expect(fresh.bindingMaxAgeSeconds).toBe(BROWSER_BINDING_MAX_AGE_SECONDS);
+    // A link needs only its minute.
+    const link = await h.flows.startLink({ memberId: "7", browserBinding: first.browserBinding });
+    expect(link).toMatchObject({ browserBinding: first.browserBinding, bindingMaxAgeSeconds: 899 });
+    h.clock.advance(899_000);
+    const expired = await h.flows.startLink({ memberId: "7", browserBinding: first.browserBinding });
+    expect(expired.browserBinding).not.toBe(first.browserBinding);
+    // A binding dated in the future is not reused either.
+    const future = createBrowserBinding(new Date(h.clock.now().getTime() + 60_000));
+    expect((await h.flows.startLogin({ browserBinding: future })).browserBinding).not.toBe(future);
+  });
+
+  it("collapses identical refusals into one event-log row per minute, with a count", async () => {
+    const h = harness({ members: [{ memberId: "7", discordUserId: identity().id }] });
+    const garbage = (query: Record<string, string>) =>
+      h.flows.completeLogin({ params: query, browserBinding: null }).catch(() => undefined);
+    for (let i = 0; i < 50; i++) await garbage({ state: "garbage", code: "x" });
+    await garbage({ code: "x" });
+    const summary = () => h.events.map((e) => [e.data?.reason, e.data?.count, e.data?.collapsed]);
+    expect(summary()).toEqual([
+      ["malformed", 1, undefined],
+      ["missing", 1, undefined],
+    ]);
+
+    h.clock.advance(60_000);
+    await garbage({ state: "garbage", code: "x" });
+    expect(summary().slice(2)).toEqual([
+      ["malformed", 49, true],
+      ["malformed", 1, undefined],
+    ]);
+    expect(h.events[2]).toMatchObject({
+      kind: "oauth.error",
+      level: "warn",
+      data: { flow: "login", code: "state_malformed", windowStart: "2026-11-23T12:00:00.000Z" },
+    });
+
+    // The count of a minute is written with the next entry of any kind once the minute is over.
+    await garbage({ state: "garbage", code: "x" });
+    await garbage({ state: "garbage", code: "x" });
+    h.clock.advance(60_000);
+    const { params, browserBinding } = await loginRoundTrip(h);
+    await h.flows.completeLogin({ params, browserBinding });
+    expect(h.events.slice(4).map((e) => [e.kind, e.data?.count])).toEqual([
+      ["oauth.error", 2],
+      ["oauth.callback", undefined],
+    ]);
+  });
+
   it("never writes a state, a code or a signup token to the event log", async () => {
     const h = harness({ withSignupHook: true });
     const { params, browserBinding } = await loginRoundTrip(h);
@@ -488,6 +573,28 @@ describe("login flow", () => {
     const { params, browserBinding } = await loginRoundTrip(h);
     await expect(h.flows.completeLogin({ params, browserBinding })).resolves.toMatchObject({ memberId: "7" });
     expect(h.logFailures).toHaveLength(1);
+  });
+
+  it("answers 'not configured' when the settings were removed after the start, leaving the nonce unspent", async () => {
+    const h = harness({ members: [{ memberId: "7", discordUserId: identity().id }] });
+    const { params, browserBinding } = await loginRoundTrip(h);
+    h.setClient(null);
+    const error = await rejection(h.flows.completeLogin({ params, browserBinding }));
+    expect(error).toMatchObject({ name: "OAuthNotConfiguredError", flow: "login" });
+    expect(h.discord.exchanges).toEqual([]);
+    expect(h.nonces.size()).toBe(0);
+    expect(lastError(h)).toMatchObject({ data: { flow: "login", code: "oauth_not_configured" } });
+    h.setClient({ clientId: "123456789012345678" });
+    await expect(h.flows.completeLogin({ params, browserBinding })).resolves.toMatchObject({ memberId: "7" });
+  });
+
+  it("keeps a 'not configured' error from the identity provider (settings removed during the exchange)", async () => {
+    const h = harness({ members: [{ memberId: "7", discordUserId: identity().id }] });
+    const { params, browserBinding } = await loginRoundTrip(h);
+    h.discord.failWith(new OAuthNotConfiguredError({ flow: null }));
+    const error = await rejection(h.flows.completeLogin({ params, browserBinding }));
+    expect(error).toMatchObject({ name: "OAuthNotConfiguredError", flow: "login" });
+    expectNothingWritten(h);
   });
 
   it("is disabled, and refuses to start, when the OAuth client is not configured", async () => {

@@ -1,5 +1,4 @@
 import { buildAuthorizeUrl } from "./authorize-url";
-import { BROWSER_BINDING_MAX_AGE_SECONDS } from "./browser-binding";
 import { safeRedirectPath } from "./callback-path";
 import {
   bindingFor,
@@ -16,6 +15,7 @@ import {
   toProfile,
   traced,
 } from "./context";
+import { isAsciiEmail } from "./email";
 import {
   AccountLinkConflictError,
   MemberNotFoundError,
@@ -41,7 +41,7 @@ export interface LoginCompletion {
 export interface SignupConfirmation {
   /** Pass to `confirmSignup` (single-use, 10 minutes, bound to the same browser). Never log it. */
   signupToken: string;
-  /** The Discord identity, with the verified, lower-cased email. */
+  /** The Discord identity, with the verified email in `normalizeEmail` form. */
   identity: SignupIdentity;
   /** The identity provider, as in the seed's hook (`"discord"`). */
   provider: "discord";
@@ -94,7 +94,7 @@ export async function startLogin(
   opts: IoOptions = {},
 ): Promise<FlowStart> {
   const client = await loadClient(ctx, "login", opts);
-  const browserBinding = bindingFor(input.browserBinding);
+  const { browserBinding, bindingMaxAgeSeconds } = bindingFor(ctx, input.browserBinding, "login");
   const signed = await ctx.tokens.sign(
     "login",
     { postLoginPath: safeRedirectPath(input.postLoginPath ?? "/") },
@@ -110,15 +110,16 @@ export async function startLogin(
       codeChallenge: codeChallengeS256(verifier),
     }),
     browserBinding,
-    bindingMaxAgeSeconds: BROWSER_BINDING_MAX_AGE_SECONDS,
+    bindingMaxAgeSeconds,
     expiresAt: signed.expiresAt,
   };
 }
 
 /**
- * Finish a login: check the callback, spend the nonce, exchange the code with PKCE, then resolve the
- * member by Discord id, then by verified email; when none matches, hand over to `onSignupConfirm`, or
- * create the member when no hook is set. An unverified email never matches nor creates.
+ * Finish a login: check the callback and that OAuth is still configured, spend the nonce, exchange the
+ * code with PKCE, then resolve the member by Discord id, then by verified email (all-ASCII addresses
+ * only); when none matches, hand over to `onSignupConfirm`, or create the member when no hook is set.
+ * An unverified email never matches nor creates.
  */
 export async function completeLogin<TResult>(
   ctx: FlowContext,
@@ -132,6 +133,8 @@ export async function completeLogin<TResult>(
     rejectProviderError(error, "login");
     const state = await ctx.tokens.verify(token, { kind: "login", browserBinding: input.browserBinding });
     const authorizationCode = requireCode(code, "login");
+    // Before the nonce is spent: settings removed since the start answer "not configured", retryable.
+    await loadClient(ctx, "login", opts);
     await consumeNonce(ctx, state, "login", opts);
     const identity = await exchangeCode(
       ctx,
@@ -219,7 +222,10 @@ async function resolveMember<TResult>(
     if (profile.email === null) {
       throw new UnverifiedEmailError(r.emailMissing ? "missing" : "unverified", { flow, discordUserId });
     }
-    const byEmail = await ctx.members.findByVerifiedEmail({ email: profile.email }, opts);
+    // An address with a non-ASCII character is never matched (it could be a look-alike): signup instead.
+    const byEmail = isAsciiEmail(profile.email)
+      ? await ctx.members.findByVerifiedEmail({ email: profile.email }, opts)
+      : null;
     if (byEmail !== null) {
       if (byEmail.discordUserId !== null && byEmail.discordUserId !== discordUserId) {
         throw new AccountLinkConflictError("member_linked_to_other_discord_account", { flow, discordUserId });

@@ -23,13 +23,16 @@ describe("PKCE", () => {
   });
 
   it("derives one verifier per (browser binding, nonce), valid in shape and different for any other pair", async () => {
-    const binding = createBrowserBinding();
+    const binding = createBrowserBinding(new Date());
     const a = await deriveCodeVerifier({ browserBinding: binding, nonce: "nonce-a-123456789" });
     expect(a).toMatch(VERIFIER_SHAPE);
     expect(await deriveCodeVerifier({ browserBinding: binding, nonce: "nonce-a-123456789" })).toBe(a);
     expect(await deriveCodeVerifier({ browserBinding: binding, nonce: "nonce-b-123456789" })).not.toBe(a);
     expect(
-      await deriveCodeVerifier({ browserBinding: createBrowserBinding(), nonce: "nonce-a-123456789" }),
+      await deriveCodeVerifier({
+        browserBinding: createBrowserBinding(new Date()),
+        nonce: "nonce-a-123456789",
+      }),
     ).not.toBe(a);
   });
 });

@@ -1,8 +1,8 @@
-import { base64UrlEncode, randomBase64Url, sha256Base64Url } from "./random";
-import { hmacSha256Key, utf8 } from "./sha256";
+import { createHmac } from "node:crypto";
+import { randomBase64Url, sha256Base64Url } from "./random";
 
 /**
- * A random PKCE code verifier (RFC 7636 §4.1): 32 bytes from the Web Crypto CSPRNG, base64url, 43
+ * A random PKCE code verifier (RFC 7636 §4.1): 32 bytes from node:crypto's CSPRNG, base64url, 43
  * characters.
  */
 export function createCodeVerifier(): string {
@@ -26,7 +26,7 @@ export function codeChallengeS256(verifier: string): string {
  * derivation needs no server-side storage, so starting a flow writes nothing.
  */
 export function deriveCodeVerifier(input: { browserBinding: string; nonce: string }): string {
-  return base64UrlEncode(
-    hmacSha256Key(utf8(input.browserBinding)).sign(utf8(`guildkit-pkce:${input.nonce}`)),
-  );
+  return createHmac("sha256", input.browserBinding)
+    .update(`guildkit-pkce:${input.nonce}`)
+    .digest("base64url");
 }

@@ -85,11 +85,17 @@ export interface MemberAccount {
 /** What the flows store about a Discord account on the member row. */
 export interface DiscordProfile {
   discordUserId: string;
-  /** Lower-cased address Discord verified, or `null` (then any stored Discord email is cleared). */
+  /**
+   * The address Discord verified, in `normalizeEmail` form (ASCII letters lower-cased), or `null` (then
+   * any stored Discord email is cleared).
+   */
   email: string | null;
   username: string;
   globalName: string | null;
-  /** Avatar hash, or `null`. */
+  /**
+   * Discord's account avatar hash now, or `null`. Not the hash of downloaded bytes: a store that keeps
+   * the role reconciler's avatar (bytes and hash together) must not store it there.
+   */
   avatar: string | null;
 }
 
@@ -108,21 +114,28 @@ export interface MemberAccounts {
   /** The member linked to this Discord account, or `null`. */
   findByDiscordUserId(input: { discordUserId: string }, opts?: IoOptions): Promise<MemberAccount | null>;
   /**
-   * The member whose own email is `email` (given lower-cased; compare case-insensitively), or `null`.
+   * The member whose own email is `email`, or `null`. `email` comes in `normalizeEmail` form: compare it
+   * with the stored address lower-cased the same way — ASCII letters only, never Unicode case folding
+   * (which turns `\u212Aelly@…`, with a Kelvin sign, into `kelly@…`).
    * Return a member only when the host trusts that member's address (confirmed at signup, say): the
    * login flow signs the person in as that member because Discord verified the same address.
    */
   findByVerifiedEmail(input: { email: string }, opts?: IoOptions): Promise<MemberAccount | null>;
   /**
    * Link (or refresh the link of) `memberId` to the Discord account in `profile`: store the Discord id,
-   * email (or clear it when `null`), username and avatar hash. Must refuse, atomically, a Discord account
+   * email (or clear it when `null`), username and the avatar (see {@link DiscordProfile.avatar}; an
+   * avatar of a previously linked account must not stay). Must refuse, atomically, a Discord account
    * linked to another member (`discord_account_taken`), and report a missing member (`member_not_found`).
    */
   linkDiscord(
     input: { memberId: string; profile: DiscordProfile },
     opts?: IoOptions,
   ): Promise<LinkDiscordResult>;
-  /** Create a member from a Discord account whose email Discord verified, linked to it. */
+  /**
+   * Create a member from a Discord account whose email Discord verified, linked to it. Report a unique
+   * violation by what was taken: the Discord account (`discord_account_taken`) or, where the host's
+   * schema makes the email unique, the email (`email_taken`).
+   */
   create(
     input: { profile: DiscordProfile & { email: string } },
     opts?: IoOptions,

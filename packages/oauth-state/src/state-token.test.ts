@@ -10,7 +10,7 @@ const OTHER_SECRET = "another-secret-that-is-also-32-bytes-or-more";
 function setup(overrides: { secret?: string; previousSecrets?: string[]; issuer?: string } = {}) {
   const clock = fakeClock();
   const tokens = createStateTokens({ secret: SECRET, clock, ...overrides });
-  return { clock, tokens, binding: createBrowserBinding() };
+  return { clock, tokens, binding: createBrowserBinding(new Date()) };
 }
 
 async function reasonOf(promise: Promise<unknown>): Promise<StateTokenReason> {
@@ -182,7 +182,14 @@ describe("state tokens", () => {
   it("refuses a token presented by another browser, or by one without the binding cookie", async () => {
     const { tokens, binding } = setup();
     const { token } = await tokens.sign("login", { postLoginPath: "/" }, { browserBinding: binding });
-    for (const presented of [createBrowserBinding(), null, undefined, "", "not-a-binding", `${binding}x`]) {
+    for (const presented of [
+      createBrowserBinding(new Date()),
+      null,
+      undefined,
+      "",
+      "not-a-binding",
+      `${binding}x`,
+    ]) {
       expect(await reasonOf(tokens.verify(token, { kind: "login", browserBinding: presented }))).toBe(
         "browser_mismatch",
       );

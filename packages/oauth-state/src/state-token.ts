@@ -1,10 +1,11 @@
+import { Buffer } from "node:buffer";
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
 import { type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { z } from "zod";
 import { hashBrowserBinding, isBrowserBinding } from "./browser-binding";
 import { OAuthConfigError, type OAuthFlow, StateTokenError } from "./errors";
 import type { Clock } from "./ports";
-import { base64UrlEncode, randomBase64Url, timingSafeEqual } from "./random";
-import { type HmacKey, hmacSha256Key, utf8 } from "./sha256";
+import { randomBase64Url, timingSafeEqual } from "./random";
 
 /** The three kinds of state token. */
 export type StateKind = "link" | "login" | "signup";
@@ -27,7 +28,7 @@ const MIN_SECRET_BYTES = 32;
 /** The verified Discord identity a `signup` token carries to the confirmation step. */
 export interface SignupIdentity {
   discordUserId: string;
-  /** Lower-cased address Discord verified. */
+  /** The address Discord verified, in `normalizeEmail` form. */
   email: string;
   username: string;
   globalName: string | null;
@@ -117,11 +118,9 @@ const claimSchemas = {
   }),
 } as const;
 
-type VerifyKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
-
 interface SigningKey {
   kid: string;
-  hmac: HmacKey;
+  key: KeyObject;
 }
 
 /**
@@ -136,24 +135,21 @@ export function createStateTokens(options: StateTokensOptions): StateTokens {
   const secrets = [options.secret, ...(options.previousSecrets ?? [])].map((secret, index) =>
     secretBytes(secret, index === 0 ? "secret" : "previousSecrets"),
   );
-  // Signing is synchronous (see sha256.ts); verifying goes through jose with Web Crypto keys.
-  const signingKeys = secrets.map(toSigningKey);
-  const signing = signingKeys[0] as SigningKey;
-  let verifyKeys: Promise<Map<string, VerifyKey>> | null = null;
-  const keysByKid = (): Promise<Map<string, VerifyKey>> => {
-    verifyKeys ??= importVerifyKeys(secrets, signingKeys);
-    return verifyKeys;
-  };
-  const getKey: JWTVerifyGetKey = async (header) => {
+  // Signing is synchronous (node:crypto HMAC, no thread-pool round trip on the hot start routes);
+  // verifying goes through jose with the algorithm pinned, with the same keys.
+  const keys = secrets.map(toSigningKey);
+  const signing = keys[0] as SigningKey;
+  const keysByKid = new Map(keys.map(({ kid, key }) => [kid, key]));
+  const getKey: JWTVerifyGetKey = (header) => {
     // Every token this package signs names its key; one that does not was not signed here.
     if (typeof header.kid !== "string") throw new StateTokenError("malformed", { flow: null });
-    const key = (await keysByKid()).get(header.kid);
+    const key = keysByKid.get(header.kid);
     // An unknown key id verifies against nothing: reported as a bad signature.
     if (key === undefined) throw new StateTokenError("bad_signature", { flow: null });
     return key;
   };
-  const protectedHeader = base64UrlEncode(
-    utf8(JSON.stringify({ alg: "HS256", typ: STATE_TOKEN_TYPE, kid: signing.kid })),
+  const protectedHeader = base64Url(
+    JSON.stringify({ alg: "HS256", typ: STATE_TOKEN_TYPE, kid: signing.kid }),
   );
 
   return {
@@ -194,8 +190,8 @@ export function createStateTokens(options: StateTokensOptions): StateTokens {
         };
       }
       // JWS compact serialization (RFC 7515 §7.1), HS256; verified by jose with the algorithm pinned.
-      const signingInput = `${protectedHeader}.${base64UrlEncode(utf8(JSON.stringify(claims)))}`;
-      const signature = base64UrlEncode(signing.hmac.sign(utf8(signingInput)));
+      const signingInput = `${protectedHeader}.${base64Url(JSON.stringify(claims))}`;
+      const signature = createHmac("sha256", signing.key).update(signingInput).digest("base64url");
       return { token: `${signingInput}.${signature}`, nonce, expiresAt: new Date(exp * 1000) };
     },
 
@@ -269,27 +265,15 @@ function secretBytes(secret: string | Uint8Array, option: string): Uint8Array {
 }
 
 function toSigningKey(secret: Uint8Array): SigningKey {
-  const hmac = hmacSha256Key(secret);
+  const key = createSecretKey(secret);
   // The key id is a MAC of a fixed label: it names the key without revealing anything about it.
-  return { kid: base64UrlEncode(hmac.sign(utf8("guildkit-oauth-state-kid")).slice(0, 9)), hmac };
+  const kid = createHmac("sha256", key).update("guildkit-oauth-state-kid").digest().subarray(0, 9);
+  return { kid: kid.toString("base64url"), key };
 }
 
-async function importVerifyKeys(
-  secrets: Uint8Array[],
-  signingKeys: SigningKey[],
-): Promise<Map<string, VerifyKey>> {
-  const keys = await Promise.all(
-    secrets.map((bytes) =>
-      crypto.subtle.importKey(
-        "raw",
-        bytes as Uint8Array<ArrayBuffer>,
-        { name: "HMAC", hash: "SHA-256" },
-        false,
-        ["verify"],
-      ),
-    ),
-  );
-  return new Map(keys.map((key, index) => [signingKeys[index]!.kid, key]));
+/** base64url (no padding) of the UTF-8 bytes of `text`. */
+function base64Url(text: string): string {
+  return Buffer.from(text).toString("base64url");
 }
 
 function classifyJoseError(error: unknown): "malformed" | "bad_signature" | "expired" | "wrong_issuer" {

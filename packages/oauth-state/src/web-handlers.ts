@@ -1,7 +1,7 @@
-import { IdentityProviderError, type OAuthFlow, OAuthFlowError } from "./errors";
+import { IdentityProviderError, type OAuthFlow, OAuthFlowError, SessionRequiredError } from "./errors";
 import type { OAuthFlows } from "./flows";
 
-/** Default name of the browser-binding cookie. */
+/** Default name of the browser-binding cookie (prefixed `__Host-` when cookies are `Secure`). */
 export const BROWSER_BINDING_COOKIE = "gk_oauth_binding";
 
 /** Options of {@link createOAuthWebHandlers}. */
@@ -10,18 +10,21 @@ export interface OAuthWebHandlersOptions {
   flows: OAuthFlows<Response>;
   /** The signed-in member of a request, or `null` (the link routes require one). */
   currentMemberId(request: Request): Promise<string | null>;
-  /** Add `Secure` to cookies (set it when the public URL is https). */
+  /**
+   * Serve cookies `Secure` (set it when the public URL is https): the binding cookie is then named with
+   * the `__Host-` prefix (`Secure`, `Path=/`, no `Domain`), so a sibling subdomain cannot plant one.
+   */
   secureCookies: boolean;
-  /** Browser-binding cookie name; default `gk_oauth_binding`. */
+  /** Browser-binding cookie name, without the `__Host-` prefix; default `gk_oauth_binding`. */
   cookieName?: string;
   /** Where "start again" points: default `{ login: "/login/discord", link: "/discord/login" }`. */
   startPaths?: { login: string; link: string };
   /**
-   * Renders a refusal. Default: a small HTML page with the error's message and a "start again" link.
-   * `error` is `null` for "sign in first" (a link route without a session).
+   * Renders a refusal. Default: a small HTML page with the error's message and a "start again" link
+   * (the home page for `SessionRequiredError`, a link route without a session).
    */
   renderError?(input: {
-    error: OAuthFlowError | null;
+    error: OAuthFlowError;
     status: number;
     flow: OAuthFlow;
     startAgain: string;
@@ -43,24 +46,30 @@ export interface OAuthWebHandlers {
 }
 
 /**
- * Creates the OAuth routes as web-standard `(Request) => Promise<Response>` functions: cookies are
- * `HttpOnly; SameSite=Lax; Path=/`, `Secure` when asked, with a short `Max-Age`; every answer is
- * `Cache-Control: no-store` and `Referrer-Policy: no-referrer` (a callback URL carries a code). Flow
- * errors become refusal pages (400 bad state, 403 unverified email, 409 conflict, 502/504 Discord
- * failing, 503 not configured); any other error is rethrown for the host's error handler.
+ * Creates the OAuth routes as web-standard `(Request) => Promise<Response>` functions. The binding
+ * cookie is `HttpOnly; SameSite=Lax; Path=/`, `Secure` and `__Host-`-prefixed when asked, lives at most
+ * `BROWSER_BINDING_MAX_AGE_SECONDS` from its creation, and is cleared once a login signs in or a link
+ * succeeds (kept while a signup confirmation is pending); two cookies of its name are ambiguous and read
+ * as none. Every answer is `Cache-Control: no-store` and `Referrer-Policy: no-referrer` (a callback URL
+ * carries a code). Flow errors become refusal pages (400 bad state, 401 no session, 403 unverified
+ * email, 409 conflict, 502/504 Discord failing, 503 not configured); any other error is rethrown for the
+ * host's error handler.
  */
 export function createOAuthWebHandlers(options: OAuthWebHandlersOptions): OAuthWebHandlers {
-  const cookieName = options.cookieName ?? BROWSER_BINDING_COOKIE;
+  const cookieName = `${options.secureCookies ? "__Host-" : ""}${options.cookieName ?? BROWSER_BINDING_COOKIE}`;
   const startPaths = options.startPaths ?? { login: "/login/discord", link: "/discord/login" };
   const render = options.renderError ?? defaultErrorPage;
   const flows = options.flows;
 
   const bindingCookie = (value: string, maxAge: number) =>
     `${cookieName}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${options.secureCookies ? "; Secure" : ""}`;
+  /** Sent once the binding has done its job (signed in, or linked). */
+  const clearBinding = bindingCookie("", 0);
 
   const refuse = (error: unknown, flow: OAuthFlow): Response => {
     if (!(error instanceof OAuthFlowError)) throw error;
-    const startAgain = flow === "link" ? startPaths.link : startPaths.login;
+    const startAgain =
+      error instanceof SessionRequiredError ? "/" : flow === "link" ? startPaths.link : startPaths.login;
     return harden(render({ error, status: statusOf(error), flow, startAgain }));
   };
 
@@ -88,7 +97,7 @@ export function createOAuthWebHandlers(options: OAuthWebHandlersOptions): OAuthW
           { params: new URL(request.url).searchParams, browserBinding: readCookie(request, cookieName) },
           { signal: request.signal },
         );
-        return harden(outcome.result);
+        return harden(outcome.result, outcome.status === "signed_in" ? clearBinding : null);
       } catch (error) {
         return refuse(error, "login");
       }
@@ -106,18 +115,16 @@ export function createOAuthWebHandlers(options: OAuthWebHandlersOptions): OAuthW
           { signupToken: token, browserBinding: readCookie(request, cookieName) },
           { signal: request.signal },
         );
-        return harden(outcome.result);
+        return harden(outcome.result, outcome.status === "signed_in" ? clearBinding : null);
       } catch (error) {
         return refuse(error, "signup");
       }
     },
 
     async startLink(request) {
-      const memberId = await options.currentMemberId(request);
-      if (memberId === null) {
-        return harden(render({ error: null, status: 401, flow: "link", startAgain: "/" }));
-      }
       try {
+        const memberId = await options.currentMemberId(request);
+        if (memberId === null) throw new SessionRequiredError({ flow: "link" });
         const start = await flows.startLink({
           memberId,
           returnPath: queryParam(request.url, "next"),
@@ -134,20 +141,17 @@ export function createOAuthWebHandlers(options: OAuthWebHandlersOptions): OAuthW
     },
 
     async linkCallback(request) {
-      const memberId = await options.currentMemberId(request);
-      if (memberId === null) {
-        return harden(render({ error: null, status: 401, flow: "link", startAgain: "/" }));
-      }
       try {
+        // Without a session the flow refuses (and logs) it: `memberId` null.
         const linked = await flows.completeLink(
           {
             params: new URL(request.url).searchParams,
             browserBinding: readCookie(request, cookieName),
-            memberId,
+            memberId: await options.currentMemberId(request),
           },
           { signal: request.signal },
         );
-        return redirect(linked.returnPath, 303, null);
+        return redirect(linked.returnPath, 303, clearBinding);
       } catch (error) {
         return refuse(error, "link");
       }
@@ -165,6 +169,7 @@ export function statusOf(error: OAuthFlowError): number {
     case "account_link_conflict":
       return 409;
     case "member_not_found":
+    case "session_required":
       return 401;
     case "oauth_not_configured":
       return 503;
@@ -181,16 +186,21 @@ function queryParam(url: string, name: string): string | null {
   return new URLSearchParams(url.slice(start + 1, end === -1 ? undefined : end)).get(name);
 }
 
-/** The value of cookie `name` in a request, or `null`. */
+/**
+ * The value of cookie `name` in a request, or `null` — also when the request carries two cookies of that
+ * name (one may have been planted for another path or domain: ambiguous, so neither is trusted).
+ */
 export function readCookie(request: Request, name: string): string | null {
   const header = request.headers.get("cookie");
   if (header === null) return null;
+  let value: string | null = null;
   for (const part of header.split(";")) {
     const index = part.indexOf("=");
-    if (index === -1) continue;
-    if (part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
+    if (index === -1 || part.slice(0, index).trim() !== name) continue;
+    if (value !== null) return null;
+    value = part.slice(index + 1).trim();
   }
-  return null;
+  return value;
 }
 
 const HARDENING: ReadonlyArray<[string, string]> = [
@@ -207,14 +217,19 @@ function redirect(location: string, status: number, cookie: string | null): Resp
   return new Response("", { status, headers });
 }
 
-function harden(response: Response): Response {
+/** Adds the hardening headers, and `cookie` as one more `Set-Cookie` when given. */
+function harden(response: Response, cookie: string | null = null): Response {
+  const apply = (headers: Headers) => {
+    for (const [name, value] of HARDENING) headers.set(name, value);
+    if (cookie !== null) headers.append("set-cookie", cookie);
+  };
   try {
-    for (const [name, value] of HARDENING) response.headers.set(name, value);
+    apply(response.headers);
     return response;
   } catch {
     // Immutable headers (e.g. `Response.redirect`): copy once.
     const copy = new Response(response.body, response);
-    for (const [name, value] of HARDENING) copy.headers.set(name, value);
+    apply(copy.headers);
     return copy;
   }
 }
@@ -232,15 +247,11 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
-function defaultErrorPage(input: {
-  error: OAuthFlowError | null;
-  status: number;
-  startAgain: string;
-}): Response {
-  const message = input.error?.message ?? "Sign in first, then link your Discord account.";
-  const title = input.error === null ? "Sign in first" : "Sign-in with Discord did not complete";
-  const action = input.error === null ? "Go to the home page" : "Start again";
-  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1><p role="alert" data-code="${escapeHtml(input.error?.code ?? "session_required")}">${escapeHtml(message)}</p><p><a href="${escapeHtml(input.startAgain)}">${escapeHtml(action)}</a></p></main></body></html>`;
+function defaultErrorPage(input: { error: OAuthFlowError; status: number; startAgain: string }): Response {
+  const signIn = input.error instanceof SessionRequiredError;
+  const title = signIn ? "Sign in first" : "Sign-in with Discord did not complete";
+  const action = signIn ? "Go to the home page" : "Start again";
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1><p role="alert" data-code="${escapeHtml(input.error.code)}">${escapeHtml(input.error.message)}</p><p><a href="${escapeHtml(input.startAgain)}">${escapeHtml(action)}</a></p></main></body></html>`;
   return new Response(body, {
     status: input.status,
     headers: { "content-type": "text/html; charset=utf-8" },

@@ -11,6 +11,7 @@ import {
   type LoginCompletion,
   type MemberAccount,
   type MemberAccounts,
+  normalizeEmail,
   type OAuthClient,
   type SignupConfirmation,
 } from "../src/index";
@@ -78,7 +79,9 @@ export function fakeMembers(seed: Array<Partial<FakeMember> & { memberId: string
     },
     async findByVerifiedEmail({ email }) {
       for (const row of rows.values()) {
-        if (row.emailTrusted && row.email?.toLowerCase() === email) return toAccount(row);
+        if (row.emailTrusted && row.email !== null && normalizeEmail(row.email) === email) {
+          return toAccount(row);
+        }
       }
       return null;
     },
@@ -98,7 +101,9 @@ export function fakeMembers(seed: Array<Partial<FakeMember> & { memberId: string
       for (const other of rows.values()) {
         if (other.discordUserId === profile.discordUserId)
           return { created: false, reason: "discord_account_taken" };
-        if (other.email?.toLowerCase() === profile.email) return { created: false, reason: "email_taken" };
+        if (other.email !== null && normalizeEmail(other.email) === profile.email) {
+          return { created: false, reason: "email_taken" };
+        }
       }
       const memberId = String(nextId++);
       writes.push(`create:${memberId}`);
@@ -219,7 +224,7 @@ export function harness(
   const completions: LoginCompletion[] = [];
   const confirmations: SignupConfirmation[] = [];
   const logFailures: unknown[] = [];
-  const client = opts.client === undefined ? { clientId: "123456789012345678" } : opts.client;
+  let client = opts.client === undefined ? { clientId: "123456789012345678" } : opts.client;
   const flows = createOAuthFlows<string>({
     stateSecret: SECRET,
     redirectUris: REDIRECT,
@@ -249,5 +254,19 @@ export function harness(
       : {}),
     onEventLogFailure: (error) => logFailures.push(error),
   });
-  return { flows, clock, members, discord, nonces, events, completions, confirmations, logFailures };
+  return {
+    flows,
+    clock,
+    members,
+    discord,
+    nonces,
+    events,
+    completions,
+    confirmations,
+    logFailures,
+    /** Change the OAuth client the flows load (`null`: not configured). */
+    setClient(next: OAuthClient | null) {
+      client = next;
+    },
+  };
 }

@@ -1,20 +1,51 @@
-import type {
-  CreateMemberResult,
-  LinkDiscordResult,
-  MemberAccount,
-  MemberAccounts,
+import {
+  type CreateMemberResult,
+  type LinkDiscordResult,
+  type MemberAccount,
+  type MemberAccounts,
+  normalizeEmail,
 } from "@guildkit/oauth-state";
-import { type Kysely, sql } from "kysely";
+import { type Expression, type Kysely, type RawBuilder, sql } from "kysely";
 import { decodeId, encodeTime } from "../codec";
 import type { Clock, Dialect } from "../dialect";
-import { isUniqueViolation } from "../errors";
+import { toStoreError, UniqueViolationError } from "../errors";
 import type { Database } from "../schema";
+
+/**
+ * `expr` with the ASCII letters lower-cased and nothing else — the SQL twin of `normalizeEmail`, the
+ * same on both dialects. Postgres `lower()` folds Unicode (`'\u212Aelly'` → `'kelly'`, a look-alike of
+ * another address), SQLite's folds ASCII only unless the ICU extension is loaded: neither is used alone.
+ */
+function asciiLower(expr: Expression<unknown>): RawBuilder<string> {
+  let out: Expression<unknown> = expr;
+  for (const letter of "ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+    out = sql`replace(${out}, ${sql.lit(letter)}, ${sql.lit(letter.toLowerCase())})`;
+  }
+  return out as RawBuilder<string>;
+}
+
+/**
+ * The port's reason for a unique violation on `members`, told by the constraint: the Discord account
+ * (`members_discord_user_id_unique`) or the email (only a host's schema makes `email` unique); `null`
+ * for any other constraint (rethrown).
+ */
+function takenReason(error: unknown, dialect: Dialect): "discord_account_taken" | "email_taken" | null {
+  const violation = toStoreError(error, dialect);
+  if (!(violation instanceof UniqueViolationError)) return null;
+  const names = [...violation.columns, violation.constraint ?? ""];
+  if (names.some((name) => name.includes("discord_user_id"))) return "discord_account_taken";
+  if (names.some((name) => /(^|[^_a-z])email|^members_email/.test(name))) return "email_taken";
+  return null;
+}
 
 /**
  * `MemberAccounts` of `@guildkit/oauth-state` on the `members` table. Linking relies on the unique
  * index on `discord_user_id` (migration `001-foundation`), so two members can never hold one Discord
  * account, even when two links race. `findByVerifiedEmail` trusts `members.email` (the reference app
- * confirms it at signup); a host with an "email confirmed" column should filter on it here.
+ * confirms it at signup); a host with an "email confirmed" column should filter on it here. The avatar
+ * is left to the role reconciler (it stores the bytes and their hash together, and downloads when the
+ * hash differs): a link to another Discord account clears the previous account's avatar, so it is
+ * never shown for the new one and the next sync downloads the right one.
  */
 export function createOAuthMemberAccounts(
   db: Kysely<Database>,
@@ -25,6 +56,8 @@ export function createOAuthMemberAccounts(
     memberId: decodeId(row.id),
     discordUserId: row.discord_user_id,
   });
+  /** `members.discord_avatar_hash` comes with migration `002-role-sync`, whose schema types are its own. */
+  const withAvatarHash = db.withTables<{ members: { discord_avatar_hash: string | null } }>();
   /** Postgres refuses a non-numeric id for an integer column (22P02): no such member. */
   const isBadId = (error: unknown) =>
     dialect === "postgres" && (error as { code?: unknown } | null)?.code === "22P02";
@@ -42,10 +75,14 @@ export function createOAuthMemberAccounts(
 
     async findByVerifiedEmail({ email }, opts = {}) {
       opts.signal?.throwIfAborted();
+      const wanted = normalizeEmail(email);
       const row = await db
         .selectFrom("members")
         .select(["id", "discord_user_id"])
-        .where(sql<string>`lower(email)`, "=", email.trim().toLowerCase())
+        // `lower(email) = lower(…)` selects through `members_email_lower_idx` (a superset of the
+        // matches); the ASCII-only comparison decides.
+        .where(sql<string>`lower(email)`, "=", sql<string>`lower(${wanted})`)
+        .where(asciiLower(sql.ref("email")), "=", wanted)
         .orderBy("id", "asc")
         .limit(1)
         .executeTakeFirst();
@@ -55,12 +92,15 @@ export function createOAuthMemberAccounts(
     async linkDiscord({ memberId, profile }, opts = {}): Promise<LinkDiscordResult> {
       opts.signal?.throwIfAborted();
       try {
-        const row = await db
+        const row = await withAvatarHash
           .updateTable("members")
           .set({
             discord_user_id: profile.discordUserId,
             discord_email: profile.email,
             discord_username: profile.globalName ?? profile.username,
+            // Another account's avatar is not this one's: cleared, the next sync downloads the right one.
+            discord_avatar: sql`case when discord_user_id = ${profile.discordUserId} then discord_avatar end`,
+            discord_avatar_hash: sql`case when discord_user_id = ${profile.discordUserId} then discord_avatar_hash end`,
             updated_at: encodeTime(dialect, clock.now()),
           })
           .where("id", "=", memberId)
@@ -68,7 +108,9 @@ export function createOAuthMemberAccounts(
           .executeTakeFirst();
         return row ? { linked: true } : { linked: false, reason: "member_not_found" };
       } catch (error) {
-        if (isUniqueViolation(error, dialect)) return { linked: false, reason: "discord_account_taken" };
+        if (takenReason(error, dialect) === "discord_account_taken") {
+          return { linked: false, reason: "discord_account_taken" };
+        }
         if (isBadId(error)) return { linked: false, reason: "member_not_found" };
         throw error;
       }
@@ -93,7 +135,8 @@ export function createOAuthMemberAccounts(
           .executeTakeFirstOrThrow();
         return { created: true, memberId: decodeId(row.id) };
       } catch (error) {
-        if (isUniqueViolation(error, dialect)) return { created: false, reason: "discord_account_taken" };
+        const reason = takenReason(error, dialect);
+        if (reason !== null) return { created: false, reason };
         throw error;
       }
     },

@@ -1,4 +1,5 @@
 import { decodeId, decodeTime } from "@guildkit/store-kysely";
+import { sql } from "kysely";
 import { expect, it } from "vitest";
 import { defineStoreCases } from "../define";
 
@@ -63,6 +64,30 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh }) => {
     expect(await accounts.findByVerifiedEmail({ email: "nobody@example.com" })).toBeNull();
   });
 
+  it("matches by email lower-casing ASCII letters only: a verified \u212Aelly@example.test (Kelvin sign) never finds kelly@example.test", async () => {
+    const { store } = await fresh();
+    // The look-alike first: lowest id, so a Unicode-folding comparison would pick it.
+    const lookAlike = await store.members.create({ email: "\u212Aelly@Example.test" });
+    const kelly = await store.members.create({ email: "Kelly@example.test" });
+    const accounts = store.oauth.memberAccounts;
+    expect(await accounts.findByVerifiedEmail({ email: "kelly@example.test" })).toEqual({
+      memberId: kelly.id,
+      discordUserId: null,
+    });
+    expect(await accounts.findByVerifiedEmail({ email: "\u212Aelly@example.test" })).toEqual({
+      memberId: lookAlike.id,
+      discordUserId: null,
+    });
+    const { store: other } = await fresh();
+    await other.members.create({ email: "kelly@example.test" });
+    expect(
+      await other.oauth.memberAccounts.findByVerifiedEmail({ email: "\u212Aelly@example.test" }),
+    ).toBeNull();
+    expect(
+      await other.oauth.memberAccounts.findByVerifiedEmail({ email: "\u212Aelly@Example.test" }),
+    ).toBeNull();
+  });
+
   it("linkDiscord stores the Discord id, email and name on the member row", async () => {
     const { store, db } = await fresh();
     const member = await store.members.create({ email: "m@example.com" });
@@ -80,6 +105,23 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh }) => {
       discord_username: "Nelly",
       email: "m@example.com",
     });
+  });
+
+  it("linkDiscord to another Discord account clears the previous account's avatar; relinking the same keeps it", async () => {
+    const { store, db } = await fresh();
+    const member = await store.members.create({ email: "m@example.com", discordUserId: "111" });
+    const avatar = async () => {
+      const { rows } = await sql<{ discord_avatar: Uint8Array | null; discord_avatar_hash: string | null }>`
+        select discord_avatar, discord_avatar_hash from members where id = ${member.id}`.execute(db);
+      return [rows[0]?.discord_avatar === null ? null : "bytes", rows[0]?.discord_avatar_hash ?? null];
+    };
+    await sql`update members set discord_avatar = ${Buffer.from([137, 80, 78, 71])},
+      discord_avatar_hash = 'old-hash' where id = ${member.id}`.execute(db);
+    const accounts = store.oauth.memberAccounts;
+    await accounts.linkDiscord({ memberId: member.id, profile: { ...PROFILE, discordUserId: "111" } });
+    expect(await avatar()).toEqual(["bytes", "old-hash"]);
+    await accounts.linkDiscord({ memberId: member.id, profile: PROFILE });
+    expect(await avatar()).toEqual([null, null]);
   });
 
   it("linkDiscord with no verified email clears the stored Discord email", async () => {
@@ -150,6 +192,20 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh }) => {
     });
     const count = await db.selectFrom("members").select(db.fn.countAll().as("n")).executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(1);
+  });
+
+  it("create tells a taken email from a taken Discord account when the host's schema makes email unique", async () => {
+    const { store, db } = await fresh();
+    await sql`create unique index members_email_unique on members (email)`.execute(db);
+    await store.members.create({ email: "nelly@example.com" });
+    const accounts = store.oauth.memberAccounts;
+    expect(await accounts.create({ profile: PROFILE })).toEqual({ created: false, reason: "email_taken" });
+    await store.members.create({ email: "h@example.com", discordUserId: "222" });
+    expect(
+      await accounts.create({ profile: { ...PROFILE, discordUserId: "222", email: "new@example.com" } }),
+    ).toEqual({ created: false, reason: "discord_account_taken" });
+    const count = await db.selectFrom("members").select(db.fn.countAll().as("n")).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(2);
   });
 
   it("markDueForSync clears the seed system's sync marker", async () => {

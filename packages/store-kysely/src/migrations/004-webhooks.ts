@@ -1,4 +1,5 @@
 import {
+  conditionsToWhen,
   LEGACY_TRIGGERS,
   type LegacyCondition,
   planLegacyWebhook,
@@ -7,7 +8,13 @@ import {
 } from "@guildkit/webhook-templates";
 import { sql } from "kysely";
 import { encodeJson, encodeTime } from "../codec";
-import { dropTriggerNamed, installTrigger, listTriggers, tableColumns } from "../webhooks/catalog";
+import {
+  dropTriggerNamed,
+  inSavepoint,
+  installTrigger,
+  listTriggers,
+  tableColumns,
+} from "../webhooks/catalog";
 import { addColumnIfMissing, columnTypes, indexExists, tableExists } from "./ddl";
 import { defineMigration } from "./types";
 
@@ -15,9 +22,12 @@ import { defineMigration } from "./types";
  * Webhook notifications fired by SQL triggers: `discord_webhooks` in the new model (the seed
  * system's columns kept and reused), the `webhook_outbox`, the Postgres enqueue function, and the
  * upgrade of a seed-system database — `trigger_event` filters and `discord_webhook_conditions`
- * folded into WHEN conditions by the core's `planLegacyWebhook` (`OLD.` for DELETE; anything the
- * grammar rejects disables its webhook with a recorded reason), legacy triggers dropped, guildkit
- * triggers installed. Idempotent: legacy rows are upgraded once (those without `created_at`).
+ * folded into WHEN conditions by the core's `planLegacyWebhook` (`OLD.` for DELETE; ANDed with a
+ * `when_clause`; anything the grammar rejects disables its webhook with a recorded reason), legacy
+ * triggers dropped, guildkit triggers installed — each in a savepoint, so a trigger the database
+ * refuses disables that webhook (with the database's message) instead of failing the upgrade.
+ * Conditions whose webhook no longer exists are written to the event log before their table is
+ * dropped. Idempotent: legacy rows are upgraded once (those without `created_at`).
  */
 export const webhooks = defineMigration({
   name: "004-webhooks",
@@ -72,8 +82,7 @@ export const webhooks = defineMigration({
     await addColumnIfMissing(db, dialect, "discord_webhooks", "updated_at", t.timestamp);
 
     // The outbox is written by every watched data change, so it is kept lean on SQLite: a rowid
-    // key (no AUTOINCREMENT bookkeeping; ids are never deleted from the top, so never reused) and
-    // no per-row date default (SQLite's date functions cost more than the rest of the insert).
+    // key (no AUTOINCREMENT bookkeeping; ids are never deleted from the top, so never reused).
     await db.schema
       .createTable("webhook_outbox")
       .ifNotExists()
@@ -84,7 +93,8 @@ export const webhooks = defineMigration({
       .addColumn("op", "text", (c) => c.notNull())
       .addColumn("old_row", t.json)
       .addColumn("new_row", t.json)
-      // Stamped by the database on Postgres (the trigger runs inside it); NULL on SQLite (see above).
+      // The time of the data change: the column default on Postgres; on SQLite the trigger stamps it
+      // (migration 007 reinstalls triggers written before it did).
       .addColumn("created_at", t.timestamp, (c) =>
         dialect === "postgres" ? c.notNull().defaultTo(sql`now()`) : c,
       )
@@ -187,13 +197,11 @@ async function upgradeLegacy(db: AnyDb, dialect: "sqlite" | "postgres", now: Dat
     let enabled = plan.enabled;
     let reason = plan.disabledReason;
     if (enabled && plan.table && plan.operation) {
+      const target = { id, table: plan.table, operation: plan.operation, when: plan.when };
       try {
-        await installTrigger(db, dialect, {
-          id,
-          table: plan.table,
-          operation: plan.operation,
-          when: plan.when,
-        });
+        // A refused CREATE TRIGGER aborts a Postgres transaction: only the savepoint keeps the
+        // upgrade of the other webhooks going.
+        await inSavepoint(db, "guildkit_legacy_webhook", () => installTrigger(db, dialect, target));
       } catch (err) {
         enabled = false;
         reason = `upgrade from the legacy webhook: the trigger could not be installed: ${(err as Error).message}`;
@@ -210,5 +218,17 @@ async function upgradeLegacy(db: AnyDb, dialect: "sqlite" | "postgres", now: Dat
         ${`webhook ${id} upgraded from the legacy model${reason ? ` and disabled: ${reason}` : ""}`},
         ${encodeJson({ webhookId: id, notes: plan.notes, disabledReason: reason })})`.execute(db);
   }
-  if (hasConditions) await sql`drop table discord_webhook_conditions`.execute(db);
+  if (hasConditions) {
+    // Conditions of no legacy webhook row would vanish with their table: record them first.
+    const upgraded = new Set(legacy.rows.map((r) => String(r.id)));
+    for (const [webhookId, list] of conditions) {
+      if (upgraded.has(webhookId)) continue;
+      const text = conditionsToWhen(list, "NEW").text;
+      await sql`insert into event_log (at, kind, level, member_id, discord_user_id, message, data) values (
+          ${stamp}, ${"webhook.legacy_conditions_dropped"}, ${"warn"}, ${null}, ${null},
+          ${`legacy conditions of webhook ${webhookId}, which matches no legacy webhook row, were dropped with discord_webhook_conditions: ${text}`},
+          ${encodeJson({ webhookId, conditions: list })})`.execute(db);
+    }
+    await sql`drop table discord_webhook_conditions`.execute(db);
+  }
 }

@@ -4,6 +4,7 @@ import { oauth } from "./003-oauth";
 import { webhooks } from "./004-webhooks";
 import { speedbump } from "./005-speedbump";
 import { roleSyncSettings } from "./006-role-sync-settings";
+import { webhookOutboxCreated } from "./007-webhook-outbox-created";
 import type { GuildkitMigration } from "./types";
 
 /**
@@ -17,5 +18,6 @@ export const migrations: readonly GuildkitMigration[] = [
   webhooks,
   speedbump,
   roleSyncSettings,
+  webhookOutboxCreated,
   // next: roleSync (002-role-sync), oauth (003-oauth), webhooks (004-webhooks), speedbump (005-speedbump)
 ];

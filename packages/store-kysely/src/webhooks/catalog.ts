@@ -74,6 +74,28 @@ export async function tableColumns(
   return rows.length === 0 ? null : rows.map((r) => ({ name: r.name, type: r.type }));
 }
 
+/**
+ * A table's primary key columns in key order (empty when it has none): Postgres reads `pg_index`,
+ * SQLite `pragma_table_info`.
+ */
+export async function primaryKeyColumns(db: AnyDb, dialect: Dialect, table: string): Promise<string[]> {
+  const rows =
+    dialect === "postgres"
+      ? (
+          await sql<{ name: string }>`select a.attname as name from pg_index i
+            join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
+            join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+            where i.indisprimary and n.nspname = current_schema() and c.relname = ${table}
+            order by array_position(i.indkey::int2[], a.attnum)`.execute(db)
+        ).rows
+      : (
+          await sql<{
+            name: string;
+          }>`select name from pragma_table_info(${table}) where pk > 0 order by pk`.execute(db)
+        ).rows;
+  return rows.map((r) => r.name);
+}
+
 /** A trigger found in the catalog. */
 export interface CatalogTrigger {
   name: string;
@@ -140,6 +162,39 @@ export async function installTrigger(db: AnyDb, dialect: Dialect, target: Trigge
     dialect,
   );
   for (const statement of ddl.create) await sql.raw(statement).execute(db);
+}
+
+/**
+ * Runs `fn` inside a savepoint named `name` of the transaction `db` is in (on SQLite, also the one
+ * connection a migration holds). When `fn` throws, everything it did is rolled back — and a Postgres
+ * transaction, which refuses every statement after an error, stays usable — then the error is
+ * rethrown.
+ */
+export async function inSavepoint<T>(db: AnyDb, name: string, fn: () => Promise<T>): Promise<T> {
+  await sql`savepoint ${sql.id(name)}`.execute(db);
+  try {
+    const value = await fn();
+    await sql`release savepoint ${sql.id(name)}`.execute(db);
+    return value;
+  } catch (err) {
+    try {
+      await sql`rollback to savepoint ${sql.id(name)}`.execute(db);
+      await sql`release savepoint ${sql.id(name)}`.execute(db);
+    } catch {
+      // The transaction itself is gone (connection lost): the original error says why.
+    }
+    throw err;
+  }
+}
+
+/**
+ * Whether an error thrown while running trigger DDL is the database refusing that DDL — Postgres
+ * SQLSTATE class 22 (data exception: `'abc'` is no uuid) or 42 (no such operator, type mismatch),
+ * SQLite `SQLITE_ERROR` — rather than the database being unreachable or the transaction failing.
+ */
+export function isDdlRefusal(err: unknown): boolean {
+  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === "string" && (/^(22|42)[0-9A-Z]{3}$/.test(code) || code === "SQLITE_ERROR");
 }
 
 /** Drops a webhook's trigger (idempotent). */

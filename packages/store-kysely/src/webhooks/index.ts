@@ -5,8 +5,10 @@ import {
   type IoOptions,
   OPERATIONS,
   type Operation,
+  parseRowJson,
   parseWebhookDefinition,
   type RowData,
+  sqliteRowJson,
   type TableColumn,
   type WebhookDefinition,
   WebhookDefinitionError,
@@ -20,10 +22,14 @@ import type { Database } from "../schema";
 import {
   dropTriggerNamed,
   findTable,
+  inSavepoint,
   installTrigger,
+  isDdlRefusal,
   listTables,
   listTriggers,
+  primaryKeyColumns,
   removeTrigger,
+  type TriggerTarget,
   tableColumns,
 } from "./catalog";
 
@@ -156,6 +162,26 @@ export function createWebhookStore(
     return row ? decodeWebhook(row as Record<string, unknown>) : null;
   };
 
+  /**
+   * Installs a definition's trigger. A database that refuses the DDL — a WHEN condition the core's
+   * checks let through but Postgres cannot compile — becomes a `WebhookDefinitionError` issue at
+   * `["when"]` with the database's message.
+   */
+  const installDefinitionTrigger = async (trx: Kysely<Database>, target: TriggerTarget) => {
+    try {
+      await installTrigger(trx, dialect, target);
+    } catch (err) {
+      if (!isDdlRefusal(err)) throw err;
+      throw new WebhookDefinitionError([
+        {
+          path: ["when"],
+          code: "when_refused",
+          message: `the database refused the trigger for this WHEN condition: ${(err as Error).message}`,
+        },
+      ]);
+    }
+  };
+
   const deadLetterPending = async (
     trx: Kysely<Database>,
     webhookId: string,
@@ -185,6 +211,8 @@ export function createWebhookStore(
       const now = t(opts.now);
       const expires = t(new Date(opts.now.getTime() + opts.leaseMs));
       const run = async (trx: Kysely<Database>): Promise<ClaimedEvent[]> => {
+        // Claimers take turns on Postgres (see the README: SKIP LOCKED cannot keep per-webhook order);
+        // the lock lasts this short transaction, not the delivery. SQLite has one writer anyway.
         if (dialect === "postgres")
           await sql`select pg_advisory_xact_lock(hashtext('guildkit_webhook_claim'))`.execute(trx);
         // 1. Webhooks whose oldest pending event may start now (the ordering rule).
@@ -251,6 +279,7 @@ export function createWebhookStore(
               operation: w.operation,
               oldRowJson: r.old_row,
               newRowJson: r.new_row,
+              // Only SQLite events written before migration 007 lack a creation time.
               createdAt: decodeTime(r.created_at) ?? opts.now,
               attempts: decodeInteger(r.attempts),
               possibleDuplicate: r.possible_duplicate === true || Number(r.possible_duplicate) === 1,
@@ -373,29 +402,35 @@ export function createWebhookStore(
     },
 
     /**
-     * Validates and stores a new definition and installs its trigger, in one transaction. Throws
-     * `WebhookDefinitionError` (every issue) when invalid.
+     * Validates and stores a new definition and installs its trigger, in one transaction (inside a
+     * savepoint, so a refusal changes nothing even within a caller's transaction). Throws
+     * `WebhookDefinitionError` (every issue) when invalid, or when the database refuses the
+     * trigger (issue at `["when"]` with the database's message).
      */
     async create(input: unknown, opts: DefinitionWriteOptions = {}): Promise<StoredWebhook> {
       opts.signal?.throwIfAborted();
       return tx(async (trx) => {
         const d = await validate(trx, input, opts);
-        const stamp = t(clock.now());
-        const inserted = await trx
-          .insertInto("discord_webhooks")
-          .values({ ...values(d), disabled_reason: null, created_at: stamp, updated_at: stamp })
-          .returning("id")
-          .executeTakeFirstOrThrow();
-        const id = decodeId(inserted.id);
-        if (d.enabled)
-          await installTrigger(trx, dialect, { id, table: d.table, operation: d.operation, when: d.when });
-        return (await getIn(trx, id)) as StoredWebhook;
+        return inSavepoint(trx, "guildkit_webhook_write", async () => {
+          const stamp = t(clock.now());
+          const inserted = await trx
+            .insertInto("discord_webhooks")
+            .values({ ...values(d), disabled_reason: null, created_at: stamp, updated_at: stamp })
+            .returning("id")
+            .executeTakeFirstOrThrow();
+          const id = decodeId(inserted.id);
+          if (d.enabled)
+            await installDefinitionTrigger(trx, { id, table: d.table, operation: d.operation, when: d.when });
+          return (await getIn(trx, id)) as StoredWebhook;
+        });
       });
     },
 
     /**
      * Replaces a definition and its trigger (dropped, then installed again when enabled), in one
-     * transaction. Enabling clears the disabled reason. `null` when there is no such webhook.
+     * transaction (inside a savepoint, like {@link create}). Enabling clears the disabled reason.
+     * `null` when there is no such webhook. Throws `WebhookDefinitionError` like `create`; the stored
+     * definition and trigger are then left as they were.
      */
     async update(
       id: string,
@@ -407,19 +442,21 @@ export function createWebhookStore(
         const current = await getIn(trx, id);
         if (!current) return null;
         const d = await validate(trx, input, opts);
-        await removeTrigger(trx, dialect, id, current.table);
-        await trx
-          .updateTable("discord_webhooks")
-          .set({
-            ...values(d),
-            disabled_reason: d.enabled ? null : current.disabledReason,
-            updated_at: t(clock.now()),
-          })
-          .where("id", "=", id)
-          .execute();
-        if (d.enabled)
-          await installTrigger(trx, dialect, { id, table: d.table, operation: d.operation, when: d.when });
-        return getIn(trx, id);
+        return inSavepoint(trx, "guildkit_webhook_write", async () => {
+          await removeTrigger(trx, dialect, id, current.table);
+          await trx
+            .updateTable("discord_webhooks")
+            .set({
+              ...values(d),
+              disabled_reason: d.enabled ? null : current.disabledReason,
+              updated_at: t(clock.now()),
+            })
+            .where("id", "=", id)
+            .execute();
+          if (d.enabled)
+            await installDefinitionTrigger(trx, { id, table: d.table, operation: d.operation, when: d.when });
+          return getIn(trx, id);
+        });
       });
     },
 
@@ -458,22 +495,27 @@ export function createWebhookStore(
       return listTables(db, dialect);
     },
 
-    /** The most recently inserted row of a table (by primary key / rowid), or `null`. */
+    /**
+     * The newest row of a table — the highest primary key (SQLite's `rowid`, Postgres's `ctid`, when
+     * the table has none) — as the triggers would store it (BLOBs as `\x…` hex, integers beyond
+     * 2^53 exact as `bigint`), or `null`.
+     */
     async newestRow(table: string, io: IoOptions = {}): Promise<RowData | null> {
       io.signal?.throwIfAborted();
       const name = await findTable(db, dialect, table);
       if (name === null) return null;
-      const quoted = `"${name.replaceAll('"', '""')}"`;
-      if (dialect === "sqlite") {
-        const r = await sql
-          .raw<Record<string, unknown>>(`select * from ${quoted} order by rowid desc limit 1`)
-          .execute(db);
-        return r.rows[0] ?? null;
-      }
-      const r = await sql<{
-        row: string;
-      }>`select to_jsonb(t)::text as row from ${sql.raw(quoted)} t order by ctid desc limit 1`.execute(db);
-      return r.rows[0] ? (JSON.parse(r.rows[0].row) as RowData) : null;
+      const key = await primaryKeyColumns(db, dialect, name);
+      const order =
+        key.length > 0
+          ? key.map((column) => sql`${sql.id("r", column)} desc`)
+          : [sql.raw(dialect === "postgres" ? "r.ctid desc" : "r.rowid desc")];
+      const image =
+        dialect === "postgres"
+          ? sql`to_jsonb(r)::text`
+          : sql.raw(sqliteRowJson("r", (await tableColumns(db, dialect, name)) ?? []));
+      const r = await sql<{ row: string }>`select ${image} as row from ${sql.id(name)} as r
+        order by ${sql.join(order)} limit 1`.execute(db);
+      return r.rows[0] ? parseRowJson(r.rows[0].row) : null;
     },
 
     /** Dead-lettered events, newest first. */
@@ -559,17 +601,16 @@ export function createWebhookStore(
         }
         for (const d of defs.filter((x) => x.enabled)) {
           try {
-            await sql`savepoint guildkit_repair`.execute(trx);
-            await installTrigger(trx, dialect, {
-              id: d.id,
-              table: d.table,
-              operation: d.operation,
-              when: d.when,
-            });
-            await sql`release savepoint guildkit_repair`.execute(trx);
+            await inSavepoint(trx, "guildkit_repair", () =>
+              installTrigger(trx, dialect, {
+                id: d.id,
+                table: d.table,
+                operation: d.operation,
+                when: d.when,
+              }),
+            );
             report.installed.push(d.id);
           } catch (err) {
-            await sql`rollback to savepoint guildkit_repair`.execute(trx);
             const reason = `the trigger could not be installed at start-up: ${(err as Error).message}`;
             await trx
               .updateTable("discord_webhooks")

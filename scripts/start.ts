@@ -10,6 +10,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import {
+  type DatabaseSettings,
+  ProcessSettingsError,
+  parseProcessSettings,
+  redactProcessSettings,
+} from "../packages/config/src/index";
 
 const root = resolve(import.meta.dirname, "..");
 const dataDir = join(root, ".data");
@@ -73,10 +79,9 @@ function shutdown(code: number) {
 process.on("SIGINT", () => shutdown(0));
 process.on("SIGTERM", () => shutdown(0));
 
-console.log(`guildkit: SQLite database ${env.DATABASE_URL}`);
-console.log(`guildkit: admin token in ${join(dataDir, "admin-token")}`);
-if (process.argv.includes("--sim")) {
-  const simPort = process.env.DISCORD_SIM_PORT ?? "3001";
+const sim = process.argv.includes("--sim");
+const simPort = process.env.DISCORD_SIM_PORT ?? "3001";
+if (sim) {
   const simUrl = `http://127.0.0.1:${simPort}`;
   Object.assign(env, {
     DISCORD_API_BASE_URL: `${simUrl}/api/v10`,
@@ -84,7 +89,25 @@ if (process.argv.includes("--sim")) {
     DISCORD_CDN_BASE_URL: `${simUrl}/cdn`,
     PLURALKIT_BASE_URL: `${simUrl}/pk/v2`,
   });
-  run("discord-sim", "tools/discord-sim/src/cli.ts", { PORT: simPort });
 }
+
+/** The database line: the SQLite file, or the Postgres URL with its password masked. */
+function describeDatabase(): string {
+  try {
+    // The same parsing and redaction the apps use, so a Postgres password never reaches the terminal.
+    const database = redactProcessSettings(parseProcessSettings(env)).database as DatabaseSettings;
+    return database.kind === "sqlite"
+      ? `SQLite database ${database.path}`
+      : `PostgreSQL database ${database.url}`;
+  } catch (error) {
+    if (!(error instanceof ProcessSettingsError)) throw error;
+    console.error(`guildkit: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+console.log(`guildkit: ${describeDatabase()}`);
+console.log(`guildkit: admin token in ${join(dataDir, "admin-token")}`);
+if (sim) run("discord-sim", "tools/discord-sim/src/cli.ts", { PORT: simPort });
 run("server", "apps/server/src/main.ts");
 run("worker", "apps/worker/src/main.ts");

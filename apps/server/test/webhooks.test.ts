@@ -1,4 +1,6 @@
 import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
+import * as postgres from "@guildkit/store-postgres";
+import { checkPostgres, createPostgresTestStore } from "@guildkit/store-testkit";
 import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createServerApp } from "../src/app";
@@ -132,5 +134,74 @@ describe("admin webhooks API", () => {
     });
     expect(await (await call("POST", "/dead/redeliver", {})).json()).toEqual({ redelivered: 1 });
     expect((await call("POST", "/dead/999/redeliver")).status).toBe(404);
+  });
+
+  it("answers 400 to a dead-letter webhook id that is not a number, before it reaches the database", async () => {
+    for (const res of [
+      await call("GET", "/dead?webhookId=abc"),
+      await call("GET", "/dead?webhookId=1%20or%201=1"),
+      await call("POST", "/dead/redeliver", { webhookId: "abc" }),
+      await call("POST", "/dead/redeliver", { webhookId: -1 }),
+    ]) {
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: "invalid_id" });
+    }
+    expect((await call("GET", "/dead?webhookId=12")).status).toBe(200);
+    expect(await (await call("POST", "/dead/redeliver", { webhookId: 12 })).json()).toEqual({
+      redelivered: 0,
+    });
+  });
+});
+
+const pg = await checkPostgres();
+
+describe.skipIf(!pg.available)("admin webhooks API on Postgres", () => {
+  let pgTeardown: () => Promise<void>;
+  beforeEach(async () => {
+    const handle = await createPostgresTestStore(postgres, { connectionString: pg.url });
+    const made = await createTestContext({
+      store: handle.store,
+      settings: { discordApiBaseUrl: sim.apiBaseUrl },
+    });
+    app = createServerApp(made.ctx);
+    pgTeardown = handle.teardown;
+    await sql`create table shifts (id bigint primary key, opens time, starts timestamptz, note text)`.execute(
+      handle.db,
+    );
+  });
+  afterEach(async () => pgTeardown());
+
+  const shift = { url: URL, template: "{note}", table: "shifts", operation: "INSERT" };
+
+  it("answers 400, not 500, for a WHEN condition Postgres refuses at CREATE TRIGGER, and stores nothing", async () => {
+    const refused = await call("POST", "", { ...shift, when: "NEW.opens > 5" });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      error: "invalid_definition",
+      issues: [
+        { path: ["when"], code: "when_refused", message: expect.stringContaining("operator does not exist") },
+      ],
+    });
+    const typed = await call("POST", "", { ...shift, when: "NEW.starts > 5" });
+    expect(typed.status).toBe(400);
+    expect(await typed.json()).toMatchObject({
+      issues: [{ path: ["when"], code: "when_type", position: 0 }],
+    });
+    expect(await (await call("GET", "")).json()).toEqual({ webhooks: [] });
+
+    const { id } = (await (await call("POST", "", { ...shift, when: "NEW.note = 'x'" })).json()) as {
+      id: string;
+    };
+    const patched = await call("PATCH", `/${id}`, { when: "NEW.opens > 5" });
+    expect(patched.status).toBe(400);
+    expect(await (await call("GET", `/${id}`)).json()).toMatchObject({
+      when: "NEW.note = 'x'",
+      enabled: true,
+    });
+  });
+
+  it("answers 400, not a database cast error, to a dead-letter webhook id that is not a number", async () => {
+    expect((await call("GET", "/dead?webhookId=abc")).status).toBe(400);
+    expect((await call("POST", "/dead/redeliver", { webhookId: "abc" })).status).toBe(400);
   });
 });

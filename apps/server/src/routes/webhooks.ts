@@ -28,7 +28,8 @@ type StoredWebhook = NonNullable<Awaited<ReturnType<AppStore["webhooks"]["get"]>
  *   the WHEN condition lets that row through.
  * - `POST /:id/test`: sends that preview through the webhook now.
  * - `GET /dead?webhookId=&limit=`: dead events with their reasons; `POST /dead/:eventId/redeliver`,
- *   `POST /dead/redeliver` (`{ webhookId? }`): put them back in the queue.
+ *   `POST /dead/redeliver` (`{ webhookId? }`): put them back in the queue. A `webhookId` that is not
+ *   a decimal id is a 400 `invalid_id`.
  */
 export function webhookRoutes(ctx: ServerContext) {
   const app = new Hono();
@@ -60,6 +61,8 @@ export function webhookRoutes(ctx: ServerContext) {
     }
   };
   const badBody = (c: Context) => c.json({ error: "invalid_json", message: "Send a JSON object." }, 400);
+  const badId = (c: Context) =>
+    c.json({ error: "invalid_id", message: "webhookId must be a webhook id (digits only)." }, 400);
 
   app.get(BASE, async (c) =>
     c.json({ webhooks: (await hooks.list({ signal: c.req.raw.signal })).map(show) }),
@@ -78,16 +81,16 @@ export function webhookRoutes(ctx: ServerContext) {
 
   app.get(`${BASE}/dead`, async (c) => {
     const limit = Number(c.req.query("limit") ?? 100);
-    const dead = await hooks.listDead({
-      webhookId: c.req.query("webhookId") ?? null,
-      limit: Number.isFinite(limit) ? limit : 100,
-    });
+    const webhookId = webhookIdOf(c.req.query("webhookId"));
+    if (webhookId === false) return badId(c);
+    const dead = await hooks.listDead({ webhookId, limit: Number.isFinite(limit) ? limit : 100 });
     return c.json({ events: dead });
   });
 
   app.post(`${BASE}/dead/redeliver`, async (c) => {
     const input = (await body(c)) ?? {};
-    const webhookId = typeof input.webhookId === "string" ? input.webhookId : null;
+    const webhookId = webhookIdOf(input.webhookId);
+    if (webhookId === false) return badId(c);
     const count = await hooks.redeliver(webhookId ? { webhookId } : { all: true });
     return c.json({ redelivered: count });
   });
@@ -207,7 +210,7 @@ export function webhookRoutes(ctx: ServerContext) {
         tables: found ? [] : await hooks.tables(),
         webhookBaseUrl,
       },
-      { row: plain(row), old: isRow(old) ? plain(old) : null },
+      { row, old: isRow(old) ? old : null },
     );
     return { preview, row };
   }
@@ -225,7 +228,7 @@ export function webhookRoutes(ctx: ServerContext) {
         truncated: message.truncated,
         empty: message.empty,
         whenMatches,
-        row: plain(result.row),
+        row: result.row,
       }),
     );
   }
@@ -260,15 +263,17 @@ function definitionOf(w: StoredWebhook): Record<string, unknown> {
   };
 }
 
-function isRow(value: unknown): value is RowData {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+/**
+ * A `webhookId` filter as sent (query text or JSON): `null` when absent (every webhook), the id as
+ * decimal text, or `false` when it is not one — refused before it reaches SQL (on Postgres it
+ * would be a cast error).
+ */
+function webhookIdOf(value: unknown): string | null | false {
+  if (value === undefined || value === null || value === "") return null;
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return String(value);
+  return typeof value === "string" && /^[0-9]+$/.test(value) ? value : false;
 }
 
-/** Bytes as the triggers store them (`\x…` hex), so previews match delivery. */
-function plain(row: RowData): RowData {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) {
-    out[k] = v instanceof Uint8Array ? `\\x${Buffer.from(v).toString("hex")}` : v;
-  }
-  return out;
+function isRow(value: unknown): value is RowData {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

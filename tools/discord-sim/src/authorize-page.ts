@@ -12,7 +12,10 @@ const STYLE =
   "main{background:#2b2d31;border-radius:8px;padding:32px;max-width:420px;width:100%}" +
   "h1{font-size:20px;color:#fff}ul{padding-left:20px}button{border:0;border-radius:4px;padding:10px 18px;font-size:15px;cursor:pointer}" +
   ".ok{background:#5865f2;color:#fff}.cancel{background:transparent;color:#dbdee1}select{width:100%;padding:8px;margin:8px 0 20px}" +
-  ".error{color:#f23f43}";
+  ".error{color:#f23f43}" +
+  // Authorize comes first in the form (the HTML default button, first on Tab) and has the focus, so
+  // Enter submits it; it is shown right of Cancel.
+  ".actions{display:flex;flex-direction:row-reverse;justify-content:flex-end;gap:8px}";
 
 /** Users listed in the select (a seeded guild may hold 100,000). */
 const MAX_LISTED_USERS = 200;
@@ -44,8 +47,10 @@ export function renderAuthorizePage(
 <form method="post" action="/oauth2/authorize">${hidden}
 <label for="user">Authorize as</label>
 <select name="user" id="user">${options}</select>
+<div class="actions">
+<button type="submit" name="action" value="authorize" class="ok"${listed.length === 0 ? " disabled" : " autofocus"}>Authorize</button>
 <button type="submit" name="action" value="cancel" class="cancel">Cancel</button>
-<button type="submit" name="action" value="authorize" class="ok"${listed.length === 0 ? " disabled" : ""}>Authorize</button>
+</div>
 </form></main></body></html>`;
 }
 

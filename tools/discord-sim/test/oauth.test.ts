@@ -69,6 +69,14 @@ describe("GET /oauth2/authorize", () => {
     expect(html).toMatch(/value="cancel"[^>]*>Cancel</);
   });
 
+  it("makes Authorize the default button: the form's first submit button, focused, so Enter submits it", async () => {
+    const res = await fetch(authorizeUrl());
+    const form = /<form[^>]*>([\s\S]*)<\/form>/.exec(await res.text())?.[1] ?? "";
+    const first = /<button type="submit"[^>]*>/.exec(form)?.[0] ?? "";
+    expect(first).toContain('value="authorize"');
+    expect(first).toContain("autofocus");
+  });
+
   it("shows an error page and never redirects for an unregistered redirect_uri", async () => {
     const res = await fetch(authorizeUrl({ redirect_uri: "http://evil.example/callback" }), {
       redirect: "manual",

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { createDiscordRest, type DiscordRest } from "@guildkit/discord-rest";
-import type { AppStore } from "@guildkit/runtime";
+import type { AppStore, Logger } from "@guildkit/runtime";
 import {
   type Clock,
   createWebhookDelivery,
@@ -76,22 +76,61 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
   return { delivery, rest };
 }
 
+type TriggerRepairReport = Awaited<ReturnType<AppStore["webhooks"]["repairTriggers"]>>;
+
+/** The first wait before retrying a failed trigger repair; it doubles up to {@link REPAIR_MAX_DELAY_MS}. */
+export const REPAIR_FIRST_DELAY_MS = 1_000;
+/** The longest wait between two attempts of the trigger repair. */
+export const REPAIR_MAX_DELAY_MS = 5 * 60_000;
+
 /**
- * The worker task: repairs the triggers at start (no orphan row, no orphan trigger), then delivers
- * until shutdown. Postgres wakes it with LISTEN/NOTIFY; SQLite is polled every 50 ms.
+ * Runs the start-up trigger repair (`store.webhooks.repairTriggers`) until it succeeds: after a
+ * failure (the database restarting, a lock timeout) it waits through `scheduler` — 1 s, doubling up
+ * to 5 min — and tries again, logging each failure. Resolves with the report, or `null` when
+ * `signal` aborts first.
+ */
+export async function repairTriggersUntilDone(deps: {
+  store: Pick<AppStore, "webhooks">;
+  scheduler: Scheduler;
+  logger: Pick<Logger, "warn" | "error">;
+  signal: AbortSignal;
+}): Promise<TriggerRepairReport | null> {
+  for (let attempt = 1, delayMs = REPAIR_FIRST_DELAY_MS; !deps.signal.aborted; attempt++) {
+    try {
+      const report = await deps.store.webhooks.repairTriggers({ signal: deps.signal });
+      if (report.dropped.length > 0 || report.disabled.length > 0) {
+        deps.logger.warn({ ...report }, "webhook triggers repaired at start-up");
+      }
+      return report;
+    } catch (err) {
+      if (deps.signal.aborted) break;
+      deps.logger.error(
+        { err, attempt, retryInMs: delayMs },
+        "repairing the webhook triggers failed; delivery goes on, the repair is retried",
+      );
+      await deps.scheduler.sleep(delayMs, { signal: deps.signal });
+      delayMs = Math.min(delayMs * 2, REPAIR_MAX_DELAY_MS);
+    }
+  }
+  return null;
+}
+
+/**
+ * The worker task: delivers until shutdown while the start-up trigger repair (no orphan row, no
+ * orphan trigger) runs beside it — retried with backoff if it fails, so a database hiccup at start
+ * never stops delivery. Postgres wakes delivery with LISTEN/NOTIFY; SQLite is polled every 50 ms.
  */
 export const webhookDeliveryTask: WorkerTask = {
   name: "webhook-delivery",
   async run(ctx, signal) {
-    const report = await ctx.store.webhooks.repairTriggers();
-    if (report.dropped.length > 0 || report.disabled.length > 0) {
-      ctx.logger.warn({ ...report }, "webhook triggers repaired at start-up");
-    }
     const worker = createWebhookWorker({
       store: ctx.store,
       discordApiBaseUrl: ctx.settings.discordApiBaseUrl,
       owner: ctx.workerId,
     });
-    await worker.delivery.run({ signal });
+    await Promise.all([
+      repairTriggersUntilDone({ store: ctx.store, scheduler: timers, logger: ctx.logger, signal }),
+      worker.delivery.run({ signal }),
+    ]);
   },
 };

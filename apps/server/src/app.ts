@@ -15,6 +15,19 @@ export function createServerApp(ctx: ServerContext): Hono {
     ctx.logger.error({ err: error, path: c.req.path }, "unhandled error");
     return c.json({ error: "internal_error", message: "Something went wrong; see the server log." }, 500);
   });
+  app.use(async (c, next) => {
+    await next();
+    // Clickjacking: no page of this server may be framed. Only HTML answers need saying so (a redirect
+    // has no page), and reading the status first keeps the hot redirects untouched.
+    if (c.res.status >= 300 && c.res.status < 400) return;
+    if (!c.res.headers.get("content-type")?.startsWith("text/html")) return;
+    c.res.headers.set("x-frame-options", "DENY");
+    const csp = c.res.headers.get("content-security-policy");
+    c.res.headers.set(
+      "content-security-policy",
+      csp ? `${csp}; frame-ancestors 'none'` : "frame-ancestors 'none'",
+    );
+  });
   app.route("/", healthRoutes(ctx));
   app.route("/", oauthRoutes(ctx));
   app.route("/", adminConfigRoutes(ctx));

@@ -77,8 +77,11 @@ describe.skipIf(!hasChromium && !process.env.CI)("login with Discord in Chromium
       await page.goto(`${base}/?next=${encodeURIComponent("/me?welcome=1")}`);
       await page.click("#login-discord");
 
-      // The simulator's authorization page.
+      // The simulator's authorization page; the browser holds the binding cookie meanwhile.
       await page.waitForURL((url) => url.href.startsWith(sim.authorizeUrl));
+      const binding = async () =>
+        (await page.context().cookies(base)).find((c) => c.name === "gk_oauth_binding");
+      expect(await binding()).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
       await page.selectOption("select[name=user]", nelly.id);
       await page.click("button[value=authorize]");
 
@@ -99,9 +102,8 @@ describe.skipIf(!hasChromium && !process.env.CI)("login with Discord in Chromium
       await page.waitForURL(`${base}/me?welcome=1`);
       expect(await page.textContent("#discord-user-id")).toBe(alt.id);
 
-      const cookies = await page.context().cookies();
-      const binding = cookies.find((c) => c.name === "gk_oauth_binding");
-      expect(binding).toMatchObject({ httpOnly: true, sameSite: "Lax" });
+      // Its job done (signed in, then linked), the binding cookie is gone.
+      expect(await binding()).toBeUndefined();
     } finally {
       await page.close();
     }

@@ -1,8 +1,9 @@
+import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
 import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
 import { createServerApp } from "../src/app";
 import { oauthRoutes } from "../src/routes/oauth";
-import { BASE, oauthWorld, snapshot, TestBrowser } from "./oauth-helpers";
+import { BASE, configureOAuth, oauthWorld, snapshot, TestBrowser } from "./oauth-helpers";
 
 type World = Awaited<ReturnType<typeof oauthWorld>>;
 
@@ -37,11 +38,16 @@ async function authorizeLogin(w: World, browser: TestBrowser, userId: string, ne
 }
 
 async function errorEntries(w: World) {
-  return w.db
+  const rows = await w.db
     .selectFrom("event_log")
     .select(["kind", "level", "message", "data"])
     .where("kind", "=", "oauth.error")
+    .orderBy("id")
     .execute();
+  return rows.map((row) => ({
+    ...row,
+    data: typeof row.data === "string" ? JSON.parse(row.data) : row.data,
+  }));
 }
 
 describe("login with Discord over HTTP", () => {
@@ -56,7 +62,7 @@ describe("login with Discord over HTTP", () => {
     expect(authorizeUrl.searchParams.get("code_challenge_method")).toBe("S256");
     expect(authorizeUrl.searchParams.get("scope")).toBe("identify email");
     const binding = start.headers.getSetCookie().find((c) => c.startsWith("gk_oauth_binding="));
-    expect(binding).toMatch(/; Max-Age=900; HttpOnly; SameSite=Lax$/);
+    expect(binding).toMatch(/; Max-Age=1800; HttpOnly; SameSite=Lax$/);
     expect(start.headers.get("cache-control")).toBe("no-store");
 
     const callback = await w.sim.authorize(authorizeUrl.toString(), { userId: user.id });
@@ -66,6 +72,8 @@ describe("login with Discord over HTTP", () => {
     expect(html).toContain("nelly@example.test");
     const token = /name="signup_token" value="([^"]+)"/.exec(html)?.[1] ?? "";
     expect((await snapshot(w.db)).members).toEqual([]);
+    // Still needed by the confirmation.
+    expect(browser.cookies.has("gk_oauth_binding")).toBe(true);
 
     const done = await browser.request("/login/discord/confirm", {
       method: "POST",
@@ -73,6 +81,7 @@ describe("login with Discord over HTTP", () => {
     });
     expect(done.status).toBe(303);
     expect(done.headers.get("location")).toBe("/me?tab=discord");
+    expect(browser.cookies.has("gk_oauth_binding")).toBe(false);
     const me = await browser.get("/me?tab=discord");
     expect(me.status).toBe(200);
     expect(await me.text()).toContain(user.id);
@@ -97,6 +106,7 @@ describe("login with Discord over HTTP", () => {
     expect(done.status).toBe(303);
     expect(done.headers.get("location")).toBe("/me?tab=discord");
     expect(browser.cookies.has("gk_session")).toBe(true);
+    expect(browser.cookies.has("gk_oauth_binding")).toBe(false);
     expect((await snapshot(w.db)).members).toMatchObject([
       { id: Number(member.id), discord_user_id: user.id },
     ]);
@@ -117,6 +127,7 @@ describe("login with Discord over HTTP", () => {
     const linked = await browser.get(callback);
     expect(linked.status).toBe(303);
     expect(linked.headers.get("location")).toBe("/me");
+    expect(browser.cookies.has("gk_oauth_binding")).toBe(false);
     expect((await snapshot(w.db)).members).toMatchObject([
       { discord_user_id: second.id, discord_email: "second@example.test", discord_last_synced: null },
     ]);
@@ -125,13 +136,70 @@ describe("login with Discord over HTTP", () => {
     expect(Boolean(due[0]?.dirty)).toBe(true);
   });
 
-  it("refuses to link without a session", async () => {
+  it("refuses to link without a session, and writes the refused callback to the event log", async () => {
     const w = await setup();
     const browser = new TestBrowser(createServerApp(w.ctx));
     const response = await browser.get("/discord/login");
     expect(response.status).toBe(401);
     expect(await response.text()).toContain("Sign in first");
     expect((await browser.get("/discord/callback?code=x&state=y")).status).toBe(401);
+    expect(await errorEntries(w)).toMatchObject([
+      { level: "warn", data: { flow: "link", code: "session_required", count: 1 } },
+    ]);
+  });
+
+  it("signs out only on a same-origin POST /logout", async () => {
+    const w = await setup();
+    await w.ctx.store.members.create({ email: "nelly@example.test" });
+    const user = seedUser(w);
+    const browser = new TestBrowser(createServerApp(w.ctx));
+    await browser.get(await authorizeLogin(w, browser, user.id));
+    const refusals: Array<Record<string, string>> = [
+      { origin: "https://evil.test" },
+      { origin: "null" },
+      { "sec-fetch-site": "cross-site" },
+      {},
+    ];
+    for (const headers of refusals) {
+      const refused = await browser.request("/logout", { method: "POST", headers });
+      expect(refused.status).toBe(403);
+      expect(browser.cookies.has("gk_session")).toBe(true);
+    }
+    const byFetchMetadata = await browser.request("/logout", {
+      method: "POST",
+      headers: { "sec-fetch-site": "same-origin" },
+    });
+    expect(byFetchMetadata.status).toBe(303);
+    expect(browser.cookies.has("gk_session")).toBe(false);
+    await browser.get(await authorizeLogin(w, browser, user.id));
+    const byOrigin = await browser.request("/logout", { method: "POST", headers: { origin: BASE } });
+    expect(byOrigin.status).toBe(303);
+    expect(browser.cookies.has("gk_session")).toBe(false);
+  });
+
+  it("forbids framing every HTML page it renders", async () => {
+    const w = await setup();
+    const user = seedUser(w);
+    const browser = new TestBrowser(createServerApp(w.ctx));
+    const expectUnframeable = (page: Response) => {
+      expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+      expect(page.headers.get("x-frame-options")).toBe("DENY");
+      expect(page.headers.get("content-security-policy")).toBe("frame-ancestors 'none'");
+    };
+    const start = await browser.get("/login/discord");
+    expect(start.headers.get("x-frame-options")).toBeNull();
+    const signup = await browser.get(
+      await w.sim.authorize(start.headers.get("location") ?? "", { userId: user.id }),
+    );
+    expectUnframeable(signup);
+    const token = /name="signup_token" value="([^"]+)"/.exec(await signup.text())?.[1] ?? "";
+    await browser.request("/login/discord/confirm", {
+      method: "POST",
+      body: new URLSearchParams({ signup_token: token }),
+    });
+    expectUnframeable(await browser.get("/me"));
+    expectUnframeable(await browser.get("/login/discord/callback?code=x&state=garbage"));
+    expectUnframeable(await new TestBrowser(createServerApp(w.ctx)).get("/"));
   });
 
   describe("every bad input gets a clear answer and writes nothing", () => {
@@ -176,8 +244,11 @@ describe("login with Discord over HTTP", () => {
       const user = seedUser(w);
       const browser = new TestBrowser(createServerApp(w.ctx));
       const callback = await authorizeLogin(w, browser, user.id);
+      const binding = browser.cookies.get("gk_oauth_binding") ?? "";
       expect((await browser.get(callback)).status).toBe(303);
       const before = await snapshot(w.db);
+      // Signing in cleared the binding cookie; a replay that kept it still finds the nonce spent.
+      browser.cookies.set("gk_oauth_binding", binding);
       const replay = await browser.get(callback);
       expect(replay.status).toBe(400);
       expect(await replay.text()).toContain("already used");
@@ -306,6 +377,42 @@ describe("login with Discord over HTTP", () => {
       expect(await response.text()).toContain("did not answer in time");
       expect((await snapshot(w.db)).members).toEqual(before.members);
     });
+  });
+
+  it("answers 503 when OAuth is unconfigured after the start, leaving the state usable once configured again", async () => {
+    const w = await setup();
+    await w.ctx.store.members.create({ email: "nelly@example.test" });
+    const user = seedUser(w);
+    const browser = new TestBrowser(createServerApp(w.ctx));
+    const callback = await authorizeLogin(w, browser, user.id);
+    const config = createConfigLoader({ store: w.ctx.store.configStore, spec: discordConfigSpec });
+    await config.save({ client_secret: null });
+    /** The same browser on a fresh app (each app caches the client settings for a second). */
+    const sameBrowser = () => {
+      const next = new TestBrowser(createServerApp(w.ctx));
+      for (const [name, value] of browser.cookies) next.cookies.set(name, value);
+      return next;
+    };
+    const response = await sameBrowser().get(callback);
+    expect(response.status).toBe(503);
+    expect(await response.text()).toContain("not configured");
+    expect(await snapshot(w.db)).toMatchObject({ states: 0, members: [{ discord_user_id: null }] });
+    await configureOAuth(w.ctx, w.application);
+    expect((await sameBrowser().get(callback)).status).toBe(303);
+  });
+
+  it("answers 503, not 502, when the removed settings are noticed only at the token exchange", async () => {
+    const w = await setup();
+    const user = seedUser(w);
+    const browser = new TestBrowser(createServerApp(w.ctx));
+    const callback = await authorizeLogin(w, browser, user.id);
+    // Within the app's one-second cache the flows still see a client; the identity provider does not.
+    await createConfigLoader({ store: w.ctx.store.configStore, spec: discordConfigSpec }).save({
+      client_secret: null,
+    });
+    const response = await browser.get(callback);
+    expect(response.status).toBe(503);
+    expect(await errorEntries(w)).toMatchObject([{ data: { code: "oauth_not_configured" } }]);
   });
 
   it("hides the login button and answers clearly when OAuth is not configured", async () => {

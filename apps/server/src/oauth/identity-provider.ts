@@ -1,6 +1,10 @@
 import type { ConfigLoader, discordConfigSpec } from "@guildkit/config";
 import { createDiscordOAuth } from "@guildkit/discord-rest";
-import type { DiscordIdentityProvider, OAuthClientSource } from "@guildkit/oauth-state";
+import {
+  type DiscordIdentityProvider,
+  type OAuthClientSource,
+  OAuthNotConfiguredError,
+} from "@guildkit/oauth-state";
 
 type DiscordConfigLoader = ConfigLoader<typeof discordConfigSpec>;
 
@@ -38,7 +42,7 @@ export function createOAuthClientSource(
 /**
  * `DiscordIdentityProvider` over `@guildkit/discord-rest`'s OAuth client: exchanges the code with the PKCE
  * verifier, reads `/users/@me`, then revokes the token (nothing else needs it). Client id and secret
- * are read from the runtime config per use.
+ * are read from the runtime config per use; removed meanwhile → `OAuthNotConfiguredError` (503).
  */
 export function createDiscordIdentityProvider(options: {
   config: DiscordConfigLoader;
@@ -50,9 +54,7 @@ export function createDiscordIdentityProvider(options: {
   return {
     async exchangeCode({ code, codeVerifier, redirectUri }, opts = {}) {
       const config = await options.config.loadComplete(["client_id", "client_secret"], opts);
-      if (!config.ok) {
-        throw Object.assign(new Error("Discord OAuth is not configured"), { status: null, retryable: false });
-      }
+      if (!config.ok) throw new OAuthNotConfiguredError({ flow: null });
       const oauth = createDiscordOAuth({
         clientId: config.values.client_id,
         clientSecret: config.values.client_secret,

@@ -25,11 +25,12 @@ export interface OAuthRouteOptions {
  * `GET /login/discord/callback`, `POST /login/discord/confirm` (signup confirmation), `GET /discord/login`
  * and `GET /discord/callback` (link; need a session), plus a minimal signed-cookie session so the
  * reference app is usable on its own: `GET /` (home, "Login with Discord" only when configured),
- * `GET /me` (the signed-in member, "Link Discord account") and `POST /logout`.
+ * `GET /me` (the signed-in member, "Link Discord account") and `POST /logout` (same-origin only).
  */
 export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {}) {
   const clock: Clock = options.clock ?? { now: () => new Date() };
   const base = ctx.settings.publicBaseUrl.replace(/\/+$/, "");
+  const origin = new URL(base).origin;
   const secure = base.startsWith("https:");
   const session = createSessionCookies({
     secret: ctx.settings.stateSigningKey,
@@ -112,6 +113,13 @@ export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {})
     );
   });
   app.post("/logout", (c) => {
+    // CSRF: a sign-out must come from this site's own page. Browsers send `Origin` with a form POST;
+    // without it, `Sec-Fetch-Site` must say same-origin. Anything else (another site, neither) is refused.
+    const from = c.req.header("origin");
+    const sameOrigin =
+      from !== undefined ? from === origin : c.req.header("sec-fetch-site") === "same-origin";
+    if (!sameOrigin)
+      return c.text("Sign out from this site's own page: cross-site requests are refused.", 403);
     c.header("set-cookie", session.clear());
     return c.redirect("/", 303);
   });

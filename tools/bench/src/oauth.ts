@@ -19,6 +19,8 @@ import { Hono } from "hono";
 import { createServerApp } from "../../../apps/server/src/app";
 
 const { values } = parseArgs({
+  // `pnpm bench:oauth -- --requests 2000` passes the `--` through.
+  args: process.argv.slice(2).filter((arg) => arg !== "--"),
   options: {
     requests: { type: "string", default: "10000" },
     concurrency: { type: "string", default: "32" },

@@ -272,7 +272,10 @@ export function createSpeedbump(deps: SpeedbumpDeps): Speedbump {
     });
   }
 
-  /** Runs `task` after every earlier task of the same channel; different channels run concurrently. */
+  /**
+   * Runs `task` after every earlier task of the same line — a channel's events, or (`store:<id>`) a
+   * channel's state writes; different lines run concurrently.
+   */
   function inChannel<T>(channelId: string, task: () => Promise<T>): Promise<T> {
     const previous = tails.get(channelId);
     const run = previous ? previous.then(task) : task();

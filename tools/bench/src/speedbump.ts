@@ -1,30 +1,46 @@
 /**
  * `pnpm bench:speedbump` — replays a synthetic trace of 100,000 messages over 1,000 channels
  * (10% of channels with PluralKit, 30% of their messages proxied) through `@guildkit/pk-speedbump`
- * on fake time, and through a model of the seed bridge's speedbump (in-memory map, one timer per
- * message, the update-in-window loss, holds lost on restart) as the baseline. Both replays include
- * one restart half-way. Prints a final JSON line.
+ * on fake time, on the in-memory store and on SQLite, and through a model of the seed bridge's
+ * speedbump (in-memory map, one timer per message, the update-in-window loss, holds lost on
+ * restart) as the baseline. Both replays include one restart half-way. The wall-clock time of each
+ * `handle()` of a message in a channel without PluralKit is measured next to a direct delivery of
+ * the same message (the baseline: a relay without a speedbump). Prints a final JSON line.
  *
- * Options (env): SPEEDBUMP_MESSAGES (100000), SPEEDBUMP_CHANNELS (1000), SPEEDBUMP_SEED (1).
+ * Flags: --messages (100000), --channels (1000), --seed (1).
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
 import {
   type ChannelWebhook,
   createMemorySpeedbumpStore,
   createSpeedbump,
   type Delivery,
-  type MemorySpeedbumpStore,
   type MessageCreateEvent,
   type MessageEvent,
   type PkMessage,
   PLURALKIT_APPLICATION_ID,
+  type ProxyMemberStore,
+  routingChannelId,
   type Scheduler,
   type Speedbump,
   type SpeedbumpStore,
 } from "@guildkit/pk-speedbump";
+import { createSqliteStore } from "@guildkit/store-sqlite";
 
-const MESSAGES = Number(process.env.SPEEDBUMP_MESSAGES ?? 100_000);
-const CHANNELS = Number(process.env.SPEEDBUMP_CHANNELS ?? 1_000);
-const SEED = Number(process.env.SPEEDBUMP_SEED ?? 1);
+const { values: flags } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== "--"),
+  options: {
+    messages: { type: "string", default: "100000" },
+    channels: { type: "string", default: "1000" },
+    seed: { type: "string", default: "1" },
+  },
+});
+const MESSAGES = Number(flags.messages);
+const CHANNELS = Number(flags.channels);
+const SEED = Number(flags.seed);
 const PK_CHANNEL_SHARE = 0.1;
 const PROXIED_SHARE = 0.3;
 const RATE_PER_SECOND = 100;
@@ -309,6 +325,16 @@ function createSink(now: () => number, receivedAt: Map<string, number>) {
   return { report, deliver };
 }
 
+/** p50 and p99 of the samples (0 when there are none). */
+function percentiles(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+  return { p50: pct(50), p99: pct(99), max: sorted.at(-1) ?? 0, samples: sorted.length };
+}
+
+/** Microseconds, one decimal. */
+const us = (ms: number) => Math.round(ms * 10_000) / 10;
+
 function score(truth: Truth, report: SinkReport) {
   let lost = 0;
   let stale = 0;
@@ -328,8 +354,6 @@ function score(truth: Truth, report: SinkReport) {
   const quiet: number[] = [];
   for (const [id, ms] of report.latency)
     if (!truth.pkChannelMessages.has(id) && !truth.proxiedOriginals.has(id)) quiet.push(ms);
-  quiet.sort((a, b) => a - b);
-  const pct = (p: number) => quiet[Math.min(quiet.length - 1, Math.floor((p / 100) * quiet.length))] ?? 0;
   return {
     messagesLost: lost + stale,
     lostMissing: lost,
@@ -337,7 +361,8 @@ function score(truth: Truth, report: SinkReport) {
     duplicatesRelayed,
     duplicatesVisible,
     deliveredTwice: createdTwice,
-    nonPkLatencyMs: { p50: pct(50), p99: pct(99), max: quiet.at(-1) ?? 0, samples: quiet.length },
+    /** Simulated time from receipt to delivery (holds): 0 means never held. */
+    nonPkLatencyMs: percentiles(quiet),
   };
 }
 
@@ -361,18 +386,24 @@ function pkPorts(truth: Truth, pkChannelOf: (channel: string) => number | null) 
   };
 }
 
+const pkChannelOf = (channel: string) => {
+  const i = Number(BigInt(channel) - 200_000_000_000_000_000n);
+  return i >= 0 && i < CHANNELS && i % Math.round(1 / PK_CHANNEL_SHARE) === 0 ? i : null;
+};
+
+type ReplayStore = SpeedbumpStore & ProxyMemberStore;
+
 async function replayGuildkit(
-  store: MemorySpeedbumpStore,
+  store: ReplayStore,
   trace: ReturnType<typeof buildTrace>,
   opts: { restartAt: number | null },
 ) {
   const time = createFakeTime(trace.events[0]?.at ?? 0);
   const receivedAt = new Map<string, number>();
   const sink = createSink(time.now, receivedAt);
-  const pkChannelOf = (channel: string) => {
-    const i = Number(BigInt(channel) - 200_000_000_000_000_000n);
-    return i >= 0 && i < CHANNELS && i % Math.round(1 / PK_CHANNEL_SHARE) === 0 ? i : null;
-  };
+  // The baseline relay without a speedbump: the same sink, called directly.
+  const direct = createSink(time.now, new Map());
+  const wall = { handle: [] as number[], direct: [] as number[], added: [] as number[] };
   const ports = pkPorts(trace.truth, pkChannelOf);
   const build = () =>
     createSpeedbump({
@@ -400,7 +431,31 @@ async function replayGuildkit(
     }
     await time.advanceTo(at, settle);
     if (event.type === "create") receivedAt.set(event.id, time.now());
-    await speedbump.handle(event);
+    if (event.type === "create" && pkChannelOf(routingChannelId(event)) === null) {
+      // Wall-clock time of handle() for a message in a channel without PluralKit, paired with a
+      // direct delivery of the same message (alternating which goes first).
+      const delivery: Delivery = {
+        type: "create",
+        message: event,
+        author: { kind: "user", user: event.author },
+        heldMs: 0,
+      };
+      let handleMs = 0;
+      let directMs = 0;
+      for (const first of events % 2 === 0 ? ["direct", "handle"] : ["handle", "direct"]) {
+        const started = performance.now();
+        if (first === "direct") await direct.deliver(delivery);
+        else await speedbump.handle(event);
+        const took = performance.now() - started;
+        if (first === "direct") directMs = took;
+        else handleMs = took;
+      }
+      wall.handle.push(handleMs);
+      wall.direct.push(directMs);
+      wall.added.push(handleMs - directMs);
+    } else {
+      await speedbump.handle(event);
+    }
     events++;
   }
   await time.advanceTo(trace.endMs, settle);
@@ -408,7 +463,37 @@ async function replayGuildkit(
   const wallMs = performance.now() - started;
   const stats = speedbump.stats();
   await speedbump.stop();
-  return { sink: sink.report, events, wallMs, stats };
+  return { sink: sink.report, events, wallMs, stats, wall };
+}
+
+/** A cold replay (learning channels and proxy users) then a warm one with a restart half-way. */
+async function replayOnStore(
+  store: ReplayStore,
+  cold: ReturnType<typeof buildTrace>,
+  warm: ReturnType<typeof buildTrace>,
+  restartAt: number,
+) {
+  const coldRun = await replayGuildkit(store, cold, { restartAt: null });
+  const warmRun = await replayGuildkit(store, warm, { restartAt });
+  const wall = warmRun.wall;
+  return {
+    coldRun,
+    warmRun,
+    coldScore: score(cold.truth, coldRun.sink),
+    warmScore: score(warm.truth, warmRun.sink),
+    eventsPerSecond: Math.round(warmRun.events / (warmRun.wallMs / 1000)),
+    coldEventsPerSecond: Math.round(coldRun.events / (coldRun.wallMs / 1000)),
+    /** Wall-clock µs per non-PluralKit create: added by the speedbump, handle() itself, direct delivery. */
+    wallUs: {
+      added: micro(percentiles(wall.added)),
+      handle: micro(percentiles(wall.handle)),
+      direct: micro(percentiles(wall.direct)),
+    },
+  };
+}
+
+function micro(p: ReturnType<typeof percentiles>) {
+  return { p50: us(p.p50), p99: us(p.p99), max: us(p.max), samples: p.samples };
 }
 
 // ---- the baseline: the seed bridge's speedbump, as prior-art §4 describes it ----------------------
@@ -432,10 +517,6 @@ async function replayBaseline(
   const time = createFakeTime(trace.events[0]?.at ?? 0);
   const receivedAt = new Map<string, number>();
   const sink = createSink(time.now, receivedAt);
-  const pkChannelOf = (channel: string) => {
-    const i = Number(BigInt(channel) - 200_000_000_000_000_000n);
-    return i >= 0 && i < CHANNELS && i % Math.round(1 / PK_CHANNEL_SHARE) === 0 ? i : null;
-  };
   const ports = pkPorts(trace.truth, pkChannelOf);
   const { speedbumpWebhook, checkedAt, knownProxyUsers } = state;
   // In memory only: message id → pending count (one timer each).
@@ -551,14 +632,15 @@ function gc() {
 async function memoryPerHold(count: number) {
   const time = createFakeTime(Date.parse("2026-01-01T00:00:00Z"));
   const channel = channelId(0);
+  const state = {
+    channelId: channel,
+    proxyApplicationId: PLURALKIT_APPLICATION_ID,
+    webhookId: webhookId(0),
+    checkedAt: new Date(time.now()),
+  };
   const nullStore: SpeedbumpStore = {
-    getChannel: async () => ({
-      channelId: channel,
-      proxyApplicationId: PLURALKIT_APPLICATION_ID,
-      webhookId: webhookId(0),
-      checkedAt: new Date(time.now()),
-    }),
-    listActiveChannels: async () => [],
+    getChannel: async () => state,
+    listActiveChannels: async () => [state],
     saveChannel: async () => {},
     isProxyUser: async () => true,
     saveProxyUser: async () => {},
@@ -600,16 +682,8 @@ async function memoryPerHold(count: number) {
     const copy = events.map((e) => ({ ...e, author: { ...e.author } }));
     return copy;
   });
-  gc();
-  const before = process.memoryUsage().heapUsed;
-  for (const event of events) await speedbump.handle(event);
-  gc();
-  const after = process.memoryUsage().heapUsed;
-  const pending = speedbump.stats().pendingHolds;
-  const guildkitPerHold = (after - before) / pending;
-  await speedbump.stop();
-
-  // Baseline: the bridge keeps a map entry and one timer (with the event in its closure) per hold.
+  // Baseline first (so nothing of the speedbump's can be collected while it is measured): the
+  // bridge keeps a map entry and one timer (with the event in its closure) per hold.
   gc();
   const baseBefore = process.memoryUsage().heapUsed;
   const bumping = new Map<string, number>();
@@ -625,6 +699,17 @@ async function memoryPerHold(count: number) {
   gc();
   const baseAfter = process.memoryUsage().heapUsed;
   for (const timer of timers) clearTimeout(timer);
+
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (const event of events) await speedbump.handle(event);
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  const pending = speedbump.stats().pendingHolds;
+  const guildkitPerHold = (after - before) / pending;
+  await speedbump.stop();
+
   return {
     guildkitBytes: Math.round(guildkitPerHold),
     baselineBytes: Math.round((baseAfter - baseBefore) / count),
@@ -648,18 +733,20 @@ async function measure(build: () => Promise<unknown>): Promise<number> {
 
 async function main() {
   const started = Date.parse("2026-11-23T12:00:00Z");
-  const store = createMemorySpeedbumpStore();
-
   // Cold: an empty store; PluralKit channels and proxy users are learnt on the way.
   const cold = buildTrace(SEED, 500_000_000_000_000_000n, started);
-  const coldRun = await replayGuildkit(store, cold, { restartAt: null });
-  const coldScore = score(cold.truth, coldRun.sink);
-
   // Warm: the same store (a relay that has been running), a new trace, one restart half-way.
   const warm = buildTrace(SEED + 1, 700_000_000_000_000_000n, cold.endMs + 60_000);
   const restartAt = warm.events[Math.floor(warm.events.length / 2)]!.at;
-  const warmRun = await replayGuildkit(store, warm, { restartAt });
-  const warmScore = score(warm.truth, warmRun.sink);
+
+  const inMemory = await replayOnStore(createMemorySpeedbumpStore(), cold, warm, restartAt);
+  const dir = mkdtempSync(join(tmpdir(), "guildkit-bench-speedbump-"));
+  const sqliteStore = createSqliteStore({ filename: join(dir, "db.sqlite") });
+  await sqliteStore.migrate();
+  const onSqlite = await replayOnStore(sqliteStore.speedbump, cold, warm, restartAt);
+  await sqliteStore.close();
+  rmSync(dir, { recursive: true, force: true });
+  const { warmScore, coldScore, warmRun } = inMemory;
 
   // The baseline replays the same two traces with its own persisted state carried over.
   const baselineState = createBaselineState();
@@ -672,6 +759,11 @@ async function main() {
 
   const memory = await memoryPerHold(50_000);
 
+  const perStore = (run: typeof inMemory) => ({
+    warm: { ...run.warmScore, eventsPerSecond: run.eventsPerSecond, stats: run.warmRun.stats },
+    cold: { ...run.coldScore, eventsPerSecond: run.coldEventsPerSecond },
+    wallUsPerNonPkCreate: run.wallUs,
+  });
   const detail = {
     trace: {
       messages: MESSAGES,
@@ -682,14 +774,7 @@ async function main() {
       updatedInWindow: warm.truth.updatedInWindow,
       restartAt: "half-way through the warm replay",
     },
-    guildkit: {
-      warm: {
-        ...warmScore,
-        eventsPerSecond: Math.round(warmRun.events / (warmRun.wallMs / 1000)),
-        stats: warmRun.stats,
-      },
-      cold: { ...coldScore, eventsPerSecond: Math.round(coldRun.events / (coldRun.wallMs / 1000)) },
-    },
+    guildkit: { memory: perStore(inMemory), sqlite: perStore(onSqlite) },
     baseline: {
       warm: baselineScore,
       cold: baselineCold,
@@ -700,13 +785,13 @@ async function main() {
   console.error(JSON.stringify(detail, null, 2));
   const line = (label: string, ours: unknown, base: unknown) =>
     console.log(
-      `${label.padEnd(44)} guildkit ${String(ours).padStart(8)}   seed bridge ${String(base).padStart(8)}`,
+      `${label.padEnd(48)} guildkit ${String(ours).padStart(9)}   seed bridge ${String(base).padStart(8)}`,
     );
   console.log(
     `speedbump: ${MESSAGES} messages, ${CHANNELS} channels, ${warmRun.events} events (warm replay, one restart)`,
   );
   line(
-    "added latency, non-PluralKit channels (max ms)",
+    "time held, non-PluralKit channels (max ms)",
     warmScore.nonPkLatencyMs.max,
     baselineScore.nonPkLatencyMs.max,
   );
@@ -715,17 +800,28 @@ async function main() {
   line("messages lost (warm, with a restart)", warmScore.messagesLost, baselineScore.messagesLost);
   line("memory per pending hold (bytes)", memory.guildkitBytes, memory.baselineBytes);
   console.log(
-    `events per second (guildkit, fake time): ${Math.round(warmRun.events / (warmRun.wallMs / 1000))}`,
+    `duplicates / lost on SQLite (warm): ${onSqlite.warmScore.duplicatesRelayed} / ${onSqlite.warmScore.messagesLost}`,
   );
+  console.log(
+    `events per second (fake time): in memory ${inMemory.eventsPerSecond}, SQLite ${onSqlite.eventsPerSecond}`,
+  );
+  const wallLine = (label: string, run: typeof inMemory) =>
+    console.log(
+      `added wall-clock latency per non-PluralKit create, ${label.padEnd(9)} p50 ${run.wallUs.added.p50} µs, p99 ${run.wallUs.added.p99} µs (handle() p50 ${run.wallUs.handle.p50} / p99 ${run.wallUs.handle.p99} µs; direct delivery p50 ${run.wallUs.direct.p50} / p99 ${run.wallUs.direct.p99} µs)`,
+    );
+  wallLine("in memory", inMemory);
+  wallLine("SQLite", onSqlite);
 
+  const pair = (p: { p50: number; p99: number }) => ({ p50: p.p50, p99: p.p99 });
   const summary = {
     bench: "speedbump",
     messages: MESSAGES,
     channels: CHANNELS,
     addedLatencyNonPkMs: warmScore.nonPkLatencyMs.max,
+    addedLatencyNonPkWallUs: { memory: pair(inMemory.wallUs.added), sqlite: pair(onSqlite.wallUs.added) },
     duplicatesRelayed: warmScore.duplicatesRelayed,
     messagesLost: warmScore.messagesLost,
-    eventsPerSecond: Math.round(warmRun.events / (warmRun.wallMs / 1000)),
+    eventsPerSecond: inMemory.eventsPerSecond,
     memoryPerPendingHoldBytes: memory.guildkitBytes,
     cold: {
       duplicatesRelayed: coldScore.duplicatesRelayed,
@@ -733,8 +829,15 @@ async function main() {
       messagesLost: coldScore.messagesLost,
       addedLatencyNonPkMs: coldScore.nonPkLatencyMs.max,
     },
+    sqlite: {
+      duplicatesRelayed: onSqlite.warmScore.duplicatesRelayed,
+      messagesLost: onSqlite.warmScore.messagesLost,
+      eventsPerSecond: onSqlite.eventsPerSecond,
+      handleNonPkWallUs: pair(onSqlite.wallUs.handle),
+    },
     baseline: {
       addedLatencyNonPkMs: baselineScore.nonPkLatencyMs.max,
+      directDeliveryWallUs: { memory: pair(inMemory.wallUs.direct), sqlite: pair(onSqlite.wallUs.direct) },
       duplicatesRelayed: baselineScore.duplicatesRelayed,
       messagesLost: baselineScore.messagesLost,
       memoryPerPendingHoldBytes: memory.baselineBytes,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
-import { loadProcessSettings, openStore, shutdownSignal } from "@guildkit/runtime";
+import { loadWorkerSettings, openStore, shutdownSignal } from "@guildkit/runtime";
 import { runReconcileCommand } from "./reconcile-command";
 import { createRoleSync } from "./role-sync";
 
@@ -27,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return values.help ? 0 : 2;
   }
-  const settings = loadProcessSettings(process.env);
+  const settings = loadWorkerSettings(process.env);
   const store = await openStore(settings.database);
   const stop = shutdownSignal();
   try {

@@ -1,10 +1,10 @@
-import type { ProcessSettings } from "@guildkit/config";
+import type { WorkerSettings } from "@guildkit/config";
 import type { AppStore, Logger } from "@guildkit/runtime";
 import type { Registry } from "prom-client";
 
 /** What every worker task receives. */
 export interface WorkerContext {
-  settings: ProcessSettings;
+  settings: WorkerSettings;
   store: AppStore;
   logger: Logger;
   metrics: Registry;

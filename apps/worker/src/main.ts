@@ -3,14 +3,14 @@ import { hostname } from "node:os";
 import {
   createLogger,
   createMetrics,
-  loadProcessSettings,
+  loadWorkerSettings,
   openStore,
   shutdownSignal,
 } from "@guildkit/runtime";
 import type { WorkerContext } from "./context";
 import { tasks } from "./tasks";
 
-const settings = loadProcessSettings(process.env);
+const settings = loadWorkerSettings(process.env);
 const logger = createLogger({ name: "guildkit-worker", level: settings.logLevel });
 const store = await openStore(settings.database);
 await store.migrate();

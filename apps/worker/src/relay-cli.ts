@@ -6,18 +6,18 @@
  * `--input -` (the default) reads standard input. Options: `--delay-ms N` (speedbump delay, default
  * 4000), `--hold-all` (hold every user in speedbump channels). The bot token comes from the stored
  * Discord settings (`bot_token`); the database, the Discord and PluralKit base URLs and the log
- * level from the environment (`RELAY_VARIABLES`: `DATABASE_URL`, `DISCORD_API_BASE_URL`,
- * `DISCORD_CDN_BASE_URL`, `PLURALKIT_BASE_URL`, `LOG_LEVEL`, `NODE_ENV`) — not the server's.
+ * level from the environment, read as a worker's settings (`loadWorkerSettings`: `DATABASE_URL`,
+ * `DISCORD_API_BASE_URL`, `DISCORD_CDN_BASE_URL`, `PLURALKIT_BASE_URL`, `LOG_LEVEL`, `NODE_ENV`) — not
+ * the server's.
  */
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { createConfigLoader, discordConfigSpec, ProcessSettingsError } from "@guildkit/config";
+import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
 import { createDiscordRest } from "@guildkit/discord-rest";
 import { createPluralKitApi } from "@guildkit/pluralkit-api";
-import { createLogger, openStore, shutdownSignal } from "@guildkit/runtime";
+import { createLogger, loadWorkerSettings, openStore, shutdownSignal } from "@guildkit/runtime";
 import { createRelay } from "./relay";
-import { parseRelaySettings, type RelaySettings } from "./relay-settings";
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "relay"),
@@ -42,14 +42,7 @@ if (delayMs !== undefined && !(Number.isInteger(delayMs) && delayMs >= 0)) {
   process.exit(2);
 }
 
-let settings: RelaySettings;
-try {
-  settings = parseRelaySettings(process.env);
-} catch (error) {
-  if (!(error instanceof ProcessSettingsError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const settings = loadWorkerSettings(process.env);
 const logger = createLogger({ name: "guildkit-relay", level: settings.logLevel });
 const store = await openStore(settings.database);
 await store.migrate();

@@ -1,4 +1,3 @@
-import { ProcessSettingsError } from "@guildkit/config";
 import { createDiscordRest } from "@guildkit/discord-rest";
 import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
 import { PLURALKIT_APPLICATION_ID, type Scheduler } from "@guildkit/pk-speedbump";
@@ -7,7 +6,6 @@ import * as sqlite from "@guildkit/store-sqlite";
 import { createSqliteTestStore, type TestStoreHandle } from "@guildkit/store-testkit";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createRelay, type Relay, type RelayDiscord, type RelayOptions, sinkUsername } from "../src/relay";
-import { parseRelaySettings } from "../src/relay-settings";
 
 const DELAY_MS = 150;
 const GUILD = "1100000000000000000";
@@ -414,39 +412,6 @@ describe("thread parents", () => {
     );
     await relay.handleLine(userCreate(id(), "later, same thread", THREAD));
     expect(relay.speedbump.stats().pendingHolds).toBe(3);
-  });
-});
-
-describe("parseRelaySettings", () => {
-  it("needs only the relay's settings: no PUBLIC_BASE_URL, STATE_SIGNING_KEY or ADMIN_TOKEN", () => {
-    expect(
-      parseRelaySettings({
-        DATABASE_URL: "./relay.sqlite",
-        PLURALKIT_BASE_URL: "http://127.0.0.1:4000/pk/v2",
-        PUBLIC_BASE_URL: "not a url",
-      }),
-    ).toEqual({
-      environment: "development",
-      database: { kind: "sqlite", path: "./relay.sqlite" },
-      discordApiBaseUrl: "https://discord.com/api/v10",
-      discordCdnBaseUrl: "https://cdn.discordapp.com",
-      pluralkitBaseUrl: "http://127.0.0.1:4000/pk/v2",
-      logLevel: "info",
-    });
-  });
-
-  it("names each bad relay setting, and only those", () => {
-    let error: unknown;
-    try {
-      parseRelaySettings({ LOG_LEVEL: "loud" });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ProcessSettingsError);
-    expect((error as ProcessSettingsError).problems.map((p) => p.variable)).toEqual([
-      "DATABASE_URL",
-      "LOG_LEVEL",
-    ]);
   });
 });
 

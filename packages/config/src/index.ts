@@ -23,7 +23,9 @@ export {
   type LogLevel,
   type ProcessSettings,
   parseProcessSettings,
+  parseWorkerSettings,
   redactProcessSettings,
+  type WorkerSettings,
 } from "./process-settings";
 export { isSnowflake, snowflakeSchema } from "./snowflake";
 export {

@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { ProcessSettingsError } from "./errors";
-import { parseProcessSettings, redactProcessSettings } from "./process-settings";
+import { parseProcessSettings, parseWorkerSettings, redactProcessSettings } from "./process-settings";
 
 const KEY = "k".repeat(43);
 const TOKEN = "admin-token-0123456789abcdef";
@@ -95,12 +95,12 @@ describe("parseProcessSettings", () => {
     expect(error.code).toBe("process_settings_invalid");
     expect(error.problems.map((p) => p.variable)).toEqual([
       "DATABASE_URL",
+      "REDIS_URL",
+      "LOG_LEVEL",
       "PORT",
       "PUBLIC_BASE_URL",
       "STATE_SIGNING_KEY",
       "ADMIN_TOKEN",
-      "REDIS_URL",
-      "LOG_LEVEL",
     ]);
     const lines = error.message.split("\n").slice(1);
     expect(lines).toHaveLength(error.problems.length);
@@ -124,9 +124,9 @@ describe("parseProcessSettings", () => {
     });
     expect(error.problems.map((p) => p.variable)).toEqual([
       "DATABASE_URL",
+      "REDIS_URL",
       "STATE_SIGNING_KEY",
       "ADMIN_TOKEN",
-      "REDIS_URL",
     ]);
     for (const secret of ["my-secret-key", "tok-secret", "hunter2", "redispass"]) {
       expect(error.message).not.toContain(secret);
@@ -156,5 +156,40 @@ describe("parseProcessSettings", () => {
       expect(text).not.toContain("rpass");
     }
     expect(s.stateSigningKey).toBe(KEY);
+  });
+});
+
+describe("parseWorkerSettings", () => {
+  it("needs only a worker's settings: no PUBLIC_BASE_URL, STATE_SIGNING_KEY or ADMIN_TOKEN", () => {
+    const settings = parseWorkerSettings({
+      DATABASE_URL: "postgres://gk:secret-pw@db:5432/gk",
+      PLURALKIT_BASE_URL: "http://127.0.0.1:4000/pk/v2",
+      PUBLIC_BASE_URL: "not a url",
+    });
+    expect({ ...settings }).toEqual({
+      environment: "development",
+      database: { kind: "postgres", url: "postgres://gk:secret-pw@db:5432/gk" },
+      discordApiBaseUrl: "https://discord.com/api/v10",
+      discordCdnBaseUrl: "https://cdn.discordapp.com",
+      pluralkitBaseUrl: "http://127.0.0.1:4000/pk/v2",
+      redisUrl: null,
+      logLevel: "info",
+    });
+    expect(JSON.stringify(settings)).not.toContain("secret-pw");
+    expect(inspect(settings)).not.toContain("secret-pw");
+  });
+
+  it("names each bad worker setting, and only those", () => {
+    let error: unknown;
+    try {
+      parseWorkerSettings({ LOG_LEVEL: "loud", ADMIN_TOKEN: "short" });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ProcessSettingsError);
+    expect((error as ProcessSettingsError).problems.map((p) => p.variable)).toEqual([
+      "DATABASE_URL",
+      "LOG_LEVEL",
+    ]);
   });
 });

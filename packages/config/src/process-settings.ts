@@ -10,13 +10,31 @@ export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" |
 export type Environment = "production" | "development" | "test";
 
 /**
- * Process settings: what a server or worker needs before it can reach its database. Built by
- * {@link parseProcessSettings} from an environment object. `JSON.stringify` and `util.inspect` of the
- * object show `stateSigningKey`, `adminToken` and the database and Redis passwords masked.
+ * The process settings a worker needs (role sync, webhook delivery, the relay, the `guildkit` CLI):
+ * everything but the HTTP server's own. Built by {@link parseWorkerSettings}. `JSON.stringify` and
+ * `util.inspect` of the object show the database and Redis passwords masked.
  */
-export interface ProcessSettings {
+export interface WorkerSettings {
   environment: Environment;
   database: DatabaseSettings;
+  /** `DISCORD_API_BASE_URL`, default `https://discord.com/api/v10`. */
+  discordApiBaseUrl: string;
+  /** `DISCORD_CDN_BASE_URL`, default `https://cdn.discordapp.com`. */
+  discordCdnBaseUrl: string;
+  /** `PLURALKIT_BASE_URL`, default `https://api.pluralkit.me/v2`. */
+  pluralkitBaseUrl: string;
+  /** `REDIS_URL` (`redis://` or `rediss://`), `null` when unset: the Discord budget is then per process. */
+  redisUrl: string | null;
+  /** `LOG_LEVEL`, default `info`. */
+  logLevel: LogLevel;
+}
+
+/**
+ * Process settings of the HTTP server: the worker's plus what serving needs. Built by
+ * {@link parseProcessSettings} from an environment object. `JSON.stringify` and `util.inspect` of
+ * the object show `stateSigningKey`, `adminToken` and the database and Redis passwords masked.
+ */
+export interface ProcessSettings extends WorkerSettings {
   /** Interface the HTTP server binds (`HOST`, default `0.0.0.0`). */
   host: string;
   /** HTTP port (`PORT`, default 3000; 0 picks a free port). */
@@ -27,18 +45,8 @@ export interface ProcessSettings {
   stateSigningKey: string;
   /** Bearer token of the admin API (`ADMIN_TOKEN`, at least 16 characters). Secret. */
   adminToken: string;
-  /** `DISCORD_API_BASE_URL`, default `https://discord.com/api/v10`. */
-  discordApiBaseUrl: string;
   /** `DISCORD_AUTHORIZE_URL`, default `https://discord.com/oauth2/authorize`. */
   discordAuthorizeUrl: string;
-  /** `DISCORD_CDN_BASE_URL`, default `https://cdn.discordapp.com`. */
-  discordCdnBaseUrl: string;
-  /** `PLURALKIT_BASE_URL`, default `https://api.pluralkit.me/v2`. */
-  pluralkitBaseUrl: string;
-  /** `REDIS_URL` (`redis://` or `rediss://`), `null` when unset: the Discord budget is then per process. */
-  redisUrl: string | null;
-  /** `LOG_LEVEL`, default `info`. */
-  logLevel: LogLevel;
 }
 
 /** An environment object such as `process.env`. */
@@ -62,6 +70,24 @@ const MIN_ADMIN_TOKEN_LENGTH = 16;
  * @throws {@link ProcessSettingsError} with one line per problem; secret values are never echoed.
  */
 export function parseProcessSettings(env: EnvironmentVariables): ProcessSettings {
+  return parseSettings(env, true);
+}
+
+/**
+ * Parses and checks the settings a worker needs ({@link WorkerSettings}): `DATABASE_URL`
+ * (required), `DISCORD_API_BASE_URL`, `DISCORD_CDN_BASE_URL`, `PLURALKIT_BASE_URL`, `REDIS_URL`,
+ * `LOG_LEVEL`, `NODE_ENV`, with the same rules and messages as {@link parseProcessSettings}. The
+ * server's variables (`PUBLIC_BASE_URL`, `STATE_SIGNING_KEY`, `ADMIN_TOKEN`, …) are not read.
+ *
+ * @throws {@link ProcessSettingsError} with one line per problem; secret values are never echoed.
+ */
+export function parseWorkerSettings(env: EnvironmentVariables): WorkerSettings {
+  return parseSettings(env, false);
+}
+
+function parseSettings(env: EnvironmentVariables, server: true): ProcessSettings;
+function parseSettings(env: EnvironmentVariables, server: false): WorkerSettings;
+function parseSettings(env: EnvironmentVariables, server: boolean): WorkerSettings | ProcessSettings {
   const problems: ProcessSettingsProblem[] = [];
   const problem = (variable: string, message: string) => problems.push({ variable, message });
   const get = (name: string): string | null => {
@@ -73,6 +99,55 @@ export function parseProcessSettings(env: EnvironmentVariables): ProcessSettings
   const development = environment !== "production";
 
   const database = parseDatabase(get("DATABASE_URL"), problem);
+
+  const discordApiBaseUrl = parseHttpUrl(
+    "DISCORD_API_BASE_URL",
+    get("DISCORD_API_BASE_URL"),
+    "https://discord.com/api/v10",
+    problem,
+    { example: "https://discord.com/api/v10" },
+  );
+  const discordCdnBaseUrl = parseHttpUrl(
+    "DISCORD_CDN_BASE_URL",
+    get("DISCORD_CDN_BASE_URL"),
+    "https://cdn.discordapp.com",
+    problem,
+    { example: "https://cdn.discordapp.com" },
+  );
+  const pluralkitBaseUrl = parseHttpUrl(
+    "PLURALKIT_BASE_URL",
+    get("PLURALKIT_BASE_URL"),
+    "https://api.pluralkit.me/v2",
+    problem,
+    { example: "https://api.pluralkit.me/v2" },
+  );
+
+  const redisUrl = get("REDIS_URL");
+  if (redisUrl !== null && !/^rediss?:\/\/[^\s]+$/i.test(redisUrl)) {
+    problem(
+      "REDIS_URL",
+      "REDIS_URL must be a redis:// or rediss:// URL, e.g. REDIS_URL=redis://127.0.0.1:6379",
+    );
+  }
+
+  const logLevelText = (get("LOG_LEVEL") ?? "info").toLowerCase();
+  if (!LOG_LEVELS.includes(logLevelText as LogLevel)) {
+    problem("LOG_LEVEL", `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, e.g. LOG_LEVEL=info`);
+  }
+
+  const worker: WorkerSettings = {
+    environment,
+    database: database!,
+    discordApiBaseUrl: discordApiBaseUrl!,
+    discordCdnBaseUrl: discordCdnBaseUrl!,
+    pluralkitBaseUrl: pluralkitBaseUrl!,
+    redisUrl,
+    logLevel: logLevelText as LogLevel,
+  };
+  if (!server) {
+    if (problems.length > 0) throw new ProcessSettingsError(problems);
+    return protectSecrets(worker);
+  }
 
   const host = get("HOST") ?? "0.0.0.0";
   const portText = get("PORT");
@@ -126,13 +201,6 @@ export function parseProcessSettings(env: EnvironmentVariables): ProcessSettings
     );
   }
 
-  const discordApiBaseUrl = parseHttpUrl(
-    "DISCORD_API_BASE_URL",
-    get("DISCORD_API_BASE_URL"),
-    "https://discord.com/api/v10",
-    problem,
-    { example: "https://discord.com/api/v10" },
-  );
   const discordAuthorizeUrl = parseHttpUrl(
     "DISCORD_AUTHORIZE_URL",
     get("DISCORD_AUTHORIZE_URL"),
@@ -140,50 +208,15 @@ export function parseProcessSettings(env: EnvironmentVariables): ProcessSettings
     problem,
     { example: "https://discord.com/oauth2/authorize" },
   );
-  const discordCdnBaseUrl = parseHttpUrl(
-    "DISCORD_CDN_BASE_URL",
-    get("DISCORD_CDN_BASE_URL"),
-    "https://cdn.discordapp.com",
-    problem,
-    { example: "https://cdn.discordapp.com" },
-  );
-  const pluralkitBaseUrl = parseHttpUrl(
-    "PLURALKIT_BASE_URL",
-    get("PLURALKIT_BASE_URL"),
-    "https://api.pluralkit.me/v2",
-    problem,
-    { example: "https://api.pluralkit.me/v2" },
-  );
-
-  const redisUrl = get("REDIS_URL");
-  if (redisUrl !== null && !/^rediss?:\/\/[^\s]+$/i.test(redisUrl)) {
-    problem(
-      "REDIS_URL",
-      "REDIS_URL must be a redis:// or rediss:// URL, e.g. REDIS_URL=redis://127.0.0.1:6379",
-    );
-  }
-
-  const logLevelText = (get("LOG_LEVEL") ?? "info").toLowerCase();
-  if (!LOG_LEVELS.includes(logLevelText as LogLevel)) {
-    problem("LOG_LEVEL", `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, e.g. LOG_LEVEL=info`);
-  }
-
   if (problems.length > 0) throw new ProcessSettingsError(problems);
-
   const settings: ProcessSettings = {
-    environment,
-    database: database!,
+    ...worker,
     host,
     port,
     publicBaseUrl: publicBaseUrl!,
     stateSigningKey,
     adminToken,
-    discordApiBaseUrl: discordApiBaseUrl!,
     discordAuthorizeUrl: discordAuthorizeUrl!,
-    discordCdnBaseUrl: discordCdnBaseUrl!,
-    pluralkitBaseUrl: pluralkitBaseUrl!,
-    redisUrl,
-    logLevel: logLevelText as LogLevel,
   };
   return protectSecrets(settings);
 }
@@ -192,28 +225,21 @@ export function parseProcessSettings(env: EnvironmentVariables): ProcessSettings
  * A copy of the settings safe to log: signing key and admin token masked, passwords removed from
  * the database and Redis URLs.
  */
-export function redactProcessSettings(settings: ProcessSettings): Record<string, unknown> {
-  return {
-    environment: settings.environment,
+export function redactProcessSettings(settings: WorkerSettings | ProcessSettings): Record<string, unknown> {
+  const safe: Record<string, unknown> = {
+    ...settings,
     database:
       settings.database.kind === "postgres"
         ? { kind: "postgres", url: redactUrlPassword(settings.database.url) }
         : { ...settings.database },
-    host: settings.host,
-    port: settings.port,
-    publicBaseUrl: settings.publicBaseUrl,
-    stateSigningKey: "••••",
-    adminToken: "••••",
-    discordApiBaseUrl: settings.discordApiBaseUrl,
-    discordAuthorizeUrl: settings.discordAuthorizeUrl,
-    discordCdnBaseUrl: settings.discordCdnBaseUrl,
-    pluralkitBaseUrl: settings.pluralkitBaseUrl,
     redisUrl: settings.redisUrl === null ? null : redactUrlPassword(settings.redisUrl),
-    logLevel: settings.logLevel,
   };
+  if ("stateSigningKey" in settings) safe.stateSigningKey = "••••";
+  if ("adminToken" in settings) safe.adminToken = "••••";
+  return safe;
 }
 
-function protectSecrets(settings: ProcessSettings): ProcessSettings {
+function protectSecrets<Settings extends WorkerSettings>(settings: Settings): Settings {
   const safe = () => redactProcessSettings(settings);
   Object.defineProperty(settings, "toJSON", { value: safe, enumerable: false });
   Object.defineProperty(settings, Symbol.for("nodejs.util.inspect.custom"), {

@@ -1,5 +1,5 @@
 export { createLogger, type Logger, REDACTED_PATHS } from "./logger";
-export { createMetrics } from "./metrics";
+export { createMetrics, serveMetrics } from "./metrics";
 export { loadProcessSettings, loadWorkerSettings } from "./settings";
 export { shutdownSignal } from "./shutdown";
 export { type AppStore, openStore } from "./store";

@@ -1,3 +1,4 @@
+import { createServer, type Server } from "node:http";
 import { collectDefaultMetrics, Registry } from "prom-client";
 
 /** A Prometheus registry with Node's default metrics, labelled with the app name. */
@@ -6,4 +7,48 @@ export function createMetrics(app: string): Registry {
   registry.setDefaultLabels({ app });
   collectDefaultMetrics({ register: registry });
   return registry;
+}
+
+/**
+ * Serves `GET /metrics` (the registry, Prometheus text) and `GET /healthz` (`ping` answering: 200,
+ * else 503) for a process with no HTTP server of its own — a worker with `METRICS_PORT` set. Resolves
+ * once listening; `close()` stops it.
+ */
+export async function serveMetrics(opts: {
+  registry: Registry;
+  port: number;
+  host?: string;
+  ping: () => Promise<unknown>;
+}): Promise<{ port: number; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    const answer = (status: number, type: string, body: string) => {
+      res.writeHead(status, { "content-type": type, "cache-control": "no-store" }).end(body);
+    };
+    if (req.method !== "GET") return answer(405, "text/plain", "method not allowed");
+    if (path === "/metrics") {
+      opts.registry.metrics().then(
+        (text) => answer(200, opts.registry.contentType, text),
+        () => answer(500, "text/plain", "metrics unavailable"),
+      );
+      return;
+    }
+    if (path === "/healthz") {
+      opts.ping().then(
+        () => answer(200, "application/json", '{"status":"ok","database":"ok"}'),
+        () => answer(503, "application/json", '{"status":"error","database":"unreachable"}'),
+      );
+      return;
+    }
+    answer(404, "text/plain", "not found");
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host ?? "0.0.0.0", () => resolve());
+  });
+  const address = server.address();
+  return {
+    port: typeof address === "object" && address !== null ? address.port : opts.port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

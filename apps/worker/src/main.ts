@@ -5,6 +5,7 @@ import {
   createMetrics,
   loadWorkerSettings,
   openStore,
+  serveMetrics,
   shutdownSignal,
 } from "@guildkit/runtime";
 import type { WorkerContext } from "./context";
@@ -23,6 +24,12 @@ const ctx: WorkerContext = {
   workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
 };
 const signal = shutdownSignal((s) => logger.info({ signal: s }, "worker shutting down"));
+// The tasks' gauges and a health check, for a worker that has no HTTP server of its own.
+const metricsServer =
+  settings.metricsPort === null
+    ? null
+    : await serveMetrics({ registry: ctx.metrics, port: settings.metricsPort, ping: () => store.ping() });
+if (metricsServer) logger.info({ port: metricsServer.port }, "worker metrics on /metrics and /healthz");
 
 logger.info({ workerId: ctx.workerId, tasks: tasks.map((t) => t.name) }, "worker started");
 console.log(`guildkit worker started (${tasks.map((t) => t.name).join(", ") || "no tasks"})`);
@@ -42,6 +49,7 @@ if (tasks.length === 0) {
   await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   clearInterval(keepAlive);
 }
+await metricsServer?.close();
 await store.close();
 logger.info("worker stopped");
 process.exit(results.some((r) => r.status === "rejected") ? 1 : 0);

@@ -174,9 +174,17 @@ describe("parseWorkerSettings", () => {
       pluralkitBaseUrl: "http://127.0.0.1:4000/pk/v2",
       redisUrl: null,
       logLevel: "info",
+      metricsPort: null,
     });
     expect(JSON.stringify(settings)).not.toContain("secret-pw");
     expect(inspect(settings)).not.toContain("secret-pw");
+  });
+
+  it("reads METRICS_PORT as a port number, and refuses anything else", () => {
+    expect(parseWorkerSettings({ DATABASE_URL: ":memory:", METRICS_PORT: "9464" }).metricsPort).toBe(9464);
+    expect(() => parseWorkerSettings({ DATABASE_URL: ":memory:", METRICS_PORT: "http" })).toThrow(
+      /METRICS_PORT must be a TCP port number/,
+    );
   });
 
   it("names each bad worker setting, and only those", () => {

@@ -27,6 +27,11 @@ export interface WorkerSettings {
   redisUrl: string | null;
   /** `LOG_LEVEL`, default `info`. */
   logLevel: LogLevel;
+  /**
+   * `METRICS_PORT`: the port a worker serves `GET /metrics` (Prometheus) and `GET /healthz` on;
+   * `null` (unset) serves nothing. The HTTP server ignores it: it serves both on its own port.
+   */
+  metricsPort: number | null;
 }
 
 /**
@@ -76,7 +81,7 @@ export function parseProcessSettings(env: EnvironmentVariables): ProcessSettings
 /**
  * Parses and checks the settings a worker needs ({@link WorkerSettings}): `DATABASE_URL`
  * (required), `DISCORD_API_BASE_URL`, `DISCORD_CDN_BASE_URL`, `PLURALKIT_BASE_URL`, `REDIS_URL`,
- * `LOG_LEVEL`, `NODE_ENV`, with the same rules and messages as {@link parseProcessSettings}. The
+ * `METRICS_PORT`, `LOG_LEVEL`, `NODE_ENV`, with the same rules and messages as {@link parseProcessSettings}. The
  * server's variables (`PUBLIC_BASE_URL`, `STATE_SIGNING_KEY`, `ADMIN_TOKEN`, …) are not read.
  *
  * @throws {@link ProcessSettingsError} with one line per problem; secret values are never echoed.
@@ -130,6 +135,9 @@ function parseSettings(env: EnvironmentVariables, server: boolean): WorkerSettin
     );
   }
 
+  const metricsPortText = get("METRICS_PORT");
+  const metricsPort = metricsPortText === null ? null : parsePort("METRICS_PORT", metricsPortText, problem);
+
   const logLevelText = (get("LOG_LEVEL") ?? "info").toLowerCase();
   if (!LOG_LEVELS.includes(logLevelText as LogLevel)) {
     problem("LOG_LEVEL", `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, e.g. LOG_LEVEL=info`);
@@ -143,6 +151,7 @@ function parseSettings(env: EnvironmentVariables, server: boolean): WorkerSettin
     pluralkitBaseUrl: pluralkitBaseUrl!,
     redisUrl,
     logLevel: logLevelText as LogLevel,
+    metricsPort,
   };
   if (!server) {
     if (problems.length > 0) throw new ProcessSettingsError(problems);
@@ -151,13 +160,7 @@ function parseSettings(env: EnvironmentVariables, server: boolean): WorkerSettin
 
   const host = get("HOST") ?? "0.0.0.0";
   const portText = get("PORT");
-  let port = 3000;
-  if (portText !== null) {
-    port = /^\d+$/.test(portText) ? Number(portText) : Number.NaN;
-    if (!(port >= 0 && port <= 65535)) {
-      problem("PORT", `PORT must be a TCP port number from 0 to 65535, e.g. PORT=3000 (got "${portText}")`);
-    }
-  }
+  const port = portText === null ? 3000 : parsePort("PORT", portText, problem);
 
   const publicBaseUrl = parseHttpUrl("PUBLIC_BASE_URL", get("PUBLIC_BASE_URL"), null, problem, {
     example: "https://members.example.org",
@@ -251,6 +254,18 @@ function protectSecrets<Settings extends WorkerSettings>(settings: Settings): Se
 
 function redactUrlPassword(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@/\s]*@/i, "$1:••••@");
+}
+
+/** A TCP port number from 0 to 65535 (0 picks a free port). */
+function parsePort(variable: string, text: string, problem: (v: string, m: string) => void): number {
+  const port = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    problem(
+      variable,
+      `${variable} must be a TCP port number from 0 to 65535, e.g. ${variable}=${variable === "PORT" ? 3000 : 9464} (got "${text}")`,
+    );
+  }
+  return port;
 }
 
 function parseEnvironment(value: string | null, problem: (v: string, m: string) => void): Environment {

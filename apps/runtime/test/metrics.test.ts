@@ -1,0 +1,40 @@
+import { Gauge } from "prom-client";
+import { afterEach, describe, expect, it } from "vitest";
+import { createMetrics, serveMetrics } from "../src/metrics";
+
+const servers: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+describe("serveMetrics", () => {
+  it("serves the registry's metrics and a health check that follows the database", async () => {
+    const registry = createMetrics("worker-test");
+    new Gauge({ name: "guildkit_test_gauge", help: "a test gauge", registers: [registry] }).set(7);
+    let databaseUp = true;
+    const server = await serveMetrics({
+      registry,
+      port: 0,
+      host: "127.0.0.1",
+      ping: async () => {
+        if (!databaseUp) throw new Error("down");
+      },
+    });
+    servers.push(server);
+    const base = `http://127.0.0.1:${server.port}`;
+
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get("content-type")).toContain("text/plain");
+    expect(await metrics.text()).toMatch(/guildkit_test_gauge\{app="worker-test"\} 7/);
+
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    databaseUp = false;
+    const down = await fetch(`${base}/healthz`);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ status: "error", database: "unreachable" });
+
+    expect((await fetch(`${base}/other`)).status).toBe(404);
+    expect((await fetch(`${base}/metrics`, { method: "POST" })).status).toBe(405);
+  });
+});

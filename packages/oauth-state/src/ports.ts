@@ -1,33 +1,11 @@
 /**
  * The ports the OAuth flows run over. Adapters (the stores, the Discord client, the app) implement
- * them; the shapes of `Clock` and `EventLog` are shared with every guildkit core, so one store object
- * satisfies them all structurally.
+ * them; `Clock`, `EventLog` and `IoOptions` come from `@guildkit/core`, shared with every guildkit
+ * core, so one store object satisfies them all.
  */
+import type { IoOptions } from "@guildkit/core";
 
-/** Options every I/O method accepts. */
-export interface IoOptions {
-  signal?: AbortSignal;
-}
-
-/** The current time. */
-export interface Clock {
-  now(): Date;
-}
-
-/** One event-log line. `kind` is dotted (`oauth.callback`, `oauth.error`); `data` never holds a secret. */
-export interface EventLogEntry {
-  kind: string;
-  level: "info" | "warn" | "error";
-  message: string;
-  memberId?: string | null;
-  discordUserId?: string | null;
-  data?: Record<string, unknown>;
-}
-
-/** Where every OAuth callback and error is recorded. */
-export interface EventLog {
-  append(entry: EventLogEntry, opts?: IoOptions): Promise<void>;
-}
+export type { Clock, EventLog, EventLogEntry, IoOptions } from "@guildkit/core";
 
 /**
  * Single-use nonces (the `jti` of every state token). A store records a nonce when it is consumed, so

@@ -1,15 +1,8 @@
+import type { IoOptions } from "@guildkit/core";
 import type { Delivery } from "./delivery";
 import type { MessageCreateEvent } from "./events";
 
-/** Options every I/O method accepts. */
-export interface IoOptions {
-  signal?: AbortSignal;
-}
-
-/** The current time. Tests hand a fake one. */
-export interface Clock {
-  now(): Date;
-}
+export type { Clock, EventLog, EventLogEntry, IoOptions } from "@guildkit/core";
 
 /** An opaque handle returned by {@link Scheduler.setTimer}. */
 export type TimerHandle = unknown;
@@ -23,22 +16,6 @@ export interface Scheduler {
   setTimer(at: Date, fn: () => void): TimerHandle;
   /** Cancels a timer that has not fired; a no-op for one that has. */
   clear(handle: TimerHandle): void;
-}
-
-/** One line of the shared event log. Never carries a secret in `data`. */
-export interface EventLogEntry {
-  /** Dotted kind, e.g. `speedbump.on`, `pluralkit.lookup_failed`. */
-  kind: string;
-  level: "info" | "warn" | "error";
-  message: string;
-  memberId?: string | null;
-  discordUserId?: string | null;
-  data?: Record<string, unknown>;
-}
-
-/** The shared event log (every core writes the same shape). */
-export interface EventLog {
-  append(entry: EventLogEntry, opts?: IoOptions): Promise<void>;
 }
 
 /** A webhook of a channel, as much as the speedbump needs of it. */

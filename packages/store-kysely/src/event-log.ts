@@ -1,19 +1,11 @@
+import type { EventLogEntry, IoOptions } from "@guildkit/core";
 import { type Kysely, sql } from "kysely";
 import { decodeId, decodeJsonObject, decodeTime, encodeJson, encodeTime } from "./codec";
 import { type Clock, type Dialect, systemClock } from "./dialect";
 import type { Database } from "./schema";
 
-/** One event to record (the shared `EventLogEntry` shape every core uses). */
-export interface EventLogEntry {
-  /** Dotted kind: `role.added`, `discord.api_error`, `oauth.callback`, `webhook.dead`, … */
-  kind: string;
-  level: "info" | "warn" | "error";
-  message: string;
-  memberId?: string | null;
-  discordUserId?: string | null;
-  /** Structured details. Never a secret: keys that look like one are stored as `[redacted]`. */
-  data?: Record<string, unknown>;
-}
+/** One event to record: the shared `EventLogEntry` of `@guildkit/core`. */
+export type { EventLogEntry } from "@guildkit/core";
 
 /** A stored event. */
 export interface EventLogRecord {
@@ -45,8 +37,12 @@ export interface EventLogQuery {
 
 /** The event log: the shared `EventLog` port (`append`) plus `list` for admin pages and tests. */
 export interface StoreEventLog {
-  /** Records one event, stamped with the store's clock. */
-  append(entry: EventLogEntry, opts?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Records one event, stamped with the store's clock. `data` values under keys that look like a
+   * secret (`token`, `secret`, `password`, …) are stored as `[redacted]`; messages are cut at 4,000
+   * characters.
+   */
+  append(entry: EventLogEntry, opts?: IoOptions): Promise<void>;
   /** Events matching the filters, newest first. */
   list(query?: EventLogQuery): Promise<EventLogRecord[]>;
 }

@@ -6,41 +6,12 @@
  * Conventions: ids are decimal strings whatever the database stores; absence is `null`; every I/O
  * method accepts `{ signal }`.
  */
+
+import type { IoOptions } from "@guildkit/core";
 import type { ExecuteWebhookBody } from "./message";
 import type { Operation } from "./operation";
 
-/** Options every I/O method accepts. */
-export interface IoOptions {
-  signal?: AbortSignal;
-}
-
-/** The time source. Cores never read the system clock themselves. */
-export interface Clock {
-  now(): Date;
-}
-
-/**
- * Waiting. `sleep` settles after `ms` milliseconds, or early when `signal` aborts (it may resolve or
- * reject then; callers treat both as "wake up").
- */
-export interface Scheduler {
-  sleep(ms: number, opts?: IoOptions): Promise<void>;
-}
-
-/** One event-log line. `kind` is dotted (`webhook.dead`). Never holds a secret (no webhook token). */
-export interface EventLogEntry {
-  kind: string;
-  level: "info" | "warn" | "error";
-  message: string;
-  memberId?: string | null;
-  discordUserId?: string | null;
-  data?: Record<string, unknown>;
-}
-
-/** The append-only event log (shared by every core). */
-export interface EventLog {
-  append(entry: EventLogEntry, opts?: IoOptions): Promise<void>;
-}
+export type { Clock, EventLog, EventLogEntry, IoOptions, Scheduler } from "@guildkit/core";
 
 /** The parts of a webhook definition delivery needs, as stored. */
 export interface DeliveryWebhook {

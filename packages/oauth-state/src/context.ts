@@ -1,3 +1,4 @@
+import { createCoalescingEventLog } from "@guildkit/core";
 import {
   BROWSER_BINDING_MAX_AGE_SECONDS,
   browserBindingSecondsLeft,
@@ -26,7 +27,6 @@ import type {
   OAuthClient,
   OAuthClientSource,
 } from "./ports";
-import type { RefusalLog } from "./refusal-log";
 import { STATE_LIFETIME_SECONDS, type StateTokens } from "./state-token";
 
 /** The query of an OAuth callback: a `URLSearchParams` or a plain record. */
@@ -40,9 +40,8 @@ export interface FlowContext {
   identity: DiscordIdentityProvider;
   members: MemberAccounts;
   nonces: NonceStore;
+  /** The flows' event log, identical refusals collapsed (see {@link refusalLog}). */
   eventLog: EventLog;
-  /** Collapses identical refusals before they reach `eventLog`. */
-  refusals: RefusalLog;
   redirectUris: { link: string; login: string };
   authorizeUrl: string | undefined;
   onEventLogFailure: ((error: unknown, entry: EventLogEntry) => void) | undefined;
@@ -169,27 +168,52 @@ export function toProfile(identity: DiscordIdentity): DiscordProfile {
   };
 }
 
+/** Identical refusals within this many seconds of the first are written once, with a count. */
+export const REFUSAL_WINDOW_SECONDS = 60;
+
 /**
- * Append to the event log (after the counts of collapsed refusals whose minute is over); a failing log
- * never changes the flow's outcome.
+ * The flows' event log over `eventLog`: identical refusals (`oauth.error` entries) are collapsed so
+ * that nobody can fill the event log by sending garbage to a callback. Refusals are identical when
+ * their kind, level, flow, error code, reason, member and Discord account are (never the
+ * attacker-chosen text): the first is written at once with `data.count: 1`; the others within
+ * {@link REFUSAL_WINDOW_SECONDS} are only counted, and their number is written as one more row
+ * (`data.count: n`, `data.collapsed: true`, `data.windowStart`) together with the next entry the flows
+ * record once the window is over. Time comes from `clock`; there is no timer. The counts live in the
+ * process (a restart drops the pending ones).
  */
-export async function record(ctx: FlowContext, entry: EventLogEntry, opts: IoOptions): Promise<void> {
-  await appendAll(ctx, [...ctx.refusals.closed(ctx.clock.now()), entry], opts);
+export function refusalLog(eventLog: EventLog, clock: Clock): EventLog {
+  return createCoalescingEventLog({
+    eventLog,
+    clock,
+    windowMs: REFUSAL_WINDOW_SECONDS * 1000,
+    keyOf(entry) {
+      if (entry.kind !== "oauth.error") return null;
+      const data = entry.data ?? {};
+      return JSON.stringify([
+        entry.kind,
+        entry.level,
+        data.flow ?? null,
+        data.code ?? null,
+        data.reason ?? null,
+        entry.memberId ?? null,
+        entry.discordUserId ?? null,
+      ]);
+    },
+  });
 }
 
-async function appendAll(ctx: FlowContext, entries: EventLogEntry[], opts: IoOptions): Promise<void> {
-  for (const entry of entries) {
-    try {
-      await ctx.eventLog.append(entry, opts);
-    } catch (error) {
-      ctx.onEventLogFailure?.(error, entry);
-    }
+/** Append to the event log; a failing log never changes the flow's outcome. */
+export async function record(ctx: FlowContext, entry: EventLogEntry, opts: IoOptions): Promise<void> {
+  try {
+    await ctx.eventLog.append(entry, opts);
+  } catch (error) {
+    ctx.onEventLogFailure?.(error, entry);
   }
 }
 
 /**
  * Run one callback step: on failure, write one `oauth.error` line (code, reason — never a token or a
- * code; identical refusals collapsed per minute, see {@link RefusalLog}) and rethrow.
+ * code; identical refusals collapsed, see {@link refusalLog}) and rethrow.
  */
 export async function traced<T>(
   ctx: FlowContext,
@@ -201,7 +225,7 @@ export async function traced<T>(
   try {
     return await step();
   } catch (error) {
-    await appendAll(ctx, ctx.refusals.admit(failureEntry(flow, trace, error), ctx.clock.now()), opts);
+    await record(ctx, failureEntry(flow, trace, error), opts);
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import type { CallbackParams, FlowContext } from "./context";
+import { type CallbackParams, type FlowContext, refusalLog } from "./context";
 import { OAuthConfigError } from "./errors";
 import { completeLink, type FlowStart, type LinkCompleted, startLink } from "./link-flow";
 import {
@@ -20,7 +20,6 @@ import type {
   NonceStore,
   OAuthClientSource,
 } from "./ports";
-import { createRefusalLog } from "./refusal-log";
 import { createStateTokens } from "./state-token";
 
 /** Options of {@link createOAuthFlows}. */
@@ -46,7 +45,10 @@ export interface OAuthFlowsOptions<TResult> {
   onLoginComplete: LoginCompleteHook<TResult>;
   /** Shows a signup confirmation when no member matched; without it the member is created directly. */
   onSignupConfirm?: SignupConfirmHook<TResult>;
-  /** Called when writing to the event log fails (the flow's outcome is unchanged). */
+  /**
+   * Called when writing to the event log fails (the flow's outcome is unchanged). `entry` is the entry
+   * being recorded; the write that failed may be a count of collapsed refusals written just before it.
+   */
   onEventLogFailure?: (error: unknown, entry: EventLogEntry) => void;
 }
 
@@ -130,8 +132,7 @@ export function createOAuthFlows<TResult>(options: OAuthFlowsOptions<TResult>): 
     identity: options.identity,
     members: options.members,
     nonces: options.nonces,
-    eventLog: options.eventLog,
-    refusals: createRefusalLog(),
+    eventLog: refusalLog(options.eventLog, options.clock),
     redirectUris: { link: options.redirectUris.link, login: options.redirectUris.login },
     authorizeUrl: options.authorizeUrl,
     onEventLogFailure: options.onEventLogFailure,

@@ -14,6 +14,7 @@ export {
 } from "./browser-binding";
 export { DEFAULT_POST_LOGIN_PATH, MAX_POST_LOGIN_PATH_LENGTH, safeRedirectPath } from "./callback-path";
 export type { CallbackParams } from "./context";
+export { REFUSAL_WINDOW_SECONDS } from "./context";
 export { isAsciiEmail, normalizeEmail } from "./email";
 export {
   type AccountLinkConflict,
@@ -59,7 +60,6 @@ export type {
   OAuthClient,
   OAuthClientSource,
 } from "./ports";
-export { REFUSAL_WINDOW_SECONDS } from "./refusal-log";
 export {
   createStateTokens,
   DEFAULT_STATE_ISSUER,

@@ -14,7 +14,7 @@ import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
-import { createDiscordRest } from "@guildkit/discord-rest";
+import { createDiscordRest, createEventLogReporter } from "@guildkit/discord-rest";
 import { createPluralKitApi } from "@guildkit/pluralkit-api";
 import { createLogger, loadWorkerSettings, openStore, shutdownSignal } from "@guildkit/runtime";
 import { createRelay } from "./relay";
@@ -58,6 +58,10 @@ if (!discordSettings.ok) {
   process.exit(2);
 }
 
+// The Discord client's own retries (429s waited out, 5xx/timeouts retried) go to the event log,
+// aggregated; held counts are flushed every 10 s and at the end.
+const clientEvents = createEventLogReporter({ eventLog: store.eventLog, log: logger });
+const flushing = setInterval(() => void clientEvents.flush(), 10_000).unref();
 const relay = createRelay({
   store: store.speedbump,
   eventLog: store.eventLog,
@@ -65,6 +69,7 @@ const relay = createRelay({
     token: discordSettings.values.bot_token,
     apiBaseUrl: settings.discordApiBaseUrl,
     cdnBaseUrl: settings.discordCdnBaseUrl,
+    logger: clientEvents.logger,
   }),
   pluralkit: createPluralKitApi({
     baseUrl: settings.pluralkitBaseUrl,
@@ -81,6 +86,8 @@ logger.info(started, "relay started");
 const input = values.input === "-" ? process.stdin : createReadStream(values.input);
 await relay.run(createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY }), signal);
 await relay.stop();
+clearInterval(flushing);
+await clientEvents.flush({ all: true });
 logger.info(relay.stats(), "relay stopped");
 console.log(JSON.stringify({ relay: relay.stats(), speedbump: relay.speedbump.stats() }));
 await store.close();

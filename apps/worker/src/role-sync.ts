@@ -3,16 +3,15 @@ import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
 import {
   createBottleneckLimiter,
   createDiscordRest,
+  createEventLogReporter,
   createRoleGateway,
   type DiscordRest,
-  type DiscordRestLogger,
 } from "@guildkit/discord-rest";
 import {
   type Clock,
   createRoleReconciler,
   createRoleSyncLoop,
   type EventLog,
-  type EventLogEntry,
   type ReconcilerOptions,
   type RoleReconciler,
   type RoleSyncLoop,
@@ -45,114 +44,6 @@ export const timerScheduler: Scheduler = {
 export interface ProcessLog {
   warn(fields: Record<string, unknown>, message: string): void;
   error(fields: Record<string, unknown>, message: string): void;
-}
-
-/** What the Discord client retried on its own (it never throws these at the reconciler). */
-const CLIENT_EVENTS = new Set(["discord.rate_limited", "discord.retry", "discord.invalid_requests"]);
-
-/** Sends the Discord client's own retries to the event log; see {@link createDiscordEventSink}. */
-export interface DiscordEventSink {
-  /** The logger to hand to `createDiscordRest`. */
-  logger: DiscordRestLogger;
-  /** Writes the counts held back whose window has passed; `all`: every one (shutdown). */
-  flush(opts?: { all?: boolean }): Promise<void>;
-}
-
-function pickNumber(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) ? value : null;
-}
-
-/** The fields kept of a client log line: route template, status, delays — never a token or URL. */
-function clientEventData(kind: string, raw: Record<string, unknown> = {}): Record<string, unknown> {
-  const reason = typeof raw.reason === "string" ? raw.reason : null;
-  const http = reason ? /^http_(\d{3})$/.exec(reason) : null;
-  return {
-    route: typeof raw.route === "string" ? raw.route : null,
-    status: kind === "discord.rate_limited" ? 429 : http ? Number(http[1]) : pickNumber(raw.status),
-    retryAfterMs: pickNumber(raw.retryAfterMs) ?? pickNumber(raw.delayMs),
-    ...(typeof raw.scope === "string" ? { scope: raw.scope } : {}),
-    ...(reason && !http ? { reason } : {}),
-    ...(pickNumber(raw.invalidRequestsLast10Min) !== null
-      ? { invalidRequestsLast10Min: raw.invalidRequestsLast10Min }
-      : {}),
-  };
-}
-
-function clientEventMessage(kind: string, data: Record<string, unknown>, count: number): string {
-  const times = count > 1 ? ` (${count} times since the last such entry)` : "";
-  const what = data.status ?? data.reason ?? "network error";
-  if (kind === "discord.rate_limited") {
-    return `Discord rate limited ${data.route} (429, ${data.scope ?? "?"}); the client waited ${data.retryAfterMs} ms and retried${times}`;
-  }
-  if (kind === "discord.retry") {
-    return `Discord call ${data.route} failed (${what}); the client retried after ${data.retryAfterMs} ms${times}`;
-  }
-  return `${data.invalidRequestsLast10Min} invalid Discord requests (401/403/429) in the last 10 minutes, last on ${data.route}; Discord bans the IP at 10,000`;
-}
-
-/**
- * The Discord client's logger, writing what it retries on its own — 429s it waited out
- * (`discord.rate_limited`), 5xx answers, timeouts and resets it retried (`discord.retry`), the
- * invalid-request count — to the event log and the process log (warn), with the route template,
- * status and delay only. Aggregated so a 429 storm cannot flood the table: per kind, route and
- * status, the first occurrence is written at once; later ones within `windowMs` (default 60 s) are
- * counted and written as one entry (`data.count`) once the window has passed (or at `flush`).
- * That is at most one row per kind, route and status per window.
- */
-export function createDiscordEventSink(deps: {
-  eventLog: EventLog;
-  clock: Clock;
-  log?: ProcessLog;
-  windowMs?: number;
-}): DiscordEventSink {
-  const windowMs = deps.windowMs ?? 60_000;
-  const tallies = new Map<
-    string,
-    { kind: string; data: Record<string, unknown>; held: number; since: number }
-  >();
-  let writes: Promise<void> = Promise.resolve();
-
-  function write(kind: string, data: Record<string, unknown>, count: number) {
-    const entry: EventLogEntry = {
-      kind,
-      level: "warn",
-      message: clientEventMessage(kind, data, count),
-      data: { ...data, count },
-    };
-    deps.log?.warn({ kind, ...entry.data }, entry.message);
-    writes = writes
-      .then(() => deps.eventLog.append(entry))
-      .catch((error: unknown) => deps.log?.warn({ err: error, kind }, "cannot write to the event log"));
-  }
-
-  function note(kind: string, raw?: Record<string, unknown>) {
-    if (!CLIENT_EVENTS.has(kind)) return;
-    const data = clientEventData(kind, raw);
-    const key = `${kind} ${data.route} ${data.status}`;
-    const now = deps.clock.now().getTime();
-    const tally = tallies.get(key);
-    if (tally && now - tally.since < windowMs) {
-      tally.held += 1;
-      tally.data = data;
-      return;
-    }
-    write(kind, data, 1 + (tally?.held ?? 0));
-    tallies.set(key, { kind, data, held: 0, since: now });
-  }
-
-  return {
-    logger: { debug: note, warn: note },
-    async flush(opts = {}) {
-      const now = deps.clock.now().getTime();
-      for (const tally of tallies.values()) {
-        if (tally.held === 0 || (!opts.all && now - tally.since < windowMs)) continue;
-        write(tally.kind, tally.data, tally.held);
-        tally.held = 0;
-        tally.since = now;
-      }
-      await writes;
-    },
-  };
 }
 
 /**
@@ -272,7 +163,8 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
   let client: { token: string; rest: DiscordRest } | null = null;
   const { roleSync } = deps.store;
   const eventLog = mirrorErrors(deps.store.eventLog, deps.log);
-  const clientEvents = createDiscordEventSink({ eventLog: deps.store.eventLog, clock, log: deps.log });
+  // The Discord client's own retries (429s waited out, 5xx/timeouts retried), aggregated per window.
+  const clientEvents = createEventLogReporter({ eventLog: deps.store.eventLog, clock, log: deps.log });
 
   function restFor(token: string): DiscordRest {
     if (client?.token === token) return client.rest;

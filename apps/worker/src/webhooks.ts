@@ -1,5 +1,11 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { createDiscordRest, type DiscordRest } from "@guildkit/discord-rest";
+import {
+  createDiscordRest,
+  createEventLogReporter,
+  type DiscordRest,
+  type EventLogReporter,
+  type ReporterProcessLog,
+} from "@guildkit/discord-rest";
 import type { AppStore, Logger } from "@guildkit/runtime";
 import {
   type Clock,
@@ -37,6 +43,8 @@ export interface WebhookWorkerDeps {
   rps?: number;
   /** Tuning of the delivery worker (lease, batch, concurrency, idle wait). */
   delivery?: Partial<Omit<WebhookDeliveryOptions, "outbox" | "sender" | "clock" | "scheduler" | "owner">>;
+  /** The process log: gets the built client's retries (aggregated), as the event log does. */
+  log?: ReporterProcessLog;
 }
 
 /** The assembled webhook worker. */
@@ -44,6 +52,12 @@ export interface WebhookWorker {
   delivery: WebhookDelivery;
   /** The Discord client, when this worker built it. */
   rest: DiscordRest | null;
+  /**
+   * The built client's own retries (429s waited out) on their way to the event log, aggregated per
+   * route and minute: call `flush()` now and then and `flush({ all: true })` at shutdown. `null` when
+   * `sender` was given.
+   */
+  clientEvents: EventLogReporter | null;
 }
 
 /**
@@ -52,28 +66,34 @@ export interface WebhookWorker {
  * reports it as a possible duplicate and retries on its schedule instead).
  */
 export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
-  const rest =
+  const clock = deps.clock ?? systemClock;
+  const clientEvents =
     deps.sender === undefined
-      ? createDiscordRest({
+      ? createEventLogReporter({ eventLog: deps.store.eventLog, clock, log: deps.log })
+      : null;
+  const rest =
+    clientEvents === null
+      ? null
+      : createDiscordRest({
           token: "webhook-only",
           apiBaseUrl: deps.discordApiBaseUrl,
           rps: deps.rps ?? 45,
           retries: 0,
           timeoutMs: deps.timeoutMs ?? 15_000,
-        })
-      : null;
+          logger: clientEvents.logger,
+        });
   const sender: WebhookSender = deps.sender ?? (rest as DiscordRest);
   const delivery = createWebhookDelivery({
     outbox: deps.store.webhooks,
     sender,
-    clock: deps.clock ?? systemClock,
+    clock,
     scheduler: deps.scheduler ?? timers,
     log: deps.store.eventLog,
     owner: deps.owner,
     webhookBaseUrl: deps.discordApiBaseUrl,
     ...deps.delivery,
   });
-  return { delivery, rest };
+  return { delivery, rest, clientEvents };
 }
 
 type TriggerRepairReport = Awaited<ReturnType<AppStore["webhooks"]["repairTriggers"]>>;
@@ -119,6 +139,8 @@ export async function repairTriggersUntilDone(deps: {
  * The worker task: delivers until shutdown while the start-up trigger repair (no orphan row, no
  * orphan trigger) runs beside it — retried with backoff if it fails, so a database hiccup at start
  * never stops delivery. Postgres wakes delivery with LISTEN/NOTIFY; SQLite is polled every 50 ms.
+ * The Discord client's retries reach the event log; their held counts are flushed every 10 s and at
+ * shutdown.
  */
 export const webhookDeliveryTask: WorkerTask = {
   name: "webhook-delivery",
@@ -127,10 +149,17 @@ export const webhookDeliveryTask: WorkerTask = {
       store: ctx.store,
       discordApiBaseUrl: ctx.settings.discordApiBaseUrl,
       owner: ctx.workerId,
+      log: ctx.logger,
     });
-    await Promise.all([
-      repairTriggersUntilDone({ store: ctx.store, scheduler: timers, logger: ctx.logger, signal }),
-      worker.delivery.run({ signal }),
-    ]);
+    const flushing = setInterval(() => void worker.clientEvents?.flush(), 10_000);
+    try {
+      await Promise.all([
+        repairTriggersUntilDone({ store: ctx.store, scheduler: timers, logger: ctx.logger, signal }),
+        worker.delivery.run({ signal }),
+      ]);
+    } finally {
+      clearInterval(flushing);
+      await worker.clientEvents?.flush({ all: true });
+    }
   },
 };

@@ -145,13 +145,19 @@ describe.each(stores)("webhook delivery against discord-sim ($name)", ({ skip, c
     });
   });
 
-  it("waits out a 429's retry_after without counting an attempt", async () => {
+  it("waits out a 429's retry_after without counting an attempt, and writes it to the event log", async () => {
     await define(HOOK_A);
     sim.faults.set({ route: "execute_webhook", force429: { count: 1, retryAfterMs: 30 } });
     await order("x");
     await drain(20, 1_000);
     expect((await events())[0]).toMatchObject({ state: "delivered", attempts: 0 });
     expect(sim.inspect.rateLimited().total).toBe(1);
+    await worker.clientEvents?.flush({ all: true });
+    const logged = await handle.store.eventLog.list({ kind: "discord.rate_limited" });
+    expect(logged.map((e) => e.data)).toEqual([
+      expect.objectContaining({ route: "POST /webhooks/:webhook/:token", status: 429, count: 1 }),
+    ]);
+    expect(JSON.stringify(logged)).not.toContain(TOKEN);
   });
 
   it("retries a 5xx on the schedule, holding back later events of the same webhook", async () => {

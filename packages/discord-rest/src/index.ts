@@ -56,6 +56,12 @@ export {
   type RateLimitScope,
   type WebhookUrlErrorReason,
 } from "./errors";
+export {
+  createEventLogReporter,
+  type EventLogReporter,
+  type EventLogReporterOptions,
+  type ReporterProcessLog,
+} from "./event-log-reporter";
 export { explainDiscordError, flattenFormErrors } from "./explain";
 export {
   parseRateLimitBody,

@@ -1,0 +1,124 @@
+import {
+  type Clock,
+  type CoalescingFlushOptions,
+  createCoalescingEventLog,
+  type EventLog,
+  type EventLogEntry,
+} from "@guildkit/core";
+import type { DiscordRestLogger } from "./request";
+
+/** The process log the reporter also writes to (a pino logger is one). */
+export interface ReporterProcessLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+/** Options of {@link createEventLogReporter}. */
+export interface EventLogReporterOptions {
+  /** Where the client's retries are written (`store.eventLog` of the stores). */
+  eventLog: EventLog;
+  /** The time the windows are counted by (default system time). */
+  clock?: Clock;
+  /** How long repeats of one kind, route and status are counted before being written (default 60 000 ms). */
+  windowMs?: number;
+  /** Gets every entry written (warn), and the event log's failures. */
+  log?: ReporterProcessLog;
+}
+
+/** What {@link createEventLogReporter} returns. */
+export interface EventLogReporter {
+  /** The logger to hand to `createDiscordRest` (`logger`). */
+  logger: DiscordRestLogger;
+  /**
+   * Writes the counts whose window is over — call it now and then (once per worker round) — or, with
+   * `all: true`, every count held (at shutdown); resolves once everything noted so far is written.
+   * Never rejects: a failing event log goes to `log`.
+   */
+  flush(opts?: CoalescingFlushOptions): Promise<void>;
+}
+
+/** The lines of the client that report what it retried on its own (it never throws these at a caller). */
+const CLIENT_EVENTS = new Set(["discord.rate_limited", "discord.retry", "discord.invalid_requests"]);
+
+const systemClock: Clock = { now: () => new Date() };
+
+function pickNumber(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+/** The fields kept of a client log line: route template, status, delays — never a token or URL. */
+function clientEventData(kind: string, raw: Record<string, unknown> = {}): Record<string, unknown> {
+  const reason = typeof raw.reason === "string" ? raw.reason : null;
+  const http = reason ? /^http_(\d{3})$/.exec(reason) : null;
+  return {
+    route: typeof raw.route === "string" ? raw.route : null,
+    status: kind === "discord.rate_limited" ? 429 : http ? Number(http[1]) : pickNumber(raw.status),
+    retryAfterMs: pickNumber(raw.retryAfterMs) ?? pickNumber(raw.delayMs),
+    ...(typeof raw.scope === "string" ? { scope: raw.scope } : {}),
+    ...(reason && !http ? { reason } : {}),
+    ...(pickNumber(raw.invalidRequestsLast10Min) !== null
+      ? { invalidRequestsLast10Min: raw.invalidRequestsLast10Min }
+      : {}),
+  };
+}
+
+function clientEventMessage(kind: string, data: Record<string, unknown>): string {
+  const what = data.status ?? data.reason ?? "network error";
+  if (kind === "discord.rate_limited") {
+    return `Discord rate limited ${data.route} (429, ${data.scope ?? "?"}); the client waited ${data.retryAfterMs} ms and retried`;
+  }
+  if (kind === "discord.retry") {
+    return `Discord call ${data.route} failed (${what}); the client retried after ${data.retryAfterMs} ms`;
+  }
+  return `${data.invalidRequestsLast10Min} invalid Discord requests (401/403/429) in the last 10 minutes, last on ${data.route}; Discord bans the IP at 10,000`;
+}
+
+/**
+ * A logger for `createDiscordRest` that writes what the client retries on its own — 429s it
+ * waited out (`discord.rate_limited`), 5xx answers, timeouts and resets it retried (`discord.retry`),
+ * every 1,000th invalid request (`discord.invalid_requests`) — to the event log and to `log` (warn),
+ * with the route template, status and delay only (`data.route`, `data.status`, `data.retryAfterMs`,
+ * `data.scope`, `data.reason`): never a token or a URL. Other lines are ignored.
+ *
+ * Aggregated so that a 429 storm cannot flood the event log (`createCoalescingEventLog` of
+ * `@guildkit/core`): per kind, route and status, the first is written at once (`data.count: 1`);
+ * the later ones within `windowMs` are counted and written as one entry (`data.count: n`,
+ * `data.collapsed: true`, `data.windowStart`) once the window is over — at the next line of the
+ * client, or at {@link EventLogReporter.flush}. That is at most two rows per kind, route and status
+ * per window.
+ */
+export function createEventLogReporter(options: EventLogReporterOptions): EventLogReporter {
+  const { log } = options;
+  const coalesced = createCoalescingEventLog({
+    eventLog: {
+      append(entry, io) {
+        log?.warn({ kind: entry.kind, ...entry.data }, entry.message);
+        return options.eventLog.append(entry, io);
+      },
+    },
+    clock: options.clock ?? systemClock,
+    windowMs: options.windowMs ?? 60_000,
+    keyOf: (entry) => JSON.stringify([entry.kind, entry.data?.route, entry.data?.status]),
+  });
+  let writes: Promise<void> = Promise.resolve();
+
+  /** Keeps `write` (started now, so its clock reading is the line's time) for the next flush to wait on. */
+  function track(write: Promise<void>): Promise<void> {
+    const settled = write.catch((error: unknown) => {
+      log?.warn({ err: error }, "cannot write to the event log");
+    });
+    writes = writes.then(() => settled);
+    return writes;
+  }
+
+  function note(kind: string, raw?: Record<string, unknown>): void {
+    if (!CLIENT_EVENTS.has(kind)) return;
+    const data = clientEventData(kind, raw);
+    const entry: EventLogEntry = { kind, level: "warn", message: clientEventMessage(kind, data), data };
+    void track(coalesced.append(entry));
+  }
+
+  return {
+    logger: { debug: note, warn: note },
+    flush: (opts) => track(coalesced.flush(opts)),
+  };
+}

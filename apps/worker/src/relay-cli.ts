@@ -59,9 +59,8 @@ if (!discordSettings.ok) {
 }
 
 // The Discord client's own retries (429s waited out, 5xx/timeouts retried) go to the event log,
-// aggregated; held counts are flushed every 10 s and at the end.
+// aggregated; the counts held are written at the end.
 const clientEvents = createEventLogReporter({ eventLog: store.eventLog, log: logger });
-const flushing = setInterval(() => void clientEvents.flush(), 10_000).unref();
 const relay = createRelay({
   store: store.speedbump,
   eventLog: store.eventLog,
@@ -86,8 +85,7 @@ logger.info(started, "relay started");
 const input = values.input === "-" ? process.stdin : createReadStream(values.input);
 await relay.run(createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY }), signal);
 await relay.stop();
-clearInterval(flushing);
-await clientEvents.flush({ all: true });
+await clientEvents.close();
 logger.info(relay.stats(), "relay stopped");
 console.log(JSON.stringify({ relay: relay.stats(), speedbump: relay.speedbump.stats() }));
 await store.close();

@@ -6,6 +6,7 @@ import {
   createEventLogReporter,
   createRoleGateway,
   type DiscordRest,
+  type ReporterProcessLog,
 } from "@guildkit/discord-rest";
 import {
   type Clock,
@@ -40,9 +41,8 @@ export const timerScheduler: Scheduler = {
     ),
 };
 
-/** The process log, as role sync writes to it (a pino logger is one). */
-export interface ProcessLog {
-  warn(fields: Record<string, unknown>, message: string): void;
+/** The process log, as role sync writes to it (a pino logger is one): the reporter's, plus `error`. */
+export interface ProcessLog extends ReporterProcessLog {
   error(fields: Record<string, unknown>, message: string): void;
 }
 
@@ -235,7 +235,6 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
     scheduler,
     eventLog,
     onStatus: deps.onStatus,
-    onRound: () => void clientEvents.flush(),
     options: { pollMs: 2_000, ...options.loop },
   });
   return {
@@ -243,7 +242,7 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
     loop,
     loadSettings,
     async close() {
-      await clientEvents.flush({ all: true });
+      await clientEvents.close();
       await client?.rest.close();
       client = null;
     },

@@ -54,8 +54,7 @@ export interface WebhookWorker {
   rest: DiscordRest | null;
   /**
    * The built client's own retries (429s waited out) on their way to the event log, aggregated per
-   * route and minute: call `flush()` now and then and `flush({ all: true })` at shutdown. `null` when
-   * `sender` was given.
+   * route and minute: `close()` it at shutdown. `null` when `sender` was given.
    */
   clientEvents: EventLogReporter | null;
 }
@@ -139,8 +138,7 @@ export async function repairTriggersUntilDone(deps: {
  * The worker task: delivers until shutdown while the start-up trigger repair (no orphan row, no
  * orphan trigger) runs beside it — retried with backoff if it fails, so a database hiccup at start
  * never stops delivery. Postgres wakes delivery with LISTEN/NOTIFY; SQLite is polled every 50 ms.
- * The Discord client's retries reach the event log; their held counts are flushed every 10 s and at
- * shutdown.
+ * The Discord client's retries reach the event log (held counts written at shutdown).
  */
 export const webhookDeliveryTask: WorkerTask = {
   name: "webhook-delivery",
@@ -151,15 +149,13 @@ export const webhookDeliveryTask: WorkerTask = {
       owner: ctx.workerId,
       log: ctx.logger,
     });
-    const flushing = setInterval(() => void worker.clientEvents?.flush(), 10_000);
     try {
       await Promise.all([
         repairTriggersUntilDone({ store: ctx.store, scheduler: timers, logger: ctx.logger, signal }),
         worker.delivery.run({ signal }),
       ]);
     } finally {
-      clearInterval(flushing);
-      await worker.clientEvents?.flush({ all: true });
+      await worker.clientEvents?.close();
     }
   },
 };

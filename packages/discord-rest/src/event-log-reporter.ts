@@ -22,6 +22,12 @@ export interface EventLogReporterOptions {
   windowMs?: number;
   /** Gets every entry written (warn), and the event log's failures. */
   log?: ReporterProcessLog;
+  /**
+   * How often the counts whose window is over are written when the client is quiet (an unref'd
+   * timer; default 10 000 ms; 0: never — call `flush` yourself). Busy clients write them with their
+   * next line anyway.
+   */
+  flushEveryMs?: number;
 }
 
 /** What {@link createEventLogReporter} returns. */
@@ -29,11 +35,13 @@ export interface EventLogReporter {
   /** The logger to hand to `createDiscordRest` (`logger`). */
   logger: DiscordRestLogger;
   /**
-   * Writes the counts whose window is over — call it now and then (once per worker round) — or, with
-   * `all: true`, every count held (at shutdown); resolves once everything noted so far is written.
+   * Writes the counts whose window is over (the periodic flush does this on its own) or, with
+   * `all: true`, every count held; resolves once everything noted so far is written.
    * Never rejects: a failing event log goes to `log`.
    */
   flush(opts?: CoalescingFlushOptions): Promise<void>;
+  /** Stops the periodic flush and writes every count held (`flush({ all: true })`): call it at shutdown. */
+  close(): Promise<void>;
 }
 
 /** The lines of the client that report what it retried on its own (it never throws these at a caller). */
@@ -83,8 +91,8 @@ function clientEventMessage(kind: string, data: Record<string, unknown>): string
  * `@guildkit/core`): per kind, route and status, the first is written at once (`data.count: 1`);
  * the later ones within `windowMs` are counted and written as one entry (`data.count: n`,
  * `data.collapsed: true`, `data.windowStart`) once the window is over — at the next line of the
- * client, or at {@link EventLogReporter.flush}. That is at most two rows per kind, route and status
- * per window.
+ * client, at the periodic flush (`flushEveryMs`), or at {@link EventLogReporter.flush} /
+ * {@link EventLogReporter.close}. That is at most two rows per kind, route and status per window.
  */
 export function createEventLogReporter(options: EventLogReporterOptions): EventLogReporter {
   const { log } = options;
@@ -117,8 +125,17 @@ export function createEventLogReporter(options: EventLogReporterOptions): EventL
     void track(coalesced.append(entry));
   }
 
+  const flush = (opts?: CoalescingFlushOptions) => track(coalesced.flush(opts));
+  const every = options.flushEveryMs ?? 10_000;
+  const timer = every > 0 ? setInterval(() => void flush(), every) : null;
+  timer?.unref();
+
   return {
     logger: { debug: note, warn: note },
-    flush: (opts) => track(coalesced.flush(opts)),
+    flush,
+    close() {
+      if (timer) clearInterval(timer);
+      return flush({ all: true });
+    },
   };
 }

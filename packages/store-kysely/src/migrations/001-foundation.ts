@@ -2,6 +2,7 @@ import { discordConfigSpec } from "@guildkit/config";
 import { sql } from "kysely";
 import { encodeJson, encodeTime } from "../codec";
 import { addColumnIfMissing, addIdColumn, columnNames, columnTypes, tableExists } from "./ddl";
+import { recordMigrationEvent } from "./event";
 import { defineMigration, type MigrationContext, type MigrationDb } from "./types";
 
 const CREATED_BY = "migration:001-foundation";
@@ -158,7 +159,8 @@ async function moveDuplicateDiscordLinks(db: MigrationDb, ctx: MigrationContext)
     ).rows.sort(compareForKeeping);
     const [keeper, ...others] = rows;
     if (!keeper) continue;
-    const now = encodeTime(ctx.dialect, ctx.now());
+    const at = ctx.now();
+    const now = encodeTime(ctx.dialect, at);
     for (const other of others) {
       const memberId = String(other.id);
       await db
@@ -166,23 +168,16 @@ async function moveDuplicateDiscordLinks(db: MigrationDb, ctx: MigrationContext)
         .values({ member_id: memberId, discord_user_id: discordUserId, detected_at: now })
         .execute();
       await sql`update members set discord_user_id = null where id = ${other.id}`.execute(db);
-      await db
-        .insertInto("event_log")
-        .values({
-          at: now,
-          kind: "member.discord_link_conflict",
-          level: "warn",
-          member_id: memberId,
-          discord_user_id: discordUserId,
-          message:
-            `Discord account ${discordUserId} was linked to several members; kept it on member ${String(keeper.id)} ` +
-            `and moved member ${memberId}'s link to discord_link_conflicts for an admin to resolve`,
-          data: encodeJson({
-            keptMemberId: String(keeper.id),
-            reason: isEntitled(keeper) ? "entitled" : "lowest_id",
-          }),
-        })
-        .execute();
+      await recordMigrationEvent(db, ctx.dialect, at, {
+        kind: "member.discord_link_conflict",
+        level: "warn",
+        memberId,
+        discordUserId,
+        message:
+          `Discord account ${discordUserId} was linked to several members; kept it on member ${String(keeper.id)} ` +
+          `and moved member ${memberId}'s link to discord_link_conflicts for an admin to resolve`,
+        data: { keptMemberId: String(keeper.id), reason: isEntitled(keeper) ? "entitled" : "lowest_id" },
+      });
     }
   }
 }
@@ -256,7 +251,8 @@ async function importLegacyDiscordConfig(db: MigrationDb, ctx: MigrationContext)
   const upgraded = discordConfigSpec.upgrade(values);
   if (Object.keys(upgraded).length === 0) return;
 
-  const now = encodeTime(ctx.dialect, ctx.now());
+  const at = ctx.now();
+  const now = encodeTime(ctx.dialect, at);
   await db
     .insertInto("config_versions")
     .values({
@@ -267,16 +263,10 @@ async function importLegacyDiscordConfig(db: MigrationDb, ctx: MigrationContext)
       created_by: CREATED_BY,
     })
     .execute();
-  await db
-    .insertInto("event_log")
-    .values({
-      at: now,
-      kind: "config.imported",
-      level: "info",
-      member_id: null,
-      discord_user_id: null,
-      message: "imported the legacy discord_config table as discord configuration version 1",
-      data: encodeJson({ module: "discord", version: 1, fields: Object.keys(upgraded).sort() }),
-    })
-    .execute();
+  await recordMigrationEvent(db, ctx.dialect, at, {
+    kind: "config.imported",
+    level: "info",
+    message: "imported the legacy discord_config table as discord configuration version 1",
+    data: { module: "discord", version: 1, fields: Object.keys(upgraded).sort() },
+  });
 }

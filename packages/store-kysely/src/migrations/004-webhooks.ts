@@ -7,7 +7,7 @@ import {
   type TableColumn,
 } from "@guildkit/webhook-templates";
 import { sql } from "kysely";
-import { encodeJson, encodeTime } from "../codec";
+import { encodeTime } from "../codec";
 import {
   dropTriggerNamed,
   inSavepoint,
@@ -16,6 +16,7 @@ import {
   tableColumns,
 } from "../webhooks/catalog";
 import { addColumnIfMissing, columnTypes, indexExists, tableExists } from "./ddl";
+import { recordMigrationEvent } from "./event";
 import { defineMigration } from "./types";
 
 /**
@@ -213,10 +214,12 @@ async function upgradeLegacy(db: AnyDb, dialect: "sqlite" | "postgres", now: Dat
         enabled = ${dialect === "postgres" ? enabled : enabled ? 1 : 0}, disabled_reason = ${reason},
         mention_user_columns = ${"[]"}, created_at = ${stamp}, updated_at = ${stamp}
       where id = ${row.id}`.execute(db);
-    await sql`insert into event_log (at, kind, level, member_id, discord_user_id, message, data) values (
-        ${stamp}, ${"webhook.migrated"}, ${reason ? "warn" : "info"}, ${null}, ${null},
-        ${`webhook ${id} upgraded from the legacy model${reason ? ` and disabled: ${reason}` : ""}`},
-        ${encodeJson({ webhookId: id, notes: plan.notes, disabledReason: reason })})`.execute(db);
+    await recordMigrationEvent(db, dialect, now, {
+      kind: "webhook.migrated",
+      level: reason ? "warn" : "info",
+      message: `webhook ${id} upgraded from the legacy model${reason ? ` and disabled: ${reason}` : ""}`,
+      data: { webhookId: id, notes: plan.notes, disabledReason: reason },
+    });
   }
   if (hasConditions) {
     // Conditions of no legacy webhook row would vanish with their table: record them first.
@@ -224,10 +227,12 @@ async function upgradeLegacy(db: AnyDb, dialect: "sqlite" | "postgres", now: Dat
     for (const [webhookId, list] of conditions) {
       if (upgraded.has(webhookId)) continue;
       const text = conditionsToWhen(list, "NEW").text;
-      await sql`insert into event_log (at, kind, level, member_id, discord_user_id, message, data) values (
-          ${stamp}, ${"webhook.legacy_conditions_dropped"}, ${"warn"}, ${null}, ${null},
-          ${`legacy conditions of webhook ${webhookId}, which matches no legacy webhook row, were dropped with discord_webhook_conditions: ${text}`},
-          ${encodeJson({ webhookId, conditions: list })})`.execute(db);
+      await recordMigrationEvent(db, dialect, now, {
+        kind: "webhook.legacy_conditions_dropped",
+        level: "warn",
+        message: `legacy conditions of webhook ${webhookId}, which matches no legacy webhook row, were dropped with discord_webhook_conditions: ${text}`,
+        data: { webhookId, conditions: list },
+      });
     }
     await sql`drop table discord_webhook_conditions`.execute(db);
   }

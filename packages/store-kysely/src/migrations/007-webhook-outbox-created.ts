@@ -1,7 +1,7 @@
 import type { Operation } from "@guildkit/webhook-templates";
 import { sql } from "kysely";
-import { encodeJson, encodeTime } from "../codec";
 import { inSavepoint, installTrigger } from "../webhooks/catalog";
+import { recordMigrationEvent } from "./event";
 import { defineMigration } from "./types";
 
 /**
@@ -37,10 +37,12 @@ export const webhookOutboxCreated = defineMigration({
         );
       } catch (err) {
         const reason = (err as Error).message;
-        await sql`insert into event_log (at, kind, level, member_id, discord_user_id, message, data) values (
-            ${encodeTime(dialect, now())}, ${"webhook.trigger_not_reinstalled"}, ${"warn"}, ${null}, ${null},
-            ${`webhook ${id}: its trigger could not be reinstalled to stamp created_at (${reason}); the previous trigger is kept`},
-            ${encodeJson({ webhookId: id, reason })})`.execute(db);
+        await recordMigrationEvent(db, dialect, now(), {
+          kind: "webhook.trigger_not_reinstalled",
+          level: "warn",
+          message: `webhook ${id}: its trigger could not be reinstalled to stamp created_at (${reason}); the previous trigger is kept`,
+          data: { webhookId: id, reason },
+        });
       }
     }
   },

@@ -19,5 +19,4 @@ export const migrations: readonly GuildkitMigration[] = [
   speedbump,
   roleSyncSettings,
   webhookOutboxCreated,
-  // next: roleSync (002-role-sync), oauth (003-oauth), webhooks (004-webhooks), speedbump (005-speedbump)
 ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseWebhookDefinition, validateWebhookDefinition } from "./definition";
+import { parseWebhookDefinition, tableIssue, validateWebhookDefinition } from "./definition";
 import { WebhookDefinitionError } from "./errors";
 
 const columns = [
@@ -127,6 +127,23 @@ describe("validateWebhookDefinition", () => {
     expect(!bad.ok && bad.issues.map((i) => i.code)).toEqual(["table_invalid_characters"]);
     const own = validateWebhookDefinition({ ...valid, table: "webhook_outbox" }, { columns });
     expect(!own.ok && own.issues.map((i) => i.code)).toEqual(["table_reserved"]);
+  });
+
+  it("refuses, at table, a table the store reserves (any case), before looking at its columns", () => {
+    const ctx = { columns: [{ name: "values", type: "TEXT" }], reservedTables: ["config_versions"] };
+    const result = validateWebhookDefinition(
+      { ...valid, table: "CONFIG_VERSIONS", template: "{values}" },
+      ctx,
+    );
+    expect(!result.ok && result.issues).toEqual([
+      {
+        path: ["table"],
+        code: "table_reserved",
+        message: expect.stringContaining("table CONFIG_VERSIONS belongs to guildkit"),
+      },
+    ]);
+    expect(tableIssue("config_versions", ctx)?.code).toBe("table_reserved");
+    expect(tableIssue("orders", ctx)).toBeNull();
   });
 
   it("uses the table's canonical name when the store gives it", () => {

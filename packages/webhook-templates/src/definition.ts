@@ -103,6 +103,11 @@ export interface DefinitionContext {
   tableName?: string;
   /** An API base other than Discord's whose webhook URLs are accepted too (a simulator). */
   webhookBaseUrl?: string | null;
+  /**
+   * Tables no webhook may watch besides the core's own list: the store's tables (what its
+   * migrations create or manage). A definition naming one gets a `table_reserved` issue at `table`.
+   */
+  reservedTables?: Iterable<string>;
 }
 
 /** A definition that passed validation, with its template compiled and its WHEN condition checked. */
@@ -159,13 +164,9 @@ export function validateWebhookDefinition(input: unknown, ctx: DefinitionContext
 
   let tableOk = false;
   if (typeof raw.table === "string") {
-    try {
-      assertWatchableTable(raw.table);
-      tableOk = true;
-    } catch (err) {
-      if (!(err instanceof IdentifierError)) throw err;
-      issues.push({ path: ["table"], code: `table_${err.reason}`, message: err.message });
-    }
+    const problem = tableIssue(raw.table, ctx);
+    if (problem) issues.push(problem);
+    tableOk = problem === null;
     if (tableOk && ctx.columns === null) {
       tableOk = false;
       const tables = ctx.tables ?? [];
@@ -258,6 +259,24 @@ export function parseWebhookDefinition(input: unknown, ctx: DefinitionContext): 
   const result = validateWebhookDefinition(input, ctx);
   if (!result.ok) throw new WebhookDefinitionError(result.issues);
   return { definition: result.definition, template: result.template, when: result.when };
+}
+
+/**
+ * The issue at `table` for a name no webhook may watch — not an identifier, one of guildkit's or
+ * `ctx.reservedTables`, or a catalog — or `null` when it may be watched (whether it exists is not
+ * checked). The store uses it to refuse a preview of such a table before reading it.
+ */
+export function tableIssue(
+  table: string,
+  ctx: Pick<DefinitionContext, "reservedTables"> = {},
+): DefinitionIssue | null {
+  try {
+    assertWatchableTable(table, { reservedTables: ctx.reservedTables });
+    return null;
+  } catch (err) {
+    if (!(err instanceof IdentifierError)) throw err;
+    return { path: ["table"], code: `table_${err.reason}`, message: err.message };
+  }
 }
 
 function isHttpsUrl(value: string): boolean {

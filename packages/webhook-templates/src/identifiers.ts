@@ -46,11 +46,22 @@ export function assertIdentifier(name: string, what = "identifier"): string {
   return name;
 }
 
+/** Options of {@link assertWatchableTable}. */
+export interface WatchableTableOptions {
+  /**
+   * More tables no webhook may watch, besides {@link RESERVED_TABLES}: the tables the store's own
+   * migrations create or manage (settings with secrets, sessions, OAuth state, the event log…).
+   * Compared ignoring case.
+   */
+  reservedTables?: Iterable<string>;
+}
+
 /**
  * Checks `name` as a table a webhook may watch: a safe identifier that is not one of
- * {@link RESERVED_TABLES} and not a database catalog (`sqlite_…`, `pg_…`).
+ * {@link RESERVED_TABLES}, not one of `options.reservedTables` and not a database catalog
+ * (`sqlite_…`, `pg_…`).
  */
-export function assertWatchableTable(name: string): string {
+export function assertWatchableTable(name: string, options: WatchableTableOptions = {}): string {
   assertIdentifier(name, "table");
   const lower = name.toLowerCase();
   if (RESERVED_TABLES.includes(lower) || lower.startsWith("sqlite_") || lower.startsWith("pg_")) {
@@ -58,6 +69,15 @@ export function assertWatchableTable(name: string): string {
       identifier: name,
       reason: "reserved",
     });
+  }
+  for (const reserved of options.reservedTables ?? []) {
+    if (reserved.toLowerCase() === lower) {
+      throw new IdentifierError(
+        `table ${name} belongs to guildkit (its rows hold settings, secrets or bookkeeping) and cannot be watched; ` +
+          "watch a table of your own",
+        { identifier: name, reason: "reserved" },
+      );
+    }
   }
   return name;
 }

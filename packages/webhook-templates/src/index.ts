@@ -18,6 +18,7 @@ export {
   MAX_MENTION_COLUMNS,
   MAX_TEMPLATE_LENGTH,
   parseWebhookDefinition,
+  tableIssue,
   type ValidDefinition,
   validateWebhookDefinition,
   type WebhookDefinition,
@@ -65,6 +66,7 @@ export {
   MAX_IDENTIFIER_LENGTH,
   quoteIdentifier,
   RESERVED_TABLES,
+  type WatchableTableOptions,
 } from "./identifiers";
 export {
   conditionsToWhen,

@@ -151,6 +151,19 @@ describe("planLegacyWebhook", () => {
     expect(plan.disabledReason).toMatch(/^upgrade from the legacy webhook: when: WHEN condition: expected/);
   });
 
+  it("disables, with the reason, a legacy webhook on one of the store's own tables", () => {
+    const plan = planLegacyWebhook({
+      row: legacy({ triggerTable: "Config_Versions", triggerOp: "INSERT", messageTemplate: "{values}" }),
+      conditions: [],
+      columnsOf: () => [{ name: "values", type: "TEXT" }],
+      reservedTables: ["config_versions", "event_log"],
+    });
+    expect(plan.enabled).toBe(false);
+    expect(plan.disabledReason).toMatch(
+      /^upgrade from the legacy webhook: table: table Config_Versions belongs to guildkit/,
+    );
+  });
+
   it("refuses unknown legacy operators instead of skipping them", () => {
     const plan = planLegacyWebhook({
       row: legacy({ triggerTable: "members", triggerOp: "INSERT" }),

@@ -93,6 +93,8 @@ export function planLegacyWebhook(input: {
   conditions: readonly LegacyCondition[];
   columnsOf: (table: string) => readonly TableColumn[] | null;
   webhookBaseUrl?: string | null;
+  /** The store's own tables (see `DefinitionContext.reservedTables`): a row naming one is disabled. */
+  reservedTables?: Iterable<string>;
 }): LegacyWebhookPlan {
   const { row } = input;
   const notes: string[] = [];
@@ -177,7 +179,7 @@ export function planLegacyWebhook(input: {
         enabled: row.enabled,
         mentionUserColumns: [],
       },
-      { columns, webhookBaseUrl: input.webhookBaseUrl ?? null },
+      { columns, webhookBaseUrl: input.webhookBaseUrl ?? null, reservedTables: input.reservedTables },
     );
     if (!result.ok) {
       for (const issue of result.issues) {

@@ -1,6 +1,6 @@
 import { maskSecret } from "./mask";
 import type { ConfigSpec } from "./spec";
-import { isUnset } from "./validate";
+import { isUnset, ownValue } from "./validate";
 
 /** One field as an admin page shows it. The value is masked when the field is a secret. */
 export interface DescribedField {
@@ -26,7 +26,7 @@ export function describeConfig<TSpec extends ConfigSpec>(
   values: Partial<Record<string, unknown>>,
 ): DescribedField[] {
   return Object.entries(spec.fields).map(([key, def]) => {
-    const raw = values[key];
+    const raw = ownValue(values, key);
     const isSet = !isUnset(raw);
     return {
       key,

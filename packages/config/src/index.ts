@@ -27,6 +27,13 @@ export {
   redactProcessSettings,
   type WorkerSettings,
 } from "./process-settings";
+export {
+  type OpenedValues,
+  openSecretFields,
+  sealSecretFields,
+  secretContext,
+  secretFieldKeys,
+} from "./secret-fields";
 export { isSnowflake, snowflakeSchema } from "./snowflake";
 export {
   type CompleteConfigValues,
@@ -37,4 +44,4 @@ export {
   defineConfigSpec,
 } from "./spec";
 export type { ConfigStore, ConfigVersion } from "./store";
-export { type ConfigCheck, checkConfig, isUnset, validateConfig } from "./validate";
+export { type ConfigCheck, checkConfig, isUnset, ownValue, plainRecord, validateConfig } from "./validate";

@@ -1,10 +1,13 @@
+import { createSecretBox, isSealedSecret } from "@guildkit/core";
 import { describe, expect, it } from "vitest";
 import { discordConfigSpec } from "./discord";
 import { ConfigConflictError, ConfigValidationError } from "./errors";
 import { createConfigLoader } from "./loader";
 import type { ConfigStore, ConfigVersion } from "./store";
 
-/** An in-memory ConfigStore that counts reads. */
+const box = createSecretBox({ keys: [Buffer.alloc(32, 7)] });
+
+/** An in-memory ConfigStore that counts reads (with a secret box, as a store built with a key has). */
 function fakeStore(initial: Record<string, unknown> | null = null) {
   const versions: ConfigVersion[] = [];
   let reads = 0;
@@ -12,6 +15,7 @@ function fakeStore(initial: Record<string, unknown> | null = null) {
   if (initial)
     versions.push({ module: "discord", version: 1, values: initial, createdAt: at, createdBy: null });
   const store: ConfigStore = {
+    secretBox: box,
     async latest({ module }) {
       reads++;
       return versions.filter((v) => v.module === module).at(-1) ?? null;
@@ -129,13 +133,18 @@ describe("createConfigLoader", () => {
       sync_interval_hours: 6,
     });
     expect(fake.versions[1]).toMatchObject({ createdBy: "admin:7" });
-    expect(fake.versions[1]?.values).toEqual({
+    const stored = fake.versions[1]?.values ?? {};
+    expect({ ...stored, client_secret: "(sealed)" }).toEqual({
       client_id: complete.client_id,
-      client_secret: complete.client_secret,
+      client_secret: "(sealed)",
       guild_id: complete.guild_id,
       role_ids: complete.role_ids,
       sync_interval_hours: 6,
     });
+    expect(isSealedSecret(stored.client_secret)).toBe(true);
+    expect(await box.open(stored.client_secret as string, { context: "config:discord:client_secret" })).toBe(
+      complete.client_secret,
+    );
   });
 
   it("save rewrites a legacy role_id as role_ids", async () => {

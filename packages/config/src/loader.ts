@@ -1,9 +1,11 @@
+import type { SecretBox } from "@guildkit/core";
 import { type DescribedField, describeConfig } from "./describe";
 import { type ConfigIssue, ConfigValidationError } from "./errors";
-import { maskSecret, maskSecrets } from "./mask";
+import { maskSecret, maskSecrets, SECRET_MASK } from "./mask";
+import { openSecretFields, sealSecretFields } from "./secret-fields";
 import type { CompleteConfigValues, ConfigKey, ConfigSpec, ConfigValues } from "./spec";
 import type { ConfigStore } from "./store";
-import { checkConfig, validateConfig } from "./validate";
+import { checkConfig, plainRecord } from "./validate";
 
 /** Result of {@link ConfigLoader.loadComplete}. */
 export type LoadCompleteResult<TSpec extends ConfigSpec, TKey extends ConfigKey<TSpec>> =
@@ -64,8 +66,9 @@ export interface ConfigLoader<TSpec extends ConfigSpec> {
   /**
    * Applies `changes` to the latest version and saves the result as a new version. A key that is
    * absent (or `undefined`) keeps its value; `null` or `""` clears it; a secret sent back masked
-   * (exactly as {@link maskSecret} showed it) keeps its value. The result is validated first: a save
-   * that fails validation writes nothing.
+   * (exactly as {@link maskSecret} showed it) keeps its value. Keys are own properties only
+   * (`__proto__`, `constructor`… are unknown keys, refused). The result is validated first: a save
+   * that fails validation writes nothing. Secret fields are stored sealed.
    *
    * @throws {@link ConfigValidationError} listing every bad field.
    * @throws `ConfigConflictError` (from the store) when `expectedVersion` is not the latest.
@@ -81,7 +84,10 @@ export interface ConfigLoader<TSpec extends ConfigSpec> {
 }
 
 /**
- * Creates a loader for one module's configuration.
+ * Creates a loader for one module's configuration. Secret fields (`secret: true`) are sealed with
+ * `secretBox` before they are saved and opened when read; the box defaults to the store's
+ * (`store.secretBox`), so every loader on a store built with a key seals. Without a box, saving a
+ * secret throws `SecretBoxError` (`no_key`) and a sealed secret reads as an issue on its field.
  *
  * @example
  * const discord = createConfigLoader({ store: store.configStore, spec: discordConfigSpec });
@@ -91,25 +97,44 @@ export interface ConfigLoader<TSpec extends ConfigSpec> {
 export function createConfigLoader<TSpec extends ConfigSpec>(deps: {
   store: ConfigStore;
   spec: TSpec;
+  /** Seals and opens the secret fields; default `store.secretBox`, else none. */
+  secretBox?: SecretBox | null;
 }): ConfigLoader<TSpec> {
   const { store, spec } = deps;
   const module = spec.module;
+  const box = deps.secretBox !== undefined ? deps.secretBox : (store.secretBox ?? null);
+  const order = Object.keys(spec.fields);
+  const bySpecOrder = (a: ConfigIssue, b: ConfigIssue) => rank(a.field) - rank(b.field);
+  const rank = (field: string) => (order.includes(field) ? order.indexOf(field) : order.length);
+
+  /** Stored values upgraded and with their secrets opened, checked against the spec. */
+  const read = async (stored: Record<string, unknown> | undefined, signal?: AbortSignal) => {
+    const upgraded = plainRecord(spec.upgrade(plainRecord(stored ?? {})));
+    const opened = await openSecretFields(spec, upgraded, box, signal);
+    const check = checkConfig(spec, opened.values, { unknownKeys: "ignore" });
+    const issues = [...opened.issues, ...check.issues].sort(bySpecOrder);
+    // A secret that cannot be opened is shown as set, masked without its tail (SECRET_MASK is too
+    // short to show one).
+    const display = plainRecord(opened.values);
+    for (const key of opened.unreadable) display[key] = SECRET_MASK;
+    return { ...opened, check, issues, display };
+  };
 
   return {
     spec,
 
     async load(opts = {}) {
       const latest = await store.latest({ module, signal: opts.signal });
-      const check = checkConfig(spec, latest?.values ?? {}, { unknownKeys: "ignore" });
-      if (check.issues.length > 0) throw new ConfigValidationError(module, check.issues);
+      const { check, issues } = await read(latest?.values, opts.signal);
+      if (issues.length > 0) throw new ConfigValidationError(module, issues);
       return check.values;
     },
 
     async loadComplete(keys, opts = {}) {
       const latest = await store.latest({ module, signal: opts.signal });
-      const check = checkConfig(spec, latest?.values ?? {}, { unknownKeys: "ignore" });
+      const { check, issues } = await read(latest?.values, opts.signal);
       const values = check.values as Record<string, unknown>;
-      const invalid = check.issues.filter((i) => (keys as readonly string[]).includes(i.field));
+      const invalid = issues.filter((i) => (keys as readonly string[]).includes(i.field));
       const bad = new Set(invalid.map((i) => i.field));
       const missing = keys.filter((k) => !bad.has(k) && (values[k] === null || values[k] === undefined));
       if (missing.length > 0 || invalid.length > 0) return { ok: false, missing, invalid };
@@ -122,26 +147,45 @@ export function createConfigLoader<TSpec extends ConfigSpec>(deps: {
 
     async save(changes, opts = {}) {
       const latest = await store.latest({ module, signal: opts.signal });
-      const current = spec.upgrade({ ...(latest?.values ?? {}) });
-      const next: Record<string, unknown> = { ...current };
-      for (const [key, value] of Object.entries(changes)) {
+      const current = await read(latest?.values, opts.signal);
+      const next = plainRecord(current.values);
+      const replaced = new Set<string>();
+      const unknown: ConfigIssue[] = [];
+      for (const key of Object.keys(changes)) {
+        const value = changes[key];
         if (value === undefined) continue;
-        const def = spec.fields[key];
-        if (def?.secret && typeof value === "string" && value !== "" && value === maskSecret(current[key])) {
-          continue; // the masked value came back unchanged from a form: keep the secret
+        const def = Object.hasOwn(spec.fields, key) ? spec.fields[key] : undefined;
+        if (def?.secret && typeof value === "string" && value !== "") {
+          // The masked value came back unchanged from a form: keep the secret.
+          if (
+            current.unreadable.includes(key) ? value.startsWith(SECRET_MASK) : value === maskSecret(next[key])
+          )
+            continue;
         }
-        if (value === null || (typeof value === "string" && value.trim() === "")) delete next[key];
-        else next[key] = value;
+        replaced.add(key);
+        if (value === null || (typeof value === "string" && value.trim() === "")) {
+          // Clearing a key that is not a setting is as unknown as setting one.
+          if (!def) unknown.push({ field: key, message: `is not a ${module} setting` });
+          delete next[key];
+        } else next[key] = value;
       }
-      const values = validateConfig(spec, next);
+      // A stored secret that cannot be opened is neither kept (it cannot be sealed again) nor
+      // dropped silently: the save is refused unless the change replaces or clears it.
+      const blocked = current.issues.filter(
+        (i) => current.unreadable.includes(i.field) && !replaced.has(i.field),
+      );
+      const check = checkConfig(spec, next, { unknownKeys: "reject" });
+      const problems = [...blocked, ...check.issues, ...unknown].sort(bySpecOrder);
+      if (problems.length > 0) throw new ConfigValidationError(module, problems);
+      const values = check.values;
       const stored: Record<string, unknown> = {};
-      for (const key of Object.keys(spec.fields)) {
+      for (const key of order) {
         const value = (values as Record<string, unknown>)[key];
-        if (key in next && value !== null && value !== undefined) stored[key] = value;
+        if (Object.hasOwn(next, key) && value !== null && value !== undefined) stored[key] = value;
       }
       const version = await store.save({
         module,
-        values: stored,
+        values: await sealSecretFields(spec, stored, box, opts.signal),
         createdBy: opts.createdBy ?? null,
         expectedVersion: opts.expectedVersion ?? null,
         signal: opts.signal,
@@ -151,26 +195,30 @@ export function createConfigLoader<TSpec extends ConfigSpec>(deps: {
 
     async describe(opts = {}) {
       const latest = await store.latest({ module, signal: opts.signal });
-      const raw = spec.upgrade({ ...(latest?.values ?? {}) });
-      const check = checkConfig(spec, raw, { unknownKeys: "ignore" });
+      const { display, issues } = await read(latest?.values, opts.signal);
       return {
         module,
         version: latest?.version ?? 0,
         createdAt: latest?.createdAt ?? null,
         createdBy: latest?.createdBy ?? null,
-        fields: describeConfig(spec, raw),
-        issues: check.issues,
+        fields: describeConfig(spec, display),
+        issues,
       };
     },
 
     async history(opts = {}) {
       const versions = await store.history({ module, limit: opts.limit, signal: opts.signal });
-      return versions.map((v) => ({
-        version: v.version,
-        createdAt: v.createdAt,
-        createdBy: v.createdBy,
-        values: maskSecrets(spec, spec.upgrade({ ...v.values })) as Record<string, unknown>,
-      }));
+      const out: MaskedConfigVersion[] = [];
+      for (const v of versions) {
+        const { display } = await read(v.values, opts.signal);
+        out.push({
+          version: v.version,
+          createdAt: v.createdAt,
+          createdBy: v.createdBy,
+          values: maskSecrets(spec, display) as Record<string, unknown>,
+        });
+      }
+      return out;
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { ConfigSpec } from "./spec";
-import { isUnset } from "./validate";
+import { isUnset, ownValue } from "./validate";
 
 /** The bullet prefix every masked secret starts with. */
 export const SECRET_MASK = "••••";
@@ -28,7 +28,7 @@ export function maskSecrets<TSpec extends ConfigSpec>(
 ): { [K in keyof TSpec["fields"]]: unknown } {
   const out: Record<string, unknown> = {};
   for (const [key, def] of Object.entries(spec.fields)) {
-    const value = values[key];
+    const value = ownValue(values, key);
     out[key] = def.secret ? maskSecret(value) : (value ?? null);
   }
   return out as { [K in keyof TSpec["fields"]]: unknown };

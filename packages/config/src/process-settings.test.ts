@@ -5,8 +5,11 @@ import { parseProcessSettings, parseWorkerSettings, redactProcessSettings } from
 
 const KEY = "k".repeat(43);
 const TOKEN = "admin-token-0123456789abcdef";
+const SECRET_KEY_BYTES = Buffer.alloc(32, 9);
+const SECRET_KEY = SECRET_KEY_BYTES.toString("base64");
 const base = {
   DATABASE_URL: "./data/guildkit.sqlite",
+  GUILDKIT_SECRET_KEY: SECRET_KEY,
   PUBLIC_BASE_URL: "https://members.example.org/",
   STATE_SIGNING_KEY: KEY,
   ADMIN_TOKEN: TOKEN,
@@ -97,6 +100,7 @@ describe("parseProcessSettings", () => {
       "DATABASE_URL",
       "REDIS_URL",
       "LOG_LEVEL",
+      "GUILDKIT_SECRET_KEY",
       "PORT",
       "PUBLIC_BASE_URL",
       "STATE_SIGNING_KEY",
@@ -154,15 +158,58 @@ describe("parseProcessSettings", () => {
       expect(text).not.toContain(TOKEN);
       expect(text).not.toContain("hunter2");
       expect(text).not.toContain("rpass");
+      expect(text).not.toContain(SECRET_KEY);
+      expect(text).not.toContain(`"0":9`);
+      expect(text).not.toContain("9, 9, 9");
     }
     expect(s.stateSigningKey).toBe(KEY);
   });
 });
 
+describe("GUILDKIT_SECRET_KEY", () => {
+  it("takes one key or several comma-separated, in base64, base64url or hex", () => {
+    const other = Buffer.alloc(32, 3);
+    const s = parseProcessSettings({
+      ...base,
+      GUILDKIT_SECRET_KEY: ` ${other.toString("hex")} , ${SECRET_KEY_BYTES.toString("base64url")},${SECRET_KEY}`,
+    });
+    expect(s.secretKeys.map((k) => Buffer.from(k).toString("hex"))).toEqual([
+      other.toString("hex"),
+      SECRET_KEY_BYTES.toString("hex"),
+      SECRET_KEY_BYTES.toString("hex"),
+    ]);
+  });
+
+  it("is required by the server and by workers, with how to generate one", () => {
+    const server = errorOf({ ...base, GUILDKIT_SECRET_KEY: undefined });
+    expect(server.problems).toEqual([
+      { variable: "GUILDKIT_SECRET_KEY", message: expect.stringContaining("GUILDKIT_SECRET_KEY is not set") },
+    ]);
+    expect(server.message).toContain("randomBytes(32).toString('base64')");
+    expect(() => parseWorkerSettings({ DATABASE_URL: ":memory:" })).toThrow(/GUILDKIT_SECRET_KEY is not set/);
+  });
+
+  it("names a key that is not 32 bytes by position, never echoing it", () => {
+    const short = Buffer.alloc(16, 5).toString("base64");
+    const error = errorOf({ ...base, GUILDKIT_SECRET_KEY: `${SECRET_KEY},${short}` });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]?.message).toMatch(/^GUILDKIT_SECRET_KEY key 2 of 2 is not 32 bytes in base64/);
+    expect(error.message).not.toContain(short);
+    expect(error.message).not.toContain(SECRET_KEY);
+    expect(errorOf({ ...base, GUILDKIT_SECRET_KEY: "not-a-key" }).problems[0]?.message).toMatch(
+      /^GUILDKIT_SECRET_KEY is not 32 bytes/,
+    );
+    expect(errorOf({ ...base, GUILDKIT_SECRET_KEY: `${SECRET_KEY},` }).problems).toHaveLength(1);
+  });
+});
+
+const worker = { DATABASE_URL: ":memory:", GUILDKIT_SECRET_KEY: SECRET_KEY };
+
 describe("parseWorkerSettings", () => {
   it("needs only a worker's settings: no PUBLIC_BASE_URL, STATE_SIGNING_KEY or ADMIN_TOKEN", () => {
     const settings = parseWorkerSettings({
       DATABASE_URL: "postgres://gk:secret-pw@db:5432/gk",
+      GUILDKIT_SECRET_KEY: SECRET_KEY,
       PLURALKIT_BASE_URL: "http://127.0.0.1:4000/pk/v2",
       PUBLIC_BASE_URL: "not a url",
     });
@@ -175,14 +222,15 @@ describe("parseWorkerSettings", () => {
       redisUrl: null,
       logLevel: "info",
       metricsPort: null,
+      secretKeys: [new Uint8Array(SECRET_KEY_BYTES)],
     });
     expect(JSON.stringify(settings)).not.toContain("secret-pw");
     expect(inspect(settings)).not.toContain("secret-pw");
   });
 
   it("reads METRICS_PORT as a port number, and refuses anything else", () => {
-    expect(parseWorkerSettings({ DATABASE_URL: ":memory:", METRICS_PORT: "9464" }).metricsPort).toBe(9464);
-    expect(() => parseWorkerSettings({ DATABASE_URL: ":memory:", METRICS_PORT: "http" })).toThrow(
+    expect(parseWorkerSettings({ ...worker, METRICS_PORT: "9464" }).metricsPort).toBe(9464);
+    expect(() => parseWorkerSettings({ ...worker, METRICS_PORT: "http" })).toThrow(
       /METRICS_PORT must be a TCP port number/,
     );
   });
@@ -198,6 +246,7 @@ describe("parseWorkerSettings", () => {
     expect((error as ProcessSettingsError).problems.map((p) => p.variable)).toEqual([
       "DATABASE_URL",
       "LOG_LEVEL",
+      "GUILDKIT_SECRET_KEY",
     ]);
   });
 });

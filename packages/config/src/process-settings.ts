@@ -1,4 +1,5 @@
 import { ProcessSettingsError, type ProcessSettingsProblem } from "./errors";
+import { parseSecretKeys } from "./secret-key-setting";
 
 /** Where the database is: a SQLite file (or `:memory:`) or a PostgreSQL connection URL. */
 export type DatabaseSettings = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
@@ -12,7 +13,7 @@ export type Environment = "production" | "development" | "test";
 /**
  * The process settings a worker needs (role sync, webhook delivery, the relay, the `guildkit` CLI):
  * everything but the HTTP server's own. Built by {@link parseWorkerSettings}. `JSON.stringify` and
- * `util.inspect` of the object show the database and Redis passwords masked.
+ * `util.inspect` of the object show the database and Redis passwords and the secret keys masked.
  */
 export interface WorkerSettings {
   environment: Environment;
@@ -32,6 +33,11 @@ export interface WorkerSettings {
    * `null` (unset) serves nothing. The HTTP server ignores it: it serves both on its own port.
    */
   metricsPort: number | null;
+  /**
+   * `GUILDKIT_SECRET_KEY` (required): the keys secret settings are sealed with at rest, 32 bytes
+   * each; comma-separated for a rotation, the first seals and every one opens. Secret.
+   */
+  secretKeys: readonly Uint8Array[];
 }
 
 /**
@@ -68,8 +74,8 @@ const MIN_ADMIN_TOKEN_LENGTH = 16;
  *
  * Variables: `DATABASE_URL` (required: `postgres://…`, a SQLite file path, `file:` URL or
  * `:memory:`), `PUBLIC_BASE_URL` (required), `STATE_SIGNING_KEY` (required, ≥ 32 bytes),
- * `ADMIN_TOKEN` (required, ≥ 16 characters), `PORT`, `HOST`, `DISCORD_API_BASE_URL`,
- * `DISCORD_AUTHORIZE_URL`, `DISCORD_CDN_BASE_URL`, `PLURALKIT_BASE_URL`, `REDIS_URL`, `LOG_LEVEL`,
+ * `ADMIN_TOKEN` (required, ≥ 16 characters), `GUILDKIT_SECRET_KEY` (required, 32 bytes each),
+ * `PORT`, `HOST`, `DISCORD_API_BASE_URL`, `DISCORD_AUTHORIZE_URL`, `DISCORD_CDN_BASE_URL`, `PLURALKIT_BASE_URL`, `REDIS_URL`, `LOG_LEVEL`,
  * `NODE_ENV`.
  *
  * @throws {@link ProcessSettingsError} with one line per problem; secret values are never echoed.
@@ -80,8 +86,8 @@ export function parseProcessSettings(env: EnvironmentVariables): ProcessSettings
 
 /**
  * Parses and checks the settings a worker needs ({@link WorkerSettings}): `DATABASE_URL`
- * (required), `DISCORD_API_BASE_URL`, `DISCORD_CDN_BASE_URL`, `PLURALKIT_BASE_URL`, `REDIS_URL`,
- * `METRICS_PORT`, `LOG_LEVEL`, `NODE_ENV`, with the same rules and messages as {@link parseProcessSettings}. The
+ * (required), `GUILDKIT_SECRET_KEY` (required), `DISCORD_API_BASE_URL`, `DISCORD_CDN_BASE_URL`,
+ * `PLURALKIT_BASE_URL`, `REDIS_URL`, `METRICS_PORT`, `LOG_LEVEL`, `NODE_ENV`, with the same rules and messages as {@link parseProcessSettings}. The
  * server's variables (`PUBLIC_BASE_URL`, `STATE_SIGNING_KEY`, `ADMIN_TOKEN`, …) are not read.
  *
  * @throws {@link ProcessSettingsError} with one line per problem; secret values are never echoed.
@@ -143,6 +149,8 @@ function parseSettings(env: EnvironmentVariables, server: boolean): WorkerSettin
     problem("LOG_LEVEL", `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, e.g. LOG_LEVEL=info`);
   }
 
+  const secretKeys = parseSecretKeys(get("GUILDKIT_SECRET_KEY"), problem, development);
+
   const worker: WorkerSettings = {
     environment,
     database: database!,
@@ -152,6 +160,7 @@ function parseSettings(env: EnvironmentVariables, server: boolean): WorkerSettin
     redisUrl,
     logLevel: logLevelText as LogLevel,
     metricsPort,
+    secretKeys,
   };
   if (!server) {
     if (problems.length > 0) throw new ProcessSettingsError(problems);
@@ -225,8 +234,8 @@ function parseSettings(env: EnvironmentVariables, server: boolean): WorkerSettin
 }
 
 /**
- * A copy of the settings safe to log: signing key and admin token masked, passwords removed from
- * the database and Redis URLs.
+ * A copy of the settings safe to log: signing key, admin token and secret keys masked, passwords
+ * removed from the database and Redis URLs.
  */
 export function redactProcessSettings(settings: WorkerSettings | ProcessSettings): Record<string, unknown> {
   const safe: Record<string, unknown> = {
@@ -236,6 +245,7 @@ export function redactProcessSettings(settings: WorkerSettings | ProcessSettings
         ? { kind: "postgres", url: redactUrlPassword(settings.database.url) }
         : { ...settings.database },
     redisUrl: settings.redisUrl === null ? null : redactUrlPassword(settings.redisUrl),
+    secretKeys: settings.secretKeys.map(() => "••••"),
   };
   if ("stateSigningKey" in settings) safe.stateSigningKey = "••••";
   if ("adminToken" in settings) safe.adminToken = "••••";

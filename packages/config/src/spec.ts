@@ -53,5 +53,9 @@ export function defineConfigSpec<TFields extends ConfigFields>(spec: {
   if (!/^[a-z][a-z0-9_-]*$/.test(spec.module)) {
     throw new TypeError(`config module name "${spec.module}" must be lower-case letters, digits, _ or -`);
   }
+  for (const key of Object.keys(spec.fields)) {
+    if (key === "__proto__")
+      throw new TypeError(`config module "${spec.module}" cannot have a field named __proto__`);
+  }
   return { module: spec.module, fields: spec.fields, upgrade: spec.upgrade ?? ((values) => values) };
 }

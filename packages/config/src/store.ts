@@ -1,3 +1,5 @@
+import type { SecretBox } from "@guildkit/core";
+
 /** One stored version of a module's configuration. */
 export interface ConfigVersion {
   module: string;
@@ -15,13 +17,18 @@ export interface ConfigVersion {
  * and `@guildkit/store-postgres` (`store.configStore`).
  */
 export interface ConfigStore {
+  /**
+   * The box the secret fields stored here are sealed with, `null`/absent when the store has none.
+   * `createConfigLoader`'s default, so every loader on the store seals the same way.
+   */
+  readonly secretBox?: SecretBox | null;
   /** The latest version of a module's configuration, `null` when none was ever saved. */
   latest(opts: { module: string; signal?: AbortSignal }): Promise<ConfigVersion | null>;
   /**
    * Stores `values` as the next version and returns its number. With `expectedVersion` (the
    * version the change was based on, `0` for "none yet") the save is refused with
    * `ConfigConflictError` when another version was saved meanwhile. Stores values as given: validate
-   * first (the loader does).
+   * first and seal secret fields (the loader does both).
    */
   save(opts: {
     module: string;

@@ -12,6 +12,25 @@ export function isUnset(value: unknown): boolean {
   return false;
 }
 
+/**
+ * `record[key]` when `key` is the record's own property, else `undefined`: never a value inherited
+ * from `Object.prototype` (`constructor`, `toString`, `__proto__`…).
+ */
+export function ownValue(record: Readonly<Record<string, unknown>>, key: string): unknown {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/**
+ * A copy of `record`'s own enumerable properties on an object without a prototype, so that keys
+ * such as `__proto__` stay plain keys (readable, listed by `Object.keys`) instead of reaching
+ * `Object.prototype`.
+ */
+export function plainRecord(record: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(record)) out[key] = record[key];
+  return out;
+}
+
 /** What {@link checkConfig} found: the typed values (bad fields read as unset), issues, unset keys. */
 export interface ConfigCheck<TSpec extends ConfigSpec> {
   values: ConfigValues<TSpec>;
@@ -30,12 +49,12 @@ export function checkConfig<TSpec extends ConfigSpec>(
   raw: Record<string, unknown>,
   options: { unknownKeys?: "reject" | "ignore" } = {},
 ): ConfigCheck<TSpec> {
-  const input = spec.upgrade({ ...raw });
+  const input = plainRecord(spec.upgrade(plainRecord(raw)));
   const values: Record<string, unknown> = {};
   const issues: ConfigIssue[] = [];
   const unset: string[] = [];
   for (const [key, def] of Object.entries(spec.fields)) {
-    const value = input[key];
+    const value = ownValue(input, key);
     if (isUnset(value)) {
       values[key] = def.default;
       unset.push(key);
@@ -53,7 +72,8 @@ export function checkConfig<TSpec extends ConfigSpec>(
   }
   if (options.unknownKeys === "reject") {
     for (const key of Object.keys(input)) {
-      if (!(key in spec.fields)) issues.push({ field: key, message: `is not a ${spec.module} setting` });
+      if (!Object.hasOwn(spec.fields, key))
+        issues.push({ field: key, message: `is not a ${spec.module} setting` });
     }
   }
   return { values: values as ConfigValues<TSpec>, issues, unset };

@@ -1,4 +1,5 @@
 import { ConfigConflictError, type ConfigStore, type ConfigVersion } from "@guildkit/config";
+import type { SecretBox } from "@guildkit/core";
 import type { Kysely } from "kysely";
 import { decodeInteger, decodeJsonObject, decodeTime, encodeJson, encodeTime } from "./codec";
 import { type Clock, type Dialect, systemClock } from "./dialect";
@@ -10,12 +11,15 @@ const MAX_BLIND_SAVE_ATTEMPTS = 3;
 /**
  * The `ConfigStore` port of `@guildkit/config` on the `config_versions` table. Versions are
  * numbered per module in a transaction; the unique (module, version) index turns a concurrent save
- * into a `ConfigConflictError` (with `expectedVersion`) or a retry (without).
+ * into a `ConfigConflictError` (with `expectedVersion`) or a retry (without). `secretBox` is handed
+ * to every config loader on this store (they seal secret fields with it); the store itself writes
+ * values as it is given them.
  */
 export function createConfigStore(
   db: Kysely<Database>,
   dialect: Dialect,
   clock: Clock = systemClock,
+  secretBox: SecretBox | null = null,
 ): ConfigStore {
   const toVersion = (row: {
     module: string;
@@ -41,6 +45,8 @@ export function createConfigStore(
   };
 
   return {
+    secretBox,
+
     async latest({ module, signal }) {
       signal?.throwIfAborted();
       const row = await db

@@ -44,10 +44,13 @@ export {
   tableExists,
 } from "./migrations/ddl";
 export { migrations } from "./migrations/index";
+export { checkDeclaredTables, guildkitTables, UndeclaredTableError } from "./migrations/owned-tables";
 export {
+  createMigrationContext,
   createMigrationProvider,
   MIGRATION_LOCK_TABLE,
   MIGRATION_TABLE,
+  type MigrateOptions,
   MigrationError,
   type MigrationReport,
   migrateToLatest,
@@ -64,6 +67,15 @@ export { createRoleSyncStore, type RoleSyncStore, UnknownMemberColumnError } fro
 export { triggerStatements as roleSyncTriggerStatements } from "./role-sync/dialect";
 export * from "./schema";
 export {
+  type CellVisitor,
+  createSecretStore,
+  type SecretCell,
+  SecretKeyRequiredError,
+  type SecretRotationReport,
+  type SecretStore,
+  visitSecretCells,
+} from "./secrets";
+export {
   createProxyMemberStore,
   createSpeedbumpStateStore,
   createSpeedbumpStore,
@@ -71,11 +83,14 @@ export {
 } from "./speedbump";
 export { type AssembleStoreOptions, assembleStore, type GuildkitStore, type StoreCore } from "./store";
 export {
+  createTableGuard,
   createWebhookStore,
   DEFAULT_POLL_INTERVAL_MS,
   type DeadEvent,
   type DefinitionWriteOptions,
   type StoredWebhook,
+  type TableGuard,
   type TriggerRepairReport,
   type WebhookStore,
 } from "./webhooks";
+export { installTrigger, listTables, listTriggers } from "./webhooks/catalog";

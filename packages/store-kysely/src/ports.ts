@@ -1,3 +1,4 @@
+import type { SecretBox } from "@guildkit/core";
 import type { Kysely } from "kysely";
 import { createConfigStore } from "./config-store";
 import { type Clock, type Dialect, systemClock } from "./dialect";
@@ -6,6 +7,7 @@ import { createMemberRepository } from "./members";
 import { createOAuthStore } from "./oauth";
 import { createRoleSyncStore } from "./role-sync";
 import type { Database } from "./schema";
+import { createSecretStore } from "./secrets";
 import { createSpeedbumpStore } from "./speedbump";
 import { createWebhookStore } from "./webhooks";
 
@@ -13,6 +15,8 @@ import { createWebhookStore } from "./webhooks";
 export interface StorePortOptions {
   /** Stamps rows (`event_log.at`, `config_versions.created_at`, …); the wall clock by default. */
   clock?: Clock;
+  /** Seals secret settings (config loaders on `configStore` use it) and rotates keys; none by default. */
+  secretBox?: SecretBox | null;
 }
 
 /**
@@ -23,9 +27,12 @@ export interface StorePortOptions {
  */
 export function createStorePorts(db: Kysely<Database>, dialect: Dialect, options: StorePortOptions = {}) {
   const clock = options.clock ?? systemClock;
+  const secretBox = options.secretBox ?? null;
   return {
-    /** `ConfigStore` of `@guildkit/config`. */
-    configStore: createConfigStore(db, dialect, clock),
+    /** `ConfigStore` of `@guildkit/config`; its loaders seal secret fields with `secretBox`. */
+    configStore: createConfigStore(db, dialect, clock, secretBox),
+    /** The box and key rotation (`secrets.rotate()`). */
+    secrets: createSecretStore(db, dialect, secretBox),
     /** The shared `EventLog` port, plus `list`. */
     eventLog: createEventLog(db, dialect, clock),
     /** The reference member repository. */

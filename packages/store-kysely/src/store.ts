@@ -1,3 +1,4 @@
+import type { SecretBox } from "@guildkit/core";
 import { type Kysely, sql } from "kysely";
 import { type Clock, type Dialect, systemClock } from "./dialect";
 import { type MigrationReport, migrateToLatest } from "./migrations/run";
@@ -10,8 +11,12 @@ export interface StoreCore {
   readonly dialect: Dialect;
   /** The kysely instance (typed with the reference schema), for queries no port covers. */
   readonly kysely: Kysely<Database>;
-  /** Applies pending migrations; safe on every start (see `migrateToLatest`). */
-  migrate(opts?: { signal?: AbortSignal }): Promise<MigrationReport>;
+  /**
+   * Applies pending migrations; safe on every start (see `migrateToLatest`). Plaintext secrets are
+   * sealed with the store's `secretBox` (or `opts.secretBox`); without either, a database holding
+   * some fails with `SecretKeyRequiredError` and nothing changes.
+   */
+  migrate(opts?: { signal?: AbortSignal; secretBox?: SecretBox | null }): Promise<MigrationReport>;
   /** One round trip to the database (health checks). */
   ping(opts?: { signal?: AbortSignal }): Promise<void>;
   /**
@@ -33,6 +38,11 @@ export interface AssembleStoreOptions {
   beforeMigrate?: (db: Kysely<Database>) => Promise<void>;
   /** The migrations to run; the registry by default (tests may pass a prefix of it). */
   migrations?: readonly GuildkitMigration[];
+  /**
+   * Seals secret settings at rest (`createSecretBox({ keys })` of `@guildkit/core`, keyed from
+   * `GUILDKIT_SECRET_KEY`): config loaders on the store, `migrate()` and `secrets.rotate()` use it.
+   */
+  secretBox?: SecretBox | null;
 }
 
 /**
@@ -45,15 +55,21 @@ export function assembleStore(
   options: AssembleStoreOptions = {},
 ): GuildkitStore {
   const clock = options.clock ?? systemClock;
+  const secretBox = options.secretBox ?? null;
   let closed: Promise<void> | null = null;
   return {
     dialect,
     kysely,
-    ...createStorePorts(kysely, dialect, { clock }),
+    ...createStorePorts(kysely, dialect, { clock, secretBox }),
     async migrate(opts = {}) {
       opts.signal?.throwIfAborted();
       await options.beforeMigrate?.(kysely);
-      return migrateToLatest(kysely, dialect, { clock, migrations: options.migrations, signal: opts.signal });
+      return migrateToLatest(kysely, dialect, {
+        clock,
+        migrations: options.migrations,
+        secretBox: opts.secretBox !== undefined ? opts.secretBox : secretBox,
+        signal: opts.signal,
+      });
     },
     async ping(opts = {}) {
       opts.signal?.throwIfAborted();
@@ -61,7 +77,7 @@ export function assembleStore(
     },
     async transaction(fn, opts = {}) {
       opts.signal?.throwIfAborted();
-      return kysely.transaction().execute((trx) => fn(createStorePorts(trx, dialect, { clock })));
+      return kysely.transaction().execute((trx) => fn(createStorePorts(trx, dialect, { clock, secretBox })));
     },
     close() {
       closed ??= kysely.destroy();

@@ -34,6 +34,11 @@ export type PostgresStoreOptions = (
   clock?: Clock;
   /** The migrations `migrate()` runs; every registered one by default. */
   migrations?: AssembleStoreOptions["migrations"];
+  /**
+   * Seals secret settings at rest — `createSecretBox({ keys })` of `@guildkit/core`, keyed from
+   * `GUILDKIT_SECRET_KEY`. Config loaders on the store, `migrate()` and `secrets.rotate()` use it.
+   */
+  secretBox?: AssembleStoreOptions["secretBox"];
 };
 
 /** The Postgres store: every store port plus `kysely`, `migrate()`, `ping()`, `transaction()`, `close()`. */
@@ -88,6 +93,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const store = assembleStore(kysely, "postgres", {
     clock: options.clock,
     migrations: options.migrations,
+    secretBox: options.secretBox,
     beforeMigrate: quoted
       ? async (db) => {
           await db.executeQuery(CompiledQuery.raw(`create schema if not exists ${quoted}`));

@@ -48,6 +48,11 @@ export type SqliteStoreOptions = ({ database: SqliteDatabase } | { filename: str
   clock?: Clock;
   /** The migrations `migrate()` runs; every registered one by default. */
   migrations?: AssembleStoreOptions["migrations"];
+  /**
+   * Seals secret settings at rest — `createSecretBox({ keys })` of `@guildkit/core`, keyed from
+   * `GUILDKIT_SECRET_KEY`. Config loaders on the store, `migrate()` and `secrets.rotate()` use it.
+   */
+  secretBox?: AssembleStoreOptions["secretBox"];
 };
 
 /** The SQLite store: every store port plus `kysely`, `migrate()`, `ping()`, `transaction()`, `close()`. */
@@ -68,5 +73,6 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   return assembleStore(kysely, "sqlite", {
     clock: options.clock,
     migrations: options.migrations,
+    secretBox: options.secretBox,
   }) as SqliteStore;
 }

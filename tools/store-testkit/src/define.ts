@@ -1,3 +1,4 @@
+import type { SecretBox } from "@guildkit/core";
 import type { Clock, Database, Dialect, GuildkitStore } from "@guildkit/store-kysely";
 import type { Kysely } from "kysely";
 
@@ -8,6 +9,10 @@ export interface TestStoreHandle<TStore extends GuildkitStore = GuildkitStore> {
   db: Kysely<Database>;
   /** Closes the store and removes the database (temp file / schema). */
   teardown(): Promise<void>;
+  /** SQLite: the database file (to read its raw bytes). */
+  file?: string;
+  /** Postgres: the schema the store works in (for `pg_dump --schema`). */
+  schema?: string;
 }
 
 /** Options every test-store helper and conformance `setup` accepts. */
@@ -16,6 +21,11 @@ export interface TestStoreOptions {
   migrate?: boolean;
   /** Clock the store stamps rows with (default: the wall clock). */
   clock?: Clock;
+  /**
+   * The box the store seals secrets with (default: `testSecretBox()`, on `TEST_SECRET_KEY`);
+   * `null` builds a store without a key.
+   */
+  secretBox?: SecretBox | null;
 }
 
 /** What a case file's `define` function receives. */

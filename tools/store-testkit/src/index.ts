@@ -30,4 +30,5 @@ export {
   type PostgresTestTarget,
   postgresTestUrl,
 } from "./postgres";
+export { TEST_SECRET_KEY, TEST_SECRET_KEY_2, testSecretBox } from "./secret-box";
 export { createSqliteTestStore, type SqliteTestAdapter } from "./sqlite";

@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
+import type { SecretBox } from "@guildkit/core";
 import type { Clock, GuildkitStore } from "@guildkit/store-kysely";
 import { sql } from "kysely";
 import type { TestStoreHandle, TestStoreOptions } from "./define";
+import { testSecretBox } from "./secret-box";
 
 /** The database tests use when `DATABASE_URL` names no PostgreSQL database. */
 export const DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test";
@@ -17,6 +19,7 @@ export interface PostgresTestAdapter<TStore extends GuildkitStore> {
     schema?: string;
     max?: number;
     clock?: Clock;
+    secretBox?: SecretBox | null;
   }): TStore;
 }
 
@@ -88,8 +91,8 @@ export async function checkPostgres(
 }
 
 /**
- * A store on a fresh schema (`gk_<random>`) of the test database, migrated unless
- * `{ migrate: false }`. `teardown()` drops the schema and closes the pool. Call
+ * A store on a fresh schema (`gk_<random>`) of the test database, sealing secrets with
+ * `testSecretBox()` unless given another `secretBox` (or `null`), migrated unless `{ migrate: false }`. `teardown()` drops the schema and closes the pool. Call
  * {@link checkPostgres} first to skip when no server answers.
  *
  * @example
@@ -106,6 +109,7 @@ export async function createPostgresTestStore<TStore extends GuildkitStore>(
     schema,
     max: 4,
     clock: options.clock,
+    secretBox: options.secretBox === undefined ? testSecretBox() : options.secretBox,
   });
   const teardown = async () => {
     try {
@@ -121,5 +125,5 @@ export async function createPostgresTestStore<TStore extends GuildkitStore>(
     await teardown().catch(() => {});
     throw error;
   }
-  return { store, db: store.kysely, teardown };
+  return { store, db: store.kysely, teardown, schema };
 }

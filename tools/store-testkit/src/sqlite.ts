@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { SecretBox } from "@guildkit/core";
 import type { Clock, GuildkitStore } from "@guildkit/store-kysely";
 import type { TestStoreHandle, TestStoreOptions } from "./define";
+import { testSecretBox } from "./secret-box";
 
 /**
  * The two functions of `@guildkit/store-sqlite` the helper calls. Pass the module itself:
@@ -11,11 +13,12 @@ import type { TestStoreHandle, TestStoreOptions } from "./define";
  */
 export interface SqliteTestAdapter<TDatabase, TStore extends GuildkitStore> {
   openSqliteDatabase(filename: string): TDatabase;
-  createSqliteStore(options: { database: TDatabase; clock?: Clock }): TStore;
+  createSqliteStore(options: { database: TDatabase; clock?: Clock; secretBox?: SecretBox | null }): TStore;
 }
 
 /**
- * A store on a fresh SQLite database in a new temp file (WAL, like production), migrated unless
+ * A store on a fresh SQLite database in a new temp file (WAL, like production), sealing secrets with
+ * `testSecretBox()` unless given another `secretBox` (or `null`), migrated unless
  * `{ migrate: false }`. `teardown()` closes it and deletes the file.
  *
  * @example
@@ -30,6 +33,7 @@ export async function createSqliteTestStore<TDatabase, TStore extends GuildkitSt
   const store = adapter.createSqliteStore({
     database: adapter.openSqliteDatabase(join(dir, "test.sqlite")),
     clock: options.clock,
+    secretBox: options.secretBox === undefined ? testSecretBox() : options.secretBox,
   });
   const teardown = async () => {
     await store.close();
@@ -41,5 +45,5 @@ export async function createSqliteTestStore<TDatabase, TStore extends GuildkitSt
     await teardown();
     throw error;
   }
-  return { store, db: store.kysely, teardown };
+  return { store, db: store.kysely, teardown, file: join(dir, "test.sqlite") };
 }

@@ -15,6 +15,9 @@ const CREATED_BY = "migration:001-foundation";
  */
 export const foundation = defineMigration({
   name: "001-foundation",
+  // discord_config: the seed system's settings, imported here and sealed by 008-secrets.
+  tables: ["event_log", "config_versions", "discord_link_conflicts", "discord_config"],
+  hostTables: ["members"],
   async up(db, ctx) {
     await ensureMembers(db, ctx);
     await ensureEventLog(db, ctx);

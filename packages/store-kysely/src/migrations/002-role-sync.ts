@@ -12,6 +12,7 @@ import { defineMigration } from "./types";
  */
 export const roleSync = defineMigration({
   name: "002-role-sync",
+  tables: ["role_sync_state", "role_grants"],
   async up(db, { dialect, now }) {
     const t = columnTypes(dialect);
     const idType = (await memberIdType(db, dialect)) as ColumnDataType;

@@ -32,7 +32,9 @@ import { defineMigration } from "./types";
  */
 export const webhooks = defineMigration({
   name: "004-webhooks",
-  async up(db, { dialect, now }) {
+  // The seed system's conditions table (folded in, then dropped) and its old queue are guildkit's too.
+  tables: ["discord_webhooks", "webhook_outbox", "discord_webhook_conditions", "discord_webhook_queue"],
+  async up(db, { dialect, now, ownedTables }) {
     const t = columnTypes(dialect);
     const hadTable = await tableExists(db, dialect, "discord_webhooks");
     if (!hadTable) {
@@ -120,14 +122,19 @@ export const webhooks = defineMigration({
     }
     if (dialect === "postgres") await sql.raw(postgresEnqueueFunctionDdl()).execute(db);
 
-    await upgradeLegacy(db, dialect, now());
+    await upgradeLegacy(db, dialect, now(), ownedTables);
   },
 });
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations see the schema as it was written
 type AnyDb = import("kysely").Kysely<any>;
 
-async function upgradeLegacy(db: AnyDb, dialect: "sqlite" | "postgres", now: Date): Promise<void> {
+async function upgradeLegacy(
+  db: AnyDb,
+  dialect: "sqlite" | "postgres",
+  now: Date,
+  ownedTables: ReadonlySet<string>,
+): Promise<void> {
   // Legacy triggers go first, whatever else happens: they write to the old queue.
   for (const name of LEGACY_TRIGGERS) {
     for (const trigger of await listTriggers(db, dialect, name)) {
@@ -194,6 +201,8 @@ async function upgradeLegacy(db: AnyDb, dialect: "sqlite" | "postgres", now: Dat
       },
       conditions: conditions.get(id) ?? [],
       columnsOf: (table) => columnCache.get(table) ?? null,
+      // A legacy webhook on one of guildkit's tables (settings, OAuth state…) could post secrets.
+      reservedTables: ownedTables,
     });
     let enabled = plan.enabled;
     let reason = plan.disabledReason;
@@ -202,7 +211,9 @@ async function upgradeLegacy(db: AnyDb, dialect: "sqlite" | "postgres", now: Dat
       try {
         // A refused CREATE TRIGGER aborts a Postgres transaction: only the savepoint keeps the
         // upgrade of the other webhooks going.
-        await inSavepoint(db, "guildkit_legacy_webhook", () => installTrigger(db, dialect, target));
+        await inSavepoint(db, "guildkit_legacy_webhook", () =>
+          installTrigger(db, dialect, target, { reservedTables: ownedTables }),
+        );
       } catch (err) {
         enabled = false;
         reason = `upgrade from the legacy webhook: the trigger could not be installed: ${(err as Error).message}`;

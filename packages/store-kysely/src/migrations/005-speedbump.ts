@@ -9,6 +9,14 @@ import { defineMigration } from "./types";
  */
 export const speedbump = defineMigration({
   name: "005-speedbump",
+  tables: [
+    "speedbump_channels",
+    "speedbump_proxy_users",
+    "speedbump_holds",
+    "speedbump_unresolved",
+    "pk_members",
+    "pk_member_senders",
+  ],
   async up(db, { dialect }) {
     const t = columnTypes(dialect);
     await db.schema

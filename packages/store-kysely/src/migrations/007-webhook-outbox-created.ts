@@ -14,7 +14,8 @@ import { defineMigration } from "./types";
  */
 export const webhookOutboxCreated = defineMigration({
   name: "007-webhook-outbox-created",
-  async up(db, { dialect, now }) {
+  tables: [],
+  async up(db, { dialect, now, ownedTables }) {
     if (dialect !== "sqlite") return;
     const webhooks = await sql<{
       id: unknown;
@@ -28,12 +29,17 @@ export const webhookOutboxCreated = defineMigration({
       const id = String(w.id);
       try {
         await inSavepoint(db, "guildkit_outbox_created", () =>
-          installTrigger(db, dialect, {
-            id,
-            table: w.trigger_table,
-            operation: w.trigger_op.toUpperCase() as Operation,
-            when: w.when_clause || null,
-          }),
+          installTrigger(
+            db,
+            dialect,
+            {
+              id,
+              table: w.trigger_table,
+              operation: w.trigger_op.toUpperCase() as Operation,
+              when: w.when_clause || null,
+            },
+            { reservedTables: ownedTables },
+          ),
         );
       } catch (err) {
         const reason = (err as Error).message;

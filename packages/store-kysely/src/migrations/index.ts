@@ -5,11 +5,14 @@ import { webhooks } from "./004-webhooks";
 import { speedbump } from "./005-speedbump";
 import { roleSyncSettings } from "./006-role-sync-settings";
 import { webhookOutboxCreated } from "./007-webhook-outbox-created";
+import { secrets } from "./008-secrets";
 import type { GuildkitMigration } from "./types";
 
 /**
  * Every migration, in order. A feature adds its file (`002-role-sync.ts`, `003-oauth.ts`,
- * `004-webhooks.ts`, `005-speedbump.ts` are reserved) and one entry here (plus its import).
+ * `004-webhooks.ts`, `005-speedbump.ts` are reserved) and one entry here (plus its import). Each
+ * declares the tables it creates (`tables`: guildkit's own, never a webhook's source; `hostTables`:
+ * the host's); creating an undeclared table fails the migration.
  */
 export const migrations: readonly GuildkitMigration[] = [
   foundation,
@@ -19,4 +22,5 @@ export const migrations: readonly GuildkitMigration[] = [
   speedbump,
   roleSyncSettings,
   webhookOutboxCreated,
+  secrets,
 ];

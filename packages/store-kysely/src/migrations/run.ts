@@ -1,12 +1,36 @@
+import type { SecretBox } from "@guildkit/core";
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import { type Clock, type Dialect, systemClock } from "../dialect";
+import { SecretKeyRequiredError } from "../secrets/errors";
+import { listTables } from "../webhooks/catalog";
 import { migrations as registry } from "./index";
+import { checkDeclaredTables, guildkitTables, MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from "./owned-tables";
 import type { GuildkitMigration, MigrationContext } from "./types";
 
-/** The tables kysely's Migrator keeps its bookkeeping in. */
-export const MIGRATION_TABLE = "guildkit_migration";
-/** The Migrator's lock table. */
-export const MIGRATION_LOCK_TABLE = "guildkit_migration_lock";
+export { MIGRATION_LOCK_TABLE, MIGRATION_TABLE };
+
+/** Options of {@link migrateToLatest} and {@link createMigrationProvider}. */
+export interface MigrateOptions {
+  /** The migrations to run; the registry by default (tests may pass a prefix of it). */
+  migrations?: readonly GuildkitMigration[];
+  clock?: Clock;
+  /** Seals secrets found in plaintext (migration `008-secrets`); `null` when no key is configured. */
+  secretBox?: SecretBox | null;
+}
+
+/**
+ * What a migration is handed: the dialect, the clock, the box, and every table guildkit owns (the
+ * registry's declarations and those of `migrations`). For calling a migration's `up` directly.
+ */
+export function createMigrationContext(dialect: Dialect, options: MigrateOptions = {}): MigrationContext {
+  const clock = options.clock ?? systemClock;
+  return {
+    dialect,
+    now: () => clock.now(),
+    secretBox: options.secretBox ?? null,
+    ownedTables: guildkitTables([...registry, ...(options.migrations ?? [])]),
+  };
+}
 
 /** A migration failed; the database is left as the last successful migration made it. */
 export class MigrationError extends Error {
@@ -29,26 +53,31 @@ export interface MigrationReport {
 }
 
 /**
- * A kysely `MigrationProvider` over a static, ordered list of migrations, each handed the dialect.
- * Refuses a list whose names are duplicated or out of order.
+ * A kysely `MigrationProvider` over a static, ordered list of migrations, each handed the
+ * {@link createMigrationContext}. Refuses a list whose names are duplicated or out of order. Each
+ * `up` is checked to create only the tables its migration declares (`UndeclaredTableError`).
  */
-export function createMigrationProvider(
-  dialect: Dialect,
-  options: { migrations?: readonly GuildkitMigration[]; clock?: Clock } = {},
-): MigrationProvider {
+export function createMigrationProvider(dialect: Dialect, options: MigrateOptions = {}): MigrationProvider {
   const list = options.migrations ?? registry;
-  const clock = options.clock ?? systemClock;
   for (let i = 1; i < list.length; i++) {
     const prev = list[i - 1]!.name;
     const name = list[i]!.name;
     if (!(prev < name))
       throw new TypeError(`migrations out of order or duplicated: "${prev}" then "${name}"`);
   }
-  const ctx: MigrationContext = { dialect, now: () => clock.now() };
+  const ctx = createMigrationContext(dialect, options);
   return {
     async getMigrations() {
       const out: Record<string, Migration> = {};
-      for (const migration of list) out[migration.name] = { up: (db) => migration.up(db, ctx) };
+      for (const migration of list) {
+        out[migration.name] = {
+          async up(db) {
+            const before = await listTables(db, dialect);
+            await migration.up(db, ctx);
+            checkDeclaredTables(migration, before, await listTables(db, dialect));
+          },
+        };
+      }
       return out;
     },
   };
@@ -62,11 +91,13 @@ export function createMigrationProvider(
  * (`allowUnorderedMigrations`), since the features develop in parallel and are independent.
  *
  * @throws {@link MigrationError} naming the failed migration.
+ * @throws {@link SecretKeyRequiredError} when the database holds plaintext secrets to seal and
+ * `secretBox` is `null` (nothing is changed).
  */
 export async function migrateToLatest<TDatabase>(
   db: Kysely<TDatabase>,
   dialect: Dialect,
-  options: { migrations?: readonly GuildkitMigration[]; clock?: Clock; signal?: AbortSignal } = {},
+  options: MigrateOptions & { signal?: AbortSignal } = {},
 ): Promise<MigrationReport> {
   options.signal?.throwIfAborted();
   if (dialect === "postgres") {
@@ -95,7 +126,7 @@ export async function migrateToLatest<TDatabase>(
 async function runMigrator<TDatabase>(
   db: Kysely<TDatabase>,
   dialect: Dialect,
-  options: { migrations?: readonly GuildkitMigration[]; clock?: Clock; schema?: string | undefined },
+  options: MigrateOptions & { schema?: string | undefined },
   disableTransactions: boolean,
 ): Promise<MigrationReport> {
   const migrator = new Migrator({
@@ -108,6 +139,7 @@ async function runMigrator<TDatabase>(
     disableTransactions,
   });
   const { error, results } = await migrator.migrateToLatest();
+  if (error instanceof SecretKeyRequiredError) throw error;
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? null;
     throw new MigrationError(failed, error);

@@ -1,3 +1,4 @@
+import type { SecretBox } from "@guildkit/core";
 import type { Kysely } from "kysely";
 import type { Dialect } from "../dialect";
 
@@ -14,6 +15,16 @@ export interface MigrationContext {
   dialect: Dialect;
   /** The time to stamp rows a migration writes (event log entries, imported config). */
   now(): Date;
+  /**
+   * Seals the secrets a migration stores or finds in plaintext; `null` when the store was built
+   * without a key (a migration that meets a plaintext secret then throws `SecretKeyRequiredError`).
+   */
+  secretBox: SecretBox | null;
+  /**
+   * Every table guildkit owns (lower case): what the registered migrations declare in `tables`,
+   * plus the Migrator's bookkeeping. No webhook may watch one.
+   */
+  ownedTables: ReadonlySet<string>;
 }
 
 /**
@@ -24,6 +35,18 @@ export interface MigrationContext {
  */
 export interface GuildkitMigration {
   readonly name: string;
+  /**
+   * The tables this migration creates or takes charge of (a seed system's tables it imports, seals
+   * or upgrades) — guildkit's own, which no webhook may watch and no preview may read. Creating a
+   * table not listed here or in `hostTables` fails the migration, so the set the webhook guard
+   * refuses is complete by construction.
+   */
+  readonly tables: readonly string[];
+  /**
+   * Tables of the host's that this migration creates when missing or completes (`members`): a
+   * webhook may watch them, so guildkit stores no secret in them.
+   */
+  readonly hostTables?: readonly string[];
   up(db: MigrationDb, ctx: MigrationContext): Promise<void>;
 }
 
@@ -31,6 +54,13 @@ export interface GuildkitMigration {
 export function defineMigration(migration: GuildkitMigration): GuildkitMigration {
   if (!/^\d{3}-[a-z0-9][a-z0-9-]*$/.test(migration.name)) {
     throw new TypeError(`migration name "${migration.name}" must look like "002-role-sync"`);
+  }
+  for (const table of [...migration.tables, ...(migration.hostTables ?? [])]) {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(table)) {
+      throw new TypeError(
+        `migration ${migration.name}: table "${table}" must be a lower-case SQL identifier`,
+      );
+    }
   }
   return migration;
 }

@@ -1,4 +1,5 @@
 import {
+  assertWatchableTable,
   buildTriggerDdl,
   checkWhen,
   dropTriggerDdl,
@@ -147,11 +148,18 @@ export interface TriggerTarget {
 }
 
 /**
- * Installs (or replaces) a webhook's trigger: reads the table's columns, checks the WHEN condition
- * against them, and runs the DDL the core generates. Throws the core's errors when the definition
- * no longer fits the table. Run it inside the transaction that writes the definition row.
+ * Installs (or replaces) a webhook's trigger: refuses a table of `reservedTables` (guildkit's own)
+ * before anything else, reads the table's columns, checks the WHEN condition against them, and runs
+ * the DDL the core generates. Throws the core's errors when the definition no longer fits the table.
+ * Run it inside the transaction that writes the definition row.
  */
-export async function installTrigger(db: AnyDb, dialect: Dialect, target: TriggerTarget): Promise<void> {
+export async function installTrigger(
+  db: AnyDb,
+  dialect: Dialect,
+  target: TriggerTarget,
+  options: { reservedTables?: Iterable<string> } = {},
+): Promise<void> {
+  assertWatchableTable(target.table, { reservedTables: options.reservedTables });
   const columns = await tableColumns(db, dialect, target.table);
   if (columns === null) throw new Error(`table ${target.table} does not exist`);
   const when = target.when

@@ -32,8 +32,10 @@ import {
   type TriggerTarget,
   tableColumns,
 } from "./catalog";
+import { createTableGuard } from "./table-guard";
 
 export * from "./catalog";
+export { createTableGuard, type TableGuard } from "./table-guard";
 
 /** A webhook definition as stored, with its id and status. The URL holds a secret token. */
 export interface StoredWebhook extends WebhookDefinition {
@@ -76,15 +78,18 @@ export const DEFAULT_POLL_INTERVAL_MS = 50;
  * The webhook store: definitions whose writes install, replace or drop their trigger in the same
  * transaction as the row; the outbox port of `@guildkit/webhook-templates` (`claim`, `complete`,
  * `release`, `disableWebhook`, `waitForEvents`); dead letters and redelivery; the catalog reads the
- * admin needs; and the start-up trigger repair.
+ * admin needs; and the start-up trigger repair. No table guildkit owns (`reservedTables`, by default
+ * what the migrations declare) can be a definition's table, a preview's source or a trigger's.
  */
 export function createWebhookStore(
   db: Kysely<Database>,
   dialect: Dialect,
   clock: Clock,
-  options: { pollIntervalMs?: number } = {},
+  options: { pollIntervalMs?: number; reservedTables?: ReadonlySet<string> } = {},
 ) {
   const pollMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const guard = createTableGuard(options.reservedTables);
+  const reservedTables = guard.reserved;
   const bool = (v: boolean) => (dialect === "postgres" ? v : v ? 1 : 0);
   const t = (d: Date) => encodeTime(dialect, d);
   const rowText = (column: "old_row" | "new_row") =>
@@ -138,9 +143,10 @@ export function createWebhookStore(
     const found = await columnsFor(trx, raw.table);
     return parseWebhookDefinition(input, {
       columns: found.columns,
-      tables: found.tables,
+      tables: guard.watchable(found.tables),
       tableName: found.name,
       webhookBaseUrl: opts.webhookBaseUrl ?? null,
+      reservedTables,
     }).definition;
   };
 
@@ -169,7 +175,7 @@ export function createWebhookStore(
    */
   const installDefinitionTrigger = async (trx: Kysely<Database>, target: TriggerTarget) => {
     try {
-      await installTrigger(trx, dialect, target);
+      await installTrigger(trx, dialect, target, { reservedTables });
     } catch (err) {
       if (!isDdlRefusal(err)) throw err;
       throw new WebhookDefinitionError([
@@ -477,31 +483,37 @@ export function createWebhookStore(
       });
     },
 
-    /** The columns of a table (`null` when it does not exist), with its name as the database spells it. */
+    /**
+     * The columns of a table (`null` when it does not exist), with its name as the database spells
+     * it. Throws `WebhookDefinitionError` (`table_reserved` at `table`) for a table of guildkit's.
+     */
     async tableColumns(
       table: string,
       io: IoOptions = {},
     ): Promise<{ table: string; columns: TableColumn[] } | null> {
       io.signal?.throwIfAborted();
+      guard.assertWatchable(table);
       const name = await findTable(db, dialect, table);
       if (name === null) return null;
       const columns = await tableColumns(db, dialect, name);
       return columns ? { table: name, columns } : null;
     },
 
-    /** The tables a webhook may watch. */
+    /** The tables a webhook may watch (guildkit's own left out). */
     async tables(io: IoOptions = {}): Promise<string[]> {
       io.signal?.throwIfAborted();
-      return listTables(db, dialect);
+      return guard.watchable(await listTables(db, dialect));
     },
 
     /**
      * The newest row of a table — the highest primary key (SQLite's `rowid`, Postgres's `ctid`, when
      * the table has none) — as the triggers would store it (BLOBs as `\x…` hex, integers beyond
-     * 2^53 exact as `bigint`), or `null`.
+     * 2^53 exact as `bigint`), or `null`. A table of guildkit's is never read: `WebhookDefinitionError`
+     * (`table_reserved` at `table`).
      */
     async newestRow(table: string, io: IoOptions = {}): Promise<RowData | null> {
       io.signal?.throwIfAborted();
+      guard.assertWatchable(table);
       const name = await findTable(db, dialect, table);
       if (name === null) return null;
       const key = await primaryKeyColumns(db, dialect, name);
@@ -602,12 +614,12 @@ export function createWebhookStore(
         for (const d of defs.filter((x) => x.enabled)) {
           try {
             await inSavepoint(trx, "guildkit_repair", () =>
-              installTrigger(trx, dialect, {
-                id: d.id,
-                table: d.table,
-                operation: d.operation,
-                when: d.when,
-              }),
+              installTrigger(
+                trx,
+                dialect,
+                { id: d.id, table: d.table, operation: d.operation, when: d.when },
+                { reservedTables },
+              ),
             );
             report.installed.push(d.id);
           } catch (err) {

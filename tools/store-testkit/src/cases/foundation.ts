@@ -6,6 +6,7 @@ import {
   maskSecret,
 } from "@guildkit/config";
 import {
+  createMigrationContext,
   decodeJsonObject,
   decodeTime,
   type MigrationDb,
@@ -59,7 +60,7 @@ export const foundationCases = defineStoreCases("foundation", ({ fresh, dialect 
     const { store, db } = await fresh();
     await store.members.create({ email: "a@example.org", discordUserId: "111111111111111111" });
     for (const migration of migrations) {
-      await db.transaction().execute((trx) => migration.up(trx, { dialect, now: () => new Date() }));
+      await db.transaction().execute((trx) => migration.up(trx, createMigrationContext(dialect)));
     }
     expect(await count(db, "members")).toBe(1);
     expect((await store.members.findByDiscordUserId("111111111111111111"))?.email).toBe("a@example.org");
@@ -163,10 +164,11 @@ export const foundationCases = defineStoreCases("foundation", ({ fresh, dialect 
     expect(rows[0]?.module).toBe("discord");
     expect(Number(rows[0]?.version)).toBe(1);
     expect(rows[0]?.created_by).toBe("migration:001-foundation");
+    // the secrets are sealed at rest (migration 008-secrets); the loader opens them
     expect(decodeJsonObject(dialect, rows[0]?.values)).toEqual({
       client_id: SEED_DISCORD_CONFIG.client_id,
-      client_secret: SEED_DISCORD_CONFIG.client_secret,
-      bot_token: SEED_DISCORD_CONFIG.bot_token,
+      client_secret: expect.stringMatching(/^gk-sealed:v1:/),
+      bot_token: expect.stringMatching(/^gk-sealed:v1:/),
       guild_id: SEED_DISCORD_CONFIG.guild_id,
       role_ids: [SEED_DISCORD_CONFIG.role_id],
       sync_interval_hours: 12,
@@ -174,6 +176,8 @@ export const foundationCases = defineStoreCases("foundation", ({ fresh, dialect 
     const loaded = await createConfigLoader({ store: store.configStore, spec: discordConfigSpec }).load();
     expect(loaded.role_ids).toEqual([SEED_DISCORD_CONFIG.role_id]);
     expect(loaded.sync_interval_hours).toBe(12);
+    expect(loaded.client_secret).toBe(SEED_DISCORD_CONFIG.client_secret);
+    expect(loaded.bot_token).toBe(SEED_DISCORD_CONFIG.bot_token);
     // the legacy table keeps its rows
     expect(await count(db, "discord_config")).toBe(Object.keys(SEED_DISCORD_CONFIG).length);
     // the import is logged without values
@@ -186,7 +190,7 @@ export const foundationCases = defineStoreCases("foundation", ({ fresh, dialect 
     await createSeedSystemDatabase(db, dialect, { configShape: "columns" });
     await store.migrate();
     for (const migration of migrations) {
-      await db.transaction().execute((trx) => migration.up(trx, { dialect, now: () => new Date() }));
+      await db.transaction().execute((trx) => migration.up(trx, createMigrationContext(dialect)));
     }
     const latest = await store.configStore.latest({ module: "discord" });
     expect(latest?.version).toBe(1);

@@ -1,7 +1,9 @@
 import type { StoreCases } from "../define";
 import { foundationCases } from "./foundation";
+import { guildkitTableCases } from "./guildkit-tables";
 import { oauthCases } from "./oauth";
 import { roleSyncCases } from "./role-sync";
+import { secretCases } from "./secrets";
 import { speedbumpCases } from "./speedbump";
 import { webhookCases } from "./webhooks";
 
@@ -15,5 +17,7 @@ export const storeCases: readonly StoreCases[] = [
   oauthCases,
   speedbumpCases,
   webhookCases,
+  guildkitTableCases,
+  secretCases,
   // next: roleSyncCases, oauthCases, webhookCases, speedbumpCases
 ];

@@ -1,8 +1,9 @@
 /**
  * `pnpm start`: the reference server and worker on an embedded SQLite file, no other service needed.
  *
- * Creates `.data/` with the SQLite file, a state-signing key and an admin token (kept between runs),
- * then runs `apps/server` and `apps/worker` side by side and prints the URL the server serves.
+ * Creates `.data/` with the SQLite file, a state-signing key, an admin token and the key that seals
+ * secret settings at rest (`GUILDKIT_SECRET_KEY`), all kept between runs, then runs `apps/server`
+ * and `apps/worker` side by side and prints the URL the server serves.
  * Every setting can be overridden through the environment (see README.md, "Configuration").
  * `pnpm start --sim` also starts `tools/discord-sim` and points every Discord URL at it.
  */
@@ -37,6 +38,9 @@ const env: NodeJS.ProcessEnv = {
   PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? `http://localhost:${port}`,
   STATE_SIGNING_KEY: process.env.STATE_SIGNING_KEY ?? persistedSecret("state-signing-key"),
   ADMIN_TOKEN: process.env.ADMIN_TOKEN ?? persistedSecret("admin-token"),
+  // Seals the stored bot token and client secret: without this file they cannot be read again
+  // (enter them again). Back it up, apart from the database.
+  GUILDKIT_SECRET_KEY: process.env.GUILDKIT_SECRET_KEY ?? persistedSecret("secret-key"),
 };
 
 const children: ChildProcess[] = [];
@@ -108,6 +112,9 @@ function describeDatabase(): string {
 
 console.log(`guildkit: ${describeDatabase()}`);
 console.log(`guildkit: admin token in ${join(dataDir, "admin-token")}`);
+if (!process.env.GUILDKIT_SECRET_KEY) {
+  console.log(`guildkit: secret settings sealed with the key in ${join(dataDir, "secret-key")}`);
+}
 if (sim) run("discord-sim", "tools/discord-sim/src/cli.ts", { PORT: simPort });
 run("server", "apps/server/src/main.ts");
 run("worker", "apps/worker/src/main.ts");

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { discordConfigSpec } from "./discord";
 import { ConfigValidationError } from "./errors";
 import { createConfigLoader } from "./loader";
-import type { ConfigStore, ConfigVersion } from "./store";
+import type { ConfigVersion } from "./store";
+import { memoryConfigStore } from "./test-store";
 
 const keyA = Buffer.alloc(32, 1);
 const keyB = Buffer.alloc(32, 2);
@@ -18,30 +19,8 @@ const settings = {
 };
 
 function memoryStore(secretBox: SecretBox | null, initial: Record<string, unknown> | null = null) {
-  const versions: ConfigVersion[] = [];
-  const at = new Date("2026-01-01T00:00:00Z");
-  if (initial)
-    versions.push({ module: "discord", version: 1, values: initial, createdAt: at, createdBy: null });
-  const store: ConfigStore = {
-    secretBox,
-    async latest() {
-      return versions.at(-1) ?? null;
-    },
-    async save({ values }) {
-      versions.push({
-        module: "discord",
-        version: versions.length + 1,
-        values: structuredClone(values),
-        createdAt: at,
-        createdBy: null,
-      });
-      return versions.length;
-    },
-    async history({ limit = 20 }) {
-      return [...versions].reverse().slice(0, limit);
-    },
-  };
-  return { store, versions, raw: () => JSON.stringify(versions) };
+  const mem = memoryConfigStore({ secretBox, initial });
+  return { ...mem, raw: () => JSON.stringify(mem.versions) };
 }
 
 describe("createConfigLoader with a secret box", () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { discordConfigSpec } from "./discord";
 import { ConfigValidationError } from "./errors";
 import { createConfigLoader } from "./loader";
-import type { ConfigStore, ConfigVersion } from "./store";
+import { memoryConfigStore } from "./test-store";
 import { checkConfig, validateConfig } from "./validate";
 
 const PROTOTYPE_KEYS = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty"] as const;
@@ -35,37 +35,7 @@ const withPrototypeKeys = fc
     return { protoKeys, input: asParsedJson(entries) };
   });
 
-function memoryStore(initial: Record<string, unknown> | null = null) {
-  const versions: ConfigVersion[] = [];
-  if (initial)
-    versions.push({
-      module: "discord",
-      version: 1,
-      values: initial,
-      createdAt: new Date(0),
-      createdBy: null,
-    });
-  const store: ConfigStore = {
-    secretBox: null,
-    async latest() {
-      return versions.at(-1) ?? null;
-    },
-    async save({ values }) {
-      versions.push({
-        module: "discord",
-        version: versions.length + 1,
-        values,
-        createdAt: new Date(0),
-        createdBy: null,
-      });
-      return versions.length;
-    },
-    async history() {
-      return [...versions].reverse();
-    },
-  };
-  return { store, versions };
-}
+const memoryStore = (initial: Record<string, unknown> | null = null) => memoryConfigStore({ initial });
 
 const untouchedPrototype = () => {
   for (const key of ["polluted", ...FIELDS]) expect(Object.hasOwn(Object.prototype, key)).toBe(false);

@@ -10,7 +10,7 @@ import { createServerApp } from "./app";
 
 const settings = loadProcessSettings(process.env);
 const logger = createLogger({ name: "guildkit-server", level: settings.logLevel });
-const store = await openStore(settings.database);
+const store = await openStore(settings);
 await store.migrate();
 const metrics = createMetrics("server");
 const app = createServerApp({ settings, store, logger, metrics, ping: () => store.ping() });

@@ -1,7 +1,7 @@
 import { type ProcessSettings, parseProcessSettings } from "@guildkit/config";
 import { type AppStore, createLogger, createMetrics } from "@guildkit/runtime";
 import * as sqlite from "@guildkit/store-sqlite";
-import { createSqliteTestStore } from "@guildkit/store-testkit";
+import { createSqliteTestStore, TEST_SECRET_KEY } from "@guildkit/store-testkit";
 import type { ServerContext } from "../src/context";
 
 /** The admin token every server test uses. */
@@ -15,6 +15,7 @@ export function testSettings(overrides: Partial<ProcessSettings> = {}): ProcessS
       PUBLIC_BASE_URL: "http://127.0.0.1:3000",
       STATE_SIGNING_KEY: "test-state-signing-key-0123456789abcdef",
       ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      GUILDKIT_SECRET_KEY: TEST_SECRET_KEY,
       LOG_LEVEL: "silent",
       NODE_ENV: "test",
     }),

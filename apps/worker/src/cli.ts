@@ -28,7 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const settings = loadWorkerSettings(process.env);
-  const store = await openStore(settings.database);
+  const store = await openStore(settings);
   const stop = shutdownSignal();
   try {
     await store.migrate();

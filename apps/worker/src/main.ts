@@ -13,7 +13,7 @@ import { tasks } from "./tasks";
 
 const settings = loadWorkerSettings(process.env);
 const logger = createLogger({ name: "guildkit-worker", level: settings.logLevel });
-const store = await openStore(settings.database);
+const store = await openStore(settings);
 await store.migrate();
 
 const ctx: WorkerContext = {

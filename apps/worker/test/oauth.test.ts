@@ -1,7 +1,7 @@
 import { parseProcessSettings } from "@guildkit/config";
 import { type AppStore, createLogger, createMetrics } from "@guildkit/runtime";
 import * as sqlite from "@guildkit/store-sqlite";
-import { createSqliteTestStore } from "@guildkit/store-testkit";
+import { createSqliteTestStore, TEST_SECRET_KEY } from "@guildkit/store-testkit";
 import { expect, it } from "vitest";
 import type { WorkerContext } from "../src/context";
 import { createOAuthStatePurgeTask } from "../src/oauth";
@@ -19,6 +19,7 @@ it("the OAuth state purge task deletes spent nonces whose tokens expired, and st
         PUBLIC_BASE_URL: "http://127.0.0.1:3000",
         STATE_SIGNING_KEY: "test-state-signing-key-0123456789abcdef",
         ADMIN_TOKEN: "test-admin-token-0123456789",
+        GUILDKIT_SECRET_KEY: TEST_SECRET_KEY,
       }),
       store: handle.store as AppStore,
       logger: createLogger({ name: "test", level: "silent" }),

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
 import { type DiscordSim, type DiscordSimOptions, startDiscordSim } from "@guildkit/discord-sim";
 import { createSqliteStore, type SqliteStore } from "@guildkit/store-sqlite";
+import { testSecretBox } from "@guildkit/store-testkit";
 import { createRoleSync, type RoleSyncDeps, type RoleSyncOptions } from "../src/role-sync";
 
 /** Simulator limits small enough that tests never wait out Discord's real windows. */
@@ -40,7 +41,7 @@ export async function seededGuild(opts: { count: number; sim?: DiscordSimOptions
   });
   const dir = mkdtempSync(join(tmpdir(), "guildkit-role-sync-"));
   const filename = join(dir, "db.sqlite");
-  const store: SqliteStore = createSqliteStore({ filename });
+  const store: SqliteStore = createSqliteStore({ filename, secretBox: testSecretBox() });
   await store.migrate();
   await createConfigLoader({ store: store.configStore, spec: discordConfigSpec }).save({
     bot_token: app.botToken,

@@ -13,7 +13,7 @@ import { Worker } from "node:worker_threads";
 import { createConfigLoader, discordConfigSpec, parseProcessSettings } from "@guildkit/config";
 import { type AppStore, createLogger, createMetrics } from "@guildkit/runtime";
 import * as sqlite from "@guildkit/store-sqlite";
-import { createSqliteTestStore } from "@guildkit/store-testkit";
+import { createSqliteTestStore, TEST_SECRET_KEY } from "@guildkit/store-testkit";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { createServerApp } from "../../../apps/server/src/app";
@@ -120,6 +120,7 @@ async function main(): Promise<void> {
     PUBLIC_BASE_URL: "http://127.0.0.1:3000",
     STATE_SIGNING_KEY: "bench-state-signing-key-0123456789abcdef",
     ADMIN_TOKEN: "bench-admin-token-0123456789",
+    GUILDKIT_SECRET_KEY: TEST_SECRET_KEY,
     LOG_LEVEL: "silent",
     NODE_ENV: "production",
   });

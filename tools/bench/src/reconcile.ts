@@ -19,7 +19,7 @@ import { startDiscordSim } from "@guildkit/discord-sim";
 import type { SyncQueue } from "@guildkit/role-reconciler";
 import * as postgres from "@guildkit/store-postgres";
 import { createSqliteStore } from "@guildkit/store-sqlite";
-import { checkPostgres, createPostgresTestStore } from "@guildkit/store-testkit";
+import { checkPostgres, createPostgresTestStore, testSecretBox } from "@guildkit/store-testkit";
 import { createRoleSync } from "@guildkit/worker";
 
 const { values: flags } = parseArgs({
@@ -61,7 +61,7 @@ async function benchReconcile() {
   });
   const expectedChanges = seeded.filter((_, i) => i % 200 === 0 || i % 200 === 1).length;
   const dir = mkdtempSync(join(tmpdir(), "guildkit-bench-reconcile-"));
-  const store = createSqliteStore({ filename: join(dir, "db.sqlite") });
+  const store = createSqliteStore({ filename: join(dir, "db.sqlite"), secretBox: testSecretBox() });
   await store.migrate();
   await createConfigLoader({ store: store.configStore, spec: discordConfigSpec }).save({
     bot_token: app.botToken,

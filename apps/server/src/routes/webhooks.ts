@@ -190,7 +190,14 @@ export function webhookRoutes(ctx: ServerContext) {
     { preview: PreviewResult; row: RowData } | { error: Record<string, unknown>; status: 400 | 404 }
   > {
     const table = typeof definition.table === "string" ? definition.table : "";
-    const found = await hooks.tableColumns(table);
+    let found: Awaited<ReturnType<typeof hooks.tableColumns>>;
+    try {
+      found = await hooks.tableColumns(table); // refuses guildkit's own tables before reading them
+    } catch (err) {
+      if (err instanceof WebhookDefinitionError)
+        return { preview: { ok: false, issues: [...err.issues] }, row: {} };
+      throw err;
+    }
     let row: RowData | null = isRow(sample) ? sample : null;
     if (row === null && found) row = await hooks.newestRow(found.table);
     if (row === null) {

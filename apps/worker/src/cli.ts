@@ -4,16 +4,20 @@ import { parseArgs } from "node:util";
 import { loadWorkerSettings, openStore, shutdownSignal } from "@guildkit/runtime";
 import { runReconcileCommand } from "./reconcile-command";
 import { createRoleSync } from "./role-sync";
+import { runSecretsRotate } from "./secrets-command";
 
 const USAGE = `usage: guildkit reconcile --all [--dry-run]
+       guildkit secrets rotate
 
   reconcile --all            re-check every linked member now and fix their guild roles
   reconcile --all --dry-run  print who would gain and lose which role, and who is not in the guild
+  secrets rotate             re-encrypt every stored secret with the first key of GUILDKIT_SECRET_KEY
 `;
 
 /** The `guildkit` command line. Resolves the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "secrets") return secrets(rest);
   if (command !== "reconcile") {
     process.stderr.write(USAGE);
     return command === undefined || command === "--help" ? 0 : 2;
@@ -49,6 +53,32 @@ export async function main(argv: string[]): Promise<number> {
     } finally {
       await sync.close();
     }
+  } finally {
+    await store.close();
+  }
+}
+
+/** `guildkit secrets rotate`. */
+async function secrets(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { help: { type: "boolean" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help || positionals.length !== 1 || positionals[0] !== "rotate") {
+    process.stderr.write(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const settings = loadWorkerSettings(process.env);
+  const store = await openStore(settings);
+  try {
+    await store.migrate(); // seals what an older version left in plaintext
+    return await runSecretsRotate(store, {
+      out: { write: (t) => process.stdout.write(t) },
+      err: { write: (t) => process.stderr.write(t) },
+      signal: shutdownSignal(),
+    });
   } finally {
     await store.close();
   }

@@ -1,5 +1,6 @@
 import {
   type Database,
+  type Dialect,
   defineMigration,
   guildkitTables,
   installTrigger,
@@ -34,6 +35,26 @@ const count = async (db: Kysely<Database>, table: string) =>
   Number(
     (await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(db)).rows[0]?.n,
   );
+
+/** A stored definition on config_versions, written past the guard (as an older version allowed). */
+async function plantDefinition(db: Kysely<Database>, dialect: Dialect): Promise<string> {
+  const inserted = await db
+    .insertInto("discord_webhooks")
+    .values({
+      webhook_url: URL,
+      message_template: "{values}",
+      username: "",
+      trigger_table: "config_versions",
+      trigger_op: "INSERT",
+      when_clause: "",
+      enabled: dialect === "postgres" ? true : 1,
+      mention_user_columns: "[]",
+      created_at: new Date().toISOString(),
+    } as never)
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return String(inserted.id);
+}
 
 const tableIssue = (error: unknown) => {
   expect(error).toBeInstanceOf(WebhookDefinitionError);
@@ -109,19 +130,7 @@ export const guildkitTableCases = defineStoreCases("guildkit tables", ({ fresh, 
 
   it("the start-up repair disables a stored definition on a guildkit table instead of installing its trigger", async () => {
     const { store, db } = await fresh();
-    await db
-      .insertInto("discord_webhooks")
-      .values({
-        webhook_url: URL,
-        message_template: "{values}",
-        username: "",
-        trigger_table: "config_versions",
-        trigger_op: "INSERT",
-        when_clause: "",
-        enabled: dialect === "postgres" ? true : 1,
-        mention_user_columns: "[]",
-      } as never)
-      .execute();
+    await plantDefinition(db, dialect);
     const report = await store.webhooks.repairTriggers();
     expect(report.installed).toEqual([]);
     expect(report.disabled).toEqual([
@@ -133,22 +142,7 @@ export const guildkitTableCases = defineStoreCases("guildkit tables", ({ fresh, 
   it("migration 008 disables a definition planted on a guildkit table, drops its trigger and clears what it captured", async () => {
     const { store, db } = await fresh();
     // As a version before the guard allowed it: a definition and trigger on config_versions.
-    const inserted = await db
-      .insertInto("discord_webhooks")
-      .values({
-        webhook_url: URL,
-        message_template: "{values}",
-        username: "",
-        trigger_table: "config_versions",
-        trigger_op: "INSERT",
-        when_clause: "",
-        enabled: dialect === "postgres" ? true : 1,
-        mention_user_columns: "[]",
-        created_at: new Date().toISOString(),
-      } as never)
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    const id = String(inserted.id);
+    const id = await plantDefinition(db, dialect);
     await installTrigger(db, dialect, { id, table: "config_versions", operation: "INSERT", when: null });
     await store.configStore.save({ module: "probe", values: { bot_token: "captured-plaintext-token" } });
     expect(await count(db, "webhook_outbox")).toBe(1);
@@ -195,8 +189,9 @@ export const guildkitTableCases = defineStoreCases("guildkit tables", ({ fresh, 
       disabledReason: expect.stringContaining("discord_config belongs to guildkit"),
     });
     const migrated = await store.eventLog.list({ kind: "webhook.migrated" });
-    expect(migrated.find((e) => e.data?.webhookId === "3")?.data?.disabledReason).toContain(
-      "belongs to guildkit",
+    // refused by the upgrade's plan itself (the trigger install and 008 would refuse it too)
+    expect(migrated.find((e) => e.data?.webhookId === "3")?.data?.disabledReason).toMatch(
+      /^upgrade from the legacy webhook: table: table discord_config belongs to guildkit/,
     );
     expect((await listTriggers(db, dialect)).filter((t) => t.table === "discord_config")).toEqual([]);
     await sql`update discord_config set value = 'changed' where key = 'guild_id'`.execute(db);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { bindingValue } from "../test/bindings";
 import { harness, identity } from "../test/fakes";
-import { createBrowserBinding } from "./browser-binding";
 import {
   AccountLinkConflictError,
   AuthorizationDeniedError,
@@ -39,10 +39,12 @@ describe("link flow", () => {
     const linked = await h.flows.completeLink({ params, browserBinding, memberId: "42" });
 
     expect(linked).toEqual({
+      status: "linked",
       memberId: "42",
       discordUserId: identity().id,
       returnPath: "/account",
       emailStored: true,
+      replacedDiscordUserId: null,
     });
     expect(h.members.rows.get("42")).toMatchObject({
       discordUserId: identity().id,
@@ -65,7 +67,7 @@ describe("link flow", () => {
     const h = harness({ members: [MEMBER] });
     const { params, browserBinding } = await linkRoundTrip(h, identity({ verified: false }));
     const linked = await h.flows.completeLink({ params, browserBinding, memberId: "42" });
-    expect(linked.emailStored).toBe(false);
+    expect(linked).toMatchObject({ status: "linked", emailStored: false });
     expect(h.members.rows.get("42")).toMatchObject({ discordUserId: identity().id, discordEmail: null });
   });
 
@@ -149,7 +151,7 @@ describe("link flow", () => {
     const error = await rejection(
       h.flows.completeLink({
         params: elsewhere.params,
-        browserBinding: createBrowserBinding(new Date()),
+        browserBinding: bindingValue(),
         memberId: "42",
       }),
     );
@@ -231,6 +233,8 @@ describe("link flow", () => {
   it("returns to / when the return path is an open-redirect attempt", async () => {
     const h = harness({ members: [MEMBER] });
     const { params, browserBinding } = await linkRoundTrip(h, identity(), "42", "//evil.test");
-    expect((await h.flows.completeLink({ params, browserBinding, memberId: "42" })).returnPath).toBe("/");
+    expect(await h.flows.completeLink({ params, browserBinding, memberId: "42" })).toMatchObject({
+      returnPath: "/",
+    });
   });
 });

@@ -5,6 +5,7 @@ import { webhooks } from "./004-webhooks";
 import { speedbump } from "./005-speedbump";
 import { roleSyncSettings } from "./006-role-sync-settings";
 import { webhookOutboxCreated } from "./007-webhook-outbox-created";
+import { sessions } from "./009-sessions";
 import type { GuildkitMigration } from "./types";
 
 /**
@@ -19,4 +20,5 @@ export const migrations: readonly GuildkitMigration[] = [
   speedbump,
   roleSyncSettings,
   webhookOutboxCreated,
+  sessions,
 ];

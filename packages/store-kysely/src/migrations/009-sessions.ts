@@ -50,7 +50,7 @@ export const sessions = defineMigration({
       .column("expires_at")
       .execute();
     if (dialect === "sqlite") {
-      await sql`create trigger if not exists sessions_member_deleted after delete on members
+      await sql`create trigger if not exists guildkit_sessions_member_deleted after delete on members
         begin delete from sessions where member_id = old.id; end`.execute(db);
     }
   },

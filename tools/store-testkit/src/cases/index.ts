@@ -2,6 +2,7 @@ import type { StoreCases } from "../define";
 import { foundationCases } from "./foundation";
 import { oauthCases } from "./oauth";
 import { roleSyncCases } from "./role-sync";
+import { sessionCases } from "./sessions";
 import { speedbumpCases } from "./speedbump";
 import { webhookCases } from "./webhooks";
 
@@ -13,6 +14,7 @@ export const storeCases: readonly StoreCases[] = [
   foundationCases,
   roleSyncCases,
   oauthCases,
+  sessionCases,
   speedbumpCases,
   webhookCases,
   // next: roleSyncCases, oauthCases, webhookCases, speedbumpCases

@@ -59,7 +59,7 @@ describe.skipIf(!hasChromium && !process.env.CI)("login with Discord in Chromium
     await sim?.close();
   });
 
-  it("a person logs in with Discord, confirms signup, lands on the requested path, then links another account", async () => {
+  it("a person logs in with Discord, confirms signup, lands on the requested path, then replaces the linked account with another after confirming", async () => {
     const nelly = sim.seed.user({
       username: "nelly",
       global_name: "Nelly",
@@ -99,6 +99,11 @@ describe.skipIf(!hasChromium && !process.env.CI)("login with Discord in Chromium
       await page.waitForURL((url) => url.href.startsWith(sim.authorizeUrl));
       await page.selectOption("select[name=user]", alt.id);
       await page.click("button[value=authorize]");
+      // Already linked to nelly: the server asks before replacing it.
+      await page.waitForSelector("#confirm-replace");
+      expect(await page.textContent("#replace-previous")).toBe(`Nelly (${nelly.id})`);
+      expect(await page.textContent("#replace-next")).toBe(`nelly_alt (${alt.id})`);
+      await page.click("#confirm-replace");
       await page.waitForURL(`${base}/me?welcome=1`);
       expect(await page.textContent("#discord-user-id")).toBe(alt.id);
 

@@ -70,6 +70,7 @@ export type {
   SessionStore,
   StoredSession,
 } from "./ports";
+export { isSameOrigin } from "./same-origin";
 export {
   type ActiveSession,
   createSessions,

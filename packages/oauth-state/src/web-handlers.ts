@@ -98,131 +98,171 @@ export interface OAuthWebHandlers {
  * @throws OAuthConfigError when neither `sessions` nor `currentMemberId` is given.
  */
 export function createOAuthWebHandlers(options: OAuthWebHandlersOptions): OAuthWebHandlers {
+  const s = handlerContext(options);
+  return { ...loginHandlers(s), ...linkHandlers(s) };
+}
+
+/** What every handler shares: options resolved, cookies, refusals. */
+interface HandlerContext {
+  flows: OAuthFlows<Response>;
+  limitBytes: number;
+  currentMemberId(request: Request): Promise<string | null>;
+  renderReplace(confirmation: ReplaceConfirmation): Response;
+  /** The browser-binding cookie of a request. */
+  binding(request: Request): string | null;
+  bindingCookie(value: string, maxAge: number): string;
+  /** Sent once the binding has done its job (signed in, or linked). */
+  clearBinding: string;
+  /** A flow error as a refusal page; anything else is rethrown. */
+  refuse(error: unknown, flow: OAuthFlow): Response;
+  /** After a link: revoke the member's other sessions when it replaced an account, then redirect. */
+  linked(request: Request, done: LinkCompleted): Promise<Response>;
+}
+
+function handlerContext(options: OAuthWebHandlersOptions): HandlerContext {
   const cookieName = hostCookieName(options.cookieName ?? BROWSER_BINDING_COOKIE, options.secureCookies);
   const startPaths = options.startPaths ?? { login: "/login/discord", link: "/discord/login" };
   const replacePath = options.replaceConfirmPath ?? "/discord/confirm";
-  const limitBytes = options.maxFormBytes ?? MAX_FORM_BYTES;
   const render = options.renderError ?? defaultErrorPage;
-  const renderReplace =
-    options.renderReplaceConfirm ?? ((c: ReplaceConfirmation) => defaultReplacePage(c, replacePath));
-  const flows = options.flows;
-  const currentMemberId = memberIdSource(options);
-
   const bindingCookie = (value: string, maxAge: number) =>
     setCookie(cookieName, value, { maxAge, secure: options.secureCookies });
-  /** Sent once the binding has done its job (signed in, or linked). */
   const clearBinding = bindingCookie("", 0);
-  const binding = (request: Request) => readCookie(request, cookieName);
-
-  const refuse = (error: unknown, flow: OAuthFlow): Response => {
-    if (!(error instanceof OAuthFlowError)) throw error;
-    const startAgain =
-      error instanceof SessionRequiredError
-        ? "/"
-        : flow === "link" || flow === "replace"
-          ? startPaths.link
-          : startPaths.login;
-    return harden(render({ error, status: statusOf(error), flow, startAgain }));
+  return {
+    flows: options.flows,
+    limitBytes: options.maxFormBytes ?? MAX_FORM_BYTES,
+    currentMemberId: memberIdSource(options),
+    renderReplace: options.renderReplaceConfirm ?? ((c) => defaultReplacePage(c, replacePath)),
+    binding: (request) => readCookie(request, cookieName),
+    bindingCookie,
+    clearBinding,
+    refuse(error, flow) {
+      if (!(error instanceof OAuthFlowError)) throw error;
+      const startAgain =
+        error instanceof SessionRequiredError
+          ? "/"
+          : flow === "link" || flow === "replace"
+            ? startPaths.link
+            : startPaths.login;
+      return harden(render({ error, status: statusOf(error), flow, startAgain }));
+    },
+    async linked(request, done) {
+      if (done.replacedDiscordUserId !== null) {
+        await options.sessions?.revokeOthers(request, { signal: request.signal });
+        await options.onDiscordReplaced?.({ request, linked: done });
+      }
+      return redirect(done.returnPath, 303, clearBinding);
+    },
   };
-  const linked = async (request: Request, done: LinkCompleted): Promise<Response> => {
-    if (done.replacedDiscordUserId !== null) {
-      await options.sessions?.revokeOthers(request, { signal: request.signal });
-      await options.onDiscordReplaced?.({ request, linked: done });
-    }
-    return redirect(done.returnPath, 303, clearBinding);
-  };
+}
 
+/** `startLogin`, `loginCallback`, `confirmSignup`. */
+function loginHandlers(
+  s: HandlerContext,
+): Pick<OAuthWebHandlers, "startLogin" | "loginCallback" | "confirmSignup"> {
   return {
     async startLogin(request) {
       try {
         // No `request.signal` here: reading it makes some adapters build a full Request (the hot path).
-        const start = await flows.startLogin({
+        const start = await s.flows.startLogin({
           postLoginPath: queryParam(request.url, "next"),
-          browserBinding: binding(request),
+          browserBinding: s.binding(request),
         });
         return redirect(
           start.authorizeUrl,
           302,
-          bindingCookie(start.browserBinding, start.bindingMaxAgeSeconds),
+          s.bindingCookie(start.browserBinding, start.bindingMaxAgeSeconds),
         );
       } catch (error) {
-        return refuse(error, "login");
+        return s.refuse(error, "login");
       }
     },
-
     async loginCallback(request) {
       try {
-        const outcome = await flows.completeLogin(
-          { params: new URL(request.url).searchParams, browserBinding: binding(request) },
+        const outcome = await s.flows.completeLogin(
+          { params: new URL(request.url).searchParams, browserBinding: s.binding(request) },
           { signal: request.signal },
         );
-        return harden(outcome.result, outcome.status === "signed_in" ? clearBinding : null);
+        return harden(outcome.result, outcome.status === "signed_in" ? s.clearBinding : null);
       } catch (error) {
-        return refuse(error, "login");
+        return s.refuse(error, "login");
       }
     },
-
     async confirmSignup(request) {
       try {
-        const token = await readFormField(request, "signup_token", { limitBytes, flow: "signup" });
-        const outcome = await flows.confirmSignup(
-          { signupToken: token, browserBinding: binding(request) },
+        const token = await readFormField(request, "signup_token", {
+          limitBytes: s.limitBytes,
+          flow: "signup",
+        });
+        const outcome = await s.flows.confirmSignup(
+          { signupToken: token, browserBinding: s.binding(request) },
           { signal: request.signal },
         );
-        return harden(outcome.result, outcome.status === "signed_in" ? clearBinding : null);
+        return harden(outcome.result, outcome.status === "signed_in" ? s.clearBinding : null);
       } catch (error) {
-        return refuse(error, "signup");
+        return s.refuse(error, "signup");
       }
     },
+  };
+}
 
+/** `startLink`, `linkCallback`, `confirmReplace` (all need a signed-in member). */
+function linkHandlers(
+  s: HandlerContext,
+): Pick<OAuthWebHandlers, "startLink" | "linkCallback" | "confirmReplace"> {
+  return {
     async startLink(request) {
       try {
-        const memberId = await currentMemberId(request);
+        const memberId = await s.currentMemberId(request);
         if (memberId === null) throw new SessionRequiredError({ flow: "link" });
-        const start = await flows.startLink({
+        const start = await s.flows.startLink({
           memberId,
           returnPath: queryParam(request.url, "next"),
-          browserBinding: binding(request),
+          browserBinding: s.binding(request),
         });
         return redirect(
           start.authorizeUrl,
           302,
-          bindingCookie(start.browserBinding, start.bindingMaxAgeSeconds),
+          s.bindingCookie(start.browserBinding, start.bindingMaxAgeSeconds),
         );
       } catch (error) {
-        return refuse(error, "link");
+        return s.refuse(error, "link");
       }
     },
-
     async linkCallback(request) {
       try {
         // Without a session the flow refuses (and logs) it: `memberId` null.
-        const outcome = await flows.completeLink(
+        const outcome = await s.flows.completeLink(
           {
             params: new URL(request.url).searchParams,
-            browserBinding: binding(request),
-            memberId: await currentMemberId(request),
+            browserBinding: s.binding(request),
+            memberId: await s.currentMemberId(request),
           },
           { signal: request.signal },
         );
         // The binding stays for the confirmation (the replace token is bound to it).
-        if (outcome.status === "replace_pending") return harden(renderReplace(outcome.confirmation));
-        return await linked(request, outcome);
+        if (outcome.status === "replace_pending") return harden(s.renderReplace(outcome.confirmation));
+        return await s.linked(request, outcome);
       } catch (error) {
-        return refuse(error, "link");
+        return s.refuse(error, "link");
       }
     },
-
     async confirmReplace(request) {
       try {
-        const token = await readFormField(request, "replace_token", { limitBytes, flow: "replace" });
-        const done = await flows.confirmReplace(
-          { replaceToken: token, browserBinding: binding(request), memberId: await currentMemberId(request) },
+        const token = await readFormField(request, "replace_token", {
+          limitBytes: s.limitBytes,
+          flow: "replace",
+        });
+        const done = await s.flows.confirmReplace(
+          {
+            replaceToken: token,
+            browserBinding: s.binding(request),
+            memberId: await s.currentMemberId(request),
+          },
           { signal: request.signal },
         );
-        return await linked(request, done);
+        return await s.linked(request, done);
       } catch (error) {
-        return refuse(error, "replace");
+        return s.refuse(error, "replace");
       }
     },
   };

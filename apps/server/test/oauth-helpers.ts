@@ -85,59 +85,20 @@ export class HttpBrowser {
 }
 
 /**
- * The reference server listening on an ephemeral port (public URL = that address), OAuth configured
- * against discord-sim, on a fresh SQLite store or on `store` (closed by the caller).
+ * A started simulator with an application whose redirect URIs are under `base`, and a test context
+ * (public URL `base`) on a fresh SQLite store or on `store` (closed by the caller), OAuth configured
+ * unless `configure: false`.
  */
-export async function servedWorld(options: { store?: AppStore } = {}) {
+async function simWorld(options: { base: string; store?: AppStore; configure?: boolean }) {
   const sim: DiscordSim = await startDiscordSim();
-  let app: Hono | null = null;
-  const server = serve({
-    fetch: (request) => app?.fetch(request) ?? new Response(null, { status: 503 }),
-    port: 0,
-    hostname: "127.0.0.1",
-  });
-  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const application = sim.seed.application({
+  const { base } = options;
+  const application: SimApplication = sim.seed.application({
     redirectUris: [`${base}/discord/callback`, `${base}/login/discord/callback`],
   });
   const { ctx, teardown } = await createTestContext({
     store: options.store,
     settings: {
       publicBaseUrl: base,
-      discordApiBaseUrl: sim.apiBaseUrl,
-      discordAuthorizeUrl: sim.authorizeUrl,
-    },
-  });
-  await configureOAuth(ctx, application);
-  app = createServerApp(ctx);
-  return {
-    sim,
-    application,
-    base,
-    ctx,
-    db: ctx.store.kysely,
-    browser: () => new HttpBrowser(base),
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ("closeAllConnections" in server) server.closeAllConnections();
-      });
-      await teardown();
-      await sim.close();
-    },
-  };
-}
-
-/** A started simulator with an application whose redirect URIs are the server's, and a test context. */
-export async function oauthWorld(options: { configure?: boolean } = {}) {
-  const sim: DiscordSim = await startDiscordSim();
-  const application: SimApplication = sim.seed.application({
-    redirectUris: [`${BASE}/discord/callback`, `${BASE}/login/discord/callback`],
-  });
-  const { ctx, teardown } = await createTestContext({
-    settings: {
-      publicBaseUrl: BASE,
       discordApiBaseUrl: sim.apiBaseUrl,
       discordAuthorizeUrl: sim.authorizeUrl,
     },
@@ -151,6 +112,40 @@ export async function oauthWorld(options: { configure?: boolean } = {}) {
     async close() {
       await teardown();
       await sim.close();
+    },
+  };
+}
+
+/** {@link simWorld} at `base` (default {@link BASE}), for requests to `app.fetch` in process. */
+export function oauthWorld(options: { configure?: boolean; base?: string } = {}) {
+  return simWorld({ base: options.base ?? BASE, configure: options.configure });
+}
+
+/**
+ * The reference server listening on an ephemeral port (public URL = that address), OAuth configured
+ * against discord-sim, on a fresh SQLite store or on `store` (closed by the caller).
+ */
+export async function servedWorld(options: { store?: AppStore } = {}) {
+  let app: Hono | null = null;
+  const server = serve({
+    fetch: (request) => app?.fetch(request) ?? new Response(null, { status: 503 }),
+    port: 0,
+    hostname: "127.0.0.1",
+  });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const world = await simWorld({ base, store: options.store });
+  app = createServerApp(world.ctx);
+  return {
+    ...world,
+    base,
+    browser: () => new HttpBrowser(base),
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      });
+      await world.close();
     },
   };
 }

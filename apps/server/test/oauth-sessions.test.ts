@@ -1,11 +1,9 @@
 import { createHash } from "node:crypto";
-import { startDiscordSim } from "@guildkit/discord-sim";
 import * as postgres from "@guildkit/store-postgres";
 import { checkPostgres, createPostgresTestStore } from "@guildkit/store-testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { createServerApp } from "../src/app";
-import { createTestContext } from "./helpers";
-import { configureOAuth, type HttpBrowser, servedWorld, TestBrowser } from "./oauth-helpers";
+import { type HttpBrowser, oauthWorld, servedWorld, TestBrowser } from "./oauth-helpers";
 
 type World = Awaited<ReturnType<typeof servedWorld>>;
 
@@ -176,28 +174,16 @@ for (const backend of backends) {
 
 describe("the session cookie on https", () => {
   it("is named __Host-gk_session and marked Secure when PUBLIC_BASE_URL is https", async () => {
-    const sim = await startDiscordSim();
-    cleanup.push(() => sim.close());
     const base = "https://guild.example";
-    const application = sim.seed.application({
-      redirectUris: [`${base}/discord/callback`, `${base}/login/discord/callback`],
-    });
-    const { ctx, teardown } = await createTestContext({
-      settings: {
-        publicBaseUrl: base,
-        discordApiBaseUrl: sim.apiBaseUrl,
-        discordAuthorizeUrl: sim.authorizeUrl,
-      },
-    });
-    cleanup.push(teardown);
-    await configureOAuth(ctx, application);
-    await ctx.store.members.create({ email: "nelly@example.test" });
-    const user = sim.seed.user({ username: "nelly", email: "nelly@example.test", verified: true });
+    const w = await oauthWorld({ base });
+    cleanup.push(() => w.close());
+    await w.ctx.store.members.create({ email: "nelly@example.test" });
+    const user = w.sim.seed.user({ username: "nelly", email: "nelly@example.test", verified: true });
     // In process: https://guild.example is not listening anywhere.
-    const browser = new TestBrowser(createServerApp(ctx), base);
+    const browser = new TestBrowser(createServerApp(w.ctx), base);
     const start = await browser.get("/login/discord");
     const done = await browser.get(
-      await sim.authorize(start.headers.get("location") ?? "", { userId: user.id }),
+      await w.sim.authorize(start.headers.get("location") ?? "", { userId: user.id }),
     );
     const line = done.headers.getSetCookie().find((c) => c.startsWith("__Host-gk_session="));
     expect(line).toMatch(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bindingValue } from "../test/bindings";
-import { harness, identity } from "../test/fakes";
+import { harness, identity, rejection } from "../test/fakes";
 import {
   AccountLinkConflictError,
   AuthorizationDeniedError,
@@ -16,15 +16,6 @@ async function linkRoundTrip(h: Harness, who = identity(), memberId = "42", retu
   const start = await h.flows.startLink({ memberId, returnPath });
   const params = h.discord.authorize(start.authorizeUrl, who);
   return { start, params, browserBinding: start.browserBinding };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error("expected the promise to reject");
-    },
-    (error: Error) => error,
-  );
 }
 
 describe("link flow", () => {

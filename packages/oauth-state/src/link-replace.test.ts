@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bindingValue } from "../test/bindings";
-import { harness, identity } from "../test/fakes";
+import { harness, identity, rejection } from "../test/fakes";
 import { AccountLinkConflictError, SessionRequiredError, StateTokenError } from "./errors";
 import type { LinkOutcome } from "./link-flow";
 
@@ -29,13 +29,13 @@ async function offered(h: Harness, who = identity()) {
   return { outcome, browserBinding: start.browserBinding, token: outcome.confirmation.replaceToken };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error("expected the promise to reject");
-    },
-    (error: Error) => error,
-  );
+/** Confirm `offer` as `memberId` (default the member it was offered to). */
+function confirm(h: Harness, offer: { token: string; browserBinding: string }, memberId = "42") {
+  return h.flows.confirmReplace({
+    replaceToken: offer.token,
+    browserBinding: offer.browserBinding,
+    memberId,
+  });
 }
 
 describe("replacing a linked Discord account", () => {
@@ -86,20 +86,12 @@ describe("replacing a linked Discord account", () => {
   it("refuses a confirmation used twice, from another member, another browser or after 5 minutes", async () => {
     const h = harness({ members: [MEMBER, { memberId: "43" }] });
     const first = await offered(h);
-    await h.flows.confirmReplace({
-      replaceToken: first.token,
-      browserBinding: first.browserBinding,
-      memberId: "42",
+    await confirm(h, first);
+    expect(await rejection(confirm(h, first))).toMatchObject({
+      name: "StateTokenError",
+      reason: "replayed",
+      flow: "replace",
     });
-    expect(
-      await rejection(
-        h.flows.confirmReplace({
-          replaceToken: first.token,
-          browserBinding: first.browserBinding,
-          memberId: "42",
-        }),
-      ),
-    ).toMatchObject({ name: "StateTokenError", reason: "replayed", flow: "replace" });
 
     const h2 = harness({ members: [MEMBER, { memberId: "43" }] });
     const second = await offered(h2);
@@ -117,15 +109,7 @@ describe("replacing a linked Discord account", () => {
       expect(error).toMatchObject({ reason });
     }
     h2.clock.advance(300_000);
-    expect(
-      await rejection(
-        h2.flows.confirmReplace({
-          replaceToken: second.token,
-          browserBinding: second.browserBinding,
-          memberId: "42",
-        }),
-      ),
-    ).toMatchObject({ reason: "expired" });
+    expect(await rejection(confirm(h2, second))).toMatchObject({ reason: "expired" });
     expect(h2.members.writes).toEqual([]);
     expect(h2.members.rows.get("42")?.discordUserId).toBe(OLD);
   });
@@ -155,13 +139,7 @@ describe("replacing a linked Discord account", () => {
     const a = await offered(changed);
     const member = changed.members.rows.get("42");
     if (member) member.discordUserId = "222222222222222222";
-    const error = await rejection(
-      changed.flows.confirmReplace({
-        replaceToken: a.token,
-        browserBinding: a.browserBinding,
-        memberId: "42",
-      }),
-    );
+    const error = await rejection(confirm(changed, a));
     expect(error).toBeInstanceOf(AccountLinkConflictError);
     expect(error).toMatchObject({ reason: "member_link_changed" });
     expect(changed.members.rows.get("42")?.discordUserId).toBe("222222222222222222");
@@ -170,15 +148,9 @@ describe("replacing a linked Discord account", () => {
     const b = await offered(taken);
     const other = taken.members.rows.get("43");
     if (other) other.discordUserId = NEW;
-    expect(
-      await rejection(
-        taken.flows.confirmReplace({
-          replaceToken: b.token,
-          browserBinding: b.browserBinding,
-          memberId: "42",
-        }),
-      ),
-    ).toMatchObject({ reason: "discord_account_linked_to_other_member" });
+    expect(await rejection(confirm(taken, b))).toMatchObject({
+      reason: "discord_account_linked_to_other_member",
+    });
     expect(taken.members.writes).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { bindingValue } from "../test/bindings";
-import { harness, identity } from "../test/fakes";
+import { harness, identity, rejection } from "../test/fakes";
 import { BROWSER_BINDING_MAX_AGE_SECONDS } from "./browser-binding";
 import {
   AccountLinkConflictError,
@@ -19,15 +19,6 @@ async function loginRoundTrip(h: Harness, who = identity(), postLoginPath = "/da
   const start = await h.flows.startLogin({ postLoginPath });
   const params = h.discord.authorize(start.authorizeUrl, who);
   return { start, params, browserBinding: start.browserBinding };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error("expected the promise to reject");
-    },
-    (error: Error) => error,
-  );
 }
 
 function expectNothingWritten(h: Harness) {

@@ -269,3 +269,13 @@ export function harness(
     },
   };
 }
+
+/** The error `promise` rejects with (fails the test when it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error("expected the promise to reject");
+    },
+    (error: Error) => error,
+  );
+}

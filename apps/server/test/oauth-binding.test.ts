@@ -1,75 +1,10 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
-import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
-import { serve } from "@hono/node-server";
-import type { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
-import { createServerApp } from "../src/app";
-import type { ServerContext } from "../src/context";
-import { createTestContext } from "./helpers";
-import { configureOAuth } from "./oauth-helpers";
+import { HttpBrowser, servedWorld } from "./oauth-helpers";
 
 const BINDING_COOKIE = "gk_oauth_binding";
 
-/** A browser over real HTTP: a cookie jar (name → value), redirects not followed. */
-class HttpBrowser {
-  readonly cookies = new Map<string, string>();
-  constructor(private readonly base: string) {}
-
-  async get(pathOrUrl: string): Promise<Response> {
-    const headers = new Headers();
-    if (this.cookies.size > 0) {
-      headers.set("cookie", [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; "));
-    }
-    const response = await fetch(new URL(pathOrUrl, this.base), { headers, redirect: "manual" });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ""] = line.split(";");
-      const index = pair.indexOf("=");
-      const name = pair.slice(0, index).trim();
-      const value = pair.slice(index + 1).trim();
-      if (value === "" || /;\s*max-age=0(;|$)/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return response;
-  }
-}
-
-/** The reference server listening on an ephemeral port, with OAuth configured against discord-sim. */
-async function world() {
-  const sim: DiscordSim = await startDiscordSim();
-  let app: Hono | null = null;
-  const server = serve({
-    fetch: (request) => app?.fetch(request) ?? new Response(null, { status: 503 }),
-    port: 0,
-    hostname: "127.0.0.1",
-  });
-  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const application = sim.seed.application({
-    redirectUris: [`${base}/discord/callback`, `${base}/login/discord/callback`],
-  });
-  const { ctx, teardown } = await createTestContext({
-    settings: {
-      publicBaseUrl: base,
-      discordApiBaseUrl: sim.apiBaseUrl,
-      discordAuthorizeUrl: sim.authorizeUrl,
-    },
-  });
-  await configureOAuth(ctx, application);
-  app = createServerApp(ctx);
-  return {
-    sim,
-    base,
-    ctx: ctx as ServerContext,
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await teardown();
-      await sim.close();
-    },
-  };
-}
-
-type World = Awaited<ReturnType<typeof world>>;
+type World = Awaited<ReturnType<typeof servedWorld>>;
 let current: World | null = null;
 afterEach(async () => {
   await current?.close();
@@ -104,7 +39,7 @@ describe("a browser-binding cookie planted in the victim's browser, over HTTP", 
   it.each(plantedBindings(new Date()))(
     "(%s) is replaced at the start: the planter's verifier matches no challenge sent to Discord, and the intercepted callback does not sign the planter in",
     async (_shape, planted) => {
-      const w = await world();
+      const w = await servedWorld();
       current = w;
       const victimMember = await w.ctx.store.members.create({ email: "victim@example.test" });
       const user = w.sim.seed.user({ username: "victim", email: "victim@example.test", verified: true });
@@ -155,7 +90,7 @@ describe("a browser-binding cookie planted in the victim's browser, over HTTP", 
   );
 
   it("keeps reusing a binding the server issued (two tabs), with the Max-Age it has left", async () => {
-    const w = await world();
+    const w = await servedWorld();
     current = w;
     const browser = new HttpBrowser(w.base);
     const first = await browser.get("/login/discord");

@@ -1,13 +1,8 @@
 import { existsSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
-import { serve } from "@hono/node-server";
-import type { Hono } from "hono";
+import type { DiscordSim } from "@guildkit/discord-sim";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createServerApp } from "../src/app";
-import { createTestContext } from "./helpers";
-import { configureOAuth } from "./oauth-helpers";
+import { servedWorld } from "./oauth-helpers";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
@@ -16,36 +11,14 @@ if (!hasChromium && !process.env.CI) {
 }
 
 describe.skipIf(!hasChromium && !process.env.CI)("login with Discord in Chromium", () => {
-  let sim: DiscordSim;
   let browser: Browser;
+  let world: Awaited<ReturnType<typeof servedWorld>>;
+  let sim: DiscordSim;
   let base: string;
-  let closeServer: () => Promise<void>;
-  let teardownContext: () => Promise<void>;
 
   beforeAll(async () => {
-    sim = await startDiscordSim();
-    let app: Hono | null = null;
-    const server = serve({
-      fetch: (request) => app?.fetch(request) ?? new Response(null, { status: 503 }),
-      port: 0,
-      hostname: "127.0.0.1",
-    });
-    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const application = sim.seed.application({
-      redirectUris: [`${base}/discord/callback`, `${base}/login/discord/callback`],
-    });
-    const { ctx, teardown } = await createTestContext({
-      settings: {
-        publicBaseUrl: base,
-        discordApiBaseUrl: sim.apiBaseUrl,
-        discordAuthorizeUrl: sim.authorizeUrl,
-      },
-    });
-    teardownContext = teardown;
-    await configureOAuth(ctx, application);
-    app = createServerApp(ctx);
-    closeServer = () => new Promise((resolve) => server.close(() => resolve()));
+    world = await servedWorld();
+    ({ sim, base } = world);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
@@ -54,12 +27,10 @@ describe.skipIf(!hasChromium && !process.env.CI)("login with Discord in Chromium
 
   afterAll(async () => {
     await browser?.close();
-    await closeServer?.();
-    await teardownContext?.();
-    await sim?.close();
+    await world?.close();
   });
 
-  it("a person logs in with Discord, confirms signup, lands on the requested path, then links another account", async () => {
+  it("a person logs in with Discord, confirms signup, lands on the requested path, then replaces the linked account with another after confirming", async () => {
     const nelly = sim.seed.user({
       username: "nelly",
       global_name: "Nelly",
@@ -99,6 +70,11 @@ describe.skipIf(!hasChromium && !process.env.CI)("login with Discord in Chromium
       await page.waitForURL((url) => url.href.startsWith(sim.authorizeUrl));
       await page.selectOption("select[name=user]", alt.id);
       await page.click("button[value=authorize]");
+      // Already linked to nelly: the server asks before replacing it.
+      await page.waitForSelector("#confirm-replace");
+      expect(await page.textContent("#replace-previous")).toBe(`Nelly (${nelly.id})`);
+      expect(await page.textContent("#replace-next")).toBe(`nelly_alt (${alt.id})`);
+      await page.click("#confirm-replace");
       await page.waitForURL(`${base}/me?welcome=1`);
       expect(await page.textContent("#discord-user-id")).toBe(alt.id);
 

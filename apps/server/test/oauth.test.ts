@@ -124,7 +124,21 @@ describe("login with Discord over HTTP", () => {
     expect(start.status).toBe(302);
     const callback = await w.sim.authorize(start.headers.get("location") ?? "", { userId: second.id });
     expect(new URL(callback).pathname).toBe("/discord/callback");
-    const linked = await browser.get(callback);
+    // Already linked to `first`: the server asks before replacing it, and writes nothing meanwhile.
+    const confirm = await browser.get(callback);
+    expect(confirm.status).toBe(200);
+    const html = await confirm.text();
+    expect(html).toContain(
+      `Replace Discord account <strong id="replace-previous">Nelly (${first.id})</strong>`,
+    );
+    expect((await snapshot(w.db)).members).toMatchObject([{ discord_user_id: first.id }]);
+    expect(browser.cookies.has("gk_oauth_binding")).toBe(true);
+    const token = /name="replace_token" value="([^"]+)"/.exec(html)?.[1] ?? "";
+    const linked = await browser.request("/discord/confirm", {
+      method: "POST",
+      headers: { origin: BASE },
+      body: new URLSearchParams({ replace_token: token }),
+    });
     expect(linked.status).toBe(303);
     expect(linked.headers.get("location")).toBe("/me");
     expect(browser.cookies.has("gk_oauth_binding")).toBe(false);

@@ -6,13 +6,26 @@ import { expect, it } from "vitest";
 import type { WorkerContext } from "../src/context";
 import { createOAuthStatePurgeTask } from "../src/oauth";
 
-it("the OAuth state purge task deletes spent nonces whose tokens expired, and stops on abort", async () => {
+it("the OAuth state purge task deletes spent nonces whose tokens expired and expired sessions, and stops on abort", async () => {
   const handle = await createSqliteTestStore(sqlite);
   try {
     const now = new Date("2026-11-23T12:00:00.000Z");
     const nonces = handle.store.oauth.nonces;
     await nonces.consume({ nonce: "expired", expiresAt: new Date(now.getTime() - 1_000), now });
     await nonces.consume({ nonce: "live", expiresAt: new Date(now.getTime() + 60_000), now });
+    const member = await handle.store.members.create({ email: "m@example.test" });
+    const sessions = handle.store.oauth.sessions;
+    for (const [idHash, expiresIn] of [
+      ["e".repeat(43), -1_000],
+      ["l".repeat(43), 60_000],
+    ] as const) {
+      await sessions.create({
+        idHash,
+        memberId: member.id,
+        createdAt: new Date(now.getTime() - 3_600_000),
+        expiresAt: new Date(now.getTime() + expiresIn),
+      });
+    }
     const ctx: WorkerContext = {
       settings: parseProcessSettings({
         DATABASE_URL: ":memory:",
@@ -30,13 +43,16 @@ it("the OAuth state purge task deletes spent nonces whose tokens expired, and st
     const run = createOAuthStatePurgeTask({ intervalMs: 10, now: () => now }).run(ctx, controller.signal);
     for (let i = 0; i < 100; i++) {
       const rows = await handle.db.selectFrom("oauth_states").select("nonce").execute();
-      if (rows.length === 1) break;
+      const live = await handle.db.selectFrom("sessions").select("id_hash").execute();
+      if (rows.length === 1 && live.length === 1) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     controller.abort();
     await run;
     const left = await handle.db.selectFrom("oauth_states").select("nonce").execute();
     expect(left.map((r) => r.nonce)).toEqual(["live"]);
+    const sessionsLeft = await handle.db.selectFrom("sessions").select("id_hash").execute();
+    expect(sessionsLeft.map((r) => r.id_hash)).toEqual(["l".repeat(43)]);
   } finally {
     await handle.teardown();
   }

@@ -1,8 +1,9 @@
 import { createCoalescingEventLog } from "@guildkit/core";
+import { buildAuthorizeUrl } from "./authorize-url";
 import {
   BROWSER_BINDING_MAX_AGE_SECONDS,
-  browserBindingSecondsLeft,
-  createBrowserBinding,
+  type BrowserBindings,
+  type VerifiedBrowserBinding,
 } from "./browser-binding";
 import { normalizeEmail } from "./email";
 import {
@@ -14,6 +15,7 @@ import {
   OAuthNotConfiguredError,
   StateTokenError,
 } from "./errors";
+import { codeChallengeS256 } from "./pkce";
 import type {
   Clock,
   DiscordIdentity,
@@ -27,7 +29,13 @@ import type {
   OAuthClient,
   OAuthClientSource,
 } from "./ports";
-import { STATE_LIFETIME_SECONDS, type StateTokens } from "./state-token";
+import {
+  STATE_LIFETIME_SECONDS,
+  type StateKind,
+  type StatePayloads,
+  type StateTokens,
+  type VerifiedState,
+} from "./state-token";
 
 /** The query of an OAuth callback: a `URLSearchParams` or a plain record. */
 export type CallbackParams = URLSearchParams | Readonly<Record<string, string | null | undefined>>;
@@ -35,6 +43,8 @@ export type CallbackParams = URLSearchParams | Readonly<Record<string, string | 
 /** Everything the flow functions share (internal). */
 export interface FlowContext {
   tokens: StateTokens;
+  /** Issues and verifies the browser bindings, and derives PKCE verifiers from them. */
+  bindings: BrowserBindings;
   clock: Clock;
   client: OAuthClientSource;
   identity: DiscordIdentityProvider;
@@ -89,26 +99,87 @@ export async function loadClient(ctx: FlowContext, flow: OAuthFlow, opts: IoOpti
 
 /** How long a browser binding must still live when a flow starts: the flow's whole chain of states. */
 const BINDING_NEEDED_SECONDS = {
-  link: STATE_LIFETIME_SECONDS.link,
+  link: STATE_LIFETIME_SECONDS.link + STATE_LIFETIME_SECONDS.replace,
   login: STATE_LIFETIME_SECONDS.login + STATE_LIFETIME_SECONDS.signup,
 } as const;
 
 /**
- * The browser binding for a new flow and its cookie's `Max-Age`: the presented one while it has the
- * flow's whole chain left (its cookie keeps its original expiry: starting again never extends it),
- * else a fresh one.
+ * The browser binding for a new flow and its cookie's `Max-Age`: the presented one when this server
+ * issued it (its MAC verifies) and it has the flow's whole chain left (its cookie keeps its original
+ * expiry: starting again never extends it); else a fresh one — a binding the server did not issue is
+ * replaced, never adopted.
  */
 export function bindingFor(
   ctx: FlowContext,
   presented: string | null | undefined,
   flow: "link" | "login",
-): { browserBinding: string; bindingMaxAgeSeconds: number } {
-  const now = ctx.clock.now();
-  const left = browserBindingSecondsLeft(presented, now);
-  if (left >= BINDING_NEEDED_SECONDS[flow]) {
-    return { browserBinding: presented as string, bindingMaxAgeSeconds: left };
+): { binding: VerifiedBrowserBinding; bindingMaxAgeSeconds: number } {
+  const verified = ctx.bindings.verify(presented);
+  if (verified !== null) {
+    const left = ctx.bindings.secondsLeft(verified);
+    if (left >= BINDING_NEEDED_SECONDS[flow]) return { binding: verified, bindingMaxAgeSeconds: left };
   }
-  return { browserBinding: createBrowserBinding(now), bindingMaxAgeSeconds: BROWSER_BINDING_MAX_AGE_SECONDS };
+  return { binding: ctx.bindings.issue(), bindingMaxAgeSeconds: BROWSER_BINDING_MAX_AGE_SECONDS };
+}
+
+/** A started flow: send the person to `authorizeUrl` and set the browser-binding cookie. */
+export interface FlowStart {
+  /** Discord's authorization page with `state`, PKCE S256 challenge, scopes and redirect URI. */
+  authorizeUrl: string;
+  /** Value of the browser-binding cookie (`HttpOnly; SameSite=Lax`; `Secure` on https). */
+  browserBinding: string;
+  /**
+   * `Max-Age` for that cookie: `BROWSER_BINDING_MAX_AGE_SECONDS` for a fresh binding, what is left
+   * of it for a reused one.
+   */
+  bindingMaxAgeSeconds: number;
+  /** When the state expires. */
+  expiresAt: Date;
+}
+
+/**
+ * Start a flow of `kind`: check OAuth is configured, pick the browser binding ({@link bindingFor}),
+ * sign the state, and build the authorization URL with the PKCE challenge of the derived verifier.
+ */
+export async function startFlow<K extends "link" | "login">(
+  ctx: FlowContext,
+  kind: K,
+  payload: StatePayloads[K],
+  presented: string | null | undefined,
+  opts: IoOptions,
+): Promise<FlowStart> {
+  const client = await loadClient(ctx, kind, opts);
+  const { binding, bindingMaxAgeSeconds } = bindingFor(ctx, presented, kind);
+  const signed = await ctx.tokens.sign(kind, payload, { browserBinding: binding.value });
+  return {
+    authorizeUrl: buildAuthorizeUrl({
+      authorizeUrl: ctx.authorizeUrl,
+      clientId: client.clientId,
+      redirectUri: ctx.redirectUris[kind],
+      state: signed.token,
+      codeChallenge: codeChallengeS256(ctx.bindings.codeVerifier(binding, signed.nonce)),
+    }),
+    browserBinding: binding.value,
+    bindingMaxAgeSeconds,
+    expiresAt: signed.expiresAt,
+  };
+}
+
+/**
+ * Verify a state token of `kind` (see `StateTokens.verify`) and the browser binding presented with it:
+ * the token must name this binding, and the binding must be one this server issued (its PKCE verifier
+ * is derived from it). Throws {@link StateTokenError}; writes nothing.
+ */
+export async function verifyState<K extends StateKind>(
+  ctx: FlowContext,
+  token: string | null | undefined,
+  kind: K,
+  browserBinding: string | null | undefined,
+): Promise<{ state: VerifiedState<K>; binding: VerifiedBrowserBinding }> {
+  const state = await ctx.tokens.verify(token, { kind, browserBinding });
+  const binding = ctx.bindings.verify(browserBinding);
+  if (binding === null) throw new StateTokenError("browser_mismatch", { flow: kind });
+  return { state, binding };
 }
 
 /** Spend a verified token's nonce, or throw `replayed`. */

@@ -1,5 +1,8 @@
-/** The OAuth flows this package runs. `signup` is the confirmation step after a login found no member. */
-export type OAuthFlow = "link" | "login" | "signup";
+/**
+ * The OAuth flows this package runs. `signup` is the confirmation step after a login found no member;
+ * `replace` the confirmation step after a link found the member linked to another Discord account.
+ */
+export type OAuthFlow = "link" | "login" | "signup" | "replace";
 
 /**
  * Base class of every failure a flow reports. `message` is safe to show to the person in the
@@ -27,6 +30,7 @@ export type StateTokenReason =
   | "expired"
   | "wrong_kind"
   | "wrong_issuer"
+  | "issued_in_future"
   | "replayed"
   | "browser_mismatch"
   | "member_mismatch";
@@ -37,10 +41,12 @@ const STATE_MESSAGES: Record<StateTokenReason, string> = {
   bad_signature:
     "The sign-in state failed its signature check (it was altered). Start again from the login page.",
   expired:
-    "The sign-in state expired (linking allows 1 minute, login 5 minutes, signup confirmation 10 minutes). Start again.",
+    "The sign-in state expired (linking allows 1 minute, login 5 minutes, signup confirmation 10 minutes, confirming a Discord account replacement 5 minutes). Start again.",
   wrong_kind:
     "The sign-in state belongs to a different step of the sign-in. Start again from the login page.",
   wrong_issuer: "The sign-in state was issued by another deployment. Start again from the login page.",
+  issued_in_future:
+    "The sign-in state is dated in the future (a server clock is wrong by more than a minute). Start again; if it keeps happening, tell the site's administrator.",
   replayed: "This sign-in link was already used. Start again from the login page.",
   browser_mismatch:
     "This sign-in was started in another browser, or this browser blocks cookies. Start again in this browser.",
@@ -158,7 +164,8 @@ export class UnverifiedEmailError extends OAuthFlowError {
 export type AccountLinkConflict =
   | "discord_account_linked_to_other_member"
   | "member_linked_to_other_discord_account"
-  | "email_belongs_to_other_member";
+  | "email_belongs_to_other_member"
+  | "member_link_changed";
 
 const CONFLICT_MESSAGES: Record<AccountLinkConflict, string> = {
   discord_account_linked_to_other_member:
@@ -167,6 +174,8 @@ const CONFLICT_MESSAGES: Record<AccountLinkConflict, string> = {
     "The member with this email address is already linked to a different Discord account. Sign in with that Discord account instead.",
   email_belongs_to_other_member:
     "A member with this email address already exists. Sign in to it another way, then link your Discord account from there.",
+  member_link_changed:
+    "Your Discord link changed since this replacement was offered, so nothing was changed. Start linking again.",
 };
 
 /** A Discord account and a member could not be linked because one is linked elsewhere. Nothing was written. */
@@ -235,5 +244,23 @@ export class OAuthConfigError extends Error {
     super(message);
     this.code = opts.code;
     this.option = opts.option;
+  }
+}
+
+/**
+ * A form posted to an OAuth route is larger than the route accepts (16 KiB by default). Refused
+ * before the body was read in full; nothing was written.
+ */
+export class RequestBodyTooLargeError extends OAuthFlowError {
+  override readonly name = "RequestBodyTooLargeError";
+  /** The limit, in bytes. */
+  readonly limitBytes: number;
+
+  constructor(opts: { flow: OAuthFlow | null; limitBytes: number }) {
+    super(
+      `The form is larger than this page accepts (${Math.floor(opts.limitBytes / 1024)} KiB), so nothing was changed. Start again.`,
+      { code: "body_too_large", flow: opts.flow },
+    );
+    this.limitBytes = opts.limitBytes;
   }
 }

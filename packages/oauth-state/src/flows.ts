@@ -1,6 +1,8 @@
+import { createBrowserBindings } from "./browser-binding";
 import { type CallbackParams, type FlowContext, refusalLog } from "./context";
 import { OAuthConfigError } from "./errors";
-import { completeLink, type FlowStart, type LinkCompleted, startLink } from "./link-flow";
+import { completeLink, type FlowStart, type LinkCompleted, type LinkOutcome, startLink } from "./link-flow";
+import { confirmReplace } from "./link-replace";
 import {
   completeLogin,
   confirmSignup,
@@ -24,7 +26,10 @@ import { createStateTokens } from "./state-token";
 
 /** Options of {@link createOAuthFlows}. */
 export interface OAuthFlowsOptions<TResult> {
-  /** HS256 secret for state tokens, at least 32 bytes (a process setting, not a database one). */
+  /**
+   * HS256 secret for state tokens, at least 32 bytes (a process setting, not a database one). The keys
+   * that MAC browser bindings and derive PKCE verifiers are derived from it (HKDF, one label each).
+   */
   stateSecret: string | Uint8Array;
   /** Secrets still accepted on verify while rotating `stateSecret`. */
   previousStateSecrets?: ReadonlyArray<string | Uint8Array>;
@@ -57,8 +62,8 @@ export interface OAuthFlows<TResult> {
   /** Whether login with Discord is configured (show the login button only when true). */
   isEnabled(opts?: IoOptions): Promise<boolean>;
   /**
-   * Start a login. Reuses `browserBinding` when the browser already has a well-formed one (so two tabs
-   * can sign in at once).
+   * Start a login. Reuses `browserBinding` when this server issued it and it has the flow's chain left
+   * (so two tabs can sign in at once); any other value is replaced by a fresh binding.
    *
    * @throws OAuthNotConfiguredError
    * @see https://discord.com/developers/docs/topics/oauth2#authorization-code-grant
@@ -100,12 +105,28 @@ export interface OAuthFlows<TResult> {
   /**
    * Handle `GET /discord/callback` for the signed-in member `memberId` (`null` when the request has no
    * session: refused with `SessionRequiredError`, and written to the event log like every refusal).
+   * A member linked to another Discord account gets `replace_pending` with a confirmation to show;
+   * nothing is written until `confirmReplace`.
    *
    * @throws SessionRequiredError, StateTokenError, AuthorizationDeniedError, MissingCodeError,
    *   OAuthNotConfiguredError, IdentityProviderError, AccountLinkConflictError, MemberNotFoundError
    */
   completeLink(
     input: { params: CallbackParams; browserBinding: string | null | undefined; memberId: string | null },
+    opts?: IoOptions,
+  ): Promise<LinkOutcome>;
+  /**
+   * Replace the member's Discord account as the confirmation of a `replace_pending` link offered.
+   *
+   * @throws SessionRequiredError, StateTokenError, AccountLinkConflictError (`member_link_changed`,
+   *   `discord_account_linked_to_other_member`), MemberNotFoundError
+   */
+  confirmReplace(
+    input: {
+      replaceToken: string | null | undefined;
+      browserBinding: string | null | undefined;
+      memberId: string | null;
+    },
     opts?: IoOptions,
   ): Promise<LinkCompleted>;
   /** Delete spent nonces whose tokens have expired (schedule it, e.g. every few minutes). */
@@ -120,13 +141,10 @@ export interface OAuthFlows<TResult> {
  */
 export function createOAuthFlows<TResult>(options: OAuthFlowsOptions<TResult>): OAuthFlows<TResult> {
   for (const key of ["link", "login"] as const) checkRedirectUri(options.redirectUris?.[key], key);
+  const secrets = { secret: options.stateSecret, previousSecrets: options.previousStateSecrets ?? [] };
   const ctx: FlowContext = {
-    tokens: createStateTokens({
-      secret: options.stateSecret,
-      previousSecrets: options.previousStateSecrets ?? [],
-      issuer: options.issuer,
-      clock: options.clock,
-    }),
+    tokens: createStateTokens({ ...secrets, issuer: options.issuer, clock: options.clock }),
+    bindings: createBrowserBindings({ ...secrets, clock: options.clock }),
     clock: options.clock,
     client: options.client,
     identity: options.identity,
@@ -151,6 +169,7 @@ export function createOAuthFlows<TResult>(options: OAuthFlowsOptions<TResult>): 
     confirmSignup: (input, opts) => confirmSignup(ctx, hooks, input, opts),
     startLink: (input, opts) => startLink(ctx, input, opts),
     completeLink: (input, opts) => completeLink(ctx, input, opts),
+    confirmReplace: (input, opts) => confirmReplace(ctx, input, opts),
     purgeExpiredNonces: (opts) => ctx.nonces.purgeExpired({ now: ctx.clock.now() }, opts),
   };
 }

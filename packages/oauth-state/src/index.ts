@@ -7,14 +7,17 @@
 export { buildAuthorizeUrl, DISCORD_AUTHORIZE_URL, DISCORD_OAUTH_SCOPES } from "./authorize-url";
 export {
   BROWSER_BINDING_MAX_AGE_SECONDS,
-  browserBindingSecondsLeft,
-  createBrowserBinding,
+  type BrowserBindings,
+  type BrowserBindingsOptions,
+  createBrowserBindings,
   hashBrowserBinding,
   isBrowserBinding,
+  type VerifiedBrowserBinding,
 } from "./browser-binding";
 export { DEFAULT_POST_LOGIN_PATH, MAX_POST_LOGIN_PATH_LENGTH, safeRedirectPath } from "./callback-path";
-export type { CallbackParams } from "./context";
+export type { CallbackParams, FlowStart } from "./context";
 export { REFUSAL_WINDOW_SECONDS } from "./context";
+export { hostCookieName, type RequestHeaders, readCookie, setCookie } from "./cookies";
 export { isAsciiEmail, normalizeEmail } from "./email";
 export {
   type AccountLinkConflict,
@@ -28,13 +31,16 @@ export {
   type OAuthFlow,
   OAuthFlowError,
   OAuthNotConfiguredError,
+  RequestBodyTooLargeError,
   SessionRequiredError,
   StateTokenError,
   type StateTokenReason,
   UnverifiedEmailError,
 } from "./errors";
 export { createOAuthFlows, type OAuthFlows, type OAuthFlowsOptions } from "./flows";
-export type { FlowStart, LinkCompleted } from "./link-flow";
+export { MAX_FORM_BYTES, readFormField } from "./form-body";
+export type { LinkCompleted, LinkOutcome } from "./link-flow";
+export type { ReplaceConfirmation } from "./link-replace";
 export type {
   LoginCompleteHook,
   LoginCompletion,
@@ -43,6 +49,7 @@ export type {
   SignupConfirmHook,
 } from "./login-flow";
 export { createMemoryNonceStore, type MemoryNonceStore } from "./memory-nonce-store";
+export { createMemorySessionStore, type MemorySessionStore } from "./memory-session-store";
 export { codeChallengeS256, createCodeVerifier, deriveCodeVerifier } from "./pkce";
 export type {
   Clock,
@@ -54,15 +61,31 @@ export type {
   EventLogEntry,
   IoOptions,
   LinkDiscordResult,
+  LinkedAccount,
   MemberAccount,
   MemberAccounts,
   NonceStore,
   OAuthClient,
   OAuthClientSource,
+  SessionStore,
+  StoredSession,
 } from "./ports";
+export { isSameOrigin } from "./same-origin";
+export {
+  type ActiveSession,
+  createSessions,
+  hashSessionId,
+  SESSION_COOKIE,
+  SESSION_IDLE_TIMEOUT_SECONDS,
+  SESSION_MAX_LIFETIME_SECONDS,
+  SESSION_TOUCH_INTERVAL_SECONDS,
+  type Sessions,
+  type SessionsOptions,
+} from "./sessions";
 export {
   createStateTokens,
   DEFAULT_STATE_ISSUER,
+  MAX_CLOCK_SKEW_SECONDS,
   type SignedState,
   type SignupIdentity,
   STATE_LIFETIME_SECONDS,
@@ -76,9 +99,8 @@ export {
 export {
   BROWSER_BINDING_COOKIE,
   createOAuthWebHandlers,
-  escapeHtml,
   type OAuthWebHandlers,
   type OAuthWebHandlersOptions,
-  readCookie,
   statusOf,
 } from "./web-handlers";
+export { discordAccountLabel, escapeHtml } from "./web-pages";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { harness, identity } from "../test/fakes";
-import { createBrowserBinding } from "./browser-binding";
+import { bindingValue } from "../test/bindings";
+import { harness, identity, rejection } from "../test/fakes";
 import {
   AccountLinkConflictError,
   AuthorizationDeniedError,
@@ -18,15 +18,6 @@ async function linkRoundTrip(h: Harness, who = identity(), memberId = "42", retu
   return { start, params, browserBinding: start.browserBinding };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error("expected the promise to reject");
-    },
-    (error: Error) => error,
-  );
-}
-
 describe("link flow", () => {
   it("links the Discord account to the signed-in member and marks it due for role sync", async () => {
     const h = harness({ members: [MEMBER] });
@@ -39,10 +30,12 @@ describe("link flow", () => {
     const linked = await h.flows.completeLink({ params, browserBinding, memberId: "42" });
 
     expect(linked).toEqual({
+      status: "linked",
       memberId: "42",
       discordUserId: identity().id,
       returnPath: "/account",
       emailStored: true,
+      replacedDiscordUserId: null,
     });
     expect(h.members.rows.get("42")).toMatchObject({
       discordUserId: identity().id,
@@ -65,7 +58,7 @@ describe("link flow", () => {
     const h = harness({ members: [MEMBER] });
     const { params, browserBinding } = await linkRoundTrip(h, identity({ verified: false }));
     const linked = await h.flows.completeLink({ params, browserBinding, memberId: "42" });
-    expect(linked.emailStored).toBe(false);
+    expect(linked).toMatchObject({ status: "linked", emailStored: false });
     expect(h.members.rows.get("42")).toMatchObject({ discordUserId: identity().id, discordEmail: null });
   });
 
@@ -149,7 +142,7 @@ describe("link flow", () => {
     const error = await rejection(
       h.flows.completeLink({
         params: elsewhere.params,
-        browserBinding: createBrowserBinding(new Date()),
+        browserBinding: bindingValue(),
         memberId: "42",
       }),
     );
@@ -231,6 +224,8 @@ describe("link flow", () => {
   it("returns to / when the return path is an open-redirect attempt", async () => {
     const h = harness({ members: [MEMBER] });
     const { params, browserBinding } = await linkRoundTrip(h, identity(), "42", "//evil.test");
-    expect((await h.flows.completeLink({ params, browserBinding, memberId: "42" })).returnPath).toBe("/");
+    expect(await h.flows.completeLink({ params, browserBinding, memberId: "42" })).toMatchObject({
+      returnPath: "/",
+    });
   });
 });

@@ -1,43 +1,25 @@
-import { buildAuthorizeUrl } from "./authorize-url";
 import { safeRedirectPath } from "./callback-path";
 import {
-  bindingFor,
   type CallbackParams,
   consumeNonce,
   exchangeCode,
   type FlowContext,
+  type FlowStart,
   loadClient,
   readCallbackParams,
-  record,
   rejectProviderError,
   requireCode,
+  startFlow,
   type Trace,
   toProfile,
   traced,
+  verifyState,
 } from "./context";
-import {
-  AccountLinkConflictError,
-  MemberNotFoundError,
-  SessionRequiredError,
-  StateTokenError,
-} from "./errors";
-import { codeChallengeS256, deriveCodeVerifier } from "./pkce";
+import { MemberNotFoundError, SessionRequiredError, StateTokenError } from "./errors";
+import { linkAccount, offerReplacement, type ReplaceConfirmation, refuseTakenAccount } from "./link-replace";
 import type { IoOptions } from "./ports";
 
-/** A started flow: send the person to `authorizeUrl` and set the browser-binding cookie. */
-export interface FlowStart {
-  /** Discord's authorization page with `state`, PKCE S256 challenge, scopes and redirect URI. */
-  authorizeUrl: string;
-  /** Value of the browser-binding cookie (`HttpOnly; SameSite=Lax`; `Secure` on https). */
-  browserBinding: string;
-  /**
-   * `Max-Age` for that cookie: `BROWSER_BINDING_MAX_AGE_SECONDS` for a fresh binding, what is left
-   * of it for a reused one.
-   */
-  bindingMaxAgeSeconds: number;
-  /** When the state expires. */
-  expiresAt: Date;
-}
+export type { FlowStart } from "./context";
 
 /** A successful link. */
 export interface LinkCompleted {
@@ -47,55 +29,55 @@ export interface LinkCompleted {
   returnPath: string;
   /** Whether an email was stored (only a Discord-verified address is). */
   emailStored: boolean;
+  /** The Discord account this link replaced (after the person confirmed), or `null`. */
+  replacedDiscordUserId: string | null;
 }
 
+/**
+ * What a link callback ends with: `linked`, or `replace_pending` when the member is linked to another
+ * Discord account — nothing was written; show `confirmation` ("Replace Discord account X with Y?") and
+ * post its `replaceToken` to `confirmReplace`.
+ */
+export type LinkOutcome =
+  | ({ status: "linked" } & LinkCompleted)
+  | { status: "replace_pending"; memberId: string; discordUserId: string; confirmation: ReplaceConfirmation };
+
 /** Start linking a Discord account to the signed-in member. */
-export async function startLink(
+export function startLink(
   ctx: FlowContext,
   input: { memberId: string; returnPath?: string | null; browserBinding?: string | null },
   opts: IoOptions = {},
 ): Promise<FlowStart> {
-  const client = await loadClient(ctx, "link", opts);
-  const { browserBinding, bindingMaxAgeSeconds } = bindingFor(ctx, input.browserBinding, "link");
-  const signed = await ctx.tokens.sign(
+  return startFlow(
+    ctx,
     "link",
     { memberId: input.memberId, returnPath: safeRedirectPath(input.returnPath ?? "/") },
-    { browserBinding },
+    input.browserBinding,
+    opts,
   );
-  const verifier = deriveCodeVerifier({ browserBinding, nonce: signed.nonce });
-  return {
-    authorizeUrl: buildAuthorizeUrl({
-      authorizeUrl: ctx.authorizeUrl,
-      clientId: client.clientId,
-      redirectUri: ctx.redirectUris.link,
-      state: signed.token,
-      codeChallenge: codeChallengeS256(verifier),
-    }),
-    browserBinding,
-    bindingMaxAgeSeconds,
-    expiresAt: signed.expiresAt,
-  };
 }
 
 /**
  * Finish linking: check the session (`memberId` `null`: {@link SessionRequiredError}), the callback
  * (Discord's error, the state's signature, kind, expiry, browser and member) and that OAuth is still
  * configured, spend the nonce, exchange the code with PKCE, refuse a Discord account linked to another
- * member, then store the Discord id, the email only when verified, the username and avatar hash, and mark
- * the member due for role sync. Every outcome is written to the event log.
+ * member. A member linked to another Discord account gets a replacement confirmation (nothing written);
+ * otherwise the Discord id, the email only when verified, the username and avatar hash are stored and
+ * the member is marked due for role sync, in one transaction of the store. Every outcome is written to
+ * the event log.
  */
 export async function completeLink(
   ctx: FlowContext,
   input: { params: CallbackParams; browserBinding: string | null | undefined; memberId: string | null },
   opts: IoOptions = {},
-): Promise<LinkCompleted> {
+): Promise<LinkOutcome> {
   const trace: Trace = { memberId: input.memberId, discordUserId: null };
   return traced(ctx, "link", trace, opts, async () => {
     if (input.memberId === null) throw new SessionRequiredError({ flow: "link" });
     const memberId = input.memberId;
     const { code, state: token, error } = readCallbackParams(input.params);
     rejectProviderError(error, "link");
-    const state = await ctx.tokens.verify(token, { kind: "link", browserBinding: input.browserBinding });
+    const { state, binding } = await verifyState(ctx, token, "link", input.browserBinding);
     if (state.memberId !== memberId) throw new StateTokenError("member_mismatch", { flow: "link" });
     const authorizationCode = requireCode(code, "link");
     // Before the nonce is spent: settings removed since the start answer "not configured", retryable.
@@ -105,10 +87,7 @@ export async function completeLink(
       ctx,
       {
         code: authorizationCode,
-        codeVerifier: deriveCodeVerifier({
-          browserBinding: input.browserBinding as string,
-          nonce: state.nonce,
-        }),
+        codeVerifier: ctx.bindings.codeVerifier(binding, state.nonce),
         redirectUri: ctx.redirectUris.link,
       },
       "link",
@@ -116,38 +95,20 @@ export async function completeLink(
     );
     trace.discordUserId = identity.id;
     const profile = toProfile(identity);
-    const conflict = () =>
-      new AccountLinkConflictError("discord_account_linked_to_other_member", {
-        flow: "link",
-        discordUserId: identity.id,
-      });
-    const holder = await ctx.members.findByDiscordUserId({ discordUserId: identity.id }, opts);
-    if (holder !== null && holder.memberId !== memberId) throw conflict();
-    const linked = await ctx.members.linkDiscord({ memberId, profile }, opts);
-    if (!linked.linked) {
-      if (linked.reason === "member_not_found") {
-        throw new MemberNotFoundError({ flow: "link", memberId });
-      }
-      throw conflict();
+    const returnPath = safeRedirectPath(state.returnPath);
+    await refuseTakenAccount(ctx, { memberId, discordUserId: identity.id, flow: "link" }, opts);
+    const member = await ctx.members.findByMemberId({ memberId }, opts);
+    if (member === null) throw new MemberNotFoundError({ flow: "link", memberId });
+    if (member.discordUserId !== null && member.discordUserId !== identity.id) {
+      const previous = { discordUserId: member.discordUserId, username: member.discordUsername };
+      const confirmation = await offerReplacement(
+        ctx,
+        { memberId, previous, profile, returnPath, binding },
+        opts,
+      );
+      return { status: "replace_pending", memberId, discordUserId: identity.id, confirmation };
     }
-    await ctx.members.markDueForSync({ memberId, now: ctx.clock.now() }, opts);
-    await record(
-      ctx,
-      {
-        kind: "oauth.callback",
-        level: "info",
-        message: "Discord account linked",
-        memberId,
-        discordUserId: identity.id,
-        data: { flow: "link", outcome: "linked", emailStored: profile.email !== null },
-      },
-      opts,
-    );
-    return {
-      memberId,
-      discordUserId: identity.id,
-      returnPath: safeRedirectPath(state.returnPath),
-      emailStored: profile.email !== null,
-    };
+    const linked = await linkAccount(ctx, { memberId, profile, flow: "link", replaced: null }, opts);
+    return { status: "linked", ...linked, returnPath };
   });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
-import { harness, identity } from "../test/fakes";
-import { BROWSER_BINDING_MAX_AGE_SECONDS, createBrowserBinding } from "./browser-binding";
+import { bindingValue } from "../test/bindings";
+import { harness, identity, rejection } from "../test/fakes";
+import { BROWSER_BINDING_MAX_AGE_SECONDS } from "./browser-binding";
 import {
   AccountLinkConflictError,
   AuthorizationDeniedError,
@@ -18,15 +19,6 @@ async function loginRoundTrip(h: Harness, who = identity(), postLoginPath = "/da
   const start = await h.flows.startLogin({ postLoginPath });
   const params = h.discord.authorize(start.authorizeUrl, who);
   return { start, params, browserBinding: start.browserBinding };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error("expected the promise to reject");
-    },
-    (error: Error) => error,
-  );
 }
 
 function expectNothingWritten(h: Harness) {
@@ -154,7 +146,7 @@ describe("login flow", () => {
     const token = h.confirmations[0]?.signupToken;
 
     const otherBrowser = await rejection(
-      h.flows.confirmSignup({ signupToken: token, browserBinding: createBrowserBinding(new Date()) }),
+      h.flows.confirmSignup({ signupToken: token, browserBinding: bindingValue() }),
     );
     expect(otherBrowser).toMatchObject({
       name: "StateTokenError",
@@ -361,7 +353,7 @@ describe("login flow", () => {
         identity({ id: "99999999999999999", email: "attacker@evil.test" }),
       );
       // …then lures the victim's browser to the callback URL.
-      for (const victimBinding of [createBrowserBinding(new Date()), null]) {
+      for (const victimBinding of [bindingValue({ now: h.clock.now() }), null]) {
         const error = await rejection(h.flows.completeLogin({ params, browserBinding: victimBinding }));
         expect(error).toBeInstanceOf(StateTokenError);
         expect(error).toMatchObject({ reason: "browser_mismatch" });
@@ -504,14 +496,14 @@ describe("login flow", () => {
     const fresh = await h.flows.startLogin({ browserBinding: first.browserBinding });
     expect(fresh.browserBinding).not.toBe(first.browserBinding);
     expect(fresh.bindingMaxAgeSeconds).toBe(BROWSER_BINDING_MAX_AGE_SECONDS);
-    // A link needs only its minute.
+    // A link needs its minute and the replacement confirmation's 5 minutes.
     const link = await h.flows.startLink({ memberId: "7", browserBinding: first.browserBinding });
     expect(link).toMatchObject({ browserBinding: first.browserBinding, bindingMaxAgeSeconds: 899 });
-    h.clock.advance(899_000);
-    const expired = await h.flows.startLink({ memberId: "7", browserBinding: first.browserBinding });
-    expect(expired.browserBinding).not.toBe(first.browserBinding);
+    h.clock.advance(540_000);
+    const short = await h.flows.startLink({ memberId: "7", browserBinding: first.browserBinding });
+    expect(short.browserBinding).not.toBe(first.browserBinding);
     // A binding dated in the future is not reused either.
-    const future = createBrowserBinding(new Date(h.clock.now().getTime() + 60_000));
+    const future = bindingValue({ now: new Date(h.clock.now().getTime() + 60_000) });
     expect((await h.flows.startLogin({ browserBinding: future })).browserBinding).not.toBe(future);
   });
 

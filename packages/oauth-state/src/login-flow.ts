@@ -1,19 +1,20 @@
-import { buildAuthorizeUrl } from "./authorize-url";
 import { safeRedirectPath } from "./callback-path";
 import {
-  bindingFor,
   type CallbackParams,
   consumeNonce,
   exchangeCode,
   type FlowContext,
+  type FlowStart,
   loadClient,
   readCallbackParams,
   record,
   rejectProviderError,
   requireCode,
+  startFlow,
   type Trace,
   toProfile,
   traced,
+  verifyState,
 } from "./context";
 import { isAsciiEmail } from "./email";
 import {
@@ -22,8 +23,6 @@ import {
   type OAuthFlow,
   UnverifiedEmailError,
 } from "./errors";
-import type { FlowStart } from "./link-flow";
-import { codeChallengeS256, deriveCodeVerifier } from "./pkce";
 import type { DiscordProfile, IoOptions } from "./ports";
 import type { SignupIdentity } from "./state-token";
 
@@ -88,31 +87,18 @@ export interface LoginHooks<TResult> {
 }
 
 /** Start a login; the post-login path is checked now and again at the callback. */
-export async function startLogin(
+export function startLogin(
   ctx: FlowContext,
   input: { postLoginPath?: string | null; browserBinding?: string | null },
   opts: IoOptions = {},
 ): Promise<FlowStart> {
-  const client = await loadClient(ctx, "login", opts);
-  const { browserBinding, bindingMaxAgeSeconds } = bindingFor(ctx, input.browserBinding, "login");
-  const signed = await ctx.tokens.sign(
+  return startFlow(
+    ctx,
     "login",
     { postLoginPath: safeRedirectPath(input.postLoginPath ?? "/") },
-    { browserBinding },
+    input.browserBinding,
+    opts,
   );
-  const verifier = deriveCodeVerifier({ browserBinding, nonce: signed.nonce });
-  return {
-    authorizeUrl: buildAuthorizeUrl({
-      authorizeUrl: ctx.authorizeUrl,
-      clientId: client.clientId,
-      redirectUri: ctx.redirectUris.login,
-      state: signed.token,
-      codeChallenge: codeChallengeS256(verifier),
-    }),
-    browserBinding,
-    bindingMaxAgeSeconds,
-    expiresAt: signed.expiresAt,
-  };
 }
 
 /**
@@ -131,7 +117,7 @@ export async function completeLogin<TResult>(
   return traced(ctx, "login", trace, opts, async () => {
     const { code, state: token, error } = readCallbackParams(input.params);
     rejectProviderError(error, "login");
-    const state = await ctx.tokens.verify(token, { kind: "login", browserBinding: input.browserBinding });
+    const { state, binding } = await verifyState(ctx, token, "login", input.browserBinding);
     const authorizationCode = requireCode(code, "login");
     // Before the nonce is spent: settings removed since the start answer "not configured", retryable.
     await loadClient(ctx, "login", opts);
@@ -140,10 +126,7 @@ export async function completeLogin<TResult>(
       ctx,
       {
         code: authorizationCode,
-        codeVerifier: deriveCodeVerifier({
-          browserBinding: input.browserBinding as string,
-          nonce: state.nonce,
-        }),
+        codeVerifier: ctx.bindings.codeVerifier(binding, state.nonce),
         redirectUri: ctx.redirectUris.login,
       },
       "login",
@@ -155,7 +138,7 @@ export async function completeLogin<TResult>(
       profile: toProfile(identity),
       emailMissing: (identity.email ?? "").trim() === "",
       postLoginPath: safeRedirectPath(state.postLoginPath),
-      browserBinding: input.browserBinding as string,
+      browserBinding: binding.value,
       trace,
       opts,
     });
@@ -175,10 +158,7 @@ export async function confirmSignup<TResult>(
 ): Promise<LoginOutcome<TResult>> {
   const trace: Trace = { memberId: null, discordUserId: null };
   return traced(ctx, "signup", trace, opts, async () => {
-    const state = await ctx.tokens.verify(input.signupToken, {
-      kind: "signup",
-      browserBinding: input.browserBinding,
-    });
+    const { state, binding } = await verifyState(ctx, input.signupToken, "signup", input.browserBinding);
     trace.discordUserId = state.identity.discordUserId;
     await consumeNonce(ctx, state, "signup", opts);
     return resolveMember(
@@ -189,7 +169,7 @@ export async function confirmSignup<TResult>(
         profile: { ...state.identity },
         emailMissing: false,
         postLoginPath: safeRedirectPath(state.postLoginPath),
-        browserBinding: input.browserBinding as string,
+        browserBinding: binding.value,
         trace,
         opts,
       },
@@ -233,10 +213,12 @@ async function resolveMember<TResult>(
       return signIn(ctx, hooks, r, byEmail.memberId, "email");
     }
     if (hooks.onSignupConfirm !== undefined) return offerSignup(ctx, hooks.onSignupConfirm, r, profile.email);
-    const created = await ctx.members.create({ profile: { ...profile, email: profile.email } }, opts);
+    const created = await ctx.members.create(
+      { profile: { ...profile, email: profile.email }, now: ctx.clock.now() },
+      opts,
+    );
     if (created.created) {
       r.trace.memberId = created.memberId;
-      await ctx.members.markDueForSync({ memberId: created.memberId, now: ctx.clock.now() }, opts);
       return complete(ctx, hooks, r, created.memberId, true, "created");
     }
     if (created.reason === "email_taken") {
@@ -254,7 +236,10 @@ async function signIn<TResult>(
   matchedBy: "discord_user_id" | "email",
 ): Promise<LoginOutcome<TResult>> {
   r.trace.memberId = memberId;
-  const linked = await ctx.members.linkDiscord({ memberId, profile: r.profile }, r.opts);
+  const linked = await ctx.members.linkDiscord(
+    { memberId, profile: r.profile, now: ctx.clock.now() },
+    r.opts,
+  );
   if (!linked.linked) {
     if (linked.reason === "member_not_found") throw new MemberNotFoundError({ flow: r.flow, memberId });
     throw new AccountLinkConflictError("discord_account_linked_to_other_member", {
@@ -262,7 +247,6 @@ async function signIn<TResult>(
       discordUserId: r.profile.discordUserId,
     });
   }
-  await ctx.members.markDueForSync({ memberId, now: ctx.clock.now() }, r.opts);
   return complete(ctx, hooks, r, memberId, false, matchedBy);
 }
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { createBrowserBinding } from "./browser-binding";
 import { codeChallengeS256, createCodeVerifier, deriveCodeVerifier } from "./pkce";
 
 const VERIFIER_SHAPE = /^[A-Za-z0-9\-._~]{43,128}$/;
@@ -22,17 +21,23 @@ describe("PKCE", () => {
     expect(seen.size).toBe(200);
   });
 
-  it("derives one verifier per (browser binding, nonce), valid in shape and different for any other pair", async () => {
-    const binding = createBrowserBinding(new Date());
-    const a = await deriveCodeVerifier({ browserBinding: binding, nonce: "nonce-a-123456789" });
+  it("derives one verifier per (key, browser binding, nonce), valid in shape and different for any other triple", () => {
+    const key = Buffer.alloc(32, 1);
+    const binding = "A".repeat(52);
+    const a = deriveCodeVerifier({ key, browserBinding: binding, nonce: "nonce-a-123456789" });
     expect(a).toMatch(VERIFIER_SHAPE);
-    expect(await deriveCodeVerifier({ browserBinding: binding, nonce: "nonce-a-123456789" })).toBe(a);
-    expect(await deriveCodeVerifier({ browserBinding: binding, nonce: "nonce-b-123456789" })).not.toBe(a);
+    expect(deriveCodeVerifier({ key, browserBinding: binding, nonce: "nonce-a-123456789" })).toBe(a);
+    expect(deriveCodeVerifier({ key, browserBinding: binding, nonce: "nonce-b-123456789" })).not.toBe(a);
     expect(
-      await deriveCodeVerifier({
-        browserBinding: createBrowserBinding(new Date()),
+      deriveCodeVerifier({
+        key,
+        browserBinding: "B".repeat(52),
         nonce: "nonce-a-123456789",
       }),
+    ).not.toBe(a);
+    // Knowing the binding and the nonce is not enough: the server's key is part of it.
+    expect(
+      deriveCodeVerifier({ key: Buffer.alloc(32, 2), browserBinding: binding, nonce: "nonce-a-123456789" }),
     ).not.toBe(a);
   });
 });

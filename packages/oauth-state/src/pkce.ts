@@ -19,14 +19,19 @@ export function codeChallengeS256(verifier: string): string {
 }
 
 /**
- * The PKCE code verifier of one flow, derived as `BASE64URL(HMAC-SHA256(key = browser binding,
- * "guildkit-pkce:" + nonce))` (43 characters, 256 bits). Both inputs are secret to everyone but the
- * browser that started the flow and the server: the binding lives in an `HttpOnly` cookie and never in
- * a URL, so someone who intercepts the authorization code (and even the state) cannot redeem it. The
- * derivation needs no server-side storage, so starting a flow writes nothing.
+ * The PKCE code verifier of one flow, derived as `BASE64URL(HMAC-SHA256(key, "guildkit-pkce-v2:" +
+ * browser binding + ":" + nonce))` (43 characters, 256 bits). `key` is the PKCE key derived from the
+ * state signing secret, so the verifier depends on a server secret as well as on the browser's binding
+ * (an `HttpOnly` cookie, never in a URL) and the state's nonce (which travels in the URL): someone who
+ * intercepts the authorization code and the state — or planted a binding cookie and knows it — still
+ * cannot compute it. The derivation needs no server-side storage, so starting a flow writes nothing.
  */
-export function deriveCodeVerifier(input: { browserBinding: string; nonce: string }): string {
-  return createHmac("sha256", input.browserBinding)
-    .update(`guildkit-pkce:${input.nonce}`)
+export function deriveCodeVerifier(input: {
+  key: Uint8Array;
+  browserBinding: string;
+  nonce: string;
+}): string {
+  return createHmac("sha256", input.key)
+    .update(`guildkit-pkce-v2:${input.browserBinding}:${input.nonce}`)
     .digest("base64url");
 }

@@ -100,26 +100,74 @@ export interface MemberAccounts {
    */
   findByVerifiedEmail(input: { email: string }, opts?: IoOptions): Promise<MemberAccount | null>;
   /**
+   * The member `memberId` with its linked Discord account (and that account's stored name), or `null`
+   * when there is no such member. The link flow reads it to ask before replacing a linked account.
+   */
+  findByMemberId(input: { memberId: string }, opts?: IoOptions): Promise<LinkedAccount | null>;
+  /**
    * Link (or refresh the link of) `memberId` to the Discord account in `profile`: store the Discord id,
    * email (or clear it when `null`), username and the avatar (see {@link DiscordProfile.avatar}; an
-   * avatar of a previously linked account must not stay). Must refuse, atomically, a Discord account
-   * linked to another member (`discord_account_taken`), and report a missing member (`member_not_found`).
+   * avatar of a previously linked account must not stay), and mark the member due for role and
+   * avatar/display-name sync — **in the same transaction**, so a link is never stored without its sync
+   * being due. Must refuse, atomically, a Discord account linked to another member
+   * (`discord_account_taken`, nothing written), and report a missing member (`member_not_found`).
    */
   linkDiscord(
-    input: { memberId: string; profile: DiscordProfile },
+    input: { memberId: string; profile: DiscordProfile; now: Date },
     opts?: IoOptions,
   ): Promise<LinkDiscordResult>;
   /**
-   * Create a member from a Discord account whose email Discord verified, linked to it. Report a unique
-   * violation by what was taken: the Discord account (`discord_account_taken`) or, where the host's
-   * schema makes the email unique, the email (`email_taken`).
+   * Create a member from a Discord account whose email Discord verified, linked to it and due for role
+   * sync (in the same transaction). Report a unique violation by what was taken: the Discord account
+   * (`discord_account_taken`) or, where the host's schema makes the email unique, the email
+   * (`email_taken`).
    */
   create(
-    input: { profile: DiscordProfile & { email: string } },
+    input: { profile: DiscordProfile & { email: string }; now: Date },
     opts?: IoOptions,
   ): Promise<CreateMemberResult>;
-  /** Mark the member due for role and avatar/display-name sync now. */
-  markDueForSync(input: { memberId: string; now: Date }, opts?: IoOptions): Promise<void>;
+}
+
+/** A member and the Discord account linked to it, as {@link MemberAccounts.findByMemberId} returns it. */
+export interface LinkedAccount extends MemberAccount {
+  /** The linked account's stored display name, or `null`. */
+  discordUsername: string | null;
+}
+
+/** A session as the {@link SessionStore} keeps it. */
+export interface StoredSession {
+  memberId: string;
+  createdAt: Date;
+  /** When the session was last used (updated at most once a minute, see `createSessions`). */
+  lastSeenAt: Date;
+  /** When it stops being valid unless touched again (never past its absolute lifetime). */
+  expiresAt: Date;
+}
+
+/**
+ * Server-side sessions, keyed by a hash of the session id (the id itself, the cookie's value, is never
+ * stored). `createSessions` holds the rules (ids, hashing, lifetimes, cookies); a store only keeps rows.
+ * Revoking deletes: a revoked session and an absent one read the same.
+ */
+export interface SessionStore {
+  /** Store a new session (`lastSeenAt` = `createdAt`). */
+  create(
+    input: { idHash: string; memberId: string; createdAt: Date; expiresAt: Date },
+    opts?: IoOptions,
+  ): Promise<void>;
+  /** The session whose id hashes to `idHash`, or `null` when absent, revoked, or expired at `now`. */
+  read(input: { idHash: string; now: Date }, opts?: IoOptions): Promise<StoredSession | null>;
+  /**
+   * Record a use: `lastSeenAt` = `now`, `expiresAt` = `expiresAt`, only while the session is still valid
+   * at `now` (an expired or revoked one is never revived). Resolves whether a session was touched.
+   */
+  touch(input: { idHash: string; now: Date; expiresAt: Date }, opts?: IoOptions): Promise<boolean>;
+  /** Revoke one session; resolves whether it existed. */
+  revoke(input: { idHash: string }, opts?: IoOptions): Promise<boolean>;
+  /** Revoke every session of `memberId` but `exceptIdHash` (when given); resolves how many. */
+  revokeMember(input: { memberId: string; exceptIdHash?: string | null }, opts?: IoOptions): Promise<number>;
+  /** Delete sessions expired at `now`; resolves how many. */
+  purgeExpired(input: { now: Date }, opts?: IoOptions): Promise<number>;
 }
 
 /** The OAuth2 application, loaded per use (so a change in settings needs no restart). */

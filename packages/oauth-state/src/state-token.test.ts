@@ -1,16 +1,23 @@
 import { base64url, decodeJwt, decodeProtectedHeader, SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
+import { bindingValue } from "../test/bindings";
 import { fakeClock, SECRET } from "../test/fakes";
-import { createBrowserBinding } from "./browser-binding";
 import { OAuthConfigError, StateTokenError, type StateTokenReason } from "./errors";
-import { createStateTokens } from "./state-token";
+import { createStateTokens, MAX_CLOCK_SKEW_SECONDS } from "./state-token";
 
 const OTHER_SECRET = "another-secret-that-is-also-32-bytes-or-more";
+const PROFILE = {
+  discordUserId: "80351110224678912",
+  email: null,
+  username: "nelly",
+  globalName: "Nelly",
+  avatar: null,
+};
 
 function setup(overrides: { secret?: string; previousSecrets?: string[]; issuer?: string } = {}) {
   const clock = fakeClock();
   const tokens = createStateTokens({ secret: SECRET, clock, ...overrides });
-  return { clock, tokens, binding: createBrowserBinding(new Date()) };
+  return { clock, tokens, binding: bindingValue() };
 }
 
 async function reasonOf(promise: Promise<unknown>): Promise<StateTokenReason> {
@@ -132,6 +139,7 @@ describe("state tokens", () => {
       ["link", 60],
       ["login", 300],
       ["signup", 600],
+      ["replace", 300],
     ] as const) {
       const { tokens, binding, clock } = setup();
       const payload =
@@ -139,16 +147,23 @@ describe("state tokens", () => {
           ? { memberId: "1", returnPath: "/" }
           : kind === "login"
             ? { postLoginPath: "/" }
-            : {
-                identity: {
-                  discordUserId: "1",
-                  email: "a@b.c",
-                  username: "a",
-                  globalName: null,
-                  avatar: null,
-                },
-                postLoginPath: "/",
-              };
+            : kind === "replace"
+              ? {
+                  memberId: "1",
+                  returnPath: "/",
+                  previous: { discordUserId: "2", username: null },
+                  profile: PROFILE,
+                }
+              : {
+                  identity: {
+                    discordUserId: "1",
+                    email: "a@b.c",
+                    username: "a",
+                    globalName: null,
+                    avatar: null,
+                  },
+                  postLoginPath: "/",
+                };
       // biome-ignore lint/suspicious/noExplicitAny: one payload per kind, picked above
       const { token } = await tokens.sign(kind, payload as any, { browserBinding: binding });
       clock.advance(seconds * 1000 - 1000);
@@ -182,14 +197,7 @@ describe("state tokens", () => {
   it("refuses a token presented by another browser, or by one without the binding cookie", async () => {
     const { tokens, binding } = setup();
     const { token } = await tokens.sign("login", { postLoginPath: "/" }, { browserBinding: binding });
-    for (const presented of [
-      createBrowserBinding(new Date()),
-      null,
-      undefined,
-      "",
-      "not-a-binding",
-      `${binding}x`,
-    ]) {
+    for (const presented of [bindingValue(), null, undefined, "", "not-a-binding", `${binding}x`]) {
       expect(await reasonOf(tokens.verify(token, { kind: "login", browserBinding: presented }))).toBe(
         "browser_mismatch",
       );
@@ -222,6 +230,52 @@ describe("state tokens", () => {
     ).resolves.toBeTruthy();
     expect(await reasonOf(current.verify(token, { kind: "login", browserBinding: binding }))).toBe(
       "bad_signature",
+    );
+  });
+
+  it("round-trips a replacement confirmation with both Discord accounts, bound to the member", async () => {
+    const { tokens, binding } = setup();
+    const payload = {
+      memberId: "42",
+      returnPath: "/me",
+      previous: { discordUserId: "111", username: "old name" },
+      profile: PROFILE,
+    };
+    const { token } = await tokens.sign("replace", payload, { browserBinding: binding });
+    expect(decodeJwt(token)).toMatchObject({ aud: "guildkit:oauth:replace", sub: "42" });
+    await expect(tokens.verify(token, { kind: "replace", browserBinding: binding })).resolves.toMatchObject({
+      kind: "replace",
+      ...payload,
+    });
+    expect(await reasonOf(tokens.verify(token, { kind: "link", browserBinding: binding }))).toBe(
+      "wrong_kind",
+    );
+  });
+
+  it(`refuses a token issued more than ${MAX_CLOCK_SKEW_SECONDS} s in the future (issued_in_future), accepts skew up to it`, async () => {
+    const { tokens, binding, clock } = setup();
+    const ahead = (seconds: number) => {
+      const server = fakeClock(clock.now().getTime() + seconds * 1000);
+      return createStateTokens({ secret: SECRET, clock: server }).sign(
+        "login",
+        { postLoginPath: "/" },
+        { browserBinding: binding },
+      );
+    };
+    const skewed = await ahead(MAX_CLOCK_SKEW_SECONDS);
+    await expect(
+      tokens.verify(skewed.token, { kind: "login", browserBinding: binding }),
+    ).resolves.toMatchObject({ kind: "login" });
+    const future = await ahead(MAX_CLOCK_SKEW_SECONDS + 1);
+    const error = await tokens
+      .verify(future.token, { kind: "login", browserBinding: binding })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(StateTokenError);
+    expect(error).toMatchObject({ reason: "issued_in_future", code: "state_issued_in_future" });
+    // A day ahead, still within its `exp` by the verifier's clock: refused all the same.
+    const dayAhead = await ahead(86_400);
+    expect(await reasonOf(tokens.verify(dayAhead.token, { kind: "login", browserBinding: binding }))).toBe(
+      "issued_in_future",
     );
   });
 

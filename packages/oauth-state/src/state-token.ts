@@ -1,29 +1,38 @@
 import { Buffer } from "node:buffer";
 import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
 import { type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
-import { z } from "zod";
 import { hashBrowserBinding, isBrowserBinding } from "./browser-binding";
 import { OAuthConfigError, type OAuthFlow, StateTokenError } from "./errors";
-import type { Clock } from "./ports";
+import { secretBytes } from "./keys";
+import type { Clock, DiscordProfile } from "./ports";
 import { randomBase64Url, timingSafeEqual } from "./random";
+import { CLAIM_SCHEMAS, payloadClaims, payloadFields } from "./state-claims";
 
-/** The three kinds of state token. */
-export type StateKind = "link" | "login" | "signup";
+/** The four kinds of state token. */
+export type StateKind = "link" | "login" | "signup" | "replace";
 
-/** Lifetime of each kind, in seconds: link 1 minute, login 5 minutes, signup confirmation 10 minutes. */
+/**
+ * Lifetime of each kind, in seconds: link 1 minute, login 5 minutes, signup confirmation 10 minutes,
+ * confirmation of a Discord account replacement 5 minutes.
+ */
 export const STATE_LIFETIME_SECONDS: Readonly<Record<StateKind, number>> = Object.freeze({
   link: 60,
   login: 300,
   signup: 600,
+  replace: 300,
 });
+
+/**
+ * How far in the future a token's `iat` may lie, in seconds (clock skew between servers sharing the
+ * secret); a later one is refused (`issued_in_future`).
+ */
+export const MAX_CLOCK_SKEW_SECONDS = 60;
 
 /** Default `iss` of state tokens. */
 export const DEFAULT_STATE_ISSUER = "guildkit/oauth-state";
 
 /** The JOSE `typ` header every state token carries. */
 export const STATE_TOKEN_TYPE = "guildkit-oauth-state+jwt";
-
-const MIN_SECRET_BYTES = 32;
 
 /** The verified Discord identity a `signup` token carries to the confirmation step. */
 export interface SignupIdentity {
@@ -43,6 +52,16 @@ export interface StatePayloads {
   login: { postLoginPath: string };
   /** Carries the verified Discord identity and the post-login path to the confirmation step. */
   signup: { identity: SignupIdentity; postLoginPath: string };
+  /**
+   * Bound to the signed-in member: the Discord account linked when the link started (`previous`) and the
+   * one Discord just authorized (`profile`), for the confirmation step.
+   */
+  replace: {
+    memberId: string;
+    returnPath: string;
+    previous: { discordUserId: string; username: string | null };
+    profile: DiscordProfile;
+  };
 }
 
 /** A token that passed every check (signature, issuer, kind, expiry, browser binding). */
@@ -85,7 +104,8 @@ export interface StateTokens {
   ): Promise<SignedState>;
   /**
    * Verify a token: HS256 only (the algorithm is pinned), the configured issuer, the expected kind (its
-   * audience), not expired by the clock, and issued to the browser presenting `browserBinding`. Throws
+   * audience), not expired by the clock, not issued more than {@link MAX_CLOCK_SKEW_SECONDS} in the
+   * future (`issued_in_future`), and issued to the browser presenting `browserBinding`. Throws
    * {@link StateTokenError}. Does not consume the nonce: the caller does, right before acting.
    */
   verify<K extends StateKind>(
@@ -94,34 +114,13 @@ export interface StateTokens {
   ): Promise<VerifiedState<K>>;
 }
 
-const AUDIENCE_PREFIX = "guildkit:oauth:";
-const KINDS: readonly StateKind[] = ["link", "login", "signup"];
-
-const baseClaims = z.object({
-  jti: z.string().min(16).max(64),
-  iat: z.number().int(),
-  exp: z.number().int(),
-  bh: z.string().length(43),
-});
-const claimSchemas = {
-  link: baseClaims.extend({ sub: z.string().min(1).max(128), rp: z.string().max(2048) }),
-  login: baseClaims.extend({ rp: z.string().max(2048) }),
-  signup: baseClaims.extend({
-    rp: z.string().max(2048),
-    idn: z.object({
-      id: z.string().min(1).max(32),
-      em: z.string().min(3).max(320),
-      un: z.string().max(64),
-      gn: z.string().max(64).nullable(),
-      av: z.string().max(128).nullable(),
-    }),
-  }),
-} as const;
-
 interface SigningKey {
   kid: string;
   key: KeyObject;
 }
+
+const AUDIENCE_PREFIX = "guildkit:oauth:";
+const KINDS: readonly StateKind[] = ["link", "login", "signup", "replace"];
 
 /**
  * Creates the state-token signer/verifier: HS256 JWTs (jose) with `typ` `guildkit-oauth-state+jwt`,
@@ -155,7 +154,7 @@ export function createStateTokens(options: StateTokensOptions): StateTokens {
   return {
     async sign(kind, payload, { browserBinding }) {
       if (!isBrowserBinding(browserBinding)) {
-        throw new OAuthConfigError("browserBinding must come from createBrowserBinding()", {
+        throw new OAuthConfigError("browserBinding must be a binding the flows issued", {
           code: "invalid_option",
           option: "browserBinding",
         });
@@ -172,30 +171,14 @@ export function createStateTokens(options: StateTokensOptions): StateTokens {
         exp,
         bh: hashBrowserBinding(browserBinding),
       };
-      if (kind === "link") {
-        const link = payload as StatePayloads["link"];
-        claims.sub = link.memberId;
-        claims.rp = link.returnPath;
-      } else if (kind === "login") {
-        claims.rp = (payload as StatePayloads["login"]).postLoginPath;
-      } else {
-        const signup = payload as StatePayloads["signup"];
-        claims.rp = signup.postLoginPath;
-        claims.idn = {
-          id: signup.identity.discordUserId,
-          em: signup.identity.email,
-          un: signup.identity.username,
-          gn: signup.identity.globalName,
-          av: signup.identity.avatar,
-        };
-      }
+      Object.assign(claims, payloadClaims(kind, payload));
       // JWS compact serialization (RFC 7515 §7.1), HS256; verified by jose with the algorithm pinned.
       const signingInput = `${protectedHeader}.${base64Url(JSON.stringify(claims))}`;
       const signature = createHmac("sha256", signing.key).update(signingInput).digest("base64url");
       return { token: `${signingInput}.${signature}`, nonce, expiresAt: new Date(exp * 1000) };
     },
 
-    async verify(token, { kind, browserBinding, flow = kind === "signup" ? "signup" : kind }) {
+    async verify(token, { kind, browserBinding, flow = kind }) {
       const fail = (reason: ConstructorParameters<typeof StateTokenError>[0], cause?: unknown) =>
         new StateTokenError(reason, { flow, cause });
       if (typeof token !== "string" || token.length === 0) throw fail("missing");
@@ -217,8 +200,10 @@ export function createStateTokens(options: StateTokensOptions): StateTokens {
         const isOtherKind = KINDS.some((other) => audience === AUDIENCE_PREFIX + other);
         throw fail(isOtherKind ? "wrong_kind" : "malformed");
       }
-      const parsed = claimSchemas[kind].safeParse(payload);
+      const parsed = CLAIM_SCHEMAS[kind].safeParse(payload);
       if (!parsed.success) throw fail("malformed", parsed.error);
+      const nowSeconds = Math.floor(options.clock.now().getTime() / 1000);
+      if (parsed.data.iat > nowSeconds + MAX_CLOCK_SKEW_SECONDS) throw fail("issued_in_future");
       if (!isBrowserBinding(browserBinding)) throw fail("browser_mismatch");
       const presented = hashBrowserBinding(browserBinding);
       if (!timingSafeEqual(presented, parsed.data.bh)) throw fail("browser_mismatch");
@@ -229,39 +214,10 @@ export function createStateTokens(options: StateTokensOptions): StateTokens {
         issuedAt: new Date(parsed.data.iat * 1000),
         expiresAt: new Date(parsed.data.exp * 1000),
       };
-      let fields: StatePayloads[StateKind];
-      if (kind === "link") {
-        const data = parsed.data as z.infer<(typeof claimSchemas)["link"]>;
-        fields = { memberId: data.sub, returnPath: data.rp };
-      } else if (kind === "login") {
-        fields = { postLoginPath: parsed.data.rp };
-      } else {
-        const { idn, rp } = parsed.data as z.infer<(typeof claimSchemas)["signup"]>;
-        fields = {
-          identity: {
-            discordUserId: idn.id,
-            email: idn.em,
-            username: idn.un,
-            globalName: idn.gn,
-            avatar: idn.av,
-          },
-          postLoginPath: rp,
-        };
-      }
+      const fields = payloadFields(kind, parsed.data);
       return { ...common, ...fields } as unknown as VerifiedState<typeof kind>;
     },
   };
-}
-
-function secretBytes(secret: string | Uint8Array, option: string): Uint8Array {
-  const bytes = typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
-  if (!(bytes instanceof Uint8Array) || bytes.byteLength < MIN_SECRET_BYTES) {
-    throw new OAuthConfigError(
-      `The state signing secret (${option}) must be at least ${MIN_SECRET_BYTES} bytes; generate one with \`openssl rand -base64 48\`.`,
-      { code: "invalid_state_secret", option },
-    );
-  }
-  return bytes;
 }
 
 function toSigningKey(secret: Uint8Array): SigningKey {

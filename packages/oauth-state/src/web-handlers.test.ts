@@ -59,7 +59,7 @@ describe("web-standard handlers", () => {
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toMatch(/^https:\/\/discord\.test\/oauth2\/authorize\?/);
     expect(response.headers.get("set-cookie")).toMatch(
-      /^__Host-gk_oauth_binding=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=1800; HttpOnly; SameSite=Lax; Secure$/,
+      /^__Host-gk_oauth_binding=[A-Za-z0-9_-]{52}; Path=\/; Max-Age=1800; HttpOnly; SameSite=Lax; Secure$/,
     );
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(response.headers.get("referrer-policy")).toBe("no-referrer");

@@ -85,7 +85,11 @@ export function fakeMembers(seed: Array<Partial<FakeMember> & { memberId: string
       }
       return null;
     },
-    async linkDiscord({ memberId, profile }): Promise<LinkDiscordResult> {
+    async findByMemberId({ memberId }) {
+      const row = rows.get(memberId);
+      return row === undefined ? null : { ...toAccount(row), discordUsername: row.discordUsername };
+    },
+    async linkDiscord({ memberId, profile, now }): Promise<LinkDiscordResult> {
       const row = rows.get(memberId);
       if (row === undefined) return { linked: false, reason: "member_not_found" };
       for (const other of rows.values()) {
@@ -93,11 +97,12 @@ export function fakeMembers(seed: Array<Partial<FakeMember> & { memberId: string
           return { linked: false, reason: "discord_account_taken" };
         }
       }
-      writes.push(`link:${memberId}`);
+      writes.push(`link:${memberId}`, `due:${memberId}`);
       applyProfile(row, profile);
+      row.dueForSyncAt = now;
       return { linked: true };
     },
-    async create({ profile }): Promise<CreateMemberResult> {
+    async create({ profile, now }): Promise<CreateMemberResult> {
       for (const other of rows.values()) {
         if (other.discordUserId === profile.discordUserId)
           return { created: false, reason: "discord_account_taken" };
@@ -106,7 +111,7 @@ export function fakeMembers(seed: Array<Partial<FakeMember> & { memberId: string
         }
       }
       const memberId = String(nextId++);
-      writes.push(`create:${memberId}`);
+      writes.push(`create:${memberId}`, `due:${memberId}`);
       const row: FakeMember = {
         memberId,
         email: profile.email,
@@ -115,17 +120,11 @@ export function fakeMembers(seed: Array<Partial<FakeMember> & { memberId: string
         discordEmail: null,
         discordUsername: null,
         discordAvatar: null,
-        dueForSyncAt: null,
+        dueForSyncAt: now,
       };
       applyProfile(row, profile);
       rows.set(memberId, row);
       return { created: true, memberId };
-    },
-    async markDueForSync({ memberId, now }) {
-      const row = rows.get(memberId);
-      if (row === undefined) return;
-      writes.push(`due:${memberId}`);
-      row.dueForSyncAt = now;
     },
   };
   return { port, rows, writes };
@@ -269,4 +268,14 @@ export function harness(
       client = next;
     },
   };
+}
+
+/** The error `promise` rejects with (fails the test when it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error("expected the promise to reject");
+    },
+    (error: Error) => error,
+  );
 }

@@ -61,7 +61,13 @@ export {
   type MigrationContext,
   type MigrationDb,
 } from "./migrations/types";
-export { createOAuthMemberAccounts, createOAuthNonceStore, createOAuthStore, type OAuthStore } from "./oauth";
+export {
+  createOAuthMemberAccounts,
+  createOAuthNonceStore,
+  createOAuthSessionStore,
+  createOAuthStore,
+  type OAuthStore,
+} from "./oauth";
 export { createStorePorts, type StorePortOptions, type StorePorts } from "./ports";
 export { createRoleSyncStore, type RoleSyncStore, UnknownMemberColumnError } from "./role-sync";
 export { triggerStatements as roleSyncTriggerStatements } from "./role-sync/dialect";

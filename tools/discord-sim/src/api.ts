@@ -46,6 +46,12 @@ export function createSimApi(ctx: SimContext): SimApi {
     counters() {
       return ctx.log.counters();
     },
+    oauthCode(code) {
+      const found = state.codes.get(code);
+      if (!found) return null;
+      const { clientId, redirectUri, userId, scopes, codeChallenge, used } = found;
+      return { clientId, redirectUri, userId, scopes: [...scopes], codeChallenge, used };
+    },
   };
 
   return {

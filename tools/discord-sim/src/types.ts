@@ -171,6 +171,18 @@ export interface SimRoleChange {
   reason: string | null;
 }
 
+/** An authorization code the authorize page issued, as the token endpoint will check it. */
+export interface SimOAuthCode {
+  clientId: string;
+  redirectUri: string;
+  userId: string;
+  scopes: string[];
+  /** The PKCE S256 challenge sent to the authorize page, or `null` (no PKCE). */
+  codeChallenge: string | null;
+  /** Whether the code was redeemed. */
+  used: boolean;
+}
+
 /** One request the simulator answered (`status` 0 = connection dropped by a fault). */
 export interface SimRequestRecord {
   at: number;
@@ -310,6 +322,8 @@ export interface SimInspect {
   member(guildId: string, userId: string): SimMember | null;
   user(userId: string): SimUser | null;
   counters(): SimCounters;
+  /** The authorization code `code` (with the PKCE challenge it was issued for), or `null`. */
+  oauthCode(code: string): SimOAuthCode | null;
 }
 
 /** Fault injection. */

@@ -231,6 +231,28 @@ describe("POST /oauth2/token", () => {
     expect(right.status).toBe(200);
   });
 
+  it("records each code's PKCE challenge and whether it was redeemed (inspect.oauthCode, /_sim/inspect/oauth-code)", async () => {
+    const code = await codeFor({ code_challenge: challenge, code_challenge_method: "S256" });
+    const expected = {
+      clientId: w.app.clientId,
+      redirectUri: REDIRECT,
+      userId: ALICE,
+      scopes: ["identify", "email"],
+      codeChallenge: challenge,
+      used: false,
+    };
+    expect(w.sim.inspect.oauthCode(code)).toEqual(expected);
+    const viaHttp = await fetch(`${w.sim.url}/_sim/inspect/oauth-code?code=${encodeURIComponent(code)}`);
+    expect(await viaHttp.json()).toEqual(expected);
+    await exchange(
+      { grant_type: "authorization_code", code, redirect_uri: REDIRECT, code_verifier: verifier },
+      { Authorization: basic() },
+    );
+    expect(w.sim.inspect.oauthCode(code)).toMatchObject({ used: true });
+    expect(w.sim.inspect.oauthCode("no-such-code")).toBeNull();
+    expect(w.sim.inspect.oauthCode(await codeFor())).toMatchObject({ codeChallenge: null });
+  });
+
   it("rejects a code_verifier sent for a code issued without a challenge", async () => {
     const res = await exchange(
       {

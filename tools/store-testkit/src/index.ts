@@ -7,6 +7,7 @@
 
 export { foundationCases } from "./cases/foundation";
 export { storeCases } from "./cases/index";
+export { sessionCases } from "./cases/sessions";
 export {
   defineStoreCases,
   type StoreCaseContext,
@@ -22,6 +23,7 @@ export {
   type SeedMember,
 } from "./fixtures/seed-system";
 export { runStoreConformance, type StoreConformanceOptions } from "./harness";
+export { defineSessionStoreCases, type SessionStoreSubject } from "./ports/session-store";
 export {
   checkPostgres,
   createPostgresTestStore,

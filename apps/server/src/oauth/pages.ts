@@ -1,4 +1,9 @@
-import { escapeHtml, type SignupConfirmation } from "@guildkit/oauth-state";
+import {
+  discordAccountLabel,
+  escapeHtml,
+  type ReplaceConfirmation,
+  type SignupConfirmation,
+} from "@guildkit/oauth-state";
 
 const STYLE =
   "body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}" +
@@ -17,7 +22,7 @@ export function homePage(input: { loginEnabled: boolean; next: string }): string
   return layout("guildkit", `<h1>guildkit</h1><p>The reference server of guildkit.</p>${login}`);
 }
 
-/** The signed-in page: the member, and "Link Discord account". */
+/** The signed-in page: the member, "Link Discord account", "Sign out" and "Sign out everywhere". */
 export function memberPage(input: {
   memberId: string;
   name: string | null;
@@ -42,7 +47,7 @@ export function memberPage(input: {
       "Discord name",
       input.discordUsername,
       "discord-username",
-    )}</dl>${link}<form method="post" action="/logout"><button type="submit" id="logout">Sign out</button></form>`,
+    )}</dl>${link}<form method="post" action="/logout"><button type="submit" id="logout">Sign out</button></form><form method="post" action="/logout/everywhere"><button type="submit" id="logout-everywhere">Sign out everywhere</button></form>`,
   );
 }
 
@@ -56,5 +61,23 @@ export function signupPage(confirmation: SignupConfirmation): string {
     )}</strong> yet. Create one for ${escapeHtml(name)}, signed in with Discord?</p><form method="post" action="/login/discord/confirm"><input type="hidden" name="signup_token" value="${escapeHtml(
       confirmation.signupToken,
     )}"><button type="submit" id="confirm-signup">Create account</button></form><p><a href="/">Cancel</a></p>`,
+  );
+}
+
+/** "Replace Discord account X with Y?" (the reference `renderReplaceConfirm`): posts `replace_token`. */
+export function replacePage(confirmation: ReplaceConfirmation): string {
+  const next = discordAccountLabel({
+    discordUserId: confirmation.next.discordUserId,
+    username: confirmation.next.globalName ?? confirmation.next.username,
+  });
+  return layout(
+    "Replace your Discord account?",
+    `<h1>Replace your Discord account?</h1><p>Replace Discord account <strong id="replace-previous">${escapeHtml(
+      discordAccountLabel(confirmation.previous),
+    )}</strong> with <strong id="replace-next">${escapeHtml(next)}</strong>? The roles the old account holds on the server are removed from it, and your other signed-in sessions are signed out.</p><form method="post" action="/discord/confirm"><input type="hidden" name="replace_token" value="${escapeHtml(
+      confirmation.replaceToken,
+    )}"><button type="submit" id="confirm-replace">Replace</button></form><p><a href="${escapeHtml(
+      confirmation.returnPath,
+    )}">Keep the current account</a></p>`,
   );
 }

@@ -6,6 +6,7 @@ import { speedbump } from "./005-speedbump";
 import { roleSyncSettings } from "./006-role-sync-settings";
 import { webhookOutboxCreated } from "./007-webhook-outbox-created";
 import { secrets } from "./008-secrets";
+import { sessions } from "./009-sessions";
 import type { GuildkitMigration } from "./types";
 
 /**
@@ -23,4 +24,5 @@ export const migrations: readonly GuildkitMigration[] = [
   roleSyncSettings,
   webhookOutboxCreated,
   secrets,
+  sessions,
 ];

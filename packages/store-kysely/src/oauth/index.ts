@@ -3,17 +3,24 @@ import type { Clock, Dialect } from "../dialect";
 import type { Database } from "../schema";
 import { createOAuthMemberAccounts } from "./member-accounts";
 import { createOAuthNonceStore } from "./nonce-store";
+import { createOAuthSessionStore } from "./session-store";
 
 export { createOAuthMemberAccounts } from "./member-accounts";
 export { createOAuthNonceStore } from "./nonce-store";
+export { createOAuthSessionStore } from "./session-store";
 
-/** The OAuth ports of a store: `nonces` (`NonceStore`) and `memberAccounts` (`MemberAccounts`). */
+/**
+ * The OAuth ports of a store: `nonces` (`NonceStore`), `memberAccounts` (`MemberAccounts`) and
+ * `sessions` (`SessionStore`).
+ */
 export function createOAuthStore(db: Kysely<Database>, dialect: Dialect, clock: Clock) {
   return {
     /** `NonceStore` of `@guildkit/oauth-state` on `oauth_states`. */
     nonces: createOAuthNonceStore(db, dialect),
     /** `MemberAccounts` of `@guildkit/oauth-state` on `members`. */
     memberAccounts: createOAuthMemberAccounts(db, dialect, clock),
+    /** `SessionStore` of `@guildkit/oauth-state` on `sessions` (migration `009-sessions`). */
+    sessions: createOAuthSessionStore(db, dialect),
   };
 }
 

@@ -9,7 +9,13 @@ import { type Expression, type Kysely, type RawBuilder, sql } from "kysely";
 import { decodeId, encodeTime } from "../codec";
 import type { Clock, Dialect } from "../dialect";
 import { toStoreError, UniqueViolationError } from "../errors";
+import { createRoleSyncStore } from "../role-sync";
 import type { Database } from "../schema";
+
+/** Runs `fn` in a transaction, or in the caller's when `db` already is one. */
+function inTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
 
 /**
  * `expr` with the ASCII letters lower-cased and nothing else — the SQL twin of `normalizeEmail`, the
@@ -45,7 +51,10 @@ function takenReason(error: unknown, dialect: Dialect): "discord_account_taken" 
  * confirms it at signup); a host with an "email confirmed" column should filter on it here. The avatar
  * is left to the role reconciler (it stores the bytes and their hash together, and downloads when the
  * hash differs): a link to another Discord account clears the previous account's avatar, so it is
- * never shown for the new one and the next sync downloads the right one.
+ * never shown for the new one and the next sync downloads the right one. A link and a created member are
+ * marked due for role sync in the same transaction as the write: the seed system's
+ * `discord_last_synced` marker is cleared, and the role-sync queue (`role_sync_state`, migration
+ * `002-role-sync`) marks the member due.
  */
 export function createOAuthMemberAccounts(
   db: Kysely<Database>,
@@ -56,11 +65,15 @@ export function createOAuthMemberAccounts(
     memberId: decodeId(row.id),
     discordUserId: row.discord_user_id,
   });
-  /** `members.discord_avatar_hash` comes with migration `002-role-sync`, whose schema types are its own. */
-  const withAvatarHash = db.withTables<{ members: { discord_avatar_hash: string | null } }>();
   /** Postgres refuses a non-numeric id for an integer column (22P02): no such member. */
   const isBadId = (error: unknown) =>
     dialect === "postgres" && (error as { code?: unknown } | null)?.code === "22P02";
+  /**
+   * Marks the member due on the role-sync queue (the member triggers already did when the Discord id
+   * changed or the seed marker was cleared; this covers a refresh that changed neither).
+   */
+  const markDue = (trx: Kysely<Database>, memberId: string, now: Date) =>
+    createRoleSyncStore(trx, dialect, clock).queue.markDue({ now, memberIds: [memberId] });
 
   return {
     async findByDiscordUserId({ discordUserId }, opts = {}) {
@@ -89,24 +102,46 @@ export function createOAuthMemberAccounts(
       return row ? toAccount(row) : null;
     },
 
-    async linkDiscord({ memberId, profile }, opts = {}): Promise<LinkDiscordResult> {
+    async findByMemberId({ memberId }, opts = {}) {
       opts.signal?.throwIfAborted();
       try {
-        const row = await withAvatarHash
-          .updateTable("members")
-          .set({
-            discord_user_id: profile.discordUserId,
-            discord_email: profile.email,
-            discord_username: profile.globalName ?? profile.username,
-            // Another account's avatar is not this one's: cleared, the next sync downloads the right one.
-            discord_avatar: sql`case when discord_user_id = ${profile.discordUserId} then discord_avatar end`,
-            discord_avatar_hash: sql`case when discord_user_id = ${profile.discordUserId} then discord_avatar_hash end`,
-            updated_at: encodeTime(dialect, clock.now()),
-          })
+        const row = await db
+          .selectFrom("members")
+          .select(["id", "discord_user_id", "discord_username"])
           .where("id", "=", memberId)
-          .returning("id")
           .executeTakeFirst();
-        return row ? { linked: true } : { linked: false, reason: "member_not_found" };
+        return row ? { ...toAccount(row), discordUsername: row.discord_username } : null;
+      } catch (error) {
+        if (isBadId(error)) return null;
+        throw error;
+      }
+    },
+
+    async linkDiscord({ memberId, profile, now }, opts = {}): Promise<LinkDiscordResult> {
+      opts.signal?.throwIfAborted();
+      try {
+        return await inTransaction(db, async (trx) => {
+          const row = await trx
+            .withTables<{ members: { discord_avatar_hash: string | null } }>()
+            .updateTable("members")
+            .set({
+              discord_user_id: profile.discordUserId,
+              discord_email: profile.email,
+              discord_username: profile.globalName ?? profile.username,
+              // Another account's avatar is not this one's: cleared, the next sync downloads the right one.
+              discord_avatar: sql`case when discord_user_id = ${profile.discordUserId} then discord_avatar end`,
+              discord_avatar_hash: sql`case when discord_user_id = ${profile.discordUserId} then discord_avatar_hash end`,
+              // The seed system's "sync me" marker.
+              discord_last_synced: null,
+              updated_at: encodeTime(dialect, clock.now()),
+            })
+            .where("id", "=", memberId)
+            .returning("id")
+            .executeTakeFirst();
+          if (!row) return { linked: false, reason: "member_not_found" } as const;
+          await markDue(trx, memberId, now);
+          return { linked: true } as const;
+        });
       } catch (error) {
         if (takenReason(error, dialect) === "discord_account_taken") {
           return { linked: false, reason: "discord_account_taken" };
@@ -116,42 +151,32 @@ export function createOAuthMemberAccounts(
       }
     },
 
-    async create({ profile }, opts = {}): Promise<CreateMemberResult> {
+    async create({ profile, now }, opts = {}): Promise<CreateMemberResult> {
       opts.signal?.throwIfAborted();
-      const now = encodeTime(dialect, clock.now());
+      const stamp = encodeTime(dialect, clock.now());
       try {
-        const row = await db
-          .insertInto("members")
-          .values({
-            name: profile.globalName ?? profile.username,
-            email: profile.email,
-            discord_user_id: profile.discordUserId,
-            discord_email: profile.email,
-            discord_username: profile.globalName ?? profile.username,
-            created_at: now,
-            updated_at: now,
-          })
-          .returning("id")
-          .executeTakeFirstOrThrow();
-        return { created: true, memberId: decodeId(row.id) };
+        return await inTransaction(db, async (trx) => {
+          const row = await trx
+            .insertInto("members")
+            .values({
+              name: profile.globalName ?? profile.username,
+              email: profile.email,
+              discord_user_id: profile.discordUserId,
+              discord_email: profile.email,
+              discord_username: profile.globalName ?? profile.username,
+              created_at: stamp,
+              updated_at: stamp,
+            })
+            .returning("id")
+            .executeTakeFirstOrThrow();
+          const memberId = decodeId(row.id);
+          await markDue(trx, memberId, now);
+          return { created: true, memberId } as const;
+        });
       } catch (error) {
         const reason = takenReason(error, dialect);
         if (reason !== null) return { created: false, reason };
         throw error;
-      }
-    },
-
-    async markDueForSync({ memberId }, opts = {}) {
-      opts.signal?.throwIfAborted();
-      // The seed system's marker (`NULL` = needs sync); the role-sync store's own queue is marked by the app.
-      try {
-        await db
-          .updateTable("members")
-          .set({ discord_last_synced: null })
-          .where("id", "=", memberId)
-          .execute();
-      } catch (error) {
-        if (!isBadId(error)) throw error;
       }
     },
   };

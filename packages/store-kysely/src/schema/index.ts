@@ -1,6 +1,7 @@
 import type { FoundationTables } from "./foundation";
 import type { OAuthTables } from "./oauth";
 import type { RoleSyncTables } from "./role-sync";
+import type { SessionTables } from "./sessions";
 import type { SpeedbumpTables } from "./speedbump";
 import type { WebhookTables } from "./webhooks";
 
@@ -8,6 +9,7 @@ export * from "./columns";
 export * from "./foundation";
 export * from "./oauth";
 export * from "./role-sync";
+export * from "./sessions";
 export * from "./speedbump";
 export * from "./webhooks";
 
@@ -20,5 +22,6 @@ export interface Database
   extends FoundationTables,
     OAuthTables,
     RoleSyncTables,
+    SessionTables,
     SpeedbumpTables,
     WebhookTables {}

@@ -110,6 +110,8 @@ export function registerControlRoutes(
         return c.json(api.inspect.user(q("userId") ?? ""));
       case "counters":
         return c.json(api.inspect.counters());
+      case "oauth-code":
+        return c.json(api.inspect.oauthCode(q("code") ?? ""));
       default:
         return c.json(
           { error: "unknown_inspection", message: `unknown inspection "${c.req.param("what")}"` },

@@ -4,6 +4,7 @@ import { guildkitTableCases } from "./guildkit-tables";
 import { oauthCases } from "./oauth";
 import { roleSyncCases } from "./role-sync";
 import { secretCases } from "./secrets";
+import { sessionCases } from "./sessions";
 import { speedbumpCases } from "./speedbump";
 import { webhookCases } from "./webhooks";
 
@@ -15,6 +16,7 @@ export const storeCases: readonly StoreCases[] = [
   foundationCases,
   roleSyncCases,
   oauthCases,
+  sessionCases,
   speedbumpCases,
   webhookCases,
   guildkitTableCases,

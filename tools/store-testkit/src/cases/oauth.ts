@@ -1,10 +1,29 @@
-import { decodeId, decodeTime } from "@guildkit/store-kysely";
-import { sql } from "kysely";
+import { type Database, type Dialect, decodeId, decodeTime, encodeTime } from "@guildkit/store-kysely";
+import { type Kysely, sql } from "kysely";
 import { expect, it } from "vitest";
 import { defineStoreCases } from "../define";
 
 const T0 = new Date("2026-11-23T12:00:00.000Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+
+/** Where a changed member is due: the epoch, before every scheduled re-check. */
+const EPOCH = new Date(0);
+
+const dirtyValue = (dialect: Dialect, value: boolean) =>
+  dialect === "postgres" ? sql`${value}` : sql`${value ? 1 : 0}`;
+
+/** The member's role-sync row, read straight from `role_sync_state`. */
+async function syncStateOf(db: Kysely<Database>, memberId: string) {
+  const { rows } = await sql<{ dirty: unknown; next_due_at: unknown; marked_at: unknown }>`
+    select dirty, next_due_at, marked_at from role_sync_state where member_id = ${memberId}`.execute(db);
+  const row = rows[0];
+  if (row === undefined) return null;
+  return {
+    dirty: row.dirty === true || row.dirty === 1,
+    nextDueAt: decodeTime(row.next_due_at),
+    markedAt: decodeTime(row.marked_at),
+  };
+}
 
 const PROFILE = {
   discordUserId: "80351110224678912",
@@ -15,7 +34,7 @@ const PROFILE = {
 };
 
 /** Conformance of the OAuth ports (`store.oauth.nonces`, `store.oauth.memberAccounts`), migration 003-oauth. */
-export const oauthCases = defineStoreCases("oauth", ({ fresh }) => {
+export const oauthCases = defineStoreCases("oauth", ({ fresh, dialect }) => {
   it("a state nonce is consumed once; the row records its expiry and when it was spent", async () => {
     const { store, db } = await fresh();
     const nonces = store.oauth.nonces;
@@ -91,7 +110,9 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh }) => {
   it("linkDiscord stores the Discord id, email and name on the member row", async () => {
     const { store, db } = await fresh();
     const member = await store.members.create({ email: "m@example.com" });
-    expect(await store.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE })).toEqual({
+    expect(
+      await store.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: T0 }),
+    ).toEqual({
       linked: true,
     });
     const row = await db
@@ -118,9 +139,13 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh }) => {
     await sql`update members set discord_avatar = ${Buffer.from([137, 80, 78, 71])},
       discord_avatar_hash = 'old-hash' where id = ${member.id}`.execute(db);
     const accounts = store.oauth.memberAccounts;
-    await accounts.linkDiscord({ memberId: member.id, profile: { ...PROFILE, discordUserId: "111" } });
+    await accounts.linkDiscord({
+      memberId: member.id,
+      profile: { ...PROFILE, discordUserId: "111" },
+      now: T0,
+    });
     expect(await avatar()).toEqual(["bytes", "old-hash"]);
-    await accounts.linkDiscord({ memberId: member.id, profile: PROFILE });
+    await accounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: T0 });
     expect(await avatar()).toEqual([null, null]);
   });
 
@@ -130,6 +155,7 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh }) => {
     await store.oauth.memberAccounts.linkDiscord({
       memberId: member.id,
       profile: { ...PROFILE, email: null },
+      now: T0,
     });
     const row = await db
       .selectFrom("members")
@@ -146,7 +172,9 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh }) => {
       discordUserId: PROFILE.discordUserId,
     });
     const member = await store.members.create({ email: "m@example.com" });
-    expect(await store.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE })).toEqual({
+    expect(
+      await store.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: T0 }),
+    ).toEqual({
       linked: false,
       reason: "discord_account_taken",
     });
@@ -160,7 +188,7 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh }) => {
   it("linkDiscord reports a member that does not exist", async () => {
     const { store } = await fresh();
     for (const memberId of ["999999", "not-a-number"]) {
-      expect(await store.oauth.memberAccounts.linkDiscord({ memberId, profile: PROFILE })).toEqual({
+      expect(await store.oauth.memberAccounts.linkDiscord({ memberId, profile: PROFILE, now: T0 })).toEqual({
         linked: false,
         reason: "member_not_found",
       });
@@ -169,7 +197,7 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh }) => {
 
   it("create inserts a linked member, and refuses a Discord account another member holds", async () => {
     const { store, db } = await fresh();
-    const created = await store.oauth.memberAccounts.create({ profile: PROFILE });
+    const created = await store.oauth.memberAccounts.create({ profile: PROFILE, now: T0 });
     expect(created.created).toBe(true);
     const memberId = created.created ? created.memberId : "";
     const row = await db
@@ -185,7 +213,7 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh }) => {
     });
     expect(decodeTime(row.created_at)).toBeInstanceOf(Date);
     expect(
-      await store.oauth.memberAccounts.create({ profile: { ...PROFILE, email: "x@example.com" } }),
+      await store.oauth.memberAccounts.create({ profile: { ...PROFILE, email: "x@example.com" }, now: T0 }),
     ).toEqual({
       created: false,
       reason: "discord_account_taken",
@@ -199,16 +227,46 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh }) => {
     await sql`create unique index members_email_unique on members (email)`.execute(db);
     await store.members.create({ email: "nelly@example.com" });
     const accounts = store.oauth.memberAccounts;
-    expect(await accounts.create({ profile: PROFILE })).toEqual({ created: false, reason: "email_taken" });
+    expect(await accounts.create({ profile: PROFILE, now: T0 })).toEqual({
+      created: false,
+      reason: "email_taken",
+    });
     await store.members.create({ email: "h@example.com", discordUserId: "222" });
     expect(
-      await accounts.create({ profile: { ...PROFILE, discordUserId: "222", email: "new@example.com" } }),
+      await accounts.create({
+        profile: { ...PROFILE, discordUserId: "222", email: "new@example.com" },
+        now: T0,
+      }),
     ).toEqual({ created: false, reason: "discord_account_taken" });
     const count = await db.selectFrom("members").select(db.fn.countAll().as("n")).executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(2);
   });
 
-  it("markDueForSync clears the seed system's sync marker", async () => {
+  it("findByMemberId returns the member with its linked account and name, null for an unknown id", async () => {
+    const { store } = await fresh();
+    const linked = await store.members.create({
+      email: "l@example.com",
+      discordUserId: "111",
+      discordUsername: "Old Name",
+    });
+    const unlinked = await store.members.create({ email: "u@example.com" });
+    const accounts = store.oauth.memberAccounts;
+    expect(await accounts.findByMemberId({ memberId: linked.id })).toEqual({
+      memberId: linked.id,
+      discordUserId: "111",
+      discordUsername: "Old Name",
+    });
+    expect(await accounts.findByMemberId({ memberId: unlinked.id })).toEqual({
+      memberId: unlinked.id,
+      discordUserId: null,
+      discordUsername: null,
+    });
+    for (const memberId of ["999999", "not-a-number"]) {
+      expect(await accounts.findByMemberId({ memberId })).toBeNull();
+    }
+  });
+
+  it("linkDiscord marks the member due for role sync with the link: seed marker cleared, role_sync_state due", async () => {
     const { store, db } = await fresh();
     const member = await store.members.create({ email: "m@example.com" });
     await db
@@ -216,12 +274,72 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh }) => {
       .set({ discord_last_synced: 1_700_000_000 })
       .where("id", "=", member.id)
       .execute();
-    await store.oauth.memberAccounts.markDueForSync({ memberId: member.id, now: T0 });
+    await store.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: T0 });
     const row = await db
       .selectFrom("members")
       .select("discord_last_synced")
       .where("id", "=", member.id)
       .executeTakeFirst();
     expect(row?.discord_last_synced).toBeNull();
+    expect(await syncStateOf(db, member.id)).toEqual({ dirty: true, nextDueAt: EPOCH, markedAt: T0 });
+  });
+
+  it("linkDiscord of the account already linked marks the member due again, though no column changed", async () => {
+    const { store, db } = await fresh();
+    const member = await store.members.create({
+      email: "m@example.com",
+      discordUserId: PROFILE.discordUserId,
+    });
+    // As after a completed sync: not dirty, due in a day, the seed marker already clear.
+    await sql`update role_sync_state set dirty = ${dirtyValue(dialect, false)},
+      next_due_at = ${encodeTime(dialect, at(86_400))} where member_id = ${member.id}`.execute(db);
+    await store.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: at(5) });
+    expect(await syncStateOf(db, member.id)).toEqual({ dirty: true, nextDueAt: EPOCH, markedAt: at(5) });
+  });
+
+  it("create marks the new member due for role sync with the insert", async () => {
+    const { store, db } = await fresh();
+    const created = await store.oauth.memberAccounts.create({ profile: PROFILE, now: at(7) });
+    const memberId = created.created ? created.memberId : "";
+    expect(await syncStateOf(db, memberId)).toEqual({ dirty: true, nextDueAt: EPOCH, markedAt: at(7) });
+  });
+
+  it("a refused link (account linked to another member) writes nothing, not even a due mark", async () => {
+    const { store, db } = await fresh();
+    await store.members.create({ email: "h@example.com", discordUserId: PROFILE.discordUserId });
+    const member = await store.members.create({ email: "m@example.com" });
+    const result = await store.oauth.memberAccounts.linkDiscord({
+      memberId: member.id,
+      profile: PROFILE,
+      now: T0,
+    });
+    expect(result).toEqual({ linked: false, reason: "discord_account_taken" });
+    expect(await syncStateOf(db, member.id)).toBeNull();
+  });
+
+  it("inside store.transaction the link and its due mark commit or roll back together", async () => {
+    const { store, db } = await fresh();
+    const member = await store.members.create({ email: "m@example.com" });
+    const linkedId = async () =>
+      (
+        await db
+          .selectFrom("members")
+          .select("discord_user_id")
+          .where("id", "=", member.id)
+          .executeTakeFirst()
+      )?.discord_user_id;
+    await expect(
+      store.transaction(async (ports) => {
+        await ports.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: T0 });
+        throw new Error("the caller's next step failed");
+      }),
+    ).rejects.toThrow("the caller's next step failed");
+    expect(await linkedId()).toBeNull();
+    expect(await syncStateOf(db, member.id)).toBeNull();
+    await store.transaction((ports) =>
+      ports.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: T0 }),
+    );
+    expect(await linkedId()).toBe(PROFILE.discordUserId);
+    expect(await syncStateOf(db, member.id)).toEqual({ dirty: true, nextDueAt: EPOCH, markedAt: T0 });
   });
 });

@@ -1,8 +1,11 @@
-import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   buildWebhookMessage,
   codePointLength,
+  DISCORD_CONTENT_LIMIT,
   isSnowflake,
+  RENDER_CAP,
   truncateContent,
   usernameProblem,
 } from "./message";
@@ -142,5 +145,57 @@ describe("isSnowflake", () => {
     expect(isSnowflake("1234")).toBe(false);
     expect(isSnowflake("80351110224678912 ")).toBe(false);
     expect(isSnowflake("everyone")).toBe(false);
+  });
+});
+
+describe("bounded work on huge content", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  /** Every text the grapheme segmenter is asked to walk, by length. */
+  const segmented = () => {
+    const lengths: number[] = [];
+    const original = Intl.Segmenter.prototype.segment;
+    vi.spyOn(Intl.Segmenter.prototype, "segment").mockImplementation(function (this: Intl.Segmenter, text) {
+      lengths.push(text.length);
+      return original.call(this, text);
+    });
+    return lengths;
+  };
+
+  it("truncateContent segments only the head of a 5 MB text", () => {
+    const lengths = segmented();
+    const cut = truncateContent("👍🏽".repeat(1_000_000));
+    expect(cut.truncated).toBe(true);
+    expect(codePointLength(cut.content)).toBeLessThanOrEqual(DISCORD_CONTENT_LIMIT);
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(2 * (DISCORD_CONTENT_LIMIT + 1));
+  });
+
+  it("a template renders at most RENDER_CAP code units of a huge value or a deep JSON value", () => {
+    const deep = (() => {
+      let v: unknown = "end";
+      for (let i = 0; i < 100_000; i++) v = { a: v };
+      return v;
+    })();
+    for (const value of ["x".repeat(5_000_000), deep]) {
+      expect(template.render({ old: null, new: { body: value } }, { maxLength: RENDER_CAP }).length).toBe(
+        RENDER_CAP,
+      );
+    }
+    const lengths = segmented();
+    const render = vi.spyOn(template, "render");
+    expect(build("y".repeat(5_000_000)).truncated).toBe(true);
+    expect(render).toHaveBeenCalledWith(expect.anything(), { maxLength: RENDER_CAP });
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(RENDER_CAP);
+  });
+
+  it("cutting the rendered text at the cap gives the message a full rendering would give", () => {
+    const piece = fc.constantFrom("a", "é", "e\u0301", "👍🏽", "👨‍👩‍👧", "🇫🇷", "\ud800", "x".repeat(50));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 3000 }), (pieces) => {
+        const text = pieces.join("");
+        expect(truncateContent(text.slice(0, RENDER_CAP))).toEqual(truncateContent(text));
+      }),
+      { numRuns: 200 },
+    );
   });
 });

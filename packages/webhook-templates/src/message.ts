@@ -12,6 +12,8 @@ export const USERNAME_MAX = 80;
 export const MAX_ALLOWED_USERS = 100;
 
 const ELLIPSIS = "…";
+/** The most UTF-16 code units of rendered text a message is built from. */
+export const RENDER_CAP = 2 * (DISCORD_CONTENT_LIMIT + 1);
 const SNOWFLAKE = /^[0-9]{17,20}$/;
 const MAX_SNOWFLAKE = (1n << 64n) - 1n;
 
@@ -74,17 +76,34 @@ export function truncateContent(
   content: string,
   limit = DISCORD_CONTENT_LIMIT,
 ): { content: string; truncated: boolean } {
-  if (content.length <= limit || codePointLength(content) <= limit) return { content, truncated: false };
+  if (content.length <= limit) return { content, truncated: false };
   const budget = limit - 1; // room for the ellipsis
+  // Only the first `limit + 1` code points matter, however long the text: a grapheme boundary
+  // depends on the characters before it and the one after, so the boundaries inside this head are
+  // the text's own, and the last segment (ending where the head was cut) never fits the budget.
+  const head = content.slice(0, codeUnitsOf(content, limit + 1));
+  if (head.length === content.length && codePointLength(head) <= limit) return { content, truncated: false };
   let used = 0;
   let end = 0;
-  for (const { segment, index } of segmenter().segment(content)) {
+  for (const { segment, index } of segmenter().segment(head)) {
     const size = codePointLength(segment);
     if (used + size > budget) break;
     used += size;
     end = index + segment.length;
   }
   return { content: content.slice(0, end) + ELLIPSIS, truncated: true };
+}
+
+/** How many UTF-16 code units the first `count` code points of `text` take (all of it when shorter). */
+function codeUnitsOf(text: string, count: number): number {
+  let units = 0;
+  for (let n = 0; n < count && units < text.length; n++) {
+    const c = text.charCodeAt(units);
+    const pair = c >= 0xd800 && c <= 0xdbff && units + 1 < text.length;
+    const next = pair ? text.charCodeAt(units + 1) : 0;
+    units += pair && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
+  }
+  return units;
 }
 
 let graphemes: Intl.Segmenter | null = null;
@@ -120,7 +139,9 @@ export function usernameProblem(username: string): string | null {
  * @see https://discord.com/developers/docs/resources/message#allowed-mentions-object
  */
 export function buildWebhookMessage(input: BuildMessageInput): BuiltMessage {
-  const rendered = input.template.render(input.row);
+  // 2 × (limit + 1) code units hold more than `limit` code points whatever they are, so the cut
+  // below sees the same text as a full rendering would give it, and a 5 MB value costs no more.
+  const rendered = input.template.render(input.row, { maxLength: RENDER_CAP });
   const { content, truncated } = truncateContent(rendered);
   const body: ExecuteWebhookBody = { content, allowed_mentions: { parse: [] } };
   if (input.username !== null && input.username.trim() !== "") body.username = input.username.trim();

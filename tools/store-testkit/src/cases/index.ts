@@ -3,6 +3,7 @@ import { foundationCases } from "./foundation";
 import { oauthCases } from "./oauth";
 import { roleSyncCases } from "./role-sync";
 import { speedbumpCases } from "./speedbump";
+import { webhookIdCases } from "./webhook-ids";
 import { webhookCases } from "./webhooks";
 
 /**
@@ -15,5 +16,6 @@ export const storeCases: readonly StoreCases[] = [
   oauthCases,
   speedbumpCases,
   webhookCases,
+  webhookIdCases,
   // next: roleSyncCases, oauthCases, webhookCases, speedbumpCases
 ];

@@ -188,14 +188,62 @@ describe("bounded work on huge content", () => {
     expect(Math.max(...lengths)).toBeLessThanOrEqual(RENDER_CAP);
   });
 
-  it("cutting the rendered text at the cap gives the message a full rendering would give", () => {
-    const piece = fc.constantFrom("a", "é", "e\u0301", "👍🏽", "👨‍👩‍👧", "🇫🇷", "\ud800", "x".repeat(50));
-    fc.assert(
-      fc.property(fc.array(piece, { maxLength: 3000 }), (pieces) => {
-        const text = pieces.join("");
-        expect(truncateContent(text.slice(0, RENDER_CAP))).toEqual(truncateContent(text));
-      }),
-      { numRuns: 200 },
+  it("cuts exactly where segmenting the whole text would, and at the cap as a full rendering would", () => {
+    // The reference: the cut as written before bounding it — segment everything, keep what fits.
+    const reference = (text: string) => {
+      if (codePointLength(text) <= DISCORD_CONTENT_LIMIT) return { content: text, truncated: false };
+      let used = 0;
+      let end = 0;
+      for (const { segment, index } of new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(
+        text,
+      )) {
+        const size = codePointLength(segment);
+        if (used + size > DISCORD_CONTENT_LIMIT - 1) break;
+        used += size;
+        end = index + segment.length;
+      }
+      return { content: `${text.slice(0, end)}…`, truncated: true };
+    };
+    const piece = fc.constantFrom(
+      "a",
+      "a b",
+      "é",
+      "e\u0301",
+      "\u0301",
+      "👍🏽",
+      "👨‍👩‍👧",
+      "\u200d",
+      "🇫🇷",
+      "🇫",
+      "\ud800",
+      "\r\n",
+      "\r",
+      "©\u200d",
+      "क्ष",
+      "\u094d",
+      "ᄀ",
+      "ᅡ",
+      "ᆨ",
+      "漢字",
+      "ـ",
+      "\u0600",
+      `a${"\u0301".repeat(80)}`,
+      "x".repeat(50),
     );
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 200, maxLength: 3000, size: "max" }), (pieces) => {
+        const text = pieces.join("");
+        const expected = reference(text);
+        expect(truncateContent(text)).toEqual(expected);
+        expect(truncateContent(text.slice(0, RENDER_CAP))).toEqual(expected);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("walks only a few dozen code units of plain text with the segmenter", () => {
+    const lengths = segmented();
+    expect(truncateContent("word ".repeat(100_000)).truncated).toBe(true);
+    expect(Math.max(...lengths)).toBeLessThan(100);
   });
 });

@@ -1,9 +1,10 @@
 import { defaultRow, type Operation } from "./operation";
 import { type RowImage, renderValue } from "./row-data";
 import type { CompiledTemplate } from "./template";
+import { codePointLength, DISCORD_CONTENT_LIMIT, truncateContent } from "./truncate";
 
-/** Discord's limit on message content, counted in Unicode code points (what Discord counts). */
-export const DISCORD_CONTENT_LIMIT = 2000;
+export { codePointLength, DISCORD_CONTENT_LIMIT, truncateContent } from "./truncate";
+
 /** The shortest webhook username override Discord accepts, in code points. */
 export const USERNAME_MIN = 1;
 /** The longest webhook username override Discord accepts, in code points. */
@@ -11,7 +12,6 @@ export const USERNAME_MAX = 80;
 /** The most user ids `allowed_mentions.users` may list. */
 export const MAX_ALLOWED_USERS = 100;
 
-const ELLIPSIS = "…";
 /** The most UTF-16 code units of rendered text a message is built from. */
 export const RENDER_CAP = 2 * (DISCORD_CONTENT_LIMIT + 1);
 const SNOWFLAKE = /^[0-9]{17,20}$/;
@@ -59,57 +59,6 @@ export interface BuildMessageInput {
 /** True when `value` is a Discord snowflake (17–20 digits, below 2^64). */
 export function isSnowflake(value: string): boolean {
   return SNOWFLAKE.test(value) && BigInt(value) <= MAX_SNOWFLAKE;
-}
-
-/** Length in Unicode code points, as Discord counts message content. */
-export function codePointLength(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
-
-/**
- * Cuts `content` to at most `limit` code points, ending with "…" when it was cut. The cut falls on a
- * grapheme boundary, so an emoji sequence or a letter with its accents is never split.
- */
-export function truncateContent(
-  content: string,
-  limit = DISCORD_CONTENT_LIMIT,
-): { content: string; truncated: boolean } {
-  if (content.length <= limit) return { content, truncated: false };
-  const budget = limit - 1; // room for the ellipsis
-  // Only the first `limit + 1` code points matter, however long the text: a grapheme boundary
-  // depends on the characters before it and the one after, so the boundaries inside this head are
-  // the text's own, and the last segment (ending where the head was cut) never fits the budget.
-  const head = content.slice(0, codeUnitsOf(content, limit + 1));
-  if (head.length === content.length && codePointLength(head) <= limit) return { content, truncated: false };
-  let used = 0;
-  let end = 0;
-  for (const { segment, index } of segmenter().segment(head)) {
-    const size = codePointLength(segment);
-    if (used + size > budget) break;
-    used += size;
-    end = index + segment.length;
-  }
-  return { content: content.slice(0, end) + ELLIPSIS, truncated: true };
-}
-
-/** How many UTF-16 code units the first `count` code points of `text` take (all of it when shorter). */
-function codeUnitsOf(text: string, count: number): number {
-  let units = 0;
-  for (let n = 0; n < count && units < text.length; n++) {
-    const c = text.charCodeAt(units);
-    const pair = c >= 0xd800 && c <= 0xdbff && units + 1 < text.length;
-    const next = pair ? text.charCodeAt(units + 1) : 0;
-    units += pair && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
-  }
-  return units;
-}
-
-let graphemes: Intl.Segmenter | null = null;
-function segmenter(): Intl.Segmenter {
-  graphemes ??= new Intl.Segmenter(undefined, { granularity: "grapheme" });
-  return graphemes;
 }
 
 /**

@@ -1,3 +1,4 @@
+export { createBearerCheck } from "./bearer";
 export { createLogger, type Logger, REDACTED_PATHS } from "./logger";
 export { createMetrics, serveMetrics } from "./metrics";
 export { loadProcessSettings, loadWorkerSettings } from "./settings";

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { collectDefaultMetrics, Registry } from "prom-client";
+import { createBearerCheck } from "./bearer";
 
 /** A Prometheus registry with Node's default metrics, labelled with the app name. */
 export function createMetrics(app: string): Registry {
@@ -11,21 +12,37 @@ export function createMetrics(app: string): Registry {
 
 /**
  * Serves `GET /metrics` (the registry, Prometheus text) and `GET /healthz` (`ping` answering: 200,
- * else 503) for a process with no HTTP server of its own — a worker with `METRICS_PORT` set. Resolves
- * once listening; `close()` stops it.
+ * else 503) on a port of their own — a worker's, or the server's with `METRICS_PORT` set. With a
+ * `token`, `/metrics` answers only `Authorization: Bearer <token>` (401 otherwise; `/healthz` stays
+ * open for load balancers). Resolves once listening; `close()` stops it.
  */
 export async function serveMetrics(opts: {
   registry: Registry;
   port: number;
   host?: string;
+  /** `METRICS_TOKEN`; `null` or absent: `/metrics` is open. */
+  token?: string | null;
   ping: () => Promise<unknown>;
 }): Promise<{ port: number; close(): Promise<void> }> {
+  const authorized = opts.token ? createBearerCheck(opts.token) : () => true;
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
-    const answer = (status: number, type: string, body: string) => {
-      res.writeHead(status, { "content-type": type, "cache-control": "no-store" }).end(body);
+    const answer = (status: number, type: string, body: string, headers: Record<string, string> = {}) => {
+      res
+        .writeHead(status, {
+          "content-type": type,
+          "cache-control": "no-store",
+          "x-content-type-options": "nosniff",
+          ...headers,
+        })
+        .end(body);
     };
     if (req.method !== "GET") return answer(405, "text/plain", "method not allowed");
+    if (path === "/metrics" && !authorized(req.headers.authorization)) {
+      return answer(401, "text/plain", "send the metrics token as Authorization: Bearer <METRICS_TOKEN>", {
+        "www-authenticate": 'Bearer realm="guildkit metrics"',
+      });
+    }
     if (path === "/metrics") {
       opts.registry.metrics().then(
         (text) => answer(200, opts.registry.contentType, text),

@@ -37,4 +37,29 @@ describe("serveMetrics", () => {
     expect((await fetch(`${base}/other`)).status).toBe(404);
     expect((await fetch(`${base}/metrics`, { method: "POST" })).status).toBe(405);
   });
+
+  it("with a token, serves /metrics only to `Authorization: Bearer <token>`, and /healthz to anyone", async () => {
+    const token = "metrics-token-0123456789";
+    const server = await serveMetrics({
+      registry: createMetrics("worker-test"),
+      port: 0,
+      host: "127.0.0.1",
+      token,
+      ping: async () => {},
+    });
+    servers.push(server);
+    const base = `http://127.0.0.1:${server.port}`;
+    const refused = await fetch(`${base}/metrics`);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("www-authenticate")).toContain("Bearer");
+    expect(await refused.text()).not.toContain("process_cpu");
+    for (const authorization of [`bearer ${token}`, `Bearer  ${token}`, `Bearer ${token}x`, "Bearer"]) {
+      expect((await fetch(`${base}/metrics`, { headers: { authorization } })).status).toBe(401);
+    }
+    const served = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(served.status).toBe(200);
+    expect(served.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(await served.text()).toContain("process_cpu");
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
 });

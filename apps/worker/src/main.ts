@@ -28,7 +28,12 @@ const signal = shutdownSignal((s) => logger.info({ signal: s }, "worker shutting
 const metricsServer =
   settings.metricsPort === null
     ? null
-    : await serveMetrics({ registry: ctx.metrics, port: settings.metricsPort, ping: () => store.ping() });
+    : await serveMetrics({
+        registry: ctx.metrics,
+        port: settings.metricsPort,
+        token: settings.metricsToken,
+        ping: () => store.ping(),
+      });
 if (metricsServer) logger.info({ port: metricsServer.port }, "worker metrics on /metrics and /healthz");
 
 logger.info({ workerId: ctx.workerId, tasks: tasks.map((t) => t.name) }, "worker started");

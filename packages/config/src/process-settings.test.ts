@@ -42,7 +42,20 @@ describe("parseProcessSettings", () => {
       pluralkitBaseUrl: "https://api.pluralkit.me/v2",
       redisUrl: null,
       logLevel: "info",
+      metricsToken: null,
+      bodyLimits: { json: 262_144, form: 16_384 },
     });
+  });
+
+  it("reads body limits in bytes and refuses sizes that are not whole bytes from 1 KiB to 64 MiB", () => {
+    const s = parseProcessSettings({ ...base, BODY_LIMIT_JSON: "1048576", BODY_LIMIT_FORM: "4096" });
+    expect(s.bodyLimits).toEqual({ json: 1_048_576, form: 4096 });
+    const error = errorOf({ ...base, BODY_LIMIT_JSON: "256kb", BODY_LIMIT_FORM: "10" });
+    expect(error.problems.map((p) => p.variable)).toEqual(["BODY_LIMIT_JSON", "BODY_LIMIT_FORM"]);
+    expect(error.problems[0]?.message).toMatch(
+      /BODY_LIMIT_JSON must be a size in bytes from 1024 to 67108864/,
+    );
+    expect(errorOf({ ...base, BODY_LIMIT_FORM: String(64 * 1024 * 1024 + 1) }).problems).toHaveLength(1);
   });
 
   it("recognises PostgreSQL URLs, file: URLs and :memory:", () => {
@@ -152,10 +165,13 @@ describe("parseProcessSettings", () => {
       ...base,
       DATABASE_URL: "postgres://u:hunter2@db/gk",
       REDIS_URL: "redis://:rpass@r:6379",
+      METRICS_TOKEN: "metrics-token-0123456789",
     });
+    expect(s.metricsToken).toBe("metrics-token-0123456789");
     for (const text of [JSON.stringify(s), inspect(s), JSON.stringify(redactProcessSettings(s))]) {
       expect(text).not.toContain(KEY);
       expect(text).not.toContain(TOKEN);
+      expect(text).not.toContain("metrics-token-0123456789");
       expect(text).not.toContain("hunter2");
       expect(text).not.toContain("rpass");
       expect(text).not.toContain(SECRET_KEY);
@@ -223,6 +239,7 @@ describe("parseWorkerSettings", () => {
       logLevel: "info",
       metricsPort: null,
       secretKeys: [new Uint8Array(SECRET_KEY_BYTES)],
+      metricsToken: null,
     });
     expect(JSON.stringify(settings)).not.toContain("secret-pw");
     expect(inspect(settings)).not.toContain("secret-pw");
@@ -232,6 +249,14 @@ describe("parseWorkerSettings", () => {
     expect(parseWorkerSettings({ ...worker, METRICS_PORT: "9464" }).metricsPort).toBe(9464);
     expect(() => parseWorkerSettings({ ...worker, METRICS_PORT: "http" })).toThrow(
       /METRICS_PORT must be a TCP port number/,
+    );
+  });
+
+  it("reads METRICS_TOKEN, refusing one shorter than 16 characters without echoing it", () => {
+    const env = { DATABASE_URL: ":memory:", METRICS_TOKEN: "metrics-token-0123456789" };
+    expect(parseWorkerSettings(env).metricsToken).toBe("metrics-token-0123456789");
+    expect(() => parseWorkerSettings({ ...env, METRICS_TOKEN: "short-secret" })).toThrow(
+      /^(?!.*short-secret).*METRICS_TOKEN is too short/s,
     );
   });
 

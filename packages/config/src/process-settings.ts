@@ -29,8 +29,9 @@ export interface WorkerSettings {
   /** `LOG_LEVEL`, default `info`. */
   logLevel: LogLevel;
   /**
-   * `METRICS_PORT`: the port a worker serves `GET /metrics` (Prometheus) and `GET /healthz` on;
-   * `null` (unset) serves nothing. The HTTP server ignores it: it serves both on its own port.
+   * `METRICS_PORT`: the port `GET /metrics` (Prometheus) and `GET /healthz` are served on, beside a
+   * worker's tasks or apart from the HTTP server's routes (which then have no `/metrics`); `null`
+   * (unset): a worker serves nothing, the server serves `/metrics` on its own port.
    */
   metricsPort: number | null;
   /**
@@ -38,6 +39,8 @@ export interface WorkerSettings {
    * each; comma-separated for a rotation, the first seals and every one opens. Secret.
    */
   secretKeys: readonly Uint8Array[];
+  /** `METRICS_TOKEN` (at least 16 characters): `/metrics` then needs `Authorization: Bearer <token>`. Secret. */
+  metricsToken: string | null;
 }
 
 /**
@@ -58,6 +61,12 @@ export interface ProcessSettings extends WorkerSettings {
   adminToken: string;
   /** `DISCORD_AUTHORIZE_URL`, default `https://discord.com/oauth2/authorize`. */
   discordAuthorizeUrl: string;
+  /**
+   * The largest request body the server reads, in bytes (a larger one is answered 413 unread): `json`
+   * for the admin API (`BODY_LIMIT_JSON`, default 262144 = 256 KiB), `form` for every other route
+   * (`BODY_LIMIT_FORM`, default 16384 = 16 KiB).
+   */
+  bodyLimits: { json: number; form: number };
 }
 
 /** An environment object such as `process.env`. */
@@ -67,6 +76,7 @@ const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debu
 const GENERATE = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
 const MIN_SIGNING_KEY_BYTES = 32;
 const MIN_ADMIN_TOKEN_LENGTH = 16;
+const BODY_LIMIT_RANGE = [1024, 64 * 1024 * 1024] as const;
 
 /**
  * Parses and checks process settings from an environment object (the app passes `process.env`; this
@@ -75,7 +85,8 @@ const MIN_ADMIN_TOKEN_LENGTH = 16;
  * Variables: `DATABASE_URL` (required: `postgres://…`, a SQLite file path, `file:` URL or
  * `:memory:`), `PUBLIC_BASE_URL` (required), `STATE_SIGNING_KEY` (required, ≥ 32 bytes),
  * `ADMIN_TOKEN` (required, ≥ 16 characters), `GUILDKIT_SECRET_KEY` (required, 32 bytes each),
- * `PORT`, `HOST`, `DISCORD_API_BASE_URL`, `DISCORD_AUTHORIZE_URL`, `DISCORD_CDN_BASE_URL`, `PLURALKIT_BASE_URL`, `REDIS_URL`, `LOG_LEVEL`,
+ * `PORT`, `HOST`, `BODY_LIMIT_JSON`, `BODY_LIMIT_FORM`, `DISCORD_API_BASE_URL`, `DISCORD_AUTHORIZE_URL`,
+ * `DISCORD_CDN_BASE_URL`, `PLURALKIT_BASE_URL`, `REDIS_URL`, `METRICS_PORT`, `METRICS_TOKEN`, `LOG_LEVEL`,
  * `NODE_ENV`.
  *
  * @throws {@link ProcessSettingsError} with one line per problem; secret values are never echoed.
@@ -87,7 +98,7 @@ export function parseProcessSettings(env: EnvironmentVariables): ProcessSettings
 /**
  * Parses and checks the settings a worker needs ({@link WorkerSettings}): `DATABASE_URL`
  * (required), `GUILDKIT_SECRET_KEY` (required), `DISCORD_API_BASE_URL`, `DISCORD_CDN_BASE_URL`,
- * `PLURALKIT_BASE_URL`, `REDIS_URL`, `METRICS_PORT`, `LOG_LEVEL`, `NODE_ENV`, with the same rules and messages as {@link parseProcessSettings}. The
+ * `PLURALKIT_BASE_URL`, `REDIS_URL`, `METRICS_PORT`, `METRICS_TOKEN`, `LOG_LEVEL`, `NODE_ENV`, with the same rules and messages as {@link parseProcessSettings}. The
  * server's variables (`PUBLIC_BASE_URL`, `STATE_SIGNING_KEY`, `ADMIN_TOKEN`, …) are not read.
  *
  * @throws {@link ProcessSettingsError} with one line per problem; secret values are never echoed.
@@ -143,6 +154,13 @@ function parseSettings(env: EnvironmentVariables, server: boolean): WorkerSettin
 
   const metricsPortText = get("METRICS_PORT");
   const metricsPort = metricsPortText === null ? null : parsePort("METRICS_PORT", metricsPortText, problem);
+  const metricsToken = get("METRICS_TOKEN");
+  if (metricsToken !== null && metricsToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    problem(
+      "METRICS_TOKEN",
+      `METRICS_TOKEN is too short: use at least ${MIN_ADMIN_TOKEN_LENGTH} random characters`,
+    );
+  }
 
   const logLevelText = (get("LOG_LEVEL") ?? "info").toLowerCase();
   if (!LOG_LEVELS.includes(logLevelText as LogLevel)) {
@@ -161,6 +179,7 @@ function parseSettings(env: EnvironmentVariables, server: boolean): WorkerSettin
     logLevel: logLevelText as LogLevel,
     metricsPort,
     secretKeys,
+    metricsToken,
   };
   if (!server) {
     if (problems.length > 0) throw new ProcessSettingsError(problems);
@@ -220,6 +239,10 @@ function parseSettings(env: EnvironmentVariables, server: boolean): WorkerSettin
     problem,
     { example: "https://discord.com/oauth2/authorize" },
   );
+  const bodyLimits = {
+    json: parseByteLimit("BODY_LIMIT_JSON", get("BODY_LIMIT_JSON"), 256 * 1024, problem),
+    form: parseByteLimit("BODY_LIMIT_FORM", get("BODY_LIMIT_FORM"), 16 * 1024, problem),
+  };
   if (problems.length > 0) throw new ProcessSettingsError(problems);
   const settings: ProcessSettings = {
     ...worker,
@@ -229,6 +252,7 @@ function parseSettings(env: EnvironmentVariables, server: boolean): WorkerSettin
     stateSigningKey,
     adminToken,
     discordAuthorizeUrl: discordAuthorizeUrl!,
+    bodyLimits,
   };
   return protectSecrets(settings);
 }
@@ -249,6 +273,7 @@ export function redactProcessSettings(settings: WorkerSettings | ProcessSettings
   };
   if ("stateSigningKey" in settings) safe.stateSigningKey = "••••";
   if ("adminToken" in settings) safe.adminToken = "••••";
+  if (settings.metricsToken !== null) safe.metricsToken = "••••";
   return safe;
 }
 
@@ -276,6 +301,24 @@ function parsePort(variable: string, text: string, problem: (v: string, m: strin
     );
   }
   return port;
+}
+
+/** A body size limit in bytes, from 1 KiB to 64 MiB. */
+function parseByteLimit(
+  variable: string,
+  text: string | null,
+  fallback: number,
+  problem: (v: string, m: string) => void,
+): number {
+  if (text === null) return fallback;
+  const bytes = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(bytes >= BODY_LIMIT_RANGE[0] && bytes <= BODY_LIMIT_RANGE[1])) {
+    problem(
+      variable,
+      `${variable} must be a size in bytes from ${BODY_LIMIT_RANGE[0]} to ${BODY_LIMIT_RANGE[1]}, e.g. ${variable}=${fallback} (got "${text}")`,
+    );
+  }
+  return bytes;
 }
 
 function parseEnvironment(value: string | null, problem: (v: string, m: string) => void): Environment {

@@ -94,6 +94,7 @@ export {
   type ExecuteWebhookBody,
   isSnowflake,
   MAX_ALLOWED_USERS,
+  RENDER_CAP,
   truncateContent,
   USERNAME_MAX,
   USERNAME_MIN,
@@ -122,7 +123,17 @@ export type {
   WebhookSender,
 } from "./ports";
 export { type PreviewResult, type PreviewSample, previewWebhook, renderPreview } from "./preview";
+export { checkPreviewSample, PREVIEW_SAMPLE_LIMITS } from "./preview-sample";
 export { parseRowJson, type RowData, type RowImage, renderValue, stringifyRowJson } from "./row-data";
+export {
+  classifyRowId,
+  MAX_ROW_ID,
+  MIN_ROW_ID,
+  parseRowId,
+  RowIdError,
+  type RowIdErrorReason,
+  toRowId,
+} from "./row-id";
 export {
   type CompiledTemplate,
   checkTemplate,

@@ -1,8 +1,11 @@
-import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   buildWebhookMessage,
   codePointLength,
+  DISCORD_CONTENT_LIMIT,
   isSnowflake,
+  RENDER_CAP,
   truncateContent,
   usernameProblem,
 } from "./message";
@@ -142,5 +145,105 @@ describe("isSnowflake", () => {
     expect(isSnowflake("1234")).toBe(false);
     expect(isSnowflake("80351110224678912 ")).toBe(false);
     expect(isSnowflake("everyone")).toBe(false);
+  });
+});
+
+describe("bounded work on huge content", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  /** Every text the grapheme segmenter is asked to walk, by length. */
+  const segmented = () => {
+    const lengths: number[] = [];
+    const original = Intl.Segmenter.prototype.segment;
+    vi.spyOn(Intl.Segmenter.prototype, "segment").mockImplementation(function (this: Intl.Segmenter, text) {
+      lengths.push(text.length);
+      return original.call(this, text);
+    });
+    return lengths;
+  };
+
+  it("truncateContent segments only the head of a 5 MB text", () => {
+    const lengths = segmented();
+    const cut = truncateContent("👍🏽".repeat(1_000_000));
+    expect(cut.truncated).toBe(true);
+    expect(codePointLength(cut.content)).toBeLessThanOrEqual(DISCORD_CONTENT_LIMIT);
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(2 * (DISCORD_CONTENT_LIMIT + 1));
+  });
+
+  it("a template renders at most RENDER_CAP code units of a huge value or a deep JSON value", () => {
+    const deep = (() => {
+      let v: unknown = "end";
+      for (let i = 0; i < 100_000; i++) v = { a: v };
+      return v;
+    })();
+    for (const value of ["x".repeat(5_000_000), deep]) {
+      expect(template.render({ old: null, new: { body: value } }, { maxLength: RENDER_CAP }).length).toBe(
+        RENDER_CAP,
+      );
+    }
+    const lengths = segmented();
+    const render = vi.spyOn(template, "render");
+    expect(build("y".repeat(5_000_000)).truncated).toBe(true);
+    expect(render).toHaveBeenCalledWith(expect.anything(), { maxLength: RENDER_CAP });
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(RENDER_CAP);
+  });
+
+  it("cuts exactly where segmenting the whole text would, and at the cap as a full rendering would", () => {
+    // The reference: the cut as written before bounding it — segment everything, keep what fits.
+    const reference = (text: string) => {
+      if (codePointLength(text) <= DISCORD_CONTENT_LIMIT) return { content: text, truncated: false };
+      let used = 0;
+      let end = 0;
+      for (const { segment, index } of new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(
+        text,
+      )) {
+        const size = codePointLength(segment);
+        if (used + size > DISCORD_CONTENT_LIMIT - 1) break;
+        used += size;
+        end = index + segment.length;
+      }
+      return { content: `${text.slice(0, end)}…`, truncated: true };
+    };
+    const piece = fc.constantFrom(
+      "a",
+      "a b",
+      "é",
+      "e\u0301",
+      "\u0301",
+      "👍🏽",
+      "👨‍👩‍👧",
+      "\u200d",
+      "🇫🇷",
+      "🇫",
+      "\ud800",
+      "\r\n",
+      "\r",
+      "©\u200d",
+      "क्ष",
+      "\u094d",
+      "ᄀ",
+      "ᅡ",
+      "ᆨ",
+      "漢字",
+      "ـ",
+      "\u0600",
+      `a${"\u0301".repeat(80)}`,
+      "x".repeat(50),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 200, maxLength: 3000, size: "max" }), (pieces) => {
+        const text = pieces.join("");
+        const expected = reference(text);
+        expect(truncateContent(text)).toEqual(expected);
+        expect(truncateContent(text.slice(0, RENDER_CAP))).toEqual(expected);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("walks only a few dozen code units of plain text with the segmenter", () => {
+    const lengths = segmented();
+    expect(truncateContent("word ".repeat(100_000)).truncated).toBe(true);
+    expect(Math.max(...lengths)).toBeLessThan(100);
   });
 });

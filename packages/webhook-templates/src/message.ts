@@ -1,9 +1,10 @@
 import { defaultRow, type Operation } from "./operation";
 import { type RowImage, renderValue } from "./row-data";
 import type { CompiledTemplate } from "./template";
+import { codePointLength, DISCORD_CONTENT_LIMIT, truncateContent } from "./truncate";
 
-/** Discord's limit on message content, counted in Unicode code points (what Discord counts). */
-export const DISCORD_CONTENT_LIMIT = 2000;
+export { codePointLength, DISCORD_CONTENT_LIMIT, truncateContent } from "./truncate";
+
 /** The shortest webhook username override Discord accepts, in code points. */
 export const USERNAME_MIN = 1;
 /** The longest webhook username override Discord accepts, in code points. */
@@ -11,7 +12,8 @@ export const USERNAME_MAX = 80;
 /** The most user ids `allowed_mentions.users` may list. */
 export const MAX_ALLOWED_USERS = 100;
 
-const ELLIPSIS = "…";
+/** The most UTF-16 code units of rendered text a message is built from. */
+export const RENDER_CAP = 2 * (DISCORD_CONTENT_LIMIT + 1);
 const SNOWFLAKE = /^[0-9]{17,20}$/;
 const MAX_SNOWFLAKE = (1n << 64n) - 1n;
 
@@ -59,40 +61,6 @@ export function isSnowflake(value: string): boolean {
   return SNOWFLAKE.test(value) && BigInt(value) <= MAX_SNOWFLAKE;
 }
 
-/** Length in Unicode code points, as Discord counts message content. */
-export function codePointLength(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
-
-/**
- * Cuts `content` to at most `limit` code points, ending with "…" when it was cut. The cut falls on a
- * grapheme boundary, so an emoji sequence or a letter with its accents is never split.
- */
-export function truncateContent(
-  content: string,
-  limit = DISCORD_CONTENT_LIMIT,
-): { content: string; truncated: boolean } {
-  if (content.length <= limit || codePointLength(content) <= limit) return { content, truncated: false };
-  const budget = limit - 1; // room for the ellipsis
-  let used = 0;
-  let end = 0;
-  for (const { segment, index } of segmenter().segment(content)) {
-    const size = codePointLength(segment);
-    if (used + size > budget) break;
-    used += size;
-    end = index + segment.length;
-  }
-  return { content: content.slice(0, end) + ELLIPSIS, truncated: true };
-}
-
-let graphemes: Intl.Segmenter | null = null;
-function segmenter(): Intl.Segmenter {
-  graphemes ??= new Intl.Segmenter(undefined, { granularity: "grapheme" });
-  return graphemes;
-}
-
 /**
  * Checks a webhook username override against Discord's rules: 1–80 characters after trimming, and
  * not containing "clyde" or "discord" in any case. Returns the problem, or `null` when valid.
@@ -120,7 +88,9 @@ export function usernameProblem(username: string): string | null {
  * @see https://discord.com/developers/docs/resources/message#allowed-mentions-object
  */
 export function buildWebhookMessage(input: BuildMessageInput): BuiltMessage {
-  const rendered = input.template.render(input.row);
+  // 2 × (limit + 1) code units hold more than `limit` code points whatever they are, so the cut
+  // below sees the same text as a full rendering would give it, and a 5 MB value costs no more.
+  const rendered = input.template.render(input.row, { maxLength: RENDER_CAP });
   const { content, truncated } = truncateContent(rendered);
   const body: ExecuteWebhookBody = { content, allowed_mentions: { parse: [] } };
   if (input.username !== null && input.username.trim() !== "") body.username = input.username.trim();

@@ -2,6 +2,7 @@ import type { DefinitionContext, ValidDefinition } from "./definition";
 import { validateWebhookDefinition } from "./definition";
 import type { DefinitionIssue } from "./errors";
 import { type BuiltMessage, buildWebhookMessage } from "./message";
+import { checkPreviewSample } from "./preview-sample";
 import type { RowData, RowImage } from "./row-data";
 import { evaluateWhen } from "./when/evaluate";
 
@@ -25,11 +26,18 @@ export type PreviewResult =
 /**
  * Renders a definition against a sample row (or the table's newest row) exactly as delivery would,
  * and says whether its WHEN condition would let that row through. The definition is validated
- * first; an invalid one yields its issues.
+ * first, and the sample checked against `PREVIEW_SAMPLE_LIMITS` (issues at `["sample"]` or
+ * `["old"]`); any problem yields the issues. Rendering stops at `RENDER_CAP` code units, so a
+ * huge value costs no more than a short one.
  */
 export function previewWebhook(input: unknown, ctx: DefinitionContext, sample: PreviewSample): PreviewResult {
   const result = validateWebhookDefinition(input, ctx);
-  if (!result.ok) return { ok: false, issues: result.issues };
+  const issues = [
+    ...(result.ok ? [] : result.issues),
+    ...checkPreviewSample(sample.row, "sample"),
+    ...checkPreviewSample(sample.old ?? null, "old"),
+  ];
+  if (!result.ok || issues.length > 0) return { ok: false, issues };
   return renderPreview(result, sample);
 }
 

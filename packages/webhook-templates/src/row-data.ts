@@ -1,3 +1,5 @@
+import { stringifyRowJsonHead } from "./bounded-json";
+
 /**
  * Row data as the trigger stored it: one JSON object per row image, column name → value.
  * Integers beyond 2^53 (Discord snowflakes kept in integer columns) are `bigint`, so they render
@@ -51,21 +53,31 @@ export function stringifyRowJson(value: unknown): string {
 /**
  * Renders one value for a message: NULL and missing → empty text, strings as they are, numbers and
  * `bigint`s in decimal, booleans `true`/`false`, objects and arrays (JSON columns) as JSON.
+ *
+ * With `maxLength`, only the first `maxLength` UTF-16 units are produced, and the work is bounded by
+ * it: a JSON value is serialised only as far as it shows ({@link stringifyRowJsonHead}), however
+ * large or deeply nested it is.
  */
-export function renderValue(value: unknown): string {
+export function renderValue(value: unknown, maxLength = Number.POSITIVE_INFINITY): string {
   if (value === null || value === undefined) return "";
+  let text: string;
   switch (typeof value) {
     case "string":
-      return value;
+      text = value;
+      break;
     case "number":
     case "bigint":
-      return String(value);
+      text = String(value);
+      break;
     case "boolean":
-      return value ? "true" : "false";
+      text = value ? "true" : "false";
+      break;
     default:
-      if (value instanceof Date) return value.toISOString();
-      return stringifyRowJson(value);
+      if (value instanceof Date) text = value.toISOString();
+      else if (maxLength !== Number.POSITIVE_INFINITY) return stringifyRowJsonHead(value, maxLength);
+      else return stringifyRowJson(value);
   }
+  return text.length > maxLength ? text.slice(0, maxLength) : text;
 }
 
 /** A small JSON parser that keeps integers beyond 2^53 exact (as `bigint`). */

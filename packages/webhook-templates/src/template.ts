@@ -24,8 +24,12 @@ export interface Placeholder {
 export interface CompiledTemplate {
   readonly source: string;
   readonly placeholders: readonly Placeholder[];
-  /** Renders the template over a row image; NULL and missing values render as empty text. */
-  render(row: RowImage): string;
+  /**
+   * Renders the template over a row image; NULL and missing values render as empty text. With
+   * `maxLength`, stops once the text reaches that many UTF-16 code units and returns only those:
+   * a huge value is sliced, never copied whole (a message is cut at 2,000 code points anyway).
+   */
+  render(row: RowImage, opts?: { maxLength?: number }): string;
 }
 
 const PLACEHOLDER = /^(?:(new|old)\.)?([A-Za-z_][A-Za-z0-9_]*)$/i;
@@ -61,11 +65,16 @@ export function compileTemplate(source: string, ctx: TemplateContext): CompiledT
   return {
     source,
     placeholders: Object.freeze(placeholders),
-    render(row: RowImage): string {
+    render(row: RowImage, opts: { maxLength?: number } = {}): string {
+      const max = opts.maxLength ?? Number.POSITIVE_INFINITY;
       let out = "";
       for (const part of frozen) {
-        if (typeof part === "string") out += part;
-        else out += renderValue((part.row === "new" ? row.new : row.old)?.[part.column]);
+        const text =
+          typeof part === "string"
+            ? part
+            : renderValue((part.row === "new" ? row.new : row.old)?.[part.column], max - out.length);
+        if (out.length + text.length >= max) return out + text.slice(0, max - out.length);
+        out += text;
       }
       return out;
     },

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   discordAccountLabel,
   escapeHtml,
@@ -5,11 +6,20 @@ import {
   type SignupConfirmation,
 } from "@guildkit/oauth-state";
 
+/** The one inline style of every page; the CSP lets exactly this text through, by its hash. */
 const STYLE =
   "body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}" +
   "a.button,button{display:inline-block;padding:.5rem 1rem;border-radius:.4rem;border:0;background:#5865f2;color:#fff;text-decoration:none;font-size:1rem;cursor:pointer}" +
   "dt{font-weight:600}";
 
+/**
+ * The CSP source that allows the style {@link layout} inlines, and nothing else:
+ * `'sha256-<base64 of STYLE's SHA-256>'`. `src/security-headers.ts` puts it in `style-src`, so every
+ * page built with `layout()` keeps its look under `default-src 'self'` (no `'unsafe-inline'`).
+ */
+export const LAYOUT_STYLE_SOURCE = `'sha256-${createHash("sha256").update(STYLE).digest("base64")}'`;
+
+/** A page: title, the shared inline style (allowed by {@link LAYOUT_STYLE_SOURCE}), and no script. */
 function layout(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
 }

@@ -1,12 +1,14 @@
 import { createDiscordRest } from "@guildkit/discord-rest";
 import type { AppStore } from "@guildkit/runtime";
 import {
+  classifyRowId,
   classifySendError,
   maskWebhookUrl,
   type PreviewResult,
   parseWebhookUrl,
   previewWebhook,
   type RowData,
+  RowIdError,
   stringifyRowJson,
   WebhookDefinitionError,
 } from "@guildkit/webhook-templates";
@@ -28,8 +30,9 @@ type StoredWebhook = NonNullable<Awaited<ReturnType<AppStore["webhooks"]["get"]>
  *   the WHEN condition lets that row through.
  * - `POST /:id/test`: sends that preview through the webhook now.
  * - `GET /dead?webhookId=&limit=`: dead events with their reasons; `POST /dead/:eventId/redeliver`,
- *   `POST /dead/redeliver` (`{ webhookId? }`): put them back in the queue. A `webhookId` that is not
- *   a decimal id is a 400 `invalid_id`.
+ *   `POST /dead/redeliver` (`{ webhookId? }`): put them back in the queue.
+ * Every id (`:id`, `:eventId`, `webhookId` in the query or the body) is parsed by `parseRowId`'s
+ * rules: outside 1..2^63-1 or not digits, a 400 `invalid_id` naming the `parameter`, before any SQL.
  */
 export function webhookRoutes(ctx: ServerContext) {
   const app = new Hono();
@@ -61,8 +64,16 @@ export function webhookRoutes(ctx: ServerContext) {
     }
   };
   const badBody = (c: Context) => c.json({ error: "invalid_json", message: "Send a JSON object." }, 400);
-  const badId = (c: Context) =>
-    c.json({ error: "invalid_id", message: "webhookId must be a webhook id (digits only)." }, 400);
+  /** The row id sent as `parameter`, or the 400 answer naming it. */
+  const idOf = (c: Context, parameter: string, value: unknown): { id: string } | { refused: Response } => {
+    const parsed = classifyRowId(value);
+    if ("id" in parsed) return { id: parsed.id };
+    const { code, reason, message } = new RowIdError(parameter, parsed.reason);
+    return { refused: c.json({ error: code, parameter, reason, message }, 400) };
+  };
+  /** {@link idOf} for an optional filter: `null` when absent. */
+  const optionalIdOf = (c: Context, parameter: string, value: unknown) =>
+    value === undefined || value === null || value === "" ? { id: null } : idOf(c, parameter, value);
 
   app.get(BASE, async (c) =>
     c.json({ webhooks: (await hooks.list({ signal: c.req.raw.signal })).map(show) }),
@@ -81,24 +92,29 @@ export function webhookRoutes(ctx: ServerContext) {
 
   app.get(`${BASE}/dead`, async (c) => {
     const limit = Number(c.req.query("limit") ?? 100);
-    const webhookId = webhookIdOf(c.req.query("webhookId"));
-    if (webhookId === false) return badId(c);
-    const dead = await hooks.listDead({ webhookId, limit: Number.isFinite(limit) ? limit : 100 });
+    const webhookId = optionalIdOf(c, "webhookId", c.req.query("webhookId"));
+    if ("refused" in webhookId) return webhookId.refused;
+    const dead = await hooks.listDead({
+      webhookId: webhookId.id,
+      limit: Number.isFinite(limit) ? limit : 100,
+    });
     return c.json({ events: dead });
   });
 
   app.post(`${BASE}/dead/redeliver`, async (c) => {
     const input = (await body(c)) ?? {};
-    const webhookId = webhookIdOf(input.webhookId);
-    if (webhookId === false) return badId(c);
-    const count = await hooks.redeliver(webhookId ? { webhookId } : { all: true });
+    const webhookId = optionalIdOf(c, "webhookId", input.webhookId);
+    if ("refused" in webhookId) return webhookId.refused;
+    const count = await hooks.redeliver(webhookId.id ? { webhookId: webhookId.id } : { all: true });
     return c.json({ redelivered: count });
   });
 
   app.post(`${BASE}/dead/:eventId{[0-9]+}/redeliver`, async (c) => {
-    const count = await hooks.redeliver({ eventId: c.req.param("eventId") });
+    const eventId = idOf(c, "eventId", c.req.param("eventId"));
+    if ("refused" in eventId) return eventId.refused;
+    const count = await hooks.redeliver({ eventId: eventId.id });
     return count === 0
-      ? c.json({ error: "not_found", message: `No dead event ${c.req.param("eventId")}.` }, 404)
+      ? c.json({ error: "not_found", message: `No dead event ${eventId.id}.` }, 404)
       : c.json({ redelivered: count });
   });
 
@@ -111,12 +127,16 @@ export function webhookRoutes(ctx: ServerContext) {
   });
 
   app.get(`${BASE}/:id{[0-9]+}`, async (c) => {
-    const w = await hooks.get(c.req.param("id"));
-    return w ? c.json(show(w)) : notFound(c, c.req.param("id"));
+    const id = idOf(c, "id", c.req.param("id"));
+    if ("refused" in id) return id.refused;
+    const w = await hooks.get(id.id);
+    return w ? c.json(show(w)) : notFound(c, id.id);
   });
 
   app.patch(`${BASE}/:id{[0-9]+}`, async (c) => {
-    const id = c.req.param("id");
+    const parsed = idOf(c, "id", c.req.param("id"));
+    if ("refused" in parsed) return parsed.refused;
+    const id = parsed.id;
     const current = await hooks.get(id);
     if (!current) return notFound(c, id);
     const input = await body(c);
@@ -132,20 +152,26 @@ export function webhookRoutes(ctx: ServerContext) {
   });
 
   app.delete(`${BASE}/:id{[0-9]+}`, async (c) => {
-    const id = c.req.param("id");
+    const parsed = idOf(c, "id", c.req.param("id"));
+    if ("refused" in parsed) return parsed.refused;
+    const id = parsed.id;
     return (await hooks.remove(id)) ? c.body(null, 204) : notFound(c, id);
   });
 
   app.post(`${BASE}/:id{[0-9]+}/preview`, async (c) => {
-    const current = await hooks.get(c.req.param("id"));
-    if (!current) return notFound(c, c.req.param("id"));
+    const id = idOf(c, "id", c.req.param("id"));
+    if ("refused" in id) return id.refused;
+    const current = await hooks.get(id.id);
+    if (!current) return notFound(c, id.id);
     const input = (await body(c)) ?? {};
     return preview(c, definitionOf(current), input.sample, input.old);
   });
 
   app.post(`${BASE}/:id{[0-9]+}/test`, async (c) => {
-    const current = await hooks.get(c.req.param("id"));
-    if (!current) return notFound(c, c.req.param("id"));
+    const id = idOf(c, "id", c.req.param("id"));
+    if ("refused" in id) return id.refused;
+    const current = await hooks.get(id.id);
+    if (!current) return notFound(c, id.id);
     const input = (await body(c)) ?? {};
     const result = await render(definitionOf(current), input.sample, input.old);
     if ("error" in result) return c.json(result.error, result.status);
@@ -268,17 +294,6 @@ function definitionOf(w: StoredWebhook): Record<string, unknown> {
     enabled: w.enabled,
     mentionUserColumns: w.mentionUserColumns,
   };
-}
-
-/**
- * A `webhookId` filter as sent (query text or JSON): `null` when absent (every webhook), the id as
- * decimal text, or `false` when it is not one — refused before it reaches SQL (on Postgres it
- * would be a cast error).
- */
-function webhookIdOf(value: unknown): string | null | false {
-  if (value === undefined || value === null || value === "") return null;
-  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return String(value);
-  return typeof value === "string" && /^[0-9]+$/.test(value) ? value : false;
 }
 
 function isRow(value: unknown): value is RowData {

@@ -10,6 +10,7 @@ import {
   type RowData,
   sqliteRowJson,
   type TableColumn,
+  toRowId,
   type WebhookDefinition,
   WebhookDefinitionError,
   type WebhookOutbox,
@@ -163,8 +164,15 @@ export function createWebhookStore(
   });
 
   const getIn = async (trx: Kysely<Database>, id: string): Promise<StoredWebhook | null> => {
-    if (!/^[0-9]+$/.test(id)) return null;
-    const row = await trx.selectFrom("discord_webhooks").selectAll().where("id", "=", id).executeTakeFirst();
+    // No row can have an id outside 1..2^63-1: absence, not a database "out of range" error. The
+    // cast keeps an upgraded seed table's `integer` key comparable with any id in that range.
+    const key = toRowId(id);
+    if (key === null) return null;
+    const row = await trx
+      .selectFrom("discord_webhooks")
+      .selectAll()
+      .where("id", "=", sql<string>`cast(${key} as bigint)`)
+      .executeTakeFirst();
     return row ? decodeWebhook(row as Record<string, unknown>) : null;
   };
 
@@ -401,7 +409,7 @@ export function createWebhookStore(
       return rows.map((r) => decodeWebhook(r as Record<string, unknown>));
     },
 
-    /** One definition, or `null`. */
+    /** One definition, or `null` (also for an id outside 1..2^63-1, which no row can have). */
     async get(id: string, io: IoOptions = {}): Promise<StoredWebhook | null> {
       io.signal?.throwIfAborted();
       return getIn(db, id);
@@ -530,13 +538,17 @@ export function createWebhookStore(
       return r.rows[0] ? parseRowJson(r.rows[0].row) : null;
     },
 
-    /** Dead-lettered events, newest first. */
+    /** Dead-lettered events, newest first (none for a `webhookId` that is not a row id). */
     async listDead(
       opts: { webhookId?: string | null; limit?: number } & IoOptions = {},
     ): Promise<DeadEvent[]> {
       opts.signal?.throwIfAborted();
       let q = db.selectFrom("webhook_outbox").selectAll().where("state", "=", "dead");
-      if (opts.webhookId) q = q.where("webhook_id", "=", opts.webhookId);
+      if (opts.webhookId) {
+        const webhookId = toRowId(opts.webhookId);
+        if (webhookId === null) return [];
+        q = q.where("webhook_id", "=", webhookId);
+      }
       const rows = await q
         .orderBy("id", "desc")
         .limit(Math.min(Math.max(opts.limit ?? 100, 1), 1000))
@@ -555,7 +567,8 @@ export function createWebhookStore(
 
     /**
      * Puts dead events back in the queue (attempts reset, due now): one event, all of a webhook's,
-     * or all. Returns how many. A disabled webhook's events wait until it is enabled again.
+     * or all. Returns how many (0 for an id that is not a row id: 1..2^63-1). A disabled webhook's
+     * events wait until it is enabled again.
      */
     async redeliver(
       target: { eventId: string } | { webhookId: string } | { all: true },
@@ -573,8 +586,11 @@ export function createWebhookStore(
           lease_expires_at: null,
         })
         .where("state", "=", "dead");
-      if ("eventId" in target) q = q.where("id", "=", target.eventId);
-      else if ("webhookId" in target) q = q.where("webhook_id", "=", target.webhookId);
+      if ("eventId" in target || "webhookId" in target) {
+        const key = toRowId("eventId" in target ? target.eventId : target.webhookId);
+        if (key === null) return 0; // no event has such an id
+        q = q.where("eventId" in target ? "id" : "webhook_id", "=", key);
+      }
       const result = await q.executeTakeFirst();
       return Number(result.numUpdatedRows);
     },

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { evaluateWhen, likeMatches } from "./evaluate";
 import { parseWhen } from "./parser";
@@ -66,5 +67,37 @@ describe("likeMatches", () => {
     expect(likeMatches("a.b", "a.b")).toBe(true);
     expect(likeMatches("axb", "a.b")).toBe(false);
     expect(likeMatches("(x)", "(%)")).toBe(true);
+  });
+
+  it("matches as a LIKE regular expression would, for any value and pattern", () => {
+    const reference = (value: string, pattern: string) => {
+      const chars = Array.from(pattern.replace(/[A-Z]/g, (c) => c.toLowerCase()));
+      let source = "";
+      for (let i = 0; i < chars.length; i++) {
+        const c = chars[i] as string;
+        if (c === "\\" && i + 1 < chars.length)
+          source += `\\u{${(chars[++i] as string).codePointAt(0)?.toString(16)}}`;
+        else if (c === "%") source += "[\\s\\S]*";
+        else if (c === "_") source += "[\\s\\S]";
+        else source += `\\u{${c.codePointAt(0)?.toString(16)}}`;
+      }
+      return new RegExp(`^${source}$`, "u").test(value.replace(/[A-Z]/g, (c) => c.toLowerCase()));
+    };
+    const text = fc.string({
+      unit: fc.constantFrom("a", "B", "b", "%", "_", "\\", "👍", "é"),
+      maxLength: 12,
+    });
+    fc.assert(
+      fc.property(text, text, (value, pattern) => {
+        expect(likeMatches(value, pattern)).toBe(reference(value, pattern));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("takes work linear in the value for patterns that backtrack a regular expression exponentially", () => {
+    // A backtracking matcher needs ~n^3 steps here (25 s at n = 500); this one a few times n.
+    expect(likeMatches("a".repeat(200_000), "%a%a%a%b")).toBe(false);
+    expect(likeMatches(`${"a".repeat(200_000)}b`, "%a%a%a%b")).toBe(true);
   });
 });

@@ -173,37 +173,60 @@ function compareCodePoints(a: string, b: string): number {
   }
 }
 
-const likeCache = new Map<string, RegExp>();
+/** A compiled LIKE pattern: code points, {@link ANY_ONE} for `_`, {@link ANY_RUN} for `%`. */
+type LikePattern = readonly number[];
+const ANY_ONE = -1;
+const ANY_RUN = -2;
+const likeCache = new Map<string, LikePattern>();
 
-/** SQL LIKE with `\` as escape, `%`/`_` wildcards and ASCII-only case folding. */
+/**
+ * SQL LIKE with `\` as escape, `%`/`_` wildcards and ASCII-only case folding. `_` matches one code
+ * point. Matched by the greedy wildcard algorithm (back to the last `%` on a mismatch), so the work
+ * is at most value length × pattern length — never exponential, whatever the pattern.
+ */
 export function likeMatches(value: string, pattern: string): boolean {
-  let re = likeCache.get(pattern);
-  if (!re) {
-    let source = "";
-    const chars = Array.from(foldAscii(pattern));
-    for (let i = 0; i < chars.length; i++) {
-      const c = chars[i] as string;
-      if (c === "\\" && i + 1 < chars.length) {
-        source += escapeRegExp(chars[++i] as string);
-      } else if (c === "%") {
-        source += "[\\s\\S]*";
-      } else if (c === "_") {
-        source += "[\\s\\S]";
-      } else {
-        source += escapeRegExp(c);
-      }
-    }
-    re = new RegExp(`^${source}$`, "u");
+  let p = likeCache.get(pattern);
+  if (!p) {
+    p = compileLike(pattern);
     if (likeCache.size > 500) likeCache.clear();
-    likeCache.set(pattern, re);
+    likeCache.set(pattern, p);
   }
-  return re.test(foldAscii(value));
+  const v = Array.from(foldAscii(value), (c) => c.codePointAt(0) as number);
+  let i = 0;
+  let j = 0;
+  let run = -1; // index of the last `%` seen in the pattern
+  let resume = 0; // where the value resumes when backing up to it
+  while (i < v.length) {
+    if (j < p.length && (p[j] === ANY_ONE || p[j] === v[i])) {
+      i++;
+      j++;
+    } else if (j < p.length && p[j] === ANY_RUN) {
+      run = j++;
+      resume = i;
+    } else if (run !== -1) {
+      j = run + 1;
+      i = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p[j] === ANY_RUN) j++;
+  return j === p.length;
+}
+
+function compileLike(pattern: string): LikePattern {
+  const chars = Array.from(foldAscii(pattern));
+  const out: number[] = [];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i] as string;
+    if (c === "\\" && i + 1 < chars.length) out.push((chars[++i] as string).codePointAt(0) as number);
+    else if (c === "%") out.push(ANY_RUN);
+    else if (c === "_") out.push(ANY_ONE);
+    else out.push(c.codePointAt(0) as number);
+  }
+  return out;
 }
 
 function foldAscii(s: string): string {
   return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
-}
-
-function escapeRegExp(c: string): string {
-  return c.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
 }

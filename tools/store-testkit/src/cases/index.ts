@@ -6,6 +6,7 @@ import { roleSyncCases } from "./role-sync";
 import { secretCases } from "./secrets";
 import { sessionCases } from "./sessions";
 import { speedbumpCases } from "./speedbump";
+import { webhookIdCases } from "./webhook-ids";
 import { webhookCases } from "./webhooks";
 
 /**
@@ -21,5 +22,6 @@ export const storeCases: readonly StoreCases[] = [
   webhookCases,
   guildkitTableCases,
   secretCases,
+  webhookIdCases,
   // next: roleSyncCases, oauthCases, webhookCases, speedbumpCases
 ];

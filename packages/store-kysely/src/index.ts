@@ -51,6 +51,7 @@ export {
   MigrationError,
   type MigrationReport,
   migrateToLatest,
+  pendingMigrations,
 } from "./migrations/run";
 export {
   defineMigration,

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import { type Clock, type Dialect, systemClock } from "./dialect";
-import { type MigrationReport, migrateToLatest } from "./migrations/run";
+import { type MigrationReport, migrateToLatest, pendingMigrations } from "./migrations/run";
 import type { GuildkitMigration } from "./migrations/types";
 import { createStorePorts, type StorePorts } from "./ports";
 import type { Database } from "./schema";
@@ -12,6 +12,11 @@ export interface StoreCore {
   readonly kysely: Kysely<Database>;
   /** Applies pending migrations; safe on every start (see `migrateToLatest`). */
   migrate(opts?: { signal?: AbortSignal }): Promise<MigrationReport>;
+  /**
+   * The migrations `migrate()` would apply, in order (empty when up to date). Read-only; readiness
+   * checks use it: a process on an unmigrated database is not ready.
+   */
+  pendingMigrations(opts?: { signal?: AbortSignal }): Promise<string[]>;
   /** One round trip to the database (health checks). */
   ping(opts?: { signal?: AbortSignal }): Promise<void>;
   /**
@@ -54,6 +59,9 @@ export function assembleStore(
       opts.signal?.throwIfAborted();
       await options.beforeMigrate?.(kysely);
       return migrateToLatest(kysely, dialect, { clock, migrations: options.migrations, signal: opts.signal });
+    },
+    pendingMigrations(opts = {}) {
+      return pendingMigrations(kysely, dialect, { migrations: options.migrations, signal: opts.signal });
     },
     async ping(opts = {}) {
       opts.signal?.throwIfAborted();

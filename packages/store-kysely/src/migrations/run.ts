@@ -1,7 +1,8 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import { type Clock, type Dialect, systemClock } from "../dialect";
+import { tableExists } from "./ddl";
 import { migrations as registry } from "./index";
-import type { GuildkitMigration, MigrationContext } from "./types";
+import type { GuildkitMigration, MigrationContext, MigrationDb } from "./types";
 
 /** The tables kysely's Migrator keeps its bookkeeping in. */
 export const MIGRATION_TABLE = "guildkit_migration";
@@ -90,6 +91,27 @@ export async function migrateToLatest<TDatabase>(
       throw error;
     }
   });
+}
+
+/**
+ * The registered migrations this database has not applied yet, in order (empty when it is up to
+ * date). Read-only: it creates nothing, so a database never migrated lists every migration. Used by
+ * readiness checks (`/readyz`): a process on an unmigrated database is not ready.
+ */
+export async function pendingMigrations<TDatabase>(
+  db: Kysely<TDatabase>,
+  dialect: Dialect,
+  options: { migrations?: readonly GuildkitMigration[]; signal?: AbortSignal } = {},
+): Promise<string[]> {
+  options.signal?.throwIfAborted();
+  const list = options.migrations ?? registry;
+  const conn = db as unknown as MigrationDb;
+  // Two small queries rather than the Migrator's introspection, which lists every table of every
+  // schema (a readiness probe runs this every few seconds).
+  if (!(await tableExists(conn, dialect, MIGRATION_TABLE))) return list.map((m) => m.name);
+  const { rows } = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(conn);
+  const applied = new Set(rows.map((row) => row.name));
+  return list.filter((m) => !applied.has(m.name)).map((m) => m.name);
 }
 
 async function runMigrator<TDatabase>(

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { collectDefaultMetrics, Registry } from "prom-client";
+import { checkLiveness, type ReadinessReport, readinessStatus } from "./health";
 
 /** A Prometheus registry with Node's default metrics, labelled with the app name. */
 export function createMetrics(app: string): Registry {
@@ -10,21 +11,25 @@ export function createMetrics(app: string): Registry {
 }
 
 /**
- * Serves `GET /metrics` (the registry, Prometheus text) and `GET /healthz` (`ping` answering: 200,
- * else 503) for a process with no HTTP server of its own — a worker with `METRICS_PORT` set. Resolves
- * once listening; `close()` stops it.
+ * Serves, for a process with no HTTP server of its own (a worker with `METRICS_PORT` set):
+ * `GET /metrics` (the registry, Prometheus text); `GET /healthz`, liveness — 200 while the process
+ * answers, with `ping`'s outcome as the informational `database` field (see `LivenessReport`); and
+ * `GET /readyz` — `ready()`'s report, 200 when ready, else 503 with its `reason`. Resolves once
+ * listening; `close()` stops it.
  */
 export async function serveMetrics(opts: {
   registry: Registry;
   port: number;
   host?: string;
-  ping: () => Promise<unknown>;
+  ping: (io: { signal: AbortSignal }) => Promise<unknown>;
+  ready: () => Promise<ReadinessReport>;
 }): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const answer = (status: number, type: string, body: string) => {
       res.writeHead(status, { "content-type": type, "cache-control": "no-store" }).end(body);
     };
+    const json = (status: number, body: unknown) => answer(status, "application/json", JSON.stringify(body));
     if (req.method !== "GET") return answer(405, "text/plain", "method not allowed");
     if (path === "/metrics") {
       opts.registry.metrics().then(
@@ -34,9 +39,14 @@ export async function serveMetrics(opts: {
       return;
     }
     if (path === "/healthz") {
-      opts.ping().then(
-        () => answer(200, "application/json", '{"status":"ok","database":"ok"}'),
-        () => answer(503, "application/json", '{"status":"error","database":"unreachable"}'),
+      void checkLiveness(opts.ping).then((report) => json(200, report));
+      return;
+    }
+    if (path === "/readyz") {
+      opts.ready().then(
+        (report) => json(readinessStatus(report), report),
+        (error: unknown) =>
+          json(503, { status: "unavailable", reason: "database_error", message: String(error) }),
       );
       return;
     }

@@ -6,7 +6,8 @@
 /**
  * What the store reports through `onConnectionEvent` (see {@link createPostgresStore}). None of these
  * is fatal: the store keeps working once the database answers again. Route them to your logger
- * (`level` says how loud); they never hold a password or a query's parameters.
+ * (`level` says how loud); `error` carries only name, message, code and stack — never the
+ * connection's parameters or password.
  */
 export type PostgresConnectionEvent =
   | {
@@ -53,13 +54,30 @@ interface EventfulPool {
   ): unknown;
 }
 
-/** Calls `handler`, swallowing what it throws: reporting must never break the store. */
+/**
+ * A copy of a driver error with only its name, message, code and stack. pg attaches the failed
+ * client to the errors its pool emits (`err.client`, connection parameters and password included),
+ * and a logger serialising every property would print it.
+ */
+function bare(error: Error): Error {
+  const copy = new Error(error.message);
+  copy.name = error.name;
+  copy.stack = error.stack;
+  const { code } = error as { code?: unknown };
+  return typeof code === "string" ? Object.assign(copy, { code }) : copy;
+}
+
+/**
+ * Calls `handler` with the event's error reduced to name, message, code and stack, and swallows
+ * what it throws: reporting must never break the store.
+ */
 export function safeReporter(
   handler: PostgresConnectionEventHandler | undefined,
 ): PostgresConnectionEventHandler {
   return (event) => {
+    if (!handler) return;
     try {
-      handler?.(event);
+      handler("error" in event ? { ...event, error: bare(event.error) } : event);
     } catch {
       // a failing log hook is not the store's problem
     }

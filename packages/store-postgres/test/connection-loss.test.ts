@@ -106,6 +106,10 @@ describe.skipIf(!target.available)("store-postgres on connection loss", () => {
     const reported = events.find((e) => e.kind === "postgres.pool_error");
     expect(reported?.level).toBe("warn");
     expect(reported?.message).toMatch(/idle PostgreSQL connection failed/);
+    // pg hangs the client (with its connection parameters) on the error; the report does not
+    const error = reported && "error" in reported ? reported.error : null;
+    expect(error && Object.keys(error).sort()).toEqual(["code", "name"]);
+    expect(error).toMatchObject({ code: "57P01" });
     await store.ping();
   });
 

@@ -30,4 +30,11 @@ export {
   type PostgresTestTarget,
   postgresTestUrl,
 } from "./postgres";
+export {
+  checkScratchClusters,
+  createScratchCluster,
+  SCRATCH_CLUSTER_VERSION,
+  type ScratchCluster,
+  type ScratchClusterSupport,
+} from "./scratch-cluster";
 export { createSqliteTestStore, type SqliteTestAdapter } from "./sqlite";

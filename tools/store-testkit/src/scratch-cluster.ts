@@ -120,9 +120,7 @@ const PG_HBA = [
  * afterAll(() => cluster.drop());
  * await cluster.restart(); // every connection to it is terminated
  */
-export async function createScratchCluster(
-  options: { version?: string } = {},
-): Promise<ScratchCluster> {
+export async function createScratchCluster(options: { version?: string } = {}): Promise<ScratchCluster> {
   const version = options.version ?? SCRATCH_CLUSTER_VERSION;
   const name = `gk_scratch_${randomBytes(4).toString("hex")}`;
   const port = await freePort();

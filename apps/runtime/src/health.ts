@@ -22,7 +22,7 @@ export type NotReadyReason =
   | "database_unreachable"
   | "database_error"
   | "migrations_pending"
-  | "tasks_not_started";
+  | "tasks_not_running";
 
 /** `GET /readyz`: 200 with `ready`, else 503 with the reason and a sentence saying what to do. */
 export type ReadinessReport =
@@ -72,7 +72,8 @@ export async function checkLiveness(
 
 /**
  * Readiness: the database answers within the deadline and has every migration applied, and
- * `notStarted()` (the worker: its tasks) has nothing to say. The first problem found is the reason.
+ * `notStarted()` (the worker: its tasks, started and not waiting to restart) has nothing to say.
+ * The first problem found is the reason.
  */
 export async function checkReadiness(
   store: Pick<AppStore, "pendingMigrations">,
@@ -109,7 +110,7 @@ export async function checkReadiness(
     };
   }
   const notStarted = opts.notStarted?.() ?? null;
-  if (notStarted !== null) return { status: "unavailable", reason: "tasks_not_started", message: notStarted };
+  if (notStarted !== null) return { status: "unavailable", reason: "tasks_not_running", message: notStarted };
   return { status: "ready", database: "ok", db_ms: dbMs };
 }
 

@@ -64,7 +64,7 @@ describe("readiness and liveness", () => {
     });
     expect(report).toEqual({
       status: "unavailable",
-      reason: "tasks_not_started",
+      reason: "tasks_not_running",
       message: "the worker's tasks are starting",
     });
   });

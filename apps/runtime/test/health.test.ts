@@ -2,7 +2,12 @@ import { randomBytes } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import * as postgres from "@guildkit/store-postgres";
 import * as sqlite from "@guildkit/store-sqlite";
-import { checkPostgres, createPostgresTestStore, createSqliteTestStore } from "@guildkit/store-testkit";
+import {
+  checkPostgres,
+  createPostgresTestStore,
+  createSqliteTestStore,
+  freePort,
+} from "@guildkit/store-testkit";
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkLiveness, checkReadiness } from "../src/health";
@@ -31,15 +36,6 @@ async function listen(
     await new Promise((resolve) => server.close(resolve));
   });
   return { port: (server.address() as { port: number }).port, server };
-}
-
-/** A port nothing listens on (yet). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 const silent = { warn: () => {}, info: () => {} };

@@ -1,8 +1,7 @@
-import { createServer } from "node:net";
 import type { AppStore } from "@guildkit/runtime";
 import * as postgres from "@guildkit/store-postgres";
 import * as sqlite from "@guildkit/store-sqlite";
-import { createSqliteTestStore } from "@guildkit/store-testkit";
+import { createSqliteTestStore, freePort } from "@guildkit/store-testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { createServerApp } from "../src/app";
 import { withDatabaseUnavailable } from "../src/database-unavailable";
@@ -22,10 +21,7 @@ async function served(store?: AppStore) {
 
 /** A Postgres store whose server is away: nothing listens on its port. */
 async function storeWithoutDatabase(): Promise<AppStore> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
+  const port = await freePort();
   const store = postgres.createPostgresStore({
     connectionString: `postgres://postgres@127.0.0.1:${port}/test`,
   });

@@ -21,6 +21,7 @@ export {
   SEED_WEBHOOKS,
   type SeedMember,
 } from "./fixtures/seed-system";
+export { freePort } from "./free-port";
 export { runStoreConformance, type StoreConformanceOptions } from "./harness";
 export {
   checkPostgres,

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import type { Scheduler } from "@guildkit/core";
-import { checkPostgres, createPostgresTestStore } from "@guildkit/store-testkit";
+import { checkPostgres, createPostgresTestStore, freePort } from "@guildkit/store-testkit";
 import { NOTIFY_CHANNEL } from "@guildkit/webhook-templates";
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
@@ -17,15 +16,6 @@ async function until(check: () => boolean | Promise<boolean>, what: string, ms =
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -142,7 +132,7 @@ describe.skipIf(!target.available)("store-postgres on connection loss", () => {
   });
 
   it("a store whose server does not answer rejects with a connection error and reports nothing fatal", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const store = postgres.createPostgresStore({
       connectionString: `postgres://postgres@127.0.0.1:${port}/test`,
     });

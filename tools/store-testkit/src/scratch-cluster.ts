@@ -1,8 +1,8 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { promisify } from "node:util";
+import { freePort } from "./free-port";
 
 const run = promisify(execFile);
 
@@ -86,18 +86,6 @@ export async function checkScratchClusters(
     "PostgreSQL cluster of their own (with CI=true they fail instead of being skipped)";
   console.warn(`[store-testkit] skipping scratch-cluster tests: ${skipReason}`);
   return { available: false, skipReason };
-}
-
-/** A TCP port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Only the superuser, only from this machine, no password: this cluster is a test's alone. */

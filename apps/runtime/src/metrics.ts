@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { createBearerCheck } from "./bearer";
+import { checkLiveness, type ReadinessReport, readinessStatus } from "./health";
 
 /** A Prometheus registry with Node's default metrics, labelled with the app name. */
 export function createMetrics(app: string): Registry {
@@ -11,10 +12,12 @@ export function createMetrics(app: string): Registry {
 }
 
 /**
- * Serves `GET /metrics` (the registry, Prometheus text) and `GET /healthz` (`ping` answering: 200,
- * else 503) on a port of their own — a worker's, or the server's with `METRICS_PORT` set. With a
- * `token`, `/metrics` answers only `Authorization: Bearer <token>` (401 otherwise; `/healthz` stays
- * open for load balancers). Resolves once listening; `close()` stops it.
+ * Serves, on a port of their own (a worker's, or the server's with `METRICS_PORT` set):
+ * `GET /metrics` (the registry, Prometheus text; with a `token`, only for `Authorization: Bearer
+ * <token>`, 401 otherwise); `GET /healthz`, liveness — 200 while the process answers, with `ping`'s
+ * outcome as the informational `database` field (see `LivenessReport`); and, with `ready`,
+ * `GET /readyz` — `ready()`'s report, 200 when ready, else 503 with its `reason`. `/healthz` and
+ * `/readyz` stay open for load balancers. Resolves once listening; `close()` stops it.
  */
 export async function serveMetrics(opts: {
   registry: Registry;
@@ -22,7 +25,9 @@ export async function serveMetrics(opts: {
   host?: string;
   /** `METRICS_TOKEN`; `null` or absent: `/metrics` is open. */
   token?: string | null;
-  ping: () => Promise<unknown>;
+  ping: (io: { signal: AbortSignal }) => Promise<unknown>;
+  /** Readiness for `/readyz`; absent: `/readyz` is not served here (404). */
+  ready?: () => Promise<ReadinessReport>;
 }): Promise<{ port: number; close(): Promise<void> }> {
   const authorized = opts.token ? createBearerCheck(opts.token) : () => true;
   const server: Server = createServer((req, res) => {
@@ -37,6 +42,7 @@ export async function serveMetrics(opts: {
         })
         .end(body);
     };
+    const json = (status: number, body: unknown) => answer(status, "application/json", JSON.stringify(body));
     if (req.method !== "GET") return answer(405, "text/plain", "method not allowed");
     if (path === "/metrics" && !authorized(req.headers.authorization)) {
       return answer(401, "text/plain", "send the metrics token as Authorization: Bearer <METRICS_TOKEN>", {
@@ -51,9 +57,14 @@ export async function serveMetrics(opts: {
       return;
     }
     if (path === "/healthz") {
-      opts.ping().then(
-        () => answer(200, "application/json", '{"status":"ok","database":"ok"}'),
-        () => answer(503, "application/json", '{"status":"error","database":"unreachable"}'),
+      void checkLiveness(opts.ping).then((report) => json(200, report));
+      return;
+    }
+    if (path === "/readyz" && opts.ready) {
+      opts.ready().then(
+        (report) => json(readinessStatus(report), report),
+        (error: unknown) =>
+          json(503, { status: "unavailable", reason: "database_error", message: String(error) }),
       );
       return;
     }

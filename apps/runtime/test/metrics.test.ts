@@ -8,7 +8,7 @@ afterEach(async () => {
 });
 
 describe("serveMetrics", () => {
-  it("serves the registry's metrics and a health check that follows the database", async () => {
+  it("serves the metrics, a liveness /healthz that stays 200 while the database is away, and /readyz that follows readiness", async () => {
     const registry = createMetrics("worker-test");
     new Gauge({ name: "guildkit_test_gauge", help: "a test gauge", registers: [registry] }).set(7);
     let databaseUp = true;
@@ -19,6 +19,10 @@ describe("serveMetrics", () => {
       ping: async () => {
         if (!databaseUp) throw new Error("down");
       },
+      ready: async () =>
+        databaseUp
+          ? { status: "ready", database: "ok", db_ms: 1 }
+          : { status: "unavailable", reason: "database_unreachable", message: "the database is unreachable" },
     });
     servers.push(server);
     const base = `http://127.0.0.1:${server.port}`;
@@ -28,11 +32,21 @@ describe("serveMetrics", () => {
     expect(metrics.headers.get("content-type")).toContain("text/plain");
     expect(await metrics.text()).toMatch(/guildkit_test_gauge\{app="worker-test"\} 7/);
 
-    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const healthy = await fetch(`${base}/healthz`);
+    expect(healthy.status).toBe(200);
+    expect(await healthy.json()).toMatchObject({ status: "ok", database: "ok" });
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", database: "ok", db_ms: 1 });
+
     databaseUp = false;
-    const down = await fetch(`${base}/healthz`);
-    expect(down.status).toBe(503);
-    expect(await down.json()).toEqual({ status: "error", database: "unreachable" });
+    const alive = await fetch(`${base}/healthz`);
+    expect(alive.status).toBe(200);
+    expect(await alive.json()).toEqual({ status: "ok", database: "unreachable" });
+    const notReady = await fetch(`${base}/readyz`);
+    expect(notReady.status).toBe(503);
+    expect(notReady.headers.get("content-type")).toBe("application/json");
+    expect(await notReady.json()).toMatchObject({ status: "unavailable", reason: "database_unreachable" });
 
     expect((await fetch(`${base}/other`)).status).toBe(404);
     expect((await fetch(`${base}/metrics`, { method: "POST" })).status).toBe(405);

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimits } from "./body-limit";
 import type { ServerContext } from "./context";
+import { databaseUnavailableResponse } from "./database-unavailable";
 import { adminConfigRoutes } from "./routes/admin-config";
 import { healthRoutes } from "./routes/health";
 import { oauthRoutes } from "./routes/oauth";
@@ -14,6 +15,11 @@ import { securityHeaders } from "./security-headers";
 export function createServerApp(ctx: ServerContext): Hono {
   const app = new Hono();
   app.onError((error, c) => {
+    const unavailable = databaseUnavailableResponse(error, c);
+    if (unavailable) {
+      ctx.logger.warn({ err: error, path: c.req.path }, "request failed: the database is unreachable");
+      return unavailable;
+    }
     ctx.logger.error({ err: error, path: c.req.path }, "unhandled error");
     return c.json({ error: "internal_error", message: "Something went wrong; see the server log." }, 500);
   });

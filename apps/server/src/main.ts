@@ -2,6 +2,7 @@ import {
   createLogger,
   createMetrics,
   loadProcessSettings,
+  migrateWhenReachable,
   openStore,
   shutdownSignal,
 } from "@guildkit/runtime";
@@ -9,8 +10,13 @@ import { startServer } from "./serve";
 
 const settings = loadProcessSettings(process.env);
 const logger = createLogger({ name: "guildkit-server", level: settings.logLevel });
-const store = await openStore(settings);
-await store.migrate();
+const store = await openStore(settings, { logger });
+const signal = shutdownSignal((s) => logger.info({ signal: s }, "shutting down"));
+// A database that is not up yet (or restarting) is waited for, not a reason to exit.
+if (!(await migrateWhenReachable(store, { logger, signal }))) {
+  await store.close();
+  process.exit(0);
+}
 const metrics = createMetrics("server");
 const server = await startServer({ settings, store, logger, metrics, ping: () => store.ping() });
 
@@ -21,7 +27,6 @@ logger.info(
 );
 console.log(`guildkit server listening on ${url} (health: ${new URL("/healthz", url)})`);
 
-const signal = shutdownSignal((s) => logger.info({ signal: s }, "shutting down"));
 signal.addEventListener("abort", async () => {
   await server.close();
   await store.close();

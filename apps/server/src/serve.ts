@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { serveMetrics } from "@guildkit/runtime";
+import { checkReadiness, serveMetrics } from "@guildkit/runtime";
 import { serve } from "@hono/node-server";
 import { createServerApp } from "./app";
 import type { ServerContext } from "./context";
@@ -16,7 +16,7 @@ export interface RunningServer {
 
 /**
  * Serves the reference app on `HOST:PORT`, and — when `METRICS_PORT` is set — `/metrics` (behind
- * `METRICS_TOKEN` when that is set) and `/healthz` on `HOST:METRICS_PORT` instead of beside the
+ * `METRICS_TOKEN` when that is set), `/healthz` and `/readyz` on `HOST:METRICS_PORT` instead of beside the
  * routes, so a firewall or a private interface can keep the metrics in. Resolves once listening.
  */
 export async function startServer(ctx: ServerContext): Promise<RunningServer> {
@@ -36,6 +36,7 @@ export async function startServer(ctx: ServerContext): Promise<RunningServer> {
           host: settings.host,
           token: settings.metricsToken,
           ping: ctx.ping,
+          ready: () => checkReadiness(ctx.store),
         });
   return {
     port: (server.address() as AddressInfo).port,

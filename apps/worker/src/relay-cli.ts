@@ -44,7 +44,7 @@ if (delayMs !== undefined && !(Number.isInteger(delayMs) && delayMs >= 0)) {
 
 const settings = loadWorkerSettings(process.env);
 const logger = createLogger({ name: "guildkit-relay", level: settings.logLevel });
-const store = await openStore(settings);
+const store = await openStore(settings, { logger });
 await store.migrate();
 const discordSettings = await createConfigLoader({
   store: store.configStore,

@@ -75,7 +75,8 @@ function mirrorErrors(eventLog: EventLog, log: ProcessLog | undefined): EventLog
  * Registers the role-sync gauges on a Prometheus registry: `guildkit_role_sync_blocks{scope}` (the
  * permanent-failure blocks this worker holds: no call for that role/guild until its probe) and
  * `guildkit_role_sync_members{state}` (members per recorded state; `permanent_error` is always
- * present, so an alert can watch it).
+ * present, so an alert can watch it). Registering again (a restarted task) replaces the gauges, so
+ * they read from the newest reconciler.
  */
 export function registerRoleSyncMetrics(
   registry: Registry,
@@ -84,6 +85,9 @@ export function registerRoleSyncMetrics(
     store: { countByState(io?: { signal?: AbortSignal }): Promise<Partial<Record<SyncState, number>>> };
   },
 ): void {
+  for (const name of ["guildkit_role_sync_blocks", "guildkit_role_sync_members"]) {
+    registry.removeSingleMetric(name);
+  }
   new Gauge({
     name: "guildkit_role_sync_blocks",
     help: "Permanent-failure blocks held by this worker, by scope (role, guild, bulk); see role.permanent_error in the event log",

@@ -143,4 +143,32 @@ describe("role sync loop", () => {
     stop.abort();
     await done;
   });
+
+  it("keeps going when the database is away for the event log too, and syncs once it is back", async () => {
+    const t = setup();
+    t.guild.add(uid(1));
+    t.store.insertMember({ id: "1", discordUserId: uid(1), attrs: { payment_status: "x" } });
+    const append = t.log.append.bind(t.log);
+    let down = true;
+    t.log.append = async (entry) => {
+      if (down) throw new Error("Connection terminated unexpectedly");
+      await append(entry);
+    };
+    t.state.load = new Error("connect ECONNREFUSED 127.0.0.1:5432");
+    const stop = new AbortController();
+    let ended = false;
+    const done = t.loop.run({ stop: stop.signal }).finally(() => {
+      ended = true;
+    });
+    await t.pump(3);
+    expect(ended).toBe(false);
+    expect(t.guild.calls).toHaveLength(0);
+
+    down = false;
+    t.state.load = { status: "ready", settings: t.settings, gateway: t.guild.gateway };
+    await t.pump(3);
+    expect(t.guild.roles(uid(1))).toEqual([ROLE_PAID]);
+    stop.abort();
+    await done;
+  });
 });

@@ -1,4 +1,4 @@
-import type { Clock, EventLog, GuildGateway, IoOptions, Scheduler, SyncQueue } from "./ports";
+import type { Clock, EventLog, EventLogEntry, GuildGateway, IoOptions, Scheduler, SyncQueue } from "./ports";
 import type { RoleReconciler, RoleSyncSettings, RunSummary } from "./reconcile";
 import { fullPassCutoff } from "./schedule";
 
@@ -67,11 +67,22 @@ export interface RoleSyncLoop {
  * Creates the loop that an app runs: loads settings each round (idling, and saying so once, while
  * bot token, guild or roles are missing), runs the full-pass safety net every few minutes, runs
  * reconciliation rounds back to back while work is due, waits for work otherwise, and pauses with
- * growing delays when rounds fail.
+ * growing delays when rounds fail — including rounds that fail because the database is away, when
+ * the event log cannot be written either: the loop only ends when `stop` fires.
  */
 export function createRoleSyncLoop(deps: RoleSyncLoopDeps): RoleSyncLoop {
   const options: RoleSyncLoopOptions = { ...DEFAULT_LOOP_OPTIONS, ...deps.options };
   const { clock, scheduler, eventLog } = deps;
+
+  /** The event log is best effort here: a write that fails (the database is away) never ends the loop. */
+  async function record(entry: EventLogEntry): Promise<void> {
+    try {
+      await eventLog.append(entry);
+    } catch {
+      // the failed step is retried after its pause; a host that mirrors the event log to its
+      // process log (the reference worker does) still sees the entry
+    }
+  }
 
   async function sleep(ms: number, signal: AbortSignal): Promise<void> {
     if (signal.aborted || ms <= 0) return;
@@ -91,7 +102,7 @@ export function createRoleSyncLoop(deps: RoleSyncLoopDeps): RoleSyncLoop {
           load = await deps.loadSettings({ signal: hard });
         } catch (error) {
           failures += 1;
-          await eventLog.append({
+          await record({
             kind: "role_sync.settings_error",
             level: "error",
             message: `cannot load the role-sync settings: ${error instanceof Error ? error.message : String(error)}`,
@@ -103,7 +114,7 @@ export function createRoleSyncLoop(deps: RoleSyncLoopDeps): RoleSyncLoop {
           if (!idle) {
             idle = true;
             deps.onStatus?.({ state: "idle", missing: load.missing });
-            await eventLog.append({
+            await record({
               kind: "role_sync.idle",
               level: "warn",
               message: `role sync is idle until these settings are set: ${load.missing.join(", ")}`,
@@ -116,7 +127,7 @@ export function createRoleSyncLoop(deps: RoleSyncLoopDeps): RoleSyncLoop {
         if (idle) {
           idle = false;
           deps.onStatus?.({ state: "ready" });
-          await eventLog.append({
+          await record({
             kind: "role_sync.ready",
             level: "info",
             message: "role sync settings complete; syncing",
@@ -137,7 +148,7 @@ export function createRoleSyncLoop(deps: RoleSyncLoopDeps): RoleSyncLoop {
         } catch (error) {
           if (hard?.aborted) break;
           failures += 1;
-          await eventLog.append({
+          await record({
             kind: "role_sync.round_failed",
             level: "error",
             message: `role sync round failed: ${error instanceof Error ? error.message : String(error)}`,

@@ -522,6 +522,37 @@ describe("claims and leases", () => {
     expect(t.guild.roles(uid(1))).toEqual([]);
   });
 
+  it("claims a round could not record (the database went away) are given back at the next round, so a change made meanwhile is not stuck behind this worker's lease", async () => {
+    const t = setup();
+    paidMember(t, 1);
+    paidMember(t, 2);
+    const { completeMany, release, list } = { ...t.store.queue, list: t.store.ledger.list };
+    let down = false;
+    const unavailable = () => Promise.reject(new Error("Connection terminated unexpectedly"));
+    t.store.queue.completeMany = (...args) => (down ? unavailable() : completeMany(...args));
+    t.store.queue.release = (...args) => (down ? unavailable() : release(...args));
+    // member 1: reconciled on Discord, then the outcome cannot be written
+    t.guild.onCall = (op) => {
+      if (op === "addRole") down = true;
+    };
+    await expect(t.run({ mode: "per_member" })).rejects.toThrow(/Connection terminated/);
+    expect(t.store.row("1")).toMatchObject({ leaseOwner: "w1" });
+    t.guild.onCall = null;
+    // while it is away, member 1 stops paying (its row is marked due, but leased by w1)
+    t.store.updateMember("1", { attrs: { payment_status: null } });
+    await expect(t.run({ mode: "per_member" })).rejects.toThrow(/Connection terminated/);
+    down = false;
+    // the batch's reads fail too: its claims are given back as well
+    t.store.ledger.list = () =>
+      Promise.reject(new Error("terminating connection due to administrator command"));
+    await expect(t.run({ mode: "per_member" })).rejects.toThrow(/administrator command/);
+    t.store.ledger.list = list;
+    await t.drain();
+    expect(t.guild.roles(uid(1))).toEqual([]);
+    expect(t.guild.roles(uid(2))).toEqual([ROLE_PAID]);
+    for (const row of t.store.sync.values()) expect(row.leaseOwner).toBeNull();
+  });
+
   it("a soft stop finishes the member in hand and releases the rest", async () => {
     const t = setup();
     for (let n = 1; n <= 5; n += 1) paidMember(t, n);

@@ -280,6 +280,12 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
   let guildSizeEstimate: number | null = null;
   let snapshot: GuildSnapshot | null = null;
   let msPerItem: number | null = null;
+  /**
+   * Claims this worker still holds but could neither record nor release (the database went away
+   * mid-round). Given back at the start of the next round, so the members are not stuck behind this
+   * worker's own lease until it expires.
+   */
+  const stranded = new Map<string, SyncItem>();
 
   const log = (entry: EventLogEntry, signal?: AbortSignal) => eventLog.append(entry, { signal });
 
@@ -805,10 +811,44 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
       try {
         await queue.release(item);
       } catch {
-        // The lease expires on its own.
+        // Given back at the next round (else the lease expires on its own).
+        stranded.set(item.memberId, item);
       }
       summary.released += 1;
       onMember?.({ memberId: item.memberId, state: "released", added: 0, removed: 0, error: null });
+    }
+  }
+
+  /** Gives back the {@link stranded} claims; rejects (failing the round) while the database is away. */
+  async function releaseStranded(signal?: AbortSignal): Promise<void> {
+    for (const [memberId, item] of stranded) {
+      await queue.release(item, { signal });
+      stranded.delete(memberId);
+    }
+  }
+
+  /** The grants and linked members a batch needs; on failure the batch's claims are given back. */
+  async function loadBatch(items: SyncItem[], columns: string[], run: RunOptions, summary: RunSummary) {
+    const hard = run.signal;
+    try {
+      const grants: Grant[] = await ledger.list(
+        { memberIds: items.map((i) => i.memberId) },
+        { signal: hard },
+      );
+      const accountsOf = new Map(items.map((item) => [item.memberId, memberAccounts(item, grants)]));
+      const accountIds = new Set<string>();
+      for (const accounts of accountsOf.values()) {
+        if (accounts.current) accountIds.add(accounts.current);
+        for (const id of accounts.previous.keys()) accountIds.add(id);
+      }
+      const linked =
+        accountIds.size > 0
+          ? await members.findByDiscordIds({ discordUserIds: [...accountIds], columns }, { signal: hard })
+          : [];
+      return { accountsOf, linkedByAccount: groupLinked(linked) };
+    } catch (error) {
+      await release(items, summary, run.onMember);
+      throw error;
     }
   }
 
@@ -817,18 +857,7 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
     const { summary } = ctx;
     const hard = run.signal;
     const columns = ruleColumns(ctx.settings.rules);
-    const grants: Grant[] = await ledger.list({ memberIds: items.map((i) => i.memberId) }, { signal: hard });
-    const accountsOf = new Map(items.map((item) => [item.memberId, memberAccounts(item, grants)]));
-    const accountIds = new Set<string>();
-    for (const accounts of accountsOf.values()) {
-      if (accounts.current) accountIds.add(accounts.current);
-      for (const id of accounts.previous.keys()) accountIds.add(id);
-    }
-    const linked =
-      accountIds.size > 0
-        ? await members.findByDiscordIds({ discordUserIds: [...accountIds], columns }, { signal: hard })
-        : [];
-    const linkedByAccount = groupLinked(linked);
+    const { accountsOf, linkedByAccount } = await loadBatch(items, columns, run, summary);
 
     // Outcomes are recorded together (one statement per batch); every step is idempotent, so a
     // crash before the flush only means the members are reconciled again.
@@ -836,7 +865,14 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
     const flush = async () => {
       if (pending.length === 0) return;
       const batch = pending.splice(0);
-      const recorded = await queue.completeMany(batch, { signal: hard });
+      let recorded: number;
+      try {
+        recorded = await queue.completeMany(batch, { signal: hard });
+      } catch (error) {
+        // Not recorded (or not all): give the claims back next round; the members are re-checked.
+        for (const { item } of batch) stranded.set(item.memberId, item);
+        throw error;
+      }
       summary.processed += recorded;
       summary.leaseLost += batch.length - recorded;
     };
@@ -980,6 +1016,7 @@ export function createRoleReconciler(deps: RoleReconcilerDeps): RoleReconciler {
     const summary = emptySummary();
     const { settings, gateway } = run;
     const hard = run.signal;
+    await releaseStranded(hard);
     await onSettings(settings, hard);
     const now = clock.now();
     const blockedUntil = guildBlockedUntil(now);

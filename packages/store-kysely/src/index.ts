@@ -54,6 +54,7 @@ export {
   MigrationError,
   type MigrationReport,
   migrateToLatest,
+  pendingMigrations,
 } from "./migrations/run";
 export {
   defineMigration,

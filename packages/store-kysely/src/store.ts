@@ -1,7 +1,7 @@
 import type { SecretBox } from "@guildkit/core";
 import { type Kysely, sql } from "kysely";
 import { type Clock, type Dialect, systemClock } from "./dialect";
-import { type MigrationReport, migrateToLatest } from "./migrations/run";
+import { type MigrationReport, migrateToLatest, pendingMigrations } from "./migrations/run";
 import type { GuildkitMigration } from "./migrations/types";
 import { createStorePorts, type StorePorts } from "./ports";
 import type { Database } from "./schema";
@@ -17,6 +17,11 @@ export interface StoreCore {
    * some fails with `SecretKeyRequiredError` and nothing changes.
    */
   migrate(opts?: { signal?: AbortSignal; secretBox?: SecretBox | null }): Promise<MigrationReport>;
+  /**
+   * The migrations `migrate()` would apply, in order (empty when up to date). Read-only; readiness
+   * checks use it: a process on an unmigrated database is not ready.
+   */
+  pendingMigrations(opts?: { signal?: AbortSignal }): Promise<string[]>;
   /** One round trip to the database (health checks). */
   ping(opts?: { signal?: AbortSignal }): Promise<void>;
   /**
@@ -70,6 +75,9 @@ export function assembleStore(
         secretBox: opts.secretBox !== undefined ? opts.secretBox : secretBox,
         signal: opts.signal,
       });
+    },
+    pendingMigrations(opts = {}) {
+      return pendingMigrations(kysely, dialect, { migrations: options.migrations, signal: opts.signal });
     },
     async ping(opts = {}) {
       opts.signal?.throwIfAborted();

@@ -9,12 +9,20 @@ import {
   type Clock,
   type Database,
   type GuildkitStore,
+  systemClock,
 } from "@guildkit/store-kysely";
 import { CompiledQuery, Kysely, PostgresDialect, type PostgresPool } from "kysely";
 import pg from "pg";
-import { listenForWebhookEvents } from "./webhook-wakeups";
+import { type PostgresConnectionEventHandler, safeReporter, watchPool } from "./connection";
+import { type ListenReconnectOptions, listenForWebhookEvents } from "./webhook-wakeups";
 
 export type { PostgresPool } from "kysely";
+export {
+  isConnectionError,
+  type PostgresConnectionEvent,
+  type PostgresConnectionEventHandler,
+} from "./connection";
+export type { ListenReconnectOptions } from "./webhook-wakeups";
 
 /** Options of {@link createPostgresStore}: a pg `Pool` (or compatible), or a connection string. */
 export type PostgresStoreOptions = (
@@ -39,6 +47,15 @@ export type PostgresStoreOptions = (
    * `GUILDKIT_SECRET_KEY`. Config loaders on the store, `migrate()` and `secrets.rotate()` use it.
    */
   secretBox?: AssembleStoreOptions["secretBox"];
+  /**
+   * Hears about connection trouble the store handles by itself — an idle pooled connection that
+   * died, the `LISTEN` connection lost, retried and restored (see {@link PostgresConnectionEvent}).
+   * Wire it to your logger; without it they are handled silently. Nothing here is fatal: queries
+   * made while the database is away reject (see {@link isConnectionError}), the process goes on.
+   */
+  onConnectionEvent?: PostgresConnectionEventHandler;
+  /** How the webhook `LISTEN` connection is reopened after it fails (backoff 250 ms doubling to 5 s). */
+  listenReconnect?: ListenReconnectOptions;
 };
 
 /** The Postgres store: every store port plus `kysely`, `migrate()`, `ping()`, `transaction()`, `close()`. */
@@ -64,7 +81,9 @@ export class InvalidSchemaNameError extends Error {
 
 /**
  * Creates the Postgres store. The pool is typed by the smallest interface kysely calls
- * (`connect()` → client with `query`/`release`, `end()`); `close()` ends it.
+ * (`connect()` → client with `query`/`release`, `end()`); `close()` ends it. The store listens to
+ * the pool's `error` events (and every connection's), so a database restart, failover or idle kill
+ * never crashes the process: it is reported to `onConnectionEvent` and the next query reconnects.
  *
  * @example
  * const store = createPostgresStore({ connectionString: "postgres://postgres@127.0.0.1:5432/test" });
@@ -79,6 +98,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     "pool" in options
       ? options.pool
       : new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
+  const report = safeReporter(options.onConnectionEvent);
+  watchPool(pool, report);
   const quoted = schema === null ? null : `"${schema}"`;
   const kysely = new Kysely<Database>({
     dialect: new PostgresDialect({
@@ -100,6 +121,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         }
       : undefined,
   });
-  listenForWebhookEvents(store, pool);
+  listenForWebhookEvents(store, pool, {
+    clock: options.clock ?? systemClock,
+    report,
+    reconnect: options.listenReconnect,
+  });
   return Object.assign(store, { schema }) as PostgresStore;
 }

@@ -6,6 +6,7 @@ import {
 } from "./delivery-policy";
 import { TemplateError } from "./errors";
 import { buildWebhookMessage } from "./message";
+import { withOutcomeRetries } from "./outcome-retries";
 import type {
   ClaimedEvent,
   Clock,
@@ -70,6 +71,12 @@ export interface WebhookDelivery {
 
 const LEASE_MARGIN = 0.8;
 
+/** One round's counts, and the signal that stops its retries (shutdown). */
+interface Round {
+  report: DeliveryReport;
+  signal: AbortSignal | undefined;
+}
+
 /**
  * Creates the delivery worker: it claims outbox events with leases, renders each from its stored
  * row data, posts it with `wait=true`, and records the outcome by the delivery policy — keeping each
@@ -81,7 +88,9 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
   const perWebhook = options.perWebhook ?? 10;
   const concurrency = options.concurrency ?? 16;
   const idleWaitMs = options.idleWaitMs ?? 1_000;
-  const { outbox, sender, clock, owner } = options;
+  const { sender, clock, owner } = options;
+  // Outcomes are written again while the lease lasts when the database blinks (see outcome-retries).
+  const outbox = withOutcomeRetries(options.outbox, { clock, scheduler: options.scheduler });
   const templates = new Map<string, CompiledTemplate>();
 
   const log = async (entry: EventLogEntry): Promise<void> => {
@@ -103,19 +112,20 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
     return compiled;
   };
 
-  const record = async (event: ClaimedEvent, completion: Completion): Promise<void> => {
-    await outbox.complete(event.id, owner, completion);
+  const record = async (event: ClaimedEvent, completion: Completion, round: Round): Promise<void> => {
+    await outbox.complete(event.id, owner, completion, { signal: round.signal });
   };
 
   /** Sends one event; returns true when the webhook's next event may follow. */
-  const deliver = async (event: ClaimedEvent, report: DeliveryReport): Promise<boolean> => {
+  const deliver = async (event: ClaimedEvent, round: Round): Promise<boolean> => {
+    const { report } = round;
     const base = { webhookId: event.webhookId, eventId: event.id };
     let target: WebhookTarget;
     try {
       target = parseWebhookUrl(event.webhook.url, { baseUrl: options.webhookBaseUrl ?? null });
     } catch (err) {
       const reason = `the stored webhook URL is invalid: ${(err as Error).message}`;
-      await disable(event, reason, report);
+      await disable(event, reason, round);
       return false;
     }
 
@@ -129,7 +139,7 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
         err instanceof TemplateError
           ? `the template does not fit this ${event.operation} event: ${err.message}`
           : `the stored row data is unreadable: ${(err as Error).message}`;
-      await dead(event, reason, event.possibleDuplicate, report);
+      await dead(event, reason, event.possibleDuplicate, round);
       return true;
     }
 
@@ -146,7 +156,7 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
         event,
         "the template rendered an empty message (Discord refuses empty content)",
         false,
-        report,
+        round,
       );
       return true;
     }
@@ -169,12 +179,16 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
 
     switch (decision.action) {
       case "delivered": {
-        await record(event, {
-          state: "delivered",
-          messageId: decision.messageId,
-          at: now,
-          possibleDuplicate: event.possibleDuplicate,
-        });
+        await record(
+          event,
+          {
+            state: "delivered",
+            messageId: decision.messageId,
+            at: now,
+            possibleDuplicate: event.possibleDuplicate,
+          },
+          round,
+        );
         report.delivered++;
         if (message.truncated) {
           await log({
@@ -196,13 +210,17 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
       }
       case "retry": {
         const possibleDuplicate = event.possibleDuplicate || decision.possibleDuplicate;
-        await record(event, {
-          state: "retry",
-          nextAttemptAt: new Date(now.getTime() + decision.delayMs),
-          countsAsAttempt: decision.countsAsAttempt,
-          error: decision.error,
-          possibleDuplicate,
-        });
+        await record(
+          event,
+          {
+            state: "retry",
+            nextAttemptAt: new Date(now.getTime() + decision.delayMs),
+            countsAsAttempt: decision.countsAsAttempt,
+            error: decision.error,
+            possibleDuplicate,
+          },
+          round,
+        );
         report.retried++;
         if (outcome.kind !== "rate_limited") {
           await log({
@@ -221,22 +239,17 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
         return false;
       }
       case "dead":
-        await dead(event, decision.reason, event.possibleDuplicate || decision.possibleDuplicate, report);
+        await dead(event, decision.reason, event.possibleDuplicate || decision.possibleDuplicate, round);
         return true;
       case "disable_webhook":
-        await disable(event, decision.reason, report);
+        await disable(event, decision.reason, round);
         return false;
     }
   };
 
-  const dead = async (
-    event: ClaimedEvent,
-    reason: string,
-    possibleDuplicate: boolean,
-    report: DeliveryReport,
-  ) => {
-    await record(event, { state: "dead", reason, at: clock.now(), possibleDuplicate });
-    report.dead++;
+  const dead = async (event: ClaimedEvent, reason: string, possibleDuplicate: boolean, round: Round) => {
+    await record(event, { state: "dead", reason, at: clock.now(), possibleDuplicate }, round);
+    round.report.dead++;
     await log({
       kind: "webhook.dead",
       level: "error",
@@ -245,7 +258,7 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
     });
   };
 
-  const disable = async (event: ClaimedEvent, reason: string, report: DeliveryReport) => {
+  const disable = async (event: ClaimedEvent, reason: string, { report }: Round) => {
     const count = await outbox.disableWebhook(event.webhookId, reason);
     report.disabledWebhooks++;
     report.dead += count;
@@ -257,16 +270,16 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
     });
   };
 
-  const deliverRun = async (events: ClaimedEvent[], claimedAt: number, report: DeliveryReport) => {
+  const deliverRun = async (events: ClaimedEvent[], claimedAt: number, round: Round) => {
     for (let i = 0; i < events.length; i++) {
       const event = events[i] as ClaimedEvent;
       const leaseShort = clock.now().getTime() - claimedAt > leaseMs * LEASE_MARGIN;
-      const proceed = leaseShort ? false : await deliver(event, report);
+      const proceed = leaseShort ? false : await deliver(event, round);
       if (leaseShort || !proceed) {
         const rest = events.slice(leaseShort ? i : i + 1).map((e) => e.id);
         if (rest.length > 0) {
-          await outbox.release(rest, owner);
-          report.released += rest.length;
+          await outbox.release(rest, owner, { signal: round.signal });
+          round.report.released += rest.length;
         }
         return;
       }
@@ -298,12 +311,16 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
     }
     const queue = [...runs.values()];
     const claimedAt = now.getTime();
+    const round: Round = { report, signal: opts.signal };
     const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
       for (let run = queue.shift(); run; run = queue.shift()) {
-        await deliverRun(run, claimedAt, report);
+        await deliverRun(run, claimedAt, round);
       }
     });
-    await Promise.all(workers);
+    // Every run settles before the round ends (a failed one must not start the next claim while
+    // others are still posting), then the first failure is the round's.
+    const failed = (await Promise.allSettled(workers)).find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
     return report;
   };
 

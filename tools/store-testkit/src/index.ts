@@ -22,6 +22,7 @@ export {
   SEED_WEBHOOKS,
   type SeedMember,
 } from "./fixtures/seed-system";
+export { freePort } from "./free-port";
 export { runStoreConformance, type StoreConformanceOptions } from "./harness";
 export { defineSessionStoreCases, type SessionStoreSubject } from "./ports/session-store";
 export {
@@ -32,5 +33,12 @@ export {
   type PostgresTestTarget,
   postgresTestUrl,
 } from "./postgres";
+export {
+  checkScratchClusters,
+  createScratchCluster,
+  SCRATCH_CLUSTER_VERSION,
+  type ScratchCluster,
+  type ScratchClusterSupport,
+} from "./scratch-cluster";
 export { TEST_SECRET_KEY, TEST_SECRET_KEY_2, testSecretBox } from "./secret-box";
 export { createSqliteTestStore, type SqliteTestAdapter } from "./sqlite";

@@ -3,9 +3,10 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import { type Clock, type Dialect, systemClock } from "../dialect";
 import { SecretKeyRequiredError } from "../secrets/errors";
 import { listTables } from "../webhooks/catalog";
+import { tableExists } from "./ddl";
 import { migrations as registry } from "./index";
 import { checkDeclaredTables, guildkitTables, MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from "./owned-tables";
-import type { GuildkitMigration, MigrationContext } from "./types";
+import type { GuildkitMigration, MigrationContext, MigrationDb } from "./types";
 
 export { MIGRATION_LOCK_TABLE, MIGRATION_TABLE };
 
@@ -105,7 +106,14 @@ export async function migrateToLatest<TDatabase>(
     // looks for them in every schema, and a fresh schema next to another guildkit schema (parallel
     // test runs, several installations in one database) would skip creating its own.
     const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-    return runMigrator(db, dialect, { ...options, schema: rows[0]?.schema }, false);
+    const schema = rows[0]?.schema;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await runMigrator(db, dialect, { ...options, schema }, false);
+      } catch (error) {
+        if (attempt >= INTROSPECTION_ATTEMPTS || !droppedMeanwhile(error, schema)) throw error;
+      }
+    }
   }
   // SQLite: kysely's SQLite migration lock is a no-op and its transaction is deferred, so two
   // processes starting together (server + worker) would both run the migrations. Take the write
@@ -121,6 +129,27 @@ export async function migrateToLatest<TDatabase>(
       throw error;
     }
   });
+}
+
+/**
+ * The registered migrations this database has not applied yet, in order (empty when it is up to
+ * date). Read-only: it creates nothing, so a database never migrated lists every migration. Used by
+ * readiness checks (`/readyz`): a process on an unmigrated database is not ready.
+ */
+export async function pendingMigrations<TDatabase>(
+  db: Kysely<TDatabase>,
+  dialect: Dialect,
+  options: { migrations?: readonly GuildkitMigration[]; signal?: AbortSignal } = {},
+): Promise<string[]> {
+  options.signal?.throwIfAborted();
+  const list = options.migrations ?? registry;
+  const conn = db as unknown as MigrationDb;
+  // Two small queries rather than the Migrator's introspection, which lists every table of every
+  // schema (a readiness probe runs this every few seconds).
+  if (!(await tableExists(conn, dialect, MIGRATION_TABLE))) return list.map((m) => m.name);
+  const { rows } = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(conn);
+  const applied = new Set(rows.map((row) => row.name));
+  return list.filter((m) => !applied.has(m.name)).map((m) => m.name);
 }
 
 async function runMigrator<TDatabase>(
@@ -145,6 +174,24 @@ async function runMigrator<TDatabase>(
     throw new MigrationError(failed, error);
   }
   return { applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName) };
+}
+
+/** How often the Postgres Migrator is run again when another schema vanished under its introspection. */
+const INTROSPECTION_ATTEMPTS = 5;
+
+/**
+ * True when the Migrator failed because a schema other than ours was dropped while kysely's
+ * introspection listed the tables of every schema (`has_schema_privilege` on a name that no longer
+ * exists: SQLSTATE 3F000). That happens when another installation or test run in the same database
+ * drops its schema at that moment; nothing was applied (the error comes before any migration runs),
+ * so running the Migrator again is safe.
+ */
+function droppedMeanwhile(error: unknown, ownSchema: string | undefined): boolean {
+  if (!(error instanceof MigrationError) || error.migration !== null) return false;
+  const code = (error.cause as { code?: unknown } | null)?.code;
+  if (code !== "3F000") return false;
+  const message = error.cause instanceof Error ? error.cause.message : "";
+  return ownSchema === undefined || !message.includes(`"${ownSchema}"`);
 }
 
 const LOCK_WAIT_LIMIT_MS = 60_000;

@@ -211,13 +211,28 @@ export function createWebhookStore(
   };
 
   /** Whether a pending event is due and unleased now. */
-  const hasDue = async (): Promise<boolean> => {
-    const now = t(clock.now());
-    const due = await sql<{ one: number }>`select 1 as one from webhook_outbox
-      where state = 'pending' and (next_attempt_at is null or next_attempt_at <= ${now})
-        and (lease_expires_at is null or lease_expires_at <= ${now}) limit 1`.execute(db);
-    return due.rows.length > 0;
-  };
+  /**
+   * The webhooks whose oldest pending event may start at `now` (the ordering rule: an event waits
+   * while an earlier one of its webhook is leased or backing off), oldest head first.
+   */
+  const claimableHeads = (conn: Kysely<Database>, now: unknown, limit: number) =>
+    sql<{ webhook_id: unknown }>`
+      select h.webhook_id from (
+        select webhook_id, min(id) as head from webhook_outbox where state = 'pending' group by webhook_id
+      ) h
+      join webhook_outbox ho on ho.id = h.head
+      join discord_webhooks w on w.id = h.webhook_id
+      where w.enabled = ${bool(true)}
+        and (ho.lease_expires_at is null or ho.lease_expires_at <= ${now})
+        and (ho.next_attempt_at is null or ho.next_attempt_at <= ${now})
+      order by h.head
+      limit ${limit}`.execute(conn);
+
+  /**
+   * Whether a claim now would lease something: the same rule as `claim`, so an event waiting
+   * behind its webhook's leased head does not make the waits return at once (a busy loop).
+   */
+  const hasDue = async (): Promise<boolean> => (await claimableHeads(db, t(clock.now()), 1)).rows.length > 0;
 
   const outbox: WebhookOutbox = {
     async claim(opts, io: IoOptions = {}) {
@@ -230,17 +245,7 @@ export function createWebhookStore(
         if (dialect === "postgres")
           await sql`select pg_advisory_xact_lock(hashtext('guildkit_webhook_claim'))`.execute(trx);
         // 1. Webhooks whose oldest pending event may start now (the ordering rule).
-        const heads = await sql<{ webhook_id: unknown }>`
-          select h.webhook_id from (
-            select webhook_id, min(id) as head from webhook_outbox where state = 'pending' group by webhook_id
-          ) h
-          join webhook_outbox ho on ho.id = h.head
-          join discord_webhooks w on w.id = h.webhook_id
-          where w.enabled = ${bool(true)}
-            and (ho.lease_expires_at is null or ho.lease_expires_at <= ${now})
-            and (ho.next_attempt_at is null or ho.next_attempt_at <= ${now})
-          order by h.head
-          limit ${opts.limit}`.execute(trx);
+        const heads = await claimableHeads(trx, now, opts.limit);
         const claimed: ClaimedEvent[] = [];
         let budget = opts.limit;
         for (const head of heads.rows) {
@@ -396,7 +401,7 @@ export function createWebhookStore(
   return {
     ...outbox,
 
-    /** Whether a pending event is due and unleased now (one query). */
+    /** Whether a claim now would lease an event (one query; see `claimableHeads`). */
     hasDueEvents(io: IoOptions = {}): Promise<boolean> {
       io.signal?.throwIfAborted();
       return hasDue();

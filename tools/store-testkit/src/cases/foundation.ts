@@ -9,8 +9,10 @@ import {
   createMigrationContext,
   decodeJsonObject,
   decodeTime,
+  MIGRATION_TABLE,
   type MigrationDb,
   migrations,
+  tableExists,
   UniqueViolationError,
 } from "@guildkit/store-kysely";
 import { sql } from "kysely";
@@ -54,6 +56,18 @@ export const foundationCases = defineStoreCases("foundation", ({ fresh, dialect 
     const second = await store.migrate();
     expect(second.applied).toEqual([]);
     expect(await count(db, "members")).toBe(1);
+  });
+
+  it("pendingMigrations() lists every registered migration on a fresh database, creates nothing, and is empty once migrated", async () => {
+    const { store, db } = await fresh({ migrate: false });
+    expect(await store.pendingMigrations()).toEqual(migrations.map((m) => m.name));
+    expect(await tableExists(db, dialect, MIGRATION_TABLE)).toBe(false);
+    await store.migrate();
+    expect(await store.pendingMigrations()).toEqual([]);
+    // A migration recorded as applied but missing from the table is pending again.
+    const last = migrations[migrations.length - 1]!.name;
+    await sql`delete from ${sql.table(MIGRATION_TABLE)} where name = ${last}`.execute(db);
+    expect(await store.pendingMigrations()).toEqual([last]);
   });
 
   it("every migration's up() can run again on a database that already has its tables and columns", async () => {

@@ -404,6 +404,22 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it("an event waiting behind its webhook's leased head is not due: hasDueEvents is false and waitForEvents waits", async () => {
+    const { store, db } = await fresh();
+    await itemsTable(db, dialect);
+    await define(store);
+    await insertItem(db, dialect, { name: "head", qty: 1 });
+    await insertItem(db, dialect, { name: "behind", qty: 2 });
+    const now = new Date();
+    const claim = () => store.webhooks.claim({ owner: "w1", leaseMs: 60_000, limit: 10, perWebhook: 1, now });
+    expect(await claim()).toHaveLength(1);
+    expect(await claim()).toEqual([]); // the second waits for the first (per-webhook order)…
+    expect(await store.webhooks.hasDueEvents()).toBe(false); // …so it is not due
+    const started = Date.now();
+    await store.webhooks.waitForEvents({ timeoutMs: 300, pollIntervalMs: 20 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
   it("waitForEvents wakes when a data change writes an event while it waits (NOTIFY on Postgres, polling on SQLite)", async () => {
     const { store, db } = await fresh();
     await itemsTable(db, dialect);

@@ -89,7 +89,12 @@ export class HttpBrowser {
  * (public URL `base`) on a fresh SQLite store or on `store` (closed by the caller), OAuth configured
  * unless `configure: false`.
  */
-async function simWorld(options: { base: string; store?: AppStore; configure?: boolean }) {
+async function simWorld(options: {
+  base: string;
+  store?: AppStore;
+  configure?: boolean;
+  settings?: Partial<ServerContext["settings"]>;
+}) {
   const sim: DiscordSim = await startDiscordSim();
   const { base } = options;
   const application: SimApplication = sim.seed.application({
@@ -101,6 +106,7 @@ async function simWorld(options: { base: string; store?: AppStore; configure?: b
       publicBaseUrl: base,
       discordApiBaseUrl: sim.apiBaseUrl,
       discordAuthorizeUrl: sim.authorizeUrl,
+      ...options.settings,
     },
   });
   if (options.configure !== false) await configureOAuth(ctx, application);
@@ -125,7 +131,9 @@ export function oauthWorld(options: { configure?: boolean; base?: string } = {})
  * The reference server listening on an ephemeral port (public URL = that address), OAuth configured
  * against discord-sim, on a fresh SQLite store or on `store` (closed by the caller).
  */
-export async function servedWorld(options: { store?: AppStore } = {}) {
+export async function servedWorld(
+  options: { store?: AppStore; settings?: Partial<ServerContext["settings"]> } = {},
+) {
   let app: Hono | null = null;
   const server = serve({
     fetch: (request) => app?.fetch(request) ?? new Response(null, { status: 503 }),
@@ -134,7 +142,7 @@ export async function servedWorld(options: { store?: AppStore } = {}) {
   });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const world = await simWorld({ base, store: options.store });
+  const world = await simWorld({ base, store: options.store, settings: options.settings });
   app = createServerApp(world.ctx);
   return {
     ...world,

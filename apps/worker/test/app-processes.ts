@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
-import { freePort } from "@guildkit/store-testkit";
+import { freePort, TEST_SECRET_KEY } from "@guildkit/store-testkit";
 
 const root = resolve(import.meta.dirname, "../../..");
 
@@ -94,6 +94,7 @@ function baseEnv(target: AppEnvironment): NodeJS.ProcessEnv {
     NODE_ENV: "test",
     LOG_LEVEL: "info",
     DATABASE_URL: target.databaseUrl,
+    GUILDKIT_SECRET_KEY: TEST_SECRET_KEY,
     DISCORD_API_BASE_URL: target.discord.apiBaseUrl,
     DISCORD_CDN_BASE_URL: target.discord.cdnBaseUrl,
     DISCORD_AUTHORIZE_URL: target.discord.authorizeUrl,

@@ -7,7 +7,12 @@
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
 import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
 import { createPostgresStore, isConnectionError, type PostgresStore } from "@guildkit/store-postgres";
-import { checkScratchClusters, createScratchCluster, type ScratchCluster } from "@guildkit/store-testkit";
+import {
+  checkScratchClusters,
+  createScratchCluster,
+  type ScratchCluster,
+  testSecretBox,
+} from "@guildkit/store-testkit";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppProcess, startServer, startWorker, stopApp, waitFor } from "./app-processes";
@@ -105,7 +110,7 @@ describe.skipIf(!clusters.available)("server and worker on a PostgreSQL that res
     sim.seed.webhook({ channelId: CHANNEL, id: HOOK, token: HOOK_TOKEN, name: "shop" });
     const [user] = sim.seed.members({ guildId: guild.id, count: 1, roles: () => [], avatars: false });
 
-    store = createPostgresStore({ connectionString: cluster.url, max: 2 });
+    store = createPostgresStore({ connectionString: cluster.url, max: 2, secretBox: testSecretBox() });
     await store.migrate();
     await createConfigLoader({ store: store.configStore, spec: discordConfigSpec }).save({
       bot_token: app.botToken,

@@ -253,7 +253,7 @@ describe("parseWorkerSettings", () => {
   });
 
   it("reads METRICS_TOKEN, refusing one shorter than 16 characters without echoing it", () => {
-    const env = { DATABASE_URL: ":memory:", METRICS_TOKEN: "metrics-token-0123456789" };
+    const env = { ...worker, METRICS_TOKEN: "metrics-token-0123456789" };
     expect(parseWorkerSettings(env).metricsToken).toBe("metrics-token-0123456789");
     expect(() => parseWorkerSettings({ ...env, METRICS_TOKEN: "short-secret" })).toThrow(
       /^(?!.*short-secret).*METRICS_TOKEN is too short/s,

@@ -101,8 +101,8 @@ describe("the bot's member, roles and permissions", () => {
     expect((await readJson(res)).code).toBe(50013);
   });
 
-  it("lets the guild owner's bot manage any unmanaged role, but nobody a managed one", async () => {
-    w.sim.seed.guild({ id: GUILD, ownerId: w.app.botUserId });
+  it("lets the guild owner's bot manage any unmanaged role without any permission, but nobody a managed one", async () => {
+    w.sim.seed.guild({ id: GUILD, ownerId: w.app.botUserId, botPermissions: "0", everyonePermissions: "0" });
     expect((await w.bot(rolePath(HIGH_ROLE), { method: "PUT" })).status).toBe(204);
     const booster = w.sim.seed.role({ guildId: GUILD, name: "Server Booster", position: 2, managed: true });
     const res = await w.bot(rolePath(booster.id), { method: "PUT" });

@@ -4,7 +4,7 @@ import { DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from "./permiss
 import { compareSnowflakes, isSnowflake } from "./snowflake";
 import type { GuildState, RoleState, SimState } from "./state";
 import { quickAvatarHash } from "./tokens";
-import type { SimGuild, SimMember, SimSeed, SimUser } from "./types";
+import type { SimGuild, SimGuildSeed, SimMember, SimSeed, SimUser } from "./types";
 
 /** Throws `invalid_snowflake` unless `value` is a snowflake. */
 export function requireSnowflake(field: string, value: string): string {
@@ -44,6 +44,80 @@ export function simGuild(guild: GuildState): SimGuild {
   };
 }
 
+/** Writes `@everyone` and the bot's managed role from the guild's settings. */
+function writeBaseRoles(state: SimState, guild: GuildState): void {
+  const base = { managed: false, mentionable: false, color: 0, hoist: false, botId: null };
+  guild.roles.set(guild.id, {
+    ...base,
+    id: guild.id,
+    guildId: guild.id,
+    name: "@everyone",
+    position: 0,
+    permissions: guild.everyonePermissions,
+  });
+  const app = [...state.applications.values()].find((a) => a.botUserId === guild.botUserId);
+  guild.roles.set(guild.botRoleId, {
+    ...base,
+    id: guild.botRoleId,
+    guildId: guild.id,
+    name: app?.name ?? "bot",
+    position: guild.botRolePosition,
+    permissions: guild.botPermissions,
+    managed: true,
+    botId: guild.botUserId,
+  });
+}
+
+/**
+ * Seeds a guild with `@everyone` and the bot's managed role, or updates only what is given. A new
+ * guild has the bot in; `botInGuild` puts it in or takes it out.
+ */
+function upsertGuild(
+  ctx: GuildSeedContext,
+  seed: SimGuildSeed,
+  addBotMember: (guild: GuildState, botUserId: string) => void,
+): SimGuild {
+  const { state } = ctx;
+  const id = requireSnowflake("id", seed.id ?? state.nextId());
+  const existing = state.guilds.get(id);
+  const botUserId =
+    seed.botUserId ?? existing?.botUserId ?? state.applications.values().next().value?.botUserId ?? null;
+  if (botUserId !== null) requireSnowflake("botUserId", botUserId);
+  const target: GuildState = existing ?? {
+    id,
+    name: seed.name ?? "sim guild",
+    botUserId,
+    botRoleId: requireSnowflake("botRoleId", seed.botRoleId ?? state.nextId()),
+    botRolePosition: 100,
+    membersIntent: true,
+    ownerId: requireSnowflake("ownerId", seed.ownerId ?? state.nextId()),
+    botPermissions: DEFAULT_BOT_PERMISSIONS,
+    everyonePermissions: DEFAULT_EVERYONE_PERMISSIONS,
+    roles: new Map(),
+    members: new Map(),
+    bans: new Map(),
+    order: [],
+    orderDirty: false,
+  };
+  // A new guild, or a new bot for it, has the bot in; otherwise membership stays as it is.
+  const botWasIn =
+    !existing || existing.botUserId !== botUserId || (botUserId !== null && existing.members.has(botUserId));
+  target.name = seed.name ?? target.name;
+  target.botUserId = botUserId;
+  target.botRolePosition = seed.botRolePosition ?? target.botRolePosition;
+  target.membersIntent = seed.membersIntent ?? target.membersIntent;
+  if (seed.ownerId !== undefined) target.ownerId = requireSnowflake("ownerId", seed.ownerId);
+  target.botPermissions = seed.botPermissions ?? target.botPermissions;
+  target.everyonePermissions = seed.everyonePermissions ?? target.everyonePermissions;
+  state.guilds.set(id, target);
+  writeBaseRoles(state, target);
+  if (botUserId !== null) {
+    if (seed.botInGuild ?? botWasIn) addBotMember(target, botUserId);
+    else state.dropMember(target, botUserId);
+  }
+  return simGuild(target);
+}
+
 /** Seeding of guilds, roles, members and bans. */
 export function createGuildSeed(ctx: GuildSeedContext): Pick<
   SimSeed,
@@ -80,75 +154,10 @@ export function createGuildSeed(ctx: GuildSeedContext): Pick<
     });
   };
 
-  /** Writes `@everyone` and the bot's managed role from the guild's settings. */
-  const writeBaseRoles = (guild: GuildState) => {
-    const base = { managed: false, mentionable: false, color: 0, hoist: false, botId: null };
-    guild.roles.set(guild.id, {
-      ...base,
-      id: guild.id,
-      guildId: guild.id,
-      name: "@everyone",
-      position: 0,
-      permissions: guild.everyonePermissions,
-    });
-    const app = [...state.applications.values()].find((a) => a.botUserId === guild.botUserId);
-    guild.roles.set(guild.botRoleId, {
-      ...base,
-      id: guild.botRoleId,
-      guildId: guild.id,
-      name: app?.name ?? "bot",
-      position: guild.botRolePosition,
-      permissions: guild.botPermissions,
-      managed: true,
-      botId: guild.botUserId,
-    });
-  };
-
   return {
     addBotMember,
 
-    guild(seed) {
-      const id = requireSnowflake("id", seed.id ?? state.nextId());
-      const existing = state.guilds.get(id);
-      const botUserId =
-        seed.botUserId ?? existing?.botUserId ?? state.applications.values().next().value?.botUserId ?? null;
-      if (botUserId !== null) requireSnowflake("botUserId", botUserId);
-      const target: GuildState = existing ?? {
-        id,
-        name: seed.name ?? "sim guild",
-        botUserId,
-        botRoleId: requireSnowflake("botRoleId", seed.botRoleId ?? state.nextId()),
-        botRolePosition: 100,
-        membersIntent: true,
-        ownerId: requireSnowflake("ownerId", seed.ownerId ?? state.nextId()),
-        botPermissions: DEFAULT_BOT_PERMISSIONS,
-        everyonePermissions: DEFAULT_EVERYONE_PERMISSIONS,
-        roles: new Map(),
-        members: new Map(),
-        bans: new Map(),
-        order: [],
-        orderDirty: false,
-      };
-      // A new guild, or a new bot for it, has the bot in; otherwise membership stays as it is.
-      const botWasIn =
-        !existing ||
-        existing.botUserId !== botUserId ||
-        (botUserId !== null && existing.members.has(botUserId));
-      target.name = seed.name ?? target.name;
-      target.botUserId = botUserId;
-      target.botRolePosition = seed.botRolePosition ?? target.botRolePosition;
-      target.membersIntent = seed.membersIntent ?? target.membersIntent;
-      if (seed.ownerId !== undefined) target.ownerId = requireSnowflake("ownerId", seed.ownerId);
-      target.botPermissions = seed.botPermissions ?? target.botPermissions;
-      target.everyonePermissions = seed.everyonePermissions ?? target.everyonePermissions;
-      state.guilds.set(id, target);
-      writeBaseRoles(target);
-      if (botUserId !== null) {
-        if (seed.botInGuild ?? botWasIn) addBotMember(target, botUserId);
-        else state.dropMember(target, botUserId);
-      }
-      return simGuild(target);
-    },
+    guild: (seed) => upsertGuild(ctx, seed, addBotMember),
 
     role(role) {
       const guild = requireGuild(state, role.guildId);

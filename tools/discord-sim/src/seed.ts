@@ -2,7 +2,7 @@ import { DiscordSimError } from "./errors";
 import { issueGrant, revokeAuthorization } from "./oauth-grants";
 import { checkMetadataRecords } from "./role-connection-body";
 import { createGuildSeed, requireSnowflake } from "./seed-guild";
-import type { PkEntry, SimState } from "./state";
+import type { GuildState, PkEntry, SimState } from "./state";
 import { botTokenFor, randomToken } from "./tokens";
 import type { SimApplication, SimChannel, SimSeed, SimUser, SimWebhook } from "./types";
 
@@ -25,28 +25,128 @@ function copyApplication(app: SimApplication): SimApplication {
   return { ...app, redirectUris: [...app.redirectUris] };
 }
 
+/** The user, created as a placeholder (or a bot user) when it is not seeded yet. */
+function ensureUser(state: SimState, userId: string, bot = false): SimUser {
+  let user = state.users.get(userId);
+  if (!user) {
+    user = {
+      id: userId,
+      username: bot ? "bot" : `user${userId.slice(-6)}`,
+      global_name: null,
+      avatar: null,
+      email: null,
+      verified: bot,
+      ...(bot ? { bot: true } : {}),
+    };
+    state.users.set(userId, user);
+  }
+  return user;
+}
+
+/**
+ * Seeds an application and its bot user; an existing client id keeps what is not given. Guilds
+ * seeded without a bot adopt this one.
+ */
+function seedApplication(
+  state: SimState,
+  app: Partial<SimApplication>,
+  addBotMember: (guild: GuildState, botUserId: string) => void,
+): SimApplication {
+  const clientId = requireSnowflake("clientId", app.clientId ?? app.botUserId ?? state.nextId());
+  const botUserId = requireSnowflake("botUserId", app.botUserId ?? clientId);
+  const previous = state.applications.get(clientId);
+  if (previous) state.applicationsByToken.delete(previous.botToken);
+  const application: SimApplication = {
+    clientId,
+    clientSecret: app.clientSecret ?? previous?.clientSecret ?? randomToken(32),
+    redirectUris: [...(app.redirectUris ?? previous?.redirectUris ?? [])],
+    botToken: app.botToken ?? previous?.botToken ?? botTokenFor(botUserId),
+    botUserId,
+    name: app.name ?? previous?.name ?? "guildkit sim app",
+    publicClient: app.publicClient ?? previous?.publicClient ?? false,
+    membersIntent: app.membersIntent ?? previous?.membersIntent ?? true,
+    presenceIntent: app.presenceIntent ?? previous?.presenceIntent ?? false,
+    messageContentIntent: app.messageContentIntent ?? previous?.messageContentIntent ?? false,
+    verified: app.verified ?? previous?.verified ?? false,
+    roleConnectionsVerificationUrl:
+      app.roleConnectionsVerificationUrl ?? previous?.roleConnectionsVerificationUrl ?? null,
+    description: app.description ?? previous?.description ?? "",
+    ownerId: requireSnowflake("ownerId", app.ownerId ?? previous?.ownerId ?? state.nextId()),
+    extraFlags: app.extraFlags ?? previous?.extraFlags ?? 0,
+  };
+  state.applications.set(clientId, application);
+  state.applicationsByToken.set(application.botToken, application);
+  const bot = ensureUser(state, botUserId, true);
+  if (bot.username === "bot") bot.username = usernameFrom(application.name ?? "bot");
+  bot.bot = true;
+  for (const guild of state.guilds.values()) {
+    if (guild.botUserId === null) {
+      guild.botUserId = botUserId;
+      addBotMember(guild, botUserId);
+    }
+  }
+  return copyApplication(application);
+}
+
+/** Seeding of OAuth2 grants and of Linked Roles state. */
+function createAuthorizationSeed(
+  state: SimState,
+): Pick<SimSeed, "oauthGrant" | "revokeAuthorization" | "roleConnectionMetadata" | "roleConnection"> {
+  const now = state.now;
+  return {
+    oauthGrant({ userId, scopes, clientId, expiresInSeconds }) {
+      const app = applicationFor(state, clientId);
+      const user = state.users.get(userId);
+      if (!user || user.bot) {
+        throw new DiscordSimError("unknown_user", `user ${userId} is not a seeded (non-bot) user`);
+      }
+      return issueGrant(state, {
+        clientId: app.clientId,
+        userId,
+        scopes,
+        ...(expiresInSeconds !== undefined ? { ttlSeconds: expiresInSeconds } : {}),
+      });
+    },
+
+    revokeAuthorization({ userId, clientId }) {
+      return revokeAuthorization(state, applicationFor(state, clientId).clientId, userId);
+    },
+
+    roleConnectionMetadata(applicationId, records) {
+      applicationFor(state, applicationId);
+      const checked = checkMetadataRecords(records);
+      if (!checked.ok) {
+        const where = checked.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.leaf.message}`);
+        throw new DiscordSimError("invalid_seed", `invalid role connection metadata: ${where.join("; ")}`);
+      }
+      state.roleConnectionMetadata.set(applicationId, checked.value);
+      return structuredClone(checked.value);
+    },
+
+    roleConnection(connection) {
+      applicationFor(state, connection.applicationId);
+      requireSnowflake("userId", connection.userId);
+      ensureUser(state, connection.userId);
+      const stored = {
+        applicationId: connection.applicationId,
+        userId: connection.userId,
+        platformName: connection.platformName ?? null,
+        platformUsername: connection.platformUsername ?? null,
+        metadata: { ...(connection.metadata ?? {}) },
+        updatedAt: now(),
+      };
+      state.roleConnections.set(`${connection.applicationId}:${connection.userId}`, stored);
+      return structuredClone(stored);
+    },
+  };
+}
+
 /** The seeding API over a simulator state. */
 export function createSeed(state: SimState, snowflakes: { bump(past: bigint): void }): SimSeed {
   const now = state.now;
 
-  const ensureUser = (userId: string, bot = false): SimUser => {
-    let user = state.users.get(userId);
-    if (!user) {
-      user = {
-        id: userId,
-        username: bot ? "bot" : `user${userId.slice(-6)}`,
-        global_name: null,
-        avatar: null,
-        email: null,
-        verified: bot,
-        ...(bot ? { bot: true } : {}),
-      };
-      state.users.set(userId, user);
-    }
-    return user;
-  };
-
-  const guilds = createGuildSeed({ state, ensureUser, bumpIds: (past) => snowflakes.bump(past) });
+  const ensure = (userId: string, bot = false) => ensureUser(state, userId, bot);
+  const guilds = createGuildSeed({ state, ensureUser: ensure, bumpIds: (past) => snowflakes.bump(past) });
 
   return {
     guild: guilds.guild,
@@ -57,42 +157,7 @@ export function createSeed(state: SimState, snowflakes: { bump(past: bigint): vo
     ban: guilds.ban,
     unban: guilds.unban,
 
-    application(app) {
-      const clientId = requireSnowflake("clientId", app.clientId ?? app.botUserId ?? state.nextId());
-      const botUserId = requireSnowflake("botUserId", app.botUserId ?? clientId);
-      const previous = state.applications.get(clientId);
-      if (previous) state.applicationsByToken.delete(previous.botToken);
-      const application: SimApplication = {
-        clientId,
-        clientSecret: app.clientSecret ?? previous?.clientSecret ?? randomToken(32),
-        redirectUris: [...(app.redirectUris ?? previous?.redirectUris ?? [])],
-        botToken: app.botToken ?? previous?.botToken ?? botTokenFor(botUserId),
-        botUserId,
-        name: app.name ?? previous?.name ?? "guildkit sim app",
-        publicClient: app.publicClient ?? previous?.publicClient ?? false,
-        membersIntent: app.membersIntent ?? previous?.membersIntent ?? true,
-        presenceIntent: app.presenceIntent ?? previous?.presenceIntent ?? false,
-        messageContentIntent: app.messageContentIntent ?? previous?.messageContentIntent ?? false,
-        verified: app.verified ?? previous?.verified ?? false,
-        roleConnectionsVerificationUrl:
-          app.roleConnectionsVerificationUrl ?? previous?.roleConnectionsVerificationUrl ?? null,
-        description: app.description ?? previous?.description ?? "",
-        ownerId: requireSnowflake("ownerId", app.ownerId ?? previous?.ownerId ?? state.nextId()),
-        extraFlags: app.extraFlags ?? previous?.extraFlags ?? 0,
-      };
-      state.applications.set(clientId, application);
-      state.applicationsByToken.set(application.botToken, application);
-      const bot = ensureUser(botUserId, true);
-      if (bot.username === "bot") bot.username = usernameFrom(application.name ?? "bot");
-      bot.bot = true;
-      for (const guild of state.guilds.values()) {
-        if (guild.botUserId === null) {
-          guild.botUserId = botUserId;
-          guilds.addBotMember(guild, botUserId);
-        }
-      }
-      return copyApplication(application);
-    },
+    application: (app) => seedApplication(state, app, guilds.addBotMember),
 
     user(user) {
       const id = requireSnowflake("id", user.id ?? state.nextId());
@@ -162,49 +227,6 @@ export function createSeed(state: SimState, snowflakes: { bump(past: bigint): vo
       state.authorizingUserId = userId;
     },
 
-    oauthGrant({ userId, scopes, clientId, expiresInSeconds }) {
-      const app = applicationFor(state, clientId);
-      const user = state.users.get(userId);
-      if (!user || user.bot) {
-        throw new DiscordSimError("unknown_user", `user ${userId} is not a seeded (non-bot) user`);
-      }
-      return issueGrant(state, {
-        clientId: app.clientId,
-        userId,
-        scopes,
-        ...(expiresInSeconds !== undefined ? { ttlSeconds: expiresInSeconds } : {}),
-      });
-    },
-
-    revokeAuthorization({ userId, clientId }) {
-      return revokeAuthorization(state, applicationFor(state, clientId).clientId, userId);
-    },
-
-    roleConnectionMetadata(applicationId, records) {
-      applicationFor(state, applicationId);
-      const checked = checkMetadataRecords(records);
-      if (!checked.ok) {
-        const where = checked.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.leaf.message}`);
-        throw new DiscordSimError("invalid_seed", `invalid role connection metadata: ${where.join("; ")}`);
-      }
-      state.roleConnectionMetadata.set(applicationId, checked.value);
-      return structuredClone(checked.value);
-    },
-
-    roleConnection(connection) {
-      applicationFor(state, connection.applicationId);
-      requireSnowflake("userId", connection.userId);
-      ensureUser(connection.userId);
-      const stored = {
-        applicationId: connection.applicationId,
-        userId: connection.userId,
-        platformName: connection.platformName ?? null,
-        platformUsername: connection.platformUsername ?? null,
-        metadata: { ...(connection.metadata ?? {}) },
-        updatedAt: now(),
-      };
-      state.roleConnections.set(`${connection.applicationId}:${connection.userId}`, stored);
-      return structuredClone(stored);
-    },
+    ...createAuthorizationSeed(state),
   };
 }

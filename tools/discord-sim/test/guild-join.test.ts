@@ -143,6 +143,25 @@ describe("PUT /guilds/{guild}/members/{user} (Add Guild Member)", () => {
     expect((await readJson(res)).code).toBe(50001);
   });
 
+  it("bans, unbans and inspects bans through /_sim", async () => {
+    const post = (kind: string, body: unknown) =>
+      fetch(`${w.sim.url}/_sim/seed/${kind}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    expect(await readJson(post("ban", { guildId: GUILD, userId: ALICE }))).toEqual({
+      guildId: GUILD,
+      userId: ALICE,
+      reason: null,
+    });
+    expect(w.sim.inspect.member(GUILD, ALICE)).toBeNull();
+    expect(await readJson(fetch(`${w.sim.url}/_sim/inspect/bans?guildId=${GUILD}`))).toHaveLength(1);
+    expect((await join(ALICE, { access_token: joinToken(ALICE) })).status).toBe(403);
+    await post("unban", { guildId: GUILD, userId: ALICE });
+    expect((await join(ALICE, { access_token: joinToken(ALICE) })).status).toBe(201);
+  });
+
   it("reports joins through /_sim/inspect/joins", async () => {
     await join(CAROL, { access_token: joinToken() });
     const joins = await readJson(fetch(`${w.sim.url}/_sim/inspect/joins?guildId=${GUILD}`));
@@ -172,6 +191,9 @@ describe("DELETE /guilds/{guild}/members/{user} (Remove Guild Member)", () => {
       { at: w.clock.now(), guildId: GUILD, userId: ALICE, reason: "membership lapsed ✓" },
     ]);
     expect(await readJson(kick(ALICE))).toEqual({ message: "Unknown Member", code: 10007 });
+    expect(await readJson(fetch(`${w.sim.url}/_sim/inspect/kicks?guildId=${GUILD}`))).toMatchObject([
+      { userId: ALICE, reason: "membership lapsed ✓" },
+    ]);
   });
 
   it("refuses a member whose highest role is not below the bot's, and the owner", async () => {

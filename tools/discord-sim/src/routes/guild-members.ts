@@ -74,101 +74,103 @@ function addMemberRefusal(guild: GuildState, botUserId: string, body: AddMemberB
   return null;
 }
 
+/**
+ * Add Guild Member: a bot of the application the user's `guilds.join` token was granted to adds the
+ * user (201 with the member), or answers 204 without reading the body when the user is already in.
+ * A token that is invalid, expired, of another user or application, or without `guilds.join` is
+ * 403 50025 (discord-api-docs#5951, #5578); a ban is 403 40007; a user in too many guilds 400 30001,
+ * checked after membership (discord-api-docs#6888).
+ * @see https://discord.com/developers/docs/resources/guild#add-guild-member
+ */
+async function addMember(ctx: SimContext, c: SimHonoContext, principal: Principal | null): Promise<Response> {
+  const { state } = ctx;
+  const userId = c.req.param("user") ?? "";
+  if (!isSnowflake(userId)) return c.json(notSnowflake("user_id", userId), 400);
+  const found = botGuild(state, c, principal);
+  if (found instanceof Response) return found;
+  const { guild, botUserId } = found;
+  if (guild.members.has(userId)) return c.body(null, 204);
+  const read = await readJsonBody(c);
+  if (!read.ok) return answerBodyError(c, read);
+  if (!isDictionary(read.value)) return answerBodyError(c, NOT_A_DICTIONARY);
+  const parsed = addMemberSchema.safeParse(read.value, { reportInput: true });
+  if (!parsed.success) return c.json(invalidFormBody(parsed.error.issues.map(toDiscordIssue)), 400);
+  const body = parsed.data;
+  const grant = liveGrant(state, body.access_token);
+  if (
+    principal?.kind !== "bot" ||
+    !grant ||
+    grant.clientId !== principal.app.clientId ||
+    grant.userId !== userId ||
+    !grant.scopes.includes("guilds.join")
+  ) {
+    return discordError(c, DISCORD_ERRORS.invalidOAuthToken);
+  }
+  const user = state.users.get(userId);
+  if (!user) return discordError(c, DISCORD_ERRORS.unknownUser);
+  if (guild.bans.has(userId)) return discordError(c, DISCORD_ERRORS.bannedFromGuild);
+  const refusal = addMemberRefusal(guild, botUserId, body);
+  if (refusal) return discordError(c, refusal);
+  if (guildCount(state, userId) >= (user.maxGuilds ?? DEFAULT_MAX_GUILDS)) {
+    return discordError(c, DISCORD_ERRORS.maxGuilds);
+  }
+  const member: SimMember = state.seed.member({
+    guildId: guild.id,
+    userId,
+    nick: body.nick ?? null,
+    roles: [...new Set(body.roles ?? [])],
+  });
+  state.joins.push({
+    at: ctx.now(),
+    guildId: guild.id,
+    userId,
+    applicationId: principal.app.clientId,
+    roles: [...member.roles],
+    nick: member.nick,
+  });
+  return c.json({ ...apiMember(member, user), mute: body.mute ?? false, deaf: body.deaf ?? false }, 201);
+}
+
+/**
+ * Remove Guild Member (kick): KICK_MEMBERS, and only members whose highest role sits below the
+ * bot's (never the owner). 204; the decoded `X-Audit-Log-Reason` goes to `inspect.kicks()`.
+ * @see https://discord.com/developers/docs/resources/guild#remove-guild-member
+ */
+function removeMember(ctx: SimContext, c: SimHonoContext, principal: Principal | null): Response {
+  const { state } = ctx;
+  const userId = c.req.param("user") ?? "";
+  if (!isSnowflake(userId)) return c.json(notSnowflake("user_id", userId), 400);
+  const found = botGuild(state, c, principal);
+  if (found instanceof Response) return found;
+  const { guild, botUserId } = found;
+  if (!guild.members.has(userId)) {
+    return discordError(
+      c,
+      state.users.has(userId) ? DISCORD_ERRORS.unknownMember : DISCORD_ERRORS.unknownUser,
+    );
+  }
+  if (
+    !hasPermission(guild, botUserId, PERMISSIONS.KICK_MEMBERS) ||
+    !outranksMember(guild, botUserId, userId)
+  ) {
+    return discordError(c, DISCORD_ERRORS.missingPermissions);
+  }
+  state.dropMember(guild, userId);
+  state.kicks.push({ at: ctx.now(), guildId: guild.id, userId, reason: auditLogReason(c) });
+  return c.body(null, 204);
+}
+
 /** Add Guild Member and Remove Guild Member. */
 export function registerGuildMemberRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
-  const { state } = ctx;
   const byGuild = (c: SimHonoContext) => c.req.param("guild") ?? "";
-
-  /**
-   * Add Guild Member: a bot of the application the user's `guilds.join` token was granted to adds the
-   * user (201 with the member), or answers 204 without reading the body when the user is already in.
-   * A token that is invalid, expired, of another user or application, or without `guilds.join` is
-   * 403 50025 (discord-api-docs#5951, #5578); a ban is 403 40007; a user in too many guilds 400 30001,
-   * checked after membership (discord-api-docs#6888).
-   * @see https://discord.com/developers/docs/resources/guild#add-guild-member
-   */
-  const addMember = async (c: SimHonoContext, principal: Principal | null): Promise<Response> => {
-    const userId = c.req.param("user") ?? "";
-    if (!isSnowflake(userId)) return c.json(notSnowflake("user_id", userId), 400);
-    const found = botGuild(state, c, principal);
-    if (found instanceof Response) return found;
-    const { guild, botUserId } = found;
-    if (guild.members.has(userId)) return c.body(null, 204);
-    const read = await readJsonBody(c);
-    if (!read.ok) return answerBodyError(c, read);
-    if (!isDictionary(read.value)) return answerBodyError(c, NOT_A_DICTIONARY);
-    const parsed = addMemberSchema.safeParse(read.value, { reportInput: true });
-    if (!parsed.success) return c.json(invalidFormBody(parsed.error.issues.map(toDiscordIssue)), 400);
-    const body = parsed.data;
-    const grant = liveGrant(state, body.access_token);
-    if (
-      principal?.kind !== "bot" ||
-      !grant ||
-      grant.clientId !== principal.app.clientId ||
-      grant.userId !== userId ||
-      !grant.scopes.includes("guilds.join")
-    ) {
-      return discordError(c, DISCORD_ERRORS.invalidOAuthToken);
-    }
-    const user = state.users.get(userId);
-    if (!user) return discordError(c, DISCORD_ERRORS.unknownUser);
-    if (guild.bans.has(userId)) return discordError(c, DISCORD_ERRORS.bannedFromGuild);
-    const refusal = addMemberRefusal(guild, botUserId, body);
-    if (refusal) return discordError(c, refusal);
-    if (guildCount(state, userId) >= (user.maxGuilds ?? DEFAULT_MAX_GUILDS)) {
-      return discordError(c, DISCORD_ERRORS.maxGuilds);
-    }
-    const member: SimMember = state.seed.member({
-      guildId: guild.id,
-      userId,
-      nick: body.nick ?? null,
-      roles: [...new Set(body.roles ?? [])],
-    });
-    state.joins.push({
-      at: ctx.now(),
-      guildId: guild.id,
-      userId,
-      applicationId: principal.app.clientId,
-      roles: [...member.roles],
-      nick: member.nick,
-    });
-    return c.json({ ...apiMember(member, user), mute: body.mute ?? false, deaf: body.deaf ?? false }, 201);
-  };
-
-  /**
-   * Remove Guild Member (kick): KICK_MEMBERS, and only members whose highest role sits below the
-   * bot's (never the owner). 204; the decoded `X-Audit-Log-Reason` goes to `inspect.kicks()`.
-   * @see https://discord.com/developers/docs/resources/guild#remove-guild-member
-   */
-  const removeMember = (c: SimHonoContext, principal: Principal | null): Response => {
-    const userId = c.req.param("user") ?? "";
-    if (!isSnowflake(userId)) return c.json(notSnowflake("user_id", userId), 400);
-    const found = botGuild(state, c, principal);
-    if (found instanceof Response) return found;
-    const { guild, botUserId } = found;
-    if (!guild.members.has(userId)) {
-      return discordError(
-        c,
-        state.users.has(userId) ? DISCORD_ERRORS.unknownMember : DISCORD_ERRORS.unknownUser,
-      );
-    }
-    if (
-      !hasPermission(guild, botUserId, PERMISSIONS.KICK_MEMBERS) ||
-      !outranksMember(guild, botUserId, userId)
-    ) {
-      return discordError(c, DISCORD_ERRORS.missingPermissions);
-    }
-    state.dropMember(guild, userId);
-    state.kicks.push({ at: ctx.now(), guildId: guild.id, userId, reason: auditLogReason(c) });
-    return c.body(null, 204);
-  };
-
   app.put(
     "/api/v10/guilds/:guild/members/:user",
-    discordRoute(ctx, { route: "add_member", auth: "bot", major: byGuild }, addMember),
+    discordRoute(ctx, { route: "add_member", auth: "bot", major: byGuild }, (c, p) => addMember(ctx, c, p)),
   );
   app.delete(
     "/api/v10/guilds/:guild/members/:user",
-    discordRoute(ctx, { route: "remove_member", auth: "bot", major: byGuild }, removeMember),
+    discordRoute(ctx, { route: "remove_member", auth: "bot", major: byGuild }, (c, p) =>
+      removeMember(ctx, c, p),
+    ),
   );
 }

@@ -5,10 +5,17 @@ import { apiApplication, apiUser } from "../objects";
 import { discordError, discordRoute, type Principal, type SimEnv, type SimHonoContext } from "../pipeline";
 import type { SimApplication } from "../types";
 
+const byCaller = (_c: SimHonoContext, principal: Principal | null) => principal?.key ?? "";
+
 /** Who is calling: `/users/@me`, `/oauth2/@me`, and the bot's application object. */
 export function registerMeRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
+  registerIdentityRoutes(app, ctx);
+  registerApplicationRoutes(app, ctx);
+}
+
+/** `GET /users/@me` and `GET /oauth2/@me`. */
+function registerIdentityRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
   const { state } = ctx;
-  const byCaller = (_c: SimHonoContext, principal: Principal | null) => principal?.key ?? "";
   const meSpec = { route: "users_me", auth: "any", major: byCaller } as const;
 
   /**
@@ -52,7 +59,11 @@ export function registerMeRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
       });
     }),
   );
+}
 
+/** `GET /applications/@me` and `GET /oauth2/applications/@me` with the bot token. */
+function registerApplicationRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
+  const { state } = ctx;
   const applicationJson = (application: SimApplication, withFlags: boolean) => {
     let guildCount = 0;
     for (const guild of state.guilds.values()) if (guild.members.has(application.botUserId)) guildCount += 1;

@@ -12,10 +12,17 @@ import type { SimApplication } from "../types";
 /** The scope a user token needs for its role connection. */
 export const ROLE_CONNECTIONS_SCOPE = "role_connections.write";
 
+const none = () => "";
+
 /** Linked Roles: an application's role connection metadata, and each user's role connection. */
 export function registerRoleConnectionRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
+  registerMetadataRoutes(app, ctx);
+  registerConnectionRoutes(app, ctx);
+}
+
+/** `GET`/`PUT /applications/{id}/role-connections/metadata` with the application's bot token. */
+function registerMetadataRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
   const { state } = ctx;
-  const none = () => "";
 
   /**
    * The application of the path, which the bot token must belong to: 50035 for a bad id, 10002
@@ -63,6 +70,11 @@ export function registerRoleConnectionRoutes(app: Hono<SimEnv>, ctx: SimContext)
       return c.json(checked.value);
     }),
   );
+}
+
+/** `GET`/`PUT`/`DELETE /users/@me/applications/{id}/role-connection` with the user's bearer token. */
+function registerConnectionRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
+  const { state } = ctx;
 
   /**
    * The grant of a bearer token holding `role_connections.write` for the application of the path.

@@ -1,6 +1,7 @@
 import { checkAuthorize, decideAuthorize, defaultAuthorizingUser } from "./authorize";
 import type { SimContext } from "./context";
 import { DiscordSimError } from "./errors";
+import { grantView } from "./oauth-grants";
 import type { SimFaults, SimInspect, SimSeed } from "./types";
 
 /** The in-process control surface shared by `DiscordSim` and the `/_sim` HTTP API. */
@@ -51,6 +52,35 @@ export function createSimApi(ctx: SimContext): SimApi {
       if (!found) return null;
       const { clientId, redirectUri, userId, scopes, codeChallenge, used } = found;
       return { clientId, redirectUri, userId, scopes: [...scopes], codeChallenge, used };
+    },
+    oauthGrants(filter = {}) {
+      return state.grants
+        .filter((g) => filter.userId === undefined || g.userId === filter.userId)
+        .filter((g) => filter.clientId === undefined || g.clientId === filter.clientId)
+        .map((g) => grantView(state, g));
+    },
+    roleConnectionMetadata(applicationId) {
+      return structuredClone(state.roleConnectionMetadata.get(applicationId) ?? []);
+    },
+    roleConnection(applicationId, userId) {
+      const found = state.roleConnections.get(`${applicationId}:${userId}`);
+      return found ? structuredClone(found) : null;
+    },
+    roleConnections(applicationId) {
+      return [...state.roleConnections.values()]
+        .filter((c) => applicationId === undefined || c.applicationId === applicationId)
+        .map((c) => structuredClone(c));
+    },
+    joins(guildId) {
+      return state.joins
+        .filter((j) => guildId === undefined || j.guildId === guildId)
+        .map((j) => ({ ...j, roles: [...j.roles] }));
+    },
+    kicks(guildId) {
+      return state.kicks.filter((k) => guildId === undefined || k.guildId === guildId).map((k) => ({ ...k }));
+    },
+    bans(guildId) {
+      return [...(state.guilds.get(guildId)?.bans.values() ?? [])].map((b) => ({ ...b }));
     },
   };
 

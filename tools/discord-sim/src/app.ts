@@ -6,15 +6,23 @@ import { DISCORD_ERRORS, DiscordSimError } from "./errors";
 import { discordUnrouted, type SimEnv } from "./pipeline";
 import { registerCdnRoutes } from "./routes/cdn";
 import { registerControlRoutes } from "./routes/control";
+import { registerGuildMemberRoutes } from "./routes/guild-members";
 import { registerGuildRoutes } from "./routes/guilds";
+import { registerMeRoutes } from "./routes/me";
 import { registerOAuthRoutes } from "./routes/oauth";
 import { registerPluralKitRoutes } from "./routes/pluralkit";
+import { registerRoleConnectionRoutes } from "./routes/role-connections";
 import { registerWebhookRoutes } from "./routes/webhooks";
 
 /** Discord API paths the simulator serves; other methods on them answer 405. */
 const API_PATHS = [
   "/api/v10/users/@me",
   "/api/v10/oauth2/@me",
+  "/api/v10/applications/@me",
+  "/api/v10/oauth2/applications/@me",
+  "/api/v10/applications/:application/role-connections/metadata",
+  "/api/v10/users/@me/applications/:application/role-connection",
+  "/api/v10/guilds/:guild",
   "/api/v10/guilds/:guild/members/:user",
   "/api/v10/guilds/:guild/members",
   "/api/v10/guilds/:guild/members/:user/roles/:role",
@@ -66,7 +74,10 @@ export function createSimApp(ctx: SimContext, api: SimApi, urls: () => Record<st
 
   registerControlRoutes(app, api, urls);
   registerOAuthRoutes(app, ctx);
+  registerMeRoutes(app, ctx);
+  registerRoleConnectionRoutes(app, ctx);
   registerGuildRoutes(app, ctx);
+  registerGuildMemberRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
   registerCdnRoutes(app, ctx);
   registerPluralKitRoutes(app, ctx);

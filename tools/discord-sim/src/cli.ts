@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { seedDemo } from "./demo";
@@ -7,7 +8,7 @@ import type { DiscordSimOptions } from "./types";
 
 const USAGE = `discord-sim — a local Discord API v10 + PluralKit API v2
 
-Usage: pnpm --filter @guildkit/discord-sim start [options]
+Usage: discord-sim [options]      (in the guildkit repository: pnpm --filter @guildkit/discord-sim start)
 
   --port <n>                port to listen on (default $PORT or 3210; 0 = ephemeral)
   --host <addr>             interface to bind (default 127.0.0.1)
@@ -16,6 +17,8 @@ Usage: pnpm --filter @guildkit/discord-sim start [options]
   --global-per-second <n>   Discord global limit per bot token (default 50)
   --pluralkit-per-second <n> PluralKit limit per client (default 10)
   --strict-user-agent       answer 403 to User-Agents not starting with "DiscordBot"
+  --access-token-ttl <s>    OAuth2 access token lifetime in seconds (default 604800)
+  --no-channel-limit        turn off the shared per-channel webhook message limit (30 per 60 s)
   --help                    show this text`;
 
 async function main(): Promise<void> {
@@ -28,6 +31,8 @@ async function main(): Promise<void> {
       "global-per-second": { type: "string" },
       "pluralkit-per-second": { type: "string" },
       "strict-user-agent": { type: "boolean" },
+      "access-token-ttl": { type: "string" },
+      "no-channel-limit": { type: "boolean" },
       help: { type: "boolean" },
     },
   });
@@ -51,6 +56,9 @@ async function main(): Promise<void> {
   if (globalPerSecond !== undefined) options.globalPerSecond = globalPerSecond;
   const pluralkitPerSecond = number("pluralkit-per-second", values["pluralkit-per-second"]);
   if (pluralkitPerSecond !== undefined) options.pluralkitPerSecond = pluralkitPerSecond;
+  const accessTokenTtl = number("access-token-ttl", values["access-token-ttl"]);
+  if (accessTokenTtl !== undefined) options.accessTokenTtlSeconds = accessTokenTtl;
+  if (values["no-channel-limit"]) options.resourceLimits = { channel_messages: null };
 
   const sim = await startDiscordSim(options);
   const lines = [`discord-sim listening on ${sim.url}`];

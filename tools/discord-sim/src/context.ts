@@ -1,4 +1,5 @@
 import { createFaultRegistry, DEFAULT_RANDOM_SEED } from "./faults";
+import { ACCESS_TOKEN_TTL_S } from "./oauth-grants";
 import {
   createGcraLimiter,
   createSlidingCounter,
@@ -9,10 +10,18 @@ import {
 } from "./rate-limits";
 import { createRequestLog, DEFAULT_REQUEST_LOG_CAP } from "./request-log";
 import { createSimState, type SimState } from "./state";
-import type { DiscordSimOptions, SimBucketLimit, SimRouteKey } from "./types";
+import type { DiscordSimOptions, SimBucketLimit, SimResourceLimitKey, SimRouteKey } from "./types";
 
 /** Default window for counting invalid requests: 10 minutes. */
 export const DEFAULT_INVALID_WINDOW_MS = 600_000;
+
+/**
+ * Limits shared by every caller, on by default: Discord's hidden per-channel message limit, about 30
+ * messages per 60 s, shared by every webhook posting into the channel (discord-api-docs#367, #1454).
+ */
+export const DEFAULT_RESOURCE_LIMITS: Readonly<Record<SimResourceLimitKey, SimBucketLimit>> = {
+  channel_messages: { limit: 30, windowMs: 60_000 },
+};
 
 /** Options with every default applied. */
 export interface ResolvedSimOptions {
@@ -21,6 +30,8 @@ export interface ResolvedSimOptions {
   pluralkitPerSecond: number;
   invalidWindowMs: number;
   strictUserAgent: boolean;
+  /** Per-resource limits; `null` = off. */
+  resourceLimits: Record<SimResourceLimitKey, SimBucketLimit | null>;
 }
 
 /** Everything a route handler needs: state, limiters, counters, faults. */
@@ -29,6 +40,8 @@ export interface SimContext {
   options: ResolvedSimOptions;
   state: SimState;
   buckets: ReturnType<typeof createWindowLimiter>;
+  /** Windows of the per-resource limits (`channel_messages:<channel id>`). */
+  resourceBuckets: ReturnType<typeof createWindowLimiter>;
   globalLimiter: ReturnType<typeof createWindowLimiter>;
   pluralkitLimiter: ReturnType<typeof createGcraLimiter>;
   invalid: ReturnType<typeof createSlidingCounter>;
@@ -56,12 +69,16 @@ export function createSimContext(options: DiscordSimOptions = {}): SimContext {
     pluralkitPerSecond,
     invalidWindowMs: options.invalidWindowMs ?? DEFAULT_INVALID_WINDOW_MS,
     strictUserAgent: options.strictUserAgent ?? false,
+    resourceLimits: { ...DEFAULT_RESOURCE_LIMITS, ...options.resourceLimits },
   };
   const ctx: SimContext = {
     now,
     options: resolved,
-    state: createSimState(now),
+    state: createSimState(now, {
+      accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? ACCESS_TOKEN_TTL_S,
+    }),
     buckets: createWindowLimiter(now),
+    resourceBuckets: createWindowLimiter(now),
     globalLimiter: createWindowLimiter(now),
     pluralkitLimiter: createGcraLimiter(now),
     invalid: createSlidingCounter(now, resolved.invalidWindowMs),
@@ -72,6 +89,7 @@ export function createSimContext(options: DiscordSimOptions = {}): SimContext {
     reset() {
       ctx.state.reset();
       ctx.buckets.reset();
+      ctx.resourceBuckets.reset();
       ctx.globalLimiter.reset();
       ctx.pluralkitLimiter.reset();
       ctx.invalid.reset();

@@ -18,6 +18,7 @@ export const DEMO = {
     bob: "1300000000000001002",
     carol: "1300000000000001003",
   },
+  linkedRolesUrl: "http://localhost:3000/discord/linked-roles",
   redirectUris: [
     "http://localhost:3000/discord/callback",
     "http://localhost:3000/login/discord/callback",
@@ -39,7 +40,8 @@ export interface DemoSeed {
 
 /**
  * Seeds the demo world the CLI starts with: an application (fixed client id, secret and bot token,
- * redirect URIs for http://localhost:3000 and http://127.0.0.1:3000, link and login callbacks), a
+ * redirect URIs for http://localhost:3000 and http://127.0.0.1:3000, link and login callbacks, the
+ * Linked Roles verification URL http://localhost:3000/discord/linked-roles), a
  * guild with a "Member" role, three users (alice: verified email, member; bob: unverified email,
  * member; carol: no email, not a member), a channel with an app-owned webhook and a PluralKit one.
  */
@@ -51,6 +53,7 @@ export function seedDemo(sim: { seed: SimSeed }): DemoSeed {
     botToken: DEMO.botToken,
     redirectUris: [...DEMO.redirectUris],
     name: "guildkit dev",
+    roleConnectionsVerificationUrl: DEMO.linkedRolesUrl,
   });
   seed.guild({
     id: DEMO.guildId,

@@ -32,11 +32,15 @@ export interface FormErrorLeaf {
   message: string;
 }
 
-/** Messages Discord uses for the JSON codes the simulator answers. */
+/**
+ * Messages Discord uses for the JSON codes the simulator answers.
+ * @see https://discord.com/developers/docs/topics/opcodes-and-status-codes#json
+ */
 export const DISCORD_ERRORS = {
   unauthorized: { status: 401, body: { message: "401: Unauthorized", code: 0 } },
   notFound: { status: 404, body: { message: "404: Not Found", code: 0 } },
   methodNotAllowed: { status: 405, body: { message: "405: Method Not Allowed", code: 0 } },
+  unknownApplication: { status: 404, body: { message: "Unknown Application", code: 10002 } },
   unknownChannel: { status: 404, body: { message: "Unknown Channel", code: 10003 } },
   unknownGuild: { status: 404, body: { message: "Unknown Guild", code: 10004 } },
   unknownMember: { status: 404, body: { message: "Unknown Member", code: 10007 } },
@@ -44,9 +48,12 @@ export const DISCORD_ERRORS = {
   unknownRole: { status: 404, body: { message: "Unknown Role", code: 10011 } },
   unknownUser: { status: 404, body: { message: "Unknown User", code: 10013 } },
   unknownWebhook: { status: 404, body: { message: "Unknown Webhook", code: 10015 } },
+  maxGuilds: { status: 400, body: { message: "Maximum number of guilds reached (100)", code: 30001 } },
+  bannedFromGuild: { status: 403, body: { message: "The user is banned from this guild.", code: 40007 } },
   missingAccess: { status: 403, body: { message: "Missing Access", code: 50001 } },
   emptyMessage: { status: 400, body: { message: "Cannot send an empty message", code: 50006 } },
   missingPermissions: { status: 403, body: { message: "Missing Permissions", code: 50013 } },
+  invalidOAuthToken: { status: 403, body: { message: "Invalid OAuth2 access token", code: 50025 } },
   invalidWebhookToken: { status: 401, body: { message: "Invalid Webhook Token", code: 50027 } },
   invalidApiVersion: { status: 400, body: { message: "Invalid API version provided", code: 50041 } },
   invalidJson: { status: 400, body: { message: "The request body contains invalid JSON.", code: 50109 } },
@@ -88,3 +95,12 @@ export function notSnowflake(param: string, value: string): DiscordErrorBody {
     { path: [param], leaf: { code: "NUMBER_TYPE_COERCE", message: `Value "${value}" is not snowflake.` } },
   ]);
 }
+
+/**
+ * The 429 body's code and message when a channel's write limit is hit (every webhook posting into the
+ * channel shares it); verified by Discord staff in discord-api-docs#8290.
+ */
+export const CHANNEL_WRITE_LIMIT = {
+  code: 20028,
+  message: "The write action you are performing on the channel has hit the write rate limit.",
+} as const;

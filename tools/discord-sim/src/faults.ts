@@ -19,6 +19,12 @@ const routeKeys = [
   "oauth_token",
   "cdn",
   "pk_message",
+  "get_guild",
+  "add_member",
+  "remove_member",
+  "get_application",
+  "role_connection_metadata",
+  "role_connection",
 ] as const satisfies readonly SimRouteKey[];
 
 /** zod schema of a route key (used by the `/_sim` API). */

@@ -1,6 +1,9 @@
 export type { SimApi } from "./api";
+export { DEFAULT_RESOURCE_LIMITS } from "./context";
 export { DEMO, type DemoSeed, seedDemo } from "./demo";
 export { type DiscordErrorBody, DiscordSimError, type DiscordSimErrorCode } from "./errors";
+export { ACCESS_TOKEN_TTL_S } from "./oauth-grants";
+export { DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS, PERMISSIONS } from "./permissions";
 export { PNG_SIGNATURE, renderAvatarPng } from "./png";
 export {
   bucketHash,

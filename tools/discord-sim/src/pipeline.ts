@@ -5,6 +5,7 @@ import type { SimContext } from "./context";
 import type { DiscordErrorBody } from "./errors";
 import { DISCORD_ERRORS } from "./errors";
 import { seconds } from "./format";
+import { liveGrant } from "./oauth-grants";
 import { type BucketState, bucketHash, GLOBAL_BUCKET_HASH } from "./rate-limits";
 import type { OAuthGrant } from "./state";
 import type { SimApplication, SimRouteKey } from "./types";
@@ -45,6 +46,20 @@ export function discordError(c: SimHonoContext, error: { status: number; body: D
   return c.json(error.body, error.status as ContentfulStatusCode);
 }
 
+/**
+ * The URL-decoded `X-Audit-Log-Reason` header, or null.
+ * @see https://discord.com/developers/docs/resources/audit-log#audit-log-entry-object
+ */
+export function auditLogReason(c: SimHonoContext): string | null {
+  const header = c.req.header("x-audit-log-reason");
+  if (header === undefined) return null;
+  try {
+    return decodeURIComponent(header);
+  } catch {
+    return header;
+  }
+}
+
 /** The client's address (rate-limit key for unauthenticated routes). */
 export function clientAddress(c: SimHonoContext): string {
   return c.env?.incoming?.socket?.remoteAddress ?? "unknown";
@@ -65,8 +80,8 @@ function authenticate(
     return app ? { kind: "bot", app, userId: app.botUserId, key: `bot:${app.botUserId}` } : null;
   }
   if (type === "Bearer" && (accepted === "bearer" || accepted === "any")) {
-    const grant = ctx.state.grantsByAccess.get(token);
-    if (!grant || grant.revoked || ctx.now() >= grant.expiresAt) return null;
+    const grant = liveGrant(ctx.state, token);
+    if (!grant) return null;
     return { kind: "bearer", grant, userId: grant.userId, key: `bearer:${grant.userId}` };
   }
   return null;
@@ -107,10 +122,14 @@ function takeGlobal(
   return { refused, window };
 }
 
-/** Answers a Discord 429 (`retry_after` in float seconds, `Retry-After` whole seconds rounded up). */
+/**
+ * Answers a Discord 429 (`retry_after` in float seconds, `Retry-After` whole seconds rounded up); a
+ * limit with its own JSON code (e.g. 20028) passes `code` and `message`.
+ * @see https://discord.com/developers/docs/topics/rate-limits#exceeding-a-rate-limit
+ */
 export function discord429(
   c: SimHonoContext,
-  opts: { retryAfterMs: number; scope: "user" | "global" | "shared" },
+  opts: { retryAfterMs: number; scope: "user" | "global" | "shared"; code?: number; message?: string },
 ): Response {
   const retryAfter = Math.max(0.001, Math.round(opts.retryAfterMs) / 1000);
   c.set("scope", opts.scope);
@@ -120,8 +139,10 @@ export function discord429(
   c.header("X-RateLimit-Scope", opts.scope);
   if (opts.scope === "global") c.header("X-RateLimit-Global", "true");
   const message =
-    opts.scope === "shared" ? "The resource is being rate limited." : "You are being rate limited.";
-  return c.json({ message, retry_after: retryAfter, global: opts.scope === "global" }, 429);
+    opts.message ??
+    (opts.scope === "shared" ? "The resource is being rate limited." : "You are being rate limited.");
+  const body = { message, retry_after: retryAfter, global: opts.scope === "global" };
+  return c.json(opts.code === undefined ? body : { ...body, code: opts.code }, 429);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -18,6 +18,12 @@ export const DEFAULT_ROUTE_LIMITS: Readonly<Record<SimRouteKey, SimBucketLimit>>
   oauth_token: { limit: 50, windowMs: 10_000 },
   cdn: { limit: 250, windowMs: 1_000 },
   pk_message: { limit: 10, windowMs: 1_000 },
+  get_guild: { limit: 5, windowMs: 5_000 },
+  add_member: { limit: 10, windowMs: 10_000 },
+  remove_member: { limit: 5, windowMs: 5_000 },
+  get_application: { limit: 5, windowMs: 5_000 },
+  role_connection_metadata: { limit: 5, windowMs: 5_000 },
+  role_connection: { limit: 5, windowMs: 5_000 },
 };
 
 /** Discord's global limit per bot token per second. */
@@ -40,6 +46,12 @@ const BUCKET_GROUP: Readonly<Record<SimRouteKey, string>> = {
   oauth_token: "oauth_token",
   cdn: "cdn",
   pk_message: "pk_message",
+  get_guild: "get_guild",
+  add_member: "add_member",
+  remove_member: "remove_member",
+  get_application: "get_application",
+  role_connection_metadata: "role_connection_metadata",
+  role_connection: "role_connection",
 };
 
 /** The stable opaque `X-RateLimit-Bucket` value of a route group. */

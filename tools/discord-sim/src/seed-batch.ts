@@ -2,10 +2,13 @@ import { z } from "zod";
 import { DiscordSimError } from "./errors";
 import type {
   SimApplication,
+  SimBan,
   SimChannel,
   SimGuild,
   SimMember,
   SimRole,
+  SimRoleConnection,
+  SimRoleConnectionMetadata,
   SimSeed,
   SimUser,
   SimWebhook,
@@ -22,6 +25,14 @@ export const applicationSeedSchema = z.object({
   botUserId: snowflake.optional(),
   name: z.string().min(1).optional(),
   publicClient: z.boolean().optional(),
+  membersIntent: z.boolean().optional(),
+  presenceIntent: z.boolean().optional(),
+  messageContentIntent: z.boolean().optional(),
+  verified: z.boolean().optional(),
+  roleConnectionsVerificationUrl: z.url().nullable().optional(),
+  description: z.string().optional(),
+  ownerId: snowflake.optional(),
+  extraFlags: z.number().int().min(0).optional(),
 });
 
 /** `POST /_sim/seed/user` body. */
@@ -33,6 +44,8 @@ export const userSeedSchema = z.object({
   email: z.string().nullable().optional(),
   verified: z.boolean().optional(),
   bot: z.boolean().optional(),
+  otherGuildCount: z.number().int().min(0).optional(),
+  maxGuilds: z.number().int().min(1).optional(),
 });
 
 /** `POST /_sim/seed/guild` body. */
@@ -43,6 +56,40 @@ export const guildSeedSchema = z.object({
   botRolePosition: z.number().int().min(1).optional(),
   botRoleId: snowflake.optional(),
   membersIntent: z.boolean().optional(),
+  ownerId: snowflake.optional(),
+  botPermissions: z.string().regex(/^\d+$/).optional(),
+  everyonePermissions: z.string().regex(/^\d+$/).optional(),
+  botInGuild: z.boolean().optional(),
+});
+
+/** `POST /_sim/seed/ban` body. */
+export const banSeedSchema = z.object({
+  guildId: snowflake,
+  userId: snowflake,
+  reason: z.string().nullable().optional(),
+});
+
+/** `POST /_sim/seed/oauth-grant` body (answers the token response). */
+export const oauthGrantSeedSchema = z.object({
+  userId: snowflake,
+  scopes: z.array(z.string().min(1)).min(1),
+  clientId: snowflake.optional(),
+  expiresInSeconds: z.number().int().min(0).optional(),
+});
+
+/** `POST /_sim/seed/role-connection-metadata` body (records are checked like the Discord route). */
+export const roleConnectionMetadataSeedSchema = z.object({
+  applicationId: snowflake,
+  records: z.array(z.unknown()),
+});
+
+/** `POST /_sim/seed/role-connection` body. */
+export const roleConnectionSeedSchema = z.object({
+  applicationId: snowflake,
+  userId: snowflake,
+  platformName: z.string().nullable().optional(),
+  platformUsername: z.string().nullable().optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
 });
 
 /** `POST /_sim/seed/role` body. */
@@ -150,6 +197,9 @@ export const seedBatchSchema = z.object({
   webhooks: z.array(webhookSeedSchema).optional(),
   pkMessages: z.array(pkMessageSeedSchema).optional(),
   authorizingUser: snowflake.optional(),
+  bans: z.array(banSeedSchema).optional(),
+  roleConnectionMetadata: z.array(roleConnectionMetadataSeedSchema).optional(),
+  roleConnections: z.array(roleConnectionSeedSchema).optional(),
 });
 
 /** A seed document. */
@@ -174,6 +224,9 @@ export interface SeedBatchResult {
   channels: SimChannel[];
   webhooks: SimWebhook[];
   pkMessages: number;
+  bans: SimBan[];
+  roleConnectionMetadata: { applicationId: string; records: SimRoleConnectionMetadata[] }[];
+  roleConnections: SimRoleConnection[];
 }
 
 /** Parses `input` with `schema`, throwing `DiscordSimError("invalid_seed")` with zod's explanation. */
@@ -204,7 +257,10 @@ export function seedBulkMembers(
   };
 }
 
-/** Applies a seed document in order: applications, users, guilds, roles, members, channels, webhooks, PK messages. */
+/**
+ * Applies a seed document in order: applications, users, guilds, roles, members, bulk members,
+ * channels, webhooks, PK messages, the authorizing user, bans, role connection metadata, role connections.
+ */
 export function applySeedBatch(seed: SimSeed, input: unknown): SeedBatchResult {
   const batch = parseSeed(seedBatchSchema, input);
   const result: SeedBatchResult = {
@@ -217,11 +273,20 @@ export function applySeedBatch(seed: SimSeed, input: unknown): SeedBatchResult {
     channels: (batch.channels ?? []).map((ch) => seed.channel(ch)),
     webhooks: (batch.webhooks ?? []).map((w) => seed.webhook(w)),
     pkMessages: 0,
+    bans: [],
+    roleConnectionMetadata: [],
+    roleConnections: [],
   };
   for (const message of batch.pkMessages ?? []) {
     seed.pkMessage(message);
     result.pkMessages += 1;
   }
   if (batch.authorizingUser) seed.authorizingUser(batch.authorizingUser);
+  result.bans = (batch.bans ?? []).map((b) => seed.ban(b));
+  result.roleConnectionMetadata = (batch.roleConnectionMetadata ?? []).map(({ applicationId, records }) => ({
+    applicationId,
+    records: seed.roleConnectionMetadata(applicationId, records as SimRoleConnectionMetadata[]),
+  }));
+  result.roleConnections = (batch.roleConnections ?? []).map((r) => seed.roleConnection(r));
   return result;
 }

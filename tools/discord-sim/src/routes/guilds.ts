@@ -1,30 +1,49 @@
 import type { Hono } from "hono";
 import type { SimContext } from "../context";
 import { DISCORD_ERRORS, invalidFormBody, notSnowflake } from "../errors";
-import { apiMember, apiRole } from "../objects";
-import { discordError, discordRoute, type Principal, type SimEnv, type SimHonoContext } from "../pipeline";
+import { apiGuild, apiMember, apiRole } from "../objects";
+import { hasPermission, outranksRole, PERMISSIONS } from "../permissions";
+import {
+  auditLogReason,
+  discordError,
+  discordRoute,
+  type Principal,
+  type SimEnv,
+  type SimHonoContext,
+} from "../pipeline";
 import { compareSnowflakes, isSnowflake } from "../snowflake";
-import type { GuildState } from "../state";
+import type { GuildState, RoleState, SimState } from "../state";
 
 const byGuild = (c: SimHonoContext) => c.req.param("guild") ?? "";
 
-/** Guild routes: get/list members, add/remove member roles, list roles. */
+/** A guild's roles by position (ties by id), `@everyone` first. */
+export function sortedRoles(guild: GuildState): RoleState[] {
+  return [...guild.roles.values()].sort((a, b) => a.position - b.position || compareSnowflakes(a.id, b.id));
+}
+
+/**
+ * The guild of the path the bot may act in, or the error to answer: 50035 for a bad id, 10004 Unknown
+ * Guild, 50001 Missing Access when the bot is not a member.
+ */
+export function botGuild(
+  state: SimState,
+  c: SimHonoContext,
+  principal: Principal | null,
+): { guild: GuildState; botUserId: string } | Response {
+  const guildId = c.req.param("guild") ?? "";
+  if (!isSnowflake(guildId)) return c.json(notSnowflake("guild_id", guildId), 400);
+  const guild = state.guilds.get(guildId);
+  if (!guild) return discordError(c, DISCORD_ERRORS.unknownGuild);
+  const botUserId = principal?.userId ?? "";
+  if (!guild.members.has(botUserId)) return discordError(c, DISCORD_ERRORS.missingAccess);
+  return { guild, botUserId };
+}
+
+/** Guild routes: get guild, get/list members, add/remove member roles, list roles. */
 export function registerGuildRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
   const { state } = ctx;
 
-  /** Resolves the guild the bot may act in, or the error to answer. */
-  const guildFor = (
-    c: SimHonoContext,
-    principal: Principal | null,
-  ): { guild: GuildState; botUserId: string } | Response => {
-    const guildId = c.req.param("guild") ?? "";
-    if (!isSnowflake(guildId)) return c.json(notSnowflake("guild_id", guildId), 400);
-    const guild = state.guilds.get(guildId);
-    if (!guild) return discordError(c, DISCORD_ERRORS.unknownGuild);
-    const botUserId = principal?.userId ?? "";
-    if (!guild.members.has(botUserId)) return discordError(c, DISCORD_ERRORS.missingAccess);
-    return { guild, botUserId };
-  };
+  const guildFor = (c: SimHonoContext, principal: Principal | null) => botGuild(state, c, principal);
 
   app.get(
     "/api/v10/guilds/:guild/members/:user",
@@ -84,7 +103,12 @@ export function registerGuildRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
       const found = guildFor(c, principal);
       if (found instanceof Response) return found;
       const { guild } = found;
-      if (!guild.membersIntent) return discordError(c, DISCORD_ERRORS.missingAccess);
+      // Without the Server Members intent Discord answers 403 50001 (Discord.Net#1908,
+      // discordgo#820); resources/guild#list-guild-members: "requires the GUILD_MEMBERS Privileged Intent".
+      const app = principal?.kind === "bot" ? principal.app : null;
+      if (!guild.membersIntent || app?.membersIntent === false) {
+        return discordError(c, DISCORD_ERRORS.missingAccess);
+      }
       const order = state.memberOrder(guild);
       let lo = 0;
       let hi = order.length;
@@ -117,22 +141,20 @@ export function registerGuildRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
       if (!role || role.id === guild.id) return discordError(c, DISCORD_ERRORS.unknownRole);
       const member = guild.members.get(userId);
       if (!member) return discordError(c, DISCORD_ERRORS.unknownMember);
-      if (role.managed || role.position >= state.botHighestPosition(guild, botUserId)) {
+      // MANAGE_ROLES, then the hierarchy: only roles below the bot's highest (topics/permissions#permission-hierarchy);
+      // a managed role (a bot's, a booster or integration role) cannot be given or taken by anyone.
+      if (
+        !hasPermission(guild, botUserId, PERMISSIONS.MANAGE_ROLES) ||
+        role.managed ||
+        !outranksRole(guild, botUserId, role.position)
+      ) {
         return discordError(c, DISCORD_ERRORS.missingPermissions);
       }
       const has = member.roles.includes(roleId);
       if (action === "add" ? !has : has) {
         member.roles =
           action === "add" ? [...member.roles, roleId] : member.roles.filter((r) => r !== roleId);
-        const header = c.req.header("x-audit-log-reason");
-        let reason: string | null = null;
-        if (header !== undefined) {
-          try {
-            reason = decodeURIComponent(header);
-          } catch {
-            reason = header;
-          }
-        }
+        const reason = auditLogReason(c);
         state.roleChanges.push({ at: ctx.now(), guildId: guild.id, userId, roleId, action, reason });
       }
       return c.body(null, 204);
@@ -141,15 +163,31 @@ export function registerGuildRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
   app.put("/api/v10/guilds/:guild/members/:user/roles/:role", roleChange("add"));
   app.delete("/api/v10/guilds/:guild/members/:user/roles/:role", roleChange("remove"));
 
+  /**
+   * Get Guild. A guild the bot is not in answers 10004 Unknown Guild, like one that does not exist
+   * (Discord changed this from 50001 in 2023: discord-api-docs#5840).
+   * @see https://discord.com/developers/docs/resources/guild#get-guild
+   */
+  app.get(
+    "/api/v10/guilds/:guild",
+    discordRoute(ctx, { route: "get_guild", auth: "bot", major: byGuild }, (c, principal) => {
+      const guildId = c.req.param("guild") ?? "";
+      if (!isSnowflake(guildId)) return c.json(notSnowflake("guild_id", guildId), 400);
+      const guild = state.guilds.get(guildId);
+      if (!guild?.members.has(principal?.userId ?? "")) {
+        return discordError(c, DISCORD_ERRORS.unknownGuild);
+      }
+      const withCounts = ["true", "True", "1"].includes(c.req.query("with_counts") ?? "");
+      return c.json(apiGuild(guild, sortedRoles(guild), withCounts));
+    }),
+  );
+
   app.get(
     "/api/v10/guilds/:guild/roles",
     discordRoute(ctx, { route: "guild_roles", auth: "bot", major: byGuild }, (c, principal) => {
       const found = guildFor(c, principal);
       if (found instanceof Response) return found;
-      const roles = [...found.guild.roles.values()].sort(
-        (a, b) => a.position - b.position || compareSnowflakes(a.id, b.id),
-      );
-      return c.json(roles.map(apiRole));
+      return c.json(sortedRoles(found.guild).map(apiRole));
     }),
   );
 }

@@ -2,14 +2,10 @@ import type { Hono } from "hono";
 import { checkAuthorize, decideAuthorize, defaultAuthorizingUser } from "../authorize";
 import { renderAuthorizePage, renderErrorPage } from "../authorize-page";
 import type { SimContext } from "../context";
-import { DISCORD_ERRORS } from "../errors";
-import { apiUser } from "../objects";
-import { clientAddress, discordError, discordRoute, type SimEnv, type SimHonoContext } from "../pipeline";
-import type { OAuthGrant } from "../state";
-import { pkceChallenge, randomToken } from "../tokens";
-
-/** Access tokens live 7 days, as on Discord. */
-export const ACCESS_TOKEN_TTL_S = 604_800;
+import { endGrant, issueGrant, revokeAuthorization } from "../oauth-grants";
+import { clientAddress, discordRoute, type SimEnv, type SimHonoContext } from "../pipeline";
+import { pkceChallenge } from "../tokens";
+import type { SimApplication } from "../types";
 
 type OAuthErrorCode =
   | "invalid_request"
@@ -18,6 +14,7 @@ type OAuthErrorCode =
   | "unsupported_grant_type"
   | "invalid_scope";
 
+/** An RFC 6749 error body, the shape Discord's token endpoints answer errors in. */
 function oauthError(
   c: SimHonoContext,
   status: 400 | 401,
@@ -48,35 +45,79 @@ async function readForm(c: SimHonoContext): Promise<URLSearchParams | null> {
   return new URLSearchParams(await c.req.text());
 }
 
-function issue(
+const notForm = (c: SimHonoContext) =>
+  oauthError(c, 400, "invalid_request", "The request body must be application/x-www-form-urlencoded.");
+
+const tokenJson = (c: SimHonoContext, body: object) => c.json(body, 200, { "Cache-Control": "no-store" });
+
+/** The client the request authenticates (HTTP Basic or form fields) and the secret it sent. */
+function clientOf(
   ctx: SimContext,
-  grant: Omit<OAuthGrant, "accessToken" | "refreshToken" | "expiresAt" | "revoked">,
-) {
-  const full: OAuthGrant = {
-    ...grant,
-    accessToken: randomToken(30),
-    refreshToken: randomToken(30),
-    expiresAt: ctx.now() + ACCESS_TOKEN_TTL_S * 1000,
-    revoked: false,
-  };
-  ctx.state.grantsByAccess.set(full.accessToken, full);
-  ctx.state.grantsByRefresh.set(full.refreshToken, full);
-  return {
-    access_token: full.accessToken,
-    token_type: "Bearer",
-    expires_in: ACCESS_TOKEN_TTL_S,
-    refresh_token: full.refreshToken,
-    scope: full.scopes.join(" "),
-  };
+  c: SimHonoContext,
+  form: URLSearchParams,
+): { app: SimApplication; secret: string | null } | null {
+  const basic = basicCredentials(c.req.header("authorization"));
+  const clientId = basic?.id ?? form.get("client_id");
+  const app = clientId ? ctx.state.applications.get(clientId) : undefined;
+  return app ? { app, secret: basic?.secret ?? form.get("client_secret") } : null;
 }
 
-function revokeGrant(ctx: SimContext, grant: OAuthGrant): void {
-  grant.revoked = true;
-  ctx.state.grantsByAccess.delete(grant.accessToken);
-  ctx.state.grantsByRefresh.delete(grant.refreshToken);
+/**
+ * `grant_type=authorization_code`: a single-use code bound to its client and redirect URI, PKCE
+ * checked. A redirect URI the application does not register is `invalid_request` (as Discord answers
+ * it, discord-api-docs#4076, #1131); one that differs from the authorize request's is `invalid_grant`.
+ * @see https://discord.com/developers/docs/topics/oauth2#authorization-code-grant
+ */
+function exchangeCode(
+  ctx: SimContext,
+  c: SimHonoContext,
+  form: URLSearchParams,
+  app: SimApplication,
+  secret: string | null,
+): Response {
+  const codeValue = form.get("code");
+  if (!codeValue) return oauthError(c, 400, "invalid_request", 'Missing "code" in request.');
+  const redirectUri = form.get("redirect_uri");
+  if (!redirectUri || !app.redirectUris.includes(redirectUri)) {
+    return oauthError(c, 400, "invalid_request", 'Invalid "redirect_uri" in request.');
+  }
+  const invalidCode = () => oauthError(c, 400, "invalid_grant", 'Invalid "code" in request.');
+  const code = ctx.state.codes.get(codeValue);
+  if (!code || code.used || code.clientId !== app.clientId || ctx.now() >= code.expiresAt)
+    return invalidCode();
+  if (redirectUri !== code.redirectUri) return invalidCode();
+  const verifier = form.get("code_verifier");
+  if (code.codeChallenge !== null) {
+    if (!verifier || pkceChallenge(verifier) !== code.codeChallenge) return invalidCode();
+  } else if (verifier !== null || secret === null) {
+    return invalidCode();
+  }
+  code.used = true;
+  return tokenJson(
+    c,
+    issueGrant(ctx.state, { clientId: app.clientId, userId: code.userId, scopes: code.scopes }),
+  );
 }
 
-/** OAuth2: authorize page, token exchange/refresh/revoke, `/users/@me`, `/oauth2/@me`. */
+/**
+ * `grant_type=refresh_token`: rotates the pair (the old access and refresh tokens stop working); a
+ * refresh token that was rotated away or revoked is `invalid_grant`.
+ */
+function refresh(ctx: SimContext, c: SimHonoContext, form: URLSearchParams, app: SimApplication): Response {
+  const value = form.get("refresh_token");
+  if (!value) return oauthError(c, 400, "invalid_request", 'Missing "refresh_token" in request.');
+  const grant = ctx.state.grantsByRefresh.get(value);
+  if (!grant || grant.revoked || grant.clientId !== app.clientId) {
+    return oauthError(c, 400, "invalid_grant", 'Invalid "refresh_token" in request');
+  }
+  endGrant(ctx.state, grant, "refresh");
+  return tokenJson(
+    c,
+    issueGrant(ctx.state, { clientId: grant.clientId, userId: grant.userId, scopes: grant.scopes }),
+  );
+}
+
+/** OAuth2: the authorize page and the token exchange, refresh and revocation endpoints. */
 export function registerOAuthRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
   const { state } = ctx;
 
@@ -110,87 +151,38 @@ export function registerOAuthRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
 
   const token = discordRoute(ctx, tokenSpec, async (c) => {
     const form = await readForm(c);
-    if (!form) {
-      return oauthError(
-        c,
-        400,
-        "invalid_request",
-        "The request body must be application/x-www-form-urlencoded.",
-      );
-    }
-    const basic = basicCredentials(c.req.header("authorization"));
-    const clientId = basic?.id ?? form.get("client_id");
-    const secret = basic?.secret ?? form.get("client_secret");
-    const app = clientId ? state.applications.get(clientId) : undefined;
-    if (!app) return oauthError(c, 401, "invalid_client");
+    if (!form) return notForm(c);
+    const client = clientOf(ctx, c, form);
+    if (!client) return oauthError(c, 401, "invalid_client");
+    const { app: application, secret } = client;
     const grantType = form.get("grant_type");
     if (secret === null) {
-      const pkcePublic = app.publicClient && grantType === "authorization_code" && form.get("code_verifier");
+      const pkcePublic =
+        application.publicClient && grantType === "authorization_code" && form.get("code_verifier");
       if (!pkcePublic) return oauthError(c, 401, "invalid_client");
-    } else if (secret !== app.clientSecret) {
+    } else if (secret !== application.clientSecret) {
       return oauthError(c, 401, "invalid_client");
     }
-
-    if (grantType === "authorization_code") {
-      const codeValue = form.get("code");
-      if (!codeValue) return oauthError(c, 400, "invalid_request", 'Missing "code" in request.');
-      const invalidCode = () => oauthError(c, 400, "invalid_grant", 'Invalid "code" in request.');
-      const code = state.codes.get(codeValue);
-      if (!code || code.used || code.clientId !== app.clientId || ctx.now() >= code.expiresAt)
-        return invalidCode();
-      if (form.get("redirect_uri") !== code.redirectUri) return invalidCode();
-      const verifier = form.get("code_verifier");
-      if (code.codeChallenge !== null) {
-        if (!verifier || pkceChallenge(verifier) !== code.codeChallenge) return invalidCode();
-      } else if (verifier !== null || secret === null) {
-        return invalidCode();
-      }
-      code.used = true;
-      return c.json(issue(ctx, { clientId: app.clientId, userId: code.userId, scopes: code.scopes }), 200, {
-        "Cache-Control": "no-store",
-      });
-    }
-
-    if (grantType === "refresh_token") {
-      const refresh = form.get("refresh_token");
-      if (!refresh) return oauthError(c, 400, "invalid_request", 'Missing "refresh_token" in request.');
-      const grant = state.grantsByRefresh.get(refresh);
-      if (!grant || grant.revoked || grant.clientId !== app.clientId) {
-        return oauthError(c, 400, "invalid_grant", 'Invalid "refresh_token" in request');
-      }
-      revokeGrant(ctx, grant);
-      return c.json(
-        issue(ctx, { clientId: grant.clientId, userId: grant.userId, scopes: grant.scopes }),
-        200,
-        {
-          "Cache-Control": "no-store",
-        },
-      );
-    }
-
+    if (grantType === "authorization_code") return exchangeCode(ctx, c, form, application, secret);
+    if (grantType === "refresh_token") return refresh(ctx, c, form, application);
     return oauthError(c, 400, "unsupported_grant_type", 'Invalid "grant_type" in request.');
   });
 
+  /**
+   * Revoking either token revokes every access and refresh token of the authorization.
+   * @see https://discord.com/developers/docs/topics/oauth2#authorization-code-grant-token-revocation-example
+   */
   const revoke = discordRoute(ctx, tokenSpec, async (c) => {
     const form = await readForm(c);
-    if (!form) {
-      return oauthError(
-        c,
-        400,
-        "invalid_request",
-        "The request body must be application/x-www-form-urlencoded.",
-      );
-    }
-    const basic = basicCredentials(c.req.header("authorization"));
-    const clientId = basic?.id ?? form.get("client_id");
-    const secret = basic?.secret ?? form.get("client_secret");
-    const app = clientId ? state.applications.get(clientId) : undefined;
-    if (!app || (secret !== app.clientSecret && !app.publicClient))
+    if (!form) return notForm(c);
+    const client = clientOf(ctx, c, form);
+    if (!client || (client.secret !== client.app.clientSecret && !client.app.publicClient))
       return oauthError(c, 401, "invalid_client");
     const value = form.get("token");
     if (!value) return oauthError(c, 400, "invalid_request", 'Missing "token" in request.');
     const grant = state.grantsByAccess.get(value) ?? state.grantsByRefresh.get(value);
-    if (grant && grant.clientId === app.clientId) revokeGrant(ctx, grant);
+    if (grant && grant.clientId === client.app.clientId)
+      revokeAuthorization(state, grant.clientId, grant.userId);
     return c.json({}, 200);
   });
 
@@ -198,45 +190,4 @@ export function registerOAuthRoutes(app: Hono<SimEnv>, ctx: SimContext): void {
     app.post(`${prefix}/oauth2/token`, token);
     app.post(`${prefix}/oauth2/token/revoke`, revoke);
   }
-
-  const meSpec = {
-    route: "users_me",
-    auth: "any",
-    major: (_c: SimHonoContext, principal: { key: string } | null) => principal?.key ?? "",
-  } as const;
-
-  app.get(
-    "/api/v10/users/@me",
-    discordRoute(ctx, meSpec, (c, principal) => {
-      if (!principal) return discordError(c, DISCORD_ERRORS.unauthorized);
-      const user = state.users.get(principal.userId);
-      if (!user) return discordError(c, DISCORD_ERRORS.unauthorized);
-      if (principal.kind === "bot") return c.json(apiUser(user, { self: true, email: true }));
-      if (!principal.grant.scopes.includes("identify")) return discordError(c, DISCORD_ERRORS.unauthorized);
-      return c.json(apiUser(user, { self: true, email: principal.grant.scopes.includes("email") }));
-    }),
-  );
-
-  app.get(
-    "/api/v10/oauth2/@me",
-    discordRoute(ctx, { ...meSpec, auth: "bearer" }, (c, principal) => {
-      if (principal?.kind !== "bearer") return discordError(c, DISCORD_ERRORS.unauthorized);
-      const { grant } = principal;
-      const application = state.applications.get(grant.clientId);
-      const user = state.users.get(grant.userId);
-      return c.json({
-        application: {
-          id: grant.clientId,
-          name: application?.name ?? "",
-          icon: null,
-          description: "",
-          bot_public: true,
-          bot_require_code_grant: false,
-        },
-        scopes: grant.scopes,
-        expires: new Date(grant.expiresAt).toISOString().replace("Z", "+00:00"),
-        ...(user && grant.scopes.includes("identify") ? { user: apiUser(user) } : {}),
-      });
-    }),
-  );
 }

@@ -1,11 +1,19 @@
 import type { Hono } from "hono";
 import type { z } from "zod";
 import type { SimContext } from "../context";
-import { DISCORD_ERRORS, type DiscordErrorBody, invalidFormBody, notSnowflake } from "../errors";
+import {
+  CHANNEL_WRITE_LIMIT,
+  DISCORD_ERRORS,
+  type DiscordErrorBody,
+  invalidFormBody,
+  notSnowflake,
+} from "../errors";
 import { discordTimestamp } from "../format";
+import { contentTypeInvalid, isDictionary, NOT_A_DICTIONARY, parseJsonText } from "../json-body";
 import { resolveMentions } from "../mentions";
 import { apiUser, apiWebhook } from "../objects";
-import { discordError, discordRoute, type SimEnv, type SimHonoContext } from "../pipeline";
+import { hasPermission, PERMISSIONS } from "../permissions";
+import { discord429, discordError, discordRoute, type SimEnv, type SimHonoContext } from "../pipeline";
 import { isSnowflake } from "../snowflake";
 import type { StoredMessage } from "../state";
 import { stableHash } from "../tokens";
@@ -31,40 +39,12 @@ async function readMessageBody(c: SimHonoContext): Promise<Body> {
     raw = typeof form.payload_json === "string" ? form.payload_json : "{}";
     files = Object.keys(form).filter((key) => key.startsWith("files[") || key === "file").length;
   } else {
-    return {
-      ok: false,
-      status: 400,
-      body: invalidFormBody([
-        {
-          path: [],
-          leaf: {
-            code: "CONTENT_TYPE_INVALID",
-            message:
-              "Expected \"Content-Type\" header to be one of {'application/json', 'multipart/form-data'}.",
-          },
-        },
-      ]),
-    };
+    return contentTypeInvalid(["application/json", "multipart/form-data"]);
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return { ok: false, ...DISCORD_ERRORS.invalidJson };
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return {
-      ok: false,
-      status: 400,
-      body: invalidFormBody([
-        {
-          path: [],
-          leaf: { code: "DICT_TYPE_CONVERT", message: "Only dictionaries may be used in a DictType" },
-        },
-      ]),
-    };
-  }
-  return { ok: true, value: value as Record<string, unknown>, files };
+  const parsed = parseJsonText(raw);
+  if (!parsed.ok) return parsed;
+  if (!isDictionary(parsed.value)) return NOT_A_DICTIONARY;
+  return { ok: true, value: parsed.value, files };
 }
 
 function parseBoolean(value: string | undefined): boolean | null | undefined {
@@ -103,12 +83,31 @@ export function registerWebhookRoutes(app: Hono<SimEnv>, ctx: SimContext): void 
         if (principal?.kind !== "bot" || !guild?.members.has(principal.userId)) {
           return discordError(c, DISCORD_ERRORS.missingAccess);
         }
+        // "Requires the MANAGE_WEBHOOKS permission" (resources/webhook#get-channel-webhooks).
+        if (!hasPermission(guild, principal.userId, PERMISSIONS.MANAGE_WEBHOOKS)) {
+          return discordError(c, DISCORD_ERRORS.missingPermissions);
+        }
         const ownApp = principal.app.clientId;
         const hooks = [...state.webhooks.values()].filter((w) => w.channelId === channelId);
         return c.json(hooks.map((w) => apiWebhook(w, w.applicationId === ownApp)));
       },
     ),
   );
+
+  /**
+   * Discord's hidden per-channel message limit (about 30 per 60 s), shared by every webhook posting
+   * into the channel: a 429 with `X-RateLimit-Scope: shared`, the webhook's own bucket headers as they
+   * stand, and the channel write-limit code 20028 (discord-api-docs#367, #1454, #4043, #8290). Returns
+   * the 429 to answer, or null when the channel has room (then the message counts).
+   * @see https://discord.com/developers/docs/topics/rate-limits#exceeding-a-rate-limit
+   */
+  const channelWriteLimit = (channelId: string) => {
+    const limit = ctx.options.resourceLimits.channel_messages;
+    if (!limit) return null;
+    const window = ctx.resourceBuckets.take(`channel_messages:${channelId}`, limit);
+    if (window.ok) return null;
+    return { retryAfterMs: window.resetAfterMs, scope: "shared" as const, ...CHANNEL_WRITE_LIMIT };
+  };
 
   /** The webhook named by the path, or the error to answer (50035, 10015, 50027). */
   const webhookFor = (c: SimHonoContext): SimWebhook | Response => {
@@ -209,6 +208,8 @@ export function registerWebhookRoutes(app: Hono<SimEnv>, ctx: SimContext): void 
       const body = parsed.data;
       const attachments = read.files + (body.attachments?.length ?? 0);
       if (isEmpty(body, attachments, body.poll)) return discordError(c, DISCORD_ERRORS.emptyMessage);
+      const limited = channelWriteLimit(thread ?? webhook.channelId);
+      if (limited) return discord429(c, limited);
       const content = body.content ?? "";
       const mentioned = resolveMentions(content, body.allowed_mentions);
       const message: StoredMessage = {

@@ -138,7 +138,7 @@ export function tarballProblems({ manifest, files, licenseMatches, directory }) 
   ];
   if (!files.has("README.md")) problems.push("README.md is missing");
   if (!files.has("LICENSE"))
-    problems.push("LICENSE is missing: the prepack guard copies the repository's LICENSE");
+    problems.push("LICENSE is missing: pnpm packs the workspace root's LICENSE into a package that has none");
   else if (!licenseMatches) problems.push("LICENSE differs from the repository's LICENSE");
   return problems;
 }
@@ -147,7 +147,7 @@ export function tarballProblems({ manifest, files, licenseMatches, directory }) 
 export function sourceManifestProblems(manifest) {
   const problems = [];
   if (manifest.scripts?.prepack !== PREPACK)
-    problems.push(`scripts.prepack must be "${PREPACK}" (refuses npm/yarn, copies LICENSE)`);
+    problems.push(`scripts.prepack must be "${PREPACK}" (refuses npm and yarn)`);
   if (!manifest.scripts?.build) problems.push("no build script");
   if (!manifest.publishConfig?.exports) problems.push("no publishConfig.exports");
   if (!(manifest.files ?? []).includes("dist")) problems.push('files must include "dist"');

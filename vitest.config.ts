@@ -17,13 +17,20 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    projects: folders.map((folder) => ({
-      extends: true,
-      test: {
-        name: `@guildkit/${basename(folder)}`,
-        root: folder,
-        include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    projects: [
+      ...folders.map((folder) => ({
+        extends: true,
+        test: {
+          name: `@guildkit/${basename(folder)}`,
+          root: folder,
+          include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+        },
+      })),
+      // The repository's own scripts (the packaging rules of `pnpm check:packages`).
+      {
+        extends: true,
+        test: { name: "scripts", root: join(repoRoot, "scripts"), include: ["test/**/*.test.mjs"] },
       },
-    })),
+    ],
   },
 });

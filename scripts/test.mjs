@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The whole test suite: lint, changesets, typecheck, then every vitest project.
+// The whole test suite: lint, changesets, typecheck, the packed packages (`pnpm check:packages`),
+// then every vitest project.
 // Prints `N skipped`, then the closing line `N passed, N failed` (exactly that: CI parses it),
 // read from vitest's JSON reporter, and exits non-zero on any failure.
 import { spawnSync } from "node:child_process";
@@ -28,6 +29,8 @@ if (!extra.length) {
       "typecheck",
       "--output-logs=errors-only",
     ]) && ok;
+  // What npm users get: build, pack, publint, attw, install outside the workspace, README examples.
+  ok = step("packages (pnpm check:packages)", "pnpm", ["run", "check:packages"]) && ok;
 }
 mkdirSync(".reports", { recursive: true });
 rmSync(report, { force: true });

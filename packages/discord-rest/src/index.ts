@@ -82,6 +82,7 @@ export {
   DEFAULT_MARGIN,
   type RateLimiter,
   type RedisClientLike,
+  type RedisConnectionOptions,
   startSpacingMs,
 } from "./limiter";
 export {

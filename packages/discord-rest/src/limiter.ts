@@ -1,5 +1,5 @@
+import type { ConnectionOptions as TlsOptions } from "node:tls";
 import Bottleneck from "bottleneck";
-import type { RedisOptions } from "ioredis";
 import { createStartGuard, type StartGuard } from "./start-guard";
 
 /**
@@ -25,6 +25,28 @@ export interface RedisClientLike {
 }
 
 /**
+ * ioredis constructor options, typed here by the fields this package documents so that its
+ * published types do not need ioredis installed (it is an optional peer). Every other ioredis
+ * option (`maxRetriesPerRequest`, `retryStrategy`, `sentinels`, …) passes through to ioredis as it
+ * is, and a value typed as ioredis's own `RedisOptions` is accepted.
+ */
+export interface RedisConnectionOptions {
+  host?: string;
+  port?: number;
+  /** A Unix socket path instead of `host`/`port`. */
+  path?: string;
+  username?: string;
+  password?: string;
+  /** The database number. */
+  db?: number;
+  /** TLS options (`rediss://` URLs turn TLS on by themselves). */
+  tls?: TlsOptions;
+  /** Any other ioredis option, passed through unchanged. */
+  // biome-ignore lint/suspicious/noExplicitAny: `unknown` would refuse ioredis's own RedisOptions interface (no index signature).
+  [option: string]: any;
+}
+
+/**
  * Where a clustered budget's Redis connection comes from: a URL or ioredis options (a connection
  * the limiter opens and closes), or the caller's ioredis instance (left open).
  */
@@ -33,11 +55,11 @@ export type BottleneckRedisConnection =
       /** `redis://[user:password@]host:port/db` (`rediss://` for TLS); host, port, credentials and database number are honoured. */
       url: string;
       /** More ioredis options; where both set a field, the URL wins. */
-      options?: RedisOptions;
+      options?: RedisConnectionOptions;
     }
   | {
       /** ioredis constructor options (`host`, `port`, `db`, `password`, `tls`, …). */
-      options: RedisOptions;
+      options: RedisConnectionOptions;
     }
   | {
       /** An ioredis instance; the limiter duplicates it for pub/sub and closes only the duplicate. */

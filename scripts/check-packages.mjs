@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+// pnpm check:packages — what a team installing guildkit from npm gets, checked before it ships:
+//  1. build every packable package (published ones: package.json not `private`; stand-ins: private
+//     but with the prepack guard, like @guildkit/discord-sim, which README examples talk to);
+//  2. `pnpm pack` each, check the packed manifest (no workspace: ranges, no src/ entry points, every
+//     entry point present, LICENSE, README, release metadata), publint and attw (ESM-only) on it;
+//  3. `npm install` every tarball into a scratch project outside the workspace, without ioredis;
+//  4. type-check an import of every entry point (subpaths from `exports`) and every README example
+//     with moduleResolution node16 and bundler, `skipLibCheck: false`; load the entry points in Node;
+//  5. run each published README's example (the first ```ts block under `## Usage`);
+//  6. install each ioredis major the optional peer range names and run a clustered budget with it.
+// Prints one line per problem and exits 1 when there is any. `--keep` keeps the scratch folder.
+// DEVELOPERS.md ("Packages and releases") documents the conventions.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { exampleLocator, needsPostgres, runExamples, writeExamples } from "./lib/examples.mjs";
+import { PREPACK } from "./lib/packaging.mjs";
+import { pool, run, tail } from "./lib/proc.mjs";
+import { checkRedisPeer } from "./lib/redis-peer.mjs";
+import { installScratch, typecheck, writeEntries, writeTsconfig } from "./lib/scratch.mjs";
+import { dropSchemas, hostPort, tcpAnswers } from "./lib/services.mjs";
+import { buildAll, lintTarballs, packOne } from "./lib/tarballs.mjs";
+import { workspacePackages } from "./lib/workspace.mjs";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const keep = process.argv.includes("--keep");
+const ci = process.env.CI === "true";
+const databaseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const started = Date.now();
+const problems = [];
+const report = (name, message) => {
+  problems.push({ name, message });
+  console.error(`✗ ${name}: ${message}`);
+};
+const note = (message) => console.log(`  ${message}`);
+const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+/** Runs one step, printing its name and duration. */
+async function step(label, fn) {
+  const at = Date.now();
+  const before = problems.length;
+  console.log(`-- ${label}`);
+  const result = await fn();
+  console.log(
+    `-- ${label}: ${problems.length === before ? "ok" : `${problems.length - before} problem(s)`} (${seconds(at)})`,
+  );
+  return result;
+}
+
+async function services() {
+  const pg = hostPort(databaseUrl, 5432);
+  const rd = hostPort(redisUrl, 6379);
+  const [pgUp, redisUp] = await Promise.all([tcpAnswers(pg.host, pg.port), tcpAnswers(rd.host, rd.port)]);
+  return { postgres: { up: pgUp, required: ci }, redis: { up: redisUp, required: ci } };
+}
+
+/** Type-checks entries and examples with both resolutions (node16 emits what the examples run). */
+async function typecheckScratch(scratch, packages, examples) {
+  const owners = writeEntries(scratch, packages);
+  const locateExample = exampleLocator(examples);
+  const byFile = new Map(packages.map((p) => [`node_modules/${p.name}/`, p.name]));
+  const locate = (file, line) => {
+    if (file === "entries.ts") return owners.get(line) ?? null;
+    const owner = [...byFile].find(([prefix]) => file.includes(prefix));
+    if (owner) return { name: owner[1], where: `${file.slice(file.indexOf(owner[0]))}:${line}` };
+    return locateExample(file, line);
+  };
+  const include = ["entries.ts", "examples/*.ts"];
+  writeTsconfig(scratch, "tsconfig.node16.json", { resolution: "node16", include, emit: true });
+  writeTsconfig(scratch, "tsconfig.bundler.json", { resolution: "bundler", include, emit: false });
+  await typecheck(root, scratch, "tsconfig.node16.json", "types (node16)", locate, report);
+  await typecheck(root, scratch, "tsconfig.bundler.json", "types (bundler)", locate, report);
+}
+
+async function main() {
+  const all = workspacePackages(root, PREPACK);
+  const packable = all.filter((p) => p.published || p.standIn);
+  const published = packable.filter((p) => p.published);
+  console.log(
+    `check:packages: ${published.length} published (${published.map((p) => p.name).join(", ")})` +
+      `; stand-ins: ${
+        packable
+          .filter((p) => p.standIn)
+          .map((p) => p.name)
+          .join(", ") || "none"
+      }`,
+  );
+  const work = mkdtempSync(join(tmpdir(), "guildkit-packages-"));
+  let schemas = [];
+  let scratch = null;
+  try {
+    if (!(await step("build", () => buildAll(root, packable, report)))) return;
+    const packed = await step("pack and check each tarball", async () =>
+      (await pool(packable, 2, (p) => packOne(root, work, p, report))).every(Boolean),
+    );
+    if (!packed) return;
+    await step("publint and attw (ESM-only)", () => lintTarballs(root, published, report));
+    scratch = await step("npm install the tarballs into a scratch project", () =>
+      installScratch(root, work, packable, report),
+    );
+    if (!scratch) return;
+    const examples = writeExamples(work, scratch, published, report, note);
+    await step(
+      "type-check entry points and README examples (node16, bundler; skipLibCheck false; no ioredis)",
+      async () => {
+        if ((await run("test", ["-e", join(scratch, "node_modules", "ioredis")])).code === 0)
+          report("(install)", "ioredis got installed: it must stay an optional peer nobody pulls in");
+        await typecheckScratch(scratch, published, examples);
+        const loaded = await run(process.execPath, [join(scratch, "out", "entries.js")], { cwd: scratch });
+        if (loaded.code !== 0)
+          report("(entries)", `importing every entry point in Node failed:\n${tail(loaded.output)}`);
+        else note(loaded.output.trim());
+      },
+    );
+    const svc = await services();
+    if (examples.some(needsPostgres))
+      note(`PostgreSQL at ${databaseUrl}: ${svc.postgres.up ? "up" : "not answering"}`);
+    schemas = await step("README examples", () =>
+      runExamples(root, work, scratch, examples, { databaseUrl, postgres: svc.postgres }, report, note),
+    );
+    await step("ioredis majors of the optional peer range", () =>
+      checkRedisPeer(root, scratch, packable, { redisUrl, redis: svc.redis }, report, note),
+    );
+  } finally {
+    if (scratch && schemas.length) {
+      const dropped = await dropSchemas(scratch, databaseUrl, schemas);
+      if (dropped.code !== 0) console.error(`could not drop the examples' schemas:\n${tail(dropped.output)}`);
+    }
+    if (keep) console.log(`kept ${work}`);
+    else rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
+console.log(`check:packages: ${problems.length} problem(s) in ${seconds(started)}`);
+process.exit(problems.length ? 1 : 0);

@@ -13,7 +13,7 @@ export function createTsupConfig(options: Options = {}) {
     dts: true,
     clean: true,
     sourcemap: true,
-    splitting: false,
+    splitting: false, // a package with several entries (core: `/system`, `/testing`) passes `entry`
     treeshake: true,
     ...options,
   });

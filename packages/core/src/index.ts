@@ -1,11 +1,13 @@
 /**
  * @guildkit/core — the ports every guildkit core shares (`Clock`, `Scheduler`, `EventLog`,
- * `SecretBox`), a coalescing event log and the AES-256-GCM secret box. Pure: no I/O, no timers, no
- * system clock.
+ * `SecretBox`), the error contract (`RetryableError`), backoff, a coalescing event log and the
+ * AES-256-GCM secret box. Pure: no I/O, no timers, no system clock — those live in
+ * `@guildkit/core/system`; fake time in `@guildkit/core/testing`.
  *
  * @packageDocumentation
  */
 
+export { type BackoffOptions, type BackoffPolicy, backoffMs } from "./backoff";
 export {
   type CoalescingEventLog,
   type CoalescingEventLogOptions,
@@ -13,7 +15,17 @@ export {
   createCoalescingEventLog,
 } from "./coalesce";
 export { createSecretBox, SECRET_KEY_BYTES, type SecretBoxKeys } from "./create-secret-box";
-export type { Clock, EventLog, EventLogEntry, IoOptions, Scheduler } from "./ports";
+export {
+  errnoOf,
+  GuildkitError,
+  type GuildkitErrorFields,
+  isAbortError,
+  isRetryableError,
+  isTimeoutError,
+  type RetryableError,
+  retryAfterMsOf,
+} from "./errors";
+export type { Clock, EventLog, EventLogEntry, IoOptions, Scheduler, TimerHandle } from "./ports";
 export {
   isSealedSecret,
   parseSealedSecret,

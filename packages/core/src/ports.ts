@@ -16,12 +16,21 @@ export interface Clock {
   now(): Date;
 }
 
+/** An opaque handle returned by {@link Scheduler.setTimer}. */
+export type TimerHandle = unknown;
+
 /**
- * Waiting. `sleep` settles after `ms` milliseconds, or early when `signal` aborts (it may resolve
- * or reject then; callers treat both as "wake up").
+ * Waiting and timers: the one scheduler every core and adapter receives. Cores never call
+ * `setTimeout` themselves; the app hands them `systemScheduler` (`@guildkit/core/system`), tests
+ * the fake one of `createFakeTime` (`@guildkit/core/testing`).
  */
 export interface Scheduler {
+  /** Resolves after `ms` milliseconds, or early (resolving, never rejecting) when `signal` aborts. */
   sleep(ms: number, opts?: IoOptions): Promise<void>;
+  /** Calls `fn` once, at or after `at` (on the next turn when `at` is in the past). */
+  setTimer(at: Date, fn: () => void): TimerHandle;
+  /** Cancels a timer that has not fired; a no-op for one that has, or for `null`/`undefined`. */
+  clear(handle: TimerHandle): void;
 }
 
 /** One event-log line. `kind` is dotted (`role.added`, `discord.api_error`). Never holds a secret. */

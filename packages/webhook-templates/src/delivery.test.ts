@@ -18,7 +18,14 @@ function fakeClock(start = "2026-01-01T00:00:00Z") {
 }
 
 /** A scheduler that never really waits (tests drive time through the clock). */
-const instantScheduler = { sleep: async () => {} };
+// Sleeps return at once; delivery uses no timers (a call would fail the test).
+const instantScheduler = {
+  sleep: async () => {},
+  setTimer: () => {
+    throw new Error("delivery sets no timers");
+  },
+  clear: () => {},
+};
 
 interface Harness {
   outbox: MemoryOutbox;

@@ -14,8 +14,12 @@ function setup(options: { failingWrites: number }) {
       sleeps.push(ms);
       now += ms;
     },
+    setTimer: () => {
+      throw new Error("delivery sets no timers");
+    },
+    clear: () => {},
   };
-  const outbox = createMemoryOutbox({ clock, scheduler: { sleep: async () => {} } });
+  const outbox = createMemoryOutbox({ clock, scheduler: { ...scheduler, sleep: async () => {} } });
   outbox.addWebhook({
     id: "111",
     url: "https://discord.com/api/webhooks/111/token-111",

@@ -18,7 +18,9 @@ import { tasks } from "./tasks";
 const settings = loadWorkerSettings(process.env);
 const logger = createLogger({ name: "guildkit-worker", level: settings.logLevel });
 const store = await openStore(settings, { logger });
-const signal = shutdownSignal((s) => logger.info({ signal: s }, "worker shutting down"));
+const signal = shutdownSignal((s) => logger.info({ signal: s }, "worker shutting down"), {
+  onDeadline: (ms) => logger.error({ deadlineMs: ms }, "did not stop within the shutdown deadline; exiting"),
+});
 const supervisor = createTaskSupervisor({ tasks, logger, scheduler: systemScheduler });
 const metrics = createMetrics("worker");
 // The tasks' gauges, liveness and readiness, for a worker that has no HTTP server of its own.

@@ -13,6 +13,9 @@ const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
  */
 export function httpMetrics(registry: Registry): MiddlewareHandler {
   const labelNames = ["method", "route", "status"] as const;
+  // One pair per registry: several apps built on one registry (tests, embedding) share it.
+  const existing = registry.getSingleMetric("guildkit_http_requests_total");
+  if (existing) return countOn(existing as Counter<(typeof labelNames)[number]>, registry);
   const requests = new Counter({
     name: "guildkit_http_requests_total",
     help: "HTTP requests answered by the server, by method, route template and status.",
@@ -26,6 +29,20 @@ export function httpMetrics(registry: Registry): MiddlewareHandler {
     buckets: BUCKETS,
     registers: [registry],
   });
+  return measure(requests, duration);
+}
+
+function countOn(requests: Counter<"method" | "route" | "status">, registry: Registry): MiddlewareHandler {
+  const duration = registry.getSingleMetric("guildkit_http_request_duration_seconds") as Histogram<
+    "method" | "route" | "status"
+  >;
+  return measure(requests, duration);
+}
+
+function measure(
+  requests: Counter<"method" | "route" | "status">,
+  duration: Histogram<"method" | "route" | "status">,
+): MiddlewareHandler {
   return async (c, next) => {
     const started = process.hrtime.bigint();
     try {

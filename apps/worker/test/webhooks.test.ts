@@ -266,6 +266,13 @@ describe.each(stores)("webhook delivery against discord-sim ($name)", ({ skip, c
 
 describe("the start-up trigger repair", () => {
   const silent = { warn: () => {}, error: () => {} };
+  /** The repair only sleeps: a timer is a bug. */
+  const noTimers = {
+    setTimer: (): never => {
+      throw new Error("the repair sets no timer");
+    },
+    clear: () => {},
+  };
   const report = { installed: ["1"], dropped: [], disabled: [] };
 
   it("is retried with growing waits after failures, so delivery never stops for it", async () => {
@@ -280,7 +287,7 @@ describe("the start-up trigger repair", () => {
       },
     } as unknown as Pick<AppStore, "webhooks">;
     const waits: number[] = [];
-    const scheduler = { sleep: async (ms: number) => void waits.push(ms) };
+    const scheduler = { ...noTimers, sleep: async (ms: number) => void waits.push(ms) };
     const result = await repairTriggersUntilDone({
       store,
       scheduler,
@@ -314,6 +321,7 @@ describe("the start-up trigger repair", () => {
     } as unknown as Pick<AppStore, "webhooks">;
     const waits: number[] = [];
     const scheduler = {
+      ...noTimers,
       sleep: async (ms: number) => {
         waits.push(ms);
         if (waits.length === 3) stop.abort();

@@ -181,6 +181,19 @@ describe.each(stores)("webhook delivery against discord-sim ($name)", ({ skip, c
     ]);
   });
 
+  it("the built sender makes one attempt per post (the WebhookSender contract): a 502 reaches Discord once per attempt", async () => {
+    await define(HOOK_A);
+    sim.faults.set({ route: "execute_webhook", errorRate: 1, errorStatuses: [502] });
+    await order("once");
+    await drain(1);
+    expect((await events()).map((e) => [e.state, e.attempts])).toEqual([["pending", 1]]);
+    expect(sim.inspect.requests({ route: "execute_webhook" })).toHaveLength(1);
+    now += 5_000;
+    await drain(1);
+    expect((await events()).map((e) => e.attempts)).toEqual([2]);
+    expect(sim.inspect.requests({ route: "execute_webhook" })).toHaveLength(2);
+  });
+
   it("disables the webhook on 404 and dead-letters its pending events", async () => {
     const w = await define(HOOK_A);
     sim.seed.deleteWebhook(HOOK_A);

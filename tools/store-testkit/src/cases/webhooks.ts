@@ -435,6 +435,23 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it("the ports of store.transaction() wait on the store's wake-ups too (a NOTIFY wakes them on Postgres)", async () => {
+    const { store, db } = await fresh();
+    await itemsTable(db, dialect);
+    await define(store);
+    await store.webhooks.waitForEvents({ timeoutMs: 10 }); // start listening
+    // Inside a transaction on SQLite the read snapshot would hide the new event from a poll: the
+    // case is about Postgres, where only the store's LISTEN can end this wait before its timeout.
+    if (dialect !== "postgres") return;
+    const started = Date.now();
+    await store.transaction(async (ports) => {
+      const waiting = ports.webhooks.waitForEvents({ timeoutMs: 5_000, pollIntervalMs: 60_000 });
+      setTimeout(() => void insertItem(db, dialect, { name: "late", qty: 1 }), 50);
+      await waiting;
+    });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it("upgrades a seed-system database without losing the event filter", async () => {
     const { store, db } = await fresh({ migrate: false });
     await legacyWebhookDatabase(db, dialect, [

@@ -66,7 +66,8 @@ export interface WebhookOutbox {
    * Claims due events with a lease, following the ordering rule of `selectClaimable`: per webhook,
    * the oldest pending event and up to `perWebhook - 1` after it, only when the oldest is neither
    * leased by a live worker nor waiting for a retry; enabled webhooks only; `limit` events in all,
-   * oldest first. An expired lease is claimable again. Returned events are in id order.
+   * oldest head first. An expired lease is claimable again. Returned events are in id order within
+   * each webhook.
    */
   claim(
     opts: { owner: string; leaseMs: number; limit: number; perWebhook: number; now: Date },

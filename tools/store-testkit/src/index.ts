@@ -25,6 +25,7 @@ export {
 export { freePort } from "./free-port";
 export { runStoreConformance, type StoreConformanceOptions } from "./harness";
 export { defineSessionStoreCases, type SessionStoreSubject } from "./ports/session-store";
+export { defineWebhookOutboxCases, type OutboxRow, type WebhookOutboxSubject } from "./ports/webhook-outbox";
 export {
   checkPostgres,
   createPostgresTestStore,

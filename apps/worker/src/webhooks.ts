@@ -1,3 +1,4 @@
+import { backoffMs } from "@guildkit/core";
 import { systemClock, systemScheduler } from "@guildkit/core/system";
 import {
   createDiscordRest,
@@ -11,13 +12,12 @@ import {
   type Clock,
   createWebhookDelivery,
   type Scheduler,
+  WEBHOOK_SENDER_RETRIES,
   type WebhookDelivery,
   type WebhookDeliveryOptions,
   type WebhookSender,
 } from "@guildkit/webhook-templates";
 import type { WorkerTask } from "./context";
-
-const timers: Scheduler = systemScheduler;
 
 /** What the webhook worker needs from the process. */
 export interface WebhookWorkerDeps {
@@ -28,7 +28,11 @@ export interface WebhookWorkerDeps {
   owner: string;
   clock?: Clock;
   scheduler?: Scheduler;
-  /** The Discord client to post with; by default one is built for `discordApiBaseUrl`. */
+  /**
+   * The Discord client to post with; by default one is built for `discordApiBaseUrl` with
+   * `retries: WEBHOOK_SENDER_RETRIES`. A sender given here must follow the port's contract too:
+   * one attempt per call (see `WebhookSender`).
+   */
   sender?: WebhookSender;
   /** Per-attempt timeout of a post (default 15 s). */
   timeoutMs?: number;
@@ -54,8 +58,9 @@ export interface WebhookWorker {
 
 /**
  * Wires webhook delivery: the store's outbox, and a Discord client that posts with `wait=true`,
- * waits out per-webhook buckets and 429s itself, and does **not** retry a timed-out post (the core
- * reports it as a possible duplicate and retries on its schedule instead).
+ * waits out per-webhook buckets and 429s itself, and is built as the `WebhookSender` port requires
+ * (`retries: WEBHOOK_SENDER_RETRIES`): it never repeats a post itself, so the core's attempt count
+ * and possible-duplicate record stay true.
  */
 export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
   const clock = deps.clock ?? systemClock;
@@ -70,7 +75,7 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
           token: "webhook-only",
           apiBaseUrl: deps.discordApiBaseUrl,
           rps: deps.rps ?? 45,
-          retries: 0,
+          retries: WEBHOOK_SENDER_RETRIES,
           timeoutMs: deps.timeoutMs ?? 15_000,
           logger: clientEvents.logger,
         });
@@ -79,7 +84,7 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
     outbox: deps.store.webhooks,
     sender,
     clock,
-    scheduler: deps.scheduler ?? timers,
+    scheduler: deps.scheduler ?? systemScheduler,
     log: deps.store.eventLog,
     owner: deps.owner,
     webhookBaseUrl: deps.discordApiBaseUrl,
@@ -94,6 +99,8 @@ type TriggerRepairReport = Awaited<ReturnType<AppStore["webhooks"]["repairTrigge
 export const REPAIR_FIRST_DELAY_MS = 1_000;
 /** The longest wait between two attempts of the trigger repair. */
 export const REPAIR_MAX_DELAY_MS = 5 * 60_000;
+/** The repair's retry waits (`backoffMs` of `@guildkit/core`; no jitter: one process retries alone). */
+const REPAIR_BACKOFF = { baseMs: REPAIR_FIRST_DELAY_MS, capMs: REPAIR_MAX_DELAY_MS, jitter: 0 };
 
 /**
  * Runs the start-up trigger repair (`store.webhooks.repairTriggers`) until it succeeds: after a
@@ -107,7 +114,7 @@ export async function repairTriggersUntilDone(deps: {
   logger: Pick<Logger, "warn" | "error">;
   signal: AbortSignal;
 }): Promise<TriggerRepairReport | null> {
-  for (let attempt = 1, delayMs = REPAIR_FIRST_DELAY_MS; !deps.signal.aborted; attempt++) {
+  for (let attempt = 1; !deps.signal.aborted; attempt++) {
     try {
       const report = await deps.store.webhooks.repairTriggers({ signal: deps.signal });
       if (report.dropped.length > 0 || report.disabled.length > 0) {
@@ -116,12 +123,12 @@ export async function repairTriggersUntilDone(deps: {
       return report;
     } catch (err) {
       if (deps.signal.aborted) break;
+      const delayMs = backoffMs(attempt, { policy: REPAIR_BACKOFF });
       deps.logger.error(
         { err, attempt, retryInMs: delayMs },
         "repairing the webhook triggers failed; delivery goes on, the repair is retried",
       );
       await deps.scheduler.sleep(delayMs, { signal: deps.signal });
-      delayMs = Math.min(delayMs * 2, REPAIR_MAX_DELAY_MS);
     }
   }
   return null;
@@ -144,7 +151,7 @@ export const webhookDeliveryTask: WorkerTask = {
     });
     try {
       await Promise.all([
-        repairTriggersUntilDone({ store: ctx.store, scheduler: timers, logger: ctx.logger, signal }),
+        repairTriggersUntilDone({ store: ctx.store, scheduler: systemScheduler, logger: ctx.logger, signal }),
         worker.delivery.run({ signal }),
       ]);
     } finally {

@@ -1,4 +1,3 @@
-import { schedulerFromSleep } from "@guildkit/core/testing";
 import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
 import type { AppStore } from "@guildkit/runtime";
 import * as postgres from "@guildkit/store-postgres";
@@ -182,6 +181,19 @@ describe.each(stores)("webhook delivery against discord-sim ($name)", ({ skip, c
     ]);
   });
 
+  it("the built sender makes one attempt per post (the WebhookSender contract): a 502 reaches Discord once per attempt", async () => {
+    await define(HOOK_A);
+    sim.faults.set({ route: "execute_webhook", errorRate: 1, errorStatuses: [502] });
+    await order("once");
+    await drain(1);
+    expect((await events()).map((e) => [e.state, e.attempts])).toEqual([["pending", 1]]);
+    expect(sim.inspect.requests({ route: "execute_webhook" })).toHaveLength(1);
+    now += 5_000;
+    await drain(1);
+    expect((await events()).map((e) => e.attempts)).toEqual([2]);
+    expect(sim.inspect.requests({ route: "execute_webhook" })).toHaveLength(2);
+  });
+
   it("disables the webhook on 404 and dead-letters its pending events", async () => {
     const w = await define(HOOK_A);
     sim.seed.deleteWebhook(HOOK_A);
@@ -267,6 +279,13 @@ describe.each(stores)("webhook delivery against discord-sim ($name)", ({ skip, c
 
 describe("the start-up trigger repair", () => {
   const silent = { warn: () => {}, error: () => {} };
+  /** The repair only sleeps: a timer is a bug. */
+  const noTimers = {
+    setTimer: (): never => {
+      throw new Error("the repair sets no timer");
+    },
+    clear: () => {},
+  };
   const report = { installed: ["1"], dropped: [], disabled: [] };
 
   it("is retried with growing waits after failures, so delivery never stops for it", async () => {
@@ -281,7 +300,7 @@ describe("the start-up trigger repair", () => {
       },
     } as unknown as Pick<AppStore, "webhooks">;
     const waits: number[] = [];
-    const scheduler = schedulerFromSleep(async (ms: number) => void waits.push(ms));
+    const scheduler = { ...noTimers, sleep: async (ms: number) => void waits.push(ms) };
     const result = await repairTriggersUntilDone({
       store,
       scheduler,
@@ -314,10 +333,13 @@ describe("the start-up trigger repair", () => {
       },
     } as unknown as Pick<AppStore, "webhooks">;
     const waits: number[] = [];
-    const scheduler = schedulerFromSleep(async (ms: number) => {
-      waits.push(ms);
-      if (waits.length === 3) stop.abort();
-    });
+    const scheduler = {
+      ...noTimers,
+      sleep: async (ms: number) => {
+        waits.push(ms);
+        if (waits.length === 3) stop.abort();
+      },
+    };
     expect(
       await repairTriggersUntilDone({ store, scheduler, logger: silent, signal: stop.signal }),
     ).toBeNull();

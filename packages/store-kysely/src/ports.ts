@@ -1,4 +1,5 @@
 import type { SecretBox } from "@guildkit/core";
+import type { OutboxWakeups } from "@guildkit/webhook-templates";
 import type { Kysely } from "kysely";
 import { createConfigStore } from "./config-store";
 import { type Clock, type Dialect, systemClock } from "./dialect";
@@ -18,6 +19,11 @@ export interface StorePortOptions {
   clock?: Clock;
   /** Seals secret settings (config loaders on `configStore` use it) and rotates keys; none by default. */
   secretBox?: SecretBox | null;
+  /**
+   * What wakes `webhooks.waitForEvents` — `LISTEN/NOTIFY` (store-postgres), polling (store-sqlite);
+   * polling on the system scheduler by default. Every set of ports built on the store shares it.
+   */
+  webhookWakeups?: OutboxWakeups;
 }
 
 /**
@@ -42,7 +48,7 @@ export function createStorePorts(db: Kysely<Database>, dialect: Dialect, options
     roleSync: createRoleSyncStore(db, dialect, clock),
     oauth: createOAuthStore(db, dialect, clock),
     speedbump: createSpeedbumpStore(db, dialect, clock),
-    webhooks: createWebhookStore(db, dialect, clock),
+    webhooks: createWebhookStore(db, dialect, clock, { wakeups: options.webhookWakeups }),
     /** Purges delivered outbox events and old event-log entries by age, in batches. */
     retention: createRetention(db, dialect, clock),
   };

@@ -3,7 +3,7 @@ import { type Kysely, sql } from "kysely";
 import { type Clock, type Dialect, systemClock } from "./dialect";
 import { type MigrationReport, migrateToLatest, pendingMigrations } from "./migrations/run";
 import type { GuildkitMigration } from "./migrations/types";
-import { createStorePorts, type StorePorts } from "./ports";
+import { createStorePorts, type StorePortOptions, type StorePorts } from "./ports";
 import type { Database } from "./schema";
 
 /** What every store has besides its ports. */
@@ -48,6 +48,10 @@ export interface AssembleStoreOptions {
    * `GUILDKIT_SECRET_KEY`): config loaders on the store, `migrate()` and `secrets.rotate()` use it.
    */
   secretBox?: SecretBox | null;
+  /** What wakes `webhooks.waitForEvents` in every set of ports the store builds (see `StorePortOptions`). */
+  webhookWakeups?: StorePortOptions["webhookWakeups"];
+  /** Runs once in `close()`, before the database handle is closed (e.g. release a `LISTEN` connection). */
+  beforeClose?: () => Promise<void>;
 }
 
 /**
@@ -61,11 +65,12 @@ export function assembleStore(
 ): GuildkitStore {
   const clock = options.clock ?? systemClock;
   const secretBox = options.secretBox ?? null;
+  const portOptions: StorePortOptions = { clock, secretBox, webhookWakeups: options.webhookWakeups };
   let closed: Promise<void> | null = null;
   return {
     dialect,
     kysely,
-    ...createStorePorts(kysely, dialect, { clock, secretBox }),
+    ...createStorePorts(kysely, dialect, portOptions),
     async migrate(opts = {}) {
       opts.signal?.throwIfAborted();
       await options.beforeMigrate?.(kysely);
@@ -85,10 +90,16 @@ export function assembleStore(
     },
     async transaction(fn, opts = {}) {
       opts.signal?.throwIfAborted();
-      return kysely.transaction().execute((trx) => fn(createStorePorts(trx, dialect, { clock, secretBox })));
+      return kysely.transaction().execute((trx) => fn(createStorePorts(trx, dialect, portOptions)));
     },
     close() {
-      closed ??= kysely.destroy();
+      closed ??= (async () => {
+        try {
+          await options.beforeClose?.();
+        } finally {
+          await kysely.destroy();
+        }
+      })();
       return closed;
     },
   };

@@ -14,7 +14,7 @@ import {
 import { CompiledQuery, Kysely, PostgresDialect, type PostgresPool } from "kysely";
 import pg from "pg";
 import { type PostgresConnectionEventHandler, safeReporter, watchPool } from "./connection";
-import { type ListenReconnectOptions, listenForWebhookEvents } from "./webhook-wakeups";
+import { createListenWakeups, type ListenReconnectOptions, type ListenWakeups } from "./webhook-wakeups";
 
 export type { PostgresPool } from "kysely";
 export {
@@ -22,7 +22,12 @@ export {
   type PostgresConnectionEvent,
   type PostgresConnectionEventHandler,
 } from "./connection";
-export type { ListenReconnectOptions } from "./webhook-wakeups";
+export {
+  createListenWakeups,
+  type ListenReconnectOptions,
+  type ListenWakeupOptions,
+  type ListenWakeups,
+} from "./webhook-wakeups";
 
 /** Options of {@link createPostgresStore}: a pg `Pool` (or compatible), or a connection string. */
 export type PostgresStoreOptions = (
@@ -63,6 +68,11 @@ export type PostgresStore = GuildkitStore & {
   readonly dialect: "postgres";
   /** The schema given in the options, `null` for the connection's default `search_path`. */
   readonly schema: string | null;
+  /**
+   * The `LISTEN/NOTIFY` wake-ups every `webhooks.waitForEvents` of this store waits on (those of
+   * `transaction()`'s ports too); `close()` releases their connection.
+   */
+  readonly webhookWakeups: ListenWakeups;
 };
 
 /** The `schema` option is not a plain SQL identifier. */
@@ -111,8 +121,15 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         : undefined,
     }),
   });
+  const webhookWakeups = createListenWakeups(pool, {
+    clock: options.clock ?? systemClock,
+    report,
+    reconnect: options.listenReconnect,
+  });
   const store = assembleStore(kysely, "postgres", {
     clock: options.clock,
+    webhookWakeups,
+    beforeClose: () => webhookWakeups.close(),
     migrations: options.migrations,
     secretBox: options.secretBox,
     beforeMigrate: quoted
@@ -121,10 +138,5 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         }
       : undefined,
   });
-  listenForWebhookEvents(store, pool, {
-    clock: options.clock ?? systemClock,
-    report,
-    reconnect: options.listenReconnect,
-  });
-  return Object.assign(store, { schema }) as PostgresStore;
+  return Object.assign(store, { schema, webhookWakeups }) as PostgresStore;
 }

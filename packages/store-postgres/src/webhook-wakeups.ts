@@ -1,8 +1,13 @@
-import { setTimeout as delay } from "node:timers/promises";
-import type { Scheduler } from "@guildkit/core";
-import { systemScheduler } from "@guildkit/core/system";
-import type { Clock, GuildkitStore } from "@guildkit/store-kysely";
-import { NOTIFY_CHANNEL } from "@guildkit/webhook-templates";
+import { backoffMs, type Scheduler } from "@guildkit/core";
+import { systemClock, systemScheduler } from "@guildkit/core/system";
+import type { Clock } from "@guildkit/store-kysely";
+import {
+  createPollingWakeups,
+  linkedStop,
+  NOTIFY_CHANNEL,
+  type OutboxWaitOptions,
+  type OutboxWakeups,
+} from "@guildkit/webhook-templates";
 import type { PostgresPool } from "kysely";
 import type { PostgresConnectionEventHandler } from "./connection";
 
@@ -13,60 +18,52 @@ export interface ListenReconnectOptions {
   /** Longest wait between two attempts (default 5,000 ms). */
   maxDelayMs?: number;
   /**
-   * Waits between attempts (`@guildkit/core`'s `Scheduler`). Default: real timers that never keep
-   * the process alive on their own; `store.close()` aborts the wait.
+   * Waits between attempts (`@guildkit/core`'s `Scheduler`). Default: `systemScheduler`'s timers,
+   * which never keep the process alive on their own; `store.close()` aborts the wait.
    */
   scheduler?: Scheduler;
 }
 
-/** What {@link listenForWebhookEvents} is built from. */
-export interface WebhookWakeupOptions {
-  clock: Clock;
+/** What {@link createListenWakeups} is built from. */
+export interface ListenWakeupOptions {
   report: PostgresConnectionEventHandler;
+  /** Times the outage reported in `postgres.listen_restored` (default: the system clock). */
+  clock?: Clock;
   reconnect?: ListenReconnectOptions;
+  /** Times out waits and paces the polling fallback (default `systemScheduler`). */
+  scheduler?: Scheduler;
 }
 
-interface ListeningClient {
-  query(sql: string): Promise<unknown>;
-  release(err?: Error | boolean): void;
-  on(event: "notification", listener: (msg: { channel: string; payload?: string }) => void): unknown;
-  on(event: "error", listener: (err: Error) => void): unknown;
-  on(event: "end", listener: () => void): unknown;
+/** The `LISTEN/NOTIFY` wake-ups of the Postgres store (`store.webhookWakeups`). */
+export interface ListenWakeups extends OutboxWakeups {
+  /** Whether `LISTEN` is subscribed right now. */
+  listening(): boolean;
+  /** How many waits are parked on `LISTEN` right now (a poll in progress is not counted). */
+  waiting(): number;
+  /** Releases the connection, stops a reconnection in progress and wakes every waiter. */
+  close(): Promise<void>;
 }
-
-// The system scheduler's timers, with a sleep that never keeps the process alive.
-const unrefTimers: Scheduler = {
-  ...systemScheduler,
-  sleep: (ms, opts) =>
-    delay(Math.max(0, ms), undefined, { ref: false, ...(opts?.signal ? { signal: opts.signal } : {}) }).then(
-      () => undefined,
-      () => undefined,
-    ),
-};
-
-const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 /**
- * Wakes the webhook worker with `LISTEN/NOTIFY`: `store.webhooks.waitForEvents` resolves as soon as a
- * trigger signals {@link NOTIFY_CHANNEL} (or after its timeout), on one dedicated connection taken
- * from the pool on first use and released by `store.close()`. When that connection fails (a server
- * restart, a failover, an idle kill) the waits fall back to the polling every store has, the
- * connection is reopened with backoff and `LISTEN` subscribed again, and then every waiter is woken
- * once so that events written meanwhile are claimed.
+ * Wakes the webhook outbox with `LISTEN/NOTIFY`: a wait resolves as soon as a trigger signals
+ * {@link NOTIFY_CHANNEL} (or after its timeout), on one dedicated connection taken from the pool on
+ * first use and released by `close()` (the store's). When that connection fails (a server restart,
+ * a failover, an idle kill) the waits fall back to polling, the connection is reopened with backoff
+ * and `LISTEN` subscribed again, and then every waiter is woken once so that events written
+ * meanwhile are claimed. The store factory hands it to the outbox of every port set it builds.
  */
-export function listenForWebhookEvents(
-  store: GuildkitStore,
-  pool: PostgresPool,
-  options: WebhookWakeupOptions,
-): void {
-  const polling = store.webhooks.waitForEvents;
+export function createListenWakeups(pool: PostgresPool, options: ListenWakeupOptions): ListenWakeups {
+  const scheduler = options.scheduler ?? systemScheduler;
+  const polling = createPollingWakeups({ scheduler });
   const waiters = new Set<() => void>();
   let signalled = false;
   const wakeAll = () => {
     for (const wake of [...waiters]) wake();
   };
   const listener = createListenConnection(pool, {
-    ...options,
+    report: options.report,
+    clock: options.clock ?? systemClock,
+    reconnect: options.reconnect,
     onNotification: () => {
       signalled = true;
       wakeAll();
@@ -80,53 +77,94 @@ export function listenForWebhookEvents(
     },
   });
 
-  store.webhooks.waitForEvents = async (opts, io = {}) => {
-    if (!(await listener.ready())) return polling(opts, io);
-    if (signalled) {
-      signalled = false;
-      return;
+  /** Parks until a NOTIFY, the connection's loss, the timeout or the signal. */
+  const park = async (opts: OutboxWaitOptions): Promise<void> => {
+    const stop = linkedStop(opts.signal);
+    const wake = () => stop.abort();
+    waiters.add(wake);
+    try {
+      await scheduler.sleep(Math.max(0, opts.timeoutMs), { signal: stop.signal });
+    } finally {
+      waiters.delete(wake);
+      stop.abort();
     }
-    // Events written before LISTEN took effect (or while the worker was busy) were not signalled.
-    if (await store.webhooks.hasDueEvents(io)) return;
-    // The connection may have died during that query (its loss woke nobody yet): poll instead.
-    if (!listener.listening()) return polling(opts, io);
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        waiters.delete(done);
-        io.signal?.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, opts.timeoutMs);
-      waiters.add(done);
-      io.signal?.addEventListener("abort", done, { once: true });
-    });
-    signalled = false;
   };
 
-  const close = store.close.bind(store);
-  store.close = async () => {
-    await listener.close();
-    wakeAll();
-    return close();
+  return {
+    async wait(opts) {
+      if (!(await listener.ready())) return polling.wait(opts);
+      if (signalled) {
+        signalled = false;
+        return;
+      }
+      // Events written before LISTEN took effect (or while the worker was busy) were not signalled.
+      if (await opts.due(opts.signal ? { signal: opts.signal } : {})) return;
+      // The connection may have died during that query (its loss woke nobody yet): poll instead.
+      if (!listener.listening()) return polling.wait(opts);
+      await park(opts);
+      signalled = false;
+    },
+    listening: () => listener.listening(),
+    waiting: () => waiters.size,
+    async close() {
+      await listener.close();
+      wakeAll();
+    },
   };
 }
 
-interface ListenConnectionDeps extends WebhookWakeupOptions {
+interface ListeningClient {
+  query(sql: string): Promise<unknown>;
+  release(err?: Error | boolean): void;
+  on(event: "notification", listener: (msg: { channel: string; payload?: string }) => void): unknown;
+  on(event: "error", listener: (err: Error) => void): unknown;
+  on(event: "end", listener: () => void): unknown;
+}
+
+interface ListenConnectionDeps {
+  report: PostgresConnectionEventHandler;
+  clock: Clock;
+  reconnect?: ListenReconnectOptions;
   onNotification(): void;
   onLost(): void;
   onRestored(): void;
 }
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
+/**
+ * The default wait between reconnections: a `systemScheduler` timer (unref'd: it never keeps the
+ * process alive on its own), resolved early when the signal aborts.
+ */
+const unrefScheduler: Scheduler = {
+  ...systemScheduler,
+  sleep(ms, opts = {}) {
+    const { signal } = opts;
+    if (signal?.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        systemScheduler.clear(timer);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = systemScheduler.setTimer(new Date(systemClock.now().getTime() + Math.max(0, ms)), done);
+      signal?.addEventListener("abort", done, { once: true });
+    });
+  },
+};
 
 /**
  * The `LISTEN` connection: opened by the first `ready()`, reopened with backoff whenever it fails,
  * released by `close()` (which also stops a reconnection in progress).
  */
 function createListenConnection(pool: PostgresPool, deps: ListenConnectionDeps) {
-  const scheduler = deps.reconnect?.scheduler ?? unrefTimers;
-  const firstDelayMs = deps.reconnect?.firstDelayMs ?? 250;
-  const maxDelayMs = deps.reconnect?.maxDelayMs ?? 5_000;
-  const backoff = (attempt: number) => Math.min(maxDelayMs, firstDelayMs * 2 ** (attempt - 1));
+  const scheduler = deps.reconnect?.scheduler ?? unrefScheduler;
+  const policy = {
+    baseMs: deps.reconnect?.firstDelayMs ?? 250,
+    capMs: deps.reconnect?.maxDelayMs ?? 5_000,
+    jitter: 0,
+  };
+  const backoff = (attempt: number) => backoffMs(attempt, { policy });
   const closing = new AbortController();
   let client: ListeningClient | null = null;
   let first: Promise<void> | null = null;

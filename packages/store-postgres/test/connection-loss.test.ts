@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import type { Scheduler } from "@guildkit/core";
-import { schedulerFromSleep } from "@guildkit/core/testing";
 import { checkPostgres, createPostgresTestStore, freePort } from "@guildkit/store-testkit";
 import { NOTIFY_CHANNEL } from "@guildkit/webhook-templates";
 import { sql } from "kysely";
@@ -65,15 +64,19 @@ function heldScheduler() {
   let signal: AbortSignal | null = null;
   const pending = new Set<() => void>();
   let released = false;
-  const scheduler: Scheduler = schedulerFromSleep(
-    (_ms, opts) =>
+  const scheduler: Scheduler = {
+    setTimer: () => {
+      throw new Error("the reconnection only sleeps");
+    },
+    clear: () => {},
+    sleep: (_ms, opts) =>
       new Promise<void>((resolve) => {
         signal = opts?.signal ?? null;
         if (released) return resolve();
         pending.add(resolve);
         opts?.signal?.addEventListener("abort", () => resolve(), { once: true });
       }),
-  );
+  };
   return {
     scheduler,
     signal: (): AbortSignal | null => signal,
@@ -152,15 +155,9 @@ describe.skipIf(!target.available)("store-postgres on connection loss", () => {
     await store.webhooks.waitForEvents({ timeoutMs: 1 }); // opens the LISTEN connection
     expect(await backends(listening)).toHaveLength(1);
     // Kill the connection once the waiter has looked for due events and is waiting on LISTEN.
-    let markLooked = () => {};
-    const looked = new Promise<void>((resolve) => {
-      markLooked = resolve;
-    });
-    const hasDueEvents = store.webhooks.hasDueEvents;
-    store.webhooks.hasDueEvents = (io) => hasDueEvents(io).finally(() => setImmediate(markLooked));
     const started = Date.now();
     const waiting = store.webhooks.waitForEvents(wait);
-    await looked;
+    await until(() => store.webhookWakeups.waiting() === 1, "the waiter to park on LISTEN");
     expect(await terminate(listening)).toBe(1);
     // reconnection is held: only the loss itself can end this wait early
     await waiting;

@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { systemScheduler } from "@guildkit/core/system";
 import {
   type AssembleStoreOptions,
   assembleStore,
@@ -12,6 +13,7 @@ import {
   type Database,
   type GuildkitStore,
 } from "@guildkit/store-kysely";
+import { createPollingWakeups, type Scheduler } from "@guildkit/webhook-templates";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, type SqliteDatabase, SqliteDialect } from "kysely";
 
@@ -53,6 +55,11 @@ export type SqliteStoreOptions = ({ database: SqliteDatabase } | { filename: str
    * `GUILDKIT_SECRET_KEY`. Config loaders on the store, `migrate()` and `secrets.rotate()` use it.
    */
   secretBox?: AssembleStoreOptions["secretBox"];
+  /**
+   * Paces the polling that wakes `webhooks.waitForEvents` (every 50 ms unless a wait says
+   * otherwise); `systemScheduler` of `@guildkit/core/system` by default.
+   */
+  scheduler?: Scheduler;
 };
 
 /** The SQLite store: every store port plus `kysely`, `migrate()`, `ping()`, `transaction()`, `close()`. */
@@ -74,5 +81,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     clock: options.clock,
     migrations: options.migrations,
     secretBox: options.secretBox,
+    // SQLite has no NOTIFY (and triggers' writes are invisible to the process): the outbox polls.
+    webhookWakeups: createPollingWakeups({ scheduler: options.scheduler ?? systemScheduler }),
   }) as SqliteStore;
 }

@@ -104,6 +104,7 @@ describe("a 403 from Discord", () => {
   const forbidden = (code: number | null, discordMessage: string) =>
     Object.assign(new Error("Discord 403"), {
       name: "DiscordApiError",
+      retryable: false,
       status: 403,
       code,
       discordMessage,
@@ -136,12 +137,15 @@ describe("classifySendError", () => {
   const api = (status: number, code: number | null, discordMessage: string) =>
     Object.assign(new Error(`Discord ${status}`), {
       name: "DiscordApiError",
+      retryable: status >= 500,
       status,
       code,
       discordMessage,
       retryAfterMs: null,
     });
-  it("reads @guildkit/discord-rest errors structurally", () => {
+  // Shaped as @guildkit/discord-rest throws them: the core's error contract (`retryable`, `status`,
+  // `code`, `retryAfterMs`), its timeouts and aborts named `TimeoutError` / `AbortError`.
+  it("reads @guildkit/discord-rest errors by the core's error contract", () => {
     expect(classifySendError(api(404, 10015, "Unknown Webhook"))).toMatchObject({
       kind: "gone",
       status: 404,
@@ -165,12 +169,14 @@ describe("classifySendError", () => {
     });
     const rate = Object.assign(new Error("limited"), {
       name: "DiscordRateLimitError",
+      retryable: true,
       status: 429,
       retryAfterMs: 2500,
     });
     expect(classifySendError(rate)).toEqual({ kind: "rate_limited", retryAfterMs: 2500, message: "limited" });
     const timeout = Object.assign(new Error("no answer in 15000 ms"), {
-      name: "DiscordTimeoutError",
+      name: "TimeoutError",
+      retryable: true,
       status: null,
       timeoutMs: 15000,
     });
@@ -179,13 +185,14 @@ describe("classifySendError", () => {
     expect(classifySendError(headers).kind).toBe("timeout");
     const net = Object.assign(new Error("refused"), {
       name: "DiscordNetworkError",
+      retryable: true,
       status: null,
       errno: "ECONNREFUSED",
     });
     expect(classifySendError(net).kind).toBe("network_error");
-    expect(classifySendError(Object.assign(new Error("stop"), { name: "DiscordAbortError" })).kind).toBe(
-      "aborted",
-    );
+    expect(
+      classifySendError(Object.assign(new Error("stop"), { name: "AbortError", retryable: false })).kind,
+    ).toBe("aborted");
     expect(classifySendError("weird").kind).toBe("network_error");
   });
 });

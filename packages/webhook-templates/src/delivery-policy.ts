@@ -1,3 +1,5 @@
+import { isAbortError, isRetryableError, isTimeoutError, retryAfterMsOf } from "@guildkit/core";
+
 /**
  * How delivery reacts to each outcome of an attempt, and which events may be claimed so that each
  * webhook's messages arrive in order. Pure: the worker and the stores apply it.
@@ -144,31 +146,17 @@ function goneReason(o: { status: number; code: number | null; message: string })
  */
 export const WEBHOOK_REFUSED_CODES: ReadonlySet<number> = new Set([10015, 50027]);
 
-const TIMEOUT_CODES = new Set([
-  "ETIMEDOUT",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT",
-]);
-
 /**
- * Classifies what a send threw, structurally — by the fields `@guildkit/discord-rest` errors carry
- * (`status`, `code`, `retryAfterMs`, `discordMessage`) and the names of timeouts and aborts — without
- * importing the client.
+ * Classifies what a send threw, by `@guildkit/core`'s error contract — `isRetryableError` for the
+ * HTTP `status`, Discord's `code` and `retryAfterMs` (`@guildkit/discord-rest` errors follow it),
+ * `isTimeoutError` / `isAbortError` for the rest — without importing the client. Anything else is
+ * a `network_error` (no answer, as far as we know).
  */
 export function classifySendError(err: unknown): AttemptOutcome {
-  const e = (typeof err === "object" && err !== null ? err : {}) as Record<string, unknown>;
-  const name = typeof e.name === "string" ? e.name : "";
-  const message = discordText(e);
-  const status = typeof e.status === "number" ? e.status : null;
-  const code = typeof e.code === "number" ? e.code : null;
-  if (status === 429 || /RateLimit/.test(name)) {
-    return {
-      kind: "rate_limited",
-      retryAfterMs: typeof e.retryAfterMs === "number" ? e.retryAfterMs : null,
-      message,
-    };
-  }
+  const message = errorText(err);
+  const status = isRetryableError(err) ? err.status : null;
+  const code = isRetryableError(err) && typeof err.code === "number" ? err.code : null;
+  if (status === 429) return { kind: "rate_limited", retryAfterMs: retryAfterMsOf(err), message };
   // 404 Unknown Webhook (10015, or a bare 404) means the webhook is gone; another 404 (an unknown
   // thread, 10003) concerns this message only. A 401 always concerns the webhook (its token); a 403
   // only when its code says so.
@@ -181,21 +169,21 @@ export function classifySendError(err: unknown): AttemptOutcome {
   }
   if (status !== null && status >= 400 && status < 500) return { kind: "rejected", status, code, message };
   if (status !== null && status >= 500) return { kind: "server_error", status, code, message };
-  const errno = typeof e.code === "string" ? e.code : typeof e.errno === "string" ? e.errno : "";
-  if (/Timeout/i.test(name) || typeof e.timeoutMs === "number" || TIMEOUT_CODES.has(errno)) {
-    return { kind: "timeout", message };
-  }
-  if (/Abort/i.test(name)) return { kind: "aborted", message };
+  if (isTimeoutError(err)) return { kind: "timeout", message };
+  if (isAbortError(err)) return { kind: "aborted", message };
   return { kind: "network_error", message };
 }
 
-function discordText(e: Record<string, unknown>): string {
-  if (typeof e.discordMessage === "string" && e.discordMessage !== "") {
-    const base = typeof e.message === "string" ? e.message : "";
-    return base.includes(e.discordMessage) ? base : `${e.discordMessage}${base ? ` (${base})` : ""}`;
+/** The error's text, with Discord's own message (`discordMessage` of discord-rest's errors) first. */
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return "unknown error";
+  const discordMessage = (err as { discordMessage?: unknown }).discordMessage;
+  if (typeof discordMessage === "string" && discordMessage !== "") {
+    return err.message.includes(discordMessage)
+      ? err.message
+      : `${discordMessage}${err.message ? ` (${err.message})` : ""}`;
   }
-  if (typeof e.message === "string" && e.message !== "") return e.message;
-  return "unknown error";
+  return err.message !== "" ? err.message : "unknown error";
 }
 
 /** An outbox event as the ordering rule sees it. */

@@ -82,6 +82,7 @@ function harness(): Harness {
 const apiError = (status: number, code: number | null, discordMessage: string, extra: object = {}) =>
   Object.assign(new Error(`Discord ${status}: ${discordMessage}`), {
     name: status === 429 ? "DiscordRateLimitError" : "DiscordApiError",
+    retryable: status === 429 || status >= 500,
     status,
     code,
     discordMessage,
@@ -203,7 +204,8 @@ describe("createWebhookDelivery", () => {
       calls++;
       if (calls === 1)
         throw Object.assign(new Error("no answer in 15000 ms"), {
-          name: "DiscordTimeoutError",
+          name: "TimeoutError",
+          retryable: true,
           timeoutMs: 15000,
         });
       return { id: "m2" };

@@ -110,17 +110,26 @@ export {
   POSTGRES_ENQUEUE_FUNCTION,
   TRIGGER_PREFIX,
 } from "./outbox-schema";
-export type {
-  ClaimedEvent,
-  Clock,
-  Completion,
-  DeliveryWebhook,
-  EventLog,
-  EventLogEntry,
-  IoOptions,
-  Scheduler,
-  WebhookOutbox,
-  WebhookSender,
+export {
+  createPollingWakeups,
+  DEFAULT_POLL_INTERVAL_MS,
+  linkedStop,
+  type OutboxWaitOptions,
+  type OutboxWakeups,
+  type PollingWakeupOptions,
+} from "./outbox-wakeups";
+export {
+  type ClaimedEvent,
+  type Clock,
+  type Completion,
+  type DeliveryWebhook,
+  type EventLog,
+  type EventLogEntry,
+  type IoOptions,
+  type Scheduler,
+  WEBHOOK_SENDER_RETRIES,
+  type WebhookOutbox,
+  type WebhookSender,
 } from "./ports";
 export { type PreviewResult, type PreviewSample, previewWebhook, renderPreview } from "./preview";
 export { checkPreviewSample, PREVIEW_SAMPLE_LIMITS } from "./preview-sample";

@@ -7,6 +7,7 @@ import { OPERATIONS, type Operation } from "./operation";
 import type { Operand, WhenExpr } from "./when/ast";
 import { parseWhen } from "./when/parser";
 import { printWhen } from "./when/print";
+import { mapOperands, mapPredicates } from "./when/walk";
 
 /**
  * A `discord_webhooks` row as the seed system left it. Columns it may lack (older databases) are
@@ -289,24 +290,7 @@ function rewriteForDelete(text: string, operation: Operation | null, notes: stri
     }
     return o;
   };
-  const walk = (e: WhenExpr): WhenExpr => {
-    switch (e.kind) {
-      case "and":
-      case "or":
-        return { ...e, left: walk(e.left), right: walk(e.right) };
-      case "not":
-        return { ...e, operand: walk(e.operand) };
-      case "compare":
-      case "distinct":
-        return { ...e, left: fix(e.left), right: fix(e.right) };
-      case "is_null":
-      case "like":
-        return { ...e, operand: fix(e.operand) };
-      case "in":
-        return { ...e, operand: fix(e.operand), list: e.list.map(fix) };
-    }
-  };
-  const fixed = walk(expr);
+  const fixed = mapPredicates(expr, (predicate) => mapOperands(predicate, fix));
   if (!changed) return text;
   notes.push("rewrote NEW. to OLD. in the WHEN condition of a DELETE trigger");
   return printWhen(fixed);

@@ -64,6 +64,12 @@ export function createMemoryOutbox(deps: { clock: Clock; scheduler: Scheduler })
   let wake: (() => void) | null = null;
 
   const find = (id: string) => events.find((e) => e.id === id) ?? null;
+  /** Whether a claim now would lease an event (the SQL stores' `hasDueEvents`). */
+  const due = () =>
+    selectClaimable(
+      events.filter((e) => webhooks.get(e.webhookId)?.enabled),
+      { now: deps.clock.now(), limit: 1, perWebhook: 1 },
+    ).length > 0;
 
   return {
     webhooks,
@@ -176,6 +182,8 @@ export function createMemoryOutbox(deps: { clock: Clock; scheduler: Scheduler })
       return count;
     },
     async waitForEvents(opts: { timeoutMs: number }, io: IoOptions = {}) {
+      // Like the SQL stores: an event due now ends the wait at once, an aborted signal too.
+      if (io.signal?.aborted || due()) return;
       const woken = new Promise<void>((resolve) => {
         wake = resolve;
       });

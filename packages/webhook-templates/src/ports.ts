@@ -66,7 +66,8 @@ export interface WebhookOutbox {
    * Claims due events with a lease, following the ordering rule of `selectClaimable`: per webhook,
    * the oldest pending event and up to `perWebhook - 1` after it, only when the oldest is neither
    * leased by a live worker nor waiting for a retry; enabled webhooks only; `limit` events in all,
-   * oldest first. An expired lease is claimable again. Returned events are in id order.
+   * oldest head first. An expired lease is claimable again. Returned events are in id order within
+   * each webhook.
    */
   claim(
     opts: { owner: string; leaseMs: number; limit: number; perWebhook: number; now: Date },
@@ -85,16 +86,26 @@ export interface WebhookOutbox {
    */
   disableWebhook(webhookId: string, reason: string, io?: IoOptions): Promise<number>;
   /**
-   * Resolves when new events may be waiting (Postgres: a NOTIFY on the outbox channel; SQLite: a
-   * poll every `pollIntervalMs` — default 50 — found a due event) or after `timeoutMs`, whichever
-   * comes first; early when the signal aborts.
+   * Resolves when new events may be waiting or after `timeoutMs`, whichever comes first; early when
+   * the signal aborts. The stores wait on the {@link OutboxWakeups} their factory gave them
+   * (Postgres: a NOTIFY on the outbox channel; SQLite: a poll every `pollIntervalMs` — default 50 —
+   * found a due event).
    */
   waitForEvents(opts: { timeoutMs: number; pollIntervalMs?: number }, io?: IoOptions): Promise<void>;
 }
 
 /**
  * Posts a message through a Discord webhook with `wait=true` and returns the stored message.
- * `@guildkit/discord-rest`'s `createDiscordRest(…)` client satisfies this port.
+ * `@guildkit/discord-rest`'s `createDiscordRest(…)` client satisfies this port when built with
+ * `retries: WEBHOOK_SENDER_RETRIES` (0).
+ *
+ * **One attempt per call.** A sender must never post the same message again by itself after a
+ * timeout, a 5xx or a dropped connection: delivery counts attempts, spaces retries on its schedule
+ * and marks a timed-out post as a possible duplicate, and a hidden re-post would duplicate messages
+ * without that record. Waiting out a 429 (or a bucket) and then sending is allowed: Discord did not
+ * take the message. Failures are thrown as errors of `@guildkit/core`'s contract
+ * (`isRetryableError`: `status`, `code`, `retryAfterMs`), or as timeouts / aborts / errno errors,
+ * which {@link classifySendError} reads.
  *
  * @see https://discord.com/developers/docs/resources/webhook#execute-webhook
  */
@@ -109,3 +120,10 @@ export interface WebhookSender {
     signal?: AbortSignal;
   }): Promise<{ id: string }>;
 }
+
+/**
+ * The retries a Discord client used as the {@link WebhookSender} is built with: none (see the port's
+ * "one attempt per call"). Delivery's duplicate accounting depends on it:
+ * `createDiscordRest({ …, retries: WEBHOOK_SENDER_RETRIES })`.
+ */
+export const WEBHOOK_SENDER_RETRIES = 0;

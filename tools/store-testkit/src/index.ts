@@ -26,6 +26,12 @@ export { freePort } from "./free-port";
 export { runStoreConformance, type StoreConformanceOptions } from "./harness";
 export { defineSessionStoreCases, type SessionStoreSubject } from "./ports/session-store";
 export {
+  type DefinitionRow,
+  defineWebhookDefinitionsCases,
+  type WebhookDefinitionsSubject,
+} from "./ports/webhook-definitions";
+export { defineWebhookOutboxCases, type OutboxRow, type WebhookOutboxSubject } from "./ports/webhook-outbox";
+export {
   checkPostgres,
   createPostgresTestStore,
   DEFAULT_TEST_DATABASE_URL,

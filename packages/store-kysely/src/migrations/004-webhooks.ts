@@ -3,7 +3,6 @@ import {
   LEGACY_TRIGGERS,
   type LegacyCondition,
   planLegacyWebhook,
-  postgresEnqueueFunctionDdl,
   type TableColumn,
 } from "@guildkit/webhook-templates";
 import { sql } from "kysely";
@@ -15,6 +14,7 @@ import {
   listTriggers,
   tableColumns,
 } from "../webhooks/catalog";
+import { webhookDialect } from "../webhooks/dialect";
 import { addColumnIfMissing, columnTypes, indexExists, tableExists } from "./ddl";
 import { recordMigrationEvent } from "./event";
 import { defineMigration } from "./types";
@@ -37,20 +37,15 @@ export const webhooks = defineMigration({
   async up(db, { dialect, now, ownedTables }) {
     const t = columnTypes(dialect);
     const hadTable = await tableExists(db, dialect, "discord_webhooks");
+    const w = webhookDialect(dialect).migration;
     if (!hadTable) {
-      await db.schema
-        .createTable("discord_webhooks")
-        .ifNotExists()
-        .addColumn("id", dialect === "postgres" ? "bigint" : "integer", (c) =>
-          dialect === "postgres"
-            ? c.primaryKey().generatedByDefaultAsIdentity()
-            : c.primaryKey().autoIncrement(),
-        )
+      await w
+        .addId(db.schema.createTable("discord_webhooks").ifNotExists(), { autoIncrement: true })
         .addColumn("webhook_url", "text", (c) => c.notNull())
         .addColumn("trigger_event", "text", (c) => c.notNull().defaultTo(""))
         .addColumn("message_template", "text", (c) => c.notNull().defaultTo(""))
         .addColumn("username", "text", (c) => c.notNull().defaultTo(""))
-        .addColumn("enabled", t.boolean, (c) => c.notNull().defaultTo(dialect === "postgres" ? sql`true` : 1))
+        .addColumn("enabled", t.boolean, (c) => c.notNull().defaultTo(w.booleanDefault(true)))
         .addColumn("trigger_table", "text", (c) => c.notNull().defaultTo(""))
         .addColumn("trigger_op", "text", (c) => c.notNull().defaultTo(""))
         .addColumn("when_clause", "text", (c) => c.notNull().defaultTo(""))
@@ -67,49 +62,27 @@ export const webhooks = defineMigration({
     for (const column of ["avatar_url", "mention_user_columns", "disabled_reason"]) {
       await addColumnIfMissing(db, dialect, "discord_webhooks", column, "text");
     }
-    if (dialect === "postgres") {
-      // A legacy table may keep `enabled` as an integer; the store writes booleans.
-      const type = await sql<{ type: string }>`select data_type as type from information_schema.columns
-        where table_schema = current_schema() and table_name = 'discord_webhooks' and column_name = 'enabled'`.execute(
-        db,
-      );
-      if (type.rows[0] && type.rows[0].type !== "boolean") {
-        await sql`alter table discord_webhooks alter column enabled drop default`.execute(db);
-        await sql`alter table discord_webhooks alter column enabled type boolean using enabled::text not in ('0', 'false', '')`.execute(
-          db,
-        );
-        await sql`alter table discord_webhooks alter column enabled set default true`.execute(db);
-      }
-    }
+    await w.upgradeEnabledColumn(db);
     await addColumnIfMissing(db, dialect, "discord_webhooks", "created_at", t.timestamp);
     await addColumnIfMissing(db, dialect, "discord_webhooks", "updated_at", t.timestamp);
 
-    // The outbox is written by every watched data change, so it is kept lean on SQLite: a rowid
-    // key (no AUTOINCREMENT bookkeeping; ids are never deleted from the top, so never reused).
-    await db.schema
-      .createTable("webhook_outbox")
-      .ifNotExists()
-      .addColumn("id", dialect === "postgres" ? "bigint" : "integer", (c) =>
-        dialect === "postgres" ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey(),
-      )
+    const createdAt = w.outboxCreatedAtDefault;
+    await w
+      .addId(db.schema.createTable("webhook_outbox").ifNotExists(), { autoIncrement: false })
       .addColumn("webhook_id", t.bigint, (c) => c.notNull())
       .addColumn("op", "text", (c) => c.notNull())
       .addColumn("old_row", t.json)
       .addColumn("new_row", t.json)
       // The time of the data change: the column default on Postgres; on SQLite the trigger stamps it
       // (migration 007 reinstalls triggers written before it did).
-      .addColumn("created_at", t.timestamp, (c) =>
-        dialect === "postgres" ? c.notNull().defaultTo(sql`now()`) : c,
-      )
+      .addColumn("created_at", t.timestamp, (c) => (createdAt ? c.notNull().defaultTo(createdAt) : c))
       .addColumn("state", "text", (c) => c.notNull().defaultTo("pending"))
       .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
       .addColumn("next_attempt_at", t.timestamp)
       .addColumn("lease_owner", "text")
       .addColumn("lease_expires_at", t.timestamp)
       .addColumn("message_id", "text")
-      .addColumn("possible_duplicate", t.boolean, (c) =>
-        c.notNull().defaultTo(dialect === "postgres" ? sql`false` : 0),
-      )
+      .addColumn("possible_duplicate", t.boolean, (c) => c.notNull().defaultTo(w.booleanDefault(false)))
       .addColumn("last_error", "text")
       .addColumn("dead_reason", "text")
       .addColumn("delivered_at", t.timestamp)
@@ -120,7 +93,7 @@ export const webhooks = defineMigration({
         db,
       );
     }
-    if (dialect === "postgres") await sql.raw(postgresEnqueueFunctionDdl()).execute(db);
+    await w.installEnqueueFunction(db);
 
     await upgradeLegacy(db, dialect, now(), ownedTables);
   },
@@ -222,7 +195,7 @@ async function upgradeLegacy(
     await sql`update discord_webhooks set
         trigger_table = ${plan.table ?? ""}, trigger_op = ${plan.operation ?? ""}, when_clause = ${plan.when ?? ""},
         message_template = ${plan.template}, username = ${plan.username ?? ""},
-        enabled = ${dialect === "postgres" ? enabled : enabled ? 1 : 0}, disabled_reason = ${reason},
+        enabled = ${webhookDialect(dialect).bool(enabled)}, disabled_reason = ${reason},
         mention_user_columns = ${"[]"}, created_at = ${stamp}, updated_at = ${stamp}
       where id = ${row.id}`.execute(db);
     await recordMigrationEvent(db, dialect, now, {

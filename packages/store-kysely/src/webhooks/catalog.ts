@@ -10,10 +10,13 @@ import {
 } from "@guildkit/webhook-templates";
 import { type Kysely, sql } from "kysely";
 import type { Dialect } from "../dialect";
+import { type CatalogTrigger, triggerPattern, webhookDialect } from "./dialect";
+
+export type { CatalogTrigger } from "./dialect";
 
 /**
  * The database catalog as the webhook feature reads it — tables, columns, triggers — and the trigger
- * installation itself. The one place where the webhook SQL differs per dialect, besides the claim.
+ * installation itself. The SQL that differs per dialect lives in `dialect.ts`.
  */
 
 // biome-ignore lint/suspicious/noExplicitAny: used by migrations (untyped) and the store alike
@@ -21,36 +24,13 @@ type AnyDb = Kysely<any>;
 
 /** A table's name as the database spells it (exact match first, else ignoring case), or `null`. */
 export async function findTable(db: AnyDb, dialect: Dialect, name: string): Promise<string | null> {
-  const rows =
-    dialect === "postgres"
-      ? (
-          await sql<{ name: string }>`select table_name as name from information_schema.tables
-            where table_schema = current_schema() and table_type = 'BASE TABLE' and lower(table_name) = lower(${name})`.execute(
-            db,
-          )
-        ).rows
-      : (
-          await sql<{ name: string }>`select name from sqlite_master
-            where type = 'table' and lower(name) = lower(${name})`.execute(db)
-        ).rows;
-  return rows.find((r) => r.name === name)?.name ?? (rows.length === 1 ? (rows[0]?.name ?? null) : null);
+  const names = await webhookDialect(dialect).tablesNamedLike(db, name);
+  return names.find((n) => n === name) ?? (names.length === 1 ? (names[0] ?? null) : null);
 }
 
 /** The base tables of the current schema, sorted. */
-export async function listTables(db: AnyDb, dialect: Dialect): Promise<string[]> {
-  const rows =
-    dialect === "postgres"
-      ? (
-          await sql<{ name: string }>`select table_name as name from information_schema.tables
-            where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`.execute(
-            db,
-          )
-        ).rows
-      : (
-          await sql<{ name: string }>`select name from sqlite_master
-            where type = 'table' and name not like 'sqlite_%' order by name`.execute(db)
-        ).rows;
-  return rows.map((r) => r.name);
+export function listTables(db: AnyDb, dialect: Dialect): Promise<string[]> {
+  return webhookDialect(dialect).listTables(db);
 }
 
 /** A table's columns with their declared types, or `null` when it does not exist. */
@@ -59,84 +39,32 @@ export async function tableColumns(
   dialect: Dialect,
   table: string,
 ): Promise<TableColumn[] | null> {
-  const rows =
-    dialect === "postgres"
-      ? (
-          await sql<{ name: string; type: string }>`select column_name as name, data_type as type
-            from information_schema.columns where table_schema = current_schema() and table_name = ${table}
-            order by ordinal_position`.execute(db)
-        ).rows
-      : (
-          await sql<{
-            name: string;
-            type: string;
-          }>`select name, type from pragma_table_info(${table})`.execute(db)
-        ).rows;
-  return rows.length === 0 ? null : rows.map((r) => ({ name: r.name, type: r.type }));
+  const columns = await webhookDialect(dialect).tableColumns(db, table);
+  return columns.length === 0 ? null : columns;
 }
 
 /**
  * A table's primary key columns in key order (empty when it has none): Postgres reads `pg_index`,
  * SQLite `pragma_table_info`.
  */
-export async function primaryKeyColumns(db: AnyDb, dialect: Dialect, table: string): Promise<string[]> {
-  const rows =
-    dialect === "postgres"
-      ? (
-          await sql<{ name: string }>`select a.attname as name from pg_index i
-            join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
-            join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
-            where i.indisprimary and n.nspname = current_schema() and c.relname = ${table}
-            order by array_position(i.indkey::int2[], a.attnum)`.execute(db)
-        ).rows
-      : (
-          await sql<{
-            name: string;
-          }>`select name from pragma_table_info(${table}) where pk > 0 order by pk`.execute(db)
-        ).rows;
-  return rows.map((r) => r.name);
-}
-
-/** A trigger found in the catalog. */
-export interface CatalogTrigger {
-  name: string;
-  table: string;
+export function primaryKeyColumns(db: AnyDb, dialect: Dialect, table: string): Promise<string[]> {
+  return webhookDialect(dialect).primaryKeyColumns(db, table);
 }
 
 /** Triggers whose names start with `prefix` (guildkit's by default). */
-export async function listTriggers(
+export function listTriggers(
   db: AnyDb,
   dialect: Dialect,
   prefix = TRIGGER_PREFIX,
 ): Promise<CatalogTrigger[]> {
-  const pattern = `${prefix.replaceAll("_", "\\_")}%`;
-  const rows =
-    dialect === "postgres"
-      ? (
-          await sql<CatalogTrigger>`select t.tgname as name, c.relname as "table" from pg_trigger t
-            join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
-            where not t.tgisinternal and n.nspname = current_schema() and t.tgname like ${pattern} escape '\\'`.execute(
-            db,
-          )
-        ).rows
-      : (
-          await sql<CatalogTrigger>`select name, tbl_name as "table" from sqlite_master
-            where type = 'trigger' and name like ${pattern} escape '\\'`.execute(db)
-        ).rows;
-  return rows;
+  return webhookDialect(dialect).listTriggers(db, triggerPattern(prefix));
 }
 
 /** Drops a trigger by name (idempotent). The name must come from the catalog or the core. */
 export async function dropTriggerNamed(db: AnyDb, dialect: Dialect, trigger: CatalogTrigger): Promise<void> {
   const name = `"${trigger.name.replaceAll('"', '""')}"`;
   const table = `"${trigger.table.replaceAll('"', '""')}"`;
-  await sql
-    .raw(
-      dialect === "postgres"
-        ? `drop trigger if exists ${name} on ${table}`
-        : `drop trigger if exists ${name}`,
-    )
-    .execute(db);
+  await sql.raw(webhookDialect(dialect).dropTriggerStatement(name, table)).execute(db);
 }
 
 /** What a trigger is installed from. */
@@ -207,6 +135,6 @@ export function isDdlRefusal(err: unknown): boolean {
 
 /** Drops a webhook's trigger (idempotent). */
 export async function removeTrigger(db: AnyDb, dialect: Dialect, id: string, table: string): Promise<void> {
-  if (dialect === "postgres" && (await findTable(db, dialect, table)) === null) return;
+  if (webhookDialect(dialect).dropNeedsTable && (await findTable(db, dialect, table)) === null) return;
   for (const statement of dropTriggerDdl(id, table, dialect)) await sql.raw(statement).execute(db);
 }

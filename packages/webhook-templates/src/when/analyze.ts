@@ -10,6 +10,7 @@ import {
 import { WhenClauseColumnError, WhenClauseTypeError } from "../errors";
 import type { Operation } from "../operation";
 import type { ColumnRef, Operand, WhenExpr } from "./ast";
+import { mapPredicates, type WhenPredicate } from "./walk";
 
 /** What a WHEN condition is checked against: the table's real columns and the trigger's operation. */
 export interface WhenContext {
@@ -119,13 +120,9 @@ export function analyzeWhen(expr: WhenExpr, ctx: WhenContext): WhenAnalysis {
   const pair = (a: OperandKind, b: OperandKind, position: number, nullSafe = false): void =>
     report(typeProblem(a, b, nullSafe), position);
 
-  const walk = (e: WhenExpr): WhenExpr => {
+  /** Resolves a predicate's columns and checks the kinds it compares (see `typeProblem`). */
+  const check = (e: WhenPredicate): WhenPredicate => {
     switch (e.kind) {
-      case "and":
-      case "or":
-        return { ...e, left: walk(e.left), right: walk(e.right) };
-      case "not":
-        return { ...e, operand: walk(e.operand) };
       case "compare":
       case "distinct": {
         const l = operand(e.left);
@@ -152,7 +149,7 @@ export function analyzeWhen(expr: WhenExpr, ctx: WhenContext): WhenAnalysis {
     }
   };
 
-  return { expr: walk(expr), problems };
+  return { expr: mapPredicates(expr, check), problems };
 }
 
 /**

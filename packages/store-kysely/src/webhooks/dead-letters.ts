@@ -1,0 +1,109 @@
+import { type IoOptions, type Operation, toRowId } from "@guildkit/webhook-templates";
+import type { Kysely } from "kysely";
+import { decodeId, decodeInteger, decodeTime } from "../codec";
+import type { Database } from "../schema";
+import type { WebhookStoreContext } from "./context";
+import { isTrue } from "./rows";
+
+/** A dead-lettered event, for the admin. */
+export interface DeadEvent {
+  id: string;
+  webhookId: string;
+  operation: Operation;
+  createdAt: Date | null;
+  attempts: number;
+  reason: string | null;
+  lastError: string | null;
+  possibleDuplicate: boolean;
+}
+
+/** Dead-letters every pending event of a webhook with `reason`; returns how many. */
+export async function deadLetterPending(
+  trx: Kysely<Database>,
+  webhookId: string,
+  reason: string,
+): Promise<number> {
+  const result = await trx
+    .updateTable("webhook_outbox")
+    .set({ state: "dead", dead_reason: reason, lease_owner: null, lease_expires_at: null })
+    .where("webhook_id", "=", webhookId)
+    .where("state", "=", "pending")
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Dead letters for the admin, redelivery, and the counts by state. */
+export function createDeadLetters(ctx: WebhookStoreContext) {
+  const { db } = ctx;
+  return {
+    /** Dead-lettered events, newest first (none for a `webhookId` that is not a row id). */
+    async listDead(
+      opts: { webhookId?: string | null; limit?: number } & IoOptions = {},
+    ): Promise<DeadEvent[]> {
+      opts.signal?.throwIfAborted();
+      let q = db.selectFrom("webhook_outbox").selectAll().where("state", "=", "dead");
+      if (opts.webhookId) {
+        const webhookId = toRowId(opts.webhookId);
+        if (webhookId === null) return [];
+        q = q.where("webhook_id", "=", webhookId);
+      }
+      const rows = await q
+        .orderBy("id", "desc")
+        .limit(Math.min(Math.max(opts.limit ?? 100, 1), 1000))
+        .execute();
+      return rows.map((r) => ({
+        id: decodeId(r.id),
+        webhookId: decodeId(r.webhook_id),
+        operation: String(r.op).toUpperCase() as Operation,
+        createdAt: decodeTime(r.created_at),
+        attempts: decodeInteger(r.attempts),
+        reason: r.dead_reason,
+        lastError: r.last_error,
+        possibleDuplicate: isTrue(r.possible_duplicate),
+      }));
+    },
+
+    /**
+     * Puts dead events back in the queue (attempts reset, due now): one event, all of a webhook's,
+     * or all. Returns how many (0 for an id that is not a row id: 1..2^63-1). A disabled webhook's
+     * events wait until it is enabled again.
+     */
+    async redeliver(
+      target: { eventId: string } | { webhookId: string } | { all: true },
+      io: IoOptions = {},
+    ): Promise<number> {
+      io.signal?.throwIfAborted();
+      let q = db
+        .updateTable("webhook_outbox")
+        .set({
+          state: "pending",
+          attempts: 0,
+          next_attempt_at: null,
+          dead_reason: null,
+          lease_owner: null,
+          lease_expires_at: null,
+        })
+        .where("state", "=", "dead");
+      if ("eventId" in target || "webhookId" in target) {
+        const key = toRowId("eventId" in target ? target.eventId : target.webhookId);
+        if (key === null) return 0; // no event has such an id
+        q = q.where("eventId" in target ? "id" : "webhook_id", "=", key);
+      }
+      const result = await q.executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    /** Events by state (metrics, benchmarks). */
+    async countByState(io: IoOptions = {}): Promise<Record<"pending" | "delivered" | "dead", number>> {
+      io.signal?.throwIfAborted();
+      const rows = await db
+        .selectFrom("webhook_outbox")
+        .select(["state", (eb) => eb.fn.countAll().as("n")])
+        .groupBy("state")
+        .execute();
+      const out = { pending: 0, delivered: 0, dead: 0 };
+      for (const r of rows) if (r.state in out) out[r.state as keyof typeof out] = decodeInteger(r.n);
+      return out;
+    },
+  };
+}

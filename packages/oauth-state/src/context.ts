@@ -17,6 +17,7 @@ import {
 } from "./errors";
 import { codeChallengeS256 } from "./pkce";
 import type {
+  AccountTransactions,
   Clock,
   DiscordIdentity,
   DiscordIdentityProvider,
@@ -49,6 +50,8 @@ export interface FlowContext {
   client: OAuthClientSource;
   identity: DiscordIdentityProvider;
   members: MemberAccounts;
+  /** Where links and created members are written, with their sync due mark, in one transaction. */
+  transactions: AccountTransactions;
   nonces: NonceStore;
   /** The flows' event log, identical refusals collapsed (see {@link refusalLog}). */
   eventLog: EventLog;

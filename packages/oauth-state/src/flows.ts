@@ -13,6 +13,7 @@ import {
   startLogin,
 } from "./login-flow";
 import type {
+  AccountTransactions,
   Clock,
   DiscordIdentityProvider,
   EventLog,
@@ -42,7 +43,13 @@ export interface OAuthFlowsOptions<TResult> {
   /** The OAuth2 application, loaded per use; `null` means not configured. */
   client: OAuthClientSource;
   identity: DiscordIdentityProvider;
+  /** The member side: reads, and the link and create writes `transactions` binds. */
   members: MemberAccounts;
+  /**
+   * Runs a link's or a creation's writes in one transaction with the member's sync due mark (the SQL
+   * stores: `store.transaction` binding `oauth.memberAccounts` and `roleSync.queue`).
+   */
+  transactions: AccountTransactions;
   nonces: NonceStore;
   eventLog: EventLog;
   clock: Clock;
@@ -149,6 +156,7 @@ export function createOAuthFlows<TResult>(options: OAuthFlowsOptions<TResult>): 
     client: options.client,
     identity: options.identity,
     members: options.members,
+    transactions: options.transactions,
     nonces: options.nonces,
     eventLog: refusalLog(options.eventLog, options.clock),
     redirectUris: { link: options.redirectUris.link, login: options.redirectUris.login },

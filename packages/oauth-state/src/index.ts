@@ -52,6 +52,8 @@ export { createMemoryNonceStore, type MemoryNonceStore } from "./memory-nonce-st
 export { createMemorySessionStore, type MemorySessionStore } from "./memory-session-store";
 export { codeChallengeS256, createCodeVerifier, deriveCodeVerifier } from "./pkce";
 export type {
+  AccountTransactions,
+  AccountWrites,
   Clock,
   CreateMemberResult,
   DiscordIdentity,
@@ -69,6 +71,7 @@ export type {
   OAuthClientSource,
   SessionStore,
   StoredSession,
+  SyncDueMarker,
 } from "./ports";
 export { isSameOrigin } from "./same-origin";
 export {

@@ -1,3 +1,4 @@
+import { createInTransaction, linkInTransaction } from "./account-writes";
 import { safeRedirectPath } from "./callback-path";
 import {
   type CallbackParams,
@@ -213,10 +214,7 @@ async function resolveMember<TResult>(
       return signIn(ctx, hooks, r, byEmail.memberId, "email");
     }
     if (hooks.onSignupConfirm !== undefined) return offerSignup(ctx, hooks.onSignupConfirm, r, profile.email);
-    const created = await ctx.members.create(
-      { profile: { ...profile, email: profile.email }, now: ctx.clock.now() },
-      opts,
-    );
+    const created = await createInTransaction(ctx, { profile: { ...profile, email: profile.email } }, opts);
     if (created.created) {
       r.trace.memberId = created.memberId;
       return complete(ctx, hooks, r, created.memberId, true, "created");
@@ -236,10 +234,7 @@ async function signIn<TResult>(
   matchedBy: "discord_user_id" | "email",
 ): Promise<LoginOutcome<TResult>> {
   r.trace.memberId = memberId;
-  const linked = await ctx.members.linkDiscord(
-    { memberId, profile: r.profile, now: ctx.clock.now() },
-    r.opts,
-  );
+  const linked = await linkInTransaction(ctx, { memberId, profile: r.profile }, r.opts);
   if (!linked.linked) {
     if (linked.reason === "member_not_found") throw new MemberNotFoundError({ flow: r.flow, memberId });
     throw new AccountLinkConflictError("discord_account_linked_to_other_member", {

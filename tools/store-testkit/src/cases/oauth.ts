@@ -1,4 +1,12 @@
-import { type Database, type Dialect, decodeId, decodeTime, encodeTime } from "@guildkit/store-kysely";
+import type { AccountTransactions } from "@guildkit/oauth-state";
+import {
+  type Database,
+  type Dialect,
+  decodeId,
+  decodeTime,
+  encodeTime,
+  type GuildkitStore,
+} from "@guildkit/store-kysely";
 import { type Kysely, sql } from "kysely";
 import { expect, it } from "vitest";
 import { defineStoreCases } from "../define";
@@ -32,6 +40,26 @@ const PROFILE = {
   globalName: "Nelly",
   avatar: "8342729096ea3675442027381ff50dfe",
 };
+
+/**
+ * The `AccountTransactions` of `@guildkit/oauth-state` on a store, as the reference server wires it:
+ * `store.transaction` binding `oauth.memberAccounts` and `roleSync.queue`.
+ */
+export function storeAccountTransactions(store: GuildkitStore): AccountTransactions {
+  return {
+    run: (fn, opts) =>
+      store.transaction((tx) => fn({ accounts: tx.oauth.memberAccounts, syncDue: tx.roleSync.queue }), opts),
+  };
+}
+
+/** What the flows write for a link: the member row, then (when linked) the due mark, in one transaction. */
+function linkWithDue(store: GuildkitStore, memberId: string, now: Date, profile = PROFILE) {
+  return storeAccountTransactions(store).run(async (tx) => {
+    const linked = await tx.accounts.linkDiscord({ memberId, profile, now });
+    if (linked.linked) await tx.syncDue.markDue({ memberIds: [memberId], now });
+    return linked;
+  });
+}
 
 /** Conformance of the OAuth ports (`store.oauth.nonces`, `store.oauth.memberAccounts`), migration 003-oauth. */
 export const oauthCases = defineStoreCases("oauth", ({ fresh, dialect }) => {
@@ -266,7 +294,7 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh, dialect }) => {
     }
   });
 
-  it("linkDiscord marks the member due for role sync with the link: seed marker cleared, role_sync_state due", async () => {
+  it("a link with its due mark in one store.transaction: seed marker cleared, role_sync_state due", async () => {
     const { store, db } = await fresh();
     const member = await store.members.create({ email: "m@example.com" });
     await db
@@ -274,7 +302,7 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh, dialect }) => {
       .set({ discord_last_synced: 1_700_000_000 })
       .where("id", "=", member.id)
       .execute();
-    await store.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: T0 });
+    await linkWithDue(store, member.id, T0);
     const row = await db
       .selectFrom("members")
       .select("discord_last_synced")
@@ -284,7 +312,7 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh, dialect }) => {
     expect(await syncStateOf(db, member.id)).toEqual({ dirty: true, nextDueAt: EPOCH, markedAt: T0 });
   });
 
-  it("linkDiscord of the account already linked marks the member due again, though no column changed", async () => {
+  it("a link of the account already linked marks the member due again, though no column changed", async () => {
     const { store, db } = await fresh();
     const member = await store.members.create({
       email: "m@example.com",
@@ -293,13 +321,17 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh, dialect }) => {
     // As after a completed sync: not dirty, due in a day, the seed marker already clear.
     await sql`update role_sync_state set dirty = ${dirtyValue(dialect, false)},
       next_due_at = ${encodeTime(dialect, at(86_400))} where member_id = ${member.id}`.execute(db);
-    await store.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: at(5) });
+    await linkWithDue(store, member.id, at(5));
     expect(await syncStateOf(db, member.id)).toEqual({ dirty: true, nextDueAt: EPOCH, markedAt: at(5) });
   });
 
-  it("create marks the new member due for role sync with the insert", async () => {
+  it("create marks the new member due for role sync with the insert, in one store.transaction", async () => {
     const { store, db } = await fresh();
-    const created = await store.oauth.memberAccounts.create({ profile: PROFILE, now: at(7) });
+    const created = await storeAccountTransactions(store).run(async (tx) => {
+      const result = await tx.accounts.create({ profile: PROFILE, now: at(7) });
+      if (result.created) await tx.syncDue.markDue({ memberIds: [result.memberId], now: at(7) });
+      return result;
+    });
     const memberId = created.created ? created.memberId : "";
     expect(await syncStateOf(db, memberId)).toEqual({ dirty: true, nextDueAt: EPOCH, markedAt: at(7) });
   });
@@ -308,11 +340,7 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh, dialect }) => {
     const { store, db } = await fresh();
     await store.members.create({ email: "h@example.com", discordUserId: PROFILE.discordUserId });
     const member = await store.members.create({ email: "m@example.com" });
-    const result = await store.oauth.memberAccounts.linkDiscord({
-      memberId: member.id,
-      profile: PROFILE,
-      now: T0,
-    });
+    const result = await linkWithDue(store, member.id, T0);
     expect(result).toEqual({ linked: false, reason: "discord_account_taken" });
     expect(await syncStateOf(db, member.id)).toBeNull();
   });
@@ -329,16 +357,15 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh, dialect }) => {
           .executeTakeFirst()
       )?.discord_user_id;
     await expect(
-      store.transaction(async (ports) => {
-        await ports.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: T0 });
+      storeAccountTransactions(store).run(async (tx) => {
+        await tx.accounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: T0 });
+        await tx.syncDue.markDue({ memberIds: [member.id], now: T0 });
         throw new Error("the caller's next step failed");
       }),
     ).rejects.toThrow("the caller's next step failed");
     expect(await linkedId()).toBeNull();
     expect(await syncStateOf(db, member.id)).toBeNull();
-    await store.transaction((ports) =>
-      ports.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: T0 }),
-    );
+    await linkWithDue(store, member.id, T0);
     expect(await linkedId()).toBe(PROFILE.discordUserId);
     expect(await syncStateOf(db, member.id)).toEqual({ dirty: true, nextDueAt: EPOCH, markedAt: T0 });
   });

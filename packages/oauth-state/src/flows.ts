@@ -23,6 +23,7 @@ import type {
   NonceStore,
   OAuthClientSource,
 } from "./ports";
+import { purgeExpiredNonces } from "./purge";
 import { createStateTokens } from "./state-token";
 
 /** Options of {@link createOAuthFlows}. */
@@ -136,7 +137,10 @@ export interface OAuthFlows<TResult> {
     },
     opts?: IoOptions,
   ): Promise<LinkCompleted>;
-  /** Delete spent nonces whose tokens have expired (schedule it, e.g. every few minutes). */
+  /**
+   * Delete spent nonces whose tokens have expired (schedule it, e.g. every few minutes, or run
+   * `createExpiredStatePurge`, which purges sessions too).
+   */
   purgeExpiredNonces(opts?: IoOptions): Promise<number>;
 }
 
@@ -178,7 +182,7 @@ export function createOAuthFlows<TResult>(options: OAuthFlowsOptions<TResult>): 
     startLink: (input, opts) => startLink(ctx, input, opts),
     completeLink: (input, opts) => completeLink(ctx, input, opts),
     confirmReplace: (input, opts) => confirmReplace(ctx, input, opts),
-    purgeExpiredNonces: (opts) => ctx.nonces.purgeExpired({ now: ctx.clock.now() }, opts),
+    purgeExpiredNonces: (opts) => purgeExpiredNonces(ctx.nonces, ctx.clock, opts),
   };
 }
 

@@ -69,10 +69,20 @@ export type {
   NonceStore,
   OAuthClient,
   OAuthClientSource,
+  Scheduler,
   SessionStore,
   StoredSession,
   SyncDueMarker,
 } from "./ports";
+export {
+  createExpiredStatePurge,
+  type ExpiredStatePurge,
+  type ExpiredStatePurgeOptions,
+  PURGE_INTERVAL_MS,
+  type PurgeReport,
+  type PurgeTarget,
+  purgeExpiredNonces,
+} from "./purge";
 export { isSameOrigin } from "./same-origin";
 export {
   type ActiveSession,

@@ -5,7 +5,7 @@
  */
 import type { IoOptions } from "@guildkit/core";
 
-export type { Clock, EventLog, EventLogEntry, IoOptions } from "@guildkit/core";
+export type { Clock, EventLog, EventLogEntry, IoOptions, Scheduler } from "@guildkit/core";
 
 /**
  * Single-use nonces (the `jti` of every state token). A store records a nonce when it is consumed, so

@@ -1,6 +1,8 @@
 import { createBrowserBindings } from "./browser-binding";
-import { type CallbackParams, type FlowContext, refusalLog } from "./context";
+import type { CallbackParams } from "./callback";
+import type { FlowContext } from "./context";
 import { OAuthConfigError } from "./errors";
+import { refusalLog } from "./flow-events";
 import { completeLink, type FlowStart, type LinkCompleted, type LinkOutcome, startLink } from "./link-flow";
 import { confirmReplace } from "./link-replace";
 import {

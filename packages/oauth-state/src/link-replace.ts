@@ -1,7 +1,8 @@
 import { linkInTransaction } from "./account-writes";
 import type { VerifiedBrowserBinding } from "./browser-binding";
+import { consumeNonce, verifyState } from "./callback";
 import { safeRedirectPath } from "./callback-path";
-import { consumeNonce, type FlowContext, record, type Trace, traced, verifyState } from "./context";
+import type { FlowContext, Trace } from "./context";
 import {
   AccountLinkConflictError,
   MemberNotFoundError,
@@ -9,6 +10,7 @@ import {
   SessionRequiredError,
   StateTokenError,
 } from "./errors";
+import { record, traced } from "./flow-events";
 import type { LinkCompleted } from "./link-flow";
 import type { DiscordProfile, IoOptions } from "./ports";
 

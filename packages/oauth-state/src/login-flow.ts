@@ -1,22 +1,7 @@
 import { createInTransaction, linkInTransaction } from "./account-writes";
+import { type CallbackParams, consumeNonce, openCallback, verifyState } from "./callback";
 import { safeRedirectPath } from "./callback-path";
-import {
-  type CallbackParams,
-  consumeNonce,
-  exchangeCode,
-  type FlowContext,
-  type FlowStart,
-  loadClient,
-  readCallbackParams,
-  record,
-  rejectProviderError,
-  requireCode,
-  startFlow,
-  type Trace,
-  toProfile,
-  traced,
-  verifyState,
-} from "./context";
+import { type FlowContext, type FlowStart, startFlow, type Trace, toProfile } from "./context";
 import { isAsciiEmail } from "./email";
 import {
   AccountLinkConflictError,
@@ -24,6 +9,7 @@ import {
   type OAuthFlow,
   UnverifiedEmailError,
 } from "./errors";
+import { record, traced } from "./flow-events";
 import type { DiscordProfile, IoOptions } from "./ports";
 import type { SignupIdentity } from "./state-token";
 
@@ -116,24 +102,11 @@ export async function completeLogin<TResult>(
 ): Promise<LoginOutcome<TResult>> {
   const trace: Trace = { memberId: null, discordUserId: null };
   return traced(ctx, "login", trace, opts, async () => {
-    const { code, state: token, error } = readCallbackParams(input.params);
-    rejectProviderError(error, "login");
-    const { state, binding } = await verifyState(ctx, token, "login", input.browserBinding);
-    const authorizationCode = requireCode(code, "login");
-    // Before the nonce is spent: settings removed since the start answer "not configured", retryable.
-    await loadClient(ctx, "login", opts);
-    await consumeNonce(ctx, state, "login", opts);
-    const identity = await exchangeCode(
+    const { state, binding, identity } = await openCallback(
       ctx,
-      {
-        code: authorizationCode,
-        codeVerifier: ctx.bindings.codeVerifier(binding, state.nonce),
-        redirectUri: ctx.redirectUris.login,
-      },
-      "login",
+      { flow: "login", params: input.params, browserBinding: input.browserBinding, trace },
       opts,
     );
-    trace.discordUserId = identity.id;
     return resolveMember(ctx, hooks, {
       flow: "login",
       profile: toProfile(identity),

@@ -2,7 +2,6 @@ import type { AccountTransactions } from "@guildkit/oauth-state";
 import {
   type Database,
   type Dialect,
-  decodeId,
   decodeTime,
   encodeTime,
   type GuildkitStore,

@@ -66,14 +66,10 @@ export function defineEventLogCases(fresh: () => Promise<EventLogSubject>): void
 
   it("an entry changed after append stays as appended", async () => {
     const { eventLog, entries } = await fresh();
-    const entry: EventLogEntry = {
-      kind: "role.added",
-      level: "info",
-      message: "added",
-      data: { roles: ["1"] },
-    };
+    const roles = ["1"];
+    const entry: EventLogEntry = { kind: "role.added", level: "info", message: "added", data: { roles } };
     await eventLog.append(entry);
-    (entry.data?.roles as string[]).push("2");
+    roles.push("2");
     entry.message = "changed";
     expect((await entries()).map(normalized)).toEqual([
       {

@@ -49,11 +49,14 @@ it("the OAuth state purge task deletes spent nonces whose tokens expired and exp
     });
     const run = task.run(ctx, controller.signal);
     // The first purge runs at once; then the task waits on the scheduler for the next interval.
-    await vi.waitFor(async () => {
-      const rows = await handle.db.selectFrom("oauth_states").select("nonce").execute();
-      const live = await handle.db.selectFrom("sessions").select("id_hash").execute();
-      expect([rows.length, live.length, time.pending()]).toEqual([1, 1, 1]);
-    });
+    await vi.waitFor(
+      async () => {
+        const rows = await handle.db.selectFrom("oauth_states").select("nonce").execute();
+        const live = await handle.db.selectFrom("sessions").select("id_hash").execute();
+        expect([rows.length, live.length, time.pending()]).toEqual([1, 1, 1]);
+      },
+      { timeout: 10_000, interval: 5 },
+    );
     controller.abort();
     await run;
     expect(time.pending()).toBe(0);

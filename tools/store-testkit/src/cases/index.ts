@@ -3,6 +3,7 @@ import { foundationCases } from "./foundation";
 import { guildkitTableCases } from "./guildkit-tables";
 import { oauthCases } from "./oauth";
 import { portCases } from "./ports";
+import { retentionCases } from "./retention";
 import { roleSyncCases } from "./role-sync";
 import { secretCases } from "./secrets";
 import { sessionCases } from "./sessions";
@@ -25,5 +26,6 @@ export const storeCases: readonly StoreCases[] = [
   secretCases,
   webhookIdCases,
   portCases,
+  retentionCases,
   // next: roleSyncCases, oauthCases, webhookCases, speedbumpCases
 ];

@@ -1,42 +1,34 @@
+import type { Clock, Scheduler } from "@guildkit/core";
+import { systemClock, systemScheduler } from "@guildkit/core/system";
+import { createExpiredStatePurge, type PurgeTarget } from "@guildkit/oauth-state";
 import type { WorkerContext, WorkerTask } from "./context";
 
+const LABELS: Record<PurgeTarget, string> = { nonces: "OAuth state nonces", sessions: "sessions" };
+
 /**
- * Purges spent OAuth state nonces whose tokens have expired (`oauth_states`) and expired sessions
- * (`sessions`), at start and then every `intervalMs` (default 5 minutes). A nonce only matters until its
- * token expires (10 minutes at most) and an expired session is never read again, so both tables stay
- * small whatever the traffic. One failing purge does not skip the other.
+ * Runs `createExpiredStatePurge` of `@guildkit/oauth-state` on the store's nonces (`oauth_states`) and
+ * sessions (`sessions`): at start and then every `intervalMs` (default 5 minutes), on the system clock
+ * and scheduler unless given others. One failing purge does not skip the other.
  */
 export function createOAuthStatePurgeTask(
-  options: { intervalMs?: number; now?: () => Date } = {},
+  options: { intervalMs?: number; clock?: Clock; scheduler?: Scheduler } = {},
 ): WorkerTask {
-  const intervalMs = options.intervalMs ?? 5 * 60_000;
-  const now = options.now ?? (() => new Date());
   return {
     name: "oauth-state-purge",
-    async run(ctx: WorkerContext, signal: AbortSignal) {
-      while (!signal.aborted) {
-        for (const [what, purge] of [
-          ["OAuth state nonces", ctx.store.oauth.nonces],
-          ["sessions", ctx.store.oauth.sessions],
-        ] as const) {
-          try {
-            const deleted = await purge.purgeExpired({ now: now() }, { signal });
-            if (deleted > 0) ctx.logger.debug({ deleted }, `purged expired ${what}`);
-          } catch (error) {
-            if (signal.aborted) break;
-            ctx.logger.warn({ err: error }, `purging expired ${what} failed; retrying at the next interval`);
-          }
-        }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, intervalMs);
-          function done() {
-            clearTimeout(timer);
-            signal.removeEventListener("abort", done);
-            resolve();
-          }
-          signal.addEventListener("abort", done, { once: true });
-        });
-      }
+    run(ctx: WorkerContext, signal: AbortSignal) {
+      return createExpiredStatePurge({
+        nonces: ctx.store.oauth.nonces,
+        sessions: ctx.store.oauth.sessions,
+        clock: options.clock ?? systemClock,
+        scheduler: options.scheduler ?? systemScheduler,
+        intervalMs: options.intervalMs,
+        onPurged: (target, deleted) => ctx.logger.debug({ deleted }, `purged expired ${LABELS[target]}`),
+        onFailure: (target, error) =>
+          ctx.logger.warn(
+            { err: error },
+            `purging expired ${LABELS[target]} failed; retrying at the next interval`,
+          ),
+      }).run({ signal });
     },
   };
 }

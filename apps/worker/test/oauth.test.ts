@@ -1,8 +1,9 @@
 import { parseProcessSettings } from "@guildkit/config";
+import { createFakeTime } from "@guildkit/core/testing";
 import { type AppStore, createLogger, createMetrics } from "@guildkit/runtime";
 import * as sqlite from "@guildkit/store-sqlite";
 import { createSqliteTestStore, TEST_SECRET_KEY } from "@guildkit/store-testkit";
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import type { WorkerContext } from "../src/context";
 import { createOAuthStatePurgeTask } from "../src/oauth";
 
@@ -39,16 +40,26 @@ it("the OAuth state purge task deletes spent nonces whose tokens expired and exp
       metrics: createMetrics("test"),
       workerId: "test",
     };
+    const time = createFakeTime(now);
     const controller = new AbortController();
-    const run = createOAuthStatePurgeTask({ intervalMs: 10, now: () => now }).run(ctx, controller.signal);
-    for (let i = 0; i < 100; i++) {
-      const rows = await handle.db.selectFrom("oauth_states").select("nonce").execute();
-      const live = await handle.db.selectFrom("sessions").select("id_hash").execute();
-      if (rows.length === 1 && live.length === 1) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    const task = createOAuthStatePurgeTask({
+      intervalMs: 60_000,
+      clock: time.clock,
+      scheduler: time.scheduler,
+    });
+    const run = task.run(ctx, controller.signal);
+    // The first purge runs at once; then the task waits on the scheduler for the next interval.
+    await vi.waitFor(
+      async () => {
+        const rows = await handle.db.selectFrom("oauth_states").select("nonce").execute();
+        const live = await handle.db.selectFrom("sessions").select("id_hash").execute();
+        expect([rows.length, live.length, time.pending()]).toEqual([1, 1, 1]);
+      },
+      { timeout: 10_000, interval: 5 },
+    );
     controller.abort();
     await run;
+    expect(time.pending()).toBe(0);
     const left = await handle.db.selectFrom("oauth_states").select("nonce").execute();
     expect(left.map((r) => r.nonce)).toEqual(["live"]);
     const sessionsLeft = await handle.db.selectFrom("sessions").select("id_hash").execute();

@@ -17,6 +17,11 @@ export {
 } from "./loader";
 export { maskSecret, maskSecrets, SECRET_MASK } from "./mask";
 export {
+  createMemoryConfigStore,
+  type MemoryConfigStore,
+  type MemoryConfigStoreOptions,
+} from "./memory-config-store";
+export {
   type DatabaseSettings,
   type Environment,
   type EnvironmentVariables,

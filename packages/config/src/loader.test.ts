@@ -3,42 +3,24 @@ import { describe, expect, it } from "vitest";
 import { discordConfigSpec } from "./discord";
 import { ConfigConflictError, ConfigValidationError } from "./errors";
 import { createConfigLoader } from "./loader";
-import type { ConfigStore, ConfigVersion } from "./store";
+import { createMemoryConfigStore } from "./memory-config-store";
+import type { ConfigStore } from "./store";
 
 const box = createSecretBox({ keys: [Buffer.alloc(32, 7)] });
 
-/** An in-memory ConfigStore that counts reads (with a secret box, as a store built with a key has). */
+/** The memory ConfigStore, counting reads (with a secret box, as a store built with a key has). */
 function fakeStore(initial: Record<string, unknown> | null = null) {
-  const versions: ConfigVersion[] = [];
-  let reads = 0;
   const at = new Date("2025-01-01T00:00:00Z");
+  const memory = createMemoryConfigStore({ clock: { now: () => at }, secretBox: box });
+  const versions = memory.versions;
+  let reads = 0;
   if (initial)
     versions.push({ module: "discord", version: 1, values: initial, createdAt: at, createdBy: null });
   const store: ConfigStore = {
-    secretBox: box,
-    async latest({ module }) {
+    ...memory,
+    latest(opts) {
       reads++;
-      return versions.filter((v) => v.module === module).at(-1) ?? null;
-    },
-    async save({ module, values, createdBy = null, expectedVersion = null }) {
-      const current = versions.filter((v) => v.module === module).at(-1)?.version ?? 0;
-      if (expectedVersion !== null && expectedVersion !== current) {
-        throw new ConfigConflictError(module, expectedVersion, current);
-      }
-      versions.push({
-        module,
-        version: current + 1,
-        values: structuredClone(values),
-        createdAt: at,
-        createdBy,
-      });
-      return current + 1;
-    },
-    async history({ module, limit = 20 }) {
-      return versions
-        .filter((v) => v.module === module)
-        .reverse()
-        .slice(0, limit);
+      return memory.latest(opts);
     },
   };
   return { store, versions, reads: () => reads };

@@ -1,5 +1,10 @@
+import { parseDatabase } from "./database-url";
 import { ProcessSettingsError, type ProcessSettingsProblem } from "./errors";
+import { protectSecrets } from "./redact-settings";
 import { parseSecretKeys } from "./secret-key-setting";
+import { type Problem, parseByteLimit, parseEnvironment, parseHttpUrl, parsePort } from "./setting-values";
+
+export { redactProcessSettings } from "./redact-settings";
 
 /** Where the database is: a SQLite file (or `:memory:`) or a PostgreSQL connection URL. */
 export type DatabaseSettings = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
@@ -76,7 +81,6 @@ const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debu
 const GENERATE = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
 const MIN_SIGNING_KEY_BYTES = 32;
 const MIN_ADMIN_TOKEN_LENGTH = 16;
-const BODY_LIMIT_RANGE = [1024, 64 * 1024 * 1024] as const;
 
 /**
  * Parses and checks process settings from an environment object (the app passes `process.env`; this
@@ -111,38 +115,33 @@ function parseSettings(env: EnvironmentVariables, server: true): ProcessSettings
 function parseSettings(env: EnvironmentVariables, server: false): WorkerSettings;
 function parseSettings(env: EnvironmentVariables, server: boolean): WorkerSettings | ProcessSettings {
   const problems: ProcessSettingsProblem[] = [];
-  const problem = (variable: string, message: string) => problems.push({ variable, message });
-  const get = (name: string): string | null => {
+  const problem: Problem = (variable, message) => problems.push({ variable, message });
+  const get: Read = (name) => {
     const value = env[name];
     return value === undefined || value.trim() === "" ? null : value.trim();
   };
-
   const environment = parseEnvironment(get("NODE_ENV"), problem);
-  const development = environment !== "production";
+  const worker = readWorkerSettings(get, problem, environment);
+  if (!server) {
+    if (problems.length > 0) throw new ProcessSettingsError(problems);
+    return protectSecrets(worker);
+  }
+  const serving = readServerSettings(get, problem, environment !== "production");
+  if (problems.length > 0) throw new ProcessSettingsError(problems);
+  return protectSecrets<ProcessSettings>({ ...worker, ...serving });
+}
 
+/** A variable's trimmed value, `null` when unset or empty. */
+type Read = (name: string) => string | null;
+
+/** The worker's settings; values with a problem are left as `null`/`NaN` (the caller throws). */
+function readWorkerSettings(get: Read, problem: Problem, environment: Environment): WorkerSettings {
   const database = parseDatabase(get("DATABASE_URL"), problem);
-
-  const discordApiBaseUrl = parseHttpUrl(
-    "DISCORD_API_BASE_URL",
-    get("DISCORD_API_BASE_URL"),
-    "https://discord.com/api/v10",
-    problem,
-    { example: "https://discord.com/api/v10" },
-  );
-  const discordCdnBaseUrl = parseHttpUrl(
-    "DISCORD_CDN_BASE_URL",
-    get("DISCORD_CDN_BASE_URL"),
-    "https://cdn.discordapp.com",
-    problem,
-    { example: "https://cdn.discordapp.com" },
-  );
-  const pluralkitBaseUrl = parseHttpUrl(
-    "PLURALKIT_BASE_URL",
-    get("PLURALKIT_BASE_URL"),
-    "https://api.pluralkit.me/v2",
-    problem,
-    { example: "https://api.pluralkit.me/v2" },
-  );
+  const url = (name: string, fallback: string) =>
+    parseHttpUrl(name, get(name), fallback, problem, { example: fallback }) as string;
+  const discordApiBaseUrl = url("DISCORD_API_BASE_URL", "https://discord.com/api/v10");
+  const discordCdnBaseUrl = url("DISCORD_CDN_BASE_URL", "https://cdn.discordapp.com");
+  const pluralkitBaseUrl = url("PLURALKIT_BASE_URL", "https://api.pluralkit.me/v2");
 
   const redisUrl = get("REDIS_URL");
   if (redisUrl !== null && !/^rediss?:\/\/[^\s]+$/i.test(redisUrl)) {
@@ -167,71 +166,35 @@ function parseSettings(env: EnvironmentVariables, server: boolean): WorkerSettin
     problem("LOG_LEVEL", `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, e.g. LOG_LEVEL=info`);
   }
 
-  const secretKeys = parseSecretKeys(get("GUILDKIT_SECRET_KEY"), problem, development);
-
-  const worker: WorkerSettings = {
+  const secretKeys = parseSecretKeys(get("GUILDKIT_SECRET_KEY"), problem, environment !== "production");
+  return {
     environment,
-    database: database!,
-    discordApiBaseUrl: discordApiBaseUrl!,
-    discordCdnBaseUrl: discordCdnBaseUrl!,
-    pluralkitBaseUrl: pluralkitBaseUrl!,
+    database: database as DatabaseSettings,
+    discordApiBaseUrl,
+    discordCdnBaseUrl,
+    pluralkitBaseUrl,
     redisUrl,
     logLevel: logLevelText as LogLevel,
     metricsPort,
     secretKeys,
     metricsToken,
   };
-  if (!server) {
-    if (problems.length > 0) throw new ProcessSettingsError(problems);
-    return protectSecrets(worker);
-  }
+}
 
-  const host = get("HOST") ?? "0.0.0.0";
+/** What only the HTTP server reads, checked in the order its problems are listed. */
+function readServerSettings(
+  get: Read,
+  problem: Problem,
+  development: boolean,
+): Omit<ProcessSettings, keyof WorkerSettings> {
   const portText = get("PORT");
   const port = portText === null ? 3000 : parsePort("PORT", portText, problem);
-
   const publicBaseUrl = parseHttpUrl("PUBLIC_BASE_URL", get("PUBLIC_BASE_URL"), null, problem, {
     example: "https://members.example.org",
     required: true,
   });
-
-  const stateSigningKey = get("STATE_SIGNING_KEY") ?? "";
-  if (stateSigningKey === "") {
-    problem(
-      "STATE_SIGNING_KEY",
-      `STATE_SIGNING_KEY is not set: it signs OAuth state and needs at least ${MIN_SIGNING_KEY_BYTES} random bytes` +
-        (development
-          ? `; generate one with: ${GENERATE}`
-          : ", e.g. 43 base64url characters from a secret manager"),
-    );
-  } else {
-    const bytes = new TextEncoder().encode(stateSigningKey).length;
-    if (bytes < MIN_SIGNING_KEY_BYTES) {
-      problem(
-        "STATE_SIGNING_KEY",
-        `STATE_SIGNING_KEY is too short (${bytes} bytes): it needs at least ${MIN_SIGNING_KEY_BYTES} random bytes` +
-          (development
-            ? `; generate one with: ${GENERATE}`
-            : ", e.g. 43 base64url characters from a secret manager"),
-      );
-    }
-  }
-
-  const adminToken = get("ADMIN_TOKEN") ?? "";
-  if (adminToken === "") {
-    problem(
-      "ADMIN_TOKEN",
-      `ADMIN_TOKEN is not set: it is the admin API's bearer token, at least ${MIN_ADMIN_TOKEN_LENGTH} random characters` +
-        (development ? `; generate one with: ${GENERATE}` : ""),
-    );
-  } else if (adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
-    problem(
-      "ADMIN_TOKEN",
-      `ADMIN_TOKEN is too short (${adminToken.length} characters): use at least ${MIN_ADMIN_TOKEN_LENGTH} random characters` +
-        (development ? `; generate one with: ${GENERATE}` : ""),
-    );
-  }
-
+  const stateSigningKey = checkStateSigningKey(get("STATE_SIGNING_KEY") ?? "", problem, development);
+  const adminToken = checkAdminToken(get("ADMIN_TOKEN") ?? "", problem, development);
   const discordAuthorizeUrl = parseHttpUrl(
     "DISCORD_AUTHORIZE_URL",
     get("DISCORD_AUTHORIZE_URL"),
@@ -243,196 +206,52 @@ function parseSettings(env: EnvironmentVariables, server: boolean): WorkerSettin
     json: parseByteLimit("BODY_LIMIT_JSON", get("BODY_LIMIT_JSON"), 256 * 1024, problem),
     form: parseByteLimit("BODY_LIMIT_FORM", get("BODY_LIMIT_FORM"), 16 * 1024, problem),
   };
-  if (problems.length > 0) throw new ProcessSettingsError(problems);
-  const settings: ProcessSettings = {
-    ...worker,
-    host,
+  return {
+    host: get("HOST") ?? "0.0.0.0",
     port,
-    publicBaseUrl: publicBaseUrl!,
+    publicBaseUrl: publicBaseUrl as string,
     stateSigningKey,
     adminToken,
-    discordAuthorizeUrl: discordAuthorizeUrl!,
+    discordAuthorizeUrl: discordAuthorizeUrl as string,
     bodyLimits,
   };
-  return protectSecrets(settings);
 }
 
-/**
- * A copy of the settings safe to log: signing key, admin token and secret keys masked, passwords
- * removed from the database and Redis URLs.
- */
-export function redactProcessSettings(settings: WorkerSettings | ProcessSettings): Record<string, unknown> {
-  const safe: Record<string, unknown> = {
-    ...settings,
-    database:
-      settings.database.kind === "postgres"
-        ? { kind: "postgres", url: redactUrlPassword(settings.database.url) }
-        : { ...settings.database },
-    redisUrl: settings.redisUrl === null ? null : redactUrlPassword(settings.redisUrl),
-    secretKeys: settings.secretKeys.map(() => "••••"),
-  };
-  if ("stateSigningKey" in settings) safe.stateSigningKey = "••••";
-  if ("adminToken" in settings) safe.adminToken = "••••";
-  if (settings.metricsToken !== null) safe.metricsToken = "••••";
-  return safe;
-}
-
-function protectSecrets<Settings extends WorkerSettings>(settings: Settings): Settings {
-  const safe = () => redactProcessSettings(settings);
-  Object.defineProperty(settings, "toJSON", { value: safe, enumerable: false });
-  Object.defineProperty(settings, Symbol.for("nodejs.util.inspect.custom"), {
-    value: safe,
-    enumerable: false,
-  });
-  return settings;
-}
-
-function redactUrlPassword(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@/\s]*@/i, "$1:••••@");
-}
-
-/** A TCP port number from 0 to 65535 (0 picks a free port). */
-function parsePort(variable: string, text: string, problem: (v: string, m: string) => void): number {
-  const port = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!(port >= 0 && port <= 65535)) {
+/** `STATE_SIGNING_KEY`: set, and at least {@link MIN_SIGNING_KEY_BYTES} bytes. */
+function checkStateSigningKey(key: string, problem: Problem, development: boolean): string {
+  const how = development
+    ? `; generate one with: ${GENERATE}`
+    : ", e.g. 43 base64url characters from a secret manager";
+  if (key === "") {
     problem(
-      variable,
-      `${variable} must be a TCP port number from 0 to 65535, e.g. ${variable}=${variable === "PORT" ? 3000 : 9464} (got "${text}")`,
+      "STATE_SIGNING_KEY",
+      `STATE_SIGNING_KEY is not set: it signs OAuth state and needs at least ${MIN_SIGNING_KEY_BYTES} random bytes${how}`,
+    );
+    return key;
+  }
+  const bytes = new TextEncoder().encode(key).length;
+  if (bytes < MIN_SIGNING_KEY_BYTES) {
+    problem(
+      "STATE_SIGNING_KEY",
+      `STATE_SIGNING_KEY is too short (${bytes} bytes): it needs at least ${MIN_SIGNING_KEY_BYTES} random bytes${how}`,
     );
   }
-  return port;
+  return key;
 }
 
-/** A body size limit in bytes, from 1 KiB to 64 MiB. */
-function parseByteLimit(
-  variable: string,
-  text: string | null,
-  fallback: number,
-  problem: (v: string, m: string) => void,
-): number {
-  if (text === null) return fallback;
-  const bytes = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!(bytes >= BODY_LIMIT_RANGE[0] && bytes <= BODY_LIMIT_RANGE[1])) {
+/** `ADMIN_TOKEN`: set, and at least {@link MIN_ADMIN_TOKEN_LENGTH} characters. */
+function checkAdminToken(token: string, problem: Problem, development: boolean): string {
+  const how = development ? `; generate one with: ${GENERATE}` : "";
+  if (token === "") {
     problem(
-      variable,
-      `${variable} must be a size in bytes from ${BODY_LIMIT_RANGE[0]} to ${BODY_LIMIT_RANGE[1]}, e.g. ${variable}=${fallback} (got "${text}")`,
+      "ADMIN_TOKEN",
+      `ADMIN_TOKEN is not set: it is the admin API's bearer token, at least ${MIN_ADMIN_TOKEN_LENGTH} random characters${how}`,
+    );
+  } else if (token.length < MIN_ADMIN_TOKEN_LENGTH) {
+    problem(
+      "ADMIN_TOKEN",
+      `ADMIN_TOKEN is too short (${token.length} characters): use at least ${MIN_ADMIN_TOKEN_LENGTH} random characters${how}`,
     );
   }
-  return bytes;
-}
-
-function parseEnvironment(value: string | null, problem: (v: string, m: string) => void): Environment {
-  if (value === null) return "development";
-  const lower = value.toLowerCase();
-  if (lower === "production" || lower === "development" || lower === "test") return lower;
-  problem(
-    "NODE_ENV",
-    `NODE_ENV must be production, development or test, e.g. NODE_ENV=production (got "${value}")`,
-  );
-  return "development";
-}
-
-function parseDatabase(
-  value: string | null,
-  problem: (v: string, m: string) => void,
-): DatabaseSettings | null {
-  const example =
-    "e.g. DATABASE_URL=postgres://guildkit@127.0.0.1:5432/guildkit or DATABASE_URL=./data/guildkit.sqlite";
-  if (value === null) {
-    problem(
-      "DATABASE_URL",
-      `DATABASE_URL is not set: give a PostgreSQL URL or a SQLite file path, ${example}`,
-    );
-    return null;
-  }
-  if (/^postgres(ql)?:\/\//i.test(value)) {
-    if (!/^postgres(ql)?:\/\/[^\s]*$/i.test(value) || !canParseUrl(value)) {
-      problem("DATABASE_URL", `DATABASE_URL is not a valid PostgreSQL URL (value not shown), ${example}`);
-      return null;
-    }
-    return { kind: "postgres", url: value };
-  }
-  if (/^file:/i.test(value)) {
-    const rest = value.slice("file:".length);
-    let path = rest.startsWith("//") ? rest.slice(2) : rest;
-    if (path.startsWith("localhost/")) path = path.slice("localhost".length);
-    path = safeDecode(path.split("?")[0] ?? "");
-    if (path === "") {
-      problem(
-        "DATABASE_URL",
-        `DATABASE_URL is a file: URL without a path, e.g. DATABASE_URL=file:./data/guildkit.sqlite`,
-      );
-      return null;
-    }
-    return { kind: "sqlite", path };
-  }
-  if (/^sqlite:/i.test(value)) {
-    const path = value.slice("sqlite:".length).replace(/^\/\//, "");
-    if (path === "") {
-      problem(
-        "DATABASE_URL",
-        `DATABASE_URL is a sqlite: URL without a path, e.g. DATABASE_URL=sqlite:./data/guildkit.sqlite`,
-      );
-      return null;
-    }
-    return { kind: "sqlite", path };
-  }
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value);
-  if (scheme) {
-    problem(
-      "DATABASE_URL",
-      `DATABASE_URL uses the unsupported scheme "${scheme[1]}": only PostgreSQL URLs and SQLite paths work, ${example}`,
-    );
-    return null;
-  }
-  return { kind: "sqlite", path: value };
-}
-
-function parseHttpUrl(
-  name: string,
-  value: string | null,
-  fallback: string | null,
-  problem: (v: string, m: string) => void,
-  options: { example: string; required?: boolean },
-): string | null {
-  if (value === null) {
-    if (options.required) {
-      problem(name, `${name} is not set: give an http(s) URL, e.g. ${name}=${options.example}`);
-    }
-    return fallback;
-  }
-  if (!/^https?:\/\//i.test(value) || !canParseUrl(value)) {
-    problem(
-      name,
-      `${name} must be an http:// or https:// URL, e.g. ${name}=${options.example}`, // the value is not echoed: a URL can carry a token
-    );
-    return null;
-  }
-  const url = new URL(value);
-  if (url.search !== "" || url.hash !== "") {
-    problem(name, `${name} must not have a query or fragment, e.g. ${name}=${options.example}`);
-    return null;
-  }
-  if (url.username !== "" || url.password !== "") {
-    problem(name, `${name} must not contain credentials, e.g. ${name}=${options.example}`);
-    return null;
-  }
-  return url.toString().replace(/\/+$/, "");
-}
-
-function canParseUrl(value: string): boolean {
-  try {
-    new URL(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
+  return token;
 }

@@ -1,6 +1,8 @@
 import { createBrowserBindings } from "./browser-binding";
-import { type CallbackParams, type FlowContext, refusalLog } from "./context";
+import type { CallbackParams } from "./callback";
+import type { FlowContext } from "./context";
 import { OAuthConfigError } from "./errors";
+import { refusalLog } from "./flow-events";
 import { completeLink, type FlowStart, type LinkCompleted, type LinkOutcome, startLink } from "./link-flow";
 import { confirmReplace } from "./link-replace";
 import {
@@ -13,6 +15,7 @@ import {
   startLogin,
 } from "./login-flow";
 import type {
+  AccountTransactions,
   Clock,
   DiscordIdentityProvider,
   EventLog,
@@ -22,6 +25,7 @@ import type {
   NonceStore,
   OAuthClientSource,
 } from "./ports";
+import { purgeExpiredNonces } from "./purge";
 import { createStateTokens } from "./state-token";
 
 /** Options of {@link createOAuthFlows}. */
@@ -42,7 +46,13 @@ export interface OAuthFlowsOptions<TResult> {
   /** The OAuth2 application, loaded per use; `null` means not configured. */
   client: OAuthClientSource;
   identity: DiscordIdentityProvider;
+  /** The member side: reads, and the link and create writes `transactions` binds. */
   members: MemberAccounts;
+  /**
+   * Runs a link's or a creation's writes in one transaction with the member's sync due mark (the SQL
+   * stores: `store.transaction` binding `oauth.memberAccounts` and `roleSync.queue`).
+   */
+  transactions: AccountTransactions;
   nonces: NonceStore;
   eventLog: EventLog;
   clock: Clock;
@@ -129,7 +139,10 @@ export interface OAuthFlows<TResult> {
     },
     opts?: IoOptions,
   ): Promise<LinkCompleted>;
-  /** Delete spent nonces whose tokens have expired (schedule it, e.g. every few minutes). */
+  /**
+   * Delete spent nonces whose tokens have expired (schedule it, e.g. every few minutes, or run
+   * `createExpiredStatePurge`, which purges sessions too).
+   */
   purgeExpiredNonces(opts?: IoOptions): Promise<number>;
 }
 
@@ -149,6 +162,7 @@ export function createOAuthFlows<TResult>(options: OAuthFlowsOptions<TResult>): 
     client: options.client,
     identity: options.identity,
     members: options.members,
+    transactions: options.transactions,
     nonces: options.nonces,
     eventLog: refusalLog(options.eventLog, options.clock),
     redirectUris: { link: options.redirectUris.link, login: options.redirectUris.login },
@@ -170,7 +184,7 @@ export function createOAuthFlows<TResult>(options: OAuthFlowsOptions<TResult>): 
     startLink: (input, opts) => startLink(ctx, input, opts),
     completeLink: (input, opts) => completeLink(ctx, input, opts),
     confirmReplace: (input, opts) => confirmReplace(ctx, input, opts),
-    purgeExpiredNonces: (opts) => ctx.nonces.purgeExpired({ now: ctx.clock.now() }, opts),
+    purgeExpiredNonces: (opts) => purgeExpiredNonces(ctx.nonces, ctx.clock, opts),
   };
 }
 

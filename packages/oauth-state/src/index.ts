@@ -14,9 +14,9 @@ export {
   isBrowserBinding,
   type VerifiedBrowserBinding,
 } from "./browser-binding";
+export type { CallbackParams } from "./callback";
 export { DEFAULT_POST_LOGIN_PATH, MAX_POST_LOGIN_PATH_LENGTH, safeRedirectPath } from "./callback-path";
-export type { CallbackParams, FlowStart } from "./context";
-export { REFUSAL_WINDOW_SECONDS } from "./context";
+export type { FlowStart } from "./context";
 export { hostCookieName, type RequestHeaders, readCookie, setCookie } from "./cookies";
 export { isAsciiEmail, normalizeEmail } from "./email";
 export {
@@ -37,6 +37,7 @@ export {
   type StateTokenReason,
   UnverifiedEmailError,
 } from "./errors";
+export { REFUSAL_WINDOW_SECONDS } from "./flow-events";
 export { createOAuthFlows, type OAuthFlows, type OAuthFlowsOptions } from "./flows";
 export { MAX_FORM_BYTES, readFormField } from "./form-body";
 export type { LinkCompleted, LinkOutcome } from "./link-flow";
@@ -52,6 +53,8 @@ export { createMemoryNonceStore, type MemoryNonceStore } from "./memory-nonce-st
 export { createMemorySessionStore, type MemorySessionStore } from "./memory-session-store";
 export { codeChallengeS256, createCodeVerifier, deriveCodeVerifier } from "./pkce";
 export type {
+  AccountTransactions,
+  AccountWrites,
   Clock,
   CreateMemberResult,
   DiscordIdentity,
@@ -67,9 +70,20 @@ export type {
   NonceStore,
   OAuthClient,
   OAuthClientSource,
+  Scheduler,
   SessionStore,
   StoredSession,
+  SyncDueMarker,
 } from "./ports";
+export {
+  createExpiredStatePurge,
+  type ExpiredStatePurge,
+  type ExpiredStatePurgeOptions,
+  PURGE_INTERVAL_MS,
+  type PurgeReport,
+  type PurgeTarget,
+  purgeExpiredNonces,
+} from "./purge";
 export { isSameOrigin } from "./same-origin";
 export {
   type ActiveSession,

@@ -54,6 +54,18 @@ describe("link flow", () => {
     ]);
   });
 
+  it("writes the link and its due mark in one transaction: a failing due mark leaves the member unlinked", async () => {
+    const h = harness({ members: [MEMBER] });
+    const { params, browserBinding } = await linkRoundTrip(h);
+    h.members.syncDue.markDue = async () => {
+      throw new Error("role sync queue down");
+    };
+    const error = await rejection(h.flows.completeLink({ params, browserBinding, memberId: "42" }));
+    expect(error.message).toBe("role sync queue down");
+    expect(h.members.rows.get("42")).toMatchObject({ discordUserId: null, dueForSyncAt: null });
+    expect(h.members.writes).toEqual([]);
+  });
+
   it("stores no email when Discord has not verified it", async () => {
     const h = harness({ members: [MEMBER] });
     const { params, browserBinding } = await linkRoundTrip(h, identity({ verified: false }));

@@ -1,21 +1,8 @@
+import { type CallbackParams, openCallback } from "./callback";
 import { safeRedirectPath } from "./callback-path";
-import {
-  type CallbackParams,
-  consumeNonce,
-  exchangeCode,
-  type FlowContext,
-  type FlowStart,
-  loadClient,
-  readCallbackParams,
-  rejectProviderError,
-  requireCode,
-  startFlow,
-  type Trace,
-  toProfile,
-  traced,
-  verifyState,
-} from "./context";
+import { type FlowContext, type FlowStart, startFlow, type Trace, toProfile } from "./context";
 import { MemberNotFoundError, SessionRequiredError, StateTokenError } from "./errors";
+import { traced } from "./flow-events";
 import { linkAccount, offerReplacement, type ReplaceConfirmation, refuseTakenAccount } from "./link-replace";
 import type { IoOptions } from "./ports";
 
@@ -75,25 +62,19 @@ export async function completeLink(
   return traced(ctx, "link", trace, opts, async () => {
     if (input.memberId === null) throw new SessionRequiredError({ flow: "link" });
     const memberId = input.memberId;
-    const { code, state: token, error } = readCallbackParams(input.params);
-    rejectProviderError(error, "link");
-    const { state, binding } = await verifyState(ctx, token, "link", input.browserBinding);
-    if (state.memberId !== memberId) throw new StateTokenError("member_mismatch", { flow: "link" });
-    const authorizationCode = requireCode(code, "link");
-    // Before the nonce is spent: settings removed since the start answer "not configured", retryable.
-    await loadClient(ctx, "link", opts);
-    await consumeNonce(ctx, state, "link", opts);
-    const identity = await exchangeCode(
+    const { state, binding, identity } = await openCallback(
       ctx,
       {
-        code: authorizationCode,
-        codeVerifier: ctx.bindings.codeVerifier(binding, state.nonce),
-        redirectUri: ctx.redirectUris.link,
+        flow: "link",
+        params: input.params,
+        browserBinding: input.browserBinding,
+        trace,
+        checkState: (verified) => {
+          if (verified.memberId !== memberId) throw new StateTokenError("member_mismatch", { flow: "link" });
+        },
       },
-      "link",
       opts,
     );
-    trace.discordUserId = identity.id;
     const profile = toProfile(identity);
     const returnPath = safeRedirectPath(state.returnPath);
     await refuseTakenAccount(ctx, { memberId, discordUserId: identity.id, flow: "link" }, opts);

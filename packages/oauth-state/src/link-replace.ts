@@ -1,6 +1,8 @@
+import { linkInTransaction } from "./account-writes";
 import type { VerifiedBrowserBinding } from "./browser-binding";
+import { consumeNonce, verifyState } from "./callback";
 import { safeRedirectPath } from "./callback-path";
-import { consumeNonce, type FlowContext, record, type Trace, traced, verifyState } from "./context";
+import type { FlowContext, Trace } from "./context";
 import {
   AccountLinkConflictError,
   MemberNotFoundError,
@@ -8,6 +10,7 @@ import {
   SessionRequiredError,
   StateTokenError,
 } from "./errors";
+import { record, traced } from "./flow-events";
 import type { LinkCompleted } from "./link-flow";
 import type { DiscordProfile, IoOptions } from "./ports";
 
@@ -44,7 +47,7 @@ export async function refuseTakenAccount(
 }
 
 /**
- * Store the link (the store marks role sync due in the same transaction) and write it to the event
+ * Store the link (marked due for role sync in the same transaction, see `linkInTransaction`) and write it to the event
  * log; a replacement is written with the account it replaced (`data.previousDiscordUserId`), whose roles
  * role sync then revokes.
  */
@@ -54,7 +57,7 @@ export async function linkAccount(
   opts: IoOptions,
 ): Promise<Omit<LinkCompleted, "returnPath">> {
   const { memberId, profile, flow, replaced } = input;
-  const linked = await ctx.members.linkDiscord({ memberId, profile, now: ctx.clock.now() }, opts);
+  const linked = await linkInTransaction(ctx, { memberId, profile }, opts);
   if (!linked.linked) {
     if (linked.reason === "member_not_found") throw new MemberNotFoundError({ flow, memberId });
     throw new AccountLinkConflictError("discord_account_linked_to_other_member", {

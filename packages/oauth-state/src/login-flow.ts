@@ -1,21 +1,7 @@
+import { createInTransaction, linkInTransaction } from "./account-writes";
+import { type CallbackParams, consumeNonce, openCallback, verifyState } from "./callback";
 import { safeRedirectPath } from "./callback-path";
-import {
-  type CallbackParams,
-  consumeNonce,
-  exchangeCode,
-  type FlowContext,
-  type FlowStart,
-  loadClient,
-  readCallbackParams,
-  record,
-  rejectProviderError,
-  requireCode,
-  startFlow,
-  type Trace,
-  toProfile,
-  traced,
-  verifyState,
-} from "./context";
+import { type FlowContext, type FlowStart, startFlow, type Trace, toProfile } from "./context";
 import { isAsciiEmail } from "./email";
 import {
   AccountLinkConflictError,
@@ -23,6 +9,7 @@ import {
   type OAuthFlow,
   UnverifiedEmailError,
 } from "./errors";
+import { record, traced } from "./flow-events";
 import type { DiscordProfile, IoOptions } from "./ports";
 import type { SignupIdentity } from "./state-token";
 
@@ -115,24 +102,11 @@ export async function completeLogin<TResult>(
 ): Promise<LoginOutcome<TResult>> {
   const trace: Trace = { memberId: null, discordUserId: null };
   return traced(ctx, "login", trace, opts, async () => {
-    const { code, state: token, error } = readCallbackParams(input.params);
-    rejectProviderError(error, "login");
-    const { state, binding } = await verifyState(ctx, token, "login", input.browserBinding);
-    const authorizationCode = requireCode(code, "login");
-    // Before the nonce is spent: settings removed since the start answer "not configured", retryable.
-    await loadClient(ctx, "login", opts);
-    await consumeNonce(ctx, state, "login", opts);
-    const identity = await exchangeCode(
+    const { state, binding, identity } = await openCallback(
       ctx,
-      {
-        code: authorizationCode,
-        codeVerifier: ctx.bindings.codeVerifier(binding, state.nonce),
-        redirectUri: ctx.redirectUris.login,
-      },
-      "login",
+      { flow: "login", params: input.params, browserBinding: input.browserBinding, trace },
       opts,
     );
-    trace.discordUserId = identity.id;
     return resolveMember(ctx, hooks, {
       flow: "login",
       profile: toProfile(identity),
@@ -213,10 +187,7 @@ async function resolveMember<TResult>(
       return signIn(ctx, hooks, r, byEmail.memberId, "email");
     }
     if (hooks.onSignupConfirm !== undefined) return offerSignup(ctx, hooks.onSignupConfirm, r, profile.email);
-    const created = await ctx.members.create(
-      { profile: { ...profile, email: profile.email }, now: ctx.clock.now() },
-      opts,
-    );
+    const created = await createInTransaction(ctx, { profile: { ...profile, email: profile.email } }, opts);
     if (created.created) {
       r.trace.memberId = created.memberId;
       return complete(ctx, hooks, r, created.memberId, true, "created");
@@ -236,10 +207,7 @@ async function signIn<TResult>(
   matchedBy: "discord_user_id" | "email",
 ): Promise<LoginOutcome<TResult>> {
   r.trace.memberId = memberId;
-  const linked = await ctx.members.linkDiscord(
-    { memberId, profile: r.profile, now: ctx.clock.now() },
-    r.opts,
-  );
+  const linked = await linkInTransaction(ctx, { memberId, profile: r.profile }, r.opts);
   if (!linked.linked) {
     if (linked.reason === "member_not_found") throw new MemberNotFoundError({ flow: r.flow, memberId });
     throw new AccountLinkConflictError("discord_account_linked_to_other_member", {

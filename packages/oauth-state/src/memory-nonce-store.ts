@@ -1,9 +1,11 @@
 import type { NonceStore } from "./ports";
 
-/** An in-process {@link NonceStore}, for tests and a single process; adds `size()` for inspection. */
+/** An in-process {@link NonceStore}, for tests and a single process; adds `size()` and `peek()` for inspection. */
 export interface MemoryNonceStore extends NonceStore {
   /** How many nonces are recorded. */
   size(): number;
+  /** The record of `nonce` (its token's expiry), `null` when none: a backdoor read for tests. */
+  peek(nonce: string): { expiresAt: Date } | null;
 }
 
 /**
@@ -13,12 +15,14 @@ export interface MemoryNonceStore extends NonceStore {
 export function createMemoryNonceStore(): MemoryNonceStore {
   const used = new Map<string, number>();
   return {
-    async consume({ nonce, expiresAt }) {
+    async consume({ nonce, expiresAt }, opts = {}) {
+      opts.signal?.throwIfAborted();
       if (used.has(nonce)) return false;
       used.set(nonce, expiresAt.getTime());
       return true;
     },
-    async purgeExpired({ now }) {
+    async purgeExpired({ now }, opts = {}) {
+      opts.signal?.throwIfAborted();
       let deleted = 0;
       for (const [nonce, expiresAt] of used) {
         if (expiresAt <= now.getTime()) {
@@ -29,5 +33,9 @@ export function createMemoryNonceStore(): MemoryNonceStore {
       return deleted;
     },
     size: () => used.size,
+    peek: (nonce) => {
+      const expiresAt = used.get(nonce);
+      return expiresAt === undefined ? null : { expiresAt: new Date(expiresAt) };
+    },
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { IoOptions } from "@guildkit/core";
 
-export type { Clock, EventLog, EventLogEntry, IoOptions } from "@guildkit/core";
+export type { Clock, EventLog, EventLogEntry, IoOptions, Scheduler } from "@guildkit/core";
 
 /**
  * Single-use nonces (the `jti` of every state token). A store records a nonce when it is consumed, so
@@ -107,25 +107,49 @@ export interface MemberAccounts {
   /**
    * Link (or refresh the link of) `memberId` to the Discord account in `profile`: store the Discord id,
    * email (or clear it when `null`), username and the avatar (see {@link DiscordProfile.avatar}; an
-   * avatar of a previously linked account must not stay), and mark the member due for role and
-   * avatar/display-name sync — **in the same transaction**, so a link is never stored without its sync
-   * being due. Must refuse, atomically, a Discord account linked to another member
-   * (`discord_account_taken`, nothing written), and report a missing member (`member_not_found`).
+   * avatar of a previously linked account must not stay). Must refuse, atomically, a Discord account
+   * linked to another member (`discord_account_taken`, nothing written), and report a missing member
+   * (`member_not_found`). The flows call it inside {@link AccountTransactions.run}, which marks the
+   * member due for sync in the same transaction.
    */
   linkDiscord(
     input: { memberId: string; profile: DiscordProfile; now: Date },
     opts?: IoOptions,
   ): Promise<LinkDiscordResult>;
   /**
-   * Create a member from a Discord account whose email Discord verified, linked to it and due for role
-   * sync (in the same transaction). Report a unique violation by what was taken: the Discord account
-   * (`discord_account_taken`) or, where the host's schema makes the email unique, the email
-   * (`email_taken`).
+   * Create a member from a Discord account whose email Discord verified, linked to it. Report a unique
+   * violation by what was taken: the Discord account (`discord_account_taken`) or, where the host's
+   * schema makes the email unique, the email (`email_taken`). Called inside
+   * {@link AccountTransactions.run}, like `linkDiscord`.
    */
   create(
     input: { profile: DiscordProfile & { email: string }; now: Date },
     opts?: IoOptions,
   ): Promise<CreateMemberResult>;
+}
+
+/**
+ * Marks members due for role and avatar/display-name sync. Role sync's queue is one
+ * (`SyncQueue.markDue` of `@guildkit/role-reconciler`, `store.roleSync.queue` of the stores).
+ */
+export interface SyncDueMarker {
+  markDue(input: { memberIds: string[]; now: Date }, opts?: IoOptions): Promise<unknown>;
+}
+
+/** The ports one transaction of {@link AccountTransactions} binds: every write through them commits together. */
+export interface AccountWrites {
+  accounts: Pick<MemberAccounts, "linkDiscord" | "create">;
+  syncDue: SyncDueMarker;
+}
+
+/**
+ * Runs the writes of a link or a member creation as one transaction: the flows write the member row
+ * through `accounts` and, when it was written, mark the member due through `syncDue`, so a link is
+ * never stored without its sync being due. With the SQL stores: `store.transaction` binding
+ * `oauth.memberAccounts` and `roleSync.queue`. `fn` rejecting rolls everything back.
+ */
+export interface AccountTransactions {
+  run<T>(fn: (tx: AccountWrites) => Promise<T>, opts?: IoOptions): Promise<T>;
 }
 
 /** A member and the Discord account linked to it, as {@link MemberAccounts.findByMemberId} returns it. */

@@ -27,6 +27,7 @@ function setup(
     client: { load: async () => (opts.configured === false ? null : { clientId: "123" }) },
     identity: discord.provider,
     members: members.port,
+    transactions: members.transactions,
     nonces: createMemoryNonceStore(),
     eventLog: { append: async (entry) => void events.push(entry) },
     clock: fakeClock(),

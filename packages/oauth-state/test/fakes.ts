@@ -1,4 +1,5 @@
 import {
+  type AccountTransactions,
   type CreateMemberResult,
   codeChallengeS256,
   createMemoryNonceStore,
@@ -14,6 +15,7 @@ import {
   normalizeEmail,
   type OAuthClient,
   type SignupConfirmation,
+  type SyncDueMarker,
 } from "../src/index";
 
 export const SECRET = "a-test-secret-that-is-at-least-32-bytes-long!";
@@ -89,7 +91,7 @@ export function fakeMembers(seed: Array<Partial<FakeMember> & { memberId: string
       const row = rows.get(memberId);
       return row === undefined ? null : { ...toAccount(row), discordUsername: row.discordUsername };
     },
-    async linkDiscord({ memberId, profile, now }): Promise<LinkDiscordResult> {
+    async linkDiscord({ memberId, profile }): Promise<LinkDiscordResult> {
       const row = rows.get(memberId);
       if (row === undefined) return { linked: false, reason: "member_not_found" };
       for (const other of rows.values()) {
@@ -97,12 +99,11 @@ export function fakeMembers(seed: Array<Partial<FakeMember> & { memberId: string
           return { linked: false, reason: "discord_account_taken" };
         }
       }
-      writes.push(`link:${memberId}`, `due:${memberId}`);
+      writes.push(`link:${memberId}`);
       applyProfile(row, profile);
-      row.dueForSyncAt = now;
       return { linked: true };
     },
-    async create({ profile, now }): Promise<CreateMemberResult> {
+    async create({ profile }): Promise<CreateMemberResult> {
       for (const other of rows.values()) {
         if (other.discordUserId === profile.discordUserId)
           return { created: false, reason: "discord_account_taken" };
@@ -111,7 +112,7 @@ export function fakeMembers(seed: Array<Partial<FakeMember> & { memberId: string
         }
       }
       const memberId = String(nextId++);
-      writes.push(`create:${memberId}`, `due:${memberId}`);
+      writes.push(`create:${memberId}`);
       const row: FakeMember = {
         memberId,
         email: profile.email,
@@ -120,14 +121,39 @@ export function fakeMembers(seed: Array<Partial<FakeMember> & { memberId: string
         discordEmail: null,
         discordUsername: null,
         discordAvatar: null,
-        dueForSyncAt: now,
+        dueForSyncAt: null,
       };
       applyProfile(row, profile);
       rows.set(memberId, row);
       return { created: true, memberId };
     },
   };
-  return { port, rows, writes };
+  const syncDue: SyncDueMarker = {
+    async markDue({ memberIds, now }) {
+      for (const memberId of memberIds) {
+        const row = rows.get(memberId);
+        if (row === undefined) continue;
+        writes.push(`due:${memberId}`);
+        row.dueForSyncAt = now;
+      }
+    },
+  };
+  /** One transaction at a time; a rejecting `fn` restores the rows and the write log. */
+  const transactions: AccountTransactions = {
+    async run(fn) {
+      const saved = new Map([...rows].map(([id, row]) => [id, { ...row }]));
+      const savedWrites = writes.length;
+      try {
+        return await fn({ accounts: port, syncDue });
+      } catch (error) {
+        rows.clear();
+        for (const [id, row] of saved) rows.set(id, row);
+        writes.length = savedWrites;
+        throw error;
+      }
+    },
+  };
+  return { port, transactions, syncDue, rows, writes };
 }
 
 interface Grant {
@@ -231,6 +257,7 @@ export function harness(
     client: { load: async () => client },
     identity: discord.provider,
     members: members.port,
+    transactions: members.transactions,
     nonces,
     eventLog: {
       async append(entry) {

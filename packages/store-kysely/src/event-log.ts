@@ -1,4 +1,4 @@
-import type { EventLogEntry, IoOptions } from "@guildkit/core";
+import type { EventLog, EventLogEntry, IoOptions } from "@guildkit/core";
 import { type Kysely, sql } from "kysely";
 import { decodeId, decodeJsonObject, decodeTime, encodeJson, encodeTime } from "./codec";
 import { type Clock, type Dialect, systemClock } from "./dialect";
@@ -36,7 +36,7 @@ export interface EventLogQuery {
 }
 
 /** The event log: the shared `EventLog` port (`append`) plus `list` for admin pages and tests. */
-export interface StoreEventLog {
+export interface StoreEventLog extends EventLog {
   /**
    * Records one event, stamped with the store's clock. `data` values under keys that look like a
    * secret (`token`, `secret`, `password`, …) are stored as `[redacted]`; messages are cut at 4,000

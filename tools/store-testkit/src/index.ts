@@ -7,6 +7,7 @@
 
 export { foundationCases } from "./cases/foundation";
 export { storeCases } from "./cases/index";
+export { storeAccountTransactions } from "./cases/oauth";
 export { sessionCases } from "./cases/sessions";
 export {
   defineStoreCases,
@@ -24,6 +25,14 @@ export {
 } from "./fixtures/seed-system";
 export { freePort } from "./free-port";
 export { runStoreConformance, type StoreConformanceOptions } from "./harness";
+export { type ConfigStoreSubject, defineConfigStoreCases } from "./ports/config-store";
+export { defineEventLogCases, type EventLogSubject } from "./ports/event-log";
+export {
+  defineMemberAccountsCases,
+  type MemberAccountRow,
+  type MemberAccountsSubject,
+} from "./ports/member-accounts";
+export { defineNonceStoreCases, type NonceStoreSubject } from "./ports/nonce-store";
 export { defineSessionStoreCases, type SessionStoreSubject } from "./ports/session-store";
 export {
   type DefinitionRow,

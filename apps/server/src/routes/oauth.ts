@@ -52,8 +52,15 @@ export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {})
       timeoutMs: options.discordTimeoutMs,
       onRevokeFailure: (error) => ctx.logger.warn({ err: error }, "revoking a Discord access token failed"),
     }),
-    // Links and creations mark the member due for role sync in the same transaction (the store does).
     members: ctx.store.oauth.memberAccounts,
+    // The flows write a link (or a new member) and its role-sync due mark in one transaction.
+    transactions: {
+      run: (fn, io) =>
+        ctx.store.transaction(
+          (tx) => fn({ accounts: tx.oauth.memberAccounts, syncDue: tx.roleSync.queue }),
+          io,
+        ),
+    },
     nonces: ctx.store.oauth.nonces,
     eventLog: ctx.store.eventLog,
     clock,

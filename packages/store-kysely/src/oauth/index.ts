@@ -1,3 +1,4 @@
+import type { MemberAccounts, NonceStore, SessionStore } from "@guildkit/oauth-state";
 import type { Kysely } from "kysely";
 import type { Clock, Dialect } from "../dialect";
 import type { Database } from "../schema";
@@ -14,7 +15,7 @@ export { createOAuthSessionStore } from "./session-store";
  * `sessions` (`SessionStore`).
  */
 export function createOAuthStore(db: Kysely<Database>, dialect: Dialect, clock: Clock) {
-  return {
+  const store: { nonces: NonceStore; memberAccounts: MemberAccounts; sessions: SessionStore } = {
     /** `NonceStore` of `@guildkit/oauth-state` on `oauth_states`. */
     nonces: createOAuthNonceStore(db, dialect),
     /** `MemberAccounts` of `@guildkit/oauth-state` on `members`. */
@@ -22,6 +23,7 @@ export function createOAuthStore(db: Kysely<Database>, dialect: Dialect, clock: 
     /** `SessionStore` of `@guildkit/oauth-state` on `sessions` (migration `009-sessions`). */
     sessions: createOAuthSessionStore(db, dialect),
   };
+  return store;
 }
 
 /** What {@link createOAuthStore} returns. */

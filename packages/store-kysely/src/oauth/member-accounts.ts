@@ -9,13 +9,7 @@ import { type Expression, type Kysely, type RawBuilder, sql } from "kysely";
 import { decodeId, encodeTime } from "../codec";
 import type { Clock, Dialect } from "../dialect";
 import { toStoreError, UniqueViolationError } from "../errors";
-import { createRoleSyncStore } from "../role-sync";
 import type { Database } from "../schema";
-
-/** Runs `fn` in a transaction, or in the caller's when `db` already is one. */
-function inTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
-}
 
 /**
  * `expr` with the ASCII letters lower-cased and nothing else — the SQL twin of `normalizeEmail`, the
@@ -51,10 +45,10 @@ function takenReason(error: unknown, dialect: Dialect): "discord_account_taken" 
  * confirms it at signup); a host with an "email confirmed" column should filter on it here. The avatar
  * is left to the role reconciler (it stores the bytes and their hash together, and downloads when the
  * hash differs): a link to another Discord account clears the previous account's avatar, so it is
- * never shown for the new one and the next sync downloads the right one. A link and a created member are
- * marked due for role sync in the same transaction as the write: the seed system's
- * `discord_last_synced` marker is cleared, and the role-sync queue (`role_sync_state`, migration
- * `002-role-sync`) marks the member due.
+ * never shown for the new one and the next sync downloads the right one. A link clears the seed
+ * system's `discord_last_synced` marker on the row; marking the member due on the role-sync queue is
+ * the flows' business (`AccountTransactions` of `@guildkit/oauth-state`: the app runs the link and
+ * `roleSync.queue.markDue` in one `store.transaction`). Each write is one statement.
  */
 export function createOAuthMemberAccounts(
   db: Kysely<Database>,
@@ -68,13 +62,6 @@ export function createOAuthMemberAccounts(
   /** Postgres refuses a non-numeric id for an integer column (22P02): no such member. */
   const isBadId = (error: unknown) =>
     dialect === "postgres" && (error as { code?: unknown } | null)?.code === "22P02";
-  /**
-   * Marks the member due on the role-sync queue (the member triggers already did when the Discord id
-   * changed or the seed marker was cleared; this covers a refresh that changed neither).
-   */
-  const markDue = (trx: Kysely<Database>, memberId: string, now: Date) =>
-    createRoleSyncStore(trx, dialect, clock).queue.markDue({ now, memberIds: [memberId] });
-
   return {
     async findByDiscordUserId({ discordUserId }, opts = {}) {
       opts.signal?.throwIfAborted();
@@ -117,31 +104,28 @@ export function createOAuthMemberAccounts(
       }
     },
 
-    async linkDiscord({ memberId, profile, now }, opts = {}): Promise<LinkDiscordResult> {
+    async linkDiscord({ memberId, profile }, opts = {}): Promise<LinkDiscordResult> {
       opts.signal?.throwIfAborted();
       try {
-        return await inTransaction(db, async (trx) => {
-          const row = await trx
-            .withTables<{ members: { discord_avatar_hash: string | null } }>()
-            .updateTable("members")
-            .set({
-              discord_user_id: profile.discordUserId,
-              discord_email: profile.email,
-              discord_username: profile.globalName ?? profile.username,
-              // Another account's avatar is not this one's: cleared, the next sync downloads the right one.
-              discord_avatar: sql`case when discord_user_id = ${profile.discordUserId} then discord_avatar end`,
-              discord_avatar_hash: sql`case when discord_user_id = ${profile.discordUserId} then discord_avatar_hash end`,
-              // The seed system's "sync me" marker.
-              discord_last_synced: null,
-              updated_at: encodeTime(dialect, clock.now()),
-            })
-            .where("id", "=", memberId)
-            .returning("id")
-            .executeTakeFirst();
-          if (!row) return { linked: false, reason: "member_not_found" } as const;
-          await markDue(trx, memberId, now);
-          return { linked: true } as const;
-        });
+        const row = await db
+          .withTables<{ members: { discord_avatar_hash: string | null } }>()
+          .updateTable("members")
+          .set({
+            discord_user_id: profile.discordUserId,
+            discord_email: profile.email,
+            discord_username: profile.globalName ?? profile.username,
+            // Another account's avatar is not this one's: cleared, the next sync downloads the right one.
+            discord_avatar: sql`case when discord_user_id = ${profile.discordUserId} then discord_avatar end`,
+            discord_avatar_hash: sql`case when discord_user_id = ${profile.discordUserId} then discord_avatar_hash end`,
+            // The seed system's "sync me" marker.
+            discord_last_synced: null,
+            updated_at: encodeTime(dialect, clock.now()),
+          })
+          .where("id", "=", memberId)
+          .returning("id")
+          .executeTakeFirst();
+        if (!row) return { linked: false, reason: "member_not_found" };
+        return { linked: true };
       } catch (error) {
         if (takenReason(error, dialect) === "discord_account_taken") {
           return { linked: false, reason: "discord_account_taken" };
@@ -151,28 +135,24 @@ export function createOAuthMemberAccounts(
       }
     },
 
-    async create({ profile, now }, opts = {}): Promise<CreateMemberResult> {
+    async create({ profile }, opts = {}): Promise<CreateMemberResult> {
       opts.signal?.throwIfAborted();
       const stamp = encodeTime(dialect, clock.now());
       try {
-        return await inTransaction(db, async (trx) => {
-          const row = await trx
-            .insertInto("members")
-            .values({
-              name: profile.globalName ?? profile.username,
-              email: profile.email,
-              discord_user_id: profile.discordUserId,
-              discord_email: profile.email,
-              discord_username: profile.globalName ?? profile.username,
-              created_at: stamp,
-              updated_at: stamp,
-            })
-            .returning("id")
-            .executeTakeFirstOrThrow();
-          const memberId = decodeId(row.id);
-          await markDue(trx, memberId, now);
-          return { created: true, memberId } as const;
-        });
+        const row = await db
+          .insertInto("members")
+          .values({
+            name: profile.globalName ?? profile.username,
+            email: profile.email,
+            discord_user_id: profile.discordUserId,
+            discord_email: profile.email,
+            discord_username: profile.globalName ?? profile.username,
+            created_at: stamp,
+            updated_at: stamp,
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        return { created: true, memberId: decodeId(row.id) };
       } catch (error) {
         const reason = takenReason(error, dialect);
         if (reason !== null) return { created: false, reason };

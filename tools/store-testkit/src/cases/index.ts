@@ -2,6 +2,7 @@ import type { StoreCases } from "../define";
 import { foundationCases } from "./foundation";
 import { guildkitTableCases } from "./guildkit-tables";
 import { oauthCases } from "./oauth";
+import { portCases } from "./ports";
 import { retentionCases } from "./retention";
 import { roleSyncCases } from "./role-sync";
 import { secretCases } from "./secrets";
@@ -24,6 +25,7 @@ export const storeCases: readonly StoreCases[] = [
   guildkitTableCases,
   secretCases,
   webhookIdCases,
+  portCases,
   retentionCases,
   // next: roleSyncCases, oauthCases, webhookCases, speedbumpCases
 ];

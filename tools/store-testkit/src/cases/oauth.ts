@@ -1,7 +1,16 @@
-import { type Database, type Dialect, decodeId, decodeTime, encodeTime } from "@guildkit/store-kysely";
+import type { AccountTransactions } from "@guildkit/oauth-state";
+import {
+  type Database,
+  type Dialect,
+  decodeTime,
+  encodeTime,
+  type GuildkitStore,
+} from "@guildkit/store-kysely";
 import { type Kysely, sql } from "kysely";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { defineStoreCases } from "../define";
+import { defineMemberAccountsCases } from "../ports/member-accounts";
+import { defineNonceStoreCases } from "../ports/nonce-store";
 
 const T0 = new Date("2026-11-23T12:00:00.000Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -33,8 +42,78 @@ const PROFILE = {
   avatar: "8342729096ea3675442027381ff50dfe",
 };
 
+/**
+ * The `AccountTransactions` of `@guildkit/oauth-state` on a store, as the reference server wires it:
+ * `store.transaction` binding `oauth.memberAccounts` and `roleSync.queue`.
+ */
+export function storeAccountTransactions(store: GuildkitStore): AccountTransactions {
+  return {
+    run: (fn, opts) =>
+      store.transaction((tx) => fn({ accounts: tx.oauth.memberAccounts, syncDue: tx.roleSync.queue }), opts),
+  };
+}
+
+/** What the flows write for a link: the member row, then (when linked) the due mark, in one transaction. */
+function linkWithDue(store: GuildkitStore, memberId: string, now: Date, profile = PROFILE) {
+  return storeAccountTransactions(store).run(async (tx) => {
+    const linked = await tx.accounts.linkDiscord({ memberId, profile, now });
+    if (linked.linked) await tx.syncDue.markDue({ memberIds: [memberId], now });
+    return linked;
+  });
+}
+
+/** The `oauth_states` record of `nonce`, read straight from the table. */
+async function nonceRow(db: Kysely<Database>, nonce: string) {
+  const row = await db
+    .selectFrom("oauth_states")
+    .select("expires_at")
+    .where("nonce", "=", nonce)
+    .executeTakeFirst();
+  return row ? { expiresAt: decodeTime(row.expires_at) as Date } : null;
+}
+
+/** The member row of `memberId`, read straight from `members` (`null` for an id the column refuses). */
+async function memberRow(db: Kysely<Database>, memberId: string) {
+  if (!/^\d+$/.test(memberId)) return null;
+  const row = await db
+    .selectFrom("members")
+    .select(["email", "discord_user_id", "discord_email", "discord_username"])
+    .where("id", "=", memberId)
+    .executeTakeFirst();
+  return row
+    ? {
+        email: row.email,
+        discordUserId: row.discord_user_id,
+        discordEmail: row.discord_email,
+        discordUsername: row.discord_username,
+      }
+    : null;
+}
+
 /** Conformance of the OAuth ports (`store.oauth.nonces`, `store.oauth.memberAccounts`), migration 003-oauth. */
 export const oauthCases = defineStoreCases("oauth", ({ fresh, dialect }) => {
+  describe("NonceStore port", () =>
+    defineNonceStoreCases(async () => {
+      const { store, db } = await fresh();
+      return { nonces: store.oauth.nonces, row: (nonce) => nonceRow(db, nonce) };
+    }));
+  describe("MemberAccounts port", () =>
+    defineMemberAccountsCases(async () => {
+      const { store, db } = await fresh();
+      return {
+        accounts: store.oauth.memberAccounts,
+        createMember: async (input) => (await store.members.create(input)).id,
+        row: (memberId) => memberRow(db, memberId),
+        count: async () => {
+          const row = await db
+            .selectFrom("members")
+            .select(db.fn.countAll().as("n"))
+            .executeTakeFirstOrThrow();
+          return Number(row.n);
+        },
+      };
+    }));
+
   it("a state nonce is consumed once; the row records its expiry and when it was spent", async () => {
     const { store, db } = await fresh();
     const nonces = store.oauth.nonces;
@@ -44,88 +123,6 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh, dialect }) => {
     expect(rows).toHaveLength(1);
     expect(decodeTime(rows[0]?.expires_at)).toEqual(at(300));
     expect(decodeTime(rows[0]?.consumed_at)).toEqual(T0);
-  });
-
-  it("of many concurrent redemptions of one nonce exactly one wins", async () => {
-    const { store } = await fresh();
-    const results = await Promise.all(
-      Array.from({ length: 10 }, () =>
-        store.oauth.nonces.consume({ nonce: "race", expiresAt: at(60), now: T0 }),
-      ),
-    );
-    expect(results.filter(Boolean)).toHaveLength(1);
-  });
-
-  it("purgeExpired deletes the nonces whose tokens expired and keeps the others", async () => {
-    const { store, db } = await fresh();
-    await store.oauth.nonces.consume({ nonce: "link", expiresAt: at(60), now: T0 });
-    await store.oauth.nonces.consume({ nonce: "signup", expiresAt: at(600), now: T0 });
-    expect(await store.oauth.nonces.purgeExpired({ now: at(60) })).toBe(1);
-    const left = await db.selectFrom("oauth_states").select("nonce").execute();
-    expect(left.map((r) => r.nonce)).toEqual(["signup"]);
-  });
-
-  it("finds members by Discord id and by email case-insensitively, lowest id first", async () => {
-    const { store } = await fresh();
-    const a = await store.members.create({ email: "Nelly@Example.com" });
-    await store.members.create({ email: "nelly@example.com" });
-    const linked = await store.members.create({ email: "other@example.com", discordUserId: "111" });
-    const accounts = store.oauth.memberAccounts;
-    expect(await accounts.findByVerifiedEmail({ email: "nelly@example.com" })).toEqual({
-      memberId: a.id,
-      discordUserId: null,
-    });
-    expect(await accounts.findByDiscordUserId({ discordUserId: "111" })).toEqual({
-      memberId: linked.id,
-      discordUserId: "111",
-    });
-    expect(await accounts.findByDiscordUserId({ discordUserId: "222" })).toBeNull();
-    expect(await accounts.findByVerifiedEmail({ email: "nobody@example.com" })).toBeNull();
-  });
-
-  it("matches by email lower-casing ASCII letters only: a verified \u212Aelly@example.test (Kelvin sign) never finds kelly@example.test", async () => {
-    const { store } = await fresh();
-    // The look-alike first: lowest id, so a Unicode-folding comparison would pick it.
-    const lookAlike = await store.members.create({ email: "\u212Aelly@Example.test" });
-    const kelly = await store.members.create({ email: "Kelly@example.test" });
-    const accounts = store.oauth.memberAccounts;
-    expect(await accounts.findByVerifiedEmail({ email: "kelly@example.test" })).toEqual({
-      memberId: kelly.id,
-      discordUserId: null,
-    });
-    expect(await accounts.findByVerifiedEmail({ email: "\u212Aelly@example.test" })).toEqual({
-      memberId: lookAlike.id,
-      discordUserId: null,
-    });
-    const { store: other } = await fresh();
-    await other.members.create({ email: "kelly@example.test" });
-    expect(
-      await other.oauth.memberAccounts.findByVerifiedEmail({ email: "\u212Aelly@example.test" }),
-    ).toBeNull();
-    expect(
-      await other.oauth.memberAccounts.findByVerifiedEmail({ email: "\u212Aelly@Example.test" }),
-    ).toBeNull();
-  });
-
-  it("linkDiscord stores the Discord id, email and name on the member row", async () => {
-    const { store, db } = await fresh();
-    const member = await store.members.create({ email: "m@example.com" });
-    expect(
-      await store.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: T0 }),
-    ).toEqual({
-      linked: true,
-    });
-    const row = await db
-      .selectFrom("members")
-      .select(["discord_user_id", "discord_email", "discord_username", "email"])
-      .where("id", "=", member.id)
-      .executeTakeFirstOrThrow();
-    expect(row).toEqual({
-      discord_user_id: PROFILE.discordUserId,
-      discord_email: "nelly@example.com",
-      discord_username: "Nelly",
-      email: "m@example.com",
-    });
   });
 
   it("linkDiscord to another Discord account clears the previous account's avatar; relinking the same keeps it", async () => {
@@ -149,53 +146,7 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh, dialect }) => {
     expect(await avatar()).toEqual([null, null]);
   });
 
-  it("linkDiscord with no verified email clears the stored Discord email", async () => {
-    const { store, db } = await fresh();
-    const member = await store.members.create({ email: "m@example.com", discordEmail: "old@example.com" });
-    await store.oauth.memberAccounts.linkDiscord({
-      memberId: member.id,
-      profile: { ...PROFILE, email: null },
-      now: T0,
-    });
-    const row = await db
-      .selectFrom("members")
-      .select("discord_email")
-      .where("id", "=", member.id)
-      .executeTakeFirst();
-    expect(row?.discord_email).toBeNull();
-  });
-
-  it("linkDiscord refuses a Discord account linked to another member and changes nothing", async () => {
-    const { store, db } = await fresh();
-    const holder = await store.members.create({
-      email: "h@example.com",
-      discordUserId: PROFILE.discordUserId,
-    });
-    const member = await store.members.create({ email: "m@example.com" });
-    expect(
-      await store.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: T0 }),
-    ).toEqual({
-      linked: false,
-      reason: "discord_account_taken",
-    });
-    const rows = await db.selectFrom("members").select(["id", "discord_user_id"]).orderBy("id").execute();
-    expect(rows.map((r) => [decodeId(r.id), r.discord_user_id])).toEqual([
-      [holder.id, PROFILE.discordUserId],
-      [member.id, null],
-    ]);
-  });
-
-  it("linkDiscord reports a member that does not exist", async () => {
-    const { store } = await fresh();
-    for (const memberId of ["999999", "not-a-number"]) {
-      expect(await store.oauth.memberAccounts.linkDiscord({ memberId, profile: PROFILE, now: T0 })).toEqual({
-        linked: false,
-        reason: "member_not_found",
-      });
-    }
-  });
-
-  it("create inserts a linked member, and refuses a Discord account another member holds", async () => {
+  it("create stores the member's name and creation time, once per Discord account", async () => {
     const { store, db } = await fresh();
     const created = await store.oauth.memberAccounts.create({ profile: PROFILE, now: T0 });
     expect(created.created).toBe(true);
@@ -242,31 +193,7 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh, dialect }) => {
     expect(Number(count.n)).toBe(2);
   });
 
-  it("findByMemberId returns the member with its linked account and name, null for an unknown id", async () => {
-    const { store } = await fresh();
-    const linked = await store.members.create({
-      email: "l@example.com",
-      discordUserId: "111",
-      discordUsername: "Old Name",
-    });
-    const unlinked = await store.members.create({ email: "u@example.com" });
-    const accounts = store.oauth.memberAccounts;
-    expect(await accounts.findByMemberId({ memberId: linked.id })).toEqual({
-      memberId: linked.id,
-      discordUserId: "111",
-      discordUsername: "Old Name",
-    });
-    expect(await accounts.findByMemberId({ memberId: unlinked.id })).toEqual({
-      memberId: unlinked.id,
-      discordUserId: null,
-      discordUsername: null,
-    });
-    for (const memberId of ["999999", "not-a-number"]) {
-      expect(await accounts.findByMemberId({ memberId })).toBeNull();
-    }
-  });
-
-  it("linkDiscord marks the member due for role sync with the link: seed marker cleared, role_sync_state due", async () => {
+  it("a link with its due mark in one store.transaction: seed marker cleared, role_sync_state due", async () => {
     const { store, db } = await fresh();
     const member = await store.members.create({ email: "m@example.com" });
     await db
@@ -274,7 +201,7 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh, dialect }) => {
       .set({ discord_last_synced: 1_700_000_000 })
       .where("id", "=", member.id)
       .execute();
-    await store.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: T0 });
+    await linkWithDue(store, member.id, T0);
     const row = await db
       .selectFrom("members")
       .select("discord_last_synced")
@@ -284,7 +211,7 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh, dialect }) => {
     expect(await syncStateOf(db, member.id)).toEqual({ dirty: true, nextDueAt: EPOCH, markedAt: T0 });
   });
 
-  it("linkDiscord of the account already linked marks the member due again, though no column changed", async () => {
+  it("a link of the account already linked marks the member due again, though no column changed", async () => {
     const { store, db } = await fresh();
     const member = await store.members.create({
       email: "m@example.com",
@@ -293,13 +220,17 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh, dialect }) => {
     // As after a completed sync: not dirty, due in a day, the seed marker already clear.
     await sql`update role_sync_state set dirty = ${dirtyValue(dialect, false)},
       next_due_at = ${encodeTime(dialect, at(86_400))} where member_id = ${member.id}`.execute(db);
-    await store.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: at(5) });
+    await linkWithDue(store, member.id, at(5));
     expect(await syncStateOf(db, member.id)).toEqual({ dirty: true, nextDueAt: EPOCH, markedAt: at(5) });
   });
 
-  it("create marks the new member due for role sync with the insert", async () => {
+  it("create marks the new member due for role sync with the insert, in one store.transaction", async () => {
     const { store, db } = await fresh();
-    const created = await store.oauth.memberAccounts.create({ profile: PROFILE, now: at(7) });
+    const created = await storeAccountTransactions(store).run(async (tx) => {
+      const result = await tx.accounts.create({ profile: PROFILE, now: at(7) });
+      if (result.created) await tx.syncDue.markDue({ memberIds: [result.memberId], now: at(7) });
+      return result;
+    });
     const memberId = created.created ? created.memberId : "";
     expect(await syncStateOf(db, memberId)).toEqual({ dirty: true, nextDueAt: EPOCH, markedAt: at(7) });
   });
@@ -308,11 +239,7 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh, dialect }) => {
     const { store, db } = await fresh();
     await store.members.create({ email: "h@example.com", discordUserId: PROFILE.discordUserId });
     const member = await store.members.create({ email: "m@example.com" });
-    const result = await store.oauth.memberAccounts.linkDiscord({
-      memberId: member.id,
-      profile: PROFILE,
-      now: T0,
-    });
+    const result = await linkWithDue(store, member.id, T0);
     expect(result).toEqual({ linked: false, reason: "discord_account_taken" });
     expect(await syncStateOf(db, member.id)).toBeNull();
   });
@@ -329,16 +256,15 @@ export const oauthCases = defineStoreCases("oauth", ({ fresh, dialect }) => {
           .executeTakeFirst()
       )?.discord_user_id;
     await expect(
-      store.transaction(async (ports) => {
-        await ports.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: T0 });
+      storeAccountTransactions(store).run(async (tx) => {
+        await tx.accounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: T0 });
+        await tx.syncDue.markDue({ memberIds: [member.id], now: T0 });
         throw new Error("the caller's next step failed");
       }),
     ).rejects.toThrow("the caller's next step failed");
     expect(await linkedId()).toBeNull();
     expect(await syncStateOf(db, member.id)).toBeNull();
-    await store.transaction((ports) =>
-      ports.oauth.memberAccounts.linkDiscord({ memberId: member.id, profile: PROFILE, now: T0 }),
-    );
+    await linkWithDue(store, member.id, T0);
     expect(await linkedId()).toBe(PROFILE.discordUserId);
     expect(await syncStateOf(db, member.id)).toEqual({ dirty: true, nextDueAt: EPOCH, markedAt: T0 });
   });

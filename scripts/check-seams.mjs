@@ -54,7 +54,8 @@ for (const root of roots) {
     lines.forEach((line, i) => {
       const code = line.replace(/\/\/.*$/, "");
       if (/^\s*(\*|\/\*)/.test(line)) return; // doc comments
-      if (/\bset(Timeout|Interval)\s*\(|\bDate\.now\s*\(/.test(code)) timeFindings.push(`${rel}:${i + 1}: ${line.trim()}`);
+      if (/\bset(Timeout|Interval)\s*\(|\bDate\.now\s*\(/.test(code))
+        timeFindings.push(`${rel}:${i + 1}: ${line.trim()}`);
     });
   }
 }

@@ -24,6 +24,9 @@ export {
 } from "./fixtures/seed-system";
 export { freePort } from "./free-port";
 export { runStoreConformance, type StoreConformanceOptions } from "./harness";
+export { defineRoleLedgerCases } from "./ports/role-sync-ledger";
+export { defineSyncQueueCases } from "./ports/role-sync-queue";
+export type { RoleSyncSubject, SyncRowView } from "./ports/role-sync-subject";
 export { defineSessionStoreCases, type SessionStoreSubject } from "./ports/session-store";
 export {
   checkPostgres,

@@ -64,9 +64,59 @@ async function scheduleFullPass(
   return Number(inserted.numAffectedRows ?? 0n) + Number(updated.numAffectedRows ?? 0n);
 }
 
+/** Frees a lease without recording anything, only while `item` holds it. */
+async function release(ctx: RoleSyncContext, item: SyncItem): Promise<boolean> {
+  const result = await ctx.db
+    .updateTable("role_sync_state")
+    .set({ lease_owner: null, lease_expires_at: null })
+    .where("member_id", "=", item.memberId)
+    .where("lease_owner", "=", item.leaseOwner)
+    .where("lease_expires_at", "=", ctx.t(item.leaseExpiresAt))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Marks members due at once (dirty, version bumped), by id and/or by recorded state. */
+async function markDue(ctx: RoleSyncContext, opts: Parameters<SyncQueue["markDue"]>[0]): Promise<number> {
+  const { t, bool } = ctx;
+  const ids = opts.memberIds ?? [];
+  const states = opts.states ?? [];
+  if (ids.length === 0 && states.length === 0) return 0;
+  const result = await ctx.db
+    .updateTable("role_sync_state")
+    .set({
+      next_due_at: t(DUE_AT_ONCE),
+      dirty: bool(true),
+      version: sql`version + 1`,
+      marked_at: t(opts.now),
+    })
+    .where((eb) =>
+      eb.or([
+        ...(ids.length > 0 ? [eb("member_id", "in", ids)] : []),
+        ...(states.length > 0 ? [eb("state", "in", states)] : []),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Reads sync rows in member order after `after`, without claiming. */
+async function scan(ctx: RoleSyncContext, opts: Parameters<SyncQueue["scan"]>[0]) {
+  const columns = await ctx.checkColumns(opts.columns);
+  let query = ctx.db.selectFrom("role_sync_state").selectAll().orderBy("member_id").limit(opts.limit);
+  if (opts.after !== null) query = query.where("member_id", ">", opts.after);
+  const rows = (await query.execute()) as Row[];
+  const members = await membersById(
+    ctx,
+    rows.map((r) => r.member_id),
+    columns,
+  );
+  return rows.map((r) => toEntry(ctx, r, members.get(decodeId(r.member_id)), columns));
+}
+
 /** The `SyncQueue` of a role-sync store: claims, leases, outcomes, the full pass, the applied settings. */
 export function createSyncQueue(ctx: RoleSyncContext): SyncQueue {
-  const { db, t, bool } = ctx;
+  const { db, t } = ctx;
   const completeMany = createOutcomeRecorder(ctx);
   return {
     async claimDue(opts, io) {
@@ -80,36 +130,11 @@ export function createSyncQueue(ctx: RoleSyncContext): SyncQueue {
     completeMany,
     async release(item, io) {
       io?.signal?.throwIfAborted();
-      const result = await db
-        .updateTable("role_sync_state")
-        .set({ lease_owner: null, lease_expires_at: null })
-        .where("member_id", "=", item.memberId)
-        .where("lease_owner", "=", item.leaseOwner)
-        .where("lease_expires_at", "=", t(item.leaseExpiresAt))
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      return release(ctx, item);
     },
     async markDue(opts, io) {
       io?.signal?.throwIfAborted();
-      const ids = opts.memberIds ?? [];
-      const states = opts.states ?? [];
-      if (ids.length === 0 && states.length === 0) return 0;
-      const result = await db
-        .updateTable("role_sync_state")
-        .set({
-          next_due_at: t(DUE_AT_ONCE),
-          dirty: bool(true),
-          version: sql`version + 1`,
-          marked_at: t(opts.now),
-        })
-        .where((eb) =>
-          eb.or([
-            ...(ids.length > 0 ? [eb("member_id", "in", ids)] : []),
-            ...(states.length > 0 ? [eb("state", "in", states)] : []),
-          ]),
-        )
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows);
+      return markDue(ctx, opts);
     },
     async scheduleFullPass(opts, io) {
       io?.signal?.throwIfAborted();
@@ -144,16 +169,7 @@ export function createSyncQueue(ctx: RoleSyncContext): SyncQueue {
     },
     async scan(opts, io) {
       io?.signal?.throwIfAborted();
-      const columns = await ctx.checkColumns(opts.columns);
-      let query = db.selectFrom("role_sync_state").selectAll().orderBy("member_id").limit(opts.limit);
-      if (opts.after !== null) query = query.where("member_id", ">", opts.after);
-      const rows = (await query.execute()) as Row[];
-      const members = await membersById(
-        ctx,
-        rows.map((r) => r.member_id),
-        columns,
-      );
-      return rows.map((r) => toEntry(ctx, r, members.get(decodeId(r.member_id)), columns));
+      return scan(ctx, opts);
     },
   };
 }

@@ -1,4 +1,12 @@
-import type { MemberResult, ReconcilePlan, RunSummary, SyncQueue } from "@guildkit/role-reconciler";
+import { systemClock } from "@guildkit/core/system";
+import {
+  fullPass,
+  fullPassNeedsAttention,
+  type MemberResult,
+  type ReconcilePlan,
+  type RunSummary,
+  type SyncQueue,
+} from "@guildkit/role-reconciler";
 import type { RoleSync } from "./role-sync";
 
 /** Where the command writes. */
@@ -74,17 +82,18 @@ export function formatSummary(s: RunSummary, elapsedMs: number): string {
 }
 
 /**
- * `guildkit reconcile --all [--dry-run]`: the dry run prints the plan; otherwise every linked
- * member is made due and reconciled now, with a progress bar (rate, ETA) and a summary. The total
- * is every member due once marked — those already due and pending revocations included; members in
- * backoff keep their retry time (see `scheduleFullPass`). Resolves the exit code.
+ * `guildkit reconcile --all [--dry-run]`: the dry run prints the plan; otherwise `fullPass` (of
+ * `@guildkit/role-reconciler`) makes every linked member due and reconciles it now, shown with a
+ * progress bar (rate, ETA) over the pass's total and a summary. Resolves the exit code: 2 when role
+ * sync is not configured, 1 when the pass needs attention (`fullPassNeedsAttention`), else 0.
+ * `now` (default: the system clock) times the progress.
  */
 export async function runReconcileCommand(
   sync: Pick<RoleSync, "reconciler" | "loadSettings">,
   queue: Pick<SyncQueue, "scheduleFullPass" | "countDue">,
   opts: { dryRun: boolean; out: CommandOutput; err: CommandOutput; now?: () => number; stop?: AbortSignal },
 ): Promise<number> {
-  const now = opts.now ?? Date.now;
+  const now = opts.now ?? (() => systemClock.now().getTime());
   const loaded = await sync.loadSettings();
   if (loaded.status === "incomplete") {
     opts.err.write(`role sync is not configured; missing: ${loaded.missing.join(", ")}\n`);
@@ -97,26 +106,38 @@ export async function runReconcileCommand(
     return 0;
   }
   const started = now();
-  await queue.scheduleFullPass({ now: new Date(started), checkedBefore: new Date(started + 1) });
-  const marked = await queue.countDue({ now: new Date(started) });
-  opts.out.write(`${marked} member(s) to reconcile\n`);
-  let done = 0;
-  let lastLine = 0;
-  const onMember = (_: MemberResult) => {
-    done += 1;
-    const t = now();
-    if (opts.out.isTTY) {
-      if (t - lastLine >= 100 || done === marked) {
-        opts.out.write(`\r${progressLine({ done, total: marked, elapsedMs: t - started })}`);
-        lastLine = t;
-      }
-    } else if (t - lastLine >= 5000) {
-      opts.out.write(`${progressLine({ done, total: marked, elapsedMs: t - started })}\n`);
-      lastLine = t;
-    }
-  };
-  const summary = await sync.reconciler.drain({ settings, gateway, onMember, stop: opts.stop });
+  const progress = createProgress(opts.out, started, now);
+  const { summary } = await fullPass(
+    { reconciler: sync.reconciler, queue, clock: { now: () => new Date(now()) } },
+    { settings, gateway, stop: opts.stop, onStart: progress.start, onMember: progress.member },
+  );
   if (opts.out.isTTY) opts.out.write("\n");
   opts.out.write(formatSummary(summary, now() - started));
-  return summary.permanentErrors > 0 || summary.blockedUntil ? 1 : 0;
+  return fullPassNeedsAttention(summary) ? 1 : 0;
+}
+
+/** The progress output: a live bar on a terminal (every 100 ms), a plain line every 5 s otherwise. */
+function createProgress(out: CommandOutput, started: number, now: () => number) {
+  let total = 0;
+  let done = 0;
+  let lastLine = 0;
+  return {
+    start(marked: number) {
+      total = marked;
+      out.write(`${marked} member(s) to reconcile\n`);
+    },
+    member(_: MemberResult) {
+      done += 1;
+      const t = now();
+      if (out.isTTY) {
+        if (t - lastLine >= 100 || done === total) {
+          out.write(`\r${progressLine({ done, total, elapsedMs: t - started })}`);
+          lastLine = t;
+        }
+      } else if (t - lastLine >= 5000) {
+        out.write(`${progressLine({ done, total, elapsedMs: t - started })}\n`);
+        lastLine = t;
+      }
+    },
+  };
 }

@@ -1,5 +1,4 @@
-import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
-import { systemClock as coreSystemClock, systemScheduler } from "@guildkit/core/system";
+import { systemClock, systemScheduler } from "@guildkit/core/system";
 import {
   createBottleneckLimiter,
   createDiscordRest,
@@ -12,27 +11,27 @@ import {
   type Clock,
   createRoleReconciler,
   createRoleSyncLoop,
+  createRoleSyncSettingsSource,
   type EventLog,
   type ReconcilerOptions,
   type RoleReconciler,
   type RoleSyncLoop,
   type RoleSyncLoopOptions,
-  resolveRules,
-  roleSyncConfigSpec,
   ruleColumns,
   type Scheduler,
   type SettingsLoad,
   type SyncState,
-  syncIntervalMs,
 } from "@guildkit/role-reconciler";
 import type { AppStore } from "@guildkit/runtime";
 import { Gauge, type Registry } from "prom-client";
 import type { WorkerTask } from "./context";
 
-/** The wall clock (`@guildkit/core/system`'s). */
-export const systemClock: Clock = coreSystemClock;
-
-/** Real timers (`@guildkit/core/system`'s); `sleep` resolves early (never rejects) when `signal` aborts. */
+/**
+ * The system scheduler (`systemScheduler` of `@guildkit/core/system`), under the name the worker's
+ * entry point imports it by.
+ *
+ * @deprecated import `systemScheduler` from `@guildkit/core/system`.
+ */
 export const timerScheduler: Scheduler = systemScheduler;
 
 /** The process log, as role sync writes to it (a pino logger is one): the reporter's, plus `error`. */
@@ -148,16 +147,19 @@ export interface RoleSync {
 }
 
 /**
- * Wires the role reconciler to a store and Discord: settings come from the `discord` configuration
- * on every round (bot token, guild, roles, sync interval — a change needs no restart), the Discord
- * client is rebuilt when the bot token changes, and the member triggers are told which rule
- * columns to watch.
+ * Wires the role reconciler to a store and Discord: settings come from
+ * `createRoleSyncSettingsSource` on every round (bot token, guild, roles, rules, sync interval — a
+ * change needs no restart), the Discord client is rebuilt when the bot token changes, and the
+ * member triggers are told which rule columns to watch.
  */
 export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}): RoleSync {
   const clock = deps.clock ?? systemClock;
-  const scheduler = deps.scheduler ?? timerScheduler;
-  const config = createConfigLoader({ store: deps.store.configStore, spec: discordConfigSpec });
-  const rulesConfig = createConfigLoader({ store: deps.store.configStore, spec: roleSyncConfigSpec });
+  const scheduler = deps.scheduler ?? systemScheduler;
+  // Which settings are required, and how they become the run's settings, is role-reconciler's rule.
+  const settingsSource = createRoleSyncSettingsSource({
+    configStore: deps.store.configStore,
+    rules: options.rules,
+  });
   let client: { token: string; rest: DiscordRest } | null = null;
   const { roleSync } = deps.store;
   const eventLog = mirrorErrors(deps.store.eventLog, deps.log);
@@ -187,30 +189,13 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
   }
 
   async function loadSettings(io?: { signal?: AbortSignal }): Promise<SettingsLoad> {
-    // Rules are configuration data (module `role_sync`), read per use; a code option wins. Without
-    // rules, the default rule grants the `discord` module's role_ids, which are then required.
-    const configured =
-      options.rules === undefined ? (await rulesConfig.load({ signal: io?.signal })).rules : options.rules;
-    const hasRules = configured !== undefined && configured !== null;
-    const required = hasRules
-      ? (["bot_token", "guild_id"] as const)
-      : (["bot_token", "guild_id", "role_ids"] as const);
-    const loaded = await config.loadComplete(required, { signal: io?.signal });
-    if (!loaded.ok) {
-      return {
-        status: "incomplete",
-        missing: [...loaded.missing, ...loaded.invalid.map((issue) => `${issue.field} (invalid)`)],
-      };
-    }
-    const { bot_token: token, guild_id: guildId } = loaded.values;
-    const roleIds = loaded.values.role_ids ?? [];
-    if (roleIds.length === 0 && !hasRules) return { status: "incomplete", missing: ["role_ids"] };
-    const rules = resolveRules({ roleIds, rules: configured });
-    await roleSync.watchColumns({ columns: ruleColumns(rules) }, io);
+    const loaded = await settingsSource.load(io);
+    if (loaded.status === "incomplete") return loaded;
+    await roleSync.watchColumns({ columns: ruleColumns(loaded.settings.rules) }, io);
     return {
       status: "ready",
-      settings: { guildId, rules, syncIntervalMs: syncIntervalMs(loaded.values.sync_interval_hours) },
-      gateway: createRoleGateway(restFor(token)),
+      settings: loaded.settings,
+      gateway: createRoleGateway(restFor(loaded.botToken)),
     };
   }
 

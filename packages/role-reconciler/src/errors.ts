@@ -1,3 +1,5 @@
+import { isRetryableError, retryAfterMsOf } from "@guildkit/core";
+
 /** Entitlement rules given as configuration data are invalid. */
 export class EntitlementRulesError extends Error {
   override readonly name = "EntitlementRulesError";
@@ -37,30 +39,24 @@ export interface DiscordErrorFields {
   message: string;
 }
 
-function numberOrNull(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) ? value : null;
-}
-
-/** Reads the structural error fields of any thrown value (missing fields are `null`). */
+/**
+ * Reads the error contract of `@guildkit/core` (`RetryableError`: `retryable`, `retryAfterMs`,
+ * `status`, `code`) with its type guard, plus the route a Discord client names; an error outside
+ * the contract (a reset socket, a bug) has every field `null`, only its message.
+ */
 export function readErrorFields(error: unknown): DiscordErrorFields {
-  if (typeof error !== "object" || error === null) {
-    return {
-      status: null,
-      code: null,
-      retryable: null,
-      retryAfterMs: null,
-      route: null,
-      message: String(error),
-    };
+  const message = error instanceof Error ? error.message : String(error);
+  if (!isRetryableError(error)) {
+    return { status: null, code: null, retryable: null, retryAfterMs: null, route: null, message };
   }
-  const record = error as Record<string, unknown>;
+  const route = (error as { route?: unknown }).route;
   return {
-    status: numberOrNull(record.status),
-    code: numberOrNull(record.code),
-    retryable: typeof record.retryable === "boolean" ? record.retryable : null,
-    retryAfterMs: numberOrNull(record.retryAfterMs),
-    route: typeof record.route === "string" ? record.route : null,
-    message: typeof record.message === "string" ? record.message : String(error),
+    status: typeof error.status === "number" && Number.isFinite(error.status) ? error.status : null,
+    code: typeof error.code === "number" && Number.isFinite(error.code) ? error.code : null,
+    retryable: error.retryable,
+    retryAfterMs: retryAfterMsOf(error),
+    route: typeof route === "string" ? route : null,
+    message,
   };
 }
 

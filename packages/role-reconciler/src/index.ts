@@ -42,6 +42,13 @@ export {
   readErrorFields,
 } from "./errors";
 export {
+  type FullPassDeps,
+  type FullPassOptions,
+  type FullPassResult,
+  fullPass,
+  fullPassNeedsAttention,
+} from "./full-pass";
+export {
   createRoleSyncLoop,
   DEFAULT_LOOP_OPTIONS,
   type RoleSyncLoop,
@@ -95,6 +102,7 @@ export {
   type MemberResult,
   type ModeChoice,
   type PlannedChange,
+  type PlanOptions,
   type ReconcilePlan,
   type ReconcilerOptions,
   type RoleReconciler,
@@ -113,3 +121,10 @@ export {
   RECHECK_MARGIN,
   syncIntervalMs,
 } from "./schedule";
+export {
+  createRoleSyncSettingsSource,
+  type RequiredDiscordSetting,
+  type RoleSyncSettingsLoad,
+  type RoleSyncSettingsSource,
+  requiredDiscordSettings,
+} from "./settings-source";

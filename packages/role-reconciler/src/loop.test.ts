@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
+  createMemoryEventLog,
+  createStore,
   FakeGuild,
   FakeTime,
   flush,
   GUILD,
-  MemoryEventLog,
-  MemoryStore,
   ROLE_PAID,
   uid,
 } from "../test/fakes";
@@ -15,13 +15,13 @@ import { createRoleReconciler } from "./reconcile";
 
 function setup() {
   const time = new FakeTime();
-  const store = new MemoryStore(time);
+  const store = createStore(time);
   const guild = new FakeGuild();
-  const log = new MemoryEventLog();
+  const log = createMemoryEventLog();
   const reconciler = createRoleReconciler({
     queue: store.queue,
     ledger: store.ledger,
-    members: store.linked,
+    members: store.linkedMembers,
     profiles: store.profiles,
     eventLog: log,
     clock: time.clock,

@@ -245,8 +245,9 @@ export interface RoleChangeRequest {
 }
 
 /**
- * The Discord side. Errors carry the structural fields `status`, `code`, `retryable`,
- * `retryAfterMs`, `route` (as `DiscordApiError` of `@guildkit/discord-rest` does).
+ * The Discord side. Failures follow `@guildkit/core`'s error contract (`RetryableError`: `retryable`,
+ * `retryAfterMs`, `status`, `code`), plus a `route` (as `DiscordApiError` of `@guildkit/discord-rest`
+ * does); an error outside the contract is treated as a transient failure without an answer.
  */
 export interface GuildGateway {
   /**

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
+  createMemoryEventLog,
+  createStore,
   discordError,
   FakeGuild,
   FakeTime,
   flush,
   GUILD,
-  MemoryEventLog,
-  MemoryStore,
   ROLE_GOLD,
   ROLE_PAID,
   ROLE_SILVER,
@@ -20,14 +20,14 @@ const INTERVAL = 24 * H;
 
 function setup(opts: { rules?: EntitlementRule[]; options?: Partial<ReconcilerOptions> } = {}) {
   const time = new FakeTime();
-  const store = new MemoryStore(time);
+  const store = createStore(time);
   const guild = new FakeGuild();
-  const log = new MemoryEventLog();
+  const log = createMemoryEventLog();
   const make = (owner = "w1") =>
     createRoleReconciler({
       queue: store.queue,
       ledger: store.ledger,
-      members: store.linked,
+      members: store.linkedMembers,
       profiles: store.profiles,
       eventLog: log,
       clock: time.clock,

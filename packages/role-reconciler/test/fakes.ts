@@ -2,23 +2,18 @@ import type {
   AvatarRef,
   Clock,
   DiscordGuildMember,
-  EventLog,
-  EventLogEntry,
-  Grant,
-  GrantLedger,
   GuildGateway,
   IoOptions,
-  LinkedMembers,
-  MemberProfiles,
   RoleChangeRequest,
   Scheduler,
-  SyncEntry,
-  SyncItem,
-  SyncQueue,
-  SyncState,
 } from "../src/index";
+import { createMemoryRoleSyncStore, type MemoryRoleSyncStore } from "../src/testing";
 
-/** Fake time: a clock and a scheduler whose sleeps only fire when the test advances time. */
+/**
+ * Fake time whose `advance` is synchronous (a test can move time from inside a fake Discord call):
+ * a clock and a scheduler whose sleeps and timers only fire when the test advances time.
+ * `@guildkit/core/testing`'s `createFakeTime` is the asynchronous one.
+ */
 export class FakeTime {
   nowMs: number;
   private timers: { at: number; resolve: () => void; id: number }[] = [];
@@ -47,6 +42,14 @@ export class FakeTime {
           { once: true },
         );
       }),
+    setTimer: (at, fn) => {
+      const timer = { at: Math.max(at.getTime(), this.nowMs), resolve: fn, id: ++this.seq };
+      this.timers.push(timer);
+      return timer.id;
+    },
+    clear: (handle) => {
+      this.timers = this.timers.filter((t) => t.id !== handle);
+    },
   };
 
   /** Pending timers. */
@@ -84,323 +87,12 @@ export function flush(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-interface MemberRow {
-  id: string;
-  discordUserId: string | null;
-  attrs: Record<string, unknown>;
-  displayName: string | null;
-  avatarHash: string | null;
-  avatarBytes: Uint8Array | null;
-}
-
-interface SyncRow {
-  memberId: string;
-  nextDueAt: number | null;
-  dirty: boolean;
-  version: number;
-  attempts: number;
-  state: SyncState | null;
-  lastError: string | null;
-  leaseOwner: string | null;
-  leaseExpiresAt: number | null;
-  checkedAt: number | null;
-}
-
 /**
- * An in-memory store with the semantics the SQL stores implement: member changes mark the member
- * due like the database triggers do (NULL transitions included), claims lease, completes are
- * conditional on the lease and keep a member due when its version moved.
+ * The store of these tests is `createMemoryRoleSyncStore` (`@guildkit/role-reconciler/testing`),
+ * held to the SQL stores' conformance kits.
  */
-export class MemoryStore {
-  readonly members = new Map<string, MemberRow>();
-  readonly sync = new Map<string, SyncRow>();
-  readonly grants = new Map<string, Grant>();
-  /** The applied-settings fingerprint (`SyncQueue.appliedSettings`). */
-  applied: string | null = null;
-  /** Counts of port calls, by method. */
-  readonly calls: Record<string, number> = {};
-
-  constructor(private readonly time: FakeTime) {}
-
-  private count(name: string) {
-    this.calls[name] = (this.calls[name] ?? 0) + 1;
-  }
-
-  private markDue(memberId: string) {
-    const row = this.sync.get(memberId) ?? this.newRow(memberId);
-    row.nextDueAt = this.time.nowMs;
-    row.dirty = true;
-    row.version += 1;
-    this.sync.set(memberId, row);
-  }
-
-  private newRow(memberId: string): SyncRow {
-    return {
-      memberId,
-      nextDueAt: null,
-      dirty: false,
-      version: 0,
-      attempts: 0,
-      state: null,
-      lastError: null,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      checkedAt: null,
-    };
-  }
-
-  // ---- the host application's writes (what the triggers watch) ----
-
-  insertMember(m: { id: string; discordUserId?: string | null; attrs?: Record<string, unknown> }): void {
-    this.members.set(m.id, {
-      id: m.id,
-      discordUserId: m.discordUserId ?? null,
-      attrs: { ...m.attrs },
-      displayName: null,
-      avatarHash: null,
-      avatarBytes: null,
-    });
-    if (m.discordUserId) this.markDue(m.id);
-  }
-
-  updateMember(id: string, patch: { discordUserId?: string | null; attrs?: Record<string, unknown> }): void {
-    const row = this.members.get(id);
-    if (!row) throw new Error(`no member ${id}`);
-    let changed = false;
-    if (patch.discordUserId !== undefined && patch.discordUserId !== row.discordUserId) {
-      row.discordUserId = patch.discordUserId;
-      changed = true;
-    }
-    for (const [key, value] of Object.entries(patch.attrs ?? {})) {
-      if (!Object.is(row.attrs[key], value)) {
-        row.attrs[key] = value;
-        changed = true;
-      }
-    }
-    if (changed) this.markDue(id);
-  }
-
-  deleteMember(id: string): void {
-    this.members.delete(id);
-    if (this.sync.has(id)) this.markDue(id);
-  }
-
-  /** Marks settled: every linked member checked now and not due (a steady state). */
-  settleAll(): void {
-    for (const row of this.sync.values()) {
-      row.nextDueAt = null;
-      row.dirty = false;
-      row.checkedAt = this.time.nowMs;
-    }
-  }
-
-  /** Due at `now`, or by `dueBy` when not in backoff (the look-ahead never cuts a backoff short). */
-  private isDue(row: SyncRow, now: number, dueBy: number): boolean {
-    if (row.nextDueAt === null) return false;
-    return row.nextDueAt <= now || (row.nextDueAt <= dueBy && row.state !== "retrying");
-  }
-
-  private entry(row: SyncRow, columns: readonly string[]): SyncEntry {
-    const member = this.members.get(row.memberId) ?? null;
-    const attributes: Record<string, unknown> = {};
-    for (const c of columns) attributes[c] = member?.attrs[c];
-    return {
-      memberId: row.memberId,
-      discordUserId: member?.discordUserId ?? null,
-      deleted: member === null,
-      attributes,
-      profile: { displayName: member?.displayName ?? null, avatarHash: member?.avatarHash ?? null },
-      attempts: row.attempts,
-      state: row.state,
-      dirty: row.dirty,
-      dueAt: new Date(row.nextDueAt ?? this.time.nowMs),
-      version: row.version,
-    };
-  }
-
-  readonly queue: SyncQueue = {
-    claimDue: async (opts) => {
-      this.count("claimDue");
-      const now = opts.now.getTime();
-      const dueBy = (opts.dueBy ?? opts.now).getTime();
-      const rows = [...this.sync.values()]
-        .filter((r) => this.isDue(r, now, dueBy))
-        .filter((r) => r.leaseOwner === null || (r.leaseExpiresAt ?? 0) <= now)
-        .sort(
-          (a, b) =>
-            Number(b.dirty) - Number(a.dirty) ||
-            (a.nextDueAt ?? 0) - (b.nextDueAt ?? 0) ||
-            a.memberId.localeCompare(b.memberId),
-        )
-        .slice(0, opts.limit);
-      return rows.map((row): SyncItem => {
-        row.leaseOwner = opts.owner;
-        row.leaseExpiresAt = now + opts.leaseMs;
-        return {
-          ...this.entry(row, opts.columns),
-          leaseOwner: opts.owner,
-          leaseExpiresAt: new Date(row.leaseExpiresAt),
-        };
-      });
-    },
-    complete: async (item, outcome) => {
-      this.count("complete");
-      const row = this.sync.get(item.memberId);
-      if (
-        !row ||
-        row.leaseOwner !== item.leaseOwner ||
-        row.leaseExpiresAt !== item.leaseExpiresAt.getTime()
-      ) {
-        return false;
-      }
-      const moved = row.version !== item.version;
-      if (outcome.forget && !moved) {
-        this.sync.delete(item.memberId);
-        return true;
-      }
-      row.state = outcome.state;
-      row.attempts = outcome.attempts;
-      row.lastError = outcome.lastError;
-      row.checkedAt = outcome.checkedAt.getTime();
-      row.leaseOwner = null;
-      row.leaseExpiresAt = null;
-      if (!moved) {
-        row.nextDueAt = outcome.nextDueAt?.getTime() ?? null;
-        row.dirty = false;
-      }
-      return true;
-    },
-    completeMany: async (results) => {
-      this.count("completeMany");
-      let n = 0;
-      for (const { item, outcome } of results) if (await this.queue.complete(item, outcome)) n += 1;
-      return n;
-    },
-    release: async (item) => {
-      this.count("release");
-      const row = this.sync.get(item.memberId);
-      if (
-        !row ||
-        row.leaseOwner !== item.leaseOwner ||
-        row.leaseExpiresAt !== item.leaseExpiresAt.getTime()
-      ) {
-        return false;
-      }
-      row.leaseOwner = null;
-      row.leaseExpiresAt = null;
-      return true;
-    },
-    markDue: async (opts) => {
-      this.count("markDue");
-      let n = 0;
-      for (const row of this.sync.values()) {
-        const byId = opts.memberIds?.includes(row.memberId) ?? false;
-        const byState = row.state !== null && (opts.states?.includes(row.state) ?? false);
-        if (!byId && !byState) continue;
-        row.nextDueAt = opts.now.getTime();
-        row.dirty = true;
-        row.version += 1;
-        n += 1;
-      }
-      return n;
-    },
-    scheduleFullPass: async (opts) => {
-      this.count("scheduleFullPass");
-      let n = 0;
-      for (const member of this.members.values()) {
-        if (!member.discordUserId) continue;
-        let row = this.sync.get(member.id);
-        if (!row) {
-          row = this.newRow(member.id);
-          this.sync.set(member.id, row);
-        }
-        const stale = row.checkedAt === null || row.checkedAt < opts.checkedBefore.getTime();
-        const notDue = row.nextDueAt === null || row.nextDueAt > opts.now.getTime();
-        const inBackoff = row.state === "retrying" && row.nextDueAt !== null;
-        if (stale && notDue && !inBackoff) {
-          row.nextDueAt = opts.now.getTime();
-          n += 1;
-        }
-      }
-      return n;
-    },
-    countDue: async (opts) => {
-      this.count("countDue");
-      const now = opts.now.getTime();
-      const dueBy = (opts.dueBy ?? opts.now).getTime();
-      return [...this.sync.values()].filter((r) => this.isDue(r, now, dueBy)).length;
-    },
-    appliedSettings: async () => {
-      this.count("appliedSettings");
-      return this.applied;
-    },
-    saveAppliedSettings: async (opts) => {
-      this.count("saveAppliedSettings");
-      this.applied = opts.fingerprint;
-    },
-    scan: async (opts) => {
-      this.count("scan");
-      return [...this.sync.values()]
-        .sort((a, b) => a.memberId.localeCompare(b.memberId))
-        .filter((r) => opts.after === null || r.memberId > opts.after)
-        .slice(0, opts.limit)
-        .map((r) => this.entry(r, opts.columns));
-    },
-  };
-
-  private key(g: Grant) {
-    return `${g.memberId}|${g.discordUserId}|${g.roleId}`;
-  }
-
-  readonly ledger: GrantLedger = {
-    list: async (opts) => {
-      this.count("ledger.list");
-      return [...this.grants.values()].filter((g) => opts.memberIds.includes(g.memberId));
-    },
-    add: async (opts) => {
-      this.count("ledger.add");
-      for (const g of opts.grants) this.grants.set(this.key(g), { ...g });
-    },
-    remove: async (opts) => {
-      this.count("ledger.remove");
-      for (const g of opts.grants) this.grants.delete(this.key(g));
-    },
-  };
-
-  readonly linked: LinkedMembers = {
-    findByDiscordIds: async (opts) => {
-      this.count("findByDiscordIds");
-      return [...this.members.values()]
-        .filter((m) => m.discordUserId !== null && opts.discordUserIds.includes(m.discordUserId))
-        .map((m) => {
-          const attributes: Record<string, unknown> = {};
-          for (const c of opts.columns) attributes[c] = m.attrs[c];
-          return { memberId: m.id, discordUserId: m.discordUserId!, attributes };
-        });
-    },
-  };
-
-  readonly profiles: MemberProfiles = {
-    save: async (update) => {
-      this.count("profiles.save");
-      const row = this.members.get(update.memberId);
-      if (!row) return;
-      row.displayName = update.displayName;
-      if (update.avatar) {
-        row.avatarHash = update.avatar.hash;
-        row.avatarBytes = update.avatar.bytes;
-      }
-    },
-  };
-
-  /** Grants as sorted `member|account|role` strings. */
-  grantKeys(): string[] {
-    return [...this.grants.keys()].sort();
-  }
-
-  row(memberId: string): SyncRow | undefined {
-    return this.sync.get(memberId);
-  }
+export function createStore(time: FakeTime): MemoryRoleSyncStore {
+  return createMemoryRoleSyncStore({ clock: time.clock });
 }
 
 /** A Discord-like error with the structural fields of `DiscordApiError`. */
@@ -531,19 +223,8 @@ export class FakeGuild {
   };
 }
 
-/** An event log that keeps entries in memory. */
-export class MemoryEventLog implements EventLog {
-  readonly entries: EventLogEntry[] = [];
-  async append(entry: EventLogEntry): Promise<void> {
-    this.entries.push(entry);
-  }
-  kinds(): string[] {
-    return this.entries.map((e) => e.kind);
-  }
-  ofKind(kind: string): EventLogEntry[] {
-    return this.entries.filter((e) => e.kind === kind);
-  }
-}
+/** An event log that keeps entries in memory (`@guildkit/core/testing`). */
+export { createMemoryEventLog } from "@guildkit/core/testing";
 
 /** Snowflake-like ids for tests. */
 export const ROLE_PAID = "900000000000000001";

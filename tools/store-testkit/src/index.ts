@@ -33,6 +33,9 @@ export {
   type MemberAccountsSubject,
 } from "./ports/member-accounts";
 export { defineNonceStoreCases, type NonceStoreSubject } from "./ports/nonce-store";
+export { defineRoleLedgerCases } from "./ports/role-sync-ledger";
+export { defineSyncQueueCases } from "./ports/role-sync-queue";
+export type { RoleSyncSubject, SyncRowView } from "./ports/role-sync-subject";
 export { defineSessionStoreCases, type SessionStoreSubject } from "./ports/session-store";
 export {
   type DefinitionRow,

@@ -1,0 +1,86 @@
+import { type BackoffPolicy, backoffMs } from "@guildkit/core";
+import type { MemberAccounts } from "../plan";
+import type { SyncItem, SyncOutcome } from "../ports";
+import { nextRecheckAt } from "../schedule";
+import type { RoleSyncSettings } from "./options";
+
+/** What went wrong (and right) while one claimed member was processed. */
+export interface ItemProblems {
+  transient: { reason: string; retryAfterMs: number | null }[];
+  /** `blocked`: a role block covers it (logged once for the block, not per member). */
+  permanent: { reason: string; blocked: boolean }[];
+  notInGuild: boolean;
+  added: number;
+  removed: number;
+}
+
+/** No problem yet, nothing changed. */
+export function noProblems(): ItemProblems {
+  return { transient: [], permanent: [], notInGuild: false, added: 0, removed: 0 };
+}
+
+/** How outcomes are timed: the backoff policy and its random source. */
+export interface OutcomeTiming {
+  backoff: BackoffPolicy;
+  random: () => number;
+}
+
+/**
+ * The outcome to record for a processed member, decided from its problems (pure): a transient
+ * failure retries with backoff (a server's `retryAfterMs` as a floor), a permanent one waits for the
+ * normal re-check, an unlinked member with nothing left to revoke is never due again (and forgotten
+ * once deleted), everyone else is re-checked on the interval.
+ */
+export function outcomeOf(
+  input: {
+    item: SyncItem;
+    accounts: MemberAccounts;
+    problems: ItemProblems;
+    settings: RoleSyncSettings;
+    checkedAt: Date;
+  },
+  timing: OutcomeTiming,
+): SyncOutcome {
+  const { item, accounts, problems, settings, checkedAt } = input;
+  if (problems.transient.length > 0) {
+    const attempts = item.attempts + 1;
+    const retryAfterMs = Math.max(0, ...problems.transient.map((p) => p.retryAfterMs ?? 0));
+    const delay = backoffMs(attempts, { policy: timing.backoff, random: timing.random, retryAfterMs });
+    return {
+      state: "retrying",
+      checkedAt,
+      nextDueAt: new Date(checkedAt.getTime() + delay),
+      attempts,
+      lastError: [...problems.transient, ...problems.permanent].map((p) => p.reason).join("; "),
+      forget: false,
+    };
+  }
+  if (problems.permanent.length > 0) {
+    return {
+      state: "permanent_error",
+      checkedAt,
+      nextDueAt: nextRecheckAt(checkedAt, settings.syncIntervalMs),
+      attempts: item.attempts + 1,
+      lastError: [...new Set(problems.permanent.map((p) => p.reason))].join("; "),
+      forget: false,
+    };
+  }
+  if (accounts.current === null) {
+    return {
+      state: "unlinked",
+      checkedAt,
+      nextDueAt: null,
+      attempts: 0,
+      lastError: null,
+      forget: item.deleted,
+    };
+  }
+  return {
+    state: problems.notInGuild ? "not_in_guild" : "ok",
+    checkedAt,
+    nextDueAt: nextRecheckAt(checkedAt, settings.syncIntervalMs),
+    attempts: 0,
+    lastError: null,
+    forget: false,
+  };
+}

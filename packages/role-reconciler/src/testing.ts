@@ -1,0 +1,8 @@
+/**
+ * `@guildkit/role-reconciler/testing` — an in-memory role-sync store for tests (of the reconciler,
+ * of a host's wiring), held to the same conformance kits as the SQL stores.
+ *
+ * @packageDocumentation
+ */
+export type { MemoryMemberRow, MemorySyncRow } from "./testing/memory-rows";
+export { createMemoryRoleSyncStore, type MemoryRoleSyncStore } from "./testing/memory-store";

@@ -1,3 +1,4 @@
+import type { Clock, Scheduler, TimerHandle } from "@guildkit/core";
 import type { RateLimitInfo } from "./headers";
 import { fallbackBucketKey, type Route, routeFamily } from "./route";
 
@@ -12,11 +13,11 @@ import { fallbackBucketKey, type Route, routeFamily } from "./route";
  * first answer arrives.
  */
 
-/** Time source and timer for the registry (the adapter passes real ones; tests pass fakes). */
-export interface BucketTimers {
-  now(): number;
-  /** Calls `fn` after `ms`; returns a function that cancels it. */
-  setTimer(ms: number, fn: () => void): () => void;
+/** Time source and timers of the registry (the client passes its own; tests pass fake time). */
+export interface BucketRegistryOptions {
+  clock: Clock;
+  /** Wakes the waiters of a bucket when its window resets. */
+  scheduler: Scheduler;
 }
 
 interface Waiter {
@@ -41,7 +42,8 @@ export interface BucketState {
   waiters: Waiter[];
   mergedInto: BucketState | null;
   lastUsed: number;
-  cancelTimer: (() => void) | null;
+  /** The scheduler's timer that wakes the waiters at `timerAt`, or null. */
+  timer: TimerHandle | null;
   timerAt: number;
 }
 
@@ -56,7 +58,7 @@ function newBucket(key: string, now: number): BucketState {
     waiters: [],
     mergedInto: null,
     lastUsed: now,
-    cancelTimer: null,
+    timer: null,
     timerAt: 0,
   };
 }
@@ -159,13 +161,19 @@ const SWEEP_EVERY_MS = 60_000;
 const IDLE_MS = 10 * 60_000;
 
 /** Creates an empty bucket registry. */
-export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
+export function createBucketRegistry(options: BucketRegistryOptions): BucketRegistry {
+  const { scheduler } = options;
+  const clockMs = () => options.clock.now().getTime();
+  const cancelTimer = (bucket: BucketState) => {
+    if (bucket.timer !== null) scheduler.clear(bucket.timer);
+    bucket.timer = null;
+  };
   const buckets = new Map<string, BucketState>();
   /** route template → bucket hash announced for it */
   const hashes = new Map<string, string>();
   /** route family → the hash announced for one of its routes (a guess for its other methods until they answer) */
   const familyHashes = new Map<string, string>();
-  let lastSweep = timers.now();
+  let lastSweep = clockMs();
 
   const resolve = (bucket: BucketState): BucketState => {
     let current = bucket;
@@ -187,8 +195,7 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
     target.waiters.push(...from.waiters);
     from.inFlight = 0;
     from.waiters = [];
-    from.cancelTimer?.();
-    from.cancelTimer = null;
+    cancelTimer(from);
     from.mergedInto = target;
     return target;
   };
@@ -224,7 +231,7 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
         now >= bucket.resetAt &&
         now - bucket.lastUsed > IDLE_MS
       ) {
-        bucket.cancelTimer?.();
+        cancelTimer(bucket);
         buckets.delete(key);
       }
     }
@@ -232,7 +239,7 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
 
   const pump = (start: BucketState) => {
     const bucket = resolve(start);
-    const now = timers.now();
+    const now = clockMs();
     while (bucket.waiters.length > 0 && availableSlots(bucket, now) > 0) {
       const waiter = bucket.waiters.shift()!;
       bucket.inFlight += 1;
@@ -241,11 +248,11 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
     }
     if (bucket.waiters.length > 0 && bucket.resetAt > now) {
       // Blocked by the window (not only by requests in flight): wake up when it resets.
-      if (!bucket.cancelTimer || bucket.timerAt !== bucket.resetAt) {
-        bucket.cancelTimer?.();
+      if (bucket.timer === null || bucket.timerAt !== bucket.resetAt) {
+        cancelTimer(bucket);
         bucket.timerAt = bucket.resetAt;
-        bucket.cancelTimer = timers.setTimer(bucket.resetAt - now, () => {
-          bucket.cancelTimer = null;
+        bucket.timer = scheduler.setTimer(new Date(bucket.resetAt), () => {
+          bucket.timer = null;
           pump(bucket);
         });
       }
@@ -255,7 +262,7 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
   const release = (held: BucketState) => {
     const bucket = resolve(held);
     bucket.inFlight = Math.max(0, bucket.inFlight - 1);
-    bucket.lastUsed = timers.now();
+    bucket.lastUsed = clockMs();
     return bucket;
   };
 
@@ -271,7 +278,7 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
     // The family's guess was wrong: this route has a bucket of its own; leave the shared one alone.
     let target = buckets.get(key);
     if (!target) {
-      target = newBucket(key, timers.now());
+      target = newBucket(key, clockMs());
       buckets.set(key, target);
     }
     return target;
@@ -285,18 +292,18 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
       pump(apply(release(bucket)));
     };
     return {
-      blocked: () => announcedExhausted(resolve(bucket), timers.now()),
+      blocked: () => announcedExhausted(resolve(bucket), clockMs()),
       settle: (info) =>
         finish((freed) => {
           const target = learnHash(route, freed, info);
-          applyHeaders(target, info, timers.now());
+          applyHeaders(target, info, clockMs());
           return target;
         }),
       settleRateLimited: (info, retryAfterMs) =>
         finish((freed) => {
           const target = learnHash(route, freed, info);
-          applyHeaders(target, info, timers.now());
-          applyRateLimited(target, retryAfterMs, timers.now());
+          applyHeaders(target, info, clockMs());
+          applyRateLimited(target, retryAfterMs, clockMs());
           return target;
         }),
       cancel: () => finish((freed) => freed),
@@ -307,7 +314,7 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
     acquire(route, opts = {}) {
       const { signal } = opts;
       if (signal?.aborted) return Promise.reject(signal.reason);
-      const now = timers.now();
+      const now = clockMs();
       if (now - lastSweep > SWEEP_EVERY_MS) sweep(now);
       const bucket = bucketFor(route, now);
       bucket.lastUsed = now;
@@ -341,7 +348,7 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
     },
     size: () => buckets.size,
     snapshot() {
-      const now = timers.now();
+      const now = clockMs();
       return [...buckets.values()].map((b) => ({
         key: b.key,
         limit: b.limit === Infinity ? null : b.limit,
@@ -353,8 +360,7 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
     },
     close(reason) {
       for (const bucket of buckets.values()) {
-        bucket.cancelTimer?.();
-        bucket.cancelTimer = null;
+        cancelTimer(bucket);
         for (const waiter of bucket.waiters.splice(0)) waiter.reject(reason);
       }
       buckets.clear();

@@ -1,4 +1,10 @@
-import { GuildkitError, isAbortError, isRetryableError, isTimeoutError, retryAfterMsOf } from "@guildkit/core";
+import {
+  GuildkitError,
+  isAbortError,
+  isRetryableError,
+  isTimeoutError,
+  retryAfterMsOf,
+} from "@guildkit/core";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   createDiscordOAuth,

@@ -73,6 +73,12 @@ export {
   scopeOf429,
 } from "./headers";
 export {
+  createDiscordIdentityProvider,
+  type DiscordClientCredentials,
+  type DiscordCredentialsSource,
+  type DiscordIdentityProviderOptions,
+} from "./identity-provider";
+export {
   type BottleneckLimiterOptions,
   type BottleneckRedisConnection,
   type BottleneckRedisOptions,

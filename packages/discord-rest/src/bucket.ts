@@ -1,4 +1,4 @@
-import type { Clock, Scheduler, TimerHandle } from "@guildkit/core";
+import type { Clock, Scheduler } from "@guildkit/core";
 import type { RateLimitInfo } from "./headers";
 import { fallbackBucketKey, type Route, routeFamily } from "./route";
 
@@ -16,7 +16,10 @@ import { fallbackBucketKey, type Route, routeFamily } from "./route";
 /** Time source and timers of the registry (the client passes its own; tests pass fake time). */
 export interface BucketRegistryOptions {
   clock: Clock;
-  /** Wakes the waiters of a bucket when its window resets. */
+  /**
+   * Wakes the waiters of a bucket when its window resets (with `sleep`, which keeps the process
+   * alive while a request waits, as an awaited request should).
+   */
   scheduler: Scheduler;
 }
 
@@ -42,8 +45,8 @@ export interface BucketState {
   waiters: Waiter[];
   mergedInto: BucketState | null;
   lastUsed: number;
-  /** The scheduler's timer that wakes the waiters at `timerAt`, or null. */
-  timer: TimerHandle | null;
+  /** Cancels the wait that wakes the waiters at `timerAt`, or null. */
+  timer: AbortController | null;
   timerAt: number;
 }
 
@@ -165,8 +168,16 @@ export function createBucketRegistry(options: BucketRegistryOptions): BucketRegi
   const { scheduler } = options;
   const clockMs = () => options.clock.now().getTime();
   const cancelTimer = (bucket: BucketState) => {
-    if (bucket.timer !== null) scheduler.clear(bucket.timer);
+    bucket.timer?.abort();
     bucket.timer = null;
+  };
+  /** Calls `fn` after `ms` unless the returned controller aborts first. */
+  const wakeAfter = (ms: number, fn: () => void): AbortController => {
+    const cancel = new AbortController();
+    void scheduler.sleep(ms, { signal: cancel.signal }).then(() => {
+      if (!cancel.signal.aborted) fn();
+    });
+    return cancel;
   };
   const buckets = new Map<string, BucketState>();
   /** route template → bucket hash announced for it */
@@ -251,7 +262,7 @@ export function createBucketRegistry(options: BucketRegistryOptions): BucketRegi
       if (bucket.timer === null || bucket.timerAt !== bucket.resetAt) {
         cancelTimer(bucket);
         bucket.timerAt = bucket.resetAt;
-        bucket.timer = scheduler.setTimer(new Date(bucket.resetAt), () => {
+        bucket.timer = wakeAfter(bucket.resetAt - now, () => {
           bucket.timer = null;
           pump(bucket);
         });

@@ -45,6 +45,14 @@ describe("parseDiscordWebhookUrl", () => {
     });
   });
 
+  it("says when only the thread id is wrong", () => {
+    expect(parseDiscordWebhookUrl(`https://discord.com/api/webhooks/1/${TOKEN}?thread_id=abc`)).toEqual({
+      ok: false,
+      reason: "not_a_webhook_path",
+      badThreadId: true,
+    });
+  });
+
   it("reads no thread with ignoreQuery", () => {
     const url = `https://discord.com/api/webhooks/1/${TOKEN}?thread_id=abc`;
     expect(parseDiscordWebhookUrl(url, { ignoreQuery: true })).toEqual({
@@ -69,6 +77,6 @@ describe("parseDiscordWebhookUrl", () => {
     [`https://discord.com/api/webhooks/1/${TOKEN}?thread_id=abc`, "not_a_webhook_path"],
     [`https://discord.com/api/webhooks/1/${TOKEN}?thread_id=99999999999999999999`, "not_a_webhook_path"],
   ])("refuses %s (%s)", (url, reason) => {
-    expect(parseDiscordWebhookUrl(url)).toEqual({ ok: false, reason });
+    expect(parseDiscordWebhookUrl(url)).toMatchObject({ ok: false, reason });
   });
 });

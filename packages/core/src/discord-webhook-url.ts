@@ -31,7 +31,12 @@ export interface DiscordWebhookUrlParts {
 /** The outcome of {@link parseDiscordWebhookUrl}: the parts, or why the URL was refused. */
 export type DiscordWebhookUrlResult =
   | ({ ok: true } & DiscordWebhookUrlParts)
-  | { ok: false; reason: DiscordWebhookUrlFailure };
+  | {
+      ok: false;
+      reason: DiscordWebhookUrlFailure;
+      /** Set when the path is fine and only `thread_id` is not a snowflake (`not_a_webhook_path`). */
+      badThreadId?: true;
+    };
 
 /** Options of {@link parseDiscordWebhookUrl}. */
 export interface DiscordWebhookUrlOptions {
@@ -94,6 +99,8 @@ export function parseDiscordWebhookUrl(
   if (!match || parsed.username !== "" || parsed.password !== "")
     return { ok: false, reason: "not_a_webhook_path" };
   const threadId = options.ignoreQuery ? null : parsed.searchParams.get("thread_id");
-  if (threadId !== null && !isSnowflake(threadId)) return { ok: false, reason: "not_a_webhook_path" };
+  if (threadId !== null && !isSnowflake(threadId)) {
+    return { ok: false, reason: "not_a_webhook_path", badThreadId: true };
+  }
   return { ok: true, webhookId: match[1] as string, token: match[2] as string, threadId };
 }

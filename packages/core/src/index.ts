@@ -1,7 +1,7 @@
 /**
  * @guildkit/core — the ports every guildkit core shares (`Clock`, `Scheduler`, `EventLog`,
- * `SecretBox`), the error contract (`RetryableError`), backoff, a coalescing event log and the
- * AES-256-GCM secret box. Pure: no I/O, no timers, no system clock — those live in
+ * `SecretBox`), the error contract (`RetryableError`), backoff, a coalescing event log, the
+ * AES-256-GCM secret box and the one Discord webhook URL parser. Pure: no I/O, no timers, no system clock — those live in
  * `@guildkit/core/system`; fake time in `@guildkit/core/testing`.
  *
  * @packageDocumentation
@@ -15,6 +15,14 @@ export {
   createCoalescingEventLog,
 } from "./coalesce";
 export { createSecretBox, SECRET_KEY_BYTES, type SecretBoxKeys } from "./create-secret-box";
+export {
+  DISCORD_WEBHOOK_HOSTS,
+  type DiscordWebhookUrlFailure,
+  type DiscordWebhookUrlOptions,
+  type DiscordWebhookUrlParts,
+  type DiscordWebhookUrlResult,
+  parseDiscordWebhookUrl,
+} from "./discord-webhook-url";
 export {
   errnoOf,
   GuildkitError,

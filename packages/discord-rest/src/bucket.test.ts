@@ -1,41 +1,11 @@
+import { createFakeTime } from "@guildkit/core/testing";
 import { describe, expect, it } from "vitest";
-import {
-  applyHeaders,
-  availableSlots,
-  type BucketReservation,
-  type BucketTimers,
-  createBucketRegistry,
-} from "./bucket";
+import { applyHeaders, availableSlots, type BucketReservation, createBucketRegistry } from "./bucket";
 import { parseRateLimitHeaders, type RateLimitInfo } from "./headers";
 import { routes } from "./route";
 
-/** A manual clock whose timers fire when `advance` passes them. */
-function fakeTimers(start = 1_000_000): BucketTimers & { advance(ms: number): void } {
-  let now = start;
-  let timers: { at: number; fn: () => void; cancelled: boolean }[] = [];
-  return {
-    now: () => now,
-    setTimer(ms, fn) {
-      const timer = { at: now + ms, fn, cancelled: false };
-      timers.push(timer);
-      return () => {
-        timer.cancelled = true;
-      };
-    },
-    advance(ms) {
-      const target = now + ms;
-      for (;;) {
-        const due = timers.filter((t) => !t.cancelled && t.at <= target).sort((a, b) => a.at - b.at)[0];
-        if (!due) break;
-        now = due.at;
-        due.cancelled = true;
-        due.fn();
-      }
-      timers = timers.filter((t) => !t.cancelled);
-      now = target;
-    },
-  };
-}
+/** Fake time whose timers fire when `advance` passes them. */
+const fakeTime = () => createFakeTime(1_000_000);
 
 const headers = (
   remaining: number,
@@ -56,7 +26,7 @@ describe("bucket bookkeeping", () => {
   const member = routes.getGuildMember("1", "2");
 
   it("lets one request through an unknown bucket until its first answer arrives", async () => {
-    const timers = fakeTimers();
+    const timers = fakeTime();
     const registry = createBucketRegistry(timers);
     const first = await registry.acquire(member);
     let secondDone = false;
@@ -72,7 +42,7 @@ describe("bucket bookkeeping", () => {
   });
 
   it("never reserves more than the announced remaining, counting requests in flight", async () => {
-    const timers = fakeTimers();
+    const timers = fakeTime();
     const registry = createBucketRegistry(timers);
     (await registry.acquire(member)).settle(headers(2, 0.9));
     const a = await registry.acquire(member);
@@ -87,16 +57,16 @@ describe("bucket bookkeeping", () => {
     b.settle(headers(0, 0.9));
     await flush();
     expect(third).toBeNull();
-    timers.advance(899);
+    await timers.advance(899);
     await flush();
     expect(third).toBeNull();
-    timers.advance(1);
+    await timers.advance(1);
     await flush();
     expect(third).not.toBeNull();
   });
 
   it("keys buckets by the announced hash and major parameter: routes sharing a hash share a budget", async () => {
-    const timers = fakeTimers();
+    const timers = fakeTime();
     const registry = createBucketRegistry(timers);
     const add = routes.guildMemberRole("PUT", "1", "2", "3");
     const remove = routes.guildMemberRole("DELETE", "1", "2", "3");
@@ -106,12 +76,12 @@ describe("bucket bookkeeping", () => {
     let waited = false;
     const pending = registry.acquire(add, { onWait: () => (waited = true) });
     expect(waited).toBe(true);
-    timers.advance(5000);
+    await timers.advance(5000);
     await pending;
   });
 
   it("keeps methods of one path together before Discord names their bucket, and after one of them answers", async () => {
-    const timers = fakeTimers();
+    const timers = fakeTime();
     const registry = createBucketRegistry(timers);
     const add = routes.guildMemberRole("PUT", "1", "2", "3");
     const remove = routes.guildMemberRole("DELETE", "1", "2", "3");
@@ -133,14 +103,14 @@ describe("bucket bookkeeping", () => {
     await flush();
     expect(thirdStarted).toBe(false);
     second.settle(headers(0, 4.9, { bucket: "roles", limit: 3 }));
-    timers.advance(5000);
+    await timers.advance(5000);
     await flush();
     expect(thirdStarted).toBe(true);
     expect(registry.snapshot().map((b) => b.key)).toEqual(["roles|guild:1"]);
   });
 
   it("gives a route its own bucket when Discord names a different one than its family's", async () => {
-    const timers = fakeTimers();
+    const timers = fakeTime();
     const registry = createBucketRegistry(timers);
     const add = routes.guildMemberRole("PUT", "1", "2", "3");
     const remove = routes.guildMemberRole("DELETE", "1", "2", "3");
@@ -148,7 +118,7 @@ describe("bucket bookkeeping", () => {
     let waited = false;
     const guess = registry.acquire(remove, { onWait: () => (waited = true) });
     expect(waited).toBe(true);
-    timers.advance(5000);
+    await timers.advance(5000);
     (await guess).settle(headers(4, 5, { bucket: "remove" }));
     expect(
       registry
@@ -162,7 +132,7 @@ describe("bucket bookkeeping", () => {
   });
 
   it("keeps other major parameters independent", async () => {
-    const timers = fakeTimers();
+    const timers = fakeTime();
     const registry = createBucketRegistry(timers);
     (await registry.acquire(routes.getGuildMember("1", "2"))).settle(headers(0, 5));
     let waited = false;
@@ -171,20 +141,20 @@ describe("bucket bookkeeping", () => {
   });
 
   it("waits out a route 429 before sending into that bucket again", async () => {
-    const timers = fakeTimers();
+    const timers = fakeTime();
     const registry = createBucketRegistry(timers);
     (await registry.acquire(member)).settleRateLimited(headers(0, 0.5), 2000);
     let got = false;
     const next = registry.acquire(member).then(() => (got = true));
-    timers.advance(1999);
+    await timers.advance(1999);
     await flush();
     expect(got).toBe(false);
-    timers.advance(1);
+    await timers.advance(1);
     await next;
   });
 
   it("reports a reservation blocked when the server announced exhaustion after it was made", async () => {
-    const timers = fakeTimers();
+    const timers = fakeTime();
     const registry = createBucketRegistry(timers);
     (await registry.acquire(member)).settle(headers(3, 1));
     const a = await registry.acquire(member);
@@ -195,7 +165,7 @@ describe("bucket bookkeeping", () => {
   });
 
   it("rejects a waiting acquire when its signal aborts, and frees nothing it never held", async () => {
-    const timers = fakeTimers();
+    const timers = fakeTime();
     const registry = createBucketRegistry(timers);
     (await registry.acquire(member)).settle(headers(0, 10));
     const controller = new AbortController();
@@ -206,7 +176,7 @@ describe("bucket bookkeeping", () => {
   });
 
   it("treats a bucket whose answers carry no limits as unlimited", async () => {
-    const timers = fakeTimers();
+    const timers = fakeTime();
     const registry = createBucketRegistry(timers);
     (await registry.acquire(member)).settle(parseRateLimitHeaders({}));
     const many = await Promise.all(Array.from({ length: 20 }, () => registry.acquire(member)));
@@ -229,7 +199,7 @@ describe("applyHeaders", () => {
       waiters: [],
       mergedInto: null,
       lastUsed: 0,
-      cancelTimer: null,
+      timer: null,
       timerAt: 0,
     };
     applyHeaders(bucket, info(2, 100), 0);

@@ -1,3 +1,15 @@
+import type { Clock, Scheduler } from "@guildkit/core";
+import {
+  announcedExhausted,
+  applyHeaders,
+  applyRateLimited,
+  availableSlots,
+  type BucketReservation,
+  type BucketState,
+  msUntilReset,
+  newBucket,
+  type Waiter,
+} from "./bucket-state";
 import type { RateLimitInfo } from "./headers";
 import { fallbackBucketKey, type Route, routeFamily } from "./route";
 
@@ -12,124 +24,25 @@ import { fallbackBucketKey, type Route, routeFamily } from "./route";
  * first answer arrives.
  */
 
-/** Time source and timer for the registry (the adapter passes real ones; tests pass fakes). */
-export interface BucketTimers {
-  now(): number;
-  /** Calls `fn` after `ms`; returns a function that cancels it. */
-  setTimer(ms: number, fn: () => void): () => void;
+/** Time source and timers of the registry (the client passes its own; tests pass fake time). */
+export interface BucketRegistryOptions {
+  clock: Clock;
+  /**
+   * Wakes the waiters of a bucket when its window resets (with `sleep`, which keeps the process
+   * alive while a request waits, as an awaited request should).
+   */
+  scheduler: Scheduler;
 }
 
-interface Waiter {
-  route: Route;
-  resolve(reservation: BucketReservation): void;
-  reject(reason: unknown): void;
-}
-
-/** One local bucket. Exposed for tests and `snapshot()`; mutate only through the registry. */
-export interface BucketState {
-  key: string;
-  /** null: unknown (no answer yet); Infinity: the server sends no limits for it. */
-  limit: number | null;
-  /** `remaining` as last announced for the current window. */
-  remaining: number;
-  /** Local epoch ms at which the current window ends. */
-  resetAt: number;
-  /** The server's `X-RateLimit-Reset` of the current window (identifies it), or null. */
-  windowId: number | null;
-  /** Requests reserved (queued in the limiter or in flight) and not yet answered. */
-  inFlight: number;
-  waiters: Waiter[];
-  mergedInto: BucketState | null;
-  lastUsed: number;
-  cancelTimer: (() => void) | null;
-  timerAt: number;
-}
-
-function newBucket(key: string, now: number): BucketState {
-  return {
-    key,
-    limit: null,
-    remaining: 0,
-    resetAt: 0,
-    windowId: null,
-    inFlight: 0,
-    waiters: [],
-    mergedInto: null,
-    lastUsed: now,
-    cancelTimer: null,
-    timerAt: 0,
-  };
-}
-
-/** Slots a new request may reserve now (≤ 0 means wait). */
-export function availableSlots(bucket: BucketState, now: number): number {
-  if (bucket.limit === Infinity) return Number.POSITIVE_INFINITY;
-  if (bucket.limit === null) {
-    if (now < bucket.resetAt) return 0;
-    return bucket.inFlight === 0 ? 1 : 0;
-  }
-  const remaining = now >= bucket.resetAt ? bucket.limit : bucket.remaining;
-  return remaining - bucket.inFlight;
-}
-
-/** True when the server announced that this bucket has nothing left in the current window. */
-export function announcedExhausted(bucket: BucketState, now: number): boolean {
-  return now < bucket.resetAt && bucket.remaining <= 0 && bucket.limit !== Infinity;
-}
-
-/** Milliseconds until the current window resets (0 when it already has). */
-export function msUntilReset(bucket: BucketState, now: number): number {
-  return Math.max(0, bucket.resetAt - now);
-}
-
-/**
- * Applies an answer's headers to a bucket. Answers can arrive out of order, so within one window
- * (same `X-RateLimit-Reset`) the lowest `remaining` wins; an answer from an older window is ignored.
- */
-export function applyHeaders(bucket: BucketState, info: RateLimitInfo, now: number): void {
-  if (info.limit === null && info.remaining === null && info.resetAfterMs === null) {
-    if (bucket.limit === null) bucket.limit = Number.POSITIVE_INFINITY;
-    return;
-  }
-  const resetAt = now + (info.resetAfterMs ?? 0);
-  const remaining = info.remaining ?? bucket.remaining;
-  let sameWindow: boolean;
-  if (info.resetAtEpochMs !== null && bucket.windowId !== null) {
-    if (info.resetAtEpochMs < bucket.windowId - 1) return; // a late answer from an earlier window
-    sameWindow = info.resetAtEpochMs <= bucket.windowId + 1;
-  } else {
-    sameWindow = bucket.limit !== null && now < bucket.resetAt && resetAt <= bucket.resetAt + 50;
-  }
-  if (info.limit !== null) bucket.limit = info.limit;
-  else if (bucket.limit === null || bucket.limit === Infinity) bucket.limit = Math.max(remaining, 1);
-  if (sameWindow) {
-    bucket.remaining = Math.min(bucket.remaining, remaining);
-    bucket.resetAt = Math.max(bucket.resetAt, resetAt);
-  } else {
-    bucket.remaining = remaining;
-    bucket.resetAt = resetAt;
-  }
-  if (info.resetAtEpochMs !== null) bucket.windowId = info.resetAtEpochMs;
-}
-
-/** Marks a bucket exhausted for `retryAfterMs` after a route-scoped 429. */
-export function applyRateLimited(bucket: BucketState, retryAfterMs: number, now: number): void {
-  if (bucket.limit === Infinity) bucket.limit = null;
-  bucket.remaining = 0;
-  bucket.resetAt = Math.max(bucket.resetAt, now + retryAfterMs);
-}
-
-/** A reserved slot in a bucket, held from before the limiter wait until the answer. */
-export interface BucketReservation {
-  /** True when the server has since announced the bucket exhausted: do not send, `cancel()` and reacquire. */
-  blocked(): boolean;
-  /** The answer arrived: record its headers and free the slot. */
-  settle(info: RateLimitInfo): void;
-  /** A route-scoped 429 arrived: record it (and its headers), free the slot. */
-  settleRateLimited(info: RateLimitInfo, retryAfterMs: number): void;
-  /** No answer (network error, timeout, abort, not sent): free the slot. */
-  cancel(): void;
-}
+export {
+  announcedExhausted,
+  applyHeaders,
+  applyRateLimited,
+  availableSlots,
+  type BucketReservation,
+  type BucketState,
+  msUntilReset,
+} from "./bucket-state";
 
 /** A read-only view of one bucket, for `stats()` and debugging. */
 export interface BucketSnapshot {
@@ -159,13 +72,27 @@ const SWEEP_EVERY_MS = 60_000;
 const IDLE_MS = 10 * 60_000;
 
 /** Creates an empty bucket registry. */
-export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
+export function createBucketRegistry(options: BucketRegistryOptions): BucketRegistry {
+  const { scheduler } = options;
+  const clockMs = () => options.clock.now().getTime();
+  const cancelTimer = (bucket: BucketState) => {
+    bucket.timer?.abort();
+    bucket.timer = null;
+  };
+  /** Calls `fn` after `ms` unless the returned controller aborts first. */
+  const wakeAfter = (ms: number, fn: () => void): AbortController => {
+    const cancel = new AbortController();
+    void scheduler.sleep(ms, { signal: cancel.signal }).then(() => {
+      if (!cancel.signal.aborted) fn();
+    });
+    return cancel;
+  };
   const buckets = new Map<string, BucketState>();
   /** route template → bucket hash announced for it */
   const hashes = new Map<string, string>();
   /** route family → the hash announced for one of its routes (a guess for its other methods until they answer) */
   const familyHashes = new Map<string, string>();
-  let lastSweep = timers.now();
+  let lastSweep = clockMs();
 
   const resolve = (bucket: BucketState): BucketState => {
     let current = bucket;
@@ -187,8 +114,7 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
     target.waiters.push(...from.waiters);
     from.inFlight = 0;
     from.waiters = [];
-    from.cancelTimer?.();
-    from.cancelTimer = null;
+    cancelTimer(from);
     from.mergedInto = target;
     return target;
   };
@@ -224,7 +150,7 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
         now >= bucket.resetAt &&
         now - bucket.lastUsed > IDLE_MS
       ) {
-        bucket.cancelTimer?.();
+        cancelTimer(bucket);
         buckets.delete(key);
       }
     }
@@ -232,7 +158,7 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
 
   const pump = (start: BucketState) => {
     const bucket = resolve(start);
-    const now = timers.now();
+    const now = clockMs();
     while (bucket.waiters.length > 0 && availableSlots(bucket, now) > 0) {
       const waiter = bucket.waiters.shift()!;
       bucket.inFlight += 1;
@@ -241,11 +167,11 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
     }
     if (bucket.waiters.length > 0 && bucket.resetAt > now) {
       // Blocked by the window (not only by requests in flight): wake up when it resets.
-      if (!bucket.cancelTimer || bucket.timerAt !== bucket.resetAt) {
-        bucket.cancelTimer?.();
+      if (bucket.timer === null || bucket.timerAt !== bucket.resetAt) {
+        cancelTimer(bucket);
         bucket.timerAt = bucket.resetAt;
-        bucket.cancelTimer = timers.setTimer(bucket.resetAt - now, () => {
-          bucket.cancelTimer = null;
+        bucket.timer = wakeAfter(bucket.resetAt - now, () => {
+          bucket.timer = null;
           pump(bucket);
         });
       }
@@ -255,7 +181,7 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
   const release = (held: BucketState) => {
     const bucket = resolve(held);
     bucket.inFlight = Math.max(0, bucket.inFlight - 1);
-    bucket.lastUsed = timers.now();
+    bucket.lastUsed = clockMs();
     return bucket;
   };
 
@@ -271,7 +197,7 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
     // The family's guess was wrong: this route has a bucket of its own; leave the shared one alone.
     let target = buckets.get(key);
     if (!target) {
-      target = newBucket(key, timers.now());
+      target = newBucket(key, clockMs());
       buckets.set(key, target);
     }
     return target;
@@ -285,18 +211,18 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
       pump(apply(release(bucket)));
     };
     return {
-      blocked: () => announcedExhausted(resolve(bucket), timers.now()),
+      blocked: () => announcedExhausted(resolve(bucket), clockMs()),
       settle: (info) =>
         finish((freed) => {
           const target = learnHash(route, freed, info);
-          applyHeaders(target, info, timers.now());
+          applyHeaders(target, info, clockMs());
           return target;
         }),
       settleRateLimited: (info, retryAfterMs) =>
         finish((freed) => {
           const target = learnHash(route, freed, info);
-          applyHeaders(target, info, timers.now());
-          applyRateLimited(target, retryAfterMs, timers.now());
+          applyHeaders(target, info, clockMs());
+          applyRateLimited(target, retryAfterMs, clockMs());
           return target;
         }),
       cancel: () => finish((freed) => freed),
@@ -307,7 +233,7 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
     acquire(route, opts = {}) {
       const { signal } = opts;
       if (signal?.aborted) return Promise.reject(signal.reason);
-      const now = timers.now();
+      const now = clockMs();
       if (now - lastSweep > SWEEP_EVERY_MS) sweep(now);
       const bucket = bucketFor(route, now);
       bucket.lastUsed = now;
@@ -341,7 +267,7 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
     },
     size: () => buckets.size,
     snapshot() {
-      const now = timers.now();
+      const now = clockMs();
       return [...buckets.values()].map((b) => ({
         key: b.key,
         limit: b.limit === Infinity ? null : b.limit,
@@ -353,8 +279,7 @@ export function createBucketRegistry(timers: BucketTimers): BucketRegistry {
     },
     close(reason) {
       for (const bucket of buckets.values()) {
-        bucket.cancelTimer?.();
-        bucket.cancelTimer = null;
+        cancelTimer(bucket);
         for (const waiter of bucket.waiters.splice(0)) waiter.reject(reason);
       }
       buckets.clear();

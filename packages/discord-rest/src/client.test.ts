@@ -1,5 +1,6 @@
 import { MockAgent } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
+import { createInstantTime } from "../test/instant-time";
 import { createDiscordRest, type DiscordRestOptions } from "./client";
 import {
   DiscordAbortError,
@@ -58,8 +59,8 @@ function setup(overrides: Partial<DiscordRestOptions> = {}) {
   agent.disableNetConnect();
   agents.push(agent);
   const pool = agent.get(ORIGIN);
-  let now = 1_700_000_000_000;
-  const sleeps: number[] = [];
+  const time = createInstantTime(1_700_000_000_000);
+  const sleeps = time.waits;
   const logs: string[] = [];
   const client = createDiscordRest({
     token: TOKEN,
@@ -67,12 +68,8 @@ function setup(overrides: Partial<DiscordRestOptions> = {}) {
     cdnBaseUrl: `${ORIGIN}/cdn`,
     dispatcher: agent,
     limiter: NO_BUDGET,
-    clock: { now: () => new Date(now) },
-    sleep: async (ms, signal) => {
-      signal?.throwIfAborted();
-      sleeps.push(ms);
-      now += ms;
-    },
+    clock: time.clock,
+    scheduler: time.scheduler,
     random: () => 0.5,
     logger: {
       debug: (m, d) => logs.push(`${m} ${JSON.stringify(d)}`),
@@ -370,16 +367,23 @@ describe("createDiscordRest: rate limits and retries", () => {
   });
 
   it("rejects with DiscordAbortError (name AbortError) when the caller aborts", async () => {
-    const { client, pool } = setup();
+    const controller = new AbortController();
+    // Aborts once the request is on the wire (the budget has just started it), not after a guessed delay.
+    const abortOnceSent: RateLimiter = {
+      schedule: (fn) => {
+        const sent = fn();
+        controller.abort();
+        return sent;
+      },
+    };
+    const { client, pool } = setup({ limiter: abortOnceSent });
     pool
       .intercept({ path: "/api/v10/guilds/1/roles", method: "GET" })
       .reply(200, [], { headers: json })
       .delay(500);
-    const controller = new AbortController();
     const pending = client
       .getGuildRoles({ guildId: "1", signal: controller.signal })
       .catch((e: unknown) => e);
-    setTimeout(() => controller.abort(), 10);
     const error = await pending;
     expect(error).toBeInstanceOf(DiscordAbortError);
     expect(error).toMatchObject({ name: "AbortError", retryable: false });
@@ -404,7 +408,8 @@ describe("createDiscordRest: rate limits and retries", () => {
         (e: unknown) => e,
       ),
     );
-    await new Promise((r) => setTimeout(r, 50));
+    // The first is answered; at 1 request/s the other two are still queued behind it.
+    await calls[0];
     await client.close();
     const [first, ...rest] = await Promise.all(calls);
     expect(first).toBe("ok");

@@ -1,14 +1,8 @@
+import type { IoOptions } from "@guildkit/core";
 import packageJson from "../package.json" with { type: "json" };
 
-/** Time source (the shared `Clock` port shape). */
-export interface Clock {
-  now(): Date;
-}
-
-/** Every I/O method accepts an AbortSignal. */
-export interface SignalOptions {
-  signal?: AbortSignal;
-}
+/** Every I/O method accepts an AbortSignal: `IoOptions` of `@guildkit/core`, under this package's old name. */
+export type SignalOptions = IoOptions;
 
 /** Default REST base. */
 export const DISCORD_API_BASE_URL = "https://discord.com/api/v10";

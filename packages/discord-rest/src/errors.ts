@@ -1,8 +1,12 @@
+import { GuildkitError, type RetryableError } from "@guildkit/core";
+
 /**
- * The fields every error from this package carries, so a core can classify a failure structurally
- * (without importing this adapter): retry it, wait, or give up.
+ * The fields every request error from this package carries: `@guildkit/core`'s error contract
+ * ({@link RetryableError}, tested with `isRetryableError`) plus the route. Every class below extends
+ * {@link GuildkitError}, so a core classifies a failure (retry it, wait, or give up) without
+ * importing this adapter.
  */
-export interface DiscordErrorFields {
+export interface DiscordErrorFields extends RetryableError {
   /** True when sending the same request again later may succeed (429, 5xx, timeout, network). */
   readonly retryable: boolean;
   /** How long to wait before retrying, when the server said so (429 `retry_after`), else null. */
@@ -33,12 +37,10 @@ interface ErrorInit {
  *
  * @see https://discord.com/developers/docs/topics/opcodes-and-status-codes#json
  */
-export class DiscordApiError extends Error implements DiscordErrorFields {
+export class DiscordApiError extends GuildkitError implements DiscordErrorFields {
   override readonly name = "DiscordApiError";
-  readonly retryable: boolean;
-  readonly retryAfterMs: number | null;
-  readonly status: number;
-  readonly code: number | null;
+  declare readonly status: number;
+  declare readonly code: number | null;
   readonly route: string;
   /** Discord's `message` field as received. */
   readonly discordMessage: string | null;
@@ -54,12 +56,14 @@ export class DiscordApiError extends Error implements DiscordErrorFields {
       errors?: unknown;
     },
   ) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.status = init.status;
-    this.code = init.code ?? null;
+    super(message, {
+      retryable: init.retryable,
+      retryAfterMs: init.retryAfterMs,
+      status: init.status,
+      code: init.code,
+      cause: init.cause,
+    });
     this.route = init.route;
-    this.retryable = init.retryable;
-    this.retryAfterMs = init.retryAfterMs ?? null;
     this.discordMessage = init.discordMessage ?? null;
     this.errors = init.errors ?? null;
   }
@@ -74,12 +78,11 @@ export type RateLimitScope = "user" | "global" | "shared";
  *
  * @see https://discord.com/developers/docs/topics/rate-limits
  */
-export class DiscordRateLimitError extends Error implements DiscordErrorFields {
+export class DiscordRateLimitError extends GuildkitError implements DiscordErrorFields {
   override readonly name = "DiscordRateLimitError";
-  readonly retryable = true;
-  readonly retryAfterMs: number | null;
-  readonly status: number;
-  readonly code: number | null;
+  declare readonly retryable: true;
+  declare readonly status: number;
+  declare readonly code: number | null;
   readonly route: string;
   /** The `X-RateLimit-Scope` of the last 429, or null if absent. */
   readonly scope: RateLimitScope | null;
@@ -90,11 +93,13 @@ export class DiscordRateLimitError extends Error implements DiscordErrorFields {
     message: string,
     init: ErrorInit & { retryAfterMs: number | null; scope: RateLimitScope | null; global: boolean },
   ) {
-    super(message);
-    this.status = init.status ?? 429;
-    this.code = init.code ?? null;
+    super(message, {
+      retryable: true,
+      retryAfterMs: init.retryAfterMs,
+      status: init.status ?? 429,
+      code: init.code,
+    });
     this.route = init.route;
-    this.retryAfterMs = init.retryAfterMs;
     this.scope = init.scope;
     this.global = init.global;
   }
@@ -105,36 +110,36 @@ export class DiscordRateLimitError extends Error implements DiscordErrorFields {
  * `TimeoutError`, the platform's convention (as `AbortSignal.timeout()` uses), so generic code
  * recognises it.
  */
-export class DiscordTimeoutError extends Error implements DiscordErrorFields {
+export class DiscordTimeoutError extends GuildkitError implements DiscordErrorFields {
   override readonly name = "TimeoutError";
-  readonly retryable = true;
-  readonly retryAfterMs = null;
-  readonly status = null;
-  readonly code = null;
+  declare readonly retryable: true;
+  declare readonly retryAfterMs: null;
+  declare readonly status: null;
+  declare readonly code: null;
   readonly route: string;
   /** The per-attempt timeout that elapsed. */
   readonly timeoutMs: number;
 
-  constructor(message: string, init: { route: string; timeoutMs: number }) {
-    super(message);
+  constructor(message: string, init: { route: string; timeoutMs: number; cause?: unknown }) {
+    super(message, { retryable: true, cause: init.cause });
     this.route = init.route;
     this.timeoutMs = init.timeoutMs;
   }
 }
 
 /** The connection failed (refused, reset, closed, DNS) after the retries ran out. Retryable. */
-export class DiscordNetworkError extends Error implements DiscordErrorFields {
+export class DiscordNetworkError extends GuildkitError implements DiscordErrorFields {
   override readonly name = "DiscordNetworkError";
-  readonly retryable = true;
-  readonly retryAfterMs = null;
-  readonly status = null;
-  readonly code = null;
+  declare readonly retryable: true;
+  declare readonly retryAfterMs: null;
+  declare readonly status: null;
+  declare readonly code: null;
   readonly route: string;
   /** The system or undici error code, e.g. `ECONNREFUSED`, `UND_ERR_SOCKET`, or null. */
   readonly errno: string | null;
 
   constructor(message: string, init: { route: string; errno: string | null; cause?: unknown }) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    super(message, { retryable: true, cause: init.cause });
     this.route = init.route;
     this.errno = init.errno;
   }
@@ -144,35 +149,34 @@ export class DiscordNetworkError extends Error implements DiscordErrorFields {
  * The caller's AbortSignal fired (while queued, waiting for a bucket, or in flight). Not retryable.
  * Its `name` is `AbortError`, the platform's convention, so generic abort handling recognises it.
  */
-export class DiscordAbortError extends Error implements DiscordErrorFields {
+export class DiscordAbortError extends GuildkitError implements DiscordErrorFields {
   override readonly name = "AbortError";
-  readonly retryable = false;
-  readonly retryAfterMs = null;
-  readonly status = null;
-  readonly code = null;
+  declare readonly retryable: false;
+  declare readonly retryAfterMs: null;
+  declare readonly status: null;
+  declare readonly code: null;
   readonly route: string;
 
   constructor(message: string, init: { route: string; cause?: unknown }) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    super(message, { retryable: false, cause: init.cause });
     this.route = init.route;
   }
 }
 
 /** Discord answered 2xx but the body did not have the expected shape (zod validation failed). */
-export class DiscordResponseError extends Error implements DiscordErrorFields {
+export class DiscordResponseError extends GuildkitError implements DiscordErrorFields {
   override readonly name = "DiscordResponseError";
-  readonly retryable = false;
-  readonly retryAfterMs = null;
-  readonly status: number;
-  readonly code = null;
+  declare readonly retryable: false;
+  declare readonly retryAfterMs: null;
+  declare readonly status: number;
+  declare readonly code: null;
   readonly route: string;
   /** Where the body differed from the expected shape (`path: message` lines). */
   readonly issues: string[];
 
   constructor(message: string, init: { route: string; status: number; issues: string[] }) {
-    super(message);
+    super(message, { retryable: false, status: init.status });
     this.route = init.route;
-    this.status = init.status;
     this.issues = init.issues;
   }
 }
@@ -181,15 +185,17 @@ export class DiscordResponseError extends Error implements DiscordErrorFields {
 export type WebhookUrlErrorReason = "not_a_url" | "not_https" | "unknown_host" | "not_a_webhook_path";
 
 /**
- * A webhook URL could not be parsed. The message never repeats the URL (it holds the token).
+ * A webhook URL could not be parsed (not retryable: the same URL fails again). The message never
+ * repeats the URL (it holds the token).
  */
-export class DiscordWebhookUrlError extends Error {
+export class DiscordWebhookUrlError extends GuildkitError {
   override readonly name = "DiscordWebhookUrlError";
-  readonly code = "invalid_webhook_url";
+  declare readonly retryable: false;
+  declare readonly code: "invalid_webhook_url";
   readonly reason: WebhookUrlErrorReason;
 
   constructor(message: string, reason: WebhookUrlErrorReason) {
-    super(message);
+    super(message, { retryable: false, code: "invalid_webhook_url" });
     this.reason = reason;
   }
 }
@@ -201,14 +207,12 @@ export class DiscordWebhookUrlError extends Error {
  *
  * @see https://discord.com/developers/docs/topics/oauth2
  */
-export class DiscordOAuthError extends Error implements DiscordErrorFields {
+export class DiscordOAuthError extends GuildkitError implements DiscordErrorFields {
   override readonly name = "DiscordOAuthError";
   readonly error: string;
   readonly description: string | null;
-  readonly status: number;
-  readonly retryable: boolean;
-  readonly retryAfterMs: number | null;
-  readonly code: number | null;
+  declare readonly status: number;
+  declare readonly code: number | null;
   readonly route: string;
 
   constructor(
@@ -223,14 +227,15 @@ export class DiscordOAuthError extends Error implements DiscordErrorFields {
       code?: number | null;
     },
   ) {
-    super(message);
+    super(message, {
+      retryable: init.retryable ?? false,
+      retryAfterMs: init.retryAfterMs,
+      status: init.status,
+      code: init.code,
+    });
     this.error = init.error;
     this.description = init.description;
-    this.status = init.status;
     this.route = init.route;
-    this.retryable = init.retryable ?? false;
-    this.retryAfterMs = init.retryAfterMs ?? null;
-    this.code = init.code ?? null;
   }
 }
 

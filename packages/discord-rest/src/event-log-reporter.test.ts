@@ -1,4 +1,5 @@
 import type { EventLogEntry } from "@guildkit/core";
+import { createFakeTime } from "@guildkit/core/testing";
 import { describe, expect, it } from "vitest";
 import { createEventLogReporter } from "./event-log-reporter";
 
@@ -36,6 +37,31 @@ function harness(opts: { failing?: boolean } = {}) {
 }
 
 describe("createEventLogReporter", () => {
+  it("writes the counts whose window is over every flushEveryMs on its own, on the scheduler it is given", async () => {
+    const time = createFakeTime(Date.parse("2026-11-23T12:00:00.000Z"));
+    const written: EventLogEntry[] = [];
+    const reporter = createEventLogReporter({
+      eventLog: { append: async (entry) => void written.push(entry) },
+      clock: time.clock,
+      scheduler: time.scheduler,
+      windowMs: 60_000,
+      flushEveryMs: 10_000,
+    });
+    const line = { route: ROLE, scope: "user", retryAfterMs: 30, attempt: 1 };
+    reporter.logger.warn("discord.rate_limited", line);
+    reporter.logger.warn("discord.rate_limited", line);
+    await time.advance(50_000);
+    expect(written.map((e) => e.data?.count)).toEqual([1]);
+    await time.advance(20_000);
+    expect(written.map((e) => [e.data?.count, e.data?.collapsed])).toEqual([
+      [1, undefined],
+      [1, true],
+    ]);
+    expect(time.pending()).toBe(1);
+    await reporter.close();
+    expect(time.pending()).toBe(0);
+  });
+
   it("writes a 429 the client waited out as discord.rate_limited, with route template, status, delay and scope", async () => {
     const h = harness();
     h.rateLimited();

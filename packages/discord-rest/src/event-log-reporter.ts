@@ -4,8 +4,11 @@ import {
   createCoalescingEventLog,
   type EventLog,
   type EventLogEntry,
+  type Scheduler,
+  type TimerHandle,
 } from "@guildkit/core";
-import type { DiscordRestLogger } from "./request";
+import { systemClock, systemScheduler } from "@guildkit/core/system";
+import type { DiscordRestLogger } from "./pipeline-config";
 
 /** The process log the reporter also writes to (a pino logger is one). */
 export interface ReporterProcessLog {
@@ -16,8 +19,13 @@ export interface ReporterProcessLog {
 export interface EventLogReporterOptions {
   /** Where the client's retries are written (`store.eventLog` of the stores). */
   eventLog: EventLog;
-  /** The time the windows are counted by (default system time). */
+  /** The time the windows are counted by (default `systemClock` of `@guildkit/core/system`). */
   clock?: Clock;
+  /**
+   * Runs the periodic flush (default `systemScheduler`, whose timers do not keep a process alive);
+   * give it with `clock` (the same fake time) in tests.
+   */
+  scheduler?: Scheduler;
   /** How long repeats of one kind, route and status are counted before being written (default 60 000 ms). */
   windowMs?: number;
   /** Gets every entry written (warn), and the event log's failures. */
@@ -46,8 +54,6 @@ export interface EventLogReporter {
 
 /** The lines of the client that report what it retried on its own (it never throws these at a caller). */
 const CLIENT_EVENTS = new Set(["discord.rate_limited", "discord.retry", "discord.invalid_requests"]);
-
-const systemClock: Clock = { now: () => new Date() };
 
 function pickNumber(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
@@ -96,6 +102,10 @@ function clientEventMessage(kind: string, data: Record<string, unknown>): string
  */
 export function createEventLogReporter(options: EventLogReporterOptions): EventLogReporter {
   const { log } = options;
+  const clock = options.clock ?? systemClock;
+  const scheduler = options.scheduler ?? systemScheduler;
+  // Timers are set on the scheduler's own time: the system clock unless a scheduler (fake time) is given.
+  const timerClock = options.scheduler ? clock : systemClock;
   const coalesced = createCoalescingEventLog({
     eventLog: {
       append(entry, io) {
@@ -103,7 +113,7 @@ export function createEventLogReporter(options: EventLogReporterOptions): EventL
         return options.eventLog.append(entry, io);
       },
     },
-    clock: options.clock ?? systemClock,
+    clock,
     windowMs: options.windowMs ?? 60_000,
     keyOf: (entry) => JSON.stringify([entry.kind, entry.data?.route, entry.data?.status]),
   });
@@ -127,14 +137,21 @@ export function createEventLogReporter(options: EventLogReporterOptions): EventL
 
   const flush = (opts?: CoalescingFlushOptions) => track(coalesced.flush(opts));
   const every = options.flushEveryMs ?? 10_000;
-  const timer = every > 0 ? setInterval(() => void flush(), every) : null;
-  timer?.unref();
+  let timer: TimerHandle | null = null;
+  const arm = () => {
+    timer = scheduler.setTimer(new Date(timerClock.now().getTime() + every), () => {
+      void flush();
+      arm();
+    });
+  };
+  if (every > 0) arm();
 
   return {
     logger: { debug: note, warn: note },
     flush,
     close() {
-      if (timer) clearInterval(timer);
+      scheduler.clear(timer);
+      timer = null;
       return flush({ all: true });
     },
   };

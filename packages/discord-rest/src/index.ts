@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 
+export type { Clock, Scheduler } from "@guildkit/core";
 export { type BackoffOptions, backoffDelay } from "./backoff";
 export {
   announcedExhausted,
@@ -12,10 +13,10 @@ export {
   applyRateLimited,
   availableSlots,
   type BucketRegistry,
+  type BucketRegistryOptions,
   type BucketReservation,
   type BucketSnapshot,
   type BucketState,
-  type BucketTimers,
   createBucketRegistry,
 } from "./bucket";
 export {
@@ -35,7 +36,6 @@ export {
   type GuildMemberPage,
 } from "./client";
 export {
-  type Clock,
   DEFAULT_USER_AGENT,
   DISCORD_API_BASE_URL,
   DISCORD_CDN_BASE_URL,
@@ -73,6 +73,12 @@ export {
   scopeOf429,
 } from "./headers";
 export {
+  createDiscordIdentityProvider,
+  type DiscordClientCredentials,
+  type DiscordCredentialsSource,
+  type DiscordIdentityProviderOptions,
+} from "./identity-provider";
+export {
   type BottleneckLimiterOptions,
   type BottleneckRedisConnection,
   type BottleneckRedisOptions,
@@ -94,7 +100,7 @@ export {
   type DiscordOAuthUser,
   type DiscordTokenSet,
 } from "./oauth";
-export type { DiscordRestLogger } from "./request";
+export type { DiscordRestLogger } from "./pipeline-config";
 export {
   AvatarNotFoundError,
   createRoleGateway,

@@ -1,3 +1,4 @@
+import { errnoOf } from "@guildkit/core";
 import { type Dispatcher, request as undiciRequest } from "undici";
 import type { z } from "zod";
 import { DEFAULT_USER_AGENT, DISCORD_API_BASE_URL, type SignalOptions } from "./defaults";
@@ -145,10 +146,8 @@ export function createDiscordOAuth(options: DiscordOAuthOptions): DiscordOAuth {
     signal: AbortSignal | undefined,
   ): Promise<{ status: number; json: unknown; retryAfterMs: number | null }> {
     signal?.throwIfAborted?.();
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    timer.unref?.();
-    const combined = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
       const response = await undiciRequest(apiBaseUrl + path, {
         method: init.method,
@@ -166,20 +165,17 @@ export function createDiscordOAuth(options: DiscordOAuthOptions): DiscordOAuth {
       return { status: response.statusCode, json, retryAfterMs };
     } catch (error) {
       if (signal?.aborted) throw new DiscordAbortError(`${route} was aborted by the caller`, { route });
-      if (controller.signal.aborted) {
+      if (timeout.aborted) {
         throw new DiscordTimeoutError(`${route} got no answer within ${timeoutMs} ms; retry later`, {
           route,
           timeoutMs,
         });
       }
-      const errno = (error as { code?: unknown }).code;
       throw new DiscordNetworkError(`${route} failed to connect; check network access to Discord`, {
         route,
-        errno: typeof errno === "string" ? errno : null,
+        errno: errnoOf(error),
         cause: error,
       });
-    } finally {
-      clearTimeout(timer);
     }
   }
 

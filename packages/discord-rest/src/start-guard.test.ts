@@ -1,16 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { createInstantTime } from "../test/instant-time";
 import { createStartGuard } from "./start-guard";
 
+/** Fake time that moves by every wait of the guard; `advance` moves it for the test's own steps. */
 function fakeTime() {
-  let now = 0;
+  const time = createInstantTime(0);
   return {
-    now: () => now,
-    sleep: async (ms: number) => {
-      now += Math.max(0, ms);
-    },
-    advance: (ms: number) => {
-      now += ms;
-    },
+    clock: time.clock,
+    scheduler: time.scheduler,
+    now: time.now,
+    advance: (ms: number) => time.scheduler.sleep(ms),
   };
 }
 
@@ -22,7 +21,7 @@ describe("createStartGuard", () => {
     for (let i = 0; i < 4; i++) {
       const answered = await guard.admit();
       starts.push(time.now());
-      time.advance(1);
+      await time.advance(1);
       answered();
     }
     expect(starts).toEqual([0, 1, 2, 1020]);
@@ -32,10 +31,10 @@ describe("createStartGuard", () => {
     const time = fakeTime();
     const guard = createStartGuard({ rps: 2, windowMs: 1020, ...time });
     const first = await guard.admit();
-    time.advance(90); // a cold connection: the server may have seen it up to 90 ms late
+    await time.advance(90); // a cold connection: the server may have seen it up to 90 ms late
     first();
     const second = await guard.admit();
-    time.advance(10);
+    await time.advance(10);
     second();
     await guard.admit();
     // 1000 + 5 (floor) + (90 − 10) excess after the first start

@@ -10,6 +10,9 @@
  * `stallCapMs`) old — so the server's clock cannot put `rps + 1` of them in one second.
  */
 
+import type { Clock, Scheduler } from "@guildkit/core";
+import { systemClock, systemScheduler } from "@guildkit/core/system";
+
 /** Options of {@link createStartGuard}. */
 export interface StartGuardOptions {
   /** Starts allowed per window (an integer ≥ 1; a fractional budget allows its floor). */
@@ -20,8 +23,10 @@ export interface StartGuardOptions {
   stallCapMs?: number;
   /** Floor of the server-side delay of any request, in ms (default 5). */
   floorMs?: number;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  /** Default `systemClock` (`@guildkit/core/system`). */
+  clock?: Clock;
+  /** Default `systemScheduler`. */
+  scheduler?: Scheduler;
 }
 
 /** Admits starts one at a time, in call order. */
@@ -38,9 +43,9 @@ interface StartRecord {
 
 /** Creates a start guard (see the module comment). */
 export function createStartGuard(options: StartGuardOptions): StartGuard {
-  const now = options.now ?? Date.now;
-  const sleep =
-    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms))));
+  const clock = options.clock ?? systemClock;
+  const scheduler = options.scheduler ?? systemScheduler;
+  const now = () => clock.now().getTime();
   const window = Math.max(1, Math.floor(options.rps));
   const stallCapMs = options.stallCapMs ?? 1000;
   const floorMs = options.floorMs ?? 5;
@@ -63,10 +68,14 @@ export function createStartGuard(options: StartGuardOptions): StartGuard {
           if (old.end === null) {
             // Wait for its answer, or until it has held the slot as long as it may.
             const wait = old.start + 1000 + floorMs + stallCapMs - now();
-            if (wait > 0) await Promise.race([old.done, sleep(wait)]);
+            if (wait > 0) {
+              const answered = new AbortController();
+              await Promise.race([old.done, scheduler.sleep(wait, { signal: answered.signal })]);
+              answered.abort();
+            }
           }
           const wait = earliestAfter(old) - now();
-          if (wait > 0) await sleep(wait);
+          if (wait > 0) await scheduler.sleep(wait);
         }
         let finish: () => void = () => {};
         const record: StartRecord = {

@@ -85,3 +85,6 @@ export function createStatsRecorder(now: () => number) {
     },
   };
 }
+
+/** The counters behind one client's `stats()`. */
+export type StatsRecorder = ReturnType<typeof createStatsRecorder>;

@@ -28,6 +28,9 @@ describe("parseWebhookUrl", () => {
     [`http://discord.com/api/webhooks/1/${TOKEN}`, "not_https"],
     [`https://discord.com/api/channels/1/${TOKEN}`, "not_a_webhook_path"],
     [`https://discord.com/api/webhooks/abc/${TOKEN}`, "not_a_webhook_path"],
+    // The rules of @guildkit/core, shared with @guildkit/webhook-templates:
+    [`https://discord.com:8443/api/webhooks/1/${TOKEN}`, "unknown_host"],
+    [`https://user:pw@discord.com/api/webhooks/1/${TOKEN}`, "not_a_webhook_path"],
   ])("rejects %s with reason %s, without repeating the token", (url, reason) => {
     try {
       parseWebhookUrl(url);

@@ -1,26 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { createInstantTime } from "../test/instant-time";
 import { createRequestBudget, parseResetHeader } from "./budget";
 
-function fakeTime() {
-  let t = 0;
-  const sleeps: number[] = [];
-  return {
-    now: () => t,
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      t += ms;
-    },
-    sleeps,
-    advance: (ms: number) => {
-      t += ms;
-    },
-  };
-}
+const fakeTime = () => createInstantTime(0);
 
 describe("createRequestBudget", () => {
   it("lets a burst of rps through at once, then rps per second", async () => {
     const time = fakeTime();
-    const budget = createRequestBudget({ rps: 10, now: time.now, sleep: time.sleep });
+    const budget = createRequestBudget({ rps: 10, ...time });
     const sentAt: number[] = [];
     for (let i = 0; i < 30; i++) {
       await budget.acquire();
@@ -38,7 +25,7 @@ describe("createRequestBudget", () => {
 
   it("serves waiting requests in order and honours a pause", async () => {
     const time = fakeTime();
-    const budget = createRequestBudget({ rps: 1, now: time.now, sleep: time.sleep });
+    const budget = createRequestBudget({ rps: 1, ...time });
     await budget.acquire();
     budget.pauseUntil(5_000);
     const order: number[] = [];

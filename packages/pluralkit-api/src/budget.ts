@@ -1,23 +1,5 @@
-/** Waits `ms`, or rejects with the signal's reason when it aborts first. */
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
-
-/** The default {@link Sleep}, on real timers. */
-export const realSleep: Sleep = (ms, signal) =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+import type { Clock, Scheduler } from "@guildkit/core";
+import { systemClock, systemScheduler } from "@guildkit/core/system";
 
 /**
  * A request budget: a token bucket of `rps` requests per second with a burst of `rps`
@@ -33,12 +15,22 @@ export interface RequestBudget {
   readonly waiting: number;
 }
 
+/** Options of {@link createRequestBudget}. */
+export interface RequestBudgetOptions {
+  rps: number;
+  /** Default `systemClock` (`@guildkit/core/system`). */
+  clock?: Clock;
+  /** Waits for a token or the pause; default `systemScheduler`. */
+  scheduler?: Scheduler;
+}
+
 /** Creates a {@link RequestBudget}. */
-export function createRequestBudget(opts: { rps: number; now?: () => number; sleep?: Sleep }): RequestBudget {
+export function createRequestBudget(opts: RequestBudgetOptions): RequestBudget {
   const { rps } = opts;
   if (!(rps > 0)) throw new RangeError(`rps must be positive, got ${rps}`);
-  const now = opts.now ?? Date.now;
-  const sleep = opts.sleep ?? realSleep;
+  const clock = opts.clock ?? systemClock;
+  const scheduler = opts.scheduler ?? systemScheduler;
+  const now = () => clock.now().getTime();
   let tokens = rps;
   let last = now();
   let pausedUntil = 0;
@@ -56,7 +48,7 @@ export function createRequestBudget(opts: { rps: number; now?: () => number; sle
         tokens -= 1;
         return;
       }
-      await sleep(Math.ceil(wait), signal);
+      await scheduler.sleep(Math.ceil(wait), { signal });
     }
   }
 

@@ -1,5 +1,6 @@
 import { MockAgent } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createInstantTime } from "../test/instant-time";
 import { createPluralKitApi } from "./client";
 import { PluralKitApiError } from "./errors";
 
@@ -51,22 +52,28 @@ const message = {
 };
 
 let agent: MockAgent;
-const sleeps: number[] = [];
-const fastSleep = async (ms: number) => {
-  sleeps.push(ms);
-};
+let time = createInstantTime();
+let sleeps = time.waits;
 
 beforeEach(() => {
   agent = new MockAgent();
   agent.disableNetConnect();
-  sleeps.length = 0;
+  time = createInstantTime();
+  sleeps = time.waits;
 });
 afterEach(async () => {
   await agent.close();
 });
 
 function api(extra: Partial<Parameters<typeof createPluralKitApi>[0]> = {}) {
-  return createPluralKitApi({ baseUrl: BASE, userAgent: UA, dispatcher: agent, sleep: fastSleep, ...extra });
+  return createPluralKitApi({
+    baseUrl: BASE,
+    userAgent: UA,
+    dispatcher: agent,
+    clock: time.clock,
+    scheduler: time.scheduler,
+    ...extra,
+  });
 }
 
 const pool = () => agent.get(ORIGIN);
@@ -140,21 +147,14 @@ describe("getMessage", () => {
   });
 
   it("honours 429 retry_after in milliseconds, then succeeds", async () => {
-    let t = 1_000_000;
-    const waits: number[] = [];
+    const { clock, scheduler, waits } = createInstantTime(1_000_000);
     pool()
       .intercept({ path: path(message.id), method: "GET" })
       .reply(429, { message: "429: too many requests", retry_after: 730, code: 0, scope: "message" });
     pool()
       .intercept({ path: path(message.id), method: "GET" })
       .reply(200, message);
-    const client = api({
-      now: () => t,
-      sleep: async (ms) => {
-        waits.push(ms);
-        t += ms;
-      },
-    });
+    const client = api({ clock, scheduler });
     await expect(client.getMessage({ id: message.id })).resolves.toMatchObject({ id: message.id });
     expect(waits).toEqual([730]);
     expect(client.stats().rateLimited).toBe(1);
@@ -181,15 +181,7 @@ describe("getMessage", () => {
   });
 
   it("pauses when X-RateLimit-Remaining is 0 until X-RateLimit-Reset, read in seconds or milliseconds", async () => {
-    let t = 1_795_000_000_200;
-    const waits: number[] = [];
-    const clock = {
-      now: () => t,
-      sleep: async (ms: number) => {
-        waits.push(ms);
-        t += ms;
-      },
-    };
+    const { clock, scheduler, waits } = createInstantTime(1_795_000_000_200);
     pool()
       .intercept({ path: path("7"), method: "GET" })
       .reply(
@@ -211,7 +203,7 @@ describe("getMessage", () => {
     pool()
       .intercept({ path: path("9"), method: "GET" })
       .reply(404, { message: "Message not found.", code: 20006 });
-    const client = api(clock);
+    const client = api({ clock, scheduler });
     await client.getMessage({ id: "7" });
     await client.getMessage({ id: "8" });
     await client.getMessage({ id: "9" });

@@ -1,8 +1,10 @@
-import { type Dispatcher, request } from "undici";
-import { createRequestBudget, parseResetHeader, realSleep, type Sleep } from "./budget";
+import type { Clock, Scheduler } from "@guildkit/core";
+import { systemClock, systemScheduler } from "@guildkit/core/system";
+import type { Dispatcher } from "undici";
+import { createRequestBudget } from "./budget";
 import { createMessageCache } from "./cache";
-import { PluralKitApiError } from "./errors";
-import { type PluralKitMessage, pluralKitErrorSchema, pluralKitMessageSchema } from "./schema";
+import { createMessageFetcher } from "./fetch-message";
+import type { PluralKitMessage } from "./schema";
 
 /** Options of {@link createPluralKitApi}. */
 export interface PluralKitApiOptions {
@@ -24,10 +26,13 @@ export interface PluralKitApiOptions {
   rateLimitRetries?: number;
   /** undici dispatcher (an `Agent`, a `MockAgent`, a proxy); default the global one. */
   dispatcher?: Dispatcher;
-  /** Epoch ms (default `Date.now`); for tests. */
-  now?: () => number;
-  /** Waits between attempts and for the budget (default real timers); for tests. */
-  sleep?: Sleep;
+  /** The time of the budget and the cache (default `systemClock` of `@guildkit/core/system`). */
+  clock?: Clock;
+  /**
+   * Waits between attempts and for the budget (default `systemScheduler`); tests pass fake time. The
+   * per-attempt timeout (`timeoutMs`) is real time, whatever the scheduler.
+   */
+  scheduler?: Scheduler;
 }
 
 /** Counters since creation. */
@@ -60,23 +65,7 @@ export interface PluralKitApi {
   stats(): PluralKitApiStats;
 }
 
-const ROUTE = "GET /messages/{id}";
 const SNOWFLAKE = /^\d{1,20}$/;
-/** PluralKit's window is one second; never trust a reset header further out than this. */
-const MAX_RESET_WAIT_MS = 2_000;
-
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | null {
-  const value = headers[name];
-  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
 
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
@@ -114,144 +103,28 @@ export function createPluralKitApi(options: PluralKitApiOptions): PluralKitApi {
   const baseUrl = (options.baseUrl ?? "https://api.pluralkit.me/v2").replace(/\/+$/, "");
   if (!/^https?:\/\//.test(baseUrl))
     throw new TypeError(`createPluralKitApi: baseUrl must be http(s), got ${baseUrl}`);
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? realSleep;
-  const timeoutMs = options.timeoutMs ?? 5_000;
-  const retries = options.retries ?? 2;
-  const rateLimitRetries = options.rateLimitRetries ?? 3;
-  const budget = createRequestBudget({ rps: options.rps ?? 10, now, sleep });
+  const clock = options.clock ?? systemClock;
+  const scheduler = options.scheduler ?? systemScheduler;
+  const budget = createRequestBudget({ rps: options.rps ?? 10, clock, scheduler });
   const cache = createMessageCache<PluralKitMessage>({
     capacity: options.cacheSize ?? 10_000,
     ttlMs: options.cacheTtlMs ?? 600_000,
-    now,
+    now: () => clock.now().getTime(),
   });
   const inflight = new Map<string, Promise<PluralKitMessage | null>>();
   const stats: PluralKitApiStats = { requests: 0, cacheHits: 0, rateLimited: 0 };
-
-  function fail(
-    id: string,
-    message: string,
-    init: Omit<ConstructorParameters<typeof PluralKitApiError>[1], "route" | "messageId">,
-  ) {
-    return new PluralKitApiError(message, { ...init, route: ROUTE, messageId: id });
-  }
-
-  function observeLimits(headers: Record<string, string | string[] | undefined>): void {
-    if (header(headers, "x-ratelimit-remaining") !== "0") return;
-    const reset = parseResetHeader(header(headers, "x-ratelimit-reset"));
-    if (reset !== null) budget.pauseUntil(Math.min(reset, now() + MAX_RESET_WAIT_MS));
-  }
-
-  async function fetchMessage(id: string): Promise<PluralKitMessage | null> {
-    let failures = 0;
-    let limited = 0;
-    for (;;) {
-      await budget.acquire();
-      const timeout = AbortSignal.timeout(timeoutMs);
-      let status: number;
-      let text: string;
-      let headers: Record<string, string | string[] | undefined>;
-      try {
-        stats.requests++;
-        const res = await request(`${baseUrl}/messages/${id}`, {
-          method: "GET",
-          headers: { "user-agent": userAgent, accept: "application/json" },
-          signal: timeout,
-          ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-        });
-        status = res.statusCode;
-        headers = res.headers;
-        text = await res.body.text();
-      } catch (cause) {
-        failures++;
-        const timedOut = timeout.aborted;
-        if (failures > retries) {
-          throw fail(
-            id,
-            timedOut
-              ? `PluralKit did not answer within ${timeoutMs} ms (${failures} attempts)`
-              : `could not reach PluralKit at ${baseUrl} (${failures} attempts): ${(cause as Error).message}`,
-            { reason: timedOut ? "timeout" : "network", retryable: true, cause },
-          );
-        }
-        await sleep(250 * 2 ** (failures - 1));
-        continue;
-      }
-      observeLimits(headers);
-      const body = text ? parseJson(text) : null;
-      const error = pluralKitErrorSchema.safeParse(body);
-      const code = error.success ? (error.data.code ?? null) : null;
-
-      if (status === 200) {
-        const parsed = pluralKitMessageSchema.safeParse(body);
-        if (!parsed.success) {
-          throw fail(
-            id,
-            `PluralKit answered a message in an unexpected shape: ${parsed.error.issues[0]?.message}`,
-            {
-              reason: "invalid_response",
-              status,
-              retryable: false,
-            },
-          );
-        }
-        return parsed.data;
-      }
-      if (status === 404 && code === 20006) return null;
-      if (status === 429) {
-        stats.rateLimited++;
-        limited++;
-        const fromBody = error.success ? error.data.retry_after : undefined;
-        const reset = parseResetHeader(header(headers, "x-ratelimit-reset"));
-        const wait = Math.max(
-          0,
-          fromBody ?? (reset !== null ? Math.min(reset - now(), MAX_RESET_WAIT_MS) : 1_000),
-        );
-        budget.pauseUntil(now() + wait);
-        if (limited > rateLimitRetries) {
-          throw fail(id, `PluralKit kept answering 429 Too Many Requests; retry after ${wait} ms`, {
-            reason: "rate_limited",
-            status,
-            code,
-            retryable: true,
-            retryAfterMs: wait,
-          });
-        }
-        continue;
-      }
-      if (status >= 500) {
-        failures++;
-        if (failures > retries) {
-          throw fail(id, `PluralKit answered ${status} (${failures} attempts)`, {
-            reason: "server_error",
-            status,
-            code,
-            retryable: true,
-          });
-        }
-        await sleep(250 * 2 ** (failures - 1));
-        continue;
-      }
-      if (status === 404) {
-        throw fail(
-          id,
-          `PluralKit answered 404 without code 20006 for ${ROUTE}; is baseUrl (${baseUrl}) the v2 API?`,
-          {
-            reason: "invalid_response",
-            status,
-            retryable: false,
-          },
-        );
-      }
-      const said = error.success && error.data.message ? `: ${error.data.message}` : "";
-      throw fail(id, `PluralKit answered ${status}${said}`, {
-        reason: "http_error",
-        status,
-        code,
-        retryable: false,
-      });
-    }
-  }
+  const fetchMessage = createMessageFetcher({
+    baseUrl,
+    userAgent,
+    timeoutMs: options.timeoutMs ?? 5_000,
+    retries: options.retries ?? 2,
+    rateLimitRetries: options.rateLimitRetries ?? 3,
+    dispatcher: options.dispatcher,
+    clock,
+    scheduler,
+    budget,
+    stats,
+  });
 
   return {
     getMessage({ id, signal }) {

@@ -1,3 +1,5 @@
+import { GuildkitError } from "@guildkit/core";
+
 /** What went wrong with a PluralKit request. */
 export type PluralKitErrorReason =
   /** 429 and the rate-limit retries ran out. */
@@ -14,22 +16,17 @@ export type PluralKitErrorReason =
   | "invalid_response";
 
 /**
- * A PluralKit API request failed. Carries the same structural fields as `DiscordApiError`
- * (`retryable`, `retryAfterMs`, `status`, `code`, `route`), so a core classifies both alike.
+ * A PluralKit API request failed. A {@link GuildkitError}: it follows the `RetryableError` contract
+ * of `@guildkit/core` (`retryable`, `retryAfterMs`, `status`, `code`; test it with
+ * `isRetryableError`), as `DiscordApiError` does, so a core classifies both alike.
  *
  * @see https://pluralkit.me/api/errors/
  */
-export class PluralKitApiError extends Error {
+export class PluralKitApiError extends GuildkitError {
   override readonly name = "PluralKitApiError";
   readonly reason: PluralKitErrorReason;
-  /** HTTP status, or null when no answer arrived. */
-  readonly status: number | null;
   /** PluralKit's JSON error code (e.g. 20006), or null. */
-  readonly code: number | null;
-  /** True when the same request may succeed later (429, 5xx, timeout, network). */
-  readonly retryable: boolean;
-  /** How long PluralKit asked to wait (429 `retry_after`, milliseconds), else null. */
-  readonly retryAfterMs: number | null;
+  declare readonly code: number | null;
   /** Route template, e.g. `GET /messages/{id}`. */
   readonly route: string;
   /** The message id looked up. */
@@ -48,12 +45,14 @@ export class PluralKitApiError extends Error {
       cause?: unknown;
     },
   ) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    super(message, {
+      retryable: init.retryable,
+      retryAfterMs: init.retryAfterMs,
+      status: init.status,
+      code: init.code,
+      cause: init.cause,
+    });
     this.reason = init.reason;
-    this.status = init.status ?? null;
-    this.code = init.code ?? null;
-    this.retryable = init.retryable;
-    this.retryAfterMs = init.retryAfterMs ?? null;
     this.route = init.route;
     this.messageId = init.messageId;
   }

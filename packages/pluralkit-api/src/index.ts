@@ -1,4 +1,9 @@
-export { createRequestBudget, parseResetHeader, type RequestBudget, type Sleep } from "./budget";
+export {
+  createRequestBudget,
+  parseResetHeader,
+  type RequestBudget,
+  type RequestBudgetOptions,
+} from "./budget";
 export {
   createPluralKitApi,
   type PluralKitApi,

@@ -1,4 +1,5 @@
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
+import { createDiscordIdentityProvider } from "@guildkit/discord-rest";
 import {
   type Clock,
   createOAuthFlows,
@@ -9,7 +10,7 @@ import {
 } from "@guildkit/oauth-state";
 import { Hono } from "hono";
 import type { ServerContext } from "../context";
-import { createDiscordIdentityProvider, createOAuthClientSource } from "../oauth/identity-provider";
+import { createDiscordCredentialsSource, createOAuthClientSource } from "../oauth/client-settings";
 import { replacePage, signupPage } from "../oauth/pages";
 import { accountRoutes } from "./account";
 
@@ -47,7 +48,7 @@ export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {})
     authorizeUrl: ctx.settings.discordAuthorizeUrl,
     client: createOAuthClientSource(config),
     identity: createDiscordIdentityProvider({
-      config,
+      credentials: createDiscordCredentialsSource(config),
       apiBaseUrl: ctx.settings.discordApiBaseUrl,
       timeoutMs: options.discordTimeoutMs,
       onRevokeFailure: (error) => ctx.logger.warn({ err: error }, "revoking a Discord access token failed"),

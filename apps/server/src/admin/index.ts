@@ -8,6 +8,7 @@ import type { ConsoleDeps } from "./guard";
 import { loginRoutes } from "./login";
 import { createAdminSessions } from "./session";
 import { settingsRoutes } from "./settings";
+import { webhookPages } from "./webhooks";
 
 /** Knobs for tests. */
 export interface AdminConsoleOptions {
@@ -39,5 +40,6 @@ export function adminConsoleRoutes(ctx: ServerContext, options: AdminConsoleOpti
   assetRoutes(app);
   loginRoutes(app, deps);
   settingsRoutes(app, deps);
+  webhookPages(app, deps);
   return app;
 }

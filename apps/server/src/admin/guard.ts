@@ -1,3 +1,4 @@
+import type { Clock } from "@guildkit/core";
 import type { Context } from "hono";
 import type { ServerContext } from "../context";
 import type { AdminApi } from "./api-client";
@@ -10,6 +11,7 @@ export interface ConsoleDeps {
   ctx: ServerContext;
   sessions: AdminSessions;
   api: AdminApi;
+  clock: Clock;
 }
 
 /** A console handler: the request and the signed-in admin's session. */

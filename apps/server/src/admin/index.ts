@@ -4,8 +4,10 @@ import { Hono } from "hono";
 import type { ServerContext } from "../context";
 import { createAdminApi } from "./api-client";
 import { assetRoutes } from "./assets";
+import { eventPages } from "./events";
 import type { ConsoleDeps } from "./guard";
 import { loginRoutes } from "./login";
+import { roleSyncPages } from "./role-sync";
 import { createAdminSessions } from "./session";
 import { settingsRoutes } from "./settings";
 import { webhookPages } from "./webhooks";
@@ -27,11 +29,13 @@ export interface AdminConsoleOptions {
  */
 export function adminConsoleRoutes(ctx: ServerContext, options: AdminConsoleOptions = {}): Hono {
   const app = new Hono();
+  const clock = options.clock ?? systemClock;
   const deps: ConsoleDeps = {
     ctx,
+    clock,
     api: createAdminApi(ctx),
     sessions: createAdminSessions({
-      clock: options.clock ?? systemClock,
+      clock,
       secureCookies: ctx.settings.publicBaseUrl.startsWith("https:"),
       idleTimeoutSeconds: options.idleTimeoutSeconds,
       maxLifetimeSeconds: options.maxLifetimeSeconds,
@@ -41,5 +45,7 @@ export function adminConsoleRoutes(ctx: ServerContext, options: AdminConsoleOpti
   loginRoutes(app, deps);
   settingsRoutes(app, deps);
   webhookPages(app, deps);
+  eventPages(app, deps);
+  roleSyncPages(app, deps);
   return app;
 }

@@ -20,6 +20,11 @@ describe.skipIf(!hasChromium && !process.env.CI)("the admin console in Chromium"
   let ctx: ServerContext;
   let base: string;
   let page: Page;
+  let seed: {
+    app: ReturnType<DiscordSim["seed"]["application"]>;
+    guild: ReturnType<DiscordSim["seed"]["guild"]>;
+    role: ReturnType<DiscordSim["seed"]["role"]>;
+  };
   const cleanup: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
@@ -31,17 +36,25 @@ describe.skipIf(!hasChromium && !process.env.CI)("the admin console in Chromium"
     const role = sim.seed.role({ guildId: guild.id, name: "Paid", position: 1 });
     sim.seed.channel({ guildId: guild.id, id: "1200000000000000001" });
     sim.seed.webhook({ channelId: "1200000000000000001", id: HOOK, token: HOOK_TOKEN });
-    const made = await createTestContext({ settings: { discordApiBaseUrl: sim.apiBaseUrl, discordCdnBaseUrl: sim.cdnBaseUrl } });
+    const made = await createTestContext({
+      settings: { discordApiBaseUrl: sim.apiBaseUrl, discordCdnBaseUrl: sim.cdnBaseUrl },
+    });
     ctx = made.ctx;
     cleanup.push(made.teardown);
-    await sql`create table orders (id integer primary key autoincrement, item text, qty integer)`.execute(ctx.store.kysely);
+    await sql`create table orders (id integer primary key autoincrement, item text, qty integer)`.execute(
+      ctx.store.kysely,
+    );
     await sql`insert into orders (item, qty) values ('apple', 3)`.execute(ctx.store.kysely);
     // Two linked members, one paying: the dry run should plan one role to add.
     const members = sim.seed.members({ guildId: guild.id, count: 2, roles: () => [], avatars: false });
     for (const [i, m] of members.entries()) {
-      await ctx.store.members.create({ email: `m${i}@example.test`, discordUserId: m.userId, paymentStatus: i === 0 ? "active" : null });
+      await ctx.store.members.create({
+        email: `m${i}@example.test`,
+        discordUserId: m.userId,
+        paymentStatus: i === 0 ? "active" : null,
+      });
     }
-    (globalThis as { __seed?: unknown }).__seed = { app, guild, role };
+    seed = { app, guild, role };
     const server = await listen(createServerApp(ctx));
     cleanup.push(server.close);
     base = server.base;
@@ -72,7 +85,7 @@ describe.skipIf(!hasChromium && !process.env.CI)("the admin console in Chromium"
   });
 
   it("shows a validation error beside the field, then saves and lists the version", async () => {
-    const { app, guild, role } = (globalThis as { __seed?: any }).__seed;
+    const { app, guild, role } = seed;
     await page.fill("#field-discord-guild_id", "not-a-snowflake");
     await page.fill("#field-discord-sync_interval_hours", "500");
     await page.click("#save-discord");
@@ -119,7 +132,9 @@ describe.skipIf(!hasChromium && !process.env.CI)("the admin console in Chromium"
 
   it("redelivers a dead letter from the webhooks page", async () => {
     await sql`insert into orders (item, qty) values ('pear', 2)`.execute(ctx.store.kysely);
-    await sql`update webhook_outbox set state = 'dead', dead_reason = 'Discord answered 404 (Unknown Webhook)'`.execute(ctx.store.kysely);
+    await sql`update webhook_outbox set state = 'dead', dead_reason = 'Discord answered 404 (Unknown Webhook)'`.execute(
+      ctx.store.kysely,
+    );
     const [dead] = await ctx.store.webhooks.listDead({});
     await page.goto(`${base}/admin/webhooks`);
     expect(await page.textContent(`#dead-${dead?.id}`)).toContain("Unknown Webhook");

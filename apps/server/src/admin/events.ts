@@ -29,7 +29,9 @@ export function eventPages(app: Hono, deps: ConsoleDeps): void {
     page(deps, async (c, session) => {
       const kind = (c.req.query("kind") ?? "").trim();
       const levelText = c.req.query("level") ?? "";
-      const level = (LEVELS as readonly string[]).includes(levelText) ? (levelText as (typeof LEVELS)[number]) : undefined;
+      const level = (LEVELS as readonly string[]).includes(levelText)
+        ? (levelText as (typeof LEVELS)[number])
+        : undefined;
       const since = dateOf(c.req.query("since"));
       const until = dateOf(c.req.query("until"));
       const before = dateOf(c.req.query("before")) ?? until ?? undefined;
@@ -65,7 +67,9 @@ export function eventPages(app: Hono, deps: ConsoleDeps): void {
                 html`<tr class="event"><td>${r.at.toISOString()}</td><td class="${r.level === "error" ? "bad" : ""}">${r.level}</td><td><code>${r.kind}</code></td><td>${maskTokens(
                   r.message,
                 )}</td><td>${r.memberId ?? "—"} / ${r.discordUserId ?? "—"}</td><td>${
-                  Object.keys(r.data).length > 0 ? html`<details><summary>data</summary><pre>${maskTokens(jsonText(r.data))}</pre></details>` : ""
+                  Object.keys(r.data).length > 0
+                    ? html`<details><summary>data</summary><pre>${maskTokens(jsonText(r.data))}</pre></details>`
+                    : ""
                 }</td></tr>`,
             )}</tbody></table>`
       }${more && last ? html`<p><a class="button" id="events-older" href="/admin/events?${query({ before: last.at.toISOString() })}">Older entries →</a></p>` : ""}`;

@@ -84,7 +84,11 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
           }. Fill them in on the <a href="/admin/settings">Settings</a> page.</p>`;
           return respond(c, await render(s.csrf, { plan: missing }), 400);
         }
-        const plan = await sync.reconciler.plan({ settings: loaded.settings, gateway: loaded.gateway, signal });
+        const plan = await sync.reconciler.plan({
+          settings: loaded.settings,
+          gateway: loaded.gateway,
+          signal,
+        });
         return respond(c, await render(s.csrf, { plan: planView(plan) }));
       } finally {
         await sync.close();
@@ -106,8 +110,11 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
     "/admin/role-sync/member",
     action(deps, async (c, _s, form) => {
       const id = (form.memberId ?? "").trim();
-      const made = /^[0-9]{1,19}$/.test(id) ? await roleSync.queue.markDue({ now: deps.clock.now(), memberIds: [id] }) : 0;
-      const notice = made > 0 ? `Member ${id} is due now.` : `No sync row for member ${id || "(none)"}: is it linked?`;
+      const made = /^[0-9]{1,19}$/.test(id)
+        ? await roleSync.queue.markDue({ now: deps.clock.now(), memberIds: [id] })
+        : 0;
+      const notice =
+        made > 0 ? `Member ${id} is due now.` : `No sync row for member ${id || "(none)"}: is it linked?`;
       return c.redirect(`/admin/role-sync?notice=${encodeURIComponent(notice)}`, 303);
     }),
   );

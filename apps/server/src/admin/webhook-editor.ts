@@ -130,7 +130,7 @@ export function editorForm(input: {
   const bad = (field: string) =>
     issues.some((i) => i.path[0] === field) ? html` class="invalid" aria-invalid="true"` : "";
   const text = (field: keyof EditorValues, label: string, help: string, extra: SafeHtml | string = "") =>
-    html`<label for="wh-${field}">${label}</label><input type="text" id="wh-${field}" name="${field}" value="${String(
+    html`<label for="wh-${field}">${label}</label><input type="${field === "url" ? "password" : "text"}" id="wh-${field}" name="${field}" value="${String(
       v[field],
     )}"${bad(field)}${extra}>${errorOf(field)}<p class="help">${help}</p>`;
   const action = input.id ? `/admin/webhooks/${input.id}` : "/admin/webhooks/new";

@@ -26,6 +26,7 @@ describe.skipIf(!hasChromium && !process.env.CI)("the admin console in Chromium"
     role: ReturnType<DiscordSim["seed"]["role"]>;
   };
   const cleanup: (() => Promise<void>)[] = [];
+  const violations: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -63,6 +64,9 @@ describe.skipIf(!hasChromium && !process.env.CI)("the admin console in Chromium"
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     });
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -153,7 +157,11 @@ describe.skipIf(!hasChromium && !process.env.CI)("the admin console in Chromium"
     await shot("role-sync-plan.png");
   });
 
-  it("lists the event log filtered by kind, and signs out", async () => {
+  it("lists the event log filtered by kind, shows the speedbump page, and signs out; no page broke the policy", async () => {
+    await page.goto(`${base}/admin/speedbump`);
+    expect(await page.textContent("#no-channels")).toContain("PluralKit has not been seen");
+    // The stylesheet is a file allowed by the console's policy: it applied.
+    expect(await page.evaluate("getComputedStyle(document.querySelector('nav')).display")).toBe("flex");
     await page.goto(`${base}/admin/events?kind=admin.`);
     expect(await page.textContent("#events")).toContain("admin.signed_in");
     expect(await page.textContent("#events")).not.toContain("config.saved");
@@ -161,5 +169,6 @@ describe.skipIf(!hasChromium && !process.env.CI)("the admin console in Chromium"
     await page.waitForURL(`${base}/admin/login`);
     await page.goto(`${base}/admin/settings`);
     await page.waitForURL(`${base}/admin/login`);
+    expect(violations).toEqual([]);
   });
 });

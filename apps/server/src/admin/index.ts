@@ -10,6 +10,7 @@ import { loginRoutes } from "./login";
 import { roleSyncPages } from "./role-sync";
 import { createAdminSessions } from "./session";
 import { settingsRoutes } from "./settings";
+import { speedbumpPages } from "./speedbump";
 import { webhookPages } from "./webhooks";
 
 /** Knobs for tests. */
@@ -47,5 +48,6 @@ export function adminConsoleRoutes(ctx: ServerContext, options: AdminConsoleOpti
   webhookPages(app, deps);
   eventPages(app, deps);
   roleSyncPages(app, deps);
+  speedbumpPages(app, deps);
   return app;
 }

@@ -15,6 +15,7 @@ const NAV = [
   ["webhooks", "Webhooks"],
   ["events", "Event log"],
   ["role-sync", "Role sync"],
+  ["speedbump", "Speedbump"],
 ] as const;
 
 /** A console page name, for the navigation's current entry. */

@@ -119,11 +119,11 @@ describe.skipIf(!hasChromium && !process.env.CI)("the admin console in Chromium"
     await page.fill("#wh-template", "{item} x{qty}");
     await page.fill("#wh-when", "NEW.qty >");
     // The script posts the form as it changes: the parser's position and expectation show up.
-    await expect.poll(() => page.textContent("#preview-issues")).toContain("position");
+    await expect.poll(() => page.textContent("#preview-issues"), { timeout: 15_000 }).toContain("position");
     expect(await page.isVisible("#when-marker")).toBe(true);
     expect(await page.textContent("#wh-columns")).toContain("qty");
     await page.fill("#wh-when", "NEW.qty > 0");
-    await expect.poll(() => page.textContent("#preview-message")).toBe("apple x3");
+    await expect.poll(() => page.textContent("#preview-message"), { timeout: 15_000 }).toBe("apple x3");
     await shot("webhook-editor.png");
     await page.click("#webhook-save");
     await page.waitForURL(/\/admin\/webhooks\/\d+\?notice=Saved/);

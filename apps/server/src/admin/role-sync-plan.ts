@@ -23,3 +23,24 @@ export function planView(plan: ReconcilePlan): SafeHtml {
       : ""
   }</section>`;
 }
+
+/** One member's page section: the roles guildkit granted it and its latest role-sync events. */
+export function memberView(input: {
+  memberId: string;
+  grants: { discordUserId: string; roleId: string }[];
+  events: { at: Date; kind: string; level: string; message: string }[];
+  csrf: string;
+}): SafeHtml {
+  return html`<section id="member-detail"><h2>Member ${input.memberId}</h2><p id="member-roles">${
+    input.grants.length === 0
+      ? "Holds no role granted by guildkit."
+      : html`Roles granted by guildkit: ${input.grants.map((g, i) => html`${i > 0 ? ", " : ""}<code>${g.roleId}</code> (to ${g.discordUserId})`)}`
+  }</p>${
+    input.events.length === 0
+      ? html`<p class="muted">No role-sync event recorded for this member.</p>`
+      : html`<ul id="member-events">${input.events.map(
+          (e) =>
+            html`<li><strong>${e.at.toISOString()}</strong> <code>${e.kind}</code> (${e.level}): ${e.message}</li>`,
+        )}</ul>`
+  }<form method="post" action="/admin/role-sync/member"><input type="hidden" name="_csrf" value="${input.csrf}"><input type="hidden" name="memberId" value="${input.memberId}"><button type="submit" id="reconcile-this-member" class="secondary">Reconcile this member</button></form></section>`;
+}

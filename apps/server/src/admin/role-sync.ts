@@ -3,7 +3,7 @@ import type { Hono } from "hono";
 import { action, type ConsoleDeps, page } from "./guard";
 import { html, type SafeHtml } from "./html";
 import { csrfField, layout, respond } from "./layout";
-import { planView } from "./role-sync-plan";
+import { memberView, planView } from "./role-sync-plan";
 
 /** How long a dry run may read Discord before it is given up. */
 const PLAN_TIMEOUT_MS = 120_000;
@@ -18,8 +18,20 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
   const { ctx } = deps;
   const { roleSync, eventLog } = ctx.store;
 
-  const render = async (csrf: string, extra: { notice?: string | null; plan?: SafeHtml | null }) => {
+  const render = async (
+    csrf: string,
+    extra: { notice?: string | null; plan?: SafeHtml | null; memberId?: string | null },
+  ) => {
     const now = deps.clock.now();
+    const memberId = extra.memberId && /^[0-9]{1,19}$/.test(extra.memberId) ? extra.memberId : null;
+    const member = memberId
+      ? memberView({
+          memberId,
+          csrf,
+          grants: await roleSync.ledger.list({ memberIds: [memberId] }),
+          events: (await eventLog.list({ memberId, limit: 20 })).filter((e) => e.kind.startsWith("role")),
+        })
+      : "";
     const counts = await roleSync.countByState();
     const due = await roleSync.queue.countDue({ now });
     const rules = (await deps.api("GET", "/config/role_sync")).body.fields?.[0];
@@ -47,9 +59,9 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
         csrf,
       )}<button type="submit" id="reconcile-now" class="secondary">Reconcile now</button></form><form method="post" action="/admin/role-sync/member" class="inline">${csrfField(
         csrf,
-      )}<input type="text" name="memberId" id="member-id" placeholder="member id" size="10" required><button type="submit" id="reconcile-member" class="secondary">Reconcile this member</button></form>${
+      )}<input type="text" name="memberId" id="member-id" placeholder="member id" size="10" required><button type="submit" id="reconcile-member" class="secondary">Reconcile this member</button></form><form method="get" action="/admin/role-sync" class="inline"><input type="text" name="member" id="lookup-member" placeholder="member id" size="10" required><button type="submit" id="lookup" class="secondary">Look up member</button></form>${
         extra.plan ?? ""
-      }<h2>Blocks</h2>${
+      }${member}<h2>Blocks</h2>${
         blocks.length === 0
           ? html`<p class="muted" id="no-blocks">No permanent failure recorded.</p>`
           : html`<ul id="blocks">${blocks.map((b) => html`<li><strong>${b.at.toISOString()}</strong>: ${b.message}</li>`)}</ul>`
@@ -63,7 +75,12 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
 
   app.get(
     "/admin/role-sync",
-    page(deps, async (c, s) => respond(c, await render(s.csrf, { notice: c.req.query("notice") ?? null }))),
+    page(deps, async (c, s) =>
+      respond(
+        c,
+        await render(s.csrf, { notice: c.req.query("notice") ?? null, memberId: c.req.query("member") }),
+      ),
+    ),
   );
 
   app.post(
@@ -115,7 +132,8 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
         : 0;
       const notice =
         made > 0 ? `Member ${id} is due now.` : `No sync row for member ${id || "(none)"}: is it linked?`;
-      return c.redirect(`/admin/role-sync?notice=${encodeURIComponent(notice)}`, 303);
+      const back = made > 0 ? `&member=${id}` : "";
+      return c.redirect(`/admin/role-sync?notice=${encodeURIComponent(notice)}${back}`, 303);
     }),
   );
 }

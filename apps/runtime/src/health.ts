@@ -37,19 +37,19 @@ export type ReadinessReport =
 
 /** Runs `probe` with a deadline: rejects with a timeout error when it takes longer. */
 async function withDeadline<T>(probe: (signal: AbortSignal) => Promise<T>, timeoutMs: number): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
+  const signal = AbortSignal.timeout(timeoutMs);
+  let onAbort: (() => void) | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new Error(`the database did not answer within ${timeoutMs} ms`);
-      controller.abort(error);
-      reject(Object.assign(error, { code: "ETIMEDOUT" }));
-    }, timeoutMs);
+    onAbort = () =>
+      reject(
+        Object.assign(new Error(`the database did not answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" }),
+      );
+    signal.addEventListener("abort", onAbort, { once: true });
   });
   try {
-    return await Promise.race([probe(controller.signal), deadline]);
+    return await Promise.race([probe(signal), deadline]);
   } finally {
-    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener("abort", onAbort);
   }
 }
 

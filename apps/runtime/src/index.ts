@@ -11,7 +11,7 @@ export {
 export { createLogger, type Logger, REDACTED_PATHS } from "./logger";
 export { createMetrics, serveMetrics } from "./metrics";
 export { loadProcessSettings, loadWorkerSettings } from "./settings";
-export { shutdownSignal } from "./shutdown";
+export { SHUTDOWN_DEADLINE_MS, type ShutdownOptions, shutdownSignal } from "./shutdown";
 export {
   type AppStore,
   isDatabaseUnavailable,

@@ -3,6 +3,7 @@ import { adminConsoleRoutes } from "./admin";
 import { bodyLimits } from "./body-limit";
 import type { ServerContext } from "./context";
 import { databaseUnavailableResponse } from "./database-unavailable";
+import { httpMetrics } from "./http-metrics";
 import { adminConfigRoutes } from "./routes/admin-config";
 import { healthRoutes } from "./routes/health";
 import { oauthRoutes } from "./routes/oauth";
@@ -24,6 +25,7 @@ export function createServerApp(ctx: ServerContext): Hono {
     ctx.logger.error({ err: error, path: c.req.path }, "unhandled error");
     return c.json({ error: "internal_error", message: "Something went wrong; see the server log." }, 500);
   });
+  app.use(httpMetrics(ctx.metrics));
   app.use(securityHeaders(ctx.settings));
   app.use(bodyLimits(ctx.settings.bodyLimits));
   app.route("/", healthRoutes(ctx));

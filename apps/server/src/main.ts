@@ -11,7 +11,9 @@ import { startServer } from "./serve";
 const settings = loadProcessSettings(process.env);
 const logger = createLogger({ name: "guildkit-server", level: settings.logLevel });
 const store = await openStore(settings, { logger });
-const signal = shutdownSignal((s) => logger.info({ signal: s }, "shutting down"));
+const signal = shutdownSignal((s) => logger.info({ signal: s }, "shutting down"), {
+  onDeadline: (ms) => logger.error({ deadlineMs: ms }, "did not stop within the shutdown deadline; exiting"),
+});
 // A database that is not up yet (or restarting) is waited for, not a reason to exit.
 if (!(await migrateWhenReachable(store, { logger, signal }))) {
   await store.close();

@@ -57,3 +57,31 @@ describe("/metrics of the server, over HTTP", () => {
     expect((await fetch(`http://127.0.0.1:${server.metricsPort}/healthz`)).status).toBe(200);
   });
 });
+
+describe("the server's HTTP metrics", () => {
+  it("count requests and their latency by method, route template and status, never the raw path", async () => {
+    const server = await start({});
+    const base = `http://127.0.0.1:${server.port}`;
+    await fetch(`${base}/healthz`);
+    await fetch(`${base}/healthz`);
+    // An admin route with an id, refused without the admin token: labelled by its template.
+    await fetch(`${base}/admin/api/webhooks/dead/987654321/redeliver`, { method: "POST" });
+    await fetch(`${base}/no-such-page-4242`);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(
+      /guildkit_http_requests_total\{method="GET",route="\/healthz",status="200",app="test"\} 2/,
+    );
+    expect(text).toMatch(
+      /guildkit_http_requests_total\{method="POST",route="\/admin\/api\/webhooks\/dead\/:eventId\{\[0-9\]\+\}\/redeliver",status="401"/,
+    );
+    expect(text).toMatch(/guildkit_http_requests_total\{method="GET",route="unmatched",status="404"/);
+    expect(text).toMatch(
+      /guildkit_http_request_duration_seconds_count\{[^}]*route="\/healthz",status="200"\} 2/,
+    );
+    expect(text).toMatch(
+      /guildkit_http_request_duration_seconds_bucket\{le="\+Inf"[^}]*route="\/healthz"[^}]*\} 2/,
+    );
+    expect(text).not.toContain("987654321");
+    expect(text).not.toContain("no-such-page-4242");
+  });
+});

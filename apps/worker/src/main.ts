@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
+import { systemScheduler } from "@guildkit/core/system";
 import {
   checkReadiness,
   createLogger,
@@ -11,15 +12,16 @@ import {
   shutdownSignal,
 } from "@guildkit/runtime";
 import type { WorkerContext } from "./context";
-import { timerScheduler } from "./role-sync";
 import { createTaskSupervisor } from "./supervise";
 import { tasks } from "./tasks";
 
 const settings = loadWorkerSettings(process.env);
 const logger = createLogger({ name: "guildkit-worker", level: settings.logLevel });
 const store = await openStore(settings, { logger });
-const signal = shutdownSignal((s) => logger.info({ signal: s }, "worker shutting down"));
-const supervisor = createTaskSupervisor({ tasks, logger, scheduler: timerScheduler });
+const signal = shutdownSignal((s) => logger.info({ signal: s }, "worker shutting down"), {
+  onDeadline: (ms) => logger.error({ deadlineMs: ms }, "did not stop within the shutdown deadline; exiting"),
+});
+const supervisor = createTaskSupervisor({ tasks, logger, scheduler: systemScheduler });
 const metrics = createMetrics("worker");
 // The tasks' gauges, liveness and readiness, for a worker that has no HTTP server of its own.
 // Served before migrating: while the database is away, /healthz answers and /readyz says why.
@@ -51,10 +53,8 @@ if (await migrateWhenReachable(store, { logger, signal })) {
   // Each task runs until shutdown; one that fails is logged and restarted, never the process's end.
   await supervisor.run(ctx, signal);
   if (tasks.length === 0) {
-    // Nothing to run: stay up (a timer keeps the event loop alive) until told to stop.
-    const keepAlive = setInterval(() => {}, 60_000);
-    await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
-    clearInterval(keepAlive);
+    // Nothing to run: stay up (an awaited sleep keeps the event loop alive) until told to stop.
+    await systemScheduler.sleep(Number.MAX_SAFE_INTEGER, { signal });
   }
 }
 await metricsServer?.close();

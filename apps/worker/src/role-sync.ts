@@ -1,5 +1,5 @@
-import { setTimeout as delay } from "node:timers/promises";
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
+import { systemClock as coreSystemClock, systemScheduler } from "@guildkit/core/system";
 import {
   createBottleneckLimiter,
   createDiscordRest,
@@ -29,17 +29,11 @@ import type { AppStore } from "@guildkit/runtime";
 import { Gauge, type Registry } from "prom-client";
 import type { WorkerTask } from "./context";
 
-/** The wall clock. */
-export const systemClock: Clock = { now: () => new Date() };
+/** The wall clock (`@guildkit/core/system`'s). */
+export const systemClock: Clock = coreSystemClock;
 
-/** Waits with real timers; resolves early (never rejects) when `signal` aborts. */
-export const timerScheduler: Scheduler = {
-  sleep: (ms, opts) =>
-    delay(Math.max(0, ms), undefined, opts?.signal ? { signal: opts.signal } : undefined).then(
-      () => undefined,
-      () => undefined,
-    ),
-};
+/** Real timers (`@guildkit/core/system`'s); `sleep` resolves early (never rejects) when `signal` aborts. */
+export const timerScheduler: Scheduler = systemScheduler;
 
 /** The process log, as role sync writes to it (a pino logger is one): the reporter's, plus `error`. */
 export interface ProcessLog extends ReporterProcessLog {

@@ -1,4 +1,4 @@
-import { setTimeout as delay } from "node:timers/promises";
+import { systemClock, systemScheduler } from "@guildkit/core/system";
 import {
   createDiscordRest,
   createEventLogReporter,
@@ -17,14 +17,7 @@ import {
 } from "@guildkit/webhook-templates";
 import type { WorkerTask } from "./context";
 
-const systemClock: Clock = { now: () => new Date() };
-const timers: Scheduler = {
-  sleep: (ms, opts) =>
-    delay(Math.max(0, ms), undefined, opts?.signal ? { signal: opts.signal } : undefined).then(
-      () => undefined,
-      () => undefined,
-    ),
-};
+const timers: Scheduler = systemScheduler;
 
 /** What the webhook worker needs from the process. */
 export interface WebhookWorkerDeps {

@@ -13,6 +13,10 @@ function fakeScheduler() {
     sleep: async (ms) => {
       waits.push(ms);
     },
+    setTimer: () => {
+      throw new Error("the supervisor sets no timers");
+    },
+    clear: () => {},
   };
   return { scheduler, waits };
 }
@@ -65,7 +69,10 @@ describe("the worker's task supervisor", () => {
 
   it("a task waiting to be restarted keeps the worker not ready, naming it", async () => {
     let release = () => {};
-    const scheduler: Scheduler = { sleep: () => new Promise<void>((resolve) => (release = resolve)) };
+    const scheduler: Scheduler = {
+      ...fakeScheduler().scheduler,
+      sleep: () => new Promise<void>((resolve) => (release = resolve)),
+    };
     const stop = new AbortController();
     const broken: WorkerTask = {
       name: "broken",

@@ -1,3 +1,4 @@
+import { schedulerFromSleep } from "@guildkit/core/testing";
 import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
 import type { AppStore } from "@guildkit/runtime";
 import * as postgres from "@guildkit/store-postgres";
@@ -280,7 +281,7 @@ describe("the start-up trigger repair", () => {
       },
     } as unknown as Pick<AppStore, "webhooks">;
     const waits: number[] = [];
-    const scheduler = { sleep: async (ms: number) => void waits.push(ms) };
+    const scheduler = schedulerFromSleep(async (ms: number) => void waits.push(ms));
     const result = await repairTriggersUntilDone({
       store,
       scheduler,
@@ -313,12 +314,10 @@ describe("the start-up trigger repair", () => {
       },
     } as unknown as Pick<AppStore, "webhooks">;
     const waits: number[] = [];
-    const scheduler = {
-      sleep: async (ms: number) => {
-        waits.push(ms);
-        if (waits.length === 3) stop.abort();
-      },
-    };
+    const scheduler = schedulerFromSleep(async (ms: number) => {
+      waits.push(ms);
+      if (waits.length === 3) stop.abort();
+    });
     expect(
       await repairTriggersUntilDone({ store, scheduler, logger: silent, signal: stop.signal }),
     ).toBeNull();

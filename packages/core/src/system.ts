@@ -17,21 +17,24 @@ interface ChainedTimer {
   timeout: ReturnType<typeof setTimeout> | null;
 }
 
-function arm(handle: ChainedTimer, at: number, fn: () => void): void {
+/** Arms `fn` for `at`; `keepAlive: false` (timers) lets the process exit, `true` (an awaited sleep) not. */
+function arm(handle: ChainedTimer, at: number, fn: () => void, keepAlive: boolean): void {
   const delay = Math.max(0, at - Date.now());
   handle.timeout = setTimeout(
     () => {
-      if (at - Date.now() > 0 && delay >= MAX_DELAY_MS) return arm(handle, at, fn);
+      if (at - Date.now() > 0 && delay >= MAX_DELAY_MS) return arm(handle, at, fn, keepAlive);
       handle.timeout = null;
       fn();
     },
     Math.min(delay, MAX_DELAY_MS),
   );
-  // A pending timer never keeps a process alive on its own; the app's own loops do.
-  handle.timeout.unref?.();
+  if (!keepAlive) handle.timeout.unref?.();
 }
 
-/** The system scheduler: `setTimeout` underneath, unref'd, waits longer than 24.8 days chained. */
+/**
+ * The system scheduler: `setTimeout` underneath; `setTimer` timers are unref'd (they never keep a
+ * process alive), an awaited `sleep` is not; waits longer than 24.8 days are chained.
+ */
 export const systemScheduler: Scheduler = Object.freeze({
   sleep(ms: number, opts: IoOptions = {}): Promise<void> {
     const { signal } = opts;
@@ -44,14 +47,14 @@ export const systemScheduler: Scheduler = Object.freeze({
         resolve();
       };
       signal?.addEventListener("abort", done, { once: true });
-      arm(handle, Date.now() + Math.max(0, ms), done);
-      // sleep() holds the process open while awaited, as a plain setTimeout would.
-      handle.timeout?.ref?.();
+      // An awaited sleep holds the process open, as a plain setTimeout would.
+      arm(handle, Date.now() + Math.max(0, ms), done, true);
     });
   },
   setTimer(at: Date, fn: () => void): TimerHandle {
     const handle: ChainedTimer = { timeout: null };
-    arm(handle, at.getTime(), fn);
+    // A pending timer never keeps a process alive on its own; the app's own loops do.
+    arm(handle, at.getTime(), fn, false);
     return handle;
   },
   clear(handle: TimerHandle): void {

@@ -115,3 +115,17 @@ export function createMemoryEventLog(): MemoryEventLog {
     ofKind: (kind: string) => entries.filter((e) => e.kind === kind),
   };
 }
+
+/**
+ * A `Scheduler` made of a test's own `sleep` (one that records waits, resolves at once, or waits for
+ * the test); its `setTimer` throws, so code that unexpectedly arms a timer fails the test.
+ */
+export function schedulerFromSleep(sleep: Scheduler["sleep"]): Scheduler {
+  return {
+    sleep,
+    setTimer: () => {
+      throw new Error("this test's scheduler only sleeps: setTimer was not expected");
+    },
+    clear: () => {},
+  };
+}

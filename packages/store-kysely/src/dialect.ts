@@ -4,10 +4,7 @@
  */
 export type Dialect = "sqlite" | "postgres";
 
-/** Port: the current time. The stores stamp rows with it; tests hand in a fixed clock. */
-export interface Clock {
-  now(): Date;
-}
-
-/** The wall clock. */
-export const systemClock: Clock = { now: () => new Date() };
+/** Port: the current time (`@guildkit/core`'s). The stores stamp rows with it; tests hand in a fixed clock. */
+export type { Clock } from "@guildkit/core";
+/** The wall clock (`@guildkit/core/system`'s). */
+export { systemClock } from "@guildkit/core/system";

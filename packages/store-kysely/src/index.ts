@@ -70,6 +70,14 @@ export {
   type OAuthStore,
 } from "./oauth";
 export { createStorePorts, type StorePortOptions, type StorePorts } from "./ports";
+export {
+  createRetention,
+  DEFAULT_RETENTION,
+  type RetentionPolicy,
+  type RetentionPurgeOptions,
+  type RetentionReport,
+  type StoreRetention,
+} from "./retention";
 export { createRoleSyncStore, type RoleSyncStore, UnknownMemberColumnError } from "./role-sync";
 export { triggerStatements as roleSyncTriggerStatements } from "./role-sync/dialect";
 export * from "./schema";

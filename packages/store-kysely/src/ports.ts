@@ -5,6 +5,7 @@ import { type Clock, type Dialect, systemClock } from "./dialect";
 import { createEventLog } from "./event-log";
 import { createMemberRepository } from "./members";
 import { createOAuthStore } from "./oauth";
+import { createRetention } from "./retention";
 import { createRoleSyncStore } from "./role-sync";
 import type { Database } from "./schema";
 import { createSecretStore } from "./secrets";
@@ -42,6 +43,8 @@ export function createStorePorts(db: Kysely<Database>, dialect: Dialect, options
     oauth: createOAuthStore(db, dialect, clock),
     speedbump: createSpeedbumpStore(db, dialect, clock),
     webhooks: createWebhookStore(db, dialect, clock),
+    /** Purges delivered outbox events and old event-log entries by age, in batches. */
+    retention: createRetention(db, dialect, clock),
   };
 }
 

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Scheduler } from "@guildkit/core";
+import { systemScheduler } from "@guildkit/core/system";
 import type { Clock, GuildkitStore } from "@guildkit/store-kysely";
 import { NOTIFY_CHANNEL } from "@guildkit/webhook-templates";
 import type { PostgresPool } from "kysely";
@@ -33,7 +34,9 @@ interface ListeningClient {
   on(event: "end", listener: () => void): unknown;
 }
 
+// The system scheduler's timers, with a sleep that never keeps the process alive.
 const unrefTimers: Scheduler = {
+  ...systemScheduler,
   sleep: (ms, opts) =>
     delay(Math.max(0, ms), undefined, { ref: false, ...(opts?.signal ? { signal: opts.signal } : {}) }).then(
       () => undefined,

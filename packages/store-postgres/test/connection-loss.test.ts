@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Scheduler } from "@guildkit/core";
+import { schedulerFromSleep } from "@guildkit/core/testing";
 import { checkPostgres, createPostgresTestStore, freePort } from "@guildkit/store-testkit";
 import { NOTIFY_CHANNEL } from "@guildkit/webhook-templates";
 import { sql } from "kysely";
@@ -64,15 +65,15 @@ function heldScheduler() {
   let signal: AbortSignal | null = null;
   const pending = new Set<() => void>();
   let released = false;
-  const scheduler: Scheduler = {
-    sleep: (_ms, opts) =>
+  const scheduler: Scheduler = schedulerFromSleep(
+    (_ms, opts) =>
       new Promise<void>((resolve) => {
         signal = opts?.signal ?? null;
         if (released) return resolve();
         pending.add(resolve);
         opts?.signal?.addEventListener("abort", () => resolve(), { once: true });
       }),
-  };
+  );
   return {
     scheduler,
     signal: (): AbortSignal | null => signal,

@@ -7,6 +7,7 @@ import { roleSyncSettings } from "./006-role-sync-settings";
 import { webhookOutboxCreated } from "./007-webhook-outbox-created";
 import { secrets } from "./008-secrets";
 import { sessions } from "./009-sessions";
+import { retention } from "./010-retention";
 import type { GuildkitMigration } from "./types";
 
 /**
@@ -25,4 +26,5 @@ export const migrations: readonly GuildkitMigration[] = [
   webhookOutboxCreated,
   secrets,
   sessions,
+  retention,
 ];

@@ -1,4 +1,5 @@
 import type { SecretBox } from "@guildkit/core";
+import { systemScheduler } from "@guildkit/core/system";
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import { type Clock, type Dialect, systemClock } from "../dialect";
 import { SecretKeyRequiredError } from "../secrets/errors";
@@ -202,7 +203,7 @@ const LOCK_WAIT_LIMIT_MS = 60_000;
  * process, which cannot progress during a synchronous busy wait, finish).
  */
 async function beginImmediate<TDatabase>(conn: Kysely<TDatabase>, signal?: AbortSignal): Promise<void> {
-  const started = Date.now();
+  const started = systemClock.now().getTime();
   for (let pause = 20; ; pause = Math.min(pause * 2, 1000)) {
     signal?.throwIfAborted();
     try {
@@ -211,8 +212,9 @@ async function beginImmediate<TDatabase>(conn: Kysely<TDatabase>, signal?: Abort
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
       const busy = typeof code === "string" && code.startsWith("SQLITE_BUSY");
-      if (!busy || Date.now() - started > LOCK_WAIT_LIMIT_MS) throw new MigrationError(null, error);
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      if (!busy || systemClock.now().getTime() - started > LOCK_WAIT_LIMIT_MS)
+        throw new MigrationError(null, error);
+      await systemScheduler.sleep(pause, { signal });
     }
   }
 }

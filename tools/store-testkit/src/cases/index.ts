@@ -2,6 +2,7 @@ import type { StoreCases } from "../define";
 import { foundationCases } from "./foundation";
 import { guildkitTableCases } from "./guildkit-tables";
 import { oauthCases } from "./oauth";
+import { retentionCases } from "./retention";
 import { roleSyncCases } from "./role-sync";
 import { secretCases } from "./secrets";
 import { sessionCases } from "./sessions";
@@ -23,5 +24,6 @@ export const storeCases: readonly StoreCases[] = [
   guildkitTableCases,
   secretCases,
   webhookIdCases,
+  retentionCases,
   // next: roleSyncCases, oauthCases, webhookCases, speedbumpCases
 ];

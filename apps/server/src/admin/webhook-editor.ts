@@ -141,7 +141,7 @@ export function editorForm(input: {
     "Discord webhook URL",
     input.id
       ? "Leave empty to keep the stored URL (it is never shown: its token is a secret)."
-      : "Channel settings → Integrations → Webhooks → Copy Webhook URL.",
+      : "Channel settings → Integrations → Webhooks → Copy Webhook URL. It is never shown back: after a preview without JavaScript, paste it again.",
     html` autocomplete="off"`,
   )}${text("username", "Username (optional)", "Shown as the message's author.")}${text(
     "avatarUrl",

@@ -161,7 +161,8 @@ export function webhookPages(app: Hono, deps: ConsoleDeps): void {
           columns: await columnsOf(values.table),
         });
       }
-      return editor(c, { csrf: s.csrf, id }, values, { preview: view });
+      // A typed URL is not sent back (its token is a secret): type it again to save.
+      return editor(c, { csrf: s.csrf, id }, { ...values, url: "" }, { preview: view });
     }),
   );
 

@@ -150,6 +150,9 @@ describe.skipIf(!hasChromium && !process.env.CI)("the admin console in Chromium"
 
   it("runs a dry-run plan: would add one role, nothing changed in Discord", async () => {
     await page.goto(`${base}/admin/role-sync`);
+    await page.click("#show-roles");
+    expect(await page.textContent("#guild-roles")).toContain("Paid");
+    expect(await page.textContent("#guild-roles")).toContain("configured");
     await page.click("#dry-run");
     await page.waitForSelector("#plan-summary");
     expect(await page.textContent("#plan-summary")).toContain("Would add 1, remove 0, 0 not in the guild");

@@ -4,6 +4,7 @@ import { action, type ConsoleDeps, page } from "./guard";
 import { html, type SafeHtml } from "./html";
 import { csrfField, layout, respond } from "./layout";
 import { memberView, planView } from "./role-sync-plan";
+import { guildRolesView } from "./role-sync-roles";
 
 /** How long a dry run may read Discord before it is given up. */
 const PLAN_TIMEOUT_MS = 120_000;
@@ -20,7 +21,12 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
 
   const render = async (
     csrf: string,
-    extra: { notice?: string | null; plan?: SafeHtml | null; memberId?: string | null },
+    extra: {
+      notice?: string | null;
+      plan?: SafeHtml | null;
+      memberId?: string | null;
+      roles?: SafeHtml | null;
+    },
   ) => {
     const now = deps.clock.now();
     const memberId = extra.memberId && /^[0-9]{1,19}$/.test(extra.memberId) ? extra.memberId : null;
@@ -53,7 +59,7 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
         rules?.isSet
           ? html`<pre id="sync-rules">${JSON.stringify(rules.value, null, 2)}</pre>`
           : html`<p id="sync-rules">Default rule: a member whose <code>payment_status</code> holds a value gets the Discord settings' role ids.</p>`
-      }<p><a href="/admin/settings#settings-role_sync">Edit the rules and roles in Settings</a></p><h2>Run</h2><form method="post" action="/admin/role-sync/plan" class="inline">${csrfField(
+      }<p><a href="/admin/settings#settings-role_sync">Edit the rules and roles in Settings</a> · <a href="/admin/role-sync?roles=1#guild-roles" id="show-roles">Show the guild's roles (ids to copy)</a></p>${extra.roles ?? ""}<h2>Run</h2><form method="post" action="/admin/role-sync/plan" class="inline">${csrfField(
         csrf,
       )}<button type="submit" id="dry-run">Dry run (change nothing)</button></form><form method="post" action="/admin/role-sync/reconcile" class="inline">${csrfField(
         csrf,
@@ -78,7 +84,11 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
     page(deps, async (c, s) =>
       respond(
         c,
-        await render(s.csrf, { notice: c.req.query("notice") ?? null, memberId: c.req.query("member") }),
+        await render(s.csrf, {
+          notice: c.req.query("notice") ?? null,
+          memberId: c.req.query("member"),
+          roles: c.req.query("roles") ? await guildRolesView(deps.ctx, c.req.raw.signal) : null,
+        }),
       ),
     ),
   );

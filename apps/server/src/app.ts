@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { adminConsoleRoutes } from "./admin";
 import { bodyLimits } from "./body-limit";
 import type { ServerContext } from "./context";
 import { databaseUnavailableResponse } from "./database-unavailable";
@@ -31,5 +32,6 @@ export function createServerApp(ctx: ServerContext): Hono {
   app.route("/", oauthRoutes(ctx));
   app.route("/", adminConfigRoutes(ctx));
   app.route("/", webhookRoutes(ctx));
+  app.route("/", adminConsoleRoutes(ctx));
   return app;
 }

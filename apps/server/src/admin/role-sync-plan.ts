@@ -1,0 +1,46 @@
+import type { ReconcilePlan } from "@guildkit/role-reconciler";
+import { html, type SafeHtml } from "./html";
+
+/** The dry-run plan: the totals in one sentence, then who gains and loses which role, and why. */
+export function planView(plan: ReconcilePlan): SafeHtml {
+  const change = (c: ReconcilePlan["gains"][number]) =>
+    html`<tr><td>${c.discordUserId}</td><td>${c.memberIds.join(", ")}</td><td>${c.roleId}</td><td>${c.reason}</td></tr>`;
+  const table = (id: string, rows: SafeHtml[]) =>
+    rows.length === 0
+      ? ""
+      : html`<table id="${id}"><thead><tr><th>Discord user</th><th>Member</th><th>Role</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return html`<section id="plan"><h2>Dry-run plan</h2><p id="plan-summary"><strong>Would add ${plan.gains.length}, remove ${
+    plan.losses.length
+  }, ${plan.notInGuild.length} not in the guild</strong> — ${plan.checked} member(s) checked with ${plan.discordCalls} Discord read(s) (${
+    plan.mode === "bulk" ? "member list read in bulk" : "members read one by one"
+  }), nothing changed.</p>${table("plan-gains", plan.gains.map(change))}${table("plan-losses", plan.losses.map(change))}${
+    plan.notInGuild.length > 0
+      ? html`<p>Not in the guild: ${plan.notInGuild.map((n, i) => html`${i > 0 ? ", " : ""}member ${n.memberId} (${n.discordUserId})`)}</p>`
+      : ""
+  }${
+    plan.errors.length > 0
+      ? html`<h3>Problems</h3><ul id="plan-errors">${plan.errors.map((e) => html`<li>member ${e.memberId}: ${e.reason}</li>`)}</ul>`
+      : ""
+  }</section>`;
+}
+
+/** One member's page section: the roles guildkit granted it and its latest role-sync events. */
+export function memberView(input: {
+  memberId: string;
+  grants: { discordUserId: string; roleId: string }[];
+  events: { at: Date; kind: string; level: string; message: string }[];
+  csrf: string;
+}): SafeHtml {
+  return html`<section id="member-detail"><h2>Member ${input.memberId}</h2><p id="member-roles">${
+    input.grants.length === 0
+      ? "Holds no role granted by guildkit."
+      : html`Roles granted by guildkit: ${input.grants.map((g, i) => html`${i > 0 ? ", " : ""}<code>${g.roleId}</code> (to ${g.discordUserId})`)}`
+  }</p>${
+    input.events.length === 0
+      ? html`<p class="muted">No role-sync event recorded for this member.</p>`
+      : html`<ul id="member-events">${input.events.map(
+          (e) =>
+            html`<li><strong>${e.at.toISOString()}</strong> <code>${e.kind}</code> (${e.level}): ${e.message}</li>`,
+        )}</ul>`
+  }<form method="post" action="/admin/role-sync/member"><input type="hidden" name="_csrf" value="${input.csrf}"><input type="hidden" name="memberId" value="${input.memberId}"><button type="submit" id="reconcile-this-member" class="secondary">Reconcile this member</button></form></section>`;
+}

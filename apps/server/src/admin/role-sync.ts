@@ -1,0 +1,149 @@
+import { createRoleSync } from "@guildkit/worker";
+import type { Hono } from "hono";
+import { action, type ConsoleDeps, page } from "./guard";
+import { html, type SafeHtml } from "./html";
+import { csrfField, layout, respond } from "./layout";
+import { memberView, planView } from "./role-sync-plan";
+import { guildRolesView } from "./role-sync-roles";
+
+/** How long a dry run may read Discord before it is given up. */
+const PLAN_TIMEOUT_MS = 120_000;
+
+/**
+ * The role sync page: members per state, members due, the rules in force, the recent rounds and
+ * blocks from the event log (each reason says the fix), a dry-run plan (read-only: Discord is read,
+ * nothing changed), "Reconcile now" (every linked member made due: the worker converges them)
+ * and "reconcile this member". Reconciling itself stays the worker's job.
+ */
+export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
+  const { ctx } = deps;
+  const { roleSync, eventLog } = ctx.store;
+
+  const render = async (
+    csrf: string,
+    extra: {
+      notice?: string | null;
+      plan?: SafeHtml | null;
+      memberId?: string | null;
+      roles?: SafeHtml | null;
+    },
+  ) => {
+    const now = deps.clock.now();
+    const memberId = extra.memberId && /^[0-9]{1,19}$/.test(extra.memberId) ? extra.memberId : null;
+    const member = memberId
+      ? memberView({
+          memberId,
+          csrf,
+          grants: await roleSync.ledger.list({ memberIds: [memberId] }),
+          events: (await eventLog.list({ memberId, limit: 20 })).filter((e) => e.kind.startsWith("role")),
+        })
+      : "";
+    const counts = await roleSync.countByState();
+    const due = await roleSync.queue.countDue({ now });
+    const rules = (await deps.api("GET", "/config/role_sync")).body.fields?.[0];
+    const rounds = await eventLog.list({ kindPrefix: "role_sync.", limit: 5 });
+    const blocks = await eventLog.list({ kind: "role.permanent_error", limit: 10 });
+    const states = ["ok", "retrying", "permanent_error", "not_in_guild", "unlinked"] as const;
+    const label: Record<(typeof states)[number], string> = {
+      ok: "synced",
+      retrying: "in backoff",
+      permanent_error: "permanent error",
+      not_in_guild: "not in the guild",
+      unlinked: "unlinked (revoking)",
+    };
+    return layout(
+      { title: "Role sync", page: "role-sync", csrf, notice: extra.notice },
+      html`<div class="counts" id="sync-counts"><div><strong id="count-due">${due}</strong>due now</div>${states.map(
+        (s) => html`<div><strong id="count-${s}">${counts[s] ?? 0}</strong>${label[s]}</div>`,
+      )}</div><h2>Rules</h2>${
+        rules?.isSet
+          ? html`<pre id="sync-rules">${JSON.stringify(rules.value, null, 2)}</pre>`
+          : html`<p id="sync-rules">Default rule: a member whose <code>payment_status</code> holds a value gets the Discord settings' role ids.</p>`
+      }<p><a href="/admin/settings#settings-role_sync">Edit the rules and roles in Settings</a> · <a href="/admin/role-sync?roles=1#guild-roles" id="show-roles">Show the guild's roles (ids to copy)</a></p>${extra.roles ?? ""}<h2>Run</h2><form method="post" action="/admin/role-sync/plan" class="inline">${csrfField(
+        csrf,
+      )}<button type="submit" id="dry-run">Dry run (change nothing)</button></form><form method="post" action="/admin/role-sync/reconcile" class="inline">${csrfField(
+        csrf,
+      )}<button type="submit" id="reconcile-now" class="secondary">Reconcile now</button></form><form method="post" action="/admin/role-sync/member" class="inline">${csrfField(
+        csrf,
+      )}<input type="text" name="memberId" id="member-id" placeholder="member id" size="10" required><button type="submit" id="reconcile-member" class="secondary">Reconcile this member</button></form><form method="get" action="/admin/role-sync" class="inline"><input type="text" name="member" id="lookup-member" placeholder="member id" size="10" required><button type="submit" id="lookup" class="secondary">Look up member</button></form>${
+        extra.plan ?? ""
+      }${member}<h2>Blocks</h2>${
+        blocks.length === 0
+          ? html`<p class="muted" id="no-blocks">No permanent failure recorded.</p>`
+          : html`<ul id="blocks">${blocks.map((b) => html`<li><strong>${b.at.toISOString()}</strong>: ${b.message}</li>`)}</ul>`
+      }<h2>Recent rounds</h2>${
+        rounds.length === 0
+          ? html`<p class="muted">No round recorded yet (is the worker running?).</p>`
+          : html`<ul id="rounds">${rounds.map((r) => html`<li><strong>${r.at.toISOString()}</strong> <code>${r.kind}</code>: ${r.message}</li>`)}</ul>`
+      }`,
+    );
+  };
+
+  app.get(
+    "/admin/role-sync",
+    page(deps, async (c, s) =>
+      respond(
+        c,
+        await render(s.csrf, {
+          notice: c.req.query("notice") ?? null,
+          memberId: c.req.query("member"),
+          roles: c.req.query("roles") ? await guildRolesView(deps.ctx, c.req.raw.signal) : null,
+        }),
+      ),
+    ),
+  );
+
+  app.post(
+    "/admin/role-sync/plan",
+    action(deps, async (c, s) => {
+      const sync = createRoleSync({
+        store: ctx.store,
+        discordApiBaseUrl: ctx.settings.discordApiBaseUrl,
+        discordCdnBaseUrl: ctx.settings.discordCdnBaseUrl,
+        owner: "admin-console-dry-run",
+      });
+      try {
+        const signal = AbortSignal.any([c.req.raw.signal, AbortSignal.timeout(PLAN_TIMEOUT_MS)]);
+        const loaded = await sync.loadSettings({ signal });
+        if (loaded.status !== "ready") {
+          const missing = html`<p class="bad" id="plan-incomplete">The settings are incomplete: ${
+            loaded.status === "incomplete" ? loaded.missing.join(", ") : "see the event log"
+          }. Fill them in on the <a href="/admin/settings">Settings</a> page.</p>`;
+          return respond(c, await render(s.csrf, { plan: missing }), 400);
+        }
+        const plan = await sync.reconciler.plan({
+          settings: loaded.settings,
+          gateway: loaded.gateway,
+          signal,
+        });
+        return respond(c, await render(s.csrf, { plan: planView(plan) }));
+      } finally {
+        await sync.close();
+      }
+    }),
+  );
+
+  app.post(
+    "/admin/role-sync/reconcile",
+    action(deps, async (c) => {
+      const now = deps.clock.now();
+      const made = await roleSync.queue.scheduleFullPass({ now, checkedBefore: now });
+      const notice = `${made} member(s) are due now; the worker reconciles them (members in backoff keep their retry time).`;
+      return c.redirect(`/admin/role-sync?notice=${encodeURIComponent(notice)}`, 303);
+    }),
+  );
+
+  app.post(
+    "/admin/role-sync/member",
+    action(deps, async (c, _s, form) => {
+      const id = (form.memberId ?? "").trim();
+      const made = /^[0-9]{1,19}$/.test(id)
+        ? await roleSync.queue.markDue({ now: deps.clock.now(), memberIds: [id] })
+        : 0;
+      const notice =
+        made > 0 ? `Member ${id} is due now.` : `No sync row for member ${id || "(none)"}: is it linked?`;
+      const back = made > 0 ? `&member=${id}` : "";
+      return c.redirect(`/admin/role-sync?notice=${encodeURIComponent(notice)}${back}`, 303);
+    }),
+  );
+}

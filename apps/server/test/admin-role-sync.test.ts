@@ -1,0 +1,57 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createServerApp } from "../src/app";
+import type { ServerContext } from "../src/context";
+import { postForm, signIn } from "./admin-helpers";
+import { createTestContext } from "./helpers";
+
+let ctx: ServerContext;
+let teardown: () => Promise<void>;
+beforeEach(async () => {
+  ({ ctx, teardown } = await createTestContext());
+});
+afterEach(async () => teardown());
+
+describe("admin console role sync page", () => {
+  it("a dry run with incomplete settings names what is missing", async () => {
+    const app = createServerApp(ctx);
+    const login = await signIn(app);
+    const res = await postForm(app, login, "/admin/role-sync/plan", {});
+    expect(res.status).toBe(400);
+    const body = await res.text();
+    expect(body).toContain('id="plan-incomplete"');
+    expect(body).toMatch(/The settings are incomplete: bot_token, guild_id, role_ids/);
+  });
+
+  it("Reconcile now makes every linked member due; one member can be made due and looked up", async () => {
+    const app = createServerApp(ctx);
+    const login = await signIn(app);
+    const a = await ctx.store.members.create({
+      email: "a@example.test",
+      discordUserId: "1400000000000000001",
+      paymentStatus: "active",
+    });
+    await ctx.store.members.create({
+      email: "b@example.test",
+      discordUserId: "1400000000000000002",
+      paymentStatus: null,
+    });
+    const all = await postForm(app, login, "/admin/role-sync/reconcile", {});
+    expect(all.status).toBe(303);
+    const page = await (
+      await app.request(all.headers.get("location") ?? "", { headers: { cookie: login.cookie } })
+    ).text();
+    expect(page).toMatch(/id="notice"[^>]*>\d+ member\(s\) are due now/);
+    expect(page).toMatch(/<strong id="count-due">2<\/strong>/);
+
+    const one = await postForm(app, login, "/admin/role-sync/member", { memberId: a.id });
+    expect(one.headers.get("location")).toContain(`member=${a.id}`);
+    const detail = await (
+      await app.request(one.headers.get("location") ?? "", { headers: { cookie: login.cookie } })
+    ).text();
+    expect(detail).toContain(`Member ${a.id} is due now.`);
+    expect(detail).toContain('id="member-detail"');
+    expect(detail).toContain("Holds no role granted by guildkit.");
+    const none = await postForm(app, login, "/admin/role-sync/member", { memberId: "999999" });
+    expect(decodeURIComponent(none.headers.get("location") ?? "")).toContain("No sync row for member 999999");
+  });
+});

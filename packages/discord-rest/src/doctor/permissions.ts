@@ -58,9 +58,12 @@ export function highestRole(
   return best;
 }
 
-/** Whether `role` sits strictly below `top` in the hierarchy (the bot can then grant it). */
+/**
+ * Whether `role` sits strictly below `top` (the bot can then grant it). Equal positions count as
+ * not below: Discord refuses a role at the bot's own height.
+ */
 export function isBelow(role: PermissionRole, top: PermissionRole): boolean {
-  return role.position < top.position || (role.position === top.position && BigInt(role.id) > BigInt(top.id));
+  return role.position < top.position;
 }
 
 /**

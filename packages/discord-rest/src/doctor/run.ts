@@ -63,7 +63,18 @@ export async function runSetupChecks(input: SetupCheckInput): Promise<SetupRepor
     guildId: input.guildId,
   });
   // The redirect URIs are checked against the application's list too.
-  const oauthChecks = await checkOAuth(input, application.app);
+  // A client id of another application fails the OAuth checks too: they wait for the right one.
+  const oauthChecks =
+    application.result.status === "fail" && application.app && input.clientId
+      ? [
+          skip("client_secret", "client secret accepted", "needs the client id of the bot's application."),
+          skip(
+            "redirect_uri",
+            "OAuth2 redirect URIs registered",
+            "needs the client id of the bot's application.",
+          ),
+        ]
+      : await checkOAuth(input, application.app);
   const rest =
     input.rest ??
     createDiscordRest({
@@ -72,6 +83,8 @@ export async function runSetupChecks(input: SetupCheckInput): Promise<SetupRepor
       ...(input.userAgent ? { userAgent: input.userAgent } : {}),
       ...(input.dispatcher ? { dispatcher: input.dispatcher } : {}),
       timeoutMs: input.timeoutMs ?? 10_000,
+      // A handful of reads: Discord's buckets are honoured, no budget spacing is needed.
+      limiter: { schedule: (fn) => fn() },
       retries: 1,
       rateLimitRetries: 2,
       maxRateLimitWaitMs: 10_000,

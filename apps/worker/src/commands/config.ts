@@ -28,12 +28,17 @@ function fieldOf(module: string, key: string) {
   return { spec, field: (spec.fields as Record<string, { secret: boolean }>)[key] as { secret: boolean } };
 }
 
-/** A value as typed: JSON when it parses (lists, numbers, rules), else the text. */
+/**
+ * A value as typed: a JSON list or object (role ids, rules), `null` (clears), `true`/`false`; any
+ * other text as it is (ids stay text, numbers are coerced by the spec).
+ */
 function parseValue(text: string): unknown {
+  const trimmed = text.trim();
+  if (!/^[[{]/.test(trimmed) && !["null", "true", "false"].includes(trimmed)) return text;
   try {
-    return JSON.parse(text);
+    return JSON.parse(trimmed);
   } catch {
-    return text;
+    throw new CliUsageError(`the value looks like JSON but does not parse: ${trimmed.slice(0, 40)}`);
   }
 }
 

@@ -61,7 +61,12 @@ const SECRET_FIELDS = new Set(
 export async function readSetupSettings(
   store: Pick<AppStore, "configStore" | "webhooks">,
   signal?: AbortSignal,
-): Promise<{ checks: SetupCheckResult[]; input: Omit<SetupCheckInput, "apiBaseUrl" | "redirectUris"> }> {
+): Promise<{
+  checks: SetupCheckResult[];
+  /** Secret settings stored but not opened by the keys (the `secret_key` check names them). */
+  unreadable: string[];
+  input: Omit<SetupCheckInput, "apiBaseUrl" | "redirectUris">;
+}> {
   const discord = createConfigLoader({ store: store.configStore, spec: discordConfigSpec });
   const rulesLoader = createConfigLoader({ store: store.configStore, spec: roleSyncConfigSpec });
   const described = await discord.describe({ signal });
@@ -125,6 +130,7 @@ export async function readSetupSettings(
     .map((h) => ({ id: h.id, name: h.username ?? `${h.operation} on ${h.table}`, url: h.url }));
   return {
     checks,
+    unreadable: unreadable.map((i) => i.field),
     input: {
       botToken: await one("bot_token"),
       clientId: await one("client_id"),

@@ -2,6 +2,7 @@ import {
   formatSetupReport,
   guildkitRedirectUris,
   runSetupChecks,
+  type SetupCheckResult,
   type SetupReport,
 } from "@guildkit/discord-rest";
 import { openStore } from "@guildkit/runtime";
@@ -33,7 +34,19 @@ export async function runDoctor(io: CliIo, opts: DoctorOptions): Promise<SetupRe
     if (database.status === "fail" && /does not answer/.test(database.message)) {
       return { ok: false, checks: [database], inviteUrl: null };
     }
-    const local = await readSetupSettings(store, io.signal);
+    let local: Awaited<ReturnType<typeof readSetupSettings>>;
+    try {
+      local = await readSetupSettings(store, io.signal);
+    } catch (error) {
+      // an empty or old database has no settings to read yet: the first line says what to do
+      if (database.status !== "fail") throw error;
+      const skipped = { status: "skip" as const, fix: null, message: "needs the migrated database." };
+      return {
+        ok: false,
+        checks: [database, { id: "settings", title: "the stored settings are valid", ...skipped }],
+        inviteUrl: null,
+      };
+    }
     const discord = await runSetupChecks({
       ...local.input,
       redirectUris: publicUrl ? guildkitRedirectUris(publicUrl) : [],
@@ -41,7 +54,15 @@ export async function runDoctor(io: CliIo, opts: DoctorOptions): Promise<SetupRe
       apiBaseUrl: settings.discordApiBaseUrl,
       ...(io.signal ? { signal: io.signal } : {}),
     });
-    const checks = [database, ...local.checks, ...discord.checks];
+    // a secret the key does not open is the secret_key line's failure, not "not set"
+    const opened = (id: string, field: string) => (check: SetupCheckResult) =>
+      check.id === id && check.status === "fail" && local.unreadable.includes(field)
+        ? { ...check, status: "skip" as const, message: `needs a ${field} the secret key opens.`, fix: null }
+        : check;
+    const discordChecks = discord.checks
+      .map(opened("token", "bot_token"))
+      .map(opened("client_secret", "client_secret"));
+    const checks = [database, ...local.checks, ...discordChecks];
     if (opts.relay) checks.push(await checkPluralKit(settings.pluralkitBaseUrl, io.signal));
     return { ok: checks.every((c) => c.status !== "fail"), checks, inviteUrl: discord.inviteUrl };
   } finally {

@@ -10,8 +10,17 @@ export async function runCli(
   let stdout = "";
   let stderr = "";
   const io: CliIo = {
-    out: { write: (t) => void (stdout += t), isTTY: false },
-    err: { write: (t) => void (stderr += t) },
+    out: {
+      write: (t) => {
+        stdout += t;
+      },
+      isTTY: false,
+    },
+    err: {
+      write: (t) => {
+        stderr += t;
+      },
+    },
     env: { LOG_LEVEL: "silent", ...env },
     readStdin: async () => opts.stdin ?? "",
   };

@@ -129,7 +129,9 @@ describe("guildkit doctor", () => {
     },
     {
       name: "PluralKit unreachable",
-      setup: () => void (env.PLURALKIT_BASE_URL = "http://127.0.0.1:1/v2"),
+      setup: () => {
+        env.PLURALKIT_BASE_URL = "http://127.0.0.1:1/v2";
+      },
       check: "PluralKit answers",
       fix: /PLURALKIT_BASE_URL/,
     },

@@ -83,6 +83,11 @@ export function registerConfig(program: Command, io: CliIo, done: (code: number)
         }),
       );
     });
+  registerConfigSet(config, io, done);
+}
+
+/** `guildkit config set <module> <key> [value]`. */
+function registerConfigSet(config: Command, io: CliIo, done: (code: number) => void): void {
   config
     .command("set <module> <key> [value]")
     .description(

@@ -1,6 +1,7 @@
-import { createDiscordRest } from "../client";
+import { createDiscordRest, type DiscordRest } from "../client";
 import { checkGuild, checkMembersIntent, checkPermissions, checkRoles } from "./guild-checks";
-import { checkApplication, checkOAuth, checkToken } from "./identity-checks";
+import { checkApplication, checkToken } from "./identity-checks";
+import { checkOAuth } from "./oauth-checks";
 import { botInviteUrl } from "./permissions";
 import { createSetupProbe } from "./probe";
 import { fail, skip } from "./result";
@@ -19,6 +20,30 @@ function skippedForToken(input: SetupCheckInput): SetupCheckResult[] {
     skip("manage_webhooks", "the bot has Manage Webhooks", NEEDS_TOKEN),
     ...input.roleIds.map((id) => skip(`role:${id}`, `role ${id} can be granted`, NEEDS_TOKEN)),
   ];
+}
+
+/** The OAuth checks while the client id is another application's. */
+function skippedForClientId(): SetupCheckResult[] {
+  const why = "needs the client id of the bot's application.";
+  return [
+    skip("client_secret", "client secret accepted", why),
+    skip("redirect_uri", "OAuth2 redirect URIs registered", why),
+  ];
+}
+
+/** A client for the doctor's few guild reads: Discord's buckets honoured, no budget spacing, short waits. */
+function clientFor(input: SetupCheckInput, token: string): DiscordRest {
+  return createDiscordRest({
+    token,
+    ...(input.apiBaseUrl ? { apiBaseUrl: input.apiBaseUrl } : {}),
+    ...(input.userAgent ? { userAgent: input.userAgent } : {}),
+    ...(input.dispatcher ? { dispatcher: input.dispatcher } : {}),
+    timeoutMs: input.timeoutMs ?? 10_000,
+    limiter: { schedule: (fn) => fn() },
+    retries: 1,
+    rateLimitRetries: 2,
+    maxRateLimitWaitMs: 10_000,
+  });
 }
 
 /**
@@ -62,33 +87,12 @@ export async function runSetupChecks(input: SetupCheckInput): Promise<SetupRepor
     clientId: application.app?.id ?? input.clientId ?? token.bot.id,
     guildId: input.guildId,
   });
-  // The redirect URIs are checked against the application's list too.
   // A client id of another application fails the OAuth checks too: they wait for the right one.
   const oauthChecks =
     application.result.status === "fail" && application.app && input.clientId
-      ? [
-          skip("client_secret", "client secret accepted", "needs the client id of the bot's application."),
-          skip(
-            "redirect_uri",
-            "OAuth2 redirect URIs registered",
-            "needs the client id of the bot's application.",
-          ),
-        ]
+      ? skippedForClientId()
       : await checkOAuth(input, application.app);
-  const rest =
-    input.rest ??
-    createDiscordRest({
-      token: input.botToken,
-      ...(input.apiBaseUrl ? { apiBaseUrl: input.apiBaseUrl } : {}),
-      ...(input.userAgent ? { userAgent: input.userAgent } : {}),
-      ...(input.dispatcher ? { dispatcher: input.dispatcher } : {}),
-      timeoutMs: input.timeoutMs ?? 10_000,
-      // A handful of reads: Discord's buckets are honoured, no budget spacing is needed.
-      limiter: { schedule: (fn) => fn() },
-      retries: 1,
-      rateLimitRetries: 2,
-      maxRateLimitWaitMs: 10_000,
-    });
+  const rest = input.rest ?? clientFor(input, input.botToken);
   try {
     const guild = await checkGuild(rest, { guildId: input.guildId, botId: token.bot.id, inviteUrl, signal });
     checks.push(guild.result);

@@ -42,6 +42,7 @@ export {
   type SignalOptions,
   VERSION,
 } from "./defaults";
+export * from "./doctor";
 export {
   DiscordAbortError,
   DiscordApiError,

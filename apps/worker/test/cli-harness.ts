@@ -1,0 +1,29 @@
+import { main } from "../src/cli";
+import type { CliIo } from "../src/commands/io";
+
+/** Runs `guildkit <argv>` in this process with its own environment, output and standard input. */
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  opts: { stdin?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = {
+    out: {
+      write: (t) => {
+        stdout += t;
+      },
+      isTTY: false,
+    },
+    err: {
+      write: (t) => {
+        stderr += t;
+      },
+    },
+    env: { LOG_LEVEL: "silent", ...env },
+    readStdin: async () => opts.stdin ?? "",
+  };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}

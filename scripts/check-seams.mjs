@@ -14,7 +14,7 @@ const MAX_LINES = 400;
  * Where real time is allowed, and why. Everything else takes a `Clock` and a `Scheduler`.
  * Keys are paths relative to the repository root.
  */
-export const TIME_EXCEPTIONS = {
+const TIME_EXCEPTIONS = {
   "packages/core/src/system.ts": "the one system clock and scheduler",
 };
 

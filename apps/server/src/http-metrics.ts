@@ -4,45 +4,34 @@ import { Counter, Histogram, type Registry } from "prom-client";
 
 /** Latency buckets, in seconds: a redirect or a JSON answer takes milliseconds; a DB stall, seconds. */
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const labelNames = ["method", "route", "status"] as const;
+type Label = (typeof labelNames)[number];
 
 /**
  * The server's own HTTP metrics, on `registry`: `guildkit_http_requests_total` and
  * `guildkit_http_request_duration_seconds`, labelled by method, **route template** (`/webhooks/:id`,
  * never the raw path: an id in a label would grow the series without bound) and status. A request no
- * route answered is labelled `unmatched`.
+ * route answered is labelled `unmatched`. Registered once per registry: several apps built on one
+ * registry (tests, embedding) share the pair.
  */
 export function httpMetrics(registry: Registry): MiddlewareHandler {
-  const labelNames = ["method", "route", "status"] as const;
-  // One pair per registry: several apps built on one registry (tests, embedding) share it.
-  const existing = registry.getSingleMetric("guildkit_http_requests_total");
-  if (existing) return countOn(existing as Counter<(typeof labelNames)[number]>, registry);
-  const requests = new Counter({
-    name: "guildkit_http_requests_total",
-    help: "HTTP requests answered by the server, by method, route template and status.",
-    labelNames,
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: "guildkit_http_request_duration_seconds",
-    help: "Time to answer an HTTP request, by method, route template and status.",
-    labelNames,
-    buckets: BUCKETS,
-    registers: [registry],
-  });
-  return measure(requests, duration);
-}
-
-function countOn(requests: Counter<"method" | "route" | "status">, registry: Registry): MiddlewareHandler {
-  const duration = registry.getSingleMetric("guildkit_http_request_duration_seconds") as Histogram<
-    "method" | "route" | "status"
-  >;
-  return measure(requests, duration);
-}
-
-function measure(
-  requests: Counter<"method" | "route" | "status">,
-  duration: Histogram<"method" | "route" | "status">,
-): MiddlewareHandler {
+  const requests =
+    (registry.getSingleMetric("guildkit_http_requests_total") as Counter<Label> | undefined) ??
+    new Counter({
+      name: "guildkit_http_requests_total",
+      help: "HTTP requests answered by the server, by method, route template and status.",
+      labelNames,
+      registers: [registry],
+    });
+  const duration =
+    (registry.getSingleMetric("guildkit_http_request_duration_seconds") as Histogram<Label> | undefined) ??
+    new Histogram({
+      name: "guildkit_http_request_duration_seconds",
+      help: "Time to answer an HTTP request, by method, route template and status.",
+      labelNames,
+      buckets: BUCKETS,
+      registers: [registry],
+    });
   return async (c, next) => {
     const started = process.hrtime.bigint();
     try {

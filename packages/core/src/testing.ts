@@ -129,3 +129,39 @@ export function schedulerFromSleep(sleep: Scheduler["sleep"]): Scheduler {
     clear: () => {},
   };
 }
+
+/** Fake time that moves on its own: see {@link createInstantTime}. */
+export interface InstantTime {
+  clock: Clock;
+  scheduler: Scheduler;
+  /** Every sleep and timer asked for, in ms, in order. */
+  waits: number[];
+  now(): number;
+}
+
+/**
+ * Fake time (`createFakeTime`) that moves forward on its own by every wait asked of its scheduler, so
+ * code that waits 1.5 s for a rate-limit bucket runs at once; `waits` lists each sleep and timer in
+ * milliseconds, in the order they were asked for. For tests of code whose waits are not the subject.
+ */
+export function createInstantTime(start: Date | number = 1_700_000_000_000): InstantTime {
+  const time = createFakeTime(start);
+  const waits: number[] = [];
+  const scheduler: Scheduler = {
+    sleep(ms, opts) {
+      waits.push(ms);
+      const slept = time.scheduler.sleep(ms, opts);
+      void time.advance(ms);
+      return slept;
+    },
+    setTimer(at, fn) {
+      const ms = Math.max(0, at.getTime() - time.now());
+      waits.push(ms);
+      const handle = time.scheduler.setTimer(at, fn);
+      void time.advance(ms);
+      return handle;
+    },
+    clear: (handle) => time.scheduler.clear(handle),
+  };
+  return { clock: time.clock, scheduler, waits, now: time.now };
+}

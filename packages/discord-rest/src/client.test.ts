@@ -1,6 +1,6 @@
+import { createInstantTime } from "@guildkit/core/testing";
 import { MockAgent } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
-import { createInstantTime } from "../test/instant-time";
 import { createDiscordRest, type DiscordRestOptions } from "./client";
 import {
   DiscordAbortError,

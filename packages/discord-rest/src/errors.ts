@@ -56,13 +56,7 @@ export class DiscordApiError extends GuildkitError implements DiscordErrorFields
       errors?: unknown;
     },
   ) {
-    super(message, {
-      retryable: init.retryable,
-      retryAfterMs: init.retryAfterMs,
-      status: init.status,
-      code: init.code,
-      cause: init.cause,
-    });
+    super(message, init);
     this.route = init.route;
     this.discordMessage = init.discordMessage ?? null;
     this.errors = init.errors ?? null;

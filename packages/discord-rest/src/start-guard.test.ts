@@ -1,5 +1,5 @@
+import { createInstantTime } from "@guildkit/core/testing";
 import { describe, expect, it } from "vitest";
-import { createInstantTime } from "../test/instant-time";
 import { createStartGuard } from "./start-guard";
 
 /** Fake time that moves by every wait of the guard; `advance` moves it for the test's own steps. */

@@ -1,5 +1,5 @@
+import { createInstantTime } from "@guildkit/core/testing";
 import { describe, expect, it } from "vitest";
-import { createInstantTime } from "../test/instant-time";
 import { createRequestBudget, parseResetHeader } from "./budget";
 
 const fakeTime = () => createInstantTime(0);

@@ -45,13 +45,7 @@ export class PluralKitApiError extends GuildkitError {
       cause?: unknown;
     },
   ) {
-    super(message, {
-      retryable: init.retryable,
-      retryAfterMs: init.retryAfterMs,
-      status: init.status,
-      code: init.code,
-      cause: init.cause,
-    });
+    super(message, init);
     this.reason = init.reason;
     this.route = init.route;
     this.messageId = init.messageId;

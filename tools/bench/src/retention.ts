@@ -9,7 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { createPostgresStore } from "@guildkit/store-postgres";
-import { postgresTestUrl } from "@guildkit/store-testkit";
+import { plantWebhook, postgresTestUrl } from "@guildkit/store-testkit";
 import { sql } from "kysely";
 import pg from "pg";
 
@@ -60,21 +60,7 @@ async function seed(schema: string) {
   const store = createPostgresStore({ connectionString: url, schema, clock: { now: () => NOW } });
   await store.migrate();
   const db = store.kysely;
-  const hook = await db
-    .insertInto("discord_webhooks")
-    .values({
-      webhook_url: "https://discord.com/api/webhooks/1/t",
-      message_template: "{values}",
-      username: "",
-      trigger_table: "members",
-      trigger_op: "INSERT",
-      when_clause: "",
-      enabled: false,
-      mention_user_columns: "[]",
-      created_at: NOW.toISOString(),
-    } as never)
-    .returning("id")
-    .executeTakeFirstOrThrow();
+  const hook = { id: await plantWebhook(db, "postgres", NOW) };
   const now = NOW.toISOString();
   await sql`insert into webhook_outbox (webhook_id, op, new_row, created_at, state, delivered_at)
     select ${hook.id}, 'INSERT', '{}'::jsonb, t, 'delivered', t

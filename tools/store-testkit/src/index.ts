@@ -8,6 +8,7 @@
 export { foundationCases } from "./cases/foundation";
 export { storeCases } from "./cases/index";
 export { storeAccountTransactions } from "./cases/oauth";
+export { plantWebhook } from "./cases/retention";
 export { sessionCases } from "./cases/sessions";
 export {
   defineStoreCases,

@@ -1,4 +1,5 @@
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
+import { systemClock } from "@guildkit/core/system";
 import { createDiscordIdentityProvider } from "@guildkit/discord-rest";
 import {
   type Clock,
@@ -32,7 +33,7 @@ const html = (body: string) =>
  * sessions (`GET /`, `GET /me`, `POST /logout`, `POST /logout/everywhere`; see `accountRoutes`).
  */
 export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {}) {
-  const clock: Clock = options.clock ?? { now: () => new Date() };
+  const clock: Clock = options.clock ?? systemClock;
   const base = ctx.settings.publicBaseUrl.replace(/\/+$/, "");
   const secure = base.startsWith("https:");
   const sessions: Sessions = createSessions({

@@ -1,5 +1,5 @@
 import type { IoOptions } from "@guildkit/core";
-import type { Kysely } from "kysely";
+import type { Kysely, SelectQueryBuilder } from "kysely";
 import { encodeTime } from "../codec";
 import type { Clock, Dialect } from "../dialect";
 import type { Database } from "../schema";
@@ -61,6 +61,23 @@ async function inBatches(
   }
 }
 
+type Purged = "webhook_outbox" | "event_log";
+type IdQuery<T extends Purged> = SelectQueryBuilder<Database, T, { id: Database[T]["id"] }>;
+
+/** Deletes the rows of `table` whose ids `pick` selects; the number deleted. */
+async function deleteIds<T extends Purged>(
+  db: Kysely<Database>,
+  table: T,
+  pick: (q: IdQuery<T>) => IdQuery<T>,
+): Promise<bigint | undefined> {
+  const ids = pick(db.selectFrom(table as Purged).select("id") as unknown as IdQuery<T>);
+  const result = await db
+    .deleteFrom(table as Purged)
+    .where("id", "in", ids as never)
+    .executeTakeFirst();
+  return result.numDeletedRows;
+}
+
 /** The retention port on one kysely instance. */
 export function createRetention(db: Kysely<Database>, dialect: Dialect, clock: Clock): StoreRetention {
   return {
@@ -69,45 +86,26 @@ export function createRetention(db: Kysely<Database>, dialect: Dialect, clock: C
       const batchSize = Math.max(1, Math.floor(policy.batchSize));
       const now = clock.now().getTime();
       const report: RetentionReport = { deliveredEvents: 0, eventLog: 0, statements: 0 };
-      const deliveredBefore = encodeTime(dialect, new Date(now - policy.deliveredEventsMs));
       // `delete … where id in (select id … limit n)`: one short statement per batch on both
       // dialects, driven by the partial index on delivered_at (migration 010) / event_log_at_idx.
+      const deliveredBefore = encodeTime(dialect, new Date(now - policy.deliveredEventsMs));
       report.deliveredEvents = await inBatches(
-        async () =>
-          (
-            await db
-              .deleteFrom("webhook_outbox")
-              .where("id", "in", (q) =>
-                q
-                  .selectFrom("webhook_outbox")
-                  .select("id")
-                  .where("state", "=", "delivered")
-                  .where("delivered_at", "<", deliveredBefore)
-                  .orderBy("delivered_at")
-                  .limit(batchSize),
-              )
-              .executeTakeFirst()
-          ).numDeletedRows,
+        () =>
+          deleteIds(db, "webhook_outbox", (q) =>
+            q
+              .where("state", "=", "delivered")
+              .where("delivered_at", "<", deliveredBefore)
+              .orderBy("delivered_at")
+              .limit(batchSize),
+          ),
         batchSize,
         opts.signal,
         report,
       );
       const loggedBefore = encodeTime(dialect, new Date(now - policy.eventLogMs));
       report.eventLog = await inBatches(
-        async () =>
-          (
-            await db
-              .deleteFrom("event_log")
-              .where("id", "in", (q) =>
-                q
-                  .selectFrom("event_log")
-                  .select("id")
-                  .where("at", "<", loggedBefore)
-                  .orderBy("at")
-                  .limit(batchSize),
-              )
-              .executeTakeFirst()
-          ).numDeletedRows,
+        () =>
+          deleteIds(db, "event_log", (q) => q.where("at", "<", loggedBefore).orderBy("at").limit(batchSize)),
         batchSize,
         opts.signal,
         report,

@@ -8,7 +8,11 @@ const NOW = new Date("2026-11-30T12:00:00.000Z");
 const ago = (days: number) => new Date(NOW.getTime() - days * DAY);
 const stamp = (dialect: Dialect, date: Date) => (dialect === "postgres" ? date : date.toISOString());
 
-async function plantWebhook(db: Kysely<Database>, dialect: Dialect): Promise<string> {
+/**
+ * A disabled webhook definition written straight into `discord_webhooks` (no trigger), for cases and
+ * benches that plant outbox rows of their own. Returns its id.
+ */
+export async function plantWebhook(db: Kysely<Database>, dialect: Dialect, now = NOW): Promise<string> {
   const row = await db
     .insertInto("discord_webhooks")
     .values({
@@ -20,7 +24,7 @@ async function plantWebhook(db: Kysely<Database>, dialect: Dialect): Promise<str
       when_clause: "",
       enabled: dialect === "postgres" ? false : 0,
       mention_user_columns: "[]",
-      created_at: NOW.toISOString(),
+      created_at: now.toISOString(),
     } as never)
     .returning("id")
     .executeTakeFirstOrThrow();

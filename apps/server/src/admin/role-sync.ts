@@ -1,8 +1,8 @@
-import { createRoleSync } from "@guildkit/worker";
 import type { Hono } from "hono";
 import { action, type ConsoleDeps, page } from "./guard";
 import { html, type SafeHtml } from "./html";
 import { csrfField, layout, respond } from "./layout";
+import { dryRun } from "./role-sync-dry-run";
 import { memberView, planView } from "./role-sync-plan";
 import { guildRolesView } from "./role-sync-roles";
 
@@ -96,30 +96,15 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
   app.post(
     "/admin/role-sync/plan",
     action(deps, async (c, s) => {
-      const sync = createRoleSync({
-        store: ctx.store,
-        discordApiBaseUrl: ctx.settings.discordApiBaseUrl,
-        discordCdnBaseUrl: ctx.settings.discordCdnBaseUrl,
-        owner: "admin-console-dry-run",
-      });
-      try {
-        const signal = AbortSignal.any([c.req.raw.signal, AbortSignal.timeout(PLAN_TIMEOUT_MS)]);
-        const loaded = await sync.loadSettings({ signal });
-        if (loaded.status !== "ready") {
-          const missing = html`<p class="bad" id="plan-incomplete">The settings are incomplete: ${
-            loaded.status === "incomplete" ? loaded.missing.join(", ") : "see the event log"
-          }. Fill them in on the <a href="/admin/settings">Settings</a> page.</p>`;
-          return respond(c, await render(s.csrf, { plan: missing }), 400);
-        }
-        const plan = await sync.reconciler.plan({
-          settings: loaded.settings,
-          gateway: loaded.gateway,
-          signal,
-        });
-        return respond(c, await render(s.csrf, { plan: planView(plan) }));
-      } finally {
-        await sync.close();
+      const signal = AbortSignal.any([c.req.raw.signal, AbortSignal.timeout(PLAN_TIMEOUT_MS)]);
+      const result = await dryRun(ctx, signal);
+      if (result.status === "incomplete") {
+        const missing = html`<p class="bad" id="plan-incomplete">The settings are incomplete: ${result.missing.join(
+          ", ",
+        )}. Fill them in on the <a href="/admin/settings">Settings</a> page.</p>`;
+        return respond(c, await render(s.csrf, { plan: missing }), 400);
       }
+      return respond(c, await render(s.csrf, { plan: planView(result.plan) }));
     }),
   );
 

@@ -5,6 +5,9 @@ import { csrfField, layout, respond } from "./layout";
 import { dryRun } from "./role-sync-dry-run";
 import { memberView, planView } from "./role-sync-plan";
 import { guildRolesView } from "./role-sync-roles";
+import { rulesSummary } from "./role-sync-rules-form";
+import { rulesPages } from "./role-sync-rules-page";
+import { activeBlocks, activityView, blocksView, memberErrorsView } from "./role-sync-status";
 
 /** How long a dry run may read Discord before it is given up. */
 const PLAN_TIMEOUT_MS = 120_000;
@@ -19,6 +22,7 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
   const { ctx } = deps;
   const { roleSync, eventLog } = ctx.store;
 
+  rulesPages(app, deps);
   const render = async (
     csrf: string,
     extra: {
@@ -41,8 +45,12 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
     const counts = await roleSync.countByState();
     const due = await roleSync.queue.countDue({ now });
     const rules = (await deps.api("GET", "/config/role_sync")).body.fields?.[0];
-    const rounds = await eventLog.list({ kindPrefix: "role_sync.", limit: 5 });
-    const blocks = await eventLog.list({ kind: "role.permanent_error", limit: 10 });
+    const activity = await eventLog.list({ kindPrefix: "role", limit: 6 });
+    const failures = await eventLog.list({ kind: "role.permanent_error", limit: 50 });
+    const blocks = activeBlocks(
+      [...failures, ...(await eventLog.list({ kind: "role.bulk_unavailable", limit: 10 }))],
+      await eventLog.list({ kind: "role.recovered", limit: 50 }),
+    );
     const states = ["ok", "retrying", "permanent_error", "not_in_guild", "unlinked"] as const;
     const label: Record<(typeof states)[number], string> = {
       ok: "synced",
@@ -55,11 +63,9 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
       { title: "Role sync", page: "role-sync", csrf, notice: extra.notice },
       html`<div class="counts" id="sync-counts"><div><strong id="count-due">${due}</strong>due now</div>${states.map(
         (s) => html`<div><strong id="count-${s}">${counts[s] ?? 0}</strong>${label[s]}</div>`,
-      )}</div><h2>Rules</h2>${
-        rules?.isSet
-          ? html`<pre id="sync-rules">${JSON.stringify(rules.value, null, 2)}</pre>`
-          : html`<p id="sync-rules">Default rule: a member whose <code>payment_status</code> holds a value gets the Discord settings' role ids.</p>`
-      }<p><a href="/admin/settings#settings-role_sync">Edit the rules and roles in Settings</a> · <a href="/admin/role-sync?roles=1#guild-roles" id="show-roles">Show the guild's roles (ids to copy)</a></p>${extra.roles ?? ""}<h2>Run</h2><form method="post" action="/admin/role-sync/plan" class="inline">${csrfField(
+      )}</div>${memberErrorsView(failures)}<h2>Blocks</h2>${blocksView(blocks)}<h2>Rules</h2>${rulesSummary(
+        rules?.isSet ? rules.value : null,
+      )}<p><a href="/admin/role-sync/rules" id="edit-rules">Edit the rules</a> · <a href="/admin/role-sync?roles=1#guild-roles" id="show-roles">Show the guild's roles (ids to copy)</a></p>${extra.roles ?? ""}<h2>Run</h2><form method="post" action="/admin/role-sync/plan" class="inline">${csrfField(
         csrf,
       )}<button type="submit" id="dry-run">Dry run (change nothing)</button></form><form method="post" action="/admin/role-sync/reconcile" class="inline">${csrfField(
         csrf,
@@ -67,15 +73,7 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
         csrf,
       )}<input type="text" name="memberId" id="member-id" placeholder="member id" size="10" required><button type="submit" id="reconcile-member" class="secondary">Reconcile this member</button></form><form method="get" action="/admin/role-sync" class="inline"><input type="text" name="member" id="lookup-member" placeholder="member id" size="10" required><button type="submit" id="lookup" class="secondary">Look up member</button></form>${
         extra.plan ?? ""
-      }${member}<h2>Blocks</h2>${
-        blocks.length === 0
-          ? html`<p class="muted" id="no-blocks">No permanent failure recorded.</p>`
-          : html`<ul id="blocks">${blocks.map((b) => html`<li><strong>${b.at.toISOString()}</strong>: ${b.message}</li>`)}</ul>`
-      }<h2>Recent rounds</h2>${
-        rounds.length === 0
-          ? html`<p class="muted">No round recorded yet (is the worker running?).</p>`
-          : html`<ul id="rounds">${rounds.map((r) => html`<li><strong>${r.at.toISOString()}</strong> <code>${r.kind}</code>: ${r.message}</li>`)}</ul>`
-      }`,
+      }${member}<h2>Recent activity</h2>${activityView(activity)}`,
     );
   };
 

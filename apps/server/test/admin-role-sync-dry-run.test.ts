@@ -1,34 +1,19 @@
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
-import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
 import { roleSyncConfigSpec } from "@guildkit/role-reconciler";
 import { sql } from "kysely";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createServerApp } from "../src/app";
-import type { ServerContext } from "../src/context";
-import { postForm, signIn } from "./admin-helpers";
-import { createTestContext } from "./helpers";
+import { postForm, signIn, simContextPerTest } from "./admin-helpers";
 
-let ctx: ServerContext;
-let sim: DiscordSim;
-let teardown: () => Promise<void>;
-beforeEach(async () => {
-  sim = await startDiscordSim();
-  ({ ctx, teardown } = await createTestContext({
-    settings: { discordApiBaseUrl: sim.apiBaseUrl, discordCdnBaseUrl: sim.cdnBaseUrl },
-  }));
-});
-afterEach(async () => {
-  await teardown();
-  await sim.close();
-});
+const env = simContextPerTest();
 
 /** Every row of every table, and the schema itself (tables, indexes, triggers), as text. */
 async function databaseSnapshot(): Promise<unknown> {
   const schema = await sql<{ type: string; name: string; sql: string | null }>`
-    select type, name, sql from sqlite_master order by type, name`.execute(ctx.store.kysely);
+    select type, name, sql from sqlite_master order by type, name`.execute(env.ctx.store.kysely);
   const out: unknown[] = [schema.rows];
   for (const t of schema.rows.filter((r) => r.type === "table")) {
-    const rows = await sql`select * from ${sql.table(t.name)} order by rowid`.execute(ctx.store.kysely);
+    const rows = await sql`select * from ${sql.table(t.name)} order by rowid`.execute(env.ctx.store.kysely);
     out.push([t.name, rows.rows]);
   }
   return JSON.parse(JSON.stringify(out, (_k, v) => (typeof v === "bigint" ? String(v) : v)));
@@ -36,25 +21,25 @@ async function databaseSnapshot(): Promise<unknown> {
 
 describe("the console's dry run", () => {
   it("changes no row and no trigger, even when the rules read a column the triggers do not watch yet", async () => {
-    const app = sim.seed.application({});
-    const guild = sim.seed.guild({ botUserId: app.botUserId, botRolePosition: 10 });
-    const gold = sim.seed.role({ guildId: guild.id, name: "Gold", position: 1 });
-    const [m] = sim.seed.members({ guildId: guild.id, count: 1, roles: () => [], avatars: false });
-    await sql`alter table members add column tier text`.execute(ctx.store.kysely);
-    const member = await ctx.store.members.create({
+    const app = env.sim.seed.application({});
+    const guild = env.sim.seed.guild({ botUserId: app.botUserId, botRolePosition: 10 });
+    const gold = env.sim.seed.role({ guildId: guild.id, name: "Gold", position: 1 });
+    const [m] = env.sim.seed.members({ guildId: guild.id, count: 1, roles: () => [], avatars: false });
+    await sql`alter table members add column tier text`.execute(env.ctx.store.kysely);
+    const member = await env.ctx.store.members.create({
       email: "gold@example.test",
       discordUserId: m?.userId ?? null,
       paymentStatus: null,
     });
-    await sql`update members set tier = 'gold' where id = ${Number(member.id)}`.execute(ctx.store.kysely);
-    await createConfigLoader({ store: ctx.store.configStore, spec: discordConfigSpec }).save({
+    await sql`update members set tier = 'gold' where id = ${Number(member.id)}`.execute(env.ctx.store.kysely);
+    await createConfigLoader({ store: env.ctx.store.configStore, spec: discordConfigSpec }).save({
       bot_token: app.botToken,
       guild_id: guild.id,
     });
-    await createConfigLoader({ store: ctx.store.configStore, spec: roleSyncConfigSpec }).save({
+    await createConfigLoader({ store: env.ctx.store.configStore, spec: roleSyncConfigSpec }).save({
       rules: [{ kind: "map", column: "tier", values: { gold: [gold.id] } }],
     });
-    const server = createServerApp(ctx);
+    const server = createServerApp(env.ctx);
     const login = await signIn(server);
     const before = await databaseSnapshot();
 
@@ -62,6 +47,6 @@ describe("the console's dry run", () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("Would add 1, remove 0, 0 not in the guild");
     expect(await databaseSnapshot()).toEqual(before);
-    expect(sim.inspect.roleChanges()).toEqual([]);
+    expect(env.sim.inspect.roleChanges()).toEqual([]);
   });
 });

@@ -1,24 +1,16 @@
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
-import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
 import { roleSyncConfigSpec } from "@guildkit/role-reconciler";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createServerApp } from "../src/app";
-import type { ServerContext } from "../src/context";
-import { type ConsoleLogin, postForm, signIn } from "./admin-helpers";
-import { createTestContext } from "./helpers";
+import { type ConsoleLogin, postForm, signIn, simContextPerTest } from "./admin-helpers";
 
-let ctx: ServerContext;
-let sim: DiscordSim;
-let teardown: () => Promise<void>;
+const env = simContextPerTest();
 let server: ReturnType<typeof createServerApp>;
 let login: ConsoleLogin;
 let roles: { paid: string; gold: string; silver: string; everyone: string; bot: string };
 
 beforeEach(async () => {
-  sim = await startDiscordSim();
-  ({ ctx, teardown } = await createTestContext({
-    settings: { discordApiBaseUrl: sim.apiBaseUrl, discordCdnBaseUrl: sim.cdnBaseUrl },
-  }));
+  const { sim, ctx } = env;
   const app = sim.seed.application({});
   const guild = sim.seed.guild({
     botUserId: app.botUserId,
@@ -39,13 +31,28 @@ beforeEach(async () => {
   server = createServerApp(ctx);
   login = await signIn(server);
 });
-afterEach(async () => {
-  await teardown();
-  await sim.close();
+
+/** The form fields of rule `i`, a `present` one: its column and the roles ticked. */
+const presentFields = (i: number, column: string, roleIds: string[]) => ({
+  [`rule.${i}.kind`]: "present",
+  [`rule.${i}.column`]: column,
+  ...Object.fromEntries(roleIds.map((id) => [`rule.${i}.role.${id}`, "on"])),
+});
+
+/** The form fields of rule `i`, a `map` one: its column and, per row, the value and the roles ticked. */
+const mapFields = (i: number, column: string, rows: [string, string[]][]) => ({
+  [`rule.${i}.kind`]: "map",
+  [`rule.${i}.column`]: column,
+  ...Object.fromEntries(
+    rows.flatMap(([value, roleIds], j) => [
+      [`rule.${i}.value.${j}`, value],
+      ...roleIds.map((id) => [`rule.${i}.value.${j}.role.${id}`, "on"]),
+    ]),
+  ),
 });
 
 const savedRules = async () =>
-  (await ctx.store.configStore.latest({ module: "role_sync" }))?.values.rules ?? null;
+  (await env.ctx.store.configStore.latest({ module: "role_sync" }))?.values.rules ?? null;
 const get = async (path: string) =>
   (await server.request(path, { headers: { cookie: login.cookie } })).text();
 
@@ -62,15 +69,12 @@ describe("the role sync rules form", () => {
   it("shows each error beside its field and saves nothing", async () => {
     const res = await postForm(server, login, "/admin/role-sync/rules", {
       expectedVersion: "0",
-      "rule.0.kind": "present",
-      "rule.0.column": "Paid Status",
-      [`rule.0.role.${roles.paid}`]: "on",
-      "rule.1.kind": "map",
-      "rule.1.column": "tier",
-      "rule.1.value.0": "gold",
-      "rule.1.value.1": "",
-      [`rule.1.value.1.role.${roles.silver}`]: "on",
-      "rule.1.value.2": "bronze",
+      ...presentFields(0, "Paid Status", [roles.paid]),
+      ...mapFields(1, "tier", [
+        ["gold", []],
+        ["", [roles.silver]],
+        ["bronze", []],
+      ]),
       "rule.1.value.2.other": "12345",
     });
     expect(res.status).toBe(400);
@@ -88,19 +92,13 @@ describe("the role sync rules form", () => {
   it("saves present and map rules picked from the guild's roles, then refuses a stale form", async () => {
     const res = await postForm(server, login, "/admin/role-sync/rules", {
       expectedVersion: "0",
-      "rule.0.kind": "present",
-      "rule.0.column": "payment_status",
-      [`rule.0.role.${roles.paid}`]: "on",
-      "rule.1.kind": "map",
-      "rule.1.column": "tier",
+      ...presentFields(0, "payment_status", [roles.paid]),
+      ...mapFields(1, "tier", [
+        ["gold", [roles.gold, roles.paid]],
+        ["silver", [roles.silver]],
+      ]),
       "rule.1.ignoreCase": "on",
-      "rule.1.value.0": "gold",
-      [`rule.1.value.0.role.${roles.gold}`]: "on",
-      [`rule.1.value.0.role.${roles.paid}`]: "on",
-      "rule.1.value.1": "silver",
-      [`rule.1.value.1.role.${roles.silver}`]: "on",
-      "rule.2.kind": "present",
-      "rule.2.column": "",
+      ...presentFields(2, "", []),
     });
     expect(res.status).toBe(303);
     expect(decodeURIComponent(res.headers.get("location") ?? "")).toContain("Saved the rules as version 1");
@@ -121,9 +119,7 @@ describe("the role sync rules form", () => {
 
     const stale = await postForm(server, login, "/admin/role-sync/rules", {
       expectedVersion: "0",
-      "rule.0.kind": "present",
-      "rule.0.column": "payment_status",
-      [`rule.0.role.${roles.silver}`]: "on",
+      ...presentFields(0, "payment_status", [roles.silver]),
     });
     expect(stale.status).toBe(409);
     expect(await stale.text()).toContain("Someone saved the rules while you were editing");
@@ -135,7 +131,7 @@ describe("the role sync rules form", () => {
     });
     expect(back.status).toBe(303);
     expect(
-      await createConfigLoader({ store: ctx.store.configStore, spec: roleSyncConfigSpec }).load(),
+      await createConfigLoader({ store: env.ctx.store.configStore, spec: roleSyncConfigSpec }).load(),
     ).toEqual({
       rules: null,
     });
@@ -144,9 +140,7 @@ describe("the role sync rules form", () => {
   it("removes a rule when its box is ticked, and wants at least one rule", async () => {
     const res = await postForm(server, login, "/admin/role-sync/rules", {
       expectedVersion: "0",
-      "rule.0.kind": "present",
-      "rule.0.column": "payment_status",
-      [`rule.0.role.${roles.paid}`]: "on",
+      ...presentFields(0, "payment_status", [roles.paid]),
       "rule.0.remove": "on",
     });
     expect(res.status).toBe(400);

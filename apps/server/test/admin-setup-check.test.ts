@@ -1,24 +1,9 @@
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
-import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createServerApp } from "../src/app";
-import type { ServerContext } from "../src/context";
-import { postForm, signIn } from "./admin-helpers";
-import { createTestContext } from "./helpers";
+import { postForm, signIn, simContextPerTest } from "./admin-helpers";
 
-let ctx: ServerContext;
-let sim: DiscordSim;
-let teardown: () => Promise<void>;
-beforeEach(async () => {
-  sim = await startDiscordSim();
-  ({ ctx, teardown } = await createTestContext({
-    settings: { discordApiBaseUrl: sim.apiBaseUrl, discordCdnBaseUrl: sim.cdnBaseUrl },
-  }));
-});
-afterEach(async () => {
-  await teardown();
-  await sim.close();
-});
+const env = simContextPerTest();
 
 /** The text of one check's line on the page (tags dropped). */
 function line(page: string, id: string): string {
@@ -32,18 +17,18 @@ function line(page: string, id: string): string {
 
 describe("the settings page's Check setup panel", () => {
   it("runs the doctor with the saved settings: one line per check, a role above the bot failed with its fix", async () => {
-    const app = sim.seed.application({ redirectUris: ["http://127.0.0.1:3000/login/discord/callback"] });
-    const guild = sim.seed.guild({ botUserId: app.botUserId, botRolePosition: 10 });
-    const paid = sim.seed.role({ guildId: guild.id, name: "Paid", position: 1 });
-    const vip = sim.seed.role({ guildId: guild.id, name: "VIP", position: 20 });
-    await createConfigLoader({ store: ctx.store.configStore, spec: discordConfigSpec }).save({
+    const app = env.sim.seed.application({ redirectUris: ["http://127.0.0.1:3000/login/discord/callback"] });
+    const guild = env.sim.seed.guild({ botUserId: app.botUserId, botRolePosition: 10 });
+    const paid = env.sim.seed.role({ guildId: guild.id, name: "Paid", position: 1 });
+    const vip = env.sim.seed.role({ guildId: guild.id, name: "VIP", position: 20 });
+    await createConfigLoader({ store: env.ctx.store.configStore, spec: discordConfigSpec }).save({
       bot_token: app.botToken,
       client_id: app.clientId,
       client_secret: app.clientSecret,
       guild_id: guild.id,
       role_ids: [paid.id, vip.id],
     });
-    const server = createServerApp(ctx);
+    const server = createServerApp(env.ctx);
     const login = await signIn(server);
     const before = await (
       await server.request("/admin/settings", { headers: { cookie: login.cookie } })
@@ -69,7 +54,7 @@ describe("the settings page's Check setup panel", () => {
   });
 
   it("is refused without the CSRF token, and names unset settings with their fix", async () => {
-    const server = createServerApp(ctx);
+    const server = createServerApp(env.ctx);
     const login = await signIn(server);
     expect((await postForm(server, login, "/admin/settings/check", {}, "wrong")).status).toBe(403);
     const page = await (await postForm(server, login, "/admin/settings/check", {})).text();

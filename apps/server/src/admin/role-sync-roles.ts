@@ -1,5 +1,5 @@
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
-import { createDiscordRest } from "@guildkit/discord-rest";
+import { createDiscordRest, type DiscordRest } from "@guildkit/discord-rest";
 import type { ServerContext } from "../context";
 import { html, type SafeHtml } from "./html";
 
@@ -16,8 +16,22 @@ export type GuildRoles =
   | { ok: true; guildId: string; roles: GuildRole[]; configured: Set<string> }
   | { ok: false; message: SafeHtml };
 
-/** Reads the guild's roles from Discord with the configured bot token. Nothing is changed. */
-export async function readGuildRoles(ctx: ServerContext, signal: AbortSignal): Promise<GuildRoles> {
+/** What a guild read gets: a client with the configured bot token, and the Discord settings. */
+interface GuildClient {
+  rest: DiscordRest;
+  guildId: string;
+  roleIds: readonly string[];
+}
+
+/**
+ * Runs `read` with a Discord client on the configured bot token (closed after), or says which
+ * settings are missing, or what Discord answered instead.
+ */
+async function withGuildClient<T>(
+  ctx: ServerContext,
+  signal: AbortSignal,
+  read: (client: GuildClient) => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; message: SafeHtml }> {
   const config = createConfigLoader({ store: ctx.store.configStore, spec: discordConfigSpec });
   const loaded = await config.loadComplete(["bot_token", "guild_id"], { signal });
   if (!loaded.ok) {
@@ -34,23 +48,60 @@ export async function readGuildRoles(ctx: ServerContext, signal: AbortSignal): P
     timeoutMs: 10_000,
   });
   try {
-    const roles = await rest.getGuildRoles({ guildId: loaded.values.guild_id, signal });
-    return {
-      ok: true,
+    const value = await read({
+      rest,
       guildId: loaded.values.guild_id,
-      roles: [...roles]
-        .sort((a, b) => b.position - a.position)
-        .map((r) => ({ id: r.id, name: r.name, position: r.position, managed: r.managed === true })),
-      configured: new Set(loaded.values.role_ids ?? []),
-    };
+      roleIds: loaded.values.role_ids ?? [],
+    });
+    return { ok: true, value };
   } catch (error) {
-    return {
-      ok: false,
-      message: html`Discord refused to list the guild's roles: ${(error as Error).message}`,
-    };
+    return { ok: false, message: html`Discord refused to answer: ${(error as Error).message}` };
   } finally {
     await rest.close();
   }
+}
+
+async function rolesOf(client: GuildClient, signal: AbortSignal): Promise<GuildRole[]> {
+  const roles = await client.rest.getGuildRoles({ guildId: client.guildId, signal });
+  return [...roles]
+    .sort((a, b) => b.position - a.position)
+    .map((r) => ({ id: r.id, name: r.name, position: r.position, managed: r.managed === true }));
+}
+
+/** Reads the guild's roles from Discord with the configured bot token. Nothing is changed. */
+export async function readGuildRoles(ctx: ServerContext, signal: AbortSignal): Promise<GuildRoles> {
+  const read = await withGuildClient(ctx, signal, async (client) => ({
+    guildId: client.guildId,
+    roles: await rolesOf(client, signal),
+    configured: new Set(client.roleIds),
+  }));
+  return read.ok ? { ok: true, ...read.value } : read;
+}
+
+/**
+ * The roles a Discord account holds in the guild now, by name (highest first), read from Discord;
+ * `null` roles when the account is not in the guild.
+ */
+export async function rolesHeldView(
+  ctx: ServerContext,
+  discordUserId: string,
+  signal: AbortSignal,
+): Promise<SafeHtml> {
+  const read = await withGuildClient(ctx, signal, async (client) => {
+    const member = await client.rest.getGuildMember({
+      guildId: client.guildId,
+      userId: discordUserId,
+      signal,
+    });
+    return member ? (await rolesOf(client, signal)).filter((r) => member.roles.includes(r.id)) : null;
+  });
+  if (!read.ok)
+    return html`<p class="muted" id="member-held">Roles held in Discord: unknown (${read.message})</p>`;
+  if (read.value === null)
+    return html`<p id="member-held">Roles held in Discord: none, account ${discordUserId} is not in the guild.</p>`;
+  return html`<p id="member-held">Roles held in Discord now (account ${discordUserId}): ${
+    read.value.length === 0 ? "none" : read.value.map((r, i) => html`${i > 0 ? ", " : ""}${r.name}`)
+  }</p>`;
 }
 
 /** Whether the bot may be asked to grant the role at all (not `@everyone`, not managed by an integration). */

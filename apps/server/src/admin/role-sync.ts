@@ -4,7 +4,7 @@ import { html, type SafeHtml } from "./html";
 import { csrfField, layout, respond } from "./layout";
 import { dryRun } from "./role-sync-dry-run";
 import { memberView, planView } from "./role-sync-plan";
-import { guildRolesView } from "./role-sync-roles";
+import { guildRolesView, rolesHeldView } from "./role-sync-roles";
 import { rulesSummary } from "./role-sync-rules-form";
 import { rulesPages } from "./role-sync-rules-page";
 import { activeBlocks, activityView, blocksView, memberErrorsView } from "./role-sync-status";
@@ -23,6 +23,11 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
   const { roleSync, eventLog } = ctx.store;
 
   rulesPages(app, deps);
+  /** The roles the member's linked account holds in Discord now (`null`: not linked). */
+  const heldBy = async (memberId: string) => {
+    const linked = (await ctx.store.members.getById(memberId))?.discordUserId ?? null;
+    return linked ? rolesHeldView(ctx, linked, AbortSignal.timeout(15_000)) : null;
+  };
   const render = async (
     csrf: string,
     extra: {
@@ -39,6 +44,7 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
           memberId,
           csrf,
           grants: await roleSync.ledger.list({ memberIds: [memberId] }),
+          held: await heldBy(memberId),
           events: (await eventLog.list({ memberId, limit: 20 })).filter((e) => e.kind.startsWith("role")),
         })
       : "";

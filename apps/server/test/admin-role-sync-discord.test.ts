@@ -50,3 +50,39 @@ describe("the console's dry run", () => {
     expect(env.sim.inspect.roleChanges()).toEqual([]);
   });
 });
+
+describe("the console's member lookup", () => {
+  it("shows the roles the member's account holds in Discord now, by name, and says when it is not in the guild", async () => {
+    const { sim, ctx } = env;
+    const app = sim.seed.application({});
+    const guild = sim.seed.guild({ botUserId: app.botUserId, botRolePosition: 10 });
+    const paid = sim.seed.role({ guildId: guild.id, name: "Paid", position: 1 });
+    sim.seed.role({ guildId: guild.id, name: "Unrelated", position: 2 });
+    const [inGuild] = sim.seed.members({
+      guildId: guild.id,
+      count: 1,
+      roles: () => [paid.id],
+      avatars: false,
+    });
+    const a = await ctx.store.members.create({
+      email: "a@example.test",
+      discordUserId: inGuild?.userId ?? null,
+    });
+    const b = await ctx.store.members.create({
+      email: "b@example.test",
+      discordUserId: "1400000000000000099",
+    });
+    await createConfigLoader({ store: ctx.store.configStore, spec: discordConfigSpec }).save({
+      bot_token: app.botToken,
+      guild_id: guild.id,
+    });
+    const server = createServerApp(ctx);
+    const login = await signIn(server);
+    const page = async (id: string) =>
+      (await server.request(`/admin/role-sync?member=${id}`, { headers: { cookie: login.cookie } })).text();
+    expect(await page(a.id)).toMatch(/id="member-held">Roles held in Discord now \(account \d+\): Paid<\/p>/);
+    expect(await page(b.id)).toContain(
+      "Roles held in Discord: none, account 1400000000000000099 is not in the guild.",
+    );
+  });
+});

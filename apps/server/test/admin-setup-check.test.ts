@@ -1,4 +1,5 @@
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { createServerApp } from "../src/app";
 import { postForm, signIn, simContextPerTest } from "./admin-helpers";
@@ -39,6 +40,7 @@ describe("the settings page's Check setup panel", () => {
     const res = await postForm(server, login, "/admin/settings/check", {});
     expect(res.status).toBe(200);
     const page = await res.text();
+    expect(line(page, "secret_key")).toMatch(/^ok the secret key opens the stored secrets/);
     expect(line(page, "token")).toMatch(/^ok bot token valid/);
     expect(line(page, "guild")).toMatch(/^ok the bot is in the guild/);
     expect(line(page, `role-${paid.id}`)).toMatch(/^ok role "Paid" can be granted/);
@@ -61,5 +63,23 @@ describe("the settings page's Check setup panel", () => {
     expect(line(page, "token")).toMatch(
       /^failed bot token valid: bot_token is not set\..*Fix: Developer Portal/,
     );
+  });
+
+  it("says when the secret key does not open a stored secret, with the fix", async () => {
+    const { ctx } = env;
+    await createConfigLoader({ store: ctx.store.configStore, spec: discordConfigSpec }).save({
+      bot_token: "a-bot-token-sealed-with-another-key",
+    });
+    // The same sealed value, under a key id GUILDKIT_SECRET_KEY does not hold.
+    await sql`update config_versions set "values" = replace("values", 'gk-sealed:v1:', 'gk-sealed:v1:zz')`.execute(
+      ctx.store.kysely,
+    );
+    const server = createServerApp(ctx);
+    const login = await signIn(server);
+    const page = await (await postForm(server, login, "/admin/settings/check", {})).text();
+    expect(line(page, "secret_key")).toMatch(
+      /^failed the secret key opens the stored secrets: bot_token is sealed with key zz/,
+    );
+    expect(line(page, "secret_key")).toContain("Fix: Start the server with the key that sealed them");
   });
 });

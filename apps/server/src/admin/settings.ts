@@ -134,6 +134,10 @@ function moduleForm(
     state && state.issues.length > 0
       ? html`<p class="error" id="errors-${module}" role="alert">Not saved: ${state.issues.length} ${state.issues.length === 1 ? "field needs" : "fields need"} fixing (see below).</p>`
       : ""
+  }${
+    module === "role_sync"
+      ? html`<p><a href="/admin/role-sync/rules" id="rules-editor">Edit the rules with role pickers</a> (the JSON below is the same setting).</p>`
+      : ""
   }${unknown.map((key) => html`<p class="field-error">${key}: ${errors.get(key)}</p>`)}<form method="post" action="/admin/settings/${module}" id="form-${module}">${csrfField(
     csrf,
   )}<input type="hidden" name="expectedVersion" value="${described.version}">${[...bySection].map(

@@ -3,6 +3,7 @@ import {
   guildkitRedirectUris,
   runSetupChecks,
   type SetupCheckInput,
+  type SetupCheckResult,
   type SetupReport,
 } from "@guildkit/discord-rest";
 import { managedRoles, resolveRules, roleSyncConfigSpec } from "@guildkit/role-reconciler";
@@ -52,9 +53,43 @@ export async function savedSetupInput(ctx: ServerContext, signal: AbortSignal): 
   };
 }
 
-/** Runs the setup doctor of `@guildkit/discord-rest` against Discord with the saved settings. */
+/** `secret_key`: the keys of `GUILDKIT_SECRET_KEY` open every stored Discord secret. */
+async function secretKeyCheck(ctx: ServerContext, signal: AbortSignal): Promise<SetupCheckResult> {
+  const described = await createConfigLoader({
+    store: ctx.store.configStore,
+    spec: discordConfigSpec,
+  }).describe({
+    signal,
+  });
+  const secret = new Set(described.fields.filter((f) => f.secret).map((f) => f.key));
+  const unreadable = described.issues.filter((i) => secret.has(i.field));
+  const title = "the secret key opens the stored secrets";
+  return unreadable.length === 0
+    ? {
+        id: "secret_key",
+        title,
+        status: "pass",
+        message: "GUILDKIT_SECRET_KEY opens every stored secret.",
+        fix: null,
+      }
+    : {
+        id: "secret_key",
+        title,
+        status: "fail",
+        message: unreadable.map((i) => `${i.field} ${i.message}`).join("; "),
+        fix: "Start the server with the key that sealed them in GUILDKIT_SECRET_KEY (comma-separated: <new>,<old>), or type the secret again in the form below and save.",
+      };
+}
+
+/**
+ * Runs the setup doctor of `@guildkit/discord-rest` against Discord with the saved settings,
+ * after the line saying whether the secret key opens the stored secrets (a secret it cannot open
+ * reads as unset to the checks that need it).
+ */
 export async function checkSavedSetup(ctx: ServerContext, signal: AbortSignal): Promise<SetupReport> {
-  return runSetupChecks(await savedSetupInput(ctx, signal));
+  const key = await secretKeyCheck(ctx, signal);
+  const report = await runSetupChecks(await savedSetupInput(ctx, signal));
+  return { ...report, ok: report.ok && key.status !== "fail", checks: [key, ...report.checks] };
 }
 
 const MARK = { pass: "ok", fail: "failed", warn: "warning", skip: "skipped" } as const;

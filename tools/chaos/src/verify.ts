@@ -6,8 +6,10 @@ import type { ChaosWorld } from "./world";
 export interface EndState {
   /** Members whose role in the guild disagrees with their payment_status. */
   wrongRoles: number;
-  /** Webhook events neither delivered nor dead-lettered. */
+  /** Webhook events neither delivered, nor dead-lettered, nor still held in the outbox. */
   lost: number;
+  /** Events still in the outbox waiting for a retry (the schedule's next attempt is later). */
+  pending: number;
   /** Messages delivered more than once (at-least-once: counted, not a failure). */
   duplicates: number;
   /** Dead-lettered events (each with a reason in the store). */
@@ -16,6 +18,8 @@ export interface EndState {
   outOfOrder: number;
   /** The most requests any 1-second window saw on the bot's budget. */
   maxRpsAnySecond: number;
+  /** The requests of that window (ms from its start, route, status), when it exceeds the budget. */
+  busiestWindow: string[];
   /** 429s the simulator answered on a bucket (not injected): requests sent into an exhausted bucket. */
   intoExhaustedBucket: number;
   /** Unexpected process exits, plus lines reporting an unhandled error. */
@@ -25,15 +29,20 @@ export interface EndState {
 /** The routes the workers' shared Discord budget covers (webhook executions have their own limits). */
 const BUDGET_ROUTES = new Set(["get_member", "list_members", "member_role", "guild_roles", "get_guild"]);
 
-function maxPerSecond(times: number[]): number {
+/** The most requests in any half-open 1-second window, and where that window starts. */
+function maxPerSecond(times: number[]): { max: number; at: number | null } {
   const sorted = [...times].sort((a, b) => a - b);
   let best = 0;
+  let at: number | null = null;
   let left = 0;
   for (let right = 0; right < sorted.length; right++) {
     while (sorted[right]! - sorted[left]! >= 1000) left++;
-    best = Math.max(best, right - left + 1);
+    if (right - left + 1 > best) {
+      best = right - left + 1;
+      at = sorted[left]!;
+    }
   }
-  return best;
+  return { max: best, at };
 }
 
 export async function wrongRoles(world: ChaosWorld): Promise<number> {
@@ -88,19 +97,30 @@ export async function webhookState(world: ChaosWorld) {
   return { written: rows.rows.length, delivered, duplicates, outOfOrder, dead, pending };
 }
 
-export async function endState(world: ChaosWorld, apps: ChaosApp[]): Promise<EndState> {
+export async function endState(world: ChaosWorld, apps: ChaosApp[], budgetRps: number): Promise<EndState> {
   const hooks = await webhookState(world);
   const requests = world.sim.inspect.requests().filter((r) => BUDGET_ROUTES.has(r.route));
+  const busiest = maxPerSecond(requests.map((r) => r.at));
   const crashLines = apps
     .flatMap((a) => a.lines)
     .filter((l) => /Unhandled|unhandledRejection|uncaughtException/.test(l));
   return {
     wrongRoles: await wrongRoles(world),
-    lost: Math.max(0, hooks.written - hooks.delivered - hooks.dead),
+    lost: Math.max(0, hooks.written - hooks.delivered - hooks.dead - hooks.pending),
+    pending: hooks.pending,
     duplicates: hooks.duplicates,
     dead: hooks.dead,
     outOfOrder: hooks.outOfOrder,
-    maxRpsAnySecond: maxPerSecond(requests.map((r) => r.at)),
+    maxRpsAnySecond: busiest.max,
+    busiestWindow:
+      busiest.at === null
+        ? []
+        : requests
+            .filter((r) => r.at >= busiest.at! && r.at < busiest.at! + 1000)
+            .map(
+              (r) =>
+                `+${r.at - busiest.at!} ms ${r.method} ${r.route} ${r.status}${r.injected ? " (injected)" : ""}`,
+            ),
     intoExhaustedBucket: requests.filter((r) => r.status === 429 && !r.injected && r.scope !== "global")
       .length,
     crashes: apps.reduce((n, a) => n + a.crashes, 0) + crashLines.length,

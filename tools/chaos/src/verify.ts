@@ -113,7 +113,7 @@ export async function endState(world: ChaosWorld, apps: ChaosApp[], budgetRps: n
     outOfOrder: hooks.outOfOrder,
     maxRpsAnySecond: busiest.max,
     busiestWindow:
-      busiest.at === null
+      busiest.at === null || busiest.max <= budgetRps
         ? []
         : requests
             .filter((r) => r.at >= busiest.at! && r.at < busiest.at! + 1000)

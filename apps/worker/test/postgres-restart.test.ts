@@ -16,7 +16,7 @@ import {
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppProcess, startServer, startWorker, stopApp, waitFor } from "./app-processes";
-import { FAST_LIMITS } from "./role-sync-harness";
+import { FAST_LIMITS } from "../../../packages/worker/test/role-sync-harness";
 
 const clusters = await checkScratchClusters();
 

@@ -5,7 +5,7 @@ import {
   type SetupCheckResult,
   type SetupReport,
 } from "@guildkit/discord-rest";
-import { openStore } from "@guildkit/runtime";
+import { openStore } from "../store";
 import type { Command } from "commander";
 import { checkDatabase, checkPluralKit, readSetupSettings } from "./doctor-local";
 import { CliUsageError } from "./errors";

@@ -1,6 +1,8 @@
 import { parseProcessSettings } from "@guildkit/config";
 import { createFakeTime } from "@guildkit/core/testing";
-import { type AppStore, createLogger, createMetrics } from "@guildkit/runtime";
+import { createLogger } from "../src/logger";
+import { createMetrics } from "../src/metrics";
+import type { WorkerStore } from "../src/store";
 import * as sqlite from "@guildkit/store-sqlite";
 import { createSqliteTestStore, TEST_SECRET_KEY } from "@guildkit/store-testkit";
 import { expect, it, vi } from "vitest";
@@ -35,7 +37,7 @@ it("the OAuth state purge task deletes spent nonces whose tokens expired and exp
         ADMIN_TOKEN: "test-admin-token-0123456789",
         GUILDKIT_SECRET_KEY: TEST_SECRET_KEY,
       }),
-      store: handle.store as AppStore,
+      store: handle.store as WorkerStore,
       logger: createLogger({ name: "test", level: "silent" }),
       metrics: createMetrics("test"),
       workerId: "test",

@@ -1,5 +1,5 @@
 import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
-import type { AppStore } from "@guildkit/runtime";
+import type { WorkerStore } from "../src/store";
 import * as postgres from "@guildkit/store-postgres";
 import * as sqlite from "@guildkit/store-sqlite";
 import {
@@ -298,7 +298,7 @@ describe("the start-up trigger repair", () => {
           return report;
         },
       },
-    } as unknown as Pick<AppStore, "webhooks">;
+    } as unknown as Pick<WorkerStore, "webhooks">;
     const waits: number[] = [];
     const scheduler = { ...noTimers, sleep: async (ms: number) => void waits.push(ms) };
     const result = await repairTriggersUntilDone({
@@ -331,7 +331,7 @@ describe("the start-up trigger repair", () => {
           throw new Error("database is down");
         },
       },
-    } as unknown as Pick<AppStore, "webhooks">;
+    } as unknown as Pick<WorkerStore, "webhooks">;
     const waits: number[] = [];
     const scheduler = {
       ...noTimers,

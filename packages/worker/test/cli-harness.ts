@@ -1,11 +1,12 @@
-import { main } from "../src/cli";
 import type { CliIo } from "../src/commands/io";
+import type { CliCommand } from "../src/commands/program";
+import { runCli as run } from "../src/run-cli";
 
 /** Runs `guildkit <argv>` in this process with its own environment, output and standard input. */
 export async function runCli(
   argv: string[],
   env: Record<string, string | undefined>,
-  opts: { stdin?: string } = {},
+  opts: { stdin?: string; commands?: readonly CliCommand[] } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
@@ -24,6 +25,6 @@ export async function runCli(
     env: { LOG_LEVEL: "silent", ...env },
     readStdin: async () => opts.stdin ?? "",
   };
-  const code = await main(argv, io);
+  const code = await run(argv, { io, commands: opts.commands });
   return { code, stdout, stderr };
 }

@@ -22,7 +22,7 @@ import {
   type SettingsLoad,
   type SyncState,
 } from "@guildkit/role-reconciler";
-import type { AppStore } from "@guildkit/runtime";
+import type { WorkerStore } from "./store";
 import { Gauge, type Registry } from "prom-client";
 import type { WorkerTask } from "./context";
 
@@ -122,7 +122,7 @@ export interface RoleSyncOptions {
 
 /** What the role-sync wiring needs from the process. */
 export interface RoleSyncDeps {
-  store: Pick<AppStore, "roleSync" | "eventLog" | "configStore">;
+  store: Pick<WorkerStore, "roleSync" | "eventLog" | "configStore">;
   discordApiBaseUrl: string;
   discordCdnBaseUrl: string;
   /** Share the Discord budget between workers through Redis (bottleneck clustering). */

@@ -1,4 +1,4 @@
-import { createLogger } from "@guildkit/runtime";
+import { createLogger } from "../src/logger";
 import type { Scheduler } from "@guildkit/webhook-templates";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";

@@ -16,6 +16,7 @@ import {
   type ReconcilerOptions,
   type RoleReconciler,
   type RoleSyncLoop,
+  type RoleSyncLoopDeps,
   type RoleSyncLoopOptions,
   ruleColumns,
   type Scheduler,
@@ -135,6 +136,8 @@ export interface RoleSyncDeps {
   onStatus?: (status: { state: "idle"; missing: string[] } | { state: "ready" }) => void;
   /** The process log: gets the Discord client's retries (aggregated) and permanent failures. */
   log?: ProcessLog;
+  /** Told after each round of the loop, with its summary (roles added and removed, errors…). */
+  onRound?: RoleSyncLoopDeps["onRound"];
 }
 
 /** The assembled role sync: reconciler, loop, settings loader. */
@@ -218,6 +221,7 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
     scheduler,
     eventLog,
     onStatus: deps.onStatus,
+    onRound: deps.onRound,
     options: { pollMs: 2_000, ...options.loop },
   });
   return {

@@ -1,12 +1,6 @@
 // The reference worker process: reads the environment, opens the store, runs the worker's tasks
 // (`runWorker` of `@guildkit/worker`) until SIGTERM.
-import {
-  createLogger,
-  loadWorkerSettings,
-  openStore,
-  runWorker,
-  shutdownSignal,
-} from "@guildkit/worker";
+import { createLogger, loadWorkerSettings, openStore, runWorker, shutdownSignal } from "@guildkit/worker";
 
 const settings = loadWorkerSettings(process.env);
 const logger = createLogger({ name: "guildkit-worker", level: settings.logLevel });

@@ -19,16 +19,16 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The app's `guildkit` (the package's CLI plus `relay`) in this process. */
 async function run(argv: string[]) {
-  let stdout = "";
-  let stderr = "";
+  const out: string[] = [];
+  const err: string[] = [];
   const io: CliIo = {
-    out: { write: (t) => void (stdout += t), isTTY: false },
-    err: { write: (t) => void (stderr += t) },
+    out: { write: (t) => out.push(t), isTTY: false },
+    err: { write: (t) => err.push(t) },
     env: { LOG_LEVEL: "silent", ...env },
     readStdin: async () => "",
   };
   const code = await runCli(argv, { io, commands: [registerRelay] });
-  return { code, stdout, stderr };
+  return { code, stdout: out.join(""), stderr: err.join("") };
 }
 
 describe("the reference app's guildkit: the package's CLI plus relay", () => {

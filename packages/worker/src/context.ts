@@ -1,7 +1,7 @@
 import type { WorkerSettings } from "@guildkit/config";
+import type { Registry } from "prom-client";
 import type { Logger } from "./logger";
 import type { WorkerStore } from "./store";
-import type { Registry } from "prom-client";
 
 /** What every worker task receives. */
 export interface WorkerContext {

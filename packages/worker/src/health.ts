@@ -1,4 +1,3 @@
-
 import { isDatabaseUnavailable, type WorkerStore } from "./store";
 
 /** How long a health or readiness probe waits for the database before calling it unreachable. */

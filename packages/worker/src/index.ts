@@ -6,7 +6,13 @@
  * @packageDocumentation
  */
 export { createBearerCheck } from "./bearer";
-export { CliError, CliEnvironmentError, CliSettingsError, CliUnavailableError, CliUsageError } from "./commands/errors";
+export {
+  CliEnvironmentError,
+  CliError,
+  CliSettingsError,
+  CliUnavailableError,
+  CliUsageError,
+} from "./commands/errors";
 export { type CliIo, EXIT, processIo } from "./commands/io";
 export { type CliCommand, createProgram, type ProgramOptions } from "./commands/program";
 export type { WorkerContext, WorkerTask } from "./context";

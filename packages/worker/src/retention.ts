@@ -1,7 +1,7 @@
 import type { Scheduler } from "@guildkit/core";
 import { systemScheduler } from "@guildkit/core/system";
-import type { WorkerStore } from "./store";
 import type { WorkerContext, WorkerTask } from "./context";
+import type { WorkerStore } from "./store";
 
 /** Options of {@link createRetentionTask}. */
 export interface RetentionTaskOptions {

@@ -23,9 +23,9 @@ import {
   type SettingsLoad,
   type SyncState,
 } from "@guildkit/role-reconciler";
-import type { WorkerStore } from "./store";
 import { Gauge, type Registry } from "prom-client";
 import type { WorkerTask } from "./context";
+import type { WorkerStore } from "./store";
 
 /**
  * The system scheduler (`systemScheduler` of `@guildkit/core/system`), under the name the worker's

@@ -1,6 +1,6 @@
 import { SecretBoxError } from "@guildkit/core";
-import type { WorkerStore } from "./store";
 import type { CommandOutput } from "./reconcile-command";
+import type { WorkerStore } from "./store";
 
 /**
  * `guildkit secrets rotate`: re-seals every stored secret with the first key of

@@ -7,8 +7,6 @@ import {
   type EventLogReporter,
   type ReporterProcessLog,
 } from "@guildkit/discord-rest";
-import type { Logger } from "./logger";
-import type { WorkerStore } from "./store";
 import {
   type Clock,
   createWebhookDelivery,
@@ -19,6 +17,8 @@ import {
   type WebhookSender,
 } from "@guildkit/webhook-templates";
 import type { WorkerTask } from "./context";
+import type { Logger } from "./logger";
+import type { WorkerStore } from "./store";
 
 /** What the webhook worker needs from the process. */
 export interface WebhookWorkerDeps {

@@ -25,15 +25,7 @@ describe("guildkit: parsing, help and exit codes", () => {
   it("--help lists every command and the exit codes (exit 0); no command prints it and exits 2", async () => {
     const help = await runCli(["--help"], env);
     expect(help.code).toBe(0);
-    for (const command of [
-      "migrate",
-      "doctor",
-      "reconcile",
-      "status",
-      "config",
-      "webhooks",
-      "secrets",
-    ]) {
+    for (const command of ["migrate", "doctor", "reconcile", "status", "config", "webhooks", "secrets"]) {
       expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
     }
     expect(help.stdout).toContain("3  the database does not answer");
@@ -79,8 +71,8 @@ describe("guildkit: parsing, help and exit codes", () => {
         });
     };
     const help = await runCli(["--help"], env, { commands: [hello] });
-    expect(help.stdout).toMatch(/^  hello <name> +say hello/m);
-    expect(help.stdout).toMatch(/^  migrate\b/m);
+    expect(help.stdout).toMatch(/^ {2}hello <name> +say hello/m);
+    expect(help.stdout).toMatch(/^ {2}migrate\b/m);
     expect(await runCli(["hello", "you"], env, { commands: [hello] })).toEqual({
       code: EXIT.failed,
       stdout: "hello you\n",

@@ -1,13 +1,13 @@
 import { parseProcessSettings } from "@guildkit/config";
 import { createFakeTime } from "@guildkit/core/testing";
-import { createLogger } from "../src/logger";
-import { createMetrics } from "../src/metrics";
-import type { WorkerStore } from "../src/store";
 import * as sqlite from "@guildkit/store-sqlite";
 import { createSqliteTestStore, TEST_SECRET_KEY } from "@guildkit/store-testkit";
 import { expect, it, vi } from "vitest";
 import type { WorkerContext } from "../src/context";
+import { createLogger } from "../src/logger";
+import { createMetrics } from "../src/metrics";
 import { createOAuthStatePurgeTask } from "../src/oauth";
+import type { WorkerStore } from "../src/store";
 
 it("the OAuth state purge task deletes spent nonces whose tokens expired and expired sessions, and stops on abort", async () => {
   const handle = await createSqliteTestStore(sqlite);

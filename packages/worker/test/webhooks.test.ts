@@ -1,5 +1,4 @@
 import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
-import type { WorkerStore } from "../src/store";
 import * as postgres from "@guildkit/store-postgres";
 import * as sqlite from "@guildkit/store-sqlite";
 import {
@@ -10,6 +9,7 @@ import {
 } from "@guildkit/store-testkit";
 import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { WorkerStore } from "../src/store";
 import {
   createWebhookWorker,
   REPAIR_MAX_DELAY_MS,

@@ -1,35 +1,21 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TEST_SECRET_KEY } from "@guildkit/store-testkit";
-import { type CliIo, runCli } from "@guildkit/worker";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../../../packages/worker/test/cli-harness";
 import { registerRelay } from "../src/commands/relay";
 
 const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
-let dir: string;
-let env: Record<string, string>;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "guildkit-app-cli-"));
-  env = { DATABASE_URL: join(dir, "db.sqlite"), GUILDKIT_SECRET_KEY: TEST_SECRET_KEY };
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+// No command here opens the database: a path that is never created is enough.
+const env = {
+  DATABASE_URL: join(tmpdir(), "guildkit-app-cli-unused.sqlite"),
+  GUILDKIT_SECRET_KEY: TEST_SECRET_KEY,
+};
 
 /** The app's `guildkit` (the package's CLI plus `relay`) in this process. */
-async function run(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    out: { write: (t) => out.push(t), isTTY: false },
-    err: { write: (t) => err.push(t) },
-    env: { LOG_LEVEL: "silent", ...env },
-    readStdin: async () => "",
-  };
-  const code = await runCli(argv, { io, commands: [registerRelay] });
-  return { code, stdout: out.join(""), stderr: err.join("") };
-}
+const run = (argv: string[]) => runCli(argv, env, { commands: [registerRelay] });
 
 describe("the reference app's guildkit: the package's CLI plus relay", () => {
   it("--help lists relay beside the package's commands", async () => {

@@ -27,14 +27,6 @@ import { Gauge, type Registry } from "prom-client";
 import type { WorkerTask } from "./context";
 import type { WorkerStore } from "./store";
 
-/**
- * The system scheduler (`systemScheduler` of `@guildkit/core/system`), under the name the worker's
- * entry point imports it by.
- *
- * @deprecated import `systemScheduler` from `@guildkit/core/system`.
- */
-export const timerScheduler: Scheduler = systemScheduler;
-
 /** The process log, as role sync writes to it (a pino logger is one): the reporter's, plus `error`. */
 export interface ProcessLog extends ReporterProcessLog {
   error(fields: Record<string, unknown>, message: string): void;

@@ -1,10 +1,9 @@
-import { execFile } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TEST_SECRET_KEY } from "@guildkit/store-testkit";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../../packages/worker/test/cli-harness";
+import { cliExitCode, runCli } from "../../../packages/worker/test/cli-harness";
 import { registerRelay } from "../src/commands/relay";
 
 const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
@@ -36,15 +35,7 @@ describe("the reference app's guildkit: the package's CLI plus relay", () => {
   });
 
   it("src/cli.ts exits with the code the CLI resolves (a child process)", async () => {
-    const exit = (args: string[]) =>
-      new Promise<number>((resolve) =>
-        execFile(
-          process.execPath,
-          ["--import", "tsx", CLI, ...args],
-          { env: { ...process.env, ...env } },
-          (error) => resolve(error ? Number(error.code ?? 1) : 0),
-        ),
-      );
+    const exit = (args: string[]) => cliExitCode(CLI, args, env);
     expect(await exit(["relay", "--help"])).toBe(0);
     expect(await exit(["frobnicate"])).toBe(2);
   });

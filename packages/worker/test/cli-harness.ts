@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import type { CliIo } from "../src/commands/io";
 import type { CliCommand } from "../src/commands/program";
 import { runCli as run } from "../src/run-cli";
@@ -27,4 +28,20 @@ export async function runCli(
   };
   const code = await run(argv, { io, commands: opts.commands });
   return { code, stdout, stderr };
+}
+
+/** Runs a `guildkit` entry file (`src/cli.ts`) through tsx as a child process; resolves its exit code. */
+export function cliExitCode(
+  file: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<number> {
+  return new Promise<number>((resolve) =>
+    execFile(
+      process.execPath,
+      ["--import", "tsx", file, ...args],
+      { env: { ...process.env, ...env } },
+      (error) => resolve(error ? Number(error.code ?? 1) : 0),
+    ),
+  );
 }

@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +8,7 @@ import { TEST_SECRET_KEY, testSecretBox } from "@guildkit/store-testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EXIT } from "../src/commands/io";
 import type { CliCommand } from "../src/commands/program";
-import { runCli } from "./cli-harness";
+import { cliExitCode, runCli } from "./cli-harness";
 import { seededGuild } from "./role-sync-harness";
 
 const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
@@ -92,15 +91,7 @@ describe("guildkit: parsing, help and exit codes", () => {
   });
 
   it("the bin exits with the code main resolves (a child process, as an operator runs it)", async () => {
-    const run = (args: string[]) =>
-      new Promise<number>((resolve) =>
-        execFile(
-          process.execPath,
-          ["--import", "tsx", CLI, ...args],
-          { env: { ...process.env, ...env } },
-          (error) => resolve(error ? Number(error.code ?? 1) : 0),
-        ),
-      );
+    const run = (args: string[]) => cliExitCode(CLI, args, env);
     expect(await run(["--help"])).toBe(0);
     expect(await run(["frobnicate"])).toBe(2);
   });

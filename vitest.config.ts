@@ -1,5 +1,5 @@
-import { existsSync, readdirSync } from "node:fs";
-import { basename, join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -12,7 +12,11 @@ const folders = ["packages", "apps", "tools"].flatMap((group) =>
     .map((d) => join(repoRoot, group, d.name)),
 );
 
-/** One vitest project per package, run against sources (no build needed). */
+/** A package's `name` (packages/worker is `@guildkit/worker`, apps/worker `@guildkit/worker-app`). */
+const nameOf = (folder: string): string =>
+  JSON.parse(readFileSync(join(folder, "package.json"), "utf8")).name;
+
+/** One vitest project per package, named after it, run against sources (no build needed). */
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -21,7 +25,7 @@ export default defineConfig({
       ...folders.map((folder) => ({
         extends: true,
         test: {
-          name: `@guildkit/${basename(folder)}`,
+          name: nameOf(folder),
           root: folder,
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
         },

@@ -1,14 +1,14 @@
 import type { Scheduler } from "@guildkit/core";
 import { systemScheduler } from "@guildkit/core/system";
-import type { AppStore } from "@guildkit/runtime";
 import type { WorkerContext, WorkerTask } from "./context";
+import type { WorkerStore } from "./store";
 
 /** Options of {@link createRetentionTask}. */
 export interface RetentionTaskOptions {
   /** Between purges (default 1 hour). */
   intervalMs?: number;
   /** Ages and batch size (defaults: `DEFAULT_RETENTION` of the stores: outbox 7 days, event log 30). */
-  policy?: NonNullable<Parameters<AppStore["retention"]["purge"]>[0]>["policy"];
+  policy?: NonNullable<Parameters<WorkerStore["retention"]["purge"]>[0]>["policy"];
   scheduler?: Scheduler;
 }
 

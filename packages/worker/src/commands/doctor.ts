@@ -5,8 +5,8 @@ import {
   type SetupCheckResult,
   type SetupReport,
 } from "@guildkit/discord-rest";
-import { openStore } from "@guildkit/runtime";
 import type { Command } from "commander";
+import { openStore } from "../store";
 import { checkDatabase, checkPluralKit, readSetupSettings } from "./doctor-local";
 import { CliUsageError } from "./errors";
 import { type CliIo, EXIT } from "./io";

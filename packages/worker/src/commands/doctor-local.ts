@@ -2,7 +2,7 @@ import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
 import type { SetupCheckInput, SetupCheckResult, SetupWebhook } from "@guildkit/discord-rest";
 import { createPluralKitApi } from "@guildkit/pluralkit-api";
 import { managedRoles, resolveRules, roleSyncConfigSpec } from "@guildkit/role-reconciler";
-import { type AppStore, isDatabaseUnavailable } from "@guildkit/runtime";
+import { isDatabaseUnavailable, type WorkerStore } from "../store";
 
 const fail = (id: string, title: string, message: string, fix: string): SetupCheckResult => ({
   id,
@@ -21,7 +21,7 @@ const pass = (id: string, title: string, message: string): SetupCheckResult => (
 
 /** `database`: the store answers and every migration is applied. */
 export async function checkDatabase(
-  store: Pick<AppStore, "pendingMigrations">,
+  store: Pick<WorkerStore, "pendingMigrations">,
   signal?: AbortSignal,
 ): Promise<SetupCheckResult> {
   const title = "the database is migrated";
@@ -59,7 +59,7 @@ const SECRET_FIELDS = new Set(
  * setting read on its own, so one bad field does not hide the others.
  */
 export async function readSetupSettings(
-  store: Pick<AppStore, "configStore" | "webhooks">,
+  store: Pick<WorkerStore, "configStore" | "webhooks">,
   signal?: AbortSignal,
 ): Promise<{
   checks: SetupCheckResult[];

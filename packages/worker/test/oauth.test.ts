@@ -1,11 +1,13 @@
 import { parseProcessSettings } from "@guildkit/config";
 import { createFakeTime } from "@guildkit/core/testing";
-import { type AppStore, createLogger, createMetrics } from "@guildkit/runtime";
 import * as sqlite from "@guildkit/store-sqlite";
 import { createSqliteTestStore, TEST_SECRET_KEY } from "@guildkit/store-testkit";
 import { expect, it, vi } from "vitest";
 import type { WorkerContext } from "../src/context";
+import { createLogger } from "../src/logger";
+import { createMetrics } from "../src/metrics";
 import { createOAuthStatePurgeTask } from "../src/oauth";
+import type { WorkerStore } from "../src/store";
 
 it("the OAuth state purge task deletes spent nonces whose tokens expired and expired sessions, and stops on abort", async () => {
   const handle = await createSqliteTestStore(sqlite);
@@ -35,7 +37,7 @@ it("the OAuth state purge task deletes spent nonces whose tokens expired and exp
         ADMIN_TOKEN: "test-admin-token-0123456789",
         GUILDKIT_SECRET_KEY: TEST_SECRET_KEY,
       }),
-      store: handle.store as AppStore,
+      store: handle.store as WorkerStore,
       logger: createLogger({ name: "test", level: "silent" }),
       metrics: createMetrics("test"),
       workerId: "test",

@@ -1,6 +1,6 @@
 import { SecretBoxError } from "@guildkit/core";
-import type { AppStore } from "@guildkit/runtime";
 import type { CommandOutput } from "./reconcile-command";
+import type { WorkerStore } from "./store";
 
 /**
  * `guildkit secrets rotate`: re-seals every stored secret with the first key of
@@ -8,7 +8,7 @@ import type { CommandOutput } from "./reconcile-command";
  * the exit code: 0 done, 1 when a value opens with none of the keys (nothing is changed then).
  */
 export async function runSecretsRotate(
-  store: Pick<AppStore, "secrets">,
+  store: Pick<WorkerStore, "secrets">,
   io: { out: CommandOutput; err: CommandOutput; signal?: AbortSignal },
 ): Promise<number> {
   try {

@@ -1,5 +1,5 @@
 import { ProcessSettingsError, parseWorkerSettings, type WorkerSettings } from "@guildkit/config";
-import { type AppStore, isDatabaseUnavailable, openStore } from "@guildkit/runtime";
+import { isDatabaseUnavailable, openStore, type WorkerStore } from "../store";
 import { CliEnvironmentError, CliUnavailableError } from "./errors";
 import type { CliIo } from "./io";
 
@@ -20,7 +20,7 @@ export function cliSettings(io: Pick<CliIo, "env">): WorkerSettings {
 export async function withStore<T>(
   io: CliIo,
   opts: { migrate: boolean },
-  fn: (store: AppStore, settings: WorkerSettings) => Promise<T>,
+  fn: (store: WorkerStore, settings: WorkerSettings) => Promise<T>,
 ): Promise<T> {
   const settings = cliSettings(io);
   const store = await openStore(settings);

@@ -1,8 +1,8 @@
-import { createLogger } from "@guildkit/runtime";
 import type { Scheduler } from "@guildkit/webhook-templates";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import type { WorkerContext, WorkerTask } from "../src/context";
+import { createLogger } from "../src/logger";
 import { registerRoleSyncMetrics } from "../src/role-sync";
 import { createTaskSupervisor, RESTART_FIRST_DELAY_MS } from "../src/supervise";
 

@@ -16,23 +16,16 @@ import {
   type ReconcilerOptions,
   type RoleReconciler,
   type RoleSyncLoop,
+  type RoleSyncLoopDeps,
   type RoleSyncLoopOptions,
   ruleColumns,
   type Scheduler,
   type SettingsLoad,
   type SyncState,
 } from "@guildkit/role-reconciler";
-import type { AppStore } from "@guildkit/runtime";
 import { Gauge, type Registry } from "prom-client";
 import type { WorkerTask } from "./context";
-
-/**
- * The system scheduler (`systemScheduler` of `@guildkit/core/system`), under the name the worker's
- * entry point imports it by.
- *
- * @deprecated import `systemScheduler` from `@guildkit/core/system`.
- */
-export const timerScheduler: Scheduler = systemScheduler;
+import type { WorkerStore } from "./store";
 
 /** The process log, as role sync writes to it (a pino logger is one): the reporter's, plus `error`. */
 export interface ProcessLog extends ReporterProcessLog {
@@ -122,7 +115,7 @@ export interface RoleSyncOptions {
 
 /** What the role-sync wiring needs from the process. */
 export interface RoleSyncDeps {
-  store: Pick<AppStore, "roleSync" | "eventLog" | "configStore">;
+  store: Pick<WorkerStore, "roleSync" | "eventLog" | "configStore">;
   discordApiBaseUrl: string;
   discordCdnBaseUrl: string;
   /** Share the Discord budget between workers through Redis (bottleneck clustering). */
@@ -135,6 +128,8 @@ export interface RoleSyncDeps {
   onStatus?: (status: { state: "idle"; missing: string[] } | { state: "ready" }) => void;
   /** The process log: gets the Discord client's retries (aggregated) and permanent failures. */
   log?: ProcessLog;
+  /** Told after each round of the loop, with its summary (roles added and removed, errors…). */
+  onRound?: RoleSyncLoopDeps["onRound"];
 }
 
 /** The assembled role sync: reconciler, loop, settings loader. */
@@ -218,6 +213,7 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
     scheduler,
     eventLog,
     onStatus: deps.onStatus,
+    onRound: deps.onRound,
     options: { pollMs: 2_000, ...options.loop },
   });
   return {

@@ -7,7 +7,6 @@ import {
   type EventLogReporter,
   type ReporterProcessLog,
 } from "@guildkit/discord-rest";
-import type { AppStore, Logger } from "@guildkit/runtime";
 import {
   type Clock,
   createWebhookDelivery,
@@ -18,10 +17,12 @@ import {
   type WebhookSender,
 } from "@guildkit/webhook-templates";
 import type { WorkerTask } from "./context";
+import type { Logger } from "./logger";
+import type { WorkerStore } from "./store";
 
 /** What the webhook worker needs from the process. */
 export interface WebhookWorkerDeps {
-  store: Pick<AppStore, "webhooks" | "eventLog">;
+  store: Pick<WorkerStore, "webhooks" | "eventLog">;
   /** Where Discord is (`DISCORD_API_BASE_URL`; a simulator in tests). */
   discordApiBaseUrl: string;
   /** Lease owner (the worker id). */
@@ -93,7 +94,7 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
   return { delivery, rest, clientEvents };
 }
 
-type TriggerRepairReport = Awaited<ReturnType<AppStore["webhooks"]["repairTriggers"]>>;
+type TriggerRepairReport = Awaited<ReturnType<WorkerStore["webhooks"]["repairTriggers"]>>;
 
 /** The first wait before retrying a failed trigger repair; it doubles up to {@link REPAIR_MAX_DELAY_MS}. */
 export const REPAIR_FIRST_DELAY_MS = 1_000;
@@ -109,7 +110,7 @@ const REPAIR_BACKOFF = { baseMs: REPAIR_FIRST_DELAY_MS, capMs: REPAIR_MAX_DELAY_
  * `signal` aborts first.
  */
 export async function repairTriggersUntilDone(deps: {
-  store: Pick<AppStore, "webhooks">;
+  store: Pick<WorkerStore, "webhooks">;
   scheduler: Scheduler;
   logger: Pick<Logger, "warn" | "error">;
   signal: AbortSignal;

@@ -4,7 +4,6 @@ import { registerDoctor } from "./doctor";
 import type { CliIo } from "./io";
 import { registerMigrate } from "./migrate";
 import { registerReconcile } from "./reconcile";
-import { registerRelay } from "./relay";
 import { registerSecrets } from "./secrets";
 import { registerStatus } from "./status";
 import { registerWebhooks } from "./webhooks";
@@ -22,10 +21,32 @@ DISCORD_CDN_BASE_URL, PLURALKIT_BASE_URL, REDIS_URL, PUBLIC_BASE_URL (doctor). R
 "guildkit <command> --help" for a command's options.`;
 
 /**
- * The `guildkit` command line as a commander program. `done(code)` receives the exit code of the
- * command that ran; parse errors and help surface as commander errors (`exitOverride`).
+ * Adds a command of the host's own to the `guildkit` program (the reference app adds `relay`):
+ * `done(code)` takes its exit code; `argv` is the command line as given.
  */
-export function createProgram(io: CliIo, argv: readonly string[], done: (code: number) => void): Command {
+export type CliCommand = (
+  program: Command,
+  io: CliIo,
+  argv: readonly string[],
+  done: (code: number) => void,
+) => void;
+
+/** Options of {@link createProgram}. */
+export interface ProgramOptions {
+  io: CliIo;
+  /** The arguments being parsed (without `node` and the script). */
+  argv: readonly string[];
+  /** Receives the exit code of the command that ran. */
+  done: (code: number) => void;
+  /** Commands added after the built-in ones. */
+  commands?: readonly CliCommand[];
+}
+
+/**
+ * The `guildkit` command line as a commander program: the built-in commands, then `commands`.
+ * Parse errors and help surface as commander errors (`exitOverride`).
+ */
+export function createProgram({ io, argv, done, commands = [] }: ProgramOptions): Command {
   const program = new Command("guildkit")
     .description("guildkit: role sync, webhook delivery and setup checks for a Discord community")
     .exitOverride()
@@ -39,7 +60,7 @@ export function createProgram(io: CliIo, argv: readonly string[], done: (code: n
   registerConfig(program, io, done);
   registerWebhooks(program, io, done);
   registerSecrets(program, io, done);
-  registerRelay(program, io, argv);
+  for (const register of commands) register(program, io, argv, done);
   // every subcommand shares the parent's output and error handling
   const share = (cmd: Command) => {
     for (const sub of cmd.commands) {

@@ -1,5 +1,4 @@
-import { isConnectionError } from "@guildkit/store-postgres";
-import type { AppStore } from "./store";
+import { isDatabaseUnavailable, type WorkerStore } from "./store";
 
 /** How long a health or readiness probe waits for the database before calling it unreachable. */
 export const PROBE_TIMEOUT_MS = 2_000;
@@ -76,7 +75,7 @@ export async function checkLiveness(
  * The first problem found is the reason.
  */
 export async function checkReadiness(
-  store: Pick<AppStore, "pendingMigrations">,
+  store: Pick<WorkerStore, "pendingMigrations">,
   opts: { timeoutMs?: number; notStarted?: () => string | null } = {},
 ): Promise<ReadinessReport> {
   const started = performance.now();
@@ -88,7 +87,7 @@ export async function checkReadiness(
     );
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return isConnectionError(error)
+    return isDatabaseUnavailable(error)
       ? {
           status: "unavailable",
           reason: "database_unreachable",

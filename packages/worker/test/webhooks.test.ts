@@ -1,5 +1,4 @@
 import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
-import type { AppStore } from "@guildkit/runtime";
 import * as postgres from "@guildkit/store-postgres";
 import * as sqlite from "@guildkit/store-sqlite";
 import {
@@ -10,6 +9,7 @@ import {
 } from "@guildkit/store-testkit";
 import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { WorkerStore } from "../src/store";
 import {
   createWebhookWorker,
   REPAIR_MAX_DELAY_MS,
@@ -298,7 +298,7 @@ describe("the start-up trigger repair", () => {
           return report;
         },
       },
-    } as unknown as Pick<AppStore, "webhooks">;
+    } as unknown as Pick<WorkerStore, "webhooks">;
     const waits: number[] = [];
     const scheduler = { ...noTimers, sleep: async (ms: number) => void waits.push(ms) };
     const result = await repairTriggersUntilDone({
@@ -331,7 +331,7 @@ describe("the start-up trigger repair", () => {
           throw new Error("database is down");
         },
       },
-    } as unknown as Pick<AppStore, "webhooks">;
+    } as unknown as Pick<WorkerStore, "webhooks">;
     const waits: number[] = [];
     const scheduler = {
       ...noTimers,

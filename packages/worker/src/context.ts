@@ -1,11 +1,12 @@
 import type { WorkerSettings } from "@guildkit/config";
-import type { AppStore, Logger } from "@guildkit/runtime";
 import type { Registry } from "prom-client";
+import type { Logger } from "./logger";
+import type { WorkerStore } from "./store";
 
 /** What every worker task receives. */
 export interface WorkerContext {
   settings: WorkerSettings;
-  store: AppStore;
+  store: WorkerStore;
   logger: Logger;
   metrics: Registry;
   /** A unique id for this worker process (lease owner). */

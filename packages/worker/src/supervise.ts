@@ -1,4 +1,5 @@
-import type { Scheduler } from "@guildkit/webhook-templates";
+import type { Scheduler } from "@guildkit/core";
+import { systemClock } from "@guildkit/core/system";
 import type { WorkerContext, WorkerTask } from "./context";
 
 /** The first wait before restarting a failed task; it doubles up to {@link RESTART_MAX_DELAY_MS}. */
@@ -32,7 +33,7 @@ export function createTaskSupervisor(deps: {
   scheduler: Scheduler;
   now?: () => number;
 }): TaskSupervisor {
-  const now = deps.now ?? Date.now;
+  const now = deps.now ?? (() => systemClock.now().getTime());
   const states = new Map<string, "starting" | "running" | "restarting">(
     deps.tasks.map((task) => [task.name, "starting"]),
   );

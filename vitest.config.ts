@@ -6,10 +6,11 @@ import { defineConfig } from "vitest/config";
 /** The repository root (this file's folder), so the config works from any cwd (`pnpm --filter X test`, turbo). */
 const repoRoot = fileURLToPath(new URL(".", import.meta.url));
 
-const folders = ["packages", "apps", "tools"].flatMap((group) =>
+/** Project name per folder: `@guildkit/<folder>`, and `@guildkit/example-<folder>` under examples/. */
+const folders = ["packages", "apps", "tools", "examples"].flatMap((group) =>
   readdirSync(join(repoRoot, group), { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(repoRoot, group, d.name, "package.json")))
-    .map((d) => join(repoRoot, group, d.name)),
+    .map((d) => ({ dir: join(repoRoot, group, d.name), prefix: group === "examples" ? "example-" : "" })),
 );
 
 /** One vitest project per package, run against sources (no build needed). */
@@ -18,11 +19,11 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      ...folders.map((folder) => ({
+      ...folders.map(({ dir, prefix }) => ({
         extends: true,
         test: {
-          name: `@guildkit/${basename(folder)}`,
-          root: folder,
+          name: `@guildkit/${prefix}${basename(dir)}`,
+          root: dir,
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
         },
       })),

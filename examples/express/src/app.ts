@@ -18,8 +18,8 @@ export function createApp(login: DiscordLogin, publicUrl: string): Express {
       sendWebResponse(res, await handler(toWebRequest(req, publicUrl)));
   const app = express();
   app.get("/", web(login.home));
-  app.get("/login", web(login.startLogin));
-  app.get("/login/callback", web(login.loginCallback));
+  app.get("/login/discord", web(login.startLogin));
+  app.get("/login/discord/callback", web(login.loginCallback));
   app.get("/me", web(login.me));
   app.post("/logout", web(login.logout));
   return app;

@@ -16,8 +16,8 @@ export function createApp(login: DiscordLogin, publicUrl: string): FastifyInstan
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_request, _body, done) => done(null));
   app.get("/", web(login.home));
-  app.get("/login", web(login.startLogin));
-  app.get("/login/callback", web(login.loginCallback));
+  app.get("/login/discord", web(login.startLogin));
+  app.get("/login/discord/callback", web(login.loginCallback));
   app.get("/me", web(login.me));
   app.post("/logout", web(login.logout));
   return app;

@@ -14,8 +14,8 @@ import { Hono } from "hono";
 export function createApp(login: DiscordLogin): Hono {
   const app = new Hono();
   app.get("/", (c) => login.home(c.req.raw));
-  app.get("/login", (c) => login.startLogin(c.req.raw));
-  app.get("/login/callback", (c) => login.loginCallback(c.req.raw));
+  app.get("/login/discord", (c) => login.startLogin(c.req.raw));
+  app.get("/login/discord/callback", (c) => login.loginCallback(c.req.raw));
   app.get("/me", (c) => login.me(c.req.raw));
   app.post("/logout", (c) => login.logout(c.req.raw));
   return app;

@@ -12,7 +12,7 @@ import { createSqliteStore, openSqliteDatabase } from "@guildkit/store-sqlite";
 
 /** What an example needs to know: where it is served, its state secret and the Discord application. */
 export interface ExampleConfig {
-  /** The URL people open (`http://localhost:3000`); the callback is `<publicUrl>/login/callback`. */
+  /** The URL people open (`http://localhost:3000`); the callback is `<publicUrl>/login/discord/callback`. */
   publicUrl: string;
   /** At least 32 bytes (`openssl rand -base64 48`); signs the OAuth state. */
   stateSecret: string;
@@ -52,9 +52,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ExampleConf
 export interface DiscordLogin {
   /** `GET /` → "Signed in as …" or a "Login with Discord" link. */
   home(request: Request): Promise<Response>;
-  /** `GET /login` → 302 to Discord's authorize page. */
+  /** `GET /login/discord` → 302 to Discord's authorize page. */
   startLogin: OAuthWebHandlers["startLogin"];
-  /** `GET /login/callback` → the session cookie and 303 to `/me`, or a refusal page. */
+  /** `GET /login/discord/callback` → the session cookie and 303 to `/me`, or a refusal page. */
   loginCallback: OAuthWebHandlers["loginCallback"];
   /** `GET /me` → the signed-in member and their Discord account as JSON, or 401. */
   me(request: Request): Promise<Response>;
@@ -84,7 +84,7 @@ export async function createDiscordLogin(config: ExampleConfig): Promise<Discord
 
   const flows = createOAuthFlows<Response>({
     stateSecret: config.stateSecret,
-    redirectUris: { login: `${base}/login/callback`, link: `${base}/link/callback` },
+    redirectUris: { login: `${base}/login/discord/callback`, link: `${base}/discord/callback` },
     authorizeUrl,
     client: { load: async () => ({ clientId }) },
     identity: createDiscordIdentityProvider({ credentials: { clientId, clientSecret }, apiBaseUrl }),
@@ -108,7 +108,6 @@ export async function createDiscordLogin(config: ExampleConfig): Promise<Discord
     flows,
     sessions,
     secureCookies,
-    startPaths: { login: "/login", link: "/link" },
   });
 
   const memberOf = async (request: Request) => {
@@ -122,7 +121,7 @@ export async function createDiscordLogin(config: ExampleConfig): Promise<Discord
       const body = member
         ? `<p>Signed in as <b>${escapeHtml(member.discordUsername ?? member.id)}</b> · <a href="/me">/me</a></p>` +
           `<form method="post" action="/logout"><button>Sign out</button></form>`
-        : `<p><a href="/login">Login with Discord</a></p>`;
+        : `<p><a href="/login/discord">Login with Discord</a></p>`;
       return new Response(`<!doctype html><title>guildkit example</title>${body}`, {
         headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
       });
@@ -131,7 +130,7 @@ export async function createDiscordLogin(config: ExampleConfig): Promise<Discord
     loginCallback: handlers.loginCallback,
     async me(request) {
       const member = await memberOf(request);
-      if (member === null) return json({ error: "not signed in", login: "/login?next=/me" }, 401);
+      if (member === null) return json({ error: "not signed in", login: "/login/discord?next=/me" }, 401);
       return json({
         memberId: member.id,
         discord: { id: member.discordUserId, username: member.discordUsername, email: member.discordEmail },

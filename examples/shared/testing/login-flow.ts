@@ -17,7 +17,10 @@ export interface LoginWorld {
 
 export async function startLoginWorld(): Promise<LoginWorld> {
   const sim = await startDiscordSim();
-  const app = sim.seed.application({ name: "Example", redirectUris: [`${PUBLIC_URL}/login/callback`] });
+  const app = sim.seed.application({
+    name: "Example",
+    redirectUris: [`${PUBLIC_URL}/login/discord/callback`],
+  });
   const user = sim.seed.user({ username: "alice", email: "alice@example.test", verified: true });
   const config: ExampleConfig = {
     publicUrl: PUBLIC_URL,
@@ -33,11 +36,11 @@ export async function startLoginWorld(): Promise<LoginWorld> {
 }
 
 /**
- * `GET /login` on the example, then the simulator's consent page over HTTP, pressing **Authorize** as
+ * `GET /login/discord` on the example, then the simulator's consent page over HTTP, pressing **Authorize** as
  * `user`: resolves to the callback URL Discord sends the browser back to (with `code` and `state`).
  */
 export async function authorizeAt(browser: Browser, world: LoginWorld): Promise<URL> {
-  const start = await browser.get(`${PUBLIC_URL}/login`);
+  const start = await browser.get(`${PUBLIC_URL}/login/discord`);
   expect(start.status).toBe(302);
   const authorize = new URL(start.headers.get("location") ?? "");
   expect(`${authorize.origin}${authorize.pathname}`).toBe(world.sim.authorizeUrl);
@@ -54,7 +57,7 @@ export async function authorizeAt(browser: Browser, world: LoginWorld): Promise<
   });
   expect([302, 303]).toContain(consent.status);
   const callback = new URL(consent.headers.get("location") ?? "");
-  expect(`${callback.origin}${callback.pathname}`).toBe(`${PUBLIC_URL}/login/callback`);
+  expect(`${callback.origin}${callback.pathname}`).toBe(`${PUBLIC_URL}/login/discord/callback`);
   return callback;
 }
 
@@ -79,7 +82,7 @@ export function describeDiscordLogin(
     });
     const browser = () => new Browser({ [PUBLIC_URL]: example.url });
 
-    it("signs a Discord user in: /login → Discord's consent → callback → session → /me names the user", async () => {
+    it("signs a Discord user in: /login/discord → Discord's consent → callback → session → /me names the user", async () => {
       const b = browser();
       expect((await b.get(`${PUBLIC_URL}/me`)).status).toBe(401);
       const callback = await authorizeAt(b, world);

@@ -1,5 +1,8 @@
 import { configFromEnv } from "@guildkit/example-shared";
 import { startFastifyExample } from "./app";
 
-const running = await startFastifyExample({ ...configFromEnv(), port: Number(process.env.PORT ?? 3000) });
-console.log(`Fastify example on ${running.url} — open it and press "Login with Discord"`);
+const config = configFromEnv();
+const running = await startFastifyExample({ ...config, port: Number(process.env.PORT ?? 3000) });
+console.log(
+  `Fastify example listening on ${running.url}: open ${config.publicUrl} and press "Login with Discord"`,
+);

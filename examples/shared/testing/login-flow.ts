@@ -89,6 +89,7 @@ export function describeDiscordLogin(
 
       const signedIn = await b.get(callback.href);
       expect(signedIn.status).toBe(303);
+      expect(signedIn.headers.get("location")).toBe("/");
       expect(signedIn.headers.getSetCookie().some((c) => c.startsWith("gk_session="))).toBe(true);
 
       const me = await b.get(`${PUBLIC_URL}/me`);

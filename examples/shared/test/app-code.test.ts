@@ -25,7 +25,9 @@ describe("the examples' app code", () => {
   });
 
   it("lists @guildkit/discord-sim only as a devDependency", () => {
-    for (const name of readdirSync(examplesDir)) {
+    const folders = readdirSync(examplesDir, { withFileTypes: true }).filter((entry) => entry.isDirectory());
+    expect(folders.length).toBe(5);
+    for (const { name } of folders) {
       const manifest = JSON.parse(readFileSync(join(examplesDir, name, "package.json"), "utf8"));
       expect(manifest.dependencies?.["@guildkit/discord-sim"], name).toBeUndefined();
     }

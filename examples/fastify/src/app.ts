@@ -2,24 +2,21 @@ import {
   createDiscordLogin,
   type DiscordLogin,
   type ExampleConfig,
+  loginRoutes,
   type RunningExample,
 } from "@guildkit/example-shared";
 import { toWebRequest } from "@guildkit/example-shared/node";
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 
 /** The whole mount: each route turns `request.raw` into a web `Request`; Fastify 5 sends a `Response` as is. */
 export function createApp(login: DiscordLogin, publicUrl: string): FastifyInstance {
-  const web = (handler: (request: Request) => Promise<Response>) => (request: FastifyRequest) =>
-    handler(toWebRequest(request.raw, publicUrl));
   const app = Fastify();
   // Leave every body unread: the handlers read (and limit) their own forms.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_request, _body, done) => done(null));
-  app.get("/", web(login.home));
-  app.get("/login/discord", web(login.startLogin));
-  app.get("/login/discord/callback", web(login.loginCallback));
-  app.get("/me", web(login.me));
-  app.post("/logout", web(login.logout));
+  for (const { method, path, handler } of loginRoutes(login)) {
+    app.route({ method, url: path, handler: (request) => handler(toWebRequest(request.raw, publicUrl)) });
+  }
   return app;
 }
 

@@ -54,4 +54,5 @@ async function startNext(config: ExampleConfig): Promise<RunningExample> {
   };
 }
 
-describeDiscordLogin("Next.js", startNext);
+// `next dev` compiles each route on its first request: 15–25 s for the whole login on 2 busy cores.
+describeDiscordLogin("Next.js", startNext, { timeoutMs: 120_000 });

@@ -64,6 +64,24 @@ export interface DiscordLogin {
   close(): Promise<void>;
 }
 
+/** A route every example serves: `GET /login/discord` → `login.startLogin`. */
+export interface LoginRoute {
+  method: "GET" | "POST";
+  path: string;
+  handler: (request: Request) => Promise<Response>;
+}
+
+/** The routes of {@link DiscordLogin}, for frameworks that register routes in a loop (Next.js: one file each). */
+export function loginRoutes(login: DiscordLogin): LoginRoute[] {
+  return [
+    { method: "GET", path: "/", handler: login.home },
+    { method: "GET", path: "/login/discord", handler: login.startLogin },
+    { method: "GET", path: "/login/discord/callback", handler: login.loginCallback },
+    { method: "GET", path: "/me", handler: login.me },
+    { method: "POST", path: "/logout", handler: login.logout },
+  ];
+}
+
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), {
     status,

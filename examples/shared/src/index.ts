@@ -1,2 +1,9 @@
-export { configFromEnv, createDiscordLogin, type DiscordLogin, type ExampleConfig } from "./discord-login";
-export { closeServer, listen, type RunningExample } from "./serve";
+export {
+  configFromEnv,
+  createDiscordLogin,
+  type DiscordLogin,
+  type ExampleConfig,
+  type LoginRoute,
+  loginRoutes,
+} from "./discord-login";
+export { closeServer, listen, type RunningExample, startNodeExample } from "./serve";

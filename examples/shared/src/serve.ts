@@ -1,5 +1,6 @@
-import type { Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createDiscordLogin, type DiscordLogin, type ExampleConfig } from "./discord-login";
 
 /** A started example: where it listens, and how to stop it. */
 export interface RunningExample {
@@ -23,4 +24,24 @@ export function closeServer(server: Server): Promise<void> {
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeIdleConnections();
   });
+}
+
+/**
+ * Starts an example served by a Node request listener (Express's app, Hono's `getRequestListener`) on
+ * `config.port` (default 0: any free port); `close()` stops the server, then closes the store.
+ */
+export async function startNodeExample(
+  config: ExampleConfig & { port?: number },
+  listener: (login: DiscordLogin) => RequestListener,
+): Promise<RunningExample> {
+  const login = await createDiscordLogin(config);
+  const server = createServer(listener(login));
+  const url = await listen(server, config.port);
+  return {
+    url,
+    async close() {
+      await closeServer(server);
+      await login.close();
+    },
+  };
 }

@@ -63,19 +63,22 @@ export async function authorizeAt(browser: Browser, world: LoginWorld): Promise<
 
 /**
  * The login every example must pass, over real HTTP against discord-sim: `start(config)` starts the
- * example on port 0 and says where it listens.
+ * example on port 0 and says where it listens. `timeoutMs` bounds the start and each test (default:
+ * vitest's).
  */
 export function describeDiscordLogin(
   framework: string,
   start: (config: ExampleConfig) => Promise<RunningExample>,
+  options: { timeoutMs?: number } = {},
 ): void {
-  describe(`${framework} example: Login with Discord against discord-sim`, () => {
+  const timeout = options.timeoutMs;
+  describe(`${framework} example: Login with Discord against discord-sim`, { timeout }, () => {
     let world: LoginWorld;
     let example: RunningExample;
     beforeAll(async () => {
       world = await startLoginWorld();
       example = await start(world.config);
-    });
+    }, timeout);
     afterAll(async () => {
       await example?.close();
       await world?.sim.close();

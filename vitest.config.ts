@@ -6,10 +6,11 @@ import { defineConfig } from "vitest/config";
 /** The repository root (this file's folder), so the config works from any cwd (`pnpm --filter X test`, turbo). */
 const repoRoot = fileURLToPath(new URL(".", import.meta.url));
 
-const folders = ["packages", "apps", "tools"].flatMap((group) =>
+/** Every workspace package's folder. */
+const folders = ["packages", "apps", "tools", "examples"].flatMap((group) =>
   readdirSync(join(repoRoot, group), { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(repoRoot, group, d.name, "package.json")))
-    .map((d) => join(repoRoot, group, d.name)),
+    .map((d) => ({ dir: join(repoRoot, group, d.name) })),
 );
 
 /** A package's `name` (packages/worker is `@guildkit/worker`, apps/worker `@guildkit/worker-app`). */
@@ -22,11 +23,11 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      ...folders.map((folder) => ({
+      ...folders.map(({ dir }) => ({
         extends: true,
         test: {
-          name: nameOf(folder),
-          root: folder,
+          name: nameOf(dir),
+          root: dir,
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
         },
       })),

@@ -47,8 +47,9 @@ export interface GuildkitMigration {
    * What the migration belongs to: `foundation` (every store), `members` (the member table, which
    * `role-sync` and `login` need) or one store feature. `migrate({ features })` runs the migrations of
    * the groups its features need (`FEATURE_MIGRATIONS`); a later call with more features runs the rest.
+   * Required by {@link defineMigration}; a hand-made migration without one counts as `foundation`.
    */
-  readonly feature: MigrationFeature;
+  readonly feature?: MigrationFeature;
   /**
    * The tables this migration creates or takes charge of (a seed system's tables it imports, seals
    * or upgrades) — guildkit's own, which no webhook may watch and no preview may read. Creating a
@@ -64,8 +65,10 @@ export interface GuildkitMigration {
   up(db: MigrationDb, ctx: MigrationContext): Promise<void>;
 }
 
-/** Declares a migration (checks the name's `NNN-feature` form). */
-export function defineMigration(migration: GuildkitMigration): GuildkitMigration {
+/** Declares a migration (checks the name's `NNN-feature` form); it must name its `feature`. */
+export function defineMigration(
+  migration: GuildkitMigration & { readonly feature: MigrationFeature },
+): GuildkitMigration {
   if (!/^\d{3}-[a-z0-9][a-z0-9-]*$/.test(migration.name)) {
     throw new TypeError(`migration name "${migration.name}" must look like "002-role-sync"`);
   }

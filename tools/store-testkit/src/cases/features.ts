@@ -63,12 +63,11 @@ export const featureCases = defineStoreCases("features", ({ fresh, dialect }) =>
         ["speedbump", [FEATURE_TABLES.speedbump]],
       ] as const;
       for (const [feature, lists] of cases) {
-        const { store, db, teardown } = await fresh({ migrate: false, features: [feature] });
+        const { store, db } = await fresh({ migrate: false, features: [feature] });
         await store.migrate();
         expect(await listTables(db, dialect), feature).toEqual(
           sorted(BOOKKEEPING, FEATURE_TABLES.foundation, ...lists),
         );
-        await teardown();
       }
     });
 
@@ -118,7 +117,7 @@ export const featureCases = defineStoreCases("features", ({ fresh, dialect }) =>
       const { store: narrow } = await fresh({ features: ["webhooks"] });
       expect(await narrow.pendingMigrations()).toEqual([]);
       await narrow.assertMigrated();
-      const { store, teardown } = await fresh({ migrate: false, features: ["role-sync", "webhooks"] });
+      const { store } = await fresh({ migrate: false, features: ["role-sync", "webhooks"] });
       await store.migrate({ features: ["webhooks"] });
       const error = await store.assertMigrated().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StoreNotMigratedError);
@@ -130,7 +129,6 @@ export const featureCases = defineStoreCases("features", ({ fresh, dialect }) =>
       expect((error as Error).message).toMatch(/store\.migrate\(\{ features: \["role-sync"\] \}\)/);
       await store.migrate();
       await store.assertMigrated();
-      await teardown();
     });
 
     it("refuses a feature it does not know, with UnknownStoreFeatureError", async () => {

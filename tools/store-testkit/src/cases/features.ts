@@ -2,6 +2,7 @@ import {
   listTables,
   MIGRATION_LOCK_TABLE,
   MIGRATION_TABLE,
+  migrations,
   StoreNotMigratedError,
   UnknownStoreFeatureError,
 } from "@guildkit/store-kysely";
@@ -74,13 +75,12 @@ export const featureCases = defineStoreCases("features", ({ fresh, dialect }) =>
     it("a later migrate() with more features adds only the missing tables and migrations", async () => {
       const { store, db } = await fresh({ migrate: false });
       const first = await store.migrate({ features: ["webhooks"] });
-      expect(first.applied).toEqual([
-        "001-foundation",
-        "004-webhooks",
-        "007-webhook-outbox-created",
-        "008-secrets",
-        "010-retention",
-      ]);
+      const tagged = (...groups: string[]) =>
+        migrations.filter((m) => groups.includes(m.feature ?? "foundation")).map((m) => m.name);
+      expect(first.applied).toEqual(tagged("foundation", "webhooks"));
+      expect(first.applied).toEqual(
+        expect.arrayContaining(["001-foundation", "004-webhooks", "008-secrets"]),
+      );
       const second = await store.migrate({ features: ["webhooks", "role-sync"] });
       expect(second.applied).toEqual(["001-members", "002-role-sync", "006-role-sync-settings"]);
       expect(await listTables(db, dialect)).toEqual(

@@ -24,6 +24,7 @@ export {
   STORE_FEATURES,
   type StoreFeature,
   StoreNotMigratedError,
+  UnknownStoreFeatureError,
 } from "@guildkit/store-kysely";
 export type { PostgresPool } from "kysely";
 export {

@@ -25,6 +25,7 @@ export {
   STORE_FEATURES,
   type StoreFeature,
   StoreNotMigratedError,
+  UnknownStoreFeatureError,
 } from "@guildkit/store-kysely";
 export type { SqliteDatabase } from "kysely";
 

@@ -37,3 +37,50 @@ export function createFeatureCheck<TDatabase>(
     },
   };
 }
+
+/** The ports of a feature (what `guardFeaturePorts` wraps): every key but the foundation's. */
+const FEATURE_PORT_KEYS = ["members", "roleSync", "oauth", "webhooks", "speedbump"] as const;
+
+/**
+ * Wraps every method of the feature ports in `ports` (nested objects too) so that the first call
+ * on a database missing the features' migrations rejects with `StoreNotMigratedError` instead of a
+ * driver's "no such table". `state.verified` is shared by every set of ports of one store: once the
+ * check passed (or `migrate()` covered the features) calls go straight through.
+ */
+export function guardFeaturePorts<TPorts extends object>(
+  ports: TPorts,
+  check: FeatureCheck,
+  state: { verified: boolean },
+): TPorts {
+  const verify = async () => {
+    if (state.verified) return;
+    await check.assert();
+    state.verified = true;
+  };
+  const wrap = (target: Record<string, unknown>): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(target)) {
+      if (typeof value === "function") {
+        const method = value as (...args: unknown[]) => unknown;
+        out[key] = (...args: unknown[]) =>
+          state.verified ? method.apply(target, args) : verify().then(() => method.apply(target, args));
+      } else if (
+        value !== null &&
+        typeof value === "object" &&
+        Object.getPrototypeOf(value) === Object.prototype
+      ) {
+        out[key] = wrap(value as Record<string, unknown>);
+      } else {
+        out[key] = value;
+      }
+    }
+    return out;
+  };
+  const guarded: Record<string, unknown> = { ...(ports as Record<string, unknown>) };
+  for (const key of FEATURE_PORT_KEYS) {
+    const port = guarded[key];
+    if (port !== undefined && port !== null && typeof port === "object")
+      guarded[key] = wrap(port as Record<string, unknown>);
+  }
+  return guarded as TPorts;
+}

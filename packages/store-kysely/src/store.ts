@@ -7,7 +7,7 @@ import { type MigrationReport, migrateToLatest, pendingMigrations } from "./migr
 import type { GuildkitMigration } from "./migrations/types";
 import { createStorePorts, type StorePortOptions, type StorePorts } from "./ports";
 import type { Database } from "./schema";
-import { createFeatureCheck } from "./store-check";
+import { createFeatureCheck, guardFeaturePorts } from "./store-check";
 
 /** What every store has besides its ports. */
 export interface StoreCore<TFeature extends StoreFeature = StoreFeature> {
@@ -35,7 +35,9 @@ export interface StoreCore<TFeature extends StoreFeature = StoreFeature> {
    */
   pendingMigrations(opts?: { signal?: AbortSignal }): Promise<string[]>;
   /**
-   * Checks that the database has run every migration the store's features need.
+   * Checks that the database has run every migration the store's features need. The feature ports
+   * run the same check before their first query (once per store), so a store opened on a database
+   * missing its features' tables rejects with the same error instead of a driver's "no such table".
    *
    * @throws {@link StoreNotMigratedError} naming the features and the migrations to run.
    */
@@ -107,6 +109,14 @@ export function assembleStore<TFeature extends StoreFeature = StoreFeature>(
     members,
   };
   const check = createFeatureCheck(kysely, dialect, { features, migrations: options.migrations });
+  // Shared by the store's ports and those of every transaction: checked once, on the first call.
+  const verified = { verified: false };
+  const portsOn = (db: Kysely<Database>) =>
+    guardFeaturePorts(
+      createStorePorts(db, dialect, portOptions),
+      db === kysely ? check : createFeatureCheck(db, dialect, { features, migrations: options.migrations }),
+      verified,
+    );
   let closed: Promise<void> | null = null;
   const core: StoreCore<TFeature> = {
     dialect,
@@ -116,7 +126,7 @@ export function assembleStore<TFeature extends StoreFeature = StoreFeature>(
     async migrate(opts = {}) {
       opts.signal?.throwIfAborted();
       await options.beforeMigrate?.(kysely);
-      return migrateToLatest(kysely, dialect, {
+      const report = await migrateToLatest(kysely, dialect, {
         clock,
         migrations: options.migrations,
         secretBox: opts.secretBox !== undefined ? opts.secretBox : secretBox,
@@ -124,6 +134,8 @@ export function assembleStore<TFeature extends StoreFeature = StoreFeature>(
         members,
         signal: opts.signal,
       });
+      if (features.every((f) => (opts.features ?? features).includes(f))) verified.verified = true;
+      return report;
     },
     pendingMigrations(opts = {}) {
       return pendingMigrations(kysely, dialect, {
@@ -132,14 +144,17 @@ export function assembleStore<TFeature extends StoreFeature = StoreFeature>(
         signal: opts.signal,
       });
     },
-    assertMigrated: (opts = {}) => check.assert(opts),
+    async assertMigrated(opts = {}) {
+      await check.assert(opts);
+      verified.verified = true;
+    },
     async ping(opts = {}) {
       opts.signal?.throwIfAborted();
       await sql`select 1`.execute(kysely);
     },
     async transaction(fn, opts = {}) {
       opts.signal?.throwIfAborted();
-      return kysely.transaction().execute((trx) => fn(createStorePorts(trx, dialect, portOptions)));
+      return kysely.transaction().execute((trx) => fn(portsOn(trx)));
     },
     close() {
       closed ??= (async () => {
@@ -152,5 +167,5 @@ export function assembleStore<TFeature extends StoreFeature = StoreFeature>(
       return closed;
     },
   };
-  return Object.assign(core, createStorePorts(kysely, dialect, portOptions)) as GuildkitStore<TFeature>;
+  return Object.assign(core, portsOn(kysely)) as GuildkitStore<TFeature>;
 }

@@ -113,7 +113,7 @@ export const featureCases = defineStoreCases("features", ({ fresh, dialect }) =>
       });
     });
 
-    it("on a database not migrated for its features, assertMigrated throws StoreNotMigratedError naming the migrations to run", async () => {
+    it("on a database not migrated for its features, assertMigrated and the features' ports throw StoreNotMigratedError naming the migrations to run", async () => {
       const { store: narrow } = await fresh({ features: ["webhooks"] });
       expect(await narrow.pendingMigrations()).toEqual([]);
       await narrow.assertMigrated();
@@ -127,8 +127,16 @@ export const featureCases = defineStoreCases("features", ({ fresh, dialect }) =>
         migrations: ["001-members", "002-role-sync", "006-role-sync-settings"],
       });
       expect((error as Error).message).toMatch(/store\.migrate\(\{ features: \["role-sync"\] \}\)/);
+      // the feature's ports say the same on their first call, in a transaction too
+      const now = new Date("2026-01-01T00:00:00.000Z");
+      await expect(store.roleSync.queue.countDue({ now })).rejects.toBeInstanceOf(StoreNotMigratedError);
+      await expect(store.transaction((ports) => ports.members.getById("1"))).rejects.toBeInstanceOf(
+        StoreNotMigratedError,
+      );
       await store.migrate();
       await store.assertMigrated();
+      expect(await store.roleSync.queue.countDue({ now })).toBe(0);
+      expect(await store.transaction((ports) => ports.members.getById("1"))).toBeNull();
     });
 
     it("refuses a feature it does not know, with UnknownStoreFeatureError", async () => {

@@ -91,7 +91,7 @@ export async function runFaults(opts: {
 
   const inject = async (kind: FaultKind) => {
     const at = Date.now();
-    log(`fault: ${kind} at ${Math.round((at - started) / 1000)} s`);
+    log(`fault: ${kind} at ${Math.round((at - started) / 1000)} s (${new Date(at).toISOString()})`);
     if (kind === "postgres_restart") {
       await world.cluster.restart();
     } else if (kind === "redis_stop") {
@@ -109,6 +109,7 @@ export async function runFaults(opts: {
       victim.start();
     }
     const endedAt = Date.now();
+    log(`fault over: ${kind} (${new Date(endedAt).toISOString()})`);
     const recoverS =
       kind === "discord_outage" ? await discordBack(world, endedAt) : await timeToReady(apps, endedAt);
     records.push({ kind, at, endedAt, recoverS });

@@ -2,6 +2,7 @@ import { systemClock, systemScheduler } from "@guildkit/core/system";
 import {
   createBottleneckLimiter,
   createDiscordRest,
+  createRedisInvalidRequestLedger,
   createEventLogReporter,
   createRoleGateway,
   type DiscordRest,
@@ -176,6 +177,8 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
         cdnBaseUrl: deps.discordCdnBaseUrl,
         limiter,
         logger: clientEvents.logger,
+        // Discord bans the IP, not the process: with Redis every worker counts invalid requests together.
+        ...(deps.redisUrl ? { banGuard: { ledger: createRedisInvalidRequestLedger({ url: deps.redisUrl }) } } : {}),
         ...options.rest,
       }),
     };

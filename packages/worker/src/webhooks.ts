@@ -3,6 +3,7 @@ import { systemClock, systemScheduler } from "@guildkit/core/system";
 import {
   createDiscordRest,
   createEventLogReporter,
+  createRedisInvalidRequestLedger,
   type DiscordRest,
   type EventLogReporter,
   type ReporterProcessLog,
@@ -39,6 +40,8 @@ export interface WebhookWorkerDeps {
   timeoutMs?: number;
   /** Posts per second across all webhooks (default 45: under Discord's 50/s per IP). */
   rps?: number;
+  /** Count invalid requests (the ban guard) with every other process through Redis. */
+  redisUrl?: string | null;
   /** Tuning of the delivery worker (lease, batch, concurrency, idle wait). */
   delivery?: Partial<Omit<WebhookDeliveryOptions, "outbox" | "sender" | "clock" | "scheduler" | "owner">>;
   /** The process log: gets the built client's retries (aggregated), as the event log does. */
@@ -76,6 +79,9 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
           token: "webhook-only",
           apiBaseUrl: deps.discordApiBaseUrl,
           rps: deps.rps ?? 45,
+          ...(deps.redisUrl
+            ? { banGuard: { ledger: createRedisInvalidRequestLedger({ url: deps.redisUrl }) } }
+            : {}),
           retries: WEBHOOK_SENDER_RETRIES,
           timeoutMs: deps.timeoutMs ?? 15_000,
           logger: clientEvents.logger,
@@ -147,6 +153,7 @@ export const webhookDeliveryTask: WorkerTask = {
     const worker = createWebhookWorker({
       store: ctx.store,
       discordApiBaseUrl: ctx.settings.discordApiBaseUrl,
+      redisUrl: ctx.settings.redisUrl,
       owner: ctx.workerId,
       log: ctx.logger,
     });
@@ -157,6 +164,7 @@ export const webhookDeliveryTask: WorkerTask = {
       ]);
     } finally {
       await worker.clientEvents?.close();
+      await worker.rest?.close();
     }
   },
 };

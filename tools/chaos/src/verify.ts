@@ -18,8 +18,10 @@ export interface EndState {
   outOfOrder: number;
   /** The most requests any 1-second window saw on the bot's budget. */
   maxRpsAnySecond: number;
-  /** The requests of that window (ms from its start, route, status), when it exceeds the budget. */
+  /** The requests of that window (time, route, status), when it exceeds the budget. */
   busiestWindow: string[];
+  /** The start (ISO second) of every 1-second window above the budget. */
+  overBudgetSeconds: string[];
   /** 429s the simulator answered on a bucket (not injected): requests sent into an exhausted bucket. */
   intoExhaustedBucket: number;
   /** Unexpected process exits, plus lines reporting an unhandled error. */
@@ -28,6 +30,18 @@ export interface EndState {
 
 /** The routes the workers' shared Discord budget covers (webhook executions have their own limits). */
 const BUDGET_ROUTES = new Set(["get_member", "list_members", "member_role", "guild_roles", "get_guild"]);
+
+/** The seconds in which some 1-second window held more than `limit` requests. */
+function overBudget(times: number[], limit: number): string[] {
+  const sorted = [...times].sort((a, b) => a - b);
+  const seconds = new Set<string>();
+  let left = 0;
+  for (let right = 0; right < sorted.length; right++) {
+    while (sorted[right]! - sorted[left]! >= 1000) left++;
+    if (right - left + 1 > limit) seconds.add(new Date(sorted[left]!).toISOString().slice(0, 19));
+  }
+  return [...seconds];
+}
 
 /** The most requests in any half-open 1-second window, and where that window starts. */
 function maxPerSecond(times: number[]): { max: number; at: number | null } {
@@ -112,6 +126,7 @@ export async function endState(world: ChaosWorld, apps: ChaosApp[], budgetRps: n
     dead: hooks.dead,
     outOfOrder: hooks.outOfOrder,
     maxRpsAnySecond: busiest.max,
+    overBudgetSeconds: overBudget(requests.map((r) => r.at), budgetRps),
     busiestWindow:
       busiest.at === null || busiest.max <= budgetRps
         ? []
@@ -119,7 +134,7 @@ export async function endState(world: ChaosWorld, apps: ChaosApp[], budgetRps: n
             .filter((r) => r.at >= busiest.at! && r.at < busiest.at! + 1000)
             .map(
               (r) =>
-                `+${r.at - busiest.at!} ms ${r.method} ${r.route} ${r.status}${r.injected ? " (injected)" : ""}`,
+                `${new Date(r.at).toISOString()} ${r.method} ${r.route} ${r.status}${r.injected ? " (injected)" : ""}`,
             ),
     intoExhaustedBucket: requests.filter((r) => r.status === 429 && !r.injected && r.scope !== "global")
       .length,

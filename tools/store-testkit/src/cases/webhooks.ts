@@ -5,8 +5,15 @@ import {
   decodeInteger,
   decodeTime,
   type GuildkitStore,
+  listTriggers,
 } from "@guildkit/store-kysely";
-import { evaluateWhen, parseRowJson, parseWhen, WebhookDefinitionError } from "@guildkit/webhook-templates";
+import {
+  evaluateWhen,
+  parseRowJson,
+  parseWhen,
+  WebhookDefinitionError,
+  webhookIdsOfTableTrigger,
+} from "@guildkit/webhook-templates";
 import { type Kysely, sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { defineStoreCases, type TestStoreHandle } from "../define";
@@ -33,7 +40,13 @@ const insertItem = (db: Kysely<Database>, dialect: Dialect, row: Record<string, 
   return (db as Kysely<any>).insertInto("wh_items").values(values).execute();
 };
 
-const outbox = (db: Kysely<Database>, dialect: Dialect) =>
+/** The outbox rows, once the recorded changes are fanned out (a claim would do it first). */
+const outbox = async (store: GuildkitStore, db: Kysely<Database>, dialect: Dialect) => {
+  await store.webhooks.fanOut();
+  return outboxRows(db, dialect);
+};
+
+const outboxRows = (db: Kysely<Database>, dialect: Dialect) =>
   db
     .selectFrom("webhook_outbox")
     .select([
@@ -54,20 +67,43 @@ const outbox = (db: Kysely<Database>, dialect: Dialect) =>
     .orderBy("id")
     .execute();
 
+/**
+ * The webhooks that have a trigger, as `guildkit_webhook_<id>`, sorted: a per-webhook trigger of
+ * before migration 011 by its name, a table trigger by the ids its marker names.
+ */
 async function triggerNames(db: Kysely<Database>, dialect: Dialect): Promise<string[]> {
   const rows =
     dialect === "postgres"
       ? await sql<{
           name: string;
-        }>`select t.tgname as name from pg_trigger t join pg_class c on c.oid = t.tgrelid
-          join pg_namespace n on n.oid = c.relnamespace where not t.tgisinternal and n.nspname = current_schema()
-          and t.tgname like 'guildkit_webhook_%' order by 1`.execute(db)
+          source: string;
+        }>`select t.tgname as name, p.prosrc as source from pg_trigger t join pg_class c on c.oid = t.tgrelid
+          join pg_namespace n on n.oid = c.relnamespace join pg_proc p on p.oid = t.tgfoid
+          where not t.tgisinternal and n.nspname = current_schema() and t.tgname like 'guildkit_webhook%'`.execute(
+          db,
+        )
       : await sql<{
           name: string;
-        }>`select name from sqlite_master where type = 'trigger' and name like 'guildkit_webhook_%' order by 1`.execute(
+          source: string;
+        }>`select name, sql as source from sqlite_master where type = 'trigger' and name like 'guildkit_webhook%'`.execute(
           db,
         );
-  return rows.rows.map((r) => r.name);
+  return rows.rows
+    .flatMap((r) => {
+      const ids = webhookIdsOfTableTrigger(r.source);
+      return ids === null ? [r.name] : ids.map((id) => `guildkit_webhook_${id}`);
+    })
+    .sort();
+}
+
+/** Drops every guildkit trigger on `table` (as if someone had dropped them by hand). */
+async function dropTriggersOn(db: Kysely<Database>, dialect: Dialect, table: string): Promise<void> {
+  for (const t of await listTriggers(db, dialect)) {
+    if (t.table !== table) continue;
+    await sql
+      .raw(dialect === "postgres" ? `drop trigger "${t.name}" on ${table}` : `drop trigger "${t.name}"`)
+      .execute(db);
+  }
 }
 
 /**
@@ -165,6 +201,7 @@ function outboxSubject(handle: TestStoreHandle, dialect: Dialect): WebhookOutbox
         .execute();
     },
     async rows() {
+      await store.webhooks.fanOut();
       const rows = await db.selectFrom("webhook_outbox").selectAll().orderBy("id").execute();
       return rows.map(
         (r): OutboxRow => ({
@@ -238,7 +275,11 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
   it("a definition installs a real trigger that writes the row to the outbox in the data change's transaction", async () => {
     const { store, db } = await fresh();
     await itemsTable(db, dialect);
-    const webhook = await define(store, { when: "NEW.qty > 1" });
+    // The trigger stores the columns the template and the condition read: here, all of them.
+    const webhook = await define(store, {
+      when: "NEW.qty > 1",
+      template: "#{id} {name} x{qty} at {price} ({flag}) for {owner_id}",
+    });
     expect(await triggerNames(db, dialect)).toEqual([`guildkit_webhook_${webhook.id}`]);
 
     await insertItem(db, dialect, {
@@ -257,7 +298,7 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
       })
       .catch(() => {});
 
-    const events = await outbox(db, dialect);
+    const events = await outbox(store, db, dialect);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
       webhook_id: dialect === "postgres" ? webhook.id : Number(webhook.id),
@@ -294,7 +335,7 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
       { name: "Zebra", qty: 7, price: 2.5, flag: false, owner_id: "3" },
     ];
     for (const row of rows) await insertItem(db, dialect, row);
-    const events = await outbox(db, dialect);
+    const events = await outbox(store, db, dialect);
     const fired = new Set(events.map((e) => `${e.webhook_id}:${parseRowJson(e.new_row)?.name ?? "∅"}`));
     for (const [i, when] of conditions.entries()) {
       const ast = parseWhen(when);
@@ -336,7 +377,7 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     });
     expect(updated).toMatchObject({ table: "wh_items", when: "NEW.qty > 1", enabled: true });
     await insertItem(db, dialect, { name: "a", qty: 5 });
-    expect(await outbox(db, dialect)).toHaveLength(1);
+    expect(await outbox(store, db, dialect)).toHaveLength(1);
 
     await store.webhooks.update(w.id, {
       url: URL,
@@ -347,11 +388,11 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     });
     expect(await triggerNames(db, dialect)).toEqual([]);
     await insertItem(db, dialect, { name: "b", qty: 5 });
-    expect(await outbox(db, dialect)).toHaveLength(1);
+    expect(await outbox(store, db, dialect)).toHaveLength(1);
 
     expect(await store.webhooks.remove(w.id)).toBe(true);
     expect(await db.selectFrom("discord_webhooks").select("id").execute()).toEqual([]);
-    expect(await outbox(db, dialect)).toEqual([]);
+    expect(await outbox(store, db, dialect)).toEqual([]);
     expect(await store.webhooks.remove(w.id)).toBe(false);
   });
 
@@ -360,20 +401,7 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     await itemsTable(db, dialect);
     const a = await define(store);
     const b = await define(store, { when: "NEW.price > 1" });
-    await sql
-      .raw(
-        dialect === "postgres"
-          ? `drop trigger "guildkit_webhook_${a.id}" on wh_items`
-          : `drop trigger "guildkit_webhook_${a.id}"`,
-      )
-      .execute(db);
-    await sql
-      .raw(
-        dialect === "postgres"
-          ? `drop trigger "guildkit_webhook_${b.id}" on wh_items`
-          : `drop trigger "guildkit_webhook_${b.id}"`,
-      )
-      .execute(db);
+    await dropTriggersOn(db, dialect, "wh_items");
     await sql.raw("alter table wh_items drop column price").execute(db);
     await sql
       .raw(
@@ -476,7 +504,7 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     expect(dead.map((d) => d.reason)).toEqual(events.map((e) => `bad ${e.id}`).reverse());
     expect(dead[2]?.possibleDuplicate).toBe(true);
     expect(await store.webhooks.redeliver({ eventId: events[1]?.id as string })).toBe(1);
-    expect((await outbox(db, dialect)).map((e) => e.state)).toEqual(["dead", "pending", "dead"]);
+    expect((await outbox(store, db, dialect)).map((e) => e.state)).toEqual(["dead", "pending", "dead"]);
     expect(await store.webhooks.redeliver({ all: true })).toBe(2);
     expect(await store.webhooks.countByState()).toEqual({ pending: 3, delivered: 0, dead: 0 });
   });
@@ -492,7 +520,7 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
       enabled: false,
       disabledReason: "Discord answered 404",
     });
-    expect((await outbox(db, dialect))[0]).toMatchObject({
+    expect((await outbox(store, db, dialect))[0]).toMatchObject({
       state: "dead",
       dead_reason: "Discord answered 404",
     });
@@ -601,7 +629,7 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
       .raw("INSERT INTO members (name, payment_status) VALUES ('Ann', 'paid'), ('Bob', '')")
       .execute(db);
     await sql.raw("DELETE FROM members").execute(db);
-    const events = await outbox(db, dialect);
+    const events = await outbox(store, db, dialect);
     expect(
       events.map((e) => [
         String(e.webhook_id),
@@ -707,6 +735,7 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     const before = Date.now();
     await insertItem(db, dialect, { name: "stamped", qty: 1 });
     const after = Date.now();
+    await store.webhooks.fanOut();
     const [row] = await db.selectFrom("webhook_outbox").select("created_at").execute();
     const created = decodeTime(row?.created_at)?.getTime() ?? Number.NaN;
     // Database clocks count whole milliseconds (SQLite) or microseconds (Postgres): allow for rounding.
@@ -729,7 +758,7 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     const w = await define(store);
     if (dialect === "sqlite") {
       // The trigger as versions before 007 wrote it: no created_at.
-      await sql.raw(`drop trigger "guildkit_webhook_${w.id}"`).execute(db);
+      await dropTriggersOn(db, dialect, "wh_items");
       await sql
         .raw(
           `create trigger "guildkit_webhook_${w.id}" after insert on wh_items for each row begin insert into webhook_outbox (webhook_id, op, old_row, new_row) values (${w.id}, 'INSERT', null, json_object('id', NEW.id)); end`,
@@ -739,6 +768,7 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     await sql`delete from guildkit_migration where name = '007-webhook-outbox-created'`.execute(db);
     expect((await store.migrate()).applied).toEqual(["007-webhook-outbox-created"]);
     await insertItem(db, dialect, { name: "after", qty: 1 });
+    await store.webhooks.fanOut();
     const rows = await db.selectFrom("webhook_outbox").select(["created_at", "new_row"]).execute();
     expect(rows).toHaveLength(1);
     expect(decodeTime(rows[0]?.created_at)).not.toBeNull();
@@ -827,6 +857,6 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
       .raw("INSERT INTO members (name, confirmed, payment_status) VALUES ('Ann', 0, 'paid'), ('Bob', 0, '')")
       .execute(db);
     await sql.raw("UPDATE members SET confirmed = 1").execute(db);
-    expect((await outbox(db, dialect)).map((e) => parseRowJson(e.new_row)?.name)).toEqual(["Ann"]);
+    expect((await outbox(store, db, dialect)).map((e) => parseRowJson(e.new_row)?.name)).toEqual(["Ann"]);
   });
 });

@@ -311,6 +311,62 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     expect(row?.flag === true || row?.flag === 1).toBe(true);
   });
 
+  it("a change matching three webhooks on its table writes one event row with their ids and only the columns they read; claims fan it out in order", async () => {
+    const { store, db } = await fresh();
+    await itemsTable(db, dialect);
+    const a = await define(store, { template: "{name}" });
+    const b = await define(store, { template: "{qty}", when: "NEW.qty > 1" });
+    const c = await define(store, { template: "{name} x{qty}" });
+    expect(await triggerNames(db, dialect)).toEqual([a, b, c].map((w) => `guildkit_webhook_${w.id}`).sort());
+    expect((await listTriggers(db, dialect)).map((t) => t.table)).toEqual(["wh_items"]);
+
+    await insertItem(db, dialect, { name: "apple", qty: 5, price: 9.5, owner_id: "7" });
+    await insertItem(db, dialect, { name: "pear", qty: 1, price: 1 });
+    const changes = await sql<{ webhook_ids: unknown; new_row: string }>`select webhook_ids,
+      ${sql.raw(dialect === "postgres" ? "new_row::text" : "new_row")} as new_row from webhook_event order by id`.execute(
+      db,
+    );
+    const ids = (v: unknown) =>
+      (typeof v === "string" ? (JSON.parse(v) as unknown[]) : (v as unknown[])).map(String);
+    expect(changes.rows.map((r) => ids(r.webhook_ids))).toEqual([
+      [a.id, b.id, c.id],
+      [a.id, c.id],
+    ]);
+    expect(changes.rows.map((r) => Object.keys(parseRowJson(r.new_row) ?? {}).sort())).toEqual([
+      ["name", "qty"],
+      ["name", "qty"],
+    ]);
+    // Nothing per webhook is written with the data change.
+    expect(await outboxRows(db, dialect)).toEqual([]);
+
+    const claimed = await store.webhooks.claim({
+      owner: "w",
+      leaseMs: 60_000,
+      limit: 10,
+      perWebhook: 10,
+      now: T0,
+    });
+    const runOf = (id: string) =>
+      claimed.filter((e) => e.webhookId === id).map((e) => [Number(e.id), parseRowJson(e.newRowJson)?.name]);
+    for (const [w, names] of [
+      [a, ["apple", "pear"]],
+      [b, ["apple"]],
+      [c, ["apple", "pear"]],
+    ] as const) {
+      const run = runOf(w.id);
+      expect(run.map((r) => r[1])).toEqual(names);
+      expect(run.map((r) => r[0])).toEqual([...run.map((r) => r[0])].sort((x, y) => Number(x) - Number(y)));
+    }
+    expect((await sql`select id from webhook_event`.execute(db)).rows).toEqual([]);
+
+    // Removing one regenerates the table's trigger without it, in the same transaction.
+    await store.webhooks.remove(b.id);
+    expect(await triggerNames(db, dialect)).toEqual([a, c].map((w) => `guildkit_webhook_${w.id}`).sort());
+    await insertItem(db, dialect, { name: "fig", qty: 9 });
+    await store.webhooks.fanOut();
+    expect((await outboxRows(db, dialect)).slice(-2).map((r) => String(r.webhook_id))).toEqual([a.id, c.id]);
+  });
+
   it("the compiled WHEN condition fires exactly when the evaluator says it holds", async () => {
     const { store, db } = await fresh();
     await itemsTable(db, dialect);

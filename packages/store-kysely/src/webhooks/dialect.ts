@@ -1,4 +1,5 @@
 import {
+  NOTIFY_CHANNEL,
   postgresEnqueueFunctionDdl,
   sqliteRowJson,
   type TableColumn,
@@ -67,6 +68,8 @@ export interface WebhookDialect {
    * it wrote. Run it in a transaction (on Postgres, the claim's: its lock orders the moves).
    */
   fanOut(trx: AnyDb): Promise<number>;
+  /** Wakes the outbox's waiters (a NOTIFY on Postgres; SQLite's waits poll). */
+  wake(db: AnyDb): Promise<void>;
   /** Whether `webhook_event` holds a change not fanned out yet (a read, no lock taken). */
   hasUnsentChanges(db: AnyDb): Promise<boolean>;
   /** The migration DDL of `004-webhooks`. */
@@ -162,6 +165,9 @@ const postgres: WebhookDialect = {
   async hasUnsentChanges(db) {
     return (await sql`select 1 from webhook_event limit 1`.execute(db)).rows.length > 0;
   },
+  async wake(db) {
+    await sql`select pg_notify(${NOTIFY_CHANNEL}, '')`.execute(db);
+  },
   physicalOrder: () => sql.raw("r.ctid desc"),
   rowImage: () => sql<string>`to_jsonb(r)::text`,
   migration: {
@@ -244,6 +250,7 @@ const sqlite: WebhookDialect = {
   async hasUnsentChanges(db) {
     return (await sql`select 1 from webhook_event limit 1`.execute(db)).rows.length > 0;
   },
+  wake: async () => {},
   physicalOrder: () => sql.raw("r.rowid desc"),
   rowImage: (columns) => sql.raw<string>(sqliteRowJson("r", columns)),
   migration: {

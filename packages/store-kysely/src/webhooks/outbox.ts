@@ -25,7 +25,7 @@ export function createWebhookOutbox(ctx: WebhookStoreContext, wakeups: OutboxWak
   const bool = ctx.sql.bool;
 
   /**
-   * The webhooks whose oldest pending event may start at `now` (the ordering rule: an event waits
+   * The webhooks (enabled, not paused) whose oldest pending event may start at `now` (the ordering rule: an event waits
    * while an earlier one of its webhook is leased or backing off), oldest head first.
    */
   const claimableHeads = (conn: Kysely<Database>, now: unknown, limit: number) =>
@@ -35,7 +35,7 @@ export function createWebhookOutbox(ctx: WebhookStoreContext, wakeups: OutboxWak
       ) h
       join webhook_outbox ho on ho.id = h.head
       join discord_webhooks w on w.id = h.webhook_id
-      where w.enabled = ${bool(true)}
+      where w.enabled = ${bool(true)} and w.paused_at is null
         and (ho.lease_expires_at is null or ho.lease_expires_at <= ${now})
         and (ho.next_attempt_at is null or ho.next_attempt_at <= ${now})
       order by h.head

@@ -536,6 +536,48 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     ).toBe(false);
   });
 
+  it("a paused webhook's events accumulate while others are delivered, and go out in order on resume; pausing keeps the trigger", async () => {
+    const { store, db } = await fresh();
+    await itemsTable(db, dialect);
+    const a = await define(store);
+    const b = await define(store);
+    const paused = await store.webhooks.pause(a.id);
+    expect(paused).toMatchObject({ id: a.id, enabled: true });
+    expect(paused?.pausedAt).toBeInstanceOf(Date);
+    expect(await triggerNames(db, dialect)).toEqual([a, b].map((w) => `guildkit_webhook_${w.id}`).sort());
+    for (let i = 0; i < 3; i++) await insertItem(db, dialect, { name: `n${i}`, qty: i });
+    const claim = (owner: string) =>
+      store.webhooks.claim({ owner, leaseMs: 60_000, limit: 10, perWebhook: 10, now: T0 });
+
+    const first = await claim("w1");
+    expect(first.map((e) => e.webhookId)).toEqual([b.id, b.id, b.id]);
+    for (const e of first) {
+      await store.webhooks.complete(e.id, "w1", {
+        state: "delivered",
+        messageId: "m",
+        at: T0,
+        possibleDuplicate: false,
+      });
+    }
+    // Nothing is due while the only pending events are the paused webhook's.
+    expect(await store.webhooks.hasDueEvents()).toBe(false);
+    const pending = (await outboxRows(db, dialect)).filter((r) => String(r.webhook_id) === a.id);
+    expect(pending.map((r) => r.state)).toEqual(["pending", "pending", "pending"]);
+    await insertItem(db, dialect, { name: "while paused", qty: 9 });
+
+    expect((await store.webhooks.resume(a.id))?.pausedAt).toBeNull();
+    const resumed = await claim("w2");
+    expect(resumed.map((e) => [e.webhookId, parseRowJson(e.newRowJson)?.name])).toEqual([
+      [a.id, "n0"],
+      [a.id, "n1"],
+      [a.id, "n2"],
+      [a.id, "while paused"],
+      [b.id, "while paused"],
+    ]);
+    expect(await store.webhooks.pause("999999")).toBeNull();
+    expect(await store.webhooks.resume("0")).toBeNull();
+  });
+
   it("dead letters are listed with their reason and can be redelivered one or all", async () => {
     const { store, db } = await fresh();
     await itemsTable(db, dialect);

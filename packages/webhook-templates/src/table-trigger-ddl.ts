@@ -3,7 +3,7 @@ import { assertWatchableTable, isSafeIdentifier, quoteIdentifier } from "./ident
 import type { Operation } from "./operation";
 import { NOTIFY_CHANNEL } from "./outbox-schema";
 import { templateColumns } from "./template";
-import { assertWebhookId, type Dialect, type TriggerDdl } from "./trigger-ddl";
+import { assertWebhookId, type Dialect, sqliteRowJson, type TriggerDdl } from "./trigger-ddl";
 import { operandsOf, type WhenExpr } from "./when/ast";
 import { compileWhenPostgres } from "./when/compile-postgres";
 import { compileWhenSqlite } from "./when/compile-sqlite";
@@ -134,7 +134,8 @@ function checked(spec: TableTriggerSpec) {
  * SQLite: `CREATE TRIGGER "guildkit_webhooks_<op>_<table>" AFTER <op> ON "<table>" FOR EACH ROW
  * [WHEN (c1) OR (c2) …] BEGIN INSERT INTO webhook_event (webhook_ids, op, old_row, new_row,
  * created_at) VALUES ('[1,2]', …); END`. The WHEN is left out when a webhook has no condition; the
- * id list is a constant when none has one. Row images as `sqliteRowJson` builds them.
+ * id list is a constant when none has one. Row images as `sqliteRowJson` builds them, of the
+ * stored columns only.
  */
 export function sqliteTableTriggerDdl(spec: TableTriggerSpec): TriggerDdl {
   const { name, table, op, stored, marker, unconditional } = checked(spec);
@@ -147,7 +148,7 @@ export function sqliteTableTriggerDdl(spec: TableTriggerSpec): TriggerDdl {
           conds[i] ? `CASE WHEN ${conds[i]} THEN '${w.webhookId},' ELSE '' END` : `'${w.webhookId},'`,
         )
         .join(" || ")}, ',') || ']'`;
-  const image = (row: "NEW" | "OLD") => sqliteImage(row, stored);
+  const image = (row: "NEW" | "OLD") => sqliteRowJson(row, stored);
   const oldRow = spec.operation === "INSERT" ? "NULL" : image("OLD");
   const newRow = spec.operation === "DELETE" ? "NULL" : image("NEW");
   const c = EVENT_COLUMNS;
@@ -161,18 +162,6 @@ BEGIN
 END`,
   ];
   return { name, table: spec.table, create, drop: [`DROP TRIGGER IF EXISTS "${name}"`] };
-}
-
-function sqliteImage(row: string, columns: readonly string[]): string {
-  const pair = (col: string) =>
-    `'${col}', CASE WHEN typeof(${row}."${col}") = 'blob' THEN '\\x' || lower(hex(${row}."${col}")) ELSE ${row}."${col}" END`;
-  if (columns.length === 0) return "json_object()";
-  let sql = `json_object(${columns.slice(0, JSON_CHUNK).map(pair).join(", ")})`;
-  for (let i = JSON_CHUNK; i < columns.length; i += JSON_CHUNK) {
-    const chunk = columns.slice(i, i + JSON_CHUNK);
-    sql = `json_insert(${sql}, ${chunk.map((col) => pair(col).replace(`'${col}', `, `'$."${col}"', `)).join(", ")})`;
-  }
-  return sql;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   decodeInteger,
   decodeTime,
   type GuildkitStore,
+  installTrigger,
   listTriggers,
 } from "@guildkit/store-kysely";
 import {
@@ -871,6 +872,46 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     expect(rows).toHaveLength(1);
     expect(decodeTime(rows[0]?.created_at)).not.toBeNull();
     expect(await triggerNames(db, dialect)).toEqual([`guildkit_webhook_${w.id}`]);
+  });
+
+  it("migration 011 replaces the per-webhook triggers of a table by one table trigger, and events written before it are still delivered", async () => {
+    const { store, db } = await fresh();
+    await itemsTable(db, dialect);
+    const a = await define(store);
+    const b = await define(store, { when: "NEW.qty > 1" });
+    // The database as before 011: one trigger per webhook, writing webhook_outbox directly.
+    await dropTriggersOn(db, dialect, "wh_items");
+    for (const w of [a, b]) {
+      await installTrigger(db, dialect, { id: w.id, table: "wh_items", operation: "INSERT", when: w.when });
+    }
+    await insertItem(db, dialect, { name: "before", qty: 5 });
+    // (SQLite fires a table's triggers newest first: compare as sets)
+    expect((await outboxRows(db, dialect)).map((r) => String(r.webhook_id)).sort()).toEqual(
+      [a.id, b.id].sort(),
+    );
+
+    await sql`delete from guildkit_migration where name = '011-webhook-events'`.execute(db);
+    expect((await store.migrate()).applied).toEqual(["011-webhook-events"]);
+    expect((await listTriggers(db, dialect)).map((t) => t.name)).toEqual([
+      "guildkit_webhooks_insert_wh_items",
+    ]);
+    expect(await triggerNames(db, dialect)).toEqual([a, b].map((w) => `guildkit_webhook_${w.id}`).sort());
+
+    await insertItem(db, dialect, { name: "after", qty: 5 });
+    expect((await sql`select id from webhook_event`.execute(db)).rows).toHaveLength(1);
+    const claimed = await store.webhooks.claim({
+      owner: "w",
+      leaseMs: 60_000,
+      limit: 10,
+      perWebhook: 10,
+      now: T0,
+    });
+    const names = (id: string) =>
+      claimed.filter((e) => e.webhookId === id).map((e) => parseRowJson(e.newRowJson)?.name);
+    expect([names(a.id), names(b.id)]).toEqual([
+      ["before", "after"],
+      ["before", "after"],
+    ]);
   });
 
   it("the newest-row preview reads the highest primary key, with integers beyond 2^53 exact", async () => {

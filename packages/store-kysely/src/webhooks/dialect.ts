@@ -18,6 +18,12 @@ import type { Dialect } from "../dialect";
 // biome-ignore lint/suspicious/noExplicitAny: used by migrations (untyped) and the store alike
 type AnyDb = Kysely<any>;
 
+/**
+ * The most recorded changes one fan-out moves (the oldest first), so that a claim's transaction
+ * stays short after a burst; the rest go with the next claims.
+ */
+const FAN_OUT_BATCH = 5000;
+
 /** A column as the catalog queries return it. */
 interface NamedColumn {
   name: string;
@@ -63,7 +69,7 @@ export interface WebhookDialect {
   /** Table triggers whose names match the LIKE `pattern`, with the SQL that carries their marker. */
   tableTriggerSources(db: AnyDb, pattern: string): Promise<(CatalogTrigger & { source: string })[]>;
   /**
-   * Moves every recorded change of `webhook_event` into `webhook_outbox`, one delivery row per
+   * Moves the oldest recorded changes of `webhook_event` (up to 5,000) into `webhook_outbox`, one delivery row per
    * matching webhook that still exists, in change order then id-list order; returns how many rows
    * it wrote. Run it in a transaction (on Postgres, the claim's: its lock orders the moves).
    */
@@ -153,8 +159,9 @@ const postgres: WebhookDialect = {
     return rows;
   },
   async fanOut(trx) {
-    const moved =
-      await sql`with moved as (delete from webhook_event returning id, webhook_ids, op, old_row, new_row, created_at)
+    const moved = await sql`with moved as (
+        delete from webhook_event where id in (select id from webhook_event order by id limit ${FAN_OUT_BATCH})
+        returning id, webhook_ids, op, old_row, new_row, created_at)
       insert into webhook_outbox (webhook_id, op, old_row, new_row, created_at)
       select u.wid, m.op, m.old_row, m.new_row, m.created_at
       from moved m cross join lateral unnest(m.webhook_ids) with ordinality as u(wid, ord)
@@ -237,7 +244,8 @@ const sqlite: WebhookDialect = {
     return rows;
   },
   async fanOut(trx) {
-    const top = await sql<{ top: number | null }>`select max(id) as top from webhook_event`.execute(trx);
+    const top = await sql<{ top: number | null }>`select max(id) as top from
+      (select id from webhook_event order by id limit ${FAN_OUT_BATCH})`.execute(trx);
     const last = top.rows[0]?.top;
     if (last === null || last === undefined) return 0;
     const moved = await sql`insert into webhook_outbox (webhook_id, op, old_row, new_row, created_at)

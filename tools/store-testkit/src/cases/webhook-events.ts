@@ -5,6 +5,7 @@ import { sql } from "kysely";
 import { expect, it } from "vitest";
 import type { TestStoreHandle, TestStoreOptions } from "../define";
 import {
+  claimAll,
   define,
   dropTriggersOn,
   insertItem,
@@ -50,13 +51,7 @@ export function defineWebhookEventCases(
     // Nothing per webhook is written with the data change.
     expect(await outboxRows(db, dialect)).toEqual([]);
 
-    const claimed = await store.webhooks.claim({
-      owner: "w",
-      leaseMs: 60_000,
-      limit: 10,
-      perWebhook: 10,
-      now: T0,
-    });
+    const claimed = await claimAll(store, "w");
     const runOf = (id: string) =>
       claimed.filter((e) => e.webhookId === id).map((e) => [Number(e.id), parseRowJson(e.newRowJson)?.name]);
     for (const [w, names] of [
@@ -88,8 +83,7 @@ export function defineWebhookEventCases(
     expect(paused?.pausedAt).toBeInstanceOf(Date);
     expect(await triggerNames(db, dialect)).toEqual([a, b].map((w) => `guildkit_webhook_${w.id}`).sort());
     for (let i = 0; i < 3; i++) await insertItem(db, dialect, { name: `n${i}`, qty: i });
-    const claim = (owner: string) =>
-      store.webhooks.claim({ owner, leaseMs: 60_000, limit: 10, perWebhook: 10, now: T0 });
+    const claim = (owner: string) => claimAll(store, owner);
 
     const first = await claim("w1");
     expect(first.map((e) => e.webhookId)).toEqual([b.id, b.id, b.id]);
@@ -145,13 +139,7 @@ export function defineWebhookEventCases(
 
     await insertItem(db, dialect, { name: "after", qty: 5 });
     expect((await sql`select id from webhook_event`.execute(db)).rows).toHaveLength(1);
-    const claimed = await store.webhooks.claim({
-      owner: "w",
-      leaseMs: 60_000,
-      limit: 10,
-      perWebhook: 10,
-      now: T0,
-    });
+    const claimed = await claimAll(store, "w");
     const names = (id: string) =>
       claimed.filter((e) => e.webhookId === id).map((e) => parseRowJson(e.newRowJson)?.name);
     expect([names(a.id), names(b.id)]).toEqual([

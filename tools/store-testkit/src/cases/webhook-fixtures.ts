@@ -98,3 +98,7 @@ export const define = (store: GuildkitStore, extra: Record<string, unknown> = {}
     operation: "INSERT",
     ...extra,
   });
+
+/** Claims up to 10 due events, 10 per webhook, at {@link T0}, for `owner`. */
+export const claimAll = (store: GuildkitStore, owner: string) =>
+  store.webhooks.claim({ owner, leaseMs: 60_000, limit: 10, perWebhook: 10, now: T0 });

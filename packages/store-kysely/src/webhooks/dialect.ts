@@ -74,6 +74,12 @@ export interface WebhookDialect {
    * it wrote. Run it in a transaction (on Postgres, the claim's: its lock orders the moves).
    */
   fanOut(trx: AnyDb): Promise<number>;
+  /**
+   * Makes the definition writes regenerating `table`'s triggers take turns until their transaction
+   * ends (Postgres: an advisory lock, taken before the definitions are read, so a concurrent write
+   * is seen once it commits; SQLite has one writer anyway).
+   */
+  lockTableTriggers(db: AnyDb, table: string): Promise<void>;
   /** Wakes the outbox's waiters (a NOTIFY on Postgres; SQLite's waits poll). */
   wake(db: AnyDb): Promise<void>;
   /** Whether `webhook_event` holds a change not fanned out yet (a read, no lock taken). */
@@ -175,6 +181,9 @@ const postgres: WebhookDialect = {
   async wake(db) {
     await sql`select pg_notify(${NOTIFY_CHANNEL}, '')`.execute(db);
   },
+  async lockTableTriggers(db, table) {
+    await sql`select pg_advisory_xact_lock(hashtext(${`guildkit_webhook_trigger:${table}`}))`.execute(db);
+  },
   physicalOrder: () => sql.raw("r.ctid desc"),
   rowImage: () => sql<string>`to_jsonb(r)::text`,
   migration: {
@@ -259,6 +268,7 @@ const sqlite: WebhookDialect = {
     return (await sql`select 1 from webhook_event limit 1`.execute(db)).rows.length > 0;
   },
   wake: async () => {},
+  lockTableTriggers: async () => {},
   physicalOrder: () => sql.raw("r.rowid desc"),
   rowImage: (columns) => sql.raw<string>(sqliteRowJson("r", columns)),
   migration: {

@@ -109,6 +109,7 @@ export async function syncTableTrigger(
   operation: Operation,
   options: SyncTableTriggerOptions = {},
 ): Promise<string[]> {
+  await webhookDialect(dialect).lockTableTriggers(db, table);
   let members = options.only ? [] : await enabledMembers(db, dialect, table, operation);
   if (options.exclude) members = members.filter((m) => m.id !== options.exclude);
   const include = options.include;

@@ -139,6 +139,7 @@ describe.skipIf(!hasChromium && !process.env.CI)("the admin console in Chromium"
 
   it("redelivers a dead letter from the webhooks page", async () => {
     await sql`insert into orders (item, qty) values ('pear', 2)`.execute(ctx.store.kysely);
+    await ctx.store.webhooks.fanOut(); // the change becomes its webhook's outbox row
     await sql`update webhook_outbox set state = 'dead', dead_reason = 'Discord answered 404 (Unknown Webhook)'`.execute(
       ctx.store.kysely,
     );

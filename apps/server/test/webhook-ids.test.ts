@@ -77,6 +77,7 @@ describe.each(databases)("webhook ids over HTTP on $name", ({ name, open }) => {
     });
     webhookId = created.id;
     await sql`insert into orders (item) values ('pear')`.execute(handle.db);
+    await handle.store.webhooks.fanOut(); // the change becomes its webhook's outbox row
     await sql`update webhook_outbox set state = 'dead', dead_reason = 'test'`.execute(handle.db);
     const event = await sql<{ id: unknown }>`select id from webhook_outbox`.execute(handle.db);
     eventId = String(event.rows[0]?.id);

@@ -11,6 +11,7 @@ export const MAX_IDENTIFIER_LENGTH = 63;
  */
 export const RESERVED_TABLES: readonly string[] = [
   "webhook_outbox",
+  "webhook_event",
   "discord_webhooks",
   "discord_webhook_conditions",
   "discord_webhook_queue",

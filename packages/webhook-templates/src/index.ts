@@ -144,11 +144,26 @@ export {
   toRowId,
 } from "./row-id";
 export {
+  buildTableTriggerDdl,
+  dropTableTriggerDdl,
+  EVENT_COLUMNS,
+  EVENT_TABLE,
+  postgresTableTriggerDdl,
+  sqliteTableTriggerDdl,
+  storedColumns,
+  TABLE_TRIGGER_PREFIX,
+  type TableTriggerSpec,
+  type TableTriggerWebhook,
+  tableTriggerName,
+  webhookIdsOfTableTrigger,
+} from "./table-trigger-ddl";
+export {
   type CompiledTemplate,
   checkTemplate,
   compileTemplate,
   type Placeholder,
   type TemplateContext,
+  templateColumns,
 } from "./template";
 export {
   assertWebhookId,

@@ -50,7 +50,10 @@ export type OutboxState = "pending" | "delivered" | "dead";
 /** Every {@link OutboxState}. */
 export const OUTBOX_STATES: readonly OutboxState[] = ["pending", "delivered", "dead"];
 
-/** The Postgres NOTIFY channel the triggers signal (payload: the webhook id). */
+/**
+ * The Postgres NOTIFY channel the triggers signal (payload: the webhook id from a per-webhook
+ * trigger, empty from a table trigger, which may serve several).
+ */
 export const NOTIFY_CHANNEL = "guildkit_webhook_outbox";
 
 /** The Postgres trigger function every webhook trigger calls, with the webhook id as argument. */

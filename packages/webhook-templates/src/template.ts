@@ -81,6 +81,15 @@ export function compileTemplate(source: string, ctx: TemplateContext): CompiledT
   };
 }
 
+/**
+ * The columns a template's placeholders read, as written (`{new.name}` and `{old.name}` both read
+ * `name`), in order of first use; an invalid template yields the placeholders it does have.
+ */
+export function templateColumns(source: string): string[] {
+  const names = scan(source, { columns: null, operation: "UPDATE" }).placeholders.map((p) => p.column);
+  return [...new Set(names)];
+}
+
 function scan(source: string, ctx: TemplateContext): Scan {
   const columns = ctx.columns === null ? null : normalizeColumns(ctx.columns);
   const parts: Part[] = [];

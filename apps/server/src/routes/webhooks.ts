@@ -29,6 +29,8 @@ type StoredWebhook = NonNullable<Awaited<ReturnType<AppStore["webhooks"]["get"]>
  *   as delivery would render it, against the sample row or else the table's newest row, and whether
  *   the WHEN condition lets that row through.
  * - `POST /:id/test`: sends that preview through the webhook now.
+ * - `POST /:id/pause`, `POST /:id/resume`: pause delivery (events keep accumulating; the trigger
+ *   stays) and resume it (they go out in order); the webhook, with `pausedAt`.
  * - `GET /dead?webhookId=&limit=`: dead events with their reasons; `POST /dead/:eventId/redeliver`,
  *   `POST /dead/redeliver` (`{ webhookId? }`): put them back in the queue.
  * Every id (`:id`, `:eventId`, `webhookId` in the query or the body) is parsed by `parseRowId`'s
@@ -157,6 +159,15 @@ export function webhookRoutes(ctx: ServerContext) {
     const id = parsed.id;
     return (await hooks.remove(id)) ? c.body(null, 204) : notFound(c, id);
   });
+
+  for (const action of ["pause", "resume"] as const) {
+    app.post(`${BASE}/:id{[0-9]+}/${action}`, async (c) => {
+      const id = idOf(c, "id", c.req.param("id"));
+      if ("refused" in id) return id.refused;
+      const w = await hooks[action](id.id, { signal: c.req.raw.signal });
+      return w ? c.json(show(w)) : notFound(c, id.id);
+    });
+  }
 
   app.post(`${BASE}/:id{[0-9]+}/preview`, async (c) => {
     const id = idOf(c, "id", c.req.param("id"));

@@ -9,6 +9,7 @@ import { webhookOutboxCreated } from "./007-webhook-outbox-created";
 import { secrets } from "./008-secrets";
 import { sessions } from "./009-sessions";
 import { retention } from "./010-retention";
+import { webhookEvents } from "./011-webhook-events";
 import type { GuildkitMigration } from "./types";
 
 /**
@@ -30,4 +31,5 @@ export const migrations: readonly GuildkitMigration[] = [
   secrets,
   sessions,
   retention,
+  webhookEvents,
 ];

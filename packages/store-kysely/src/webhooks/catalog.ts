@@ -5,12 +5,14 @@ import {
   dropTriggerDdl,
   type Operation,
   parseWhen,
+  TABLE_TRIGGER_PREFIX,
   type TableColumn,
   TRIGGER_PREFIX,
 } from "@guildkit/webhook-templates";
 import { type Kysely, sql } from "kysely";
 import type { Dialect } from "../dialect";
 import { type CatalogTrigger, triggerPattern, webhookDialect } from "./dialect";
+import { hasEventTable, syncTableTriggers } from "./table-triggers";
 
 export type { CatalogTrigger } from "./dialect";
 
@@ -51,11 +53,15 @@ export function primaryKeyColumns(db: AnyDb, dialect: Dialect, table: string): P
   return webhookDialect(dialect).primaryKeyColumns(db, table);
 }
 
-/** Triggers whose names start with `prefix` (guildkit's by default). */
+/**
+ * Triggers whose names start with `prefix` — by default guildkit's webhook triggers of both
+ * generations: `guildkit_webhook_<id>` (one per webhook, before migration 011) and
+ * `guildkit_webhooks_<op>_<table>` (one per table and operation).
+ */
 export function listTriggers(
   db: AnyDb,
   dialect: Dialect,
-  prefix = TRIGGER_PREFIX,
+  prefix = TRIGGER_PREFIX.slice(0, -1),
 ): Promise<CatalogTrigger[]> {
   return webhookDialect(dialect).listTriggers(db, triggerPattern(prefix));
 }
@@ -65,6 +71,10 @@ export async function dropTriggerNamed(db: AnyDb, dialect: Dialect, trigger: Cat
   const name = `"${trigger.name.replaceAll('"', '""')}"`;
   const table = `"${trigger.table.replaceAll('"', '""')}"`;
   await sql.raw(webhookDialect(dialect).dropTriggerStatement(name, table)).execute(db);
+  // A table trigger's Postgres function is named after it and serves nothing else.
+  if (dialect === "postgres" && trigger.name.startsWith(TABLE_TRIGGER_PREFIX)) {
+    await sql.raw(`drop function if exists ${name}()`).execute(db);
+  }
 }
 
 /** What a trigger is installed from. */
@@ -76,7 +86,9 @@ export interface TriggerTarget {
 }
 
 /**
- * Installs (or replaces) a webhook's trigger: refuses a table of `reservedTables` (guildkit's own)
+ * Installs (or replaces) a webhook's own trigger, as migrations 004 and 007 did before the table
+ * triggers of migration 011 (`table-triggers.ts`) took over — it writes `webhook_outbox` directly,
+ * which the outbox still reads. Refuses a table of `reservedTables` (guildkit's own)
  * before anything else, reads the table's columns, checks the WHEN condition against them, and runs
  * the DDL the core generates. Throws the core's errors when the definition no longer fits the table.
  * Run it inside the transaction that writes the definition row.
@@ -133,8 +145,12 @@ export function isDdlRefusal(err: unknown): boolean {
   return typeof code === "string" && (/^(22|42)[0-9A-Z]{3}$/.test(code) || code === "SQLITE_ERROR");
 }
 
-/** Drops a webhook's trigger (idempotent). */
+/**
+ * Stops a webhook's trigger (idempotent): drops its own trigger of before migration 011 and, once
+ * the table triggers exist, regenerates those of its table without it.
+ */
 export async function removeTrigger(db: AnyDb, dialect: Dialect, id: string, table: string): Promise<void> {
   if (webhookDialect(dialect).dropNeedsTable && (await findTable(db, dialect, table)) === null) return;
   for (const statement of dropTriggerDdl(id, table, dialect)) await sql.raw(statement).execute(db);
+  if (await hasEventTable(db, dialect)) await syncTableTriggers(db, dialect, table, { exclude: id });
 }

@@ -29,6 +29,12 @@ export interface WebhookStoreContext {
   t(date: Date): Date | string;
   /** Runs `fn` in a transaction (or in the one `db` already is). */
   tx<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Creates the delivery rows of the changes the table triggers recorded (`webhook_event` →
+   * `webhook_outbox`), on `conn` (a claim's transaction) or in a transaction of its own; returns
+   * how many. Reads first, so that nothing is locked when there is nothing to move.
+   */
+  fanOut(conn?: Kysely<Database>): Promise<number>;
 }
 
 /** Builds the shared context. */
@@ -38,13 +44,20 @@ export function createWebhookStoreContext(
   clock: Clock,
   options: WebhookStoreOptions,
 ): WebhookStoreContext {
+  const webhookSql = webhookDialect(dialect);
   return {
     db,
     dialect,
-    sql: webhookDialect(dialect),
+    sql: webhookSql,
     clock,
     guard: createTableGuard(options.reservedTables),
     t: (date) => encodeTime(dialect, date),
     tx: (fn) => (db.isTransaction ? fn(db) : db.transaction().execute(fn)),
+    async fanOut(conn) {
+      const on = conn ?? db;
+      if (!(await webhookSql.hasUnsentChanges(on))) return 0;
+      const move = (trx: Kysely<Database>) => webhookSql.runClaim(trx, (t) => webhookSql.fanOut(t));
+      return on.isTransaction ? move(on) : on.transaction().execute(move);
+    },
   };
 }

@@ -96,6 +96,7 @@ export function createDeadLetters(ctx: WebhookStoreContext) {
     /** Events by state (metrics, benchmarks). */
     async countByState(io: IoOptions = {}): Promise<Record<"pending" | "delivered" | "dead", number>> {
       io.signal?.throwIfAborted();
+      await ctx.fanOut(); // a recorded change is pending for every webhook it matched
       const rows = await db
         .selectFrom("webhook_outbox")
         .select(["state", (eb) => eb.fn.countAll().as("n")])

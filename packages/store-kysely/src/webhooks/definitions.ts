@@ -8,18 +8,10 @@ import {
 import { type Kysely, sql } from "kysely";
 import { decodeId } from "../codec";
 import type { Database } from "../schema";
-import {
-  findTable,
-  inSavepoint,
-  installTrigger,
-  isDdlRefusal,
-  listTables,
-  removeTrigger,
-  type TriggerTarget,
-  tableColumns,
-} from "./catalog";
+import { findTable, inSavepoint, isDdlRefusal, listTables, removeTrigger, tableColumns } from "./catalog";
 import type { WebhookStoreContext } from "./context";
 import { decodeWebhook, definitionValues, type StoredWebhook } from "./rows";
+import { syncTableTrigger } from "./table-triggers";
 
 /** Options of the definition writes. */
 export interface DefinitionWriteOptions extends IoOptions {
@@ -76,13 +68,18 @@ export function createWebhookDefinitions(ctx: WebhookStoreContext) {
   };
 
   /**
-   * Installs a definition's trigger. A database that refuses the DDL — a WHEN condition the core's
-   * checks let through but Postgres cannot compile — becomes a `WebhookDefinitionError` issue at
-   * `["when"]` with the database's message.
+   * Regenerates the trigger of a definition's table and operation with it (when enabled) or without
+   * it. A database that refuses the DDL — a WHEN condition the core's checks let through but
+   * Postgres cannot compile — becomes a `WebhookDefinitionError` issue at `["when"]` with the
+   * database's message.
    */
-  const installDefinitionTrigger = async (trx: Kysely<Database>, target: TriggerTarget) => {
+  const syncDefinitionTrigger = async (trx: Kysely<Database>, id: string, d: WebhookDefinition) => {
+    const member = { id, template: d.template, when: d.when, mentionUserColumns: d.mentionUserColumns };
     try {
-      await installTrigger(trx, dialect, target, { reservedTables: guard.reserved });
+      await syncTableTrigger(trx, dialect, d.table, d.operation, {
+        reservedTables: guard.reserved,
+        ...(d.enabled ? { include: member } : { exclude: id }),
+      });
     } catch (err) {
       if (!isDdlRefusal(err)) throw err;
       throw new WebhookDefinitionError([
@@ -95,12 +92,9 @@ export function createWebhookDefinitions(ctx: WebhookStoreContext) {
     }
   };
 
-  const targetOf = (id: string, d: WebhookDefinition): TriggerTarget => ({
-    id,
-    table: d.table,
-    operation: d.operation,
-    when: d.when,
-  });
+  /** Regenerates the triggers a definition was served by before a change, without it. */
+  const leaveTrigger = (trx: Kysely<Database>, current: StoredWebhook) =>
+    removeTrigger(trx, dialect, current.id, current.table);
 
   return {
     /** Every definition, by id. */
@@ -139,7 +133,7 @@ export function createWebhookDefinitions(ctx: WebhookStoreContext) {
             .returning("id")
             .executeTakeFirstOrThrow();
           const id = decodeId(inserted.id);
-          if (d.enabled) await installDefinitionTrigger(trx, targetOf(id, d));
+          if (d.enabled) await syncDefinitionTrigger(trx, id, d);
           return (await getWebhook(trx, id)) as StoredWebhook;
         });
       });
@@ -162,7 +156,7 @@ export function createWebhookDefinitions(ctx: WebhookStoreContext) {
         if (!current) return null;
         const d = await validate(trx, input, opts);
         return inSavepoint(trx, "guildkit_webhook_write", async () => {
-          await removeTrigger(trx, dialect, id, current.table);
+          await leaveTrigger(trx, current);
           await trx
             .updateTable("discord_webhooks")
             .set({
@@ -172,7 +166,7 @@ export function createWebhookDefinitions(ctx: WebhookStoreContext) {
             })
             .where("id", "=", id)
             .execute();
-          if (d.enabled) await installDefinitionTrigger(trx, targetOf(id, d));
+          await syncDefinitionTrigger(trx, id, d);
           return getWebhook(trx, id);
         });
       });
@@ -184,7 +178,8 @@ export function createWebhookDefinitions(ctx: WebhookStoreContext) {
       return tx(async (trx) => {
         const current = await getWebhook(trx, id);
         if (!current) return false;
-        await removeTrigger(trx, dialect, id, current.table);
+        await leaveTrigger(trx, current);
+        await ctx.fanOut(trx);
         await trx
           .deleteFrom("webhook_outbox")
           .where("webhook_id", "=", id)

@@ -12,6 +12,7 @@ import { createWebhookStoreContext, type WebhookStoreOptions } from "./context";
 import { createDeadLetters } from "./dead-letters";
 import { createWebhookDefinitions } from "./definitions";
 import { createWebhookOutbox } from "./outbox";
+import { createWebhookPause } from "./pause";
 import { createTriggerRepair } from "./repair";
 import { createWebhookTableReads } from "./table-reads";
 
@@ -32,7 +33,8 @@ export { DEFAULT_POLL_INTERVAL_MS };
  * transaction as the row (`definitions.ts`); the outbox port of `@guildkit/webhook-templates`
  * (`claim`, `complete`, `release`, `disableWebhook`, `waitForEvents` on the wake-ups the store
  * factory passes — `outbox.ts`); dead letters and redelivery (`dead-letters.ts`); the catalog reads
- * the admin needs (`table-reads.ts`); and the start-up trigger repair (`repair.ts`). The SQL that
+ * the admin needs (`table-reads.ts`); pause and resume (`pause.ts`); and the start-up trigger repair
+ * (`repair.ts`). The SQL that
  * differs per dialect is in `dialect.ts`. No table guildkit owns (`reservedTables`, by default what
  * the migrations declare) can be a definition's table, a preview's source or a trigger's.
  */
@@ -50,6 +52,7 @@ export function createWebhookStore(
     ...createWebhookTableReads(ctx),
     ...createDeadLetters(ctx),
     ...createTriggerRepair(ctx),
+    ...createWebhookPause(ctx),
   };
 }
 

@@ -25,7 +25,7 @@ export function createWebhookOutbox(ctx: WebhookStoreContext, wakeups: OutboxWak
   const bool = ctx.sql.bool;
 
   /**
-   * The webhooks whose oldest pending event may start at `now` (the ordering rule: an event waits
+   * The webhooks (enabled, not paused) whose oldest pending event may start at `now` (the ordering rule: an event waits
    * while an earlier one of its webhook is leased or backing off), oldest head first.
    */
   const claimableHeads = (conn: Kysely<Database>, now: unknown, limit: number) =>
@@ -35,7 +35,7 @@ export function createWebhookOutbox(ctx: WebhookStoreContext, wakeups: OutboxWak
       ) h
       join webhook_outbox ho on ho.id = h.head
       join discord_webhooks w on w.id = h.webhook_id
-      where w.enabled = ${bool(true)}
+      where w.enabled = ${bool(true)} and w.paused_at is null
         and (ho.lease_expires_at is null or ho.lease_expires_at <= ${now})
         and (ho.next_attempt_at is null or ho.next_attempt_at <= ${now})
       order by h.head
@@ -45,8 +45,10 @@ export function createWebhookOutbox(ctx: WebhookStoreContext, wakeups: OutboxWak
    * Whether a claim now would lease something: the same rule as `claim`, so an event waiting
    * behind its webhook's leased head does not make the waits return at once (a busy loop).
    */
-  const hasDue = async (): Promise<boolean> =>
-    (await claimableHeads(db, t(ctx.clock.now()), 1)).rows.length > 0;
+  const hasDue = async (): Promise<boolean> => {
+    await ctx.fanOut();
+    return (await claimableHeads(db, t(ctx.clock.now()), 1)).rows.length > 0;
+  };
 
   /** Leases a webhook's first `take` pending events, stopping at anything blocked before them. */
   const leaseRun = async (trx: Kysely<Database>, webhookId: string, take: number, opts: ClaimOptions) => {
@@ -148,6 +150,8 @@ export function createWebhookOutbox(ctx: WebhookStoreContext, wakeups: OutboxWak
     async claim(opts: ClaimOptions, io: IoOptions = {}): Promise<ClaimedEvent[]> {
       io.signal?.throwIfAborted();
       return ctx.sql.runClaim(db, async (trx: Kysely<Database>) => {
+        // 0. The changes recorded since the last claim become delivery rows (off the write path).
+        await ctx.fanOut(trx);
         // 1. Webhooks whose oldest pending event may start now (the ordering rule).
         const heads = await claimableHeads(trx, t(opts.now), opts.limit);
         const claimed: ClaimedEvent[] = [];
@@ -189,6 +193,7 @@ export function createWebhookOutbox(ctx: WebhookStoreContext, wakeups: OutboxWak
     async disableWebhook(webhookId: string, reason: string, io: IoOptions = {}) {
       io.signal?.throwIfAborted();
       return ctx.tx(async (trx) => {
+        await ctx.fanOut(trx);
         const current = await getWebhook(trx, webhookId);
         if (current) {
           await removeTrigger(trx, dialect, webhookId, current.table);
@@ -204,6 +209,16 @@ export function createWebhookOutbox(ctx: WebhookStoreContext, wakeups: OutboxWak
 
     waitForEvents(opts: { timeoutMs: number; pollIntervalMs?: number }, io: IoOptions = {}) {
       return wakeups.wait({ ...opts, ...(io.signal ? { signal: io.signal } : {}), due: hasDue });
+    },
+
+    /**
+     * Turns the changes the table triggers recorded into delivery rows, one per matching webhook
+     * (`claim` does it first; so do `hasDueEvents`, `countByState` and the definition writes that
+     * need them). Returns how many rows it created.
+     */
+    fanOut(io: IoOptions = {}): Promise<number> {
+      io.signal?.throwIfAborted();
+      return ctx.fanOut();
     },
 
     /** Whether a claim now would lease an event (one query; see `claimableHeads`). */

@@ -7,6 +7,8 @@ export interface StoredWebhook extends WebhookDefinition {
   id: string;
   /** Why it was disabled (by Discord's answer, an upgrade or a repair), or `null`. */
   disabledReason: string | null;
+  /** Since when delivery is paused (its events accumulate), or `null`. */
+  pausedAt: Date | null;
   createdAt: Date | null;
   updatedAt: Date | null;
 }
@@ -36,6 +38,7 @@ export function decodeWebhook(r: Record<string, unknown>): StoredWebhook {
     enabled: isTrue(r.enabled),
     mentionUserColumns: mentions,
     disabledReason: r.disabled_reason ? String(r.disabled_reason) : null,
+    pausedAt: decodeTime(r.paused_at),
     createdAt: decodeTime(r.created_at),
     updatedAt: decodeTime(r.updated_at),
   };

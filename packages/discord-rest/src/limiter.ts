@@ -1,5 +1,7 @@
 import type { ConnectionOptions as TlsOptions } from "node:tls";
+import { systemScheduler } from "@guildkit/core/system";
 import Bottleneck from "bottleneck";
+import { createSharedStartGuard, type RedisScriptClient } from "./shared-start-guard";
 import { createStartGuard, type StartGuard } from "./start-guard";
 
 /**
@@ -224,6 +226,21 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
   let closeConnection: (() => Promise<void>) | null = null;
   /** The clustered budget's Redis client, once built (its `status` is `ready` while Redis answers). */
   let redisClient: { status: string } | null = null;
+  let provideClient: (client: RedisScriptClient) => void = () => {};
+  const sharedClient = new Promise<RedisScriptClient>((resolve) => {
+    provideClient = resolve;
+  });
+  // Starts counted in Redis across processes, right before each request (see shared-start-guard.ts).
+  const sharedStarts = options.redis
+    ? createSharedStartGuard({
+        client: () => sharedClient,
+        key: `guildkit:budget:${options.redis.id}:starts`,
+        rps,
+        windowMs: Math.ceil(1000 * (1 + margin)),
+        scheduler: systemScheduler,
+        onError,
+      })
+    : null;
   let stopClock = () => {};
   // While Redis is away: a conservative budget of this process's own.
   const fallback = options.redis
@@ -256,6 +273,7 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
     adaptBottleneckScripts(connection, clock.now);
     stopClock = clock.stop;
     redisClient = client as unknown as { status: string };
+    provideClient(client as unknown as RedisScriptClient);
     const limiter = new Bottleneck({
       ...settings,
       id: redis.id,
@@ -308,6 +326,7 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
         if (abandoned || signal?.aborted) return SKIPPED;
         const answered = await guard.admit();
         try {
+          if (limiter !== fallback) await sharedStarts?.admit();
           if (abandoned || signal?.aborted) return SKIPPED;
           return await fn();
         } finally {

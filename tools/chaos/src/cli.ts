@@ -4,6 +4,7 @@
  * under faults; prints progress, a short table, and one final JSON line. Exits 1 when a check fails.
  */
 import { parseArgs } from "node:util";
+import type { FaultKind } from "./faults";
 import { runChaos } from "./run";
 
 // `pnpm chaos -- --minutes 2` hands the `--` on: drop it.
@@ -20,6 +21,8 @@ const { values } = parseArgs({
     webhooks: { type: "string", default: "20" },
     "changes-per-second": { type: "string", default: "1" },
     "discord-rps": { type: "string", default: "3" },
+    /** Comma-separated fault kinds (default all: worker_kill,postgres_restart,redis_stop,discord_outage). */
+    faults: { type: "string" },
   },
 });
 const number = (name: keyof typeof values) => {
@@ -41,6 +44,7 @@ const report = await runChaos({
   webhooks: number("webhooks"),
   changesPerSecond: number("changes-per-second"),
   discordRps: number("discord-rps"),
+  ...(values.faults ? { faults: values.faults.split(",") as FaultKind[] } : {}),
   appLog: "chaos-apps.log",
   log: (line) => console.log(`[chaos ${Math.round((Date.now() - started) / 1000)} s] ${line}`),
 });

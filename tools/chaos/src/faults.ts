@@ -74,18 +74,24 @@ export async function runFaults(opts: {
   phaseMs: number;
   stop: AbortSignal;
   log: (line: string) => void;
+  /** The kinds to inject (default all). */
+  kinds?: readonly FaultKind[];
 }): Promise<FaultRecord[]> {
   const { world, redis, apps, workers, random, phaseMs, stop, log } = opts;
+  const kinds = new Set<FaultKind>(
+    opts.kinds ?? ["worker_kill", "postgres_restart", "redis_stop", "discord_outage"],
+  );
   const records: FaultRecord[] = [];
   const started = Date.now();
   const outageMs = Math.min(60_000, phaseMs * 0.15);
   const redisMs = Math.min(30_000, phaseMs * 0.15);
-  const timed: { at: number; kind: FaultKind }[] = [
+  const schedule: { at: number; kind: FaultKind }[] = [
     { at: phaseMs * 0.25, kind: "postgres_restart" },
     { at: phaseMs * 0.4, kind: "redis_stop" },
     { at: phaseMs * 0.55, kind: "postgres_restart" },
     { at: phaseMs * 0.7, kind: "discord_outage" },
   ];
+  const timed = schedule.filter((t) => kinds.has(t.kind));
   let nextKill = random.between(20_000, 40_000);
   discordNoise(world);
 
@@ -121,7 +127,7 @@ export async function runFaults(opts: {
     if (due >= 0) {
       const [fault] = timed.splice(due, 1);
       await inject(fault!.kind);
-    } else if (elapsed >= nextKill) {
+    } else if (kinds.has("worker_kill") && elapsed >= nextKill) {
       await inject("worker_kill");
       nextKill = Date.now() - started + random.between(20_000, 40_000);
     } else if (random.next() < 0.02) {

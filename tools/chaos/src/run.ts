@@ -20,6 +20,8 @@ export interface ChaosOptions {
   /** The workers' shared Discord budget (requests per second). */
   discordRps: number;
   log: (line: string) => void;
+  /** The fault kinds to inject (default all). */
+  faults?: readonly FaultKind[];
   /** Where every line the apps wrote goes at the end (for a failed run), or nothing. */
   appLog?: string;
 }
@@ -140,6 +142,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       phaseMs,
       stop: stop.signal,
       log,
+      kinds: options.faults,
     });
     clearTimeout(timer);
     await work.done;

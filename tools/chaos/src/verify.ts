@@ -126,7 +126,10 @@ export async function endState(world: ChaosWorld, apps: ChaosApp[], budgetRps: n
     dead: hooks.dead,
     outOfOrder: hooks.outOfOrder,
     maxRpsAnySecond: busiest.max,
-    overBudgetSeconds: overBudget(requests.map((r) => r.at), budgetRps),
+    overBudgetSeconds: overBudget(
+      requests.map((r) => r.at),
+      budgetRps,
+    ),
     busiestWindow:
       busiest.at === null || busiest.max <= budgetRps
         ? []

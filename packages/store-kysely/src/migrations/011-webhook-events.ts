@@ -19,6 +19,7 @@ import { defineMigration } from "./types";
  */
 export const webhookEvents = defineMigration({
   name: "011-webhook-events",
+  feature: "webhooks",
   tables: ["webhook_event"],
   async up(db, { dialect, now, ownedTables }) {
     await webhookDialect(dialect).migration.createEventTable(db);

@@ -17,7 +17,7 @@ export const FEATURE_TABLES = {
   members: ["discord_link_conflicts", "members"],
   "role-sync": ["role_grants", "role_sync_settings", "role_sync_state"],
   login: ["oauth_states", "sessions"],
-  webhooks: ["discord_webhooks", "webhook_outbox"],
+  webhooks: ["discord_webhooks", "webhook_event", "webhook_outbox"],
   speedbump: [
     "pk_member_senders",
     "pk_members",

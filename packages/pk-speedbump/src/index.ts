@@ -42,6 +42,7 @@ export {
   type WebhookProfile,
   webhookProfile,
 } from "./identity";
+export { createLines, type Lines } from "./lines";
 export { createMemorySpeedbumpStore, type MemorySpeedbumpStore } from "./memory-store";
 export { type ResolvedSpeedbumpOptions, resolveSpeedbumpOptions, type SpeedbumpOptions } from "./options";
 export type {
@@ -68,9 +69,35 @@ export type {
   UnresolvedProxyMessage,
 } from "./ports";
 export {
+  createRelay,
+  createRelayInput,
+  createSinkDelivery,
+  nextRetry,
+  type Relay,
+  type RelayEventSource,
+  type RelayInput,
+  type RelayLogger,
+  type RelayOptions,
+  type RelayRetryOptions,
+  type RelayRetryPolicy,
+  type RelaySink,
+  type RelayStats,
+  resolveRelayRetry,
+  type SinkCounters,
+  type SinkEditBody,
+  type SinkProfile,
+  sinkContent,
+  sinkEditBody,
+  sinkPostBody,
+  sinkProfile,
+  sinkUsername,
+} from "./relay";
+export {
   createSpeedbump,
+  type DecideState,
   type DeliverReason,
   type DropReason,
+  decide,
   type HoldReason,
   type ResolvedIdentity,
   type Speedbump,
@@ -78,4 +105,5 @@ export {
   type SpeedbumpDeps,
   type SpeedbumpStartResult,
   type SpeedbumpStats,
+  type Step,
 } from "./speedbump";

@@ -43,7 +43,11 @@ export {
   webhookProfile,
 } from "./identity";
 export { createLines, type Lines } from "./lines";
-export { createMemorySpeedbumpStore, type MemorySpeedbumpStore } from "./memory-store";
+export {
+  createMemorySpeedbumpStore,
+  type MemoryProxySighting,
+  type MemorySpeedbumpStore,
+} from "./memory-store";
 export { type ResolvedSpeedbumpOptions, resolveSpeedbumpOptions, type SpeedbumpOptions } from "./options";
 export type {
   ChannelState,

@@ -6,8 +6,10 @@ import {
   type ProxyMemberRecord,
 } from "@guildkit/pk-speedbump";
 import { decodeJsonObject, decodeTime } from "@guildkit/store-kysely";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { defineStoreCases } from "../define";
+import { sqlSpeedbumpRows } from "../ports/speedbump-sql";
+import { defineSpeedbumpStoreCases } from "../ports/speedbump-store";
 
 const T0 = new Date("2026-11-23T12:00:00.000Z");
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -80,6 +82,11 @@ const member = (id: string, displayName = id): ProxyMemberRecord => ({
 });
 
 export const speedbumpCases = defineStoreCases("speedbump", ({ dialect, fresh }) => {
+  describe("SpeedbumpStore and ProxyMemberStore ports", () =>
+    defineSpeedbumpStoreCases(async () => {
+      const { store, db } = await fresh();
+      return { store: store.speedbump, rows: sqlSpeedbumpRows(db, dialect) };
+    }));
   it("saves, replaces and reads back a channel's state", async () => {
     const { store, db } = await fresh();
     const port = store.speedbump;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { userMessage } from "../../test/harness";
 import { PLURALKIT_APPLICATION_ID } from "../channel-state";
 import type { MessageCreateEvent, MessageEvent } from "../events";
 import { resolveSpeedbumpOptions } from "../options";
@@ -13,23 +14,11 @@ const on: ChannelState = {
 };
 const off: ChannelState = { channelId: "2", proxyApplicationId: null, webhookId: null, checkedAt: null };
 
-function create(patch: Partial<MessageCreateEvent> = {}): MessageCreateEvent {
-  return {
-    type: "create",
-    id: "1",
-    channelId: "2",
-    parentId: null,
-    guildId: "3",
-    author: { id: "4", username: "alice", globalName: null, avatar: null, bot: false },
-    webhookId: null,
-    applicationId: null,
-    content: "hello",
-    embeds: [],
-    attachments: [],
-    timestamp: null,
-    ...patch,
-  };
-}
+/** A user's create in channel 2 (the harness's message, re-placed). */
+const create = (patch: Partial<MessageCreateEvent> = {}): MessageCreateEvent => ({
+  ...userMessage({ id: "1", channelId: "2" }),
+  ...patch,
+});
 
 function state(patch: Partial<DecideState> = {}): DecideState {
   return {
@@ -78,7 +67,7 @@ describe("decide (pure: no store, no timer)", () => {
     });
     const all = state({ options: resolveSpeedbumpOptions({ holdAllUsers: true }) });
     expect(decide(create(), all)).toEqual({ do: "hold", reason: "all_users" });
-    const bot = create({ author: { id: "4", username: "bot", globalName: null, avatar: null, bot: true } });
+    const bot = create({ author: { ...create().author, bot: true } });
     expect(decide(bot, all)).toEqual({ do: "deliver", reason: "bot" });
   });
 

@@ -1,11 +1,6 @@
-import type {
-  ChannelState,
-  MessageCreateEvent,
-  ProxyMemberRecord,
-  ProxyMemberStore,
-  SpeedbumpStore,
-} from "@guildkit/pk-speedbump";
+import type { ChannelState, ProxyMemberStore, SpeedbumpStore } from "@guildkit/pk-speedbump";
 import { expect, it } from "vitest";
+import { at, DAY, proxyMember, speedbumpMessage, unresolvedItem } from "./speedbump-fixtures";
 
 /** A member sighting as stored: guild, member, sender and when. */
 export interface SpeedbumpSightingView {
@@ -37,25 +32,10 @@ export interface SpeedbumpStoreSubject {
   };
 }
 
-const T0 = new Date("2026-11-23T12:00:00.000Z");
-const at = (ms: number) => new Date(T0.getTime() + ms);
-const DAY = 86_400_000;
 const PK_APP = "466378653216014359";
-
-const message = (id: string, content = "hello"): MessageCreateEvent => ({
-  type: "create",
-  id,
-  channelId: "200",
-  parentId: null,
-  guildId: "100",
-  author: { id: "42", username: "alice", globalName: null, avatar: null, bot: false },
-  webhookId: null,
-  applicationId: null,
-  content,
-  embeds: [{ type: "link", url: "https://example.org" }],
-  attachments: [],
-  timestamp: null,
-});
+const message = speedbumpMessage;
+const unresolved = unresolvedItem;
+const member = proxyMember;
 
 const hold = (id: string, dueMs: number, content = "hello") => ({
   messageId: id,
@@ -63,28 +43,6 @@ const hold = (id: string, dueMs: number, content = "hello") => ({
   heldAt: at(dueMs - 4_000),
   dueAt: at(dueMs),
   message: message(id, content),
-});
-
-const unresolved = (messageId: string, dueMs: number) => ({
-  messageId,
-  channelId: "200",
-  guildId: "100",
-  webhookId: "300",
-  webhookUsername: "Alice | sys",
-  webhookAvatarUrl: null,
-  attempts: 0,
-  nextAttemptAt: at(dueMs),
-});
-
-const member = (id: string, displayName = id): ProxyMemberRecord => ({
-  key: `pk:uuid-${id}`,
-  memberId: id,
-  memberUuid: `uuid-${id}`,
-  systemId: "sysxy",
-  systemUuid: "sys-uuid",
-  handle: `_pk_${id}`,
-  displayName,
-  avatarUrl: null,
 });
 
 /**

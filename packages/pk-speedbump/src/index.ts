@@ -72,22 +72,12 @@ export type {
   TimerHandle,
   UnresolvedProxyMessage,
 } from "./ports";
+export { createRelay, type Relay, type RelayOptions, type RelayStats } from "./relay/create-relay";
+export { createSinkDelivery, type SinkCounters } from "./relay/deliver";
+export { createRelayInput, type RelayInput } from "./relay/input";
+export type { RelayEventSource, RelayLogger, RelaySink } from "./relay/ports";
+export { nextRetry, type RelayRetryOptions, type RelayRetryPolicy, resolveRelayRetry } from "./relay/retry";
 export {
-  createRelay,
-  createRelayInput,
-  createSinkDelivery,
-  nextRetry,
-  type Relay,
-  type RelayEventSource,
-  type RelayInput,
-  type RelayLogger,
-  type RelayOptions,
-  type RelayRetryOptions,
-  type RelayRetryPolicy,
-  type RelaySink,
-  type RelayStats,
-  resolveRelayRetry,
-  type SinkCounters,
   type SinkEditBody,
   type SinkProfile,
   sinkContent,
@@ -95,7 +85,7 @@ export {
   sinkPostBody,
   sinkProfile,
   sinkUsername,
-} from "./relay";
+} from "./relay/sink-message";
 export {
   createSpeedbump,
   type DecideState,

@@ -3,8 +3,6 @@ import { createFakeTime, createMemoryEventLog, type FakeTime } from "@guildkit/c
 import { codePointLength, usernameProblem } from "@guildkit/webhook-templates";
 import { beforeEach, describe, expect, it } from "vitest";
 import { PLURALKIT_APPLICATION_ID } from "../src/channel-state";
-import { createMemorySpeedbumpStore, type MemorySpeedbumpStore } from "../src/memory-store";
-import type { ChannelWebhook } from "../src/ports";
 import {
   createRelay,
   nextRetry,
@@ -15,7 +13,9 @@ import {
   sinkContent,
   sinkProfile,
   sinkUsername,
-} from "../src/relay";
+} from "../src/index";
+import { createMemorySpeedbumpStore, type MemorySpeedbumpStore } from "../src/memory-store";
+import type { ChannelWebhook } from "../src/ports";
 import { ALICE, CHANNEL, createFakePluralKit, GUILD, PK_WEBHOOK, QUIET_CHANNEL, THREAD } from "./harness";
 
 const SINK_WEBHOOK = "390000000000000009";

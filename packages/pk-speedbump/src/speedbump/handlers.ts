@@ -11,7 +11,7 @@ import {
 import { fallbackIdentity, mapIdentity, webhookProfile } from "../identity";
 import type { ChannelState } from "../ports";
 import type { ChannelCache } from "./channel-cache";
-import { decide, type Step } from "./decide";
+import { type DecideState, decide, type Step } from "./decide";
 import type { Holds } from "./holds";
 import type { ProxyKnowledge } from "./proxy-lookup";
 import type { SpeedbumpRuntime } from "./runtime";
@@ -41,6 +41,25 @@ export function createDispatch(parts: SpeedbumpParts): Dispatch {
   const { options } = runtime;
   /** Creates waiting in a line → that line, so their updates and deletes queue behind them. */
   const pendingCreates = new Map<string, string>();
+
+  /** decide()'s input, reused: deciding is synchronous, so one object serves every event (no allocation). */
+  const scratch: DecideState = { channel: null, held: false, dropped: false, proxyUser: null, options };
+
+  function decideNow(
+    event: MessageEvent,
+    channel: ChannelState | null,
+    held: boolean,
+    dropped: boolean,
+    proxyUser: boolean | null,
+  ): Step {
+    scratch.channel = channel;
+    scratch.held = held;
+    scratch.dropped = dropped;
+    scratch.proxyUser = proxyUser;
+    const step = decide(event, scratch);
+    scratch.channel = null;
+    return step;
+  }
 
   /** PluralKit posted it: the speedbump is on from now (a replaced webhook takes over). */
   function noteProxyWebhook(event: MessageCreateEvent, channelId: string, state: ChannelState | null): void {
@@ -88,16 +107,11 @@ export function createDispatch(parts: SpeedbumpParts): Dispatch {
     // No store read: a channel not known to have a speedbump has none (see start()).
     const channel = channels.known(channelId);
     const existing = holds.find(event.id);
-    const state = {
-      channel,
-      held: existing !== undefined,
-      dropped: holds.wasDropped(event.id),
-      proxyUser: null,
-      options,
-    };
-    let step: Step = decide(event, state);
+    const held = existing !== undefined;
+    const dropped = holds.wasDropped(event.id);
+    let step = decideNow(event, channel, held, dropped, null);
     if (step.do === "ask_proxy_user")
-      step = decide(event, { ...state, proxyUser: await proxy.isProxyUser(event.author.id) });
+      step = decideNow(event, channel, held, dropped, await proxy.isProxyUser(event.author.id));
     switch (step.do) {
       case "attribute":
         return attribute(event, channelId, channel);
@@ -129,13 +143,7 @@ export function createDispatch(parts: SpeedbumpParts): Dispatch {
 
   async function handleUpdate(event: MessageUpdateEvent): Promise<SpeedbumpDecision> {
     const hold = holds.find(event.id);
-    const step = decide(event, {
-      channel: null,
-      held: hold !== undefined,
-      dropped: holds.wasDropped(event.id),
-      proxyUser: null,
-      options,
-    });
+    const step = decideNow(event, null, hold !== undefined, holds.wasDropped(event.id), null);
     if (hold && step.do === "hold") {
       await holds.replace(hold, mergeUpdate(hold.message, event));
       return { action: "hold", messageId: event.id, reason: step.reason, dueAt: hold.dueAt };
@@ -149,13 +157,7 @@ export function createDispatch(parts: SpeedbumpParts): Dispatch {
     id: string,
     event: MessageDeleteEvent | MessageDeleteBulkEvent,
   ): Promise<SpeedbumpDecision> {
-    const step = decide(event, {
-      channel: null,
-      held: holds.find(id) !== undefined,
-      dropped: holds.wasDropped(id),
-      proxyUser: null,
-      options,
-    });
+    const step = decideNow(event, null, holds.find(id) !== undefined, holds.wasDropped(id), null);
     if (step.do === "drop") {
       if (step.reason === "deleted_during_hold") {
         const dropped = await holds.drop(id, step.reason);

@@ -1,28 +1,33 @@
-import { existsSync, readdirSync } from "node:fs";
-import { basename, join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 /** The repository root (this file's folder), so the config works from any cwd (`pnpm --filter X test`, turbo). */
 const repoRoot = fileURLToPath(new URL(".", import.meta.url));
 
-const folders = ["packages", "apps", "tools"].flatMap((group) =>
+/** Every workspace package's folder. */
+const folders = ["packages", "apps", "tools", "examples"].flatMap((group) =>
   readdirSync(join(repoRoot, group), { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(repoRoot, group, d.name, "package.json")))
-    .map((d) => join(repoRoot, group, d.name)),
+    .map((d) => ({ dir: join(repoRoot, group, d.name) })),
 );
 
-/** One vitest project per package, run against sources (no build needed). */
+/** A package's `name` (packages/worker is `@guildkit/worker`, apps/worker `@guildkit/worker-app`). */
+const nameOf = (folder: string): string =>
+  JSON.parse(readFileSync(join(folder, "package.json"), "utf8")).name;
+
+/** One vitest project per package, named after it, run against sources (no build needed). */
 export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      ...folders.map((folder) => ({
+      ...folders.map(({ dir }) => ({
         extends: true,
         test: {
-          name: `@guildkit/${basename(folder)}`,
-          root: folder,
+          name: nameOf(dir),
+          root: dir,
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
         },
       })),

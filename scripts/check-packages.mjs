@@ -8,10 +8,13 @@
 //  4. type-check an import of every entry point (subpaths from `exports`) and every README example
 //     with moduleResolution node16 and bundler, `skipLibCheck: false`; load the entry points in Node;
 //  5. run each published README's example (the first ```ts block under `## Usage`);
-//  6. install each ioredis major the optional peer range names and run a clustered budget with it.
+//  6. install each ioredis major the optional peer range names and run a clustered budget with it;
+//  7. role sync from only role-reconciler + store-postgres + discord-rest + worker (and what they
+//     depend on): @guildkit/worker's README example in a project of its own, and its bin on plain node.
 // Prints one line per problem and exits 1 when there is any. `--keep` keeps the scratch folder.
 // DEVELOPERS.md ("Packages and releases") documents the conventions.
-import { mkdtempSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -75,6 +78,112 @@ async function typecheckScratch(scratch, packages, examples) {
   await typecheck(root, scratch, "tsconfig.bundler.json", "types (bundler)", locate, report);
 }
 
+/** What a team running role sync installs (issue 12's "done when"); discord-sim is what it talks to. */
+const STANDALONE = [
+  "@guildkit/role-reconciler",
+  "@guildkit/store-postgres",
+  "@guildkit/discord-rest",
+  "@guildkit/worker",
+  "@guildkit/discord-sim",
+];
+
+/** `names` and the @guildkit packages they need (dependencies, required peers), from the packed manifests. */
+function withDependencies(packable, names) {
+  const byName = new Map(packable.map((p) => [p.name, p]));
+  const chosen = new Map();
+  for (const wanted = [...names]; wanted.length; ) {
+    const pkg = byName.get(wanted.pop());
+    if (!pkg || chosen.has(pkg.name)) continue;
+    chosen.set(pkg.name, pkg);
+    const optional = pkg.packed.peerDependenciesMeta ?? {};
+    const peers = Object.keys(pkg.packed.peerDependencies ?? {}).filter((d) => !optional[d]?.optional);
+    wanted.push(
+      ...[...Object.keys(pkg.packed.dependencies ?? {}), ...peers].filter((d) => d.startsWith("@guildkit/")),
+    );
+  }
+  return [...chosen.values()];
+}
+
+/**
+ * Step 7: installs only {@link STANDALONE} and their dependencies into a project of its own, compiles
+ * and runs @guildkit/worker's README example there (role sync against discord-sim), and runs the
+ * `guildkit` bin as installed — plain node, through its shebang — here and in the full scratch.
+ */
+async function checkStandalone(work, fullScratch, packable, svc) {
+  const subset = withDependencies(packable, STANDALONE);
+  note(`installing ${subset.map((p) => p.name).join(", ")}`);
+  const scratch = await installScratch(root, join(work, "standalone"), subset, report);
+  if (!scratch) return [];
+  for (const optional of ["@guildkit/store-sqlite", "better-sqlite3"]) {
+    if (existsSync(join(scratch, "node_modules", optional)))
+      report(
+        "@guildkit/worker",
+        `${optional} got installed beside store-postgres: it must stay an optional peer`,
+      );
+  }
+  const worker = subset.filter((p) => p.name === "@guildkit/worker");
+  const examples = writeExamples(
+    work,
+    scratch,
+    worker,
+    () => {},
+    () => {},
+  );
+  writeTsconfig(scratch, "tsconfig.json", { resolution: "node16", include: ["examples/*.ts"], emit: true });
+  if (
+    !(await typecheck(root, scratch, "tsconfig.json", "types (standalone)", exampleLocator(examples), report))
+  )
+    return [];
+  const schemas = await runExamples(
+    root,
+    join(work, "standalone"),
+    scratch,
+    examples,
+    { databaseUrl, postgres: svc.postgres },
+    report,
+    note,
+  );
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GUILDKIT_SECRET_KEY: randomBytes(32).toString("base64"),
+  };
+  const bin = async (dir, args, vars, expect) => {
+    const result = await run(join(dir, "node_modules", ".bin", "guildkit"), args, {
+      cwd: dir,
+      env: { ...env, ...vars },
+    });
+    const ok = result.code === expect.code && expect.output.test(result.output);
+    const what = `guildkit ${args.join(" ")} (${vars.DATABASE_URL ?? "no database"})`;
+    if (ok) note(`${what}: exit ${result.code}, as expected`);
+    else
+      report(
+        "@guildkit/worker",
+        `${what}: exit ${result.code}, expected ${expect.code} and ${expect.output}:\n${tail(result.output)}`,
+      );
+  };
+  await bin(scratch, ["--help"], {}, { code: 0, output: /reconcile/ });
+  await bin(
+    scratch,
+    ["status"],
+    { DATABASE_URL: "postgres://postgres@127.0.0.1:1/none" },
+    { code: 3, output: /does not answer/ },
+  );
+  await bin(
+    scratch,
+    ["migrate"],
+    { DATABASE_URL: join(scratch, "x.sqlite") },
+    { code: 1, output: /npm i @guildkit\/store-sqlite/ },
+  );
+  await bin(
+    fullScratch,
+    ["migrate"],
+    { DATABASE_URL: join(fullScratch, "bin.sqlite") },
+    { code: 0, output: /applied \d+ migration/ },
+  );
+  return schemas;
+}
+
 async function main() {
   const all = workspacePackages(root, PREPACK);
   const packable = all.filter((p) => p.published || p.standIn);
@@ -120,6 +229,12 @@ async function main() {
       note(`PostgreSQL at ${databaseUrl}: ${svc.postgres.up ? "up" : "not answering"}`);
     schemas = await step("README examples", () =>
       runExamples(root, work, scratch, examples, { databaseUrl, postgres: svc.postgres }, report, note),
+    );
+    schemas.push(
+      ...(await step(
+        "role sync from four packages (standalone project; the worker's bin on plain node)",
+        () => checkStandalone(work, scratch, packable, svc),
+      )),
     );
     await step("ioredis majors of the optional peer range", () =>
       checkRedisPeer(root, scratch, packable, { redisUrl, redis: svc.redis }, report, note),

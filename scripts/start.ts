@@ -3,7 +3,7 @@
  *
  * Creates `.data/` with the SQLite file, a state-signing key, an admin token and the key that seals
  * secret settings at rest (`GUILDKIT_SECRET_KEY`), all kept between runs, then runs `apps/server`
- * and `apps/worker` side by side and prints the URL the server serves.
+ * and `apps/worker` (which runs `@guildkit/worker`) side by side and prints the URL the server serves.
  * Every setting can be overridden through the environment (see README.md, "Configuration").
  * `pnpm start --sim` also starts `tools/discord-sim` and points every Discord URL at it.
  */

@@ -1,21 +1,26 @@
-export { createBearerCheck } from "./bearer";
+// The wiring both reference apps share. Everything but the concrete store type lives in the
+// published @guildkit/worker (so a host gets it from npm); the apps import it from here.
 export {
   checkLiveness,
   checkReadiness,
-  type LivenessReport,
-  type NotReadyReason,
-  PROBE_TIMEOUT_MS,
-  type ReadinessReport,
-  readinessStatus,
-} from "./health";
-export { createLogger, type Logger, REDACTED_PATHS } from "./logger";
-export { createMetrics, serveMetrics } from "./metrics";
-export { loadProcessSettings, loadWorkerSettings } from "./settings";
-export { SHUTDOWN_DEADLINE_MS, type ShutdownOptions, shutdownSignal } from "./shutdown";
-export {
-  type AppStore,
+  createBearerCheck,
+  createLogger,
+  createMetrics,
   isDatabaseUnavailable,
+  type LivenessReport,
+  type Logger,
+  loadProcessSettings,
+  loadWorkerSettings,
   logConnectionEvent,
   migrateWhenReachable,
-  openStore,
-} from "./store";
+  type NotReadyReason,
+  PROBE_TIMEOUT_MS,
+  REDACTED_PATHS,
+  type ReadinessReport,
+  readinessStatus,
+  SHUTDOWN_DEADLINE_MS,
+  type ShutdownOptions,
+  serveMetrics,
+  shutdownSignal,
+} from "@guildkit/worker";
+export { type AppStore, openStore } from "./store";

@@ -24,6 +24,7 @@ describe.skipIf(!hasChromium && !process.env.CI)("the admin console in Chromium"
     app: ReturnType<DiscordSim["seed"]["application"]>;
     guild: ReturnType<DiscordSim["seed"]["guild"]>;
     role: ReturnType<DiscordSim["seed"]["role"]>;
+    vip: ReturnType<DiscordSim["seed"]["role"]>;
   };
   const cleanup: (() => Promise<void>)[] = [];
   const violations: string[] = [];
@@ -35,6 +36,8 @@ describe.skipIf(!hasChromium && !process.env.CI)("the admin console in Chromium"
     const app = sim.seed.application({});
     const guild = sim.seed.guild({ botUserId: app.botUserId, botRolePosition: 10 });
     const role = sim.seed.role({ guildId: guild.id, name: "Paid", position: 1 });
+    // Above the bot's role (10): granting it fails, which "Check setup" must say with the fix.
+    const vip = sim.seed.role({ guildId: guild.id, name: "VIP", position: 20 });
     sim.seed.channel({ guildId: guild.id, id: "1200000000000000001" });
     sim.seed.webhook({ channelId: "1200000000000000001", id: HOOK, token: HOOK_TOKEN });
     const made = await createTestContext({
@@ -55,7 +58,7 @@ describe.skipIf(!hasChromium && !process.env.CI)("the admin console in Chromium"
         paymentStatus: i === 0 ? "active" : null,
       });
     }
-    seed = { app, guild, role };
+    seed = { app, guild, role, vip };
     const server = await listen(createServerApp(ctx));
     cleanup.push(server.close);
     base = server.base;
@@ -158,6 +161,43 @@ describe.skipIf(!hasChromium && !process.env.CI)("the admin console in Chromium"
     expect(await page.textContent("#plan-summary")).toContain("Would add 1, remove 0, 0 not in the guild");
     expect(sim.inspect.roleChanges()).toEqual([]);
     await shot("role-sync-plan.png");
+  });
+
+  it("edits the rules with role pickers fed by the guild's roles: an error beside its field, then saved", async () => {
+    const { role, vip } = seed;
+    await page.goto(`${base}/admin/role-sync`);
+    await page.click("#edit-rules");
+    await page.waitForURL(`${base}/admin/role-sync/rules`);
+    expect(await page.textContent("#rule-0-roles")).toContain("VIP");
+    await page.fill("#rule-0-column", "Payment Status");
+    await page.check(`#rule-0-role-${role.id}`);
+    await page.check(`#rule-0-role-${vip.id}`);
+    await page.click("#save-rules");
+    expect(await page.textContent("#error-rule-0-column")).toContain("lower-case column name");
+    expect(await page.isChecked(`#rule-0-role-${vip.id}`)).toBe(true);
+    await shot("role-sync-rules.png");
+    await page.fill("#rule-0-column", "payment_status");
+    await page.click("#save-rules");
+    await page.waitForURL(/\/admin\/role-sync\/rules\?notice=/);
+    expect(await page.textContent("#notice")).toContain("Saved the rules as version 1");
+    expect(await page.isChecked(`#rule-0-role-${role.id}`)).toBe(true);
+    const saved = await ctx.store.configStore.latest({ module: "role_sync" });
+    expect(saved?.values.rules).toEqual([
+      { kind: "present", column: "payment_status", roleIds: [vip.id, role.id] },
+    ]);
+  });
+
+  it("checks the setup from the settings page: the role above the bot fails, with the fix", async () => {
+    const { vip } = seed;
+    await page.goto(`${base}/admin/settings`);
+    await page.click("#check-setup");
+    await page.waitForSelector("#setup-checks");
+    expect(await page.textContent("#check-token")).toContain("ok");
+    const line = await page.textContent(`#check-role-${vip.id}`);
+    expect(line).toContain('failed role "VIP" can be granted');
+    expect(line).toContain('Fix: Server Settings → Roles, drag "guildkit sim app" above "VIP"');
+    expect(await page.textContent("#setup-summary")).toMatch(/check\(s\) failed/);
+    await page.locator("#setup").screenshot({ path: new URL("settings-check-setup.png", SHOTS).pathname });
   });
 
   it("lists the event log filtered by kind, shows the speedbump page, and signs out; no page broke the policy", async () => {

@@ -1,5 +1,8 @@
+import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
 import type { Hono } from "hono";
-import { TEST_ADMIN_TOKEN } from "./helpers";
+import { afterEach, beforeEach } from "vitest";
+import type { ServerContext } from "../src/context";
+import { createTestContext, TEST_ADMIN_TOKEN } from "./helpers";
 
 /** A signed-in console session over `app.request`: its cookie and CSRF token. */
 export interface ConsoleLogin {
@@ -39,4 +42,25 @@ export function postForm(
     headers: { ...FORM, cookie: login.cookie },
     body: new URLSearchParams({ ...(csrf === null ? {} : { _csrf: csrf }), ...fields }),
   });
+}
+
+/**
+ * A fresh discord-sim and a server context talking to it (SQLite test store) for every test of
+ * the file: registers its own `beforeEach`/`afterEach`; read `ctx` and `sim` inside the tests.
+ */
+export function simContextPerTest(): { ctx: ServerContext; sim: DiscordSim } {
+  const env = {} as { ctx: ServerContext; sim: DiscordSim; teardown: () => Promise<void> };
+  beforeEach(async () => {
+    env.sim = await startDiscordSim();
+    const made = await createTestContext({
+      settings: { discordApiBaseUrl: env.sim.apiBaseUrl, discordCdnBaseUrl: env.sim.cdnBaseUrl },
+    });
+    env.ctx = made.ctx;
+    env.teardown = made.teardown;
+  });
+  afterEach(async () => {
+    await env.teardown();
+    await env.sim.close();
+  });
+  return env;
 }

@@ -54,4 +54,49 @@ describe("admin console role sync page", () => {
     const none = await postForm(app, login, "/admin/role-sync/member", { memberId: "999999" });
     expect(decodeURIComponent(none.headers.get("location") ?? "")).toContain("No sync row for member 999999");
   });
+
+  it("shows the blocks not yet recovered with their fix, members in permanent error with the reason, and the last activity", async () => {
+    const app = createServerApp(ctx);
+    const login = await signIn(app);
+    const log = ctx.store.eventLog;
+    const block = (roleId: string) => ({
+      kind: "role.permanent_error",
+      level: "error" as const,
+      message: `missing permissions for role ${roleId} (403 50013): the bot needs Manage Roles and its highest role must sit above role ${roleId}; move the bot's role above it in Server Settings → Roles`,
+      data: { guildId: "1300000000000000001", scope: "role", roleId },
+    });
+    await log.append(block("1300000000000000002"));
+    await log.append(block("1300000000000000003"));
+    await log.append({
+      kind: "role.recovered",
+      level: "info",
+      message: "role 1300000000000000003 works again; 0 member(s) re-marked",
+      data: { scope: "role", roleId: "1300000000000000003" },
+    });
+    await log.append({
+      kind: "role.permanent_error",
+      level: "error",
+      message: "member 7: Discord refused add_role for user 1400000000000000007 (403 50013)",
+      memberId: "7",
+      discordUserId: "1400000000000000007",
+      data: { scope: "member", roleId: null },
+    });
+    const page = await (await app.request("/admin/role-sync", { headers: { cookie: login.cookie } })).text();
+    const blocks = /<ul id="blocks"[^>]*>(.*?)<\/ul>/.exec(page)?.[1] ?? "";
+    expect(blocks).toContain("Blocked: role 1300000000000000002");
+    expect(blocks).toContain("move the bot&#39;s role above it in Server Settings → Roles");
+    expect(blocks).not.toContain("1300000000000000003");
+    expect(page).toMatch(
+      /id="member-errors"><li><a href="\/admin\/role-sync\?member=7#member-detail">member 7<\/a>[^<]*: member 7: Discord refused add_role/,
+    );
+    expect(page).toMatch(
+      /id="last-round"><strong>Last:<\/strong> [^<]+<code>role.permanent_error<\/code>: member 7/,
+    );
+    const member = await (
+      await app.request("/admin/role-sync?member=7", { headers: { cookie: login.cookie } })
+    ).text();
+    expect(member).toMatch(
+      /id="member-last"><strong>Last result<\/strong> \([^)]+\): member 7: Discord refused/,
+    );
+  });
 });

@@ -15,8 +15,8 @@ import {
 } from "@guildkit/store-testkit";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FAST_LIMITS } from "../../../packages/worker/test/role-sync-harness";
 import { type AppProcess, startServer, startWorker, stopApp, waitFor } from "./app-processes";
-import { FAST_LIMITS } from "./role-sync-harness";
 
 const clusters = await checkScratchClusters();
 

@@ -137,6 +137,8 @@ export interface InstantTime {
   /** Every sleep and timer asked for, in ms, in order. */
   waits: number[];
   now(): number;
+  /** Moves time forward by `ms` (the waits it asks for move it on their own). */
+  advance(ms: number): Promise<void>;
 }
 
 /**
@@ -163,5 +165,5 @@ export function createInstantTime(start: Date | number = 1_700_000_000_000): Ins
     },
     clear: (handle) => time.scheduler.clear(handle),
   };
-  return { clock: time.clock, scheduler, waits, now: time.now };
+  return { clock: time.clock, scheduler, waits, now: time.now, advance: time.advance };
 }

@@ -23,7 +23,7 @@ export function noteInvalid(config: PipelineConfig, route: Route, status: number
 }
 
 /**
- * Books a 429: a global one pauses every request, a route one marks its bucket exhausted for
+ * Books a 429 (the caller counts a non-shared one as invalid): a global one pauses every request, a route one marks its bucket exhausted for
  * `retry_after`; either is waited out by the next attempt. Throws {@link DiscordRateLimitError}
  * once `rateLimits` exceeds `rateLimitRetries` or the wait exceeds `maxRateLimitWaitMs`.
  */
@@ -39,7 +39,6 @@ export function onRateLimited(
   const scope = scopeOf429(info, body);
   const global = scope === "global" || info.global || body.global;
   config.stats.rateLimited(scope);
-  if (scope !== "shared") noteInvalid(config, route, 429);
   if (global) {
     reservation.cancel();
     gate.pause(retryAfterMs);

@@ -8,6 +8,7 @@ import type {
   RESTPostAPIWebhookWithTokenJSONBody,
 } from "discord-api-types/v10";
 import type { Dispatcher } from "undici";
+import type { BanGuardOptions, BanGuardSnapshot } from "./ban-guard/guard";
 import type { BucketSnapshot } from "./bucket";
 import type { AvatarRequest } from "./cdn";
 import type { SignalOptions } from "./defaults";
@@ -54,6 +55,13 @@ export interface DiscordRestOptions {
   scheduler?: Scheduler;
   /** For tests: randomness of the retry jitter (default Math.random). */
   random?: () => number;
+  /**
+   * The ban guard over invalid requests (401, 403, non-shared 429): slows calls from `slowAt`
+   * (default 2,500 in 10 minutes) and refuses them from `stopAt` (default 5,000) with
+   * `DiscordBanGuardError`, well before Discord's IP ban at 10,000. Counted in the process unless
+   * `ledger` is shared (`createRedisInvalidRequestLedger`: every process of the bot). `false` turns it off.
+   */
+  banGuard?: BanGuardOptions | false;
 }
 
 /** A page of {@link DiscordRest.listGuildMembers}. */
@@ -173,8 +181,8 @@ export interface DiscordRest {
    * @see https://discord.com/developers/docs/reference#image-formatting
    */
   fetchAvatar(input: AvatarRequest & SignalOptions): Promise<AvatarImage | null>;
-  /** Counters: requests, 429s by scope, retries, invalid requests in the last 10 minutes. */
-  stats(): DiscordRestStats;
+  /** Counters: requests, 429s by scope, retries, invalid requests in the last 10 minutes, the ban guard. */
+  stats(): DiscordRestStats & { banGuard: BanGuardSnapshot | null };
   /** Local buckets as last announced by Discord (keys hold no token). */
   buckets(): BucketSnapshot[];
   /** Rejects queued requests and closes the default limiter (not an injected one). */

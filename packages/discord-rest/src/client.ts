@@ -1,4 +1,5 @@
 import { systemClock, systemScheduler } from "@guildkit/core/system";
+import { createBanGuard } from "./ban-guard/guard";
 import { createBucketRegistry } from "./bucket";
 import { buildAvatarPath } from "./cdn";
 import type { DiscordRest, DiscordRestOptions } from "./client-types";
@@ -43,6 +44,9 @@ export function createDiscordRest(options: DiscordRestOptions): DiscordRest {
   const cdnBaseUrl = (options.cdnBaseUrl ?? DISCORD_CDN_BASE_URL).replace(/\/+$/, "");
   const stats = createStatsRecorder(() => clock.now().getTime());
   const buckets = createBucketRegistry({ clock, scheduler });
+  const logger = options.logger ?? { debug() {}, warn() {} };
+  const banGuard =
+    options.banGuard === false ? null : createBanGuard(options.banGuard ?? {}, { clock, scheduler, logger });
   let closed = false;
   const common: Omit<PipelineConfig, "limiter"> = {
     isClosed: () => closed,
@@ -55,12 +59,13 @@ export function createDiscordRest(options: DiscordRestOptions): DiscordRest {
     rateLimitRetries: options.rateLimitRetries ?? 5,
     maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? 60_000,
     dispatcher: options.dispatcher,
-    logger: options.logger ?? { debug() {}, warn() {} },
+    logger,
     clock,
     scheduler,
     random: options.random ?? Math.random,
     buckets,
     stats,
+    banGuard,
   };
   const api = createPipeline({ ...common, limiter });
   // The CDN is not part of the API's limits: no budget, same timeouts, retries and 429 handling.
@@ -82,12 +87,13 @@ export function createDiscordRest(options: DiscordRestOptions): DiscordRest {
         throw error;
       }
     },
-    stats: () => stats.snapshot(api.gate.pausedUntil()),
+    stats: () => ({ ...stats.snapshot(api.gate.pausedUntil()), banGuard: banGuard?.snapshot() ?? null }),
     buckets: () => buckets.snapshot(),
     async close() {
       closed = true;
       buckets.close(new DiscordAbortError("the Discord client was closed", { route: "close" }));
       await ownLimiter?.close?.();
+      await banGuard?.close();
     },
   };
 }

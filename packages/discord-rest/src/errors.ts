@@ -100,6 +100,28 @@ export class DiscordRateLimitError extends GuildkitError implements DiscordError
 }
 
 /**
+ * The ban guard refused to send a call: invalid requests (401, 403, non-shared 429) in the last
+ * 10 minutes reached its stop threshold (default 5,000; Discord bans the IP at 10,000). Retryable
+ * after `retryAfterMs`, when the window falls below the threshold again. No request was sent.
+ */
+export class DiscordBanGuardError extends GuildkitError implements RetryableError {
+  override readonly name = "DiscordBanGuardError";
+  declare readonly retryable: true;
+  declare readonly retryAfterMs: number;
+  declare readonly status: null;
+  declare readonly code: "ban_guard_stopped";
+  readonly route: string;
+  /** The invalid requests counted in the window when the call was refused. */
+  readonly invalidRequests: number;
+
+  constructor(message: string, init: { route: string; retryAfterMs: number; invalidRequests: number }) {
+    super(message, { retryable: true, retryAfterMs: init.retryAfterMs, code: "ban_guard_stopped" });
+    this.route = init.route;
+    this.invalidRequests = init.invalidRequests;
+  }
+}
+
+/**
  * No answer arrived within `timeoutMs` (after the retries ran out). Retryable. Its `name` is
  * `TimeoutError`, the platform's convention (as `AbortSignal.timeout()` uses), so generic code
  * recognises it.
@@ -237,6 +259,7 @@ export class DiscordOAuthError extends GuildkitError implements DiscordErrorFiel
 export type DiscordRequestError =
   | DiscordApiError
   | DiscordRateLimitError
+  | DiscordBanGuardError
   | DiscordTimeoutError
   | DiscordNetworkError
   | DiscordAbortError

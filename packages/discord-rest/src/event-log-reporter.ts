@@ -53,7 +53,12 @@ export interface EventLogReporter {
 }
 
 /** The lines of the client that report what it retried on its own (it never throws these at a caller). */
-const CLIENT_EVENTS = new Set(["discord.rate_limited", "discord.retry", "discord.invalid_requests"]);
+const CLIENT_EVENTS = new Set([
+  "discord.rate_limited",
+  "discord.retry",
+  "discord.invalid_requests",
+  "discord.ban_guard",
+]);
 
 function pickNumber(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
@@ -69,6 +74,7 @@ function clientEventData(kind: string, raw: Record<string, unknown> = {}): Recor
     retryAfterMs: pickNumber(raw.retryAfterMs) ?? pickNumber(raw.delayMs),
     ...(typeof raw.scope === "string" ? { scope: raw.scope } : {}),
     ...(reason && !http ? { reason } : {}),
+    ...(typeof raw.state === "string" ? { state: raw.state, stopAt: pickNumber(raw.stopAt) } : {}),
     ...(pickNumber(raw.invalidRequestsLast10Min) !== null
       ? { invalidRequestsLast10Min: raw.invalidRequestsLast10Min }
       : {}),
@@ -82,6 +88,15 @@ function clientEventMessage(kind: string, data: Record<string, unknown>): string
   }
   if (kind === "discord.retry") {
     return `Discord call ${data.route} failed (${what}); the client retried after ${data.retryAfterMs} ms`;
+  }
+  if (kind === "discord.ban_guard") {
+    const what =
+      data.state === "stopped"
+        ? `stopped every call until the window allows (stop at ${data.stopAt})`
+        : data.state === "slowing"
+          ? "is slowing calls down"
+          : "is back to normal";
+    return `The Discord ban guard ${what}: ${data.invalidRequestsLast10Min} invalid requests (401/403/429) in the last 10 minutes, last on ${data.route}; Discord bans the IP at 10,000. Fix what Discord refuses (a role above the bot's, a missing permission, a revoked token)`;
   }
   return `${data.invalidRequestsLast10Min} invalid Discord requests (401/403/429) in the last 10 minutes, last on ${data.route}; Discord bans the IP at 10,000`;
 }

@@ -8,6 +8,17 @@
 export type { Clock, Scheduler } from "@guildkit/core";
 export { type BackoffOptions, backoffDelay } from "./backoff";
 export {
+  BAN_GUARD_DEFAULTS,
+  type BanGuardOptions,
+  type BanGuardSnapshot,
+  type BanGuardState,
+  createMemoryInvalidRequestLedger,
+  createRedisInvalidRequestLedger,
+  type InvalidRequestLedger,
+  type MemoryInvalidRequestLedgerOptions,
+  type RedisInvalidRequestLedgerOptions,
+} from "./ban-guard";
+export {
   announcedExhausted,
   applyHeaders,
   applyRateLimited,
@@ -46,6 +57,7 @@ export * from "./doctor";
 export {
   DiscordAbortError,
   DiscordApiError,
+  DiscordBanGuardError,
   type DiscordErrorFields,
   DiscordNetworkError,
   DiscordOAuthError,

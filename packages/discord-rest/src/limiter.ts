@@ -72,6 +72,12 @@ export type BottleneckRedisOptions = BottleneckRedisConnection & {
   id: string;
   /** Redis keys expire after this long without use (default 10 minutes). */
   ttlMs?: number;
+  /**
+   * While Redis does not answer, each process sends at most this many requests per second on a
+   * budget of its own (default 1), so that the shared budget holds with up to `rps` processes; set it
+   * to `rps / processes` or lower. Requests already queued in Redis wait for it to come back.
+   */
+  fallbackRps?: number;
 };
 
 /** Options of {@link createBottleneckLimiter}. */
@@ -141,6 +147,54 @@ export function bottleneckSettings(
 
 const SKIPPED = Symbol("skipped");
 
+/**
+ * Adapts bottleneck's Redis scripts to what they meet in production:
+ *
+ * - Redis 7 prefixes `ERR ` to the errors bottleneck's Lua scripts raise, so bottleneck no longer
+ *   recognises `SETTINGS_KEY_NOT_FOUND` (the budget's keys are gone: Redis restarted empty, or the
+ *   keys expired after `ttlMs` without use) and `UNKNOWN_CLIENT`, and fails every later request
+ *   instead of re-creating them (SGrondin/bottleneck#205, #212, unfixed). The prefix is stripped from
+ *   those two replies so its own recovery runs.
+ * - bottleneck hands every script the process's `Date.now()`, so one process whose clock runs ahead
+ *   sees the last start as long past and starts at once: the shared budget breaks. Every script gets
+ *   the Redis server's time instead (`serverNow`).
+ */
+function adaptBottleneckScripts(connection: unknown, serverNow: () => number): void {
+  const target = connection as {
+    __scriptArgs__?: (
+      name: string,
+      id: string,
+      args: unknown[],
+      cb: (err: unknown, replies: unknown) => void,
+    ) => unknown[];
+  };
+  const original = target.__scriptArgs__;
+  if (typeof original !== "function") return;
+  target.__scriptArgs__ = function (this: unknown, name, id, args, cb) {
+    if (typeof args[0] === "number") args[0] = serverNow();
+    return original.call(this, name, id, args, (err, replies) => {
+      if (err instanceof Error && /^ERR (SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT)$/.test(err.message)) {
+        err.message = err.message.slice(4);
+      }
+      cb(err, replies);
+    });
+  };
+}
+
+/** How far the Redis server's clock is from this process's, measured with `TIME` (refreshed every minute). */
+function redisClockOffset(client: { time(): Promise<[string, string]> }, onError: (e: unknown) => void) {
+  let offset = 0;
+  const measure = async () => {
+    const before = Date.now();
+    const [seconds, micros] = await client.time();
+    const after = Date.now();
+    offset = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - (before + after) / 2;
+  };
+  const timer = setInterval(() => void measure().catch(onError), 60_000);
+  timer.unref();
+  return { measure, now: () => Math.round(Date.now() + offset), stop: () => clearInterval(timer) };
+}
+
 /** Start guards of clustered budgets, by budget id and settings (one per budget per process). */
 const clusterGuards = new Map<string, StartGuard>();
 
@@ -168,6 +222,14 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
   const settings = bottleneckSettings(rps, options.burst ?? 1, margin);
   const onError = options.onError ?? (() => {});
   let closeConnection: (() => Promise<void>) | null = null;
+  /** The clustered budget's Redis client, once built (its `status` is `ready` while Redis answers). */
+  let redisClient: { status: string } | null = null;
+  let stopClock = () => {};
+  // While Redis is away: a conservative budget of this process's own.
+  const fallback = options.redis
+    ? new Bottleneck(bottleneckSettings(options.redis.fallbackRps ?? 1, 1, margin))
+    : null;
+  fallback?.on("error", onError);
 
   const build = async (): Promise<Bottleneck> => {
     if (!options.redis) {
@@ -189,6 +251,11 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
       Redis,
     } as Bottleneck.IORedisConnectionOptions);
     connection.on("error", onError);
+    const clock = redisClockOffset(client as unknown as { time(): Promise<[string, string]> }, onError);
+    await clock.measure().catch(onError);
+    adaptBottleneckScripts(connection, clock.now);
+    stopClock = clock.stop;
+    redisClient = client as unknown as { status: string };
     const limiter = new Bottleneck({
       ...settings,
       id: redis.id,
@@ -233,8 +300,9 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
     async schedule<T>(fn: () => Promise<T>, opts: { signal?: AbortSignal; weight?: number } = {}) {
       const { signal } = opts;
       signal?.throwIfAborted();
-      const limiter = await get();
+      const clustered = await get();
       signal?.throwIfAborted();
+      const limiter = fallback && redisClient && redisClient.status !== "ready" ? fallback : clustered;
       let abandoned = false;
       const job = limiter.schedule({ weight: opts.weight ?? 1 }, async (): Promise<T | typeof SKIPPED> => {
         if (abandoned || signal?.aborted) return SKIPPED;
@@ -266,6 +334,8 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
       });
     },
     async close() {
+      stopClock();
+      await fallback?.stop({ dropWaitingJobs: true }).catch(() => {});
       if (!bottleneck) return;
       const limiter = await bottleneck.catch(() => null);
       if (!limiter) return;

@@ -1,5 +1,6 @@
 import type { Clock, Scheduler } from "@guildkit/core";
 import type { Dispatcher } from "undici";
+import type { BanGuard } from "./ban-guard/guard";
 import type { BucketRegistry } from "./bucket";
 import type { ResponseHeaders } from "./headers";
 import type { RateLimiter } from "./limiter";
@@ -53,6 +54,8 @@ export interface PipelineConfig {
   random: () => number;
   buckets: BucketRegistry;
   stats: StatsRecorder;
+  /** Slows then stops calls as invalid requests near Discord's IP ban (null: off). */
+  banGuard: BanGuard | null;
   /** True once the client was closed: queued requests end with `DiscordAbortError`. */
   isClosed: () => boolean;
 }

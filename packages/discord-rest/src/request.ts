@@ -1,9 +1,10 @@
 import { apiErrorOf, noteInvalid, onRateLimited } from "./answers";
 import { type Attempt, parseJson, sendAttempt } from "./attempt";
+import type { BanTicket } from "./ban-guard/guard";
 import type { BucketReservation } from "./bucket";
 import { DiscordAbortError } from "./errors";
 import { createGlobalGate, type GlobalGate } from "./global-gate";
-import { parseRateLimitHeaders, type ResponseHeaders } from "./headers";
+import { parseRateLimitBody, parseRateLimitHeaders, type ResponseHeaders, scopeOf429 } from "./headers";
 import type { PipelineConfig, RawResponse, SendOptions } from "./pipeline-config";
 import { backoffBeforeRetry, onNoAnswer } from "./retries";
 import type { Route } from "./route";
@@ -24,6 +25,8 @@ function headerValue(headers: ResponseHeaders, name: string): string | null {
 
 type Answer = Extract<Attempt, { kind: "answer" }>;
 
+const NO_TICKET: BanTicket = { invalid: async () => {}, release: async () => {} };
+
 function accepted(answer: Answer, options: SendOptions): RawResponse {
   return {
     status: answer.status,
@@ -34,8 +37,17 @@ function accepted(answer: Answer, options: SendOptions): RawResponse {
   };
 }
 
+/** 401, 403 and a 429 other than `shared`: what Discord counts towards its IP ban. */
+function isInvalid(result: Attempt): boolean {
+  if (result.kind !== "answer") return false;
+  if (result.status === 401 || result.status === 403) return true;
+  if (result.status !== 429) return false;
+  const info = parseRateLimitHeaders(result.headers);
+  return scopeOf429(info, parseRateLimitBody(parseJson(result.text))) !== "shared";
+}
+
 /**
- * The request pipeline: global gate → local bucket reservation → request budget (limiter) →
+ * The request pipeline: ban guard → global gate → local bucket reservation → request budget (limiter) →
  * HTTP with a per-attempt timeout → bookkeeping of the answer → retry policy.
  *
  * - A 429 waits `retry_after` (global: pauses every request) and retries without consuming a retry;
@@ -62,7 +74,9 @@ export function createPipeline(config: PipelineConfig): Pipeline {
   async function attemptOnce(route: Route, options: SendOptions) {
     const { signal } = options;
     let reservation: BucketReservation;
+    let ticket = NO_TICKET;
     try {
+      ticket = (await config.banGuard?.admit(route.template, signal)) ?? NO_TICKET;
       await gate.wait(signal);
       reservation = await config.buckets.acquire(route, {
         signal,
@@ -71,6 +85,7 @@ export function createPipeline(config: PipelineConfig): Pipeline {
         },
       });
     } catch (error) {
+      await ticket.release();
       if (stopped(signal)) throw abortError(route, signal);
       throw error;
     }
@@ -79,9 +94,10 @@ export function createPipeline(config: PipelineConfig): Pipeline {
         () => sendAttempt(config, gate, route, reservation, options),
         { signal },
       );
-      return { result, reservation };
+      return { result, reservation, ticket };
     } catch (error) {
       reservation.cancel();
+      await ticket.release();
       if (stopped(signal)) throw abortError(route, signal);
       throw error;
     }
@@ -98,7 +114,9 @@ export function createPipeline(config: PipelineConfig): Pipeline {
     let rateLimits = 0;
     for (;;) {
       if (stopped(signal)) throw abortError(route, signal);
-      const { result, reservation } = await attemptOnce(route, options);
+      const { result, reservation, ticket } = await attemptOnce(route, options);
+      const invalid = isInvalid(result);
+      await (invalid ? ticket.invalid() : ticket.release());
       if (result.kind === "deferred") continue;
       if (result.kind === "failed") {
         if (result.aborted) throw abortError(route, signal);
@@ -110,12 +128,13 @@ export function createPipeline(config: PipelineConfig): Pipeline {
       if (result.status === 429) {
         rateLimits += 1;
         const json = parseJson(result.text);
+        if (invalid) noteInvalid(config, route, 429);
         onRateLimited(config, gate, { route, info, json, reservation }, rateLimits);
         continue;
       }
       reservation.settle(info);
       if (result.status >= 200 && result.status < 300) return accepted(result, options);
-      if (result.status === 401 || result.status === 403) noteInvalid(config, route, result.status);
+      if (invalid) noteInvalid(config, route, result.status);
       const error = apiErrorOf(route, result.status, parseJson(result.text));
       if (!error.retryable) throw error;
       failures += 1;

@@ -92,4 +92,21 @@ describe.skipIf(!available)("a Redis-clustered budget (bottleneck datastore iore
       await Promise.all([db7.quit(), db0.quit()]);
     }
   });
+  it("recovers when its Redis keys are gone (Redis restarted empty, or unused past ttlMs) instead of failing every request", async () => {
+    const id = `guildkit-test-${randomUUID()}`;
+    const limiter = createBottleneckLimiter({ rps: 50, redis: { url: REDIS_URL, id } });
+    const admin = new Redis(REDIS_URL);
+    try {
+      expect(await limiter.schedule(async () => "first")).toBe("first");
+      const keys = await admin.keys(`b_${id}_*`);
+      expect(keys.length).toBeGreaterThan(0);
+      await admin.del(...keys);
+      // Redis 7 answers `ERR SETTINGS_KEY_NOT_FOUND`; unpatched, bottleneck rejects this and every later job.
+      expect(await limiter.schedule(async () => "after")).toBe("after");
+      expect(await limiter.schedule(async () => "again")).toBe("again");
+    } finally {
+      admin.disconnect();
+      await limiter.close?.();
+    }
+  }, 20_000);
 });

@@ -28,6 +28,15 @@ export {
   type StoreEventLog,
 } from "./event-log";
 export {
+  FEATURE_MIGRATIONS,
+  type MigrationFeature,
+  resolveFeatures,
+  STORE_FEATURES,
+  type StoreFeature,
+  StoreNotMigratedError,
+  UnknownStoreFeatureError,
+} from "./features";
+export {
   createMemberRepository,
   encodeBytes,
   type MemberPatch,
@@ -35,6 +44,14 @@ export {
   type MemberRepository,
   type NewMember,
 } from "./members";
+export {
+  DEFAULT_MEMBERS_TABLE,
+  InvalidMembersTableError,
+  type MembersTable,
+  type MembersTableOptions,
+  resolveMembersTable,
+} from "./members-table/shape";
+export { MembersTableMismatchError } from "./migrations/001-members";
 export {
   addColumnIfMissing,
   addIdColumn,
@@ -54,6 +71,7 @@ export {
   MigrationError,
   type MigrationReport,
   migrateToLatest,
+  migrationsFor,
   pendingMigrations,
 } from "./migrations/run";
 export {
@@ -69,7 +87,13 @@ export {
   createOAuthStore,
   type OAuthStore,
 } from "./oauth";
-export { createStorePorts, type StorePortOptions, type StorePorts } from "./ports";
+export {
+  createStorePorts,
+  type FeaturePorts,
+  type FoundationPorts,
+  type StorePortOptions,
+  type StorePorts,
+} from "./ports";
 export {
   createRetention,
   DEFAULT_RETENTION,

@@ -2,6 +2,7 @@ import { type Kysely, sql } from "kysely";
 import { decodeBytes, decodeId, decodeTime, encodeTime } from "./codec";
 import { type Clock, type Dialect, systemClock } from "./dialect";
 import { toStoreError } from "./errors";
+import { DEFAULT_MEMBERS_TABLE, type MembersTable } from "./members-table/shape";
 import type { Database } from "./schema";
 
 /** A member as the reference app sees it (only the columns guildkit knows; never the host's others). */
@@ -49,18 +50,28 @@ export interface MemberRepository {
   update(id: string, patch: MemberPatch, opts?: { signal?: AbortSignal }): Promise<MemberRecord | null>;
 }
 
-const COLUMNS = [
-  "id",
-  "name",
-  "email",
-  "payment_status",
-  "discord_user_id",
-  "discord_email",
-  "discord_username",
-  "discord_avatar",
-  "created_at",
-  "updated_at",
-] as const;
+/** The reference columns a member record reads, each as `<column of the shape> as <reference name>`. */
+function selection(shape: MembersTable) {
+  const nothing = (alias: string) => sql<null>`null`.as(alias);
+  const named = (column: string | null, alias: string) =>
+    column ? sql.ref(column).as(alias) : nothing(alias);
+  const reference = (alias: string) => (shape.reference ? sql.ref(alias).as(alias) : nothing(alias));
+  return [
+    named(shape.id, "id"),
+    reference("name"),
+    named(shape.email, "email"),
+    named(shape.paymentStatus, "payment_status"),
+    named(shape.discordUserId, "discord_user_id"),
+    named(shape.discordEmail, "discord_email"),
+    named(shape.discordUsername, "discord_username"),
+    named(shape.discordAvatar, "discord_avatar"),
+    reference("created_at"),
+    reference("updated_at"),
+  ];
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a host's table, named at run time
+type AnyMembers = Record<string, Record<string, any>>;
 
 /** Bytes as both drivers bind them (a `Buffer` view of the same memory). */
 export function encodeBytes(value: Uint8Array | null | undefined): Buffer | null {
@@ -68,12 +79,21 @@ export function encodeBytes(value: Uint8Array | null | undefined): Buffer | null
   return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 }
 
-/** The member repository on the `members` table. */
+/**
+ * The member repository on the members table: `members`, or the host's table of the store's
+ * `members` option (where `name`, `createdAt` and `updatedAt` read `null` and are not written, and
+ * fields without a column — `email`, `paymentStatus`, `discordAvatar` set to `null` there — are
+ * neither).
+ */
 export function createMemberRepository(
-  db: Kysely<Database>,
+  typed: Kysely<Database>,
   dialect: Dialect,
   clock: Clock = systemClock,
+  shape: MembersTable = DEFAULT_MEMBERS_TABLE,
 ): MemberRepository {
+  const db = typed as unknown as Kysely<AnyMembers>;
+  const table = shape.table;
+  const COLUMNS = selection(shape);
   type Row = {
     id: string | number;
     name: string | null;
@@ -100,14 +120,22 @@ export function createMemberRepository(
   });
   const columnsOf = (input: NewMember) => {
     const out: Record<string, unknown> = {};
-    if (input.name !== undefined) out.name = input.name;
-    if (input.email !== undefined) out.email = input.email;
-    if (input.paymentStatus !== undefined) out.payment_status = input.paymentStatus;
-    if (input.discordUserId !== undefined) out.discord_user_id = input.discordUserId;
-    if (input.discordEmail !== undefined) out.discord_email = input.discordEmail;
-    if (input.discordUsername !== undefined) out.discord_username = input.discordUsername;
-    if (input.discordAvatar !== undefined) out.discord_avatar = encodeBytes(input.discordAvatar);
+    const put = (column: string | null, value: unknown) => {
+      if (column !== null && value !== undefined) out[column] = value;
+    };
+    put(shape.reference ? "name" : null, input.name);
+    put(shape.email, input.email);
+    put(shape.paymentStatus, input.paymentStatus);
+    put(shape.discordUserId, input.discordUserId);
+    put(shape.discordEmail, input.discordEmail);
+    put(shape.discordUsername, input.discordUsername);
+    if (input.discordAvatar !== undefined) put(shape.discordAvatar, encodeBytes(input.discordAvatar));
     return out;
+  };
+  const stamps = (keys: readonly ("created_at" | "updated_at")[]) => {
+    if (!shape.reference) return {};
+    const now = encodeTime(dialect, clock.now());
+    return Object.fromEntries(keys.map((key) => [key, now]));
   };
   /** Postgres refuses a non-numeric string for an integer id; that id simply does not exist. */
   const isBadIdInput = (error: unknown) =>
@@ -119,14 +147,15 @@ export function createMemberRepository(
   return {
     async create(input, opts = {}) {
       opts.signal?.throwIfAborted();
-      const now = encodeTime(dialect, clock.now());
       try {
-        const row = await db
-          .insertInto("members")
-          .values({ ...columnsOf(input), created_at: now, updated_at: now })
+        const values = { ...columnsOf(input), ...stamps(["created_at", "updated_at"]) };
+        const row = await (Object.keys(values).length === 0
+          ? db.insertInto(table).defaultValues()
+          : db.insertInto(table).values(values)
+        )
           .returning(COLUMNS)
           .executeTakeFirstOrThrow();
-        return toRecord(row);
+        return toRecord(row as Row);
       } catch (error) {
         throw toStoreError(error, dialect);
       }
@@ -135,8 +164,8 @@ export function createMemberRepository(
     async getById(id, opts = {}) {
       opts.signal?.throwIfAborted();
       try {
-        const row = await db.selectFrom("members").select(COLUMNS).where("id", "=", id).executeTakeFirst();
-        return row ? toRecord(row) : null;
+        const row = await db.selectFrom(table).select(COLUMNS).where(shape.id, "=", id).executeTakeFirst();
+        return row ? toRecord(row as Row) : null;
       } catch (error) {
         if (isBadIdInput(error)) return null;
         throw error;
@@ -146,35 +175,38 @@ export function createMemberRepository(
     async findByDiscordUserId(discordUserId, opts = {}) {
       opts.signal?.throwIfAborted();
       const row = await db
-        .selectFrom("members")
+        .selectFrom(table)
         .select(COLUMNS)
-        .where("discord_user_id", "=", discordUserId)
+        .where(shape.discordUserId, "=", discordUserId)
         .executeTakeFirst();
-      return row ? toRecord(row) : null;
+      return row ? toRecord(row as Row) : null;
     },
 
     async findByEmail(email, opts = {}) {
       opts.signal?.throwIfAborted();
+      if (shape.email === null) return null;
       const row = await db
-        .selectFrom("members")
+        .selectFrom(table)
         .select(COLUMNS)
-        .where(sql<string>`lower(email)`, "=", email.trim().toLowerCase())
-        .orderBy("id", "asc")
+        .where(sql<string>`lower(${sql.ref(shape.email)})`, "=", email.trim().toLowerCase())
+        .orderBy(shape.id, "asc")
         .limit(1)
         .executeTakeFirst();
-      return row ? toRecord(row) : null;
+      return row ? toRecord(row as Row) : null;
     },
 
     async update(id, patch, opts = {}) {
       opts.signal?.throwIfAborted();
       try {
+        const set = { ...columnsOf(patch), ...stamps(["updated_at"]) };
+        if (Object.keys(set).length === 0) return await this.getById(id, opts);
         const row = await db
-          .updateTable("members")
-          .set({ ...columnsOf(patch), updated_at: encodeTime(dialect, clock.now()) })
-          .where("id", "=", id)
+          .updateTable(table)
+          .set(set)
+          .where(shape.id, "=", id)
           .returning(COLUMNS)
           .executeTakeFirst();
-        return row ? toRecord(row) : null;
+        return row ? toRecord(row as Row) : null;
       } catch (error) {
         if (isBadIdInput(error)) return null;
         throw toStoreError(error, dialect);

@@ -1,5 +1,5 @@
 /**
- * Every guildkit store port on PostgreSQL: kysely over pg.
+ * The guildkit store ports on PostgreSQL, for the features asked for: kysely over pg.
  *
  * @packageDocumentation
  */
@@ -9,6 +9,8 @@ import {
   type Clock,
   type Database,
   type GuildkitStore,
+  type MembersTableOptions,
+  type StoreFeature,
   systemClock,
 } from "@guildkit/store-kysely";
 import { CompiledQuery, Kysely, PostgresDialect, type PostgresPool } from "kysely";
@@ -16,6 +18,14 @@ import pg from "pg";
 import { type PostgresConnectionEventHandler, safeReporter, watchPool } from "./connection";
 import { createListenWakeups, type ListenReconnectOptions, type ListenWakeups } from "./webhook-wakeups";
 
+export {
+  MembersTableMismatchError,
+  type MembersTableOptions,
+  STORE_FEATURES,
+  type StoreFeature,
+  StoreNotMigratedError,
+  UnknownStoreFeatureError,
+} from "@guildkit/store-kysely";
 export type { PostgresPool } from "kysely";
 export {
   isConnectionError,
@@ -30,7 +40,7 @@ export {
 } from "./webhook-wakeups";
 
 /** Options of {@link createPostgresStore}: a pg `Pool` (or compatible), or a connection string. */
-export type PostgresStoreOptions = (
+export type PostgresStoreOptions<TFeature extends StoreFeature = StoreFeature> = (
   | { pool: PostgresPool }
   | {
       connectionString: string;
@@ -38,6 +48,17 @@ export type PostgresStoreOptions = (
       max?: number;
     }
 ) & {
+  /**
+   * The features to serve — `"role-sync"`, `"login"`, `"webhooks"`, `"speedbump"`: the store has only
+   * their ports and `migrate()` creates only their tables (see the README). Every feature by default.
+   */
+  features?: readonly TFeature[];
+  /**
+   * The host's own member table for role sync and login — `{ table: "users", id: "user_id",
+   * discordUserId: "discord_id", … }` — instead of the seed system's `members` (the default), which
+   * guildkit then does not create.
+   */
+  members?: MembersTableOptions;
   /**
    * Schema to work in: set as the `search_path` of every connection and created by `migrate()` if
    * missing. Lets several guildkit installations (or test runs) share one database.
@@ -63,8 +84,11 @@ export type PostgresStoreOptions = (
   listenReconnect?: ListenReconnectOptions;
 };
 
-/** The Postgres store: every store port plus `kysely`, `migrate()`, `ping()`, `transaction()`, `close()`. */
-export type PostgresStore = GuildkitStore & {
+/**
+ * The Postgres store: the ports of its features (every feature by default) plus `kysely`,
+ * `migrate()`, `ping()`, `transaction()`, `close()`.
+ */
+export type PostgresStore<TFeature extends StoreFeature = StoreFeature> = GuildkitStore<TFeature> & {
   readonly dialect: "postgres";
   /** The schema given in the options, `null` for the connection's default `search_path`. */
   readonly schema: string | null;
@@ -100,7 +124,9 @@ export class InvalidSchemaNameError extends Error {
  * await store.migrate();
  * await store.eventLog.append({ kind: "app.started", level: "info", message: "hello" });
  */
-export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
+export function createPostgresStore<const TFeature extends StoreFeature = StoreFeature>(
+  options: PostgresStoreOptions<TFeature>,
+): PostgresStore<TFeature> {
   const schema = options.schema ?? null;
   if (schema !== null && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema))
     throw new InvalidSchemaNameError(schema);
@@ -126,8 +152,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     report,
     reconnect: options.listenReconnect,
   });
-  const store = assembleStore(kysely, "postgres", {
+  const store = assembleStore<TFeature>(kysely, "postgres", {
     clock: options.clock,
+    features: options.features,
+    members: options.members,
     webhookWakeups,
     beforeClose: () => webhookWakeups.close(),
     migrations: options.migrations,
@@ -138,5 +166,5 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         }
       : undefined,
   });
-  return Object.assign(store, { schema, webhookWakeups }) as PostgresStore;
+  return Object.assign(store, { schema, webhookWakeups }) as PostgresStore<TFeature>;
 }

@@ -1,5 +1,5 @@
 /**
- * Every guildkit store port on SQLite: kysely over better-sqlite3, WAL mode.
+ * The guildkit store ports on SQLite, for the features asked for: kysely over better-sqlite3, WAL mode.
  *
  * @packageDocumentation
  */
@@ -12,11 +12,21 @@ import {
   type Clock,
   type Database,
   type GuildkitStore,
+  type MembersTableOptions,
+  type StoreFeature,
 } from "@guildkit/store-kysely";
 import { createPollingWakeups, type Scheduler } from "@guildkit/webhook-templates";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, type SqliteDatabase, SqliteDialect } from "kysely";
 
+export {
+  MembersTableMismatchError,
+  type MembersTableOptions,
+  STORE_FEATURES,
+  type StoreFeature,
+  StoreNotMigratedError,
+  UnknownStoreFeatureError,
+} from "@guildkit/store-kysely";
 export type { SqliteDatabase } from "kysely";
 
 /** Options of {@link openSqliteDatabase}. */
@@ -45,7 +55,21 @@ export function openSqliteDatabase(
 }
 
 /** Options of {@link createSqliteStore}: an open database, or a file name to open. */
-export type SqliteStoreOptions = ({ database: SqliteDatabase } | { filename: string }) & {
+export type SqliteStoreOptions<TFeature extends StoreFeature = StoreFeature> = (
+  | { database: SqliteDatabase }
+  | { filename: string }
+) & {
+  /**
+   * The features to serve — `"role-sync"`, `"login"`, `"webhooks"`, `"speedbump"`: the store has only
+   * their ports and `migrate()` creates only their tables (see the README). Every feature by default.
+   */
+  features?: readonly TFeature[];
+  /**
+   * The host's own member table for role sync and login — `{ table: "users", id: "user_id",
+   * discordUserId: "discord_id", … }` — instead of the seed system's `members` (the default), which
+   * guildkit then does not create.
+   */
+  members?: MembersTableOptions;
   /** Stamps rows; the wall clock by default. */
   clock?: Clock;
   /** The migrations `migrate()` runs; every registered one by default. */
@@ -62,8 +86,13 @@ export type SqliteStoreOptions = ({ database: SqliteDatabase } | { filename: str
   scheduler?: Scheduler;
 };
 
-/** The SQLite store: every store port plus `kysely`, `migrate()`, `ping()`, `transaction()`, `close()`. */
-export type SqliteStore = GuildkitStore & { readonly dialect: "sqlite" };
+/**
+ * The SQLite store: the ports of its features (every feature by default) plus `kysely`, `migrate()`,
+ * `ping()`, `transaction()`, `close()`.
+ */
+export type SqliteStore<TFeature extends StoreFeature = StoreFeature> = GuildkitStore<TFeature> & {
+  readonly dialect: "sqlite";
+};
 
 /**
  * Creates the SQLite store. The database is typed by the smallest interface kysely calls
@@ -74,14 +103,18 @@ export type SqliteStore = GuildkitStore & { readonly dialect: "sqlite" };
  * await store.migrate();
  * await store.eventLog.append({ kind: "app.started", level: "info", message: "hello" });
  */
-export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
+export function createSqliteStore<const TFeature extends StoreFeature = StoreFeature>(
+  options: SqliteStoreOptions<TFeature>,
+): SqliteStore<TFeature> {
   const database = "database" in options ? options.database : openSqliteDatabase(options.filename);
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return assembleStore(kysely, "sqlite", {
+  return assembleStore<TFeature>(kysely, "sqlite", {
     clock: options.clock,
+    features: options.features,
+    members: options.members,
     migrations: options.migrations,
     secretBox: options.secretBox,
     // SQLite has no NOTIFY (and triggers' writes are invisible to the process): the outbox polls.
     webhookWakeups: createPollingWakeups({ scheduler: options.scheduler ?? systemScheduler }),
-  }) as SqliteStore;
+  }) as SqliteStore<TFeature>;
 }

@@ -1,5 +1,12 @@
 import type { SecretBox } from "@guildkit/core";
-import type { Clock, Database, Dialect, GuildkitStore } from "@guildkit/store-kysely";
+import type {
+  Clock,
+  Database,
+  Dialect,
+  GuildkitStore,
+  MembersTableOptions,
+  StoreFeature,
+} from "@guildkit/store-kysely";
 import type { Kysely } from "kysely";
 
 /** A fresh test database with a store on it. */
@@ -26,6 +33,12 @@ export interface TestStoreOptions {
    * `null` builds a store without a key.
    */
   secretBox?: SecretBox | null;
+  /** The features the store serves (default: every feature). */
+  features?: readonly StoreFeature[];
+  /** The host's member table (default: the seed system's `members`). */
+  members?: MembersTableOptions;
+  /** Runs on the fresh database before the store migrates, e.g. to create the host's users table. */
+  prepare?: (db: Kysely<Database>) => Promise<void>;
 }
 
 /** What a case file's `define` function receives. */
@@ -36,6 +49,20 @@ export interface StoreCaseContext {
    * test finishes. Call it inside `it(…)`.
    */
   fresh(options?: TestStoreOptions): Promise<TestStoreHandle>;
+  /**
+   * The host member table this run's stores use (the harness's `members` option), `null` on the
+   * default `members` shape. `fresh()` builds its stores on it.
+   */
+  hostMembers: HostMembersShape | null;
+}
+
+/**
+ * A host's own member table for a conformance run: the store's `members` option and the DDL that
+ * creates the table on a fresh database (per dialect).
+ */
+export interface HostMembersShape {
+  members: MembersTableOptions & { table: string; id: string; discordUserId: string };
+  create(db: Kysely<Database>, dialect: Dialect): Promise<void>;
 }
 
 /** One feature's conformance cases. */

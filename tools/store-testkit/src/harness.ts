@@ -1,7 +1,13 @@
 import type { Dialect, GuildkitStore } from "@guildkit/store-kysely";
 import { describe, onTestFinished } from "vitest";
 import { storeCases } from "./cases/index";
-import type { StoreCaseContext, StoreCases, TestStoreHandle, TestStoreOptions } from "./define";
+import type {
+  HostMembersShape,
+  StoreCaseContext,
+  StoreCases,
+  TestStoreHandle,
+  TestStoreOptions,
+} from "./define";
 
 /** Options of {@link runStoreConformance}. */
 export interface StoreConformanceOptions<TStore extends GuildkitStore = GuildkitStore> {
@@ -12,6 +18,11 @@ export interface StoreConformanceOptions<TStore extends GuildkitStore = Guildkit
   setup(options: TestStoreOptions): Promise<TestStoreHandle<TStore>>;
   /** When a string, the suite is registered as skipped with this reason (e.g. Postgres unreachable). */
   skip?: string | null;
+  /**
+   * Runs the cases on a host's own member table (created before each store migrates) instead of the
+   * seed system's `members`; pass the cases that take one (`hostMemberCases`).
+   */
+  hostMembers?: HostMembersShape;
 }
 
 /**
@@ -26,19 +37,32 @@ export function runStoreConformance<TStore extends GuildkitStore>(
   options: StoreConformanceOptions<TStore>,
   cases: readonly StoreCases[] = storeCases,
 ): void {
-  const title = `${options.name} conformance (${options.dialect})`;
+  const shape = options.hostMembers ? `, host table ${options.hostMembers.members.table}` : "";
+  const title = `${options.name} conformance (${options.dialect}${shape})`;
   if (options.skip) {
     describe.skip(`${title} — skipped: ${options.skip}`, () => {
       for (const c of cases)
-        describe(c.feature, () => c.define({ dialect: options.dialect, fresh: unreachable }));
+        describe(c.feature, () =>
+          c.define({
+            dialect: options.dialect,
+            fresh: unreachable,
+            hostMembers: options.hostMembers ?? null,
+          }),
+        );
     });
     return;
   }
+  const host = options.hostMembers;
   describe(title, () => {
     const ctx: StoreCaseContext = {
       dialect: options.dialect,
+      hostMembers: host ?? null,
       async fresh(freshOptions = {}) {
-        const handle = await options.setup({ migrate: true, ...freshOptions });
+        const handle = await options.setup({
+          migrate: true,
+          ...(host ? { members: host.members, prepare: (db) => host.create(db, options.dialect) } : {}),
+          ...freshOptions,
+        });
         onTestFinished(() => handle.teardown());
         return handle;
       },

@@ -5,18 +5,22 @@
  * @packageDocumentation
  */
 
+export { FEATURE_TABLES, featureCases } from "./cases/features";
 export { foundationCases } from "./cases/foundation";
+export { hostMemberCases } from "./cases/host-members";
 export { storeCases } from "./cases/index";
 export { storeAccountTransactions } from "./cases/oauth";
 export { plantWebhook } from "./cases/retention";
 export { sessionCases } from "./cases/sessions";
 export {
   defineStoreCases,
+  type HostMembersShape,
   type StoreCaseContext,
   type StoreCases,
   type TestStoreHandle,
   type TestStoreOptions,
 } from "./define";
+export { HOST_USERS } from "./fixtures/host-members";
 export {
   createSeedSystemDatabase,
   SEED_DISCORD_CONFIG,

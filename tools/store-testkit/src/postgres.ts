@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
 import type { SecretBox } from "@guildkit/core";
-import type { Clock, GuildkitStore } from "@guildkit/store-kysely";
+import type { Clock, GuildkitStore, MembersTableOptions, StoreFeature } from "@guildkit/store-kysely";
 import { sql } from "kysely";
 import type { TestStoreHandle, TestStoreOptions } from "./define";
 import { testSecretBox } from "./secret-box";
@@ -20,6 +20,8 @@ export interface PostgresTestAdapter<TStore extends GuildkitStore> {
     max?: number;
     clock?: Clock;
     secretBox?: SecretBox | null;
+    features?: readonly StoreFeature[];
+    members?: MembersTableOptions;
   }): TStore;
 }
 
@@ -110,6 +112,8 @@ export async function createPostgresTestStore<TStore extends GuildkitStore>(
     max: 4,
     clock: options.clock,
     secretBox: options.secretBox === undefined ? testSecretBox() : options.secretBox,
+    features: options.features,
+    members: options.members,
   });
   const teardown = async () => {
     try {
@@ -120,6 +124,7 @@ export async function createPostgresTestStore<TStore extends GuildkitStore>(
   };
   try {
     await sql`create schema ${sql.id(schema)}`.execute(store.kysely);
+    await options.prepare?.(store.kysely);
     if (options.migrate !== false) await store.migrate();
   } catch (error) {
     await teardown().catch(() => {});

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SecretBox } from "@guildkit/core";
-import type { Clock, GuildkitStore } from "@guildkit/store-kysely";
+import type { Clock, GuildkitStore, MembersTableOptions, StoreFeature } from "@guildkit/store-kysely";
 import type { TestStoreHandle, TestStoreOptions } from "./define";
 import { testSecretBox } from "./secret-box";
 
@@ -13,7 +13,13 @@ import { testSecretBox } from "./secret-box";
  */
 export interface SqliteTestAdapter<TDatabase, TStore extends GuildkitStore> {
   openSqliteDatabase(filename: string): TDatabase;
-  createSqliteStore(options: { database: TDatabase; clock?: Clock; secretBox?: SecretBox | null }): TStore;
+  createSqliteStore(options: {
+    database: TDatabase;
+    clock?: Clock;
+    secretBox?: SecretBox | null;
+    features?: readonly StoreFeature[];
+    members?: MembersTableOptions;
+  }): TStore;
 }
 
 /**
@@ -34,12 +40,15 @@ export async function createSqliteTestStore<TDatabase, TStore extends GuildkitSt
     database: adapter.openSqliteDatabase(join(dir, "test.sqlite")),
     clock: options.clock,
     secretBox: options.secretBox === undefined ? testSecretBox() : options.secretBox,
+    features: options.features,
+    members: options.members,
   });
   const teardown = async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
+    await options.prepare?.(store.kysely);
     if (options.migrate !== false) await store.migrate();
   } catch (error) {
     await teardown();

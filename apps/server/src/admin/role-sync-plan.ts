@@ -24,17 +24,23 @@ export function planView(plan: ReconcilePlan): SafeHtml {
   }</section>`;
 }
 
-/** One member's page section: the roles guildkit granted it and its latest role-sync events. */
+/** One member's page section: its last result, the roles guildkit granted it and its latest role-sync events. */
 export function memberView(input: {
   memberId: string;
   grants: { discordUserId: string; roleId: string }[];
   events: { at: Date; kind: string; level: string; message: string }[];
+  /** The roles the member's account holds in Discord now (read by the page), if linked. */
+  held: SafeHtml | null;
   csrf: string;
 }): SafeHtml {
   return html`<section id="member-detail"><h2>Member ${input.memberId}</h2><p id="member-roles">${
     input.grants.length === 0
       ? "Holds no role granted by guildkit."
       : html`Roles granted by guildkit: ${input.grants.map((g, i) => html`${i > 0 ? ", " : ""}<code>${g.roleId}</code> (to ${g.discordUserId})`)}`
+  }</p>${input.held ?? ""}<p id="member-last">${
+    input.events[0]
+      ? html`<strong>Last result</strong> (${input.events[0].at.toISOString()}): ${input.events[0].message}`
+      : "Last result: none recorded yet."
   }</p>${
     input.events.length === 0
       ? html`<p class="muted">No role-sync event recorded for this member.</p>`

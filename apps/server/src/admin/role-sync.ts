@@ -1,10 +1,13 @@
-import { createRoleSync } from "@guildkit/worker";
 import type { Hono } from "hono";
 import { action, type ConsoleDeps, page } from "./guard";
 import { html, type SafeHtml } from "./html";
 import { csrfField, layout, respond } from "./layout";
+import { dryRun } from "./role-sync-dry-run";
 import { memberView, planView } from "./role-sync-plan";
-import { guildRolesView } from "./role-sync-roles";
+import { guildRolesView, rolesHeldView } from "./role-sync-roles";
+import { rulesSummary } from "./role-sync-rules-form";
+import { rulesPages } from "./role-sync-rules-page";
+import { activeBlocks, activityView, blocksView, memberErrorsView } from "./role-sync-status";
 
 /** How long a dry run may read Discord before it is given up. */
 const PLAN_TIMEOUT_MS = 120_000;
@@ -19,6 +22,12 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
   const { ctx } = deps;
   const { roleSync, eventLog } = ctx.store;
 
+  rulesPages(app, deps);
+  /** The roles the member's linked account holds in Discord now (`null`: not linked). */
+  const heldBy = async (memberId: string) => {
+    const linked = (await ctx.store.members.getById(memberId))?.discordUserId ?? null;
+    return linked ? rolesHeldView(ctx, linked, AbortSignal.timeout(15_000)) : null;
+  };
   const render = async (
     csrf: string,
     extra: {
@@ -35,14 +44,19 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
           memberId,
           csrf,
           grants: await roleSync.ledger.list({ memberIds: [memberId] }),
+          held: await heldBy(memberId),
           events: (await eventLog.list({ memberId, limit: 20 })).filter((e) => e.kind.startsWith("role")),
         })
       : "";
     const counts = await roleSync.countByState();
     const due = await roleSync.queue.countDue({ now });
     const rules = (await deps.api("GET", "/config/role_sync")).body.fields?.[0];
-    const rounds = await eventLog.list({ kindPrefix: "role_sync.", limit: 5 });
-    const blocks = await eventLog.list({ kind: "role.permanent_error", limit: 10 });
+    const activity = await eventLog.list({ kindPrefix: "role", limit: 6 });
+    const failures = await eventLog.list({ kind: "role.permanent_error", limit: 50 });
+    const blocks = activeBlocks(
+      [...failures, ...(await eventLog.list({ kind: "role.bulk_unavailable", limit: 10 }))],
+      await eventLog.list({ kind: "role.recovered", limit: 50 }),
+    );
     const states = ["ok", "retrying", "permanent_error", "not_in_guild", "unlinked"] as const;
     const label: Record<(typeof states)[number], string> = {
       ok: "synced",
@@ -55,11 +69,9 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
       { title: "Role sync", page: "role-sync", csrf, notice: extra.notice },
       html`<div class="counts" id="sync-counts"><div><strong id="count-due">${due}</strong>due now</div>${states.map(
         (s) => html`<div><strong id="count-${s}">${counts[s] ?? 0}</strong>${label[s]}</div>`,
-      )}</div><h2>Rules</h2>${
-        rules?.isSet
-          ? html`<pre id="sync-rules">${JSON.stringify(rules.value, null, 2)}</pre>`
-          : html`<p id="sync-rules">Default rule: a member whose <code>payment_status</code> holds a value gets the Discord settings' role ids.</p>`
-      }<p><a href="/admin/settings#settings-role_sync">Edit the rules and roles in Settings</a> · <a href="/admin/role-sync?roles=1#guild-roles" id="show-roles">Show the guild's roles (ids to copy)</a></p>${extra.roles ?? ""}<h2>Run</h2><form method="post" action="/admin/role-sync/plan" class="inline">${csrfField(
+      )}</div>${memberErrorsView(failures)}<h2>Blocks</h2>${blocksView(blocks)}<h2>Rules</h2>${rulesSummary(
+        rules?.isSet ? rules.value : null,
+      )}<p><a href="/admin/role-sync/rules" id="edit-rules">Edit the rules</a> · <a href="/admin/role-sync?roles=1#guild-roles" id="show-roles">Show the guild's roles (ids to copy)</a></p>${extra.roles ?? ""}<h2>Run</h2><form method="post" action="/admin/role-sync/plan" class="inline">${csrfField(
         csrf,
       )}<button type="submit" id="dry-run">Dry run (change nothing)</button></form><form method="post" action="/admin/role-sync/reconcile" class="inline">${csrfField(
         csrf,
@@ -67,15 +79,7 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
         csrf,
       )}<input type="text" name="memberId" id="member-id" placeholder="member id" size="10" required><button type="submit" id="reconcile-member" class="secondary">Reconcile this member</button></form><form method="get" action="/admin/role-sync" class="inline"><input type="text" name="member" id="lookup-member" placeholder="member id" size="10" required><button type="submit" id="lookup" class="secondary">Look up member</button></form>${
         extra.plan ?? ""
-      }${member}<h2>Blocks</h2>${
-        blocks.length === 0
-          ? html`<p class="muted" id="no-blocks">No permanent failure recorded.</p>`
-          : html`<ul id="blocks">${blocks.map((b) => html`<li><strong>${b.at.toISOString()}</strong>: ${b.message}</li>`)}</ul>`
-      }<h2>Recent rounds</h2>${
-        rounds.length === 0
-          ? html`<p class="muted">No round recorded yet (is the worker running?).</p>`
-          : html`<ul id="rounds">${rounds.map((r) => html`<li><strong>${r.at.toISOString()}</strong> <code>${r.kind}</code>: ${r.message}</li>`)}</ul>`
-      }`,
+      }${member}<h2>Recent activity</h2>${activityView(activity)}`,
     );
   };
 
@@ -96,30 +100,15 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
   app.post(
     "/admin/role-sync/plan",
     action(deps, async (c, s) => {
-      const sync = createRoleSync({
-        store: ctx.store,
-        discordApiBaseUrl: ctx.settings.discordApiBaseUrl,
-        discordCdnBaseUrl: ctx.settings.discordCdnBaseUrl,
-        owner: "admin-console-dry-run",
-      });
-      try {
-        const signal = AbortSignal.any([c.req.raw.signal, AbortSignal.timeout(PLAN_TIMEOUT_MS)]);
-        const loaded = await sync.loadSettings({ signal });
-        if (loaded.status !== "ready") {
-          const missing = html`<p class="bad" id="plan-incomplete">The settings are incomplete: ${
-            loaded.status === "incomplete" ? loaded.missing.join(", ") : "see the event log"
-          }. Fill them in on the <a href="/admin/settings">Settings</a> page.</p>`;
-          return respond(c, await render(s.csrf, { plan: missing }), 400);
-        }
-        const plan = await sync.reconciler.plan({
-          settings: loaded.settings,
-          gateway: loaded.gateway,
-          signal,
-        });
-        return respond(c, await render(s.csrf, { plan: planView(plan) }));
-      } finally {
-        await sync.close();
+      const signal = AbortSignal.any([c.req.raw.signal, AbortSignal.timeout(PLAN_TIMEOUT_MS)]);
+      const result = await dryRun(ctx, signal);
+      if (result.status === "incomplete") {
+        const missing = html`<p class="bad" id="plan-incomplete">The settings are incomplete: ${result.missing.join(
+          ", ",
+        )}. Fill them in on the <a href="/admin/settings">Settings</a> page.</p>`;
+        return respond(c, await render(s.csrf, { plan: missing }), 400);
       }
+      return respond(c, await render(s.csrf, { plan: planView(result.plan) }));
     }),
   );
 

@@ -1,10 +1,15 @@
 import type { ConfigDescription, ConfigIssue, ConfigSpec, MaskedConfigVersion } from "@guildkit/config";
+import type { SetupReport } from "@guildkit/discord-rest";
 import type { Context, Hono } from "hono";
 import { action, type ConsoleDeps, type FormFields, page } from "./guard";
 import { html, type SafeHtml } from "./html";
 import { csrfField, layout, respond } from "./layout";
 import { CONFIG_MODULES, fieldInput, formChanges } from "./settings-form";
 import { historyTable } from "./settings-history";
+import { checkSavedSetup, setupPanel } from "./setup-check";
+
+/** How long "Check setup" may wait for Discord before the page is drawn without it. */
+const CHECK_TIMEOUT_MS = 60_000;
 
 /** How one module's form is drawn after a submission that did not save. */
 interface FormState {
@@ -22,8 +27,14 @@ interface FormState {
  * the form was drawn from, so a stale form gets a conflict, not a silent overwrite.
  */
 export function settingsRoutes(app: Hono, deps: ConsoleDeps): void {
-  const render = async (c: Context, csrf: string, state: FormState | null, notice: string | null) => {
-    const sections: SafeHtml[] = [];
+  const render = async (
+    c: Context,
+    csrf: string,
+    state: FormState | null,
+    notice: string | null,
+    report: SetupReport | null = null,
+  ) => {
+    const sections: SafeHtml[] = [setupPanel(csrf, report)];
     for (const [module, spec] of Object.entries(CONFIG_MODULES)) {
       const described = (await deps.api("GET", `/config/${module}`)).body as ConfigDescription;
       const history = (await deps.api("GET", `/config/${module}/history?limit=10`)).body
@@ -50,6 +61,15 @@ export function settingsRoutes(app: Hono, deps: ConsoleDeps): void {
         null,
         saved && saved in CONFIG_MODULES ? `Saved the ${saved} settings.` : null,
       );
+    }),
+  );
+
+  // Before `/admin/settings/:module`, which would take "check" for a module name.
+  app.post(
+    "/admin/settings/check",
+    action(deps, async (c, session) => {
+      const signal = AbortSignal.any([c.req.raw.signal, AbortSignal.timeout(CHECK_TIMEOUT_MS)]);
+      return render(c, session.csrf, null, null, await checkSavedSetup(deps.ctx, signal));
     }),
   );
 
@@ -113,6 +133,10 @@ function moduleForm(
   }${
     state && state.issues.length > 0
       ? html`<p class="error" id="errors-${module}" role="alert">Not saved: ${state.issues.length} ${state.issues.length === 1 ? "field needs" : "fields need"} fixing (see below).</p>`
+      : ""
+  }${
+    module === "role_sync"
+      ? html`<p><a href="/admin/role-sync/rules" id="rules-editor">Edit the rules with role pickers</a> (the JSON below is the same setting).</p>`
       : ""
   }${unknown.map((key) => html`<p class="field-error">${key}: ${errors.get(key)}</p>`)}<form method="post" action="/admin/settings/${module}" id="form-${module}">${csrfField(
     csrf,

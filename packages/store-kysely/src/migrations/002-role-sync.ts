@@ -7,15 +7,16 @@ import { defineMigration } from "./types";
 /**
  * Role sync: `role_sync_state` (one row per member: due time, attempts, state, lease, version),
  * `role_grants` (the ledger of which Discord account holds which role on account of which member),
- * `members.discord_avatar_hash`, the triggers that mark a member due on every change that can
+ * `members.discord_avatar_hash`, the triggers (on the store's members table) that mark a member due on every change that can
  * alter its roles, and a row due now for every member linked before this migration.
  */
 export const roleSync = defineMigration({
   name: "002-role-sync",
+  feature: "role-sync",
   tables: ["role_sync_state", "role_grants"],
-  async up(db, { dialect, now }) {
+  async up(db, { dialect, now, members }) {
     const t = columnTypes(dialect);
-    const idType = (await memberIdType(db, dialect)) as ColumnDataType;
+    const idType = (await memberIdType(db, dialect, members)) as ColumnDataType;
     await db.schema
       .createTable("role_sync_state")
       .ifNotExists()
@@ -59,12 +60,14 @@ export const roleSync = defineMigration({
       .on("role_grants")
       .column("discord_user_id")
       .execute();
-    await addColumnIfMissing(db, dialect, "members", "discord_avatar_hash", "text");
-    await installTriggers(db, dialect, []);
+    // 001-members adds it on the seed system's table; a host's table has it already (checked there).
+    if (members.reference) await addColumnIfMissing(db, dialect, "members", "discord_avatar_hash", "text");
+    await installTriggers(db, dialect, members, []);
     // Members linked before role sync existed are checked by the first pass.
+    const id = sql.ref(members.id);
     await sql`insert into role_sync_state (member_id, next_due_at, dirty, version, attempts)
-      select m.id, ${encodeTime(dialect, now())}, ${dialect === "postgres" ? sql`false` : sql`0`}, 0, 0
-      from members m where m.discord_user_id is not null
-        and not exists (select 1 from role_sync_state s where s.member_id = m.id)`.execute(db);
+      select m.${id}, ${encodeTime(dialect, now())}, ${dialect === "postgres" ? sql`false` : sql`0`}, 0, 0
+      from ${sql.table(members.table)} m where m.${sql.ref(members.discordUserId)} is not null
+        and not exists (select 1 from role_sync_state s where s.member_id = m.${id})`.execute(db);
   },
 });

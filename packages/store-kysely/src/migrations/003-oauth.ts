@@ -8,6 +8,7 @@ import { defineMigration } from "./types";
  */
 export const oauth = defineMigration({
   name: "003-oauth",
+  feature: "login",
   tables: ["oauth_states"],
   async up(db, { dialect }) {
     const t = columnTypes(dialect);

@@ -32,6 +32,7 @@ import { defineMigration } from "./types";
  */
 export const webhooks = defineMigration({
   name: "004-webhooks",
+  feature: "webhooks",
   // The seed system's conditions table (folded in, then dropped) and its old queue are guildkit's too.
   tables: ["discord_webhooks", "webhook_outbox", "discord_webhook_conditions", "discord_webhook_queue"],
   async up(db, { dialect, now, ownedTables }) {

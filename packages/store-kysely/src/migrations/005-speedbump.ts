@@ -9,6 +9,7 @@ import { defineMigration } from "./types";
  */
 export const speedbump = defineMigration({
   name: "005-speedbump",
+  feature: "speedbump",
   tables: [
     "speedbump_channels",
     "speedbump_proxy_users",

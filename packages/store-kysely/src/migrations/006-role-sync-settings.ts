@@ -9,6 +9,7 @@ import { defineMigration } from "./types";
  */
 export const roleSyncSettings = defineMigration({
   name: "006-role-sync-settings",
+  feature: "role-sync",
   tables: ["role_sync_settings"],
   async up(db, { dialect }) {
     const t = columnTypes(dialect);

@@ -14,6 +14,7 @@ import { defineMigration } from "./types";
  */
 export const webhookOutboxCreated = defineMigration({
   name: "007-webhook-outbox-created",
+  feature: "webhooks",
   tables: [],
   async up(db, { dialect, now, ownedTables }) {
     if (dialect !== "sqlite") return;

@@ -4,6 +4,7 @@ import { encodeTime } from "../codec";
 import { visitSecretCells } from "../secrets/cells";
 import { SecretKeyRequiredError } from "../secrets/errors";
 import { removeTrigger } from "../webhooks/catalog";
+import { tableExists } from "./ddl";
 import { recordMigrationEvent } from "./event";
 import { defineMigration, type MigrationContext, type MigrationDb } from "./types";
 
@@ -25,6 +26,7 @@ const NAME = "008-secrets";
  */
 export const secrets = defineMigration({
   name: NAME,
+  feature: "foundation",
   tables: [],
   async up(db, ctx) {
     await disableWebhooksOnGuildkitTables(db, ctx);
@@ -34,6 +36,8 @@ export const secrets = defineMigration({
 
 async function disableWebhooksOnGuildkitTables(db: MigrationDb, ctx: MigrationContext): Promise<void> {
   const { dialect } = ctx;
+  // A store without webhooks has no definitions; `004-webhooks`, run later, refuses these tables itself.
+  if (!(await tableExists(db, dialect, "discord_webhooks"))) return;
   const rows = await sql<{ id: unknown; trigger_table: string | null; enabled: unknown }>`
     select id, trigger_table, enabled from discord_webhooks order by id`.execute(db);
   for (const row of rows.rows) {

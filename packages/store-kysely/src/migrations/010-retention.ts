@@ -9,6 +9,7 @@ import { defineMigration } from "./types";
  */
 export const retention = defineMigration({
   name: "010-retention",
+  feature: "webhooks",
   tables: [],
   async up(db) {
     await sql`create index if not exists webhook_outbox_delivered_idx on webhook_outbox (delivered_at) where state = 'delivered'`.execute(

@@ -1,4 +1,5 @@
 import { foundation } from "./001-foundation";
+import { members } from "./001-members";
 import { roleSync } from "./002-role-sync";
 import { oauth } from "./003-oauth";
 import { webhooks } from "./004-webhooks";
@@ -11,13 +12,15 @@ import { retention } from "./010-retention";
 import type { GuildkitMigration } from "./types";
 
 /**
- * Every migration, in order. A feature adds its file (`002-role-sync.ts`, `003-oauth.ts`,
- * `004-webhooks.ts`, `005-speedbump.ts` are reserved) and one entry here (plus its import). Each
- * declares the tables it creates (`tables`: guildkit's own, never a webhook's source; `hostTables`:
- * the host's); creating an undeclared table fails the migration.
+ * Every migration, in order. A feature adds its file (`NNN-<what>.ts`, the next free number) and one
+ * entry here (plus its import). Each names the `feature` it belongs to (`foundation`, `members`,
+ * `role-sync`, `login`, `webhooks`, `speedbump`: `migrate({ features })` runs only the groups its
+ * features need) and declares the tables it creates (`tables`: guildkit's own, never a webhook's
+ * source; `hostTables`: the host's); creating an undeclared table fails the migration.
  */
 export const migrations: readonly GuildkitMigration[] = [
   foundation,
+  members,
   roleSync,
   oauth,
   webhooks,

@@ -2,6 +2,8 @@ import type { SecretBox } from "@guildkit/core";
 import { systemScheduler } from "@guildkit/core/system";
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import { type Clock, type Dialect, systemClock } from "../dialect";
+import { migrationGroups, resolveFeatures, type StoreFeature } from "../features";
+import { DEFAULT_MEMBERS_TABLE, type MembersTable } from "../members-table/shape";
 import { SecretKeyRequiredError } from "../secrets/errors";
 import { listTables } from "../webhooks/catalog";
 import { tableExists } from "./ddl";
@@ -18,6 +20,22 @@ export interface MigrateOptions {
   clock?: Clock;
   /** Seals secrets found in plaintext (migration `008-secrets`); `null` when no key is configured. */
   secretBox?: SecretBox | null;
+  /**
+   * The features to migrate for: only the migrations of the groups they need run (see
+   * `FEATURE_MIGRATIONS`); every feature by default. A later call with more features runs the rest.
+   */
+  features?: readonly StoreFeature[];
+  /** Where the members are (`resolveMembersTable`); the seed system's `members` by default. */
+  members?: MembersTable;
+}
+
+/** The migrations of `list` that `features` need, in order (a migration without a feature is foundation's). */
+export function migrationsFor(
+  list: readonly GuildkitMigration[],
+  features: readonly StoreFeature[] | undefined,
+): GuildkitMigration[] {
+  const groups = migrationGroups(resolveFeatures(features));
+  return list.filter((m) => groups.has(m.feature ?? "foundation"));
 }
 
 /**
@@ -31,6 +49,7 @@ export function createMigrationContext(dialect: Dialect, options: MigrateOptions
     now: () => clock.now(),
     secretBox: options.secretBox ?? null,
     ownedTables: guildkitTables([...registry, ...(options.migrations ?? [])]),
+    members: options.members ?? DEFAULT_MEMBERS_TABLE,
   };
 }
 
@@ -56,11 +75,19 @@ export interface MigrationReport {
 
 /**
  * A kysely `MigrationProvider` over a static, ordered list of migrations, each handed the
- * {@link createMigrationContext}. Refuses a list whose names are duplicated or out of order. Each
- * `up` is checked to create only the tables its migration declares (`UndeclaredTableError`).
+ * {@link createMigrationContext}: those `options.features` need, and those in `applied` (kysely
+ * refuses a database whose applied migrations its provider lacks). Refuses a list whose names are
+ * duplicated or out of order. Each `up` is checked to create only the tables its migration declares
+ * (`UndeclaredTableError`).
  */
-export function createMigrationProvider(dialect: Dialect, options: MigrateOptions = {}): MigrationProvider {
-  const list = options.migrations ?? registry;
+export function createMigrationProvider(
+  dialect: Dialect,
+  options: MigrateOptions = {},
+  applied: ReadonlySet<string> = new Set(),
+): MigrationProvider {
+  const all = options.migrations ?? registry;
+  const wanted = new Set(migrationsFor(all, options.features).map((m) => m.name));
+  const list = all.filter((m) => wanted.has(m.name) || applied.has(m.name));
   for (let i = 1; i < list.length; i++) {
     const prev = list[i - 1]!.name;
     const name = list[i]!.name;
@@ -140,17 +167,26 @@ export async function migrateToLatest<TDatabase>(
 export async function pendingMigrations<TDatabase>(
   db: Kysely<TDatabase>,
   dialect: Dialect,
-  options: { migrations?: readonly GuildkitMigration[]; signal?: AbortSignal } = {},
+  options: {
+    migrations?: readonly GuildkitMigration[];
+    features?: readonly StoreFeature[];
+    signal?: AbortSignal;
+  } = {},
 ): Promise<string[]> {
   options.signal?.throwIfAborted();
-  const list = options.migrations ?? registry;
+  const list = migrationsFor(options.migrations ?? registry, options.features);
+  const applied = await appliedMigrations(db, dialect);
+  return list.filter((m) => !applied.has(m.name)).map((m) => m.name);
+}
+
+/** The names of the migrations this database has applied (none when it was never migrated). */
+async function appliedMigrations<TDatabase>(db: Kysely<TDatabase>, dialect: Dialect): Promise<Set<string>> {
   const conn = db as unknown as MigrationDb;
   // Two small queries rather than the Migrator's introspection, which lists every table of every
   // schema (a readiness probe runs this every few seconds).
-  if (!(await tableExists(conn, dialect, MIGRATION_TABLE))) return list.map((m) => m.name);
+  if (!(await tableExists(conn, dialect, MIGRATION_TABLE))) return new Set();
   const { rows } = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(conn);
-  const applied = new Set(rows.map((row) => row.name));
-  return list.filter((m) => !applied.has(m.name)).map((m) => m.name);
+  return new Set(rows.map((row) => row.name));
 }
 
 async function runMigrator<TDatabase>(
@@ -161,7 +197,7 @@ async function runMigrator<TDatabase>(
 ): Promise<MigrationReport> {
   const migrator = new Migrator({
     db,
-    provider: createMigrationProvider(dialect, options),
+    provider: createMigrationProvider(dialect, options, await appliedMigrations(db, dialect)),
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
     ...(options.schema ? { migrationTableSchema: options.schema } : {}),

@@ -1,6 +1,8 @@
 import type { SecretBox } from "@guildkit/core";
 import type { Kysely } from "kysely";
 import type { Dialect } from "../dialect";
+import type { MigrationFeature } from "../features";
+import type { MembersTable } from "../members-table/shape";
 
 /**
  * The database handle a migration receives: untyped on purpose, since a migration describes the
@@ -25,6 +27,12 @@ export interface MigrationContext {
    * plus the Migrator's bookkeeping. No webhook may watch one.
    */
   ownedTables: ReadonlySet<string>;
+  /**
+   * Where the members are: the seed system's `members` (the default, created when missing) or a
+   * host's table named in the store's `members` option (never created nor completed; its columns are
+   * checked).
+   */
+  members: MembersTable;
 }
 
 /**
@@ -35,6 +43,13 @@ export interface MigrationContext {
  */
 export interface GuildkitMigration {
   readonly name: string;
+  /**
+   * What the migration belongs to: `foundation` (every store), `members` (the member table, which
+   * `role-sync` and `login` need) or one store feature. `migrate({ features })` runs the migrations of
+   * the groups its features need (`FEATURE_MIGRATIONS`); a later call with more features runs the rest.
+   * Required by {@link defineMigration}; a hand-made migration without one counts as `foundation`.
+   */
+  readonly feature?: MigrationFeature;
   /**
    * The tables this migration creates or takes charge of (a seed system's tables it imports, seals
    * or upgrades) — guildkit's own, which no webhook may watch and no preview may read. Creating a
@@ -50,8 +65,10 @@ export interface GuildkitMigration {
   up(db: MigrationDb, ctx: MigrationContext): Promise<void>;
 }
 
-/** Declares a migration (checks the name's `NNN-feature` form). */
-export function defineMigration(migration: GuildkitMigration): GuildkitMigration {
+/** Declares a migration (checks the name's `NNN-feature` form); it must name its `feature`. */
+export function defineMigration(
+  migration: GuildkitMigration & { readonly feature: MigrationFeature },
+): GuildkitMigration {
   if (!/^\d{3}-[a-z0-9][a-z0-9-]*$/.test(migration.name)) {
     throw new TypeError(`migration name "${migration.name}" must look like "002-role-sync"`);
   }

@@ -78,8 +78,17 @@ async function deleteIds<T extends Purged>(
   return result.numDeletedRows;
 }
 
-/** The retention port on one kysely instance. */
-export function createRetention(db: Kysely<Database>, dialect: Dialect, clock: Clock): StoreRetention {
+/**
+ * The retention port on one kysely instance. Without `webhooks` (a store not serving that feature has
+ * no outbox) it purges the event log only.
+ */
+export function createRetention(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  clock: Clock,
+  options: { webhooks?: boolean } = {},
+): StoreRetention {
+  const webhooks = options.webhooks ?? true;
   return {
     async purge(opts = {}) {
       const policy = { ...DEFAULT_RETENTION, ...opts.policy };
@@ -89,19 +98,21 @@ export function createRetention(db: Kysely<Database>, dialect: Dialect, clock: C
       // `delete … where id in (select id … limit n)`: one short statement per batch on both
       // dialects, driven by the partial index on delivered_at (migration 010) / event_log_at_idx.
       const deliveredBefore = encodeTime(dialect, new Date(now - policy.deliveredEventsMs));
-      report.deliveredEvents = await inBatches(
-        () =>
-          deleteIds(db, "webhook_outbox", (q) =>
-            q
-              .where("state", "=", "delivered")
-              .where("delivered_at", "<", deliveredBefore)
-              .orderBy("delivered_at")
-              .limit(batchSize),
-          ),
-        batchSize,
-        opts.signal,
-        report,
-      );
+      report.deliveredEvents = !webhooks
+        ? 0
+        : await inBatches(
+            () =>
+              deleteIds(db, "webhook_outbox", (q) =>
+                q
+                  .where("state", "=", "delivered")
+                  .where("delivered_at", "<", deliveredBefore)
+                  .orderBy("delivered_at")
+                  .limit(batchSize),
+              ),
+            batchSize,
+            opts.signal,
+            report,
+          );
       const loggedBefore = encodeTime(dialect, new Date(now - policy.eventLogMs));
       report.eventLog = await inBatches(
         () =>

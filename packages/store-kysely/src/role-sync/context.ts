@@ -1,17 +1,18 @@
-import type { Kysely } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import { encodeTime } from "../codec";
 import type { Clock, Dialect } from "../dialect";
+import type { MembersTable } from "../members-table/shape";
 import { columnNames } from "../migrations/ddl";
 import type { Database } from "../schema";
 import { assertIdentifier } from "./dialect";
 
-/** A rule column the `members` table does not have. */
+/** A rule column the members table does not have. */
 export class UnknownMemberColumnError extends Error {
   override readonly name = "UnknownMemberColumnError";
   readonly code = "unknown_member_column";
   readonly column: string;
-  constructor(column: string) {
-    super(`members has no column "${column}"; add it to the members table or fix the entitlement rules`);
+  constructor(column: string, table = "members") {
+    super(`${table} has no column "${column}"; add it to the ${table} table or fix the entitlement rules`);
     this.column = column;
   }
 }
@@ -21,6 +22,10 @@ export interface RoleSyncContext {
   db: Kysely<Database>;
   dialect: Dialect;
   clock: Clock;
+  /** Where the members are (table and column names). */
+  members: MembersTable;
+  /** The members table, for `from ${…}` in raw SQL. */
+  table: RawBuilder<unknown>;
   /** A time as the dialect stores it. */
   t(date: Date): Date | string;
   /** A boolean as the dialect stores it. */
@@ -33,22 +38,30 @@ export interface RoleSyncContext {
 }
 
 /** Builds the context of one role-sync store. */
-export function createRoleSyncContext(db: Kysely<Database>, dialect: Dialect, clock: Clock): RoleSyncContext {
+export function createRoleSyncContext(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  clock: Clock,
+  members: MembersTable,
+): RoleSyncContext {
   let knownColumns: Set<string> | null = null;
+  const read = async () => new Set(await columnNames(db, dialect, members.table));
   return {
     db,
     dialect,
     clock,
+    members,
+    table: sql.table(members.table),
     t: (d) => encodeTime(dialect, d),
     bool: (b) => (dialect === "postgres" ? b : b ? 1 : 0),
     async checkColumns(columns) {
       if (columns.length === 0) return [];
-      knownColumns ??= new Set(await columnNames(db, dialect, "members"));
+      knownColumns ??= await read();
       for (const column of columns) {
         assertIdentifier(column);
         if (!knownColumns.has(column)) {
-          knownColumns = new Set(await columnNames(db, dialect, "members"));
-          if (!knownColumns.has(column)) throw new UnknownMemberColumnError(column);
+          knownColumns = await read();
+          if (!knownColumns.has(column)) throw new UnknownMemberColumnError(column, members.table);
         }
       }
       return [...columns];

@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Dialect } from "../dialect";
+import type { MembersTable } from "../members-table/shape";
 
 /**
  * Everything role sync does differently on SQLite and Postgres, in one place: the member-change
@@ -9,8 +10,10 @@ import type { Dialect } from "../dialect";
 /** `next_due_at` of a member marked by a change: the epoch, so it sorts before every scheduled re-check. */
 export const DUE_AT_ONCE = new Date(0);
 
-/** Member columns every trigger watches besides the rule columns. */
-const ALWAYS_WATCHED = ["discord_user_id", "payment_status"];
+/** Member columns every trigger watches besides the rule columns: the Discord id and the entitlement column. */
+function alwaysWatched(shape: MembersTable): string[] {
+  return [shape.discordUserId, ...(shape.paymentStatus ? [shape.paymentStatus] : [])];
+}
 
 /** A lower-case SQL identifier (rule columns are validated before they reach here). */
 export function assertIdentifier(column: string): string {
@@ -19,44 +22,54 @@ export function assertIdentifier(column: string): string {
 }
 
 /** The member columns whose change marks a member due, sorted. */
-export function watchedColumns(ruleColumns: readonly string[]): string[] {
-  return [...new Set([...ALWAYS_WATCHED, ...ruleColumns.map(assertIdentifier)])].sort();
+export function watchedColumns(shape: MembersTable, ruleColumns: readonly string[]): string[] {
+  return [...new Set([...alwaysWatched(shape), ...ruleColumns.map(assertIdentifier)])].sort();
 }
 
 /**
  * DDL of the triggers that mark a member due on any change that can alter its roles: an insert of a
  * linked member; an update where a watched column IS DISTINCT FROM before (NULL ↔ value included),
- * or the seed system's `discord_last_synced` set to NULL (its "sync me" signal); a delete (the sync
- * row survives the member so its roles can be revoked).
+ * or (on the seed system's `members`) `discord_last_synced` set to NULL (its "sync me" signal); a
+ * delete (the sync row survives the member so its roles can be revoked). On the table and columns of
+ * `shape` (the default `members`, or the host's).
  */
-export function triggerStatements(dialect: Dialect, ruleColumns: readonly string[]): string[] {
-  const columns = watchedColumns(ruleColumns);
+export function triggerStatements(
+  dialect: Dialect,
+  shape: MembersTable,
+  ruleColumns: readonly string[],
+): string[] {
+  const columns = watchedColumns(shape, ruleColumns);
+  const { table, id, discordUserId: link } = shape;
+  const legacy = (isNull: (c: string) => string) =>
+    shape.reference ? ` or (${isNull("old.discord_last_synced")} and new.discord_last_synced is null)` : "";
   if (dialect === "postgres") {
-    const changed = columns.map((c) => `old.${c} is distinct from new.${c}`).join(" or ");
+    const changed =
+      columns.map((c) => `old.${c} is distinct from new.${c}`).join(" or ") +
+      legacy((c) => `${c} is not null`);
     return [
       `create or replace function role_sync_mark_due() returns trigger language plpgsql as $$
 begin
   if tg_op = 'DELETE' then
     update role_sync_state set next_due_at = 'epoch', dirty = true, version = version + 1,
-      marked_at = clock_timestamp() where member_id = old.id;
+      marked_at = clock_timestamp() where member_id = old.${id};
     return old;
   end if;
   if tg_op = 'INSERT' then
-    if new.discord_user_id is null then return new; end if;
-  elsif new.discord_user_id is null and old.discord_user_id is null then
+    if new.${link} is null then return new; end if;
+  elsif new.${link} is null and old.${link} is null then
     return new;
-  elsif not (${changed} or (old.discord_last_synced is not null and new.discord_last_synced is null)) then
+  elsif not (${changed}) then
     return new;
   end if;
   insert into role_sync_state (member_id, next_due_at, dirty, version, marked_at, attempts)
-    values (new.id, 'epoch', true, 1, clock_timestamp(), 0)
+    values (new.${id}, 'epoch', true, 1, clock_timestamp(), 0)
     on conflict (member_id) do update set next_due_at = 'epoch', dirty = true,
       version = role_sync_state.version + 1, marked_at = clock_timestamp();
   perform pg_notify('guildkit_role_sync', '');
   return new;
 end $$`,
-      "drop trigger if exists role_sync_members_changed on members",
-      `create trigger role_sync_members_changed after insert or update or delete on members
+      `drop trigger if exists role_sync_members_changed on ${table}`,
+      `create trigger role_sync_members_changed after insert or update or delete on ${table}
         for each row execute function role_sync_mark_due()`,
     ];
   }
@@ -67,20 +80,20 @@ end $$`,
       values (${id}, '${DUE_AT_ONCE.toISOString()}', 1, 0, ${now}, 0);
     update role_sync_state set next_due_at = '${DUE_AT_ONCE.toISOString()}', dirty = 1, version = version + 1,
       marked_at = ${now} where member_id = ${id};`;
-  const changed = columns.map((c) => `old.${c} is not new.${c}`).join(" or ");
+  const changed =
+    columns.map((c) => `old.${c} is not new.${c}`).join(" or ") + legacy((c) => `${c} is not null`);
   return [
     "drop trigger if exists role_sync_members_insert",
     "drop trigger if exists role_sync_members_update",
     "drop trigger if exists role_sync_members_delete",
-    `create trigger role_sync_members_insert after insert on members when new.discord_user_id is not null
-    begin ${upsert("new.id")} end`,
-    `create trigger role_sync_members_update after update on members
-    when (new.discord_user_id is not null or old.discord_user_id is not null)
-      and (${changed} or (old.discord_last_synced is not null and new.discord_last_synced is null))
-    begin ${upsert("new.id")} end`,
-    `create trigger role_sync_members_delete after delete on members
+    `create trigger role_sync_members_insert after insert on ${table} when new.${link} is not null
+    begin ${upsert(`new.${id}`)} end`,
+    `create trigger role_sync_members_update after update on ${table}
+    when (new.${link} is not null or old.${link} is not null) and (${changed})
+    begin ${upsert(`new.${id}`)} end`,
+    `create trigger role_sync_members_delete after delete on ${table}
     begin update role_sync_state set next_due_at = '${DUE_AT_ONCE.toISOString()}', dirty = 1,
-      version = version + 1, marked_at = ${now} where member_id = old.id; end`,
+      version = version + 1, marked_at = ${now} where member_id = old.${id}; end`,
   ];
 }
 
@@ -89,9 +102,11 @@ export async function installTriggers(
   // biome-ignore lint/suspicious/noExplicitAny: DDL runs on any schema version
   db: Kysely<any>,
   dialect: Dialect,
+  shape: MembersTable,
   ruleColumns: readonly string[],
 ): Promise<void> {
-  for (const statement of triggerStatements(dialect, ruleColumns)) await sql.raw(statement).execute(db);
+  for (const statement of triggerStatements(dialect, shape, ruleColumns))
+    await sql.raw(statement).execute(db);
 }
 
 /**
@@ -130,21 +145,24 @@ export function claimStatement(
     returning *`;
 }
 
-/** The SQL type of `members.id`, so `role_sync_state.member_id` compares without casts. */
+/** The SQL type of the members' id column, so `role_sync_state.member_id` compares without casts. */
 export async function memberIdType(
   // biome-ignore lint/suspicious/noExplicitAny: DDL runs on any schema version
   db: Kysely<any>,
   dialect: Dialect,
+  shape: MembersTable,
 ): Promise<string> {
   if (dialect === "postgres") {
     const r = await sql<{ t: string }>`select data_type as t from information_schema.columns
-      where table_schema = current_schema() and table_name = 'members' and column_name = 'id'`.execute(db);
+      where table_schema = current_schema() and table_name = ${shape.table} and column_name = ${shape.id}`.execute(
+      db,
+    );
     const t = r.rows[0]?.t ?? "bigint";
     return ["bigint", "integer", "smallint", "text", "uuid"].includes(t) ? t : "text";
   }
   const r = await sql<{
     type: string;
-  }>`select type from pragma_table_info('members') where name = 'id'`.execute(db);
+  }>`select type from pragma_table_info(${shape.table}) where name = ${shape.id}`.execute(db);
   return /int/i.test(r.rows[0]?.type ?? "integer") ? "integer" : "text";
 }
 

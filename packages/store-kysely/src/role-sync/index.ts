@@ -8,6 +8,7 @@ import type {
 import type { Kysely } from "kysely";
 import { decodeInteger } from "../codec";
 import type { Clock, Dialect } from "../dialect";
+import { DEFAULT_MEMBERS_TABLE, type MembersTable } from "../members-table/shape";
 import type { Database } from "../schema";
 import { createRoleSyncContext } from "./context";
 import { installTriggers, watchedColumns } from "./dialect";
@@ -25,8 +26,8 @@ export interface RoleSyncStore {
   linkedMembers: LinkedMembers;
   profiles: MemberProfiles;
   /**
-   * Makes the member triggers also watch these rule columns (besides `payment_status` and
-   * `discord_user_id`); re-installs them only when the set changed. Throws
+   * Makes the member triggers also watch these rule columns (besides the Discord id and the
+   * entitlement column, `discord_user_id` and `payment_status` by default); re-installs them only when the set changed. Throws
    * {@link UnknownMemberColumnError} for a column `members` lacks.
    */
   watchColumns(opts: { columns: readonly string[] }, io?: { signal?: AbortSignal }): Promise<void>;
@@ -42,10 +43,15 @@ export interface RoleSyncStore {
  * `outcomes.ts`), the grant ledger (`ledger.ts`), member lookups by Discord id and profile writes
  * (`members.ts`); what SQLite and Postgres do differently is in `dialect.ts`.
  */
-export function createRoleSyncStore(db: Kysely<Database>, dialect: Dialect, clock: Clock): RoleSyncStore {
-  const ctx = createRoleSyncContext(db, dialect, clock);
+export function createRoleSyncStore(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  clock: Clock,
+  members: MembersTable = DEFAULT_MEMBERS_TABLE,
+): RoleSyncStore {
+  const ctx = createRoleSyncContext(db, dialect, clock, members);
   // The migration installs the triggers for the default columns; only other rule columns need DDL.
-  let watched: string | null = watchedColumns([]).join(",");
+  let watched: string | null = watchedColumns(members, []).join(",");
   return {
     queue: createSyncQueue(ctx),
     ledger: createGrantLedger(ctx),
@@ -54,9 +60,9 @@ export function createRoleSyncStore(db: Kysely<Database>, dialect: Dialect, cloc
     async watchColumns(opts, io) {
       io?.signal?.throwIfAborted();
       const columns = await ctx.checkColumns(opts.columns);
-      const key = watchedColumns(columns).join(",");
+      const key = watchedColumns(members, columns).join(",");
       if (key === watched) return;
-      await installTriggers(db, dialect, columns);
+      await installTriggers(db, dialect, members, columns);
       watched = key;
     },
     async countByState(io) {

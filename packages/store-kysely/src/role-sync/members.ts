@@ -11,10 +11,14 @@ export function createLinkedMembers(ctx: RoleSyncContext): LinkedMembers {
       io?.signal?.throwIfAborted();
       if (opts.discordUserIds.length === 0) return [];
       const columns = await ctx.checkColumns(opts.columns);
+      const m = ctx.members;
       const extra = columns.map((c) => sql`${sql.ref(c)} as ${sql.ref(`a_${c}`)}`);
-      const rows = await sql<Row>`select id, discord_user_id
+      const rows =
+        await sql<Row>`select ${sql.ref(m.id)} as id, ${sql.ref(m.discordUserId)} as discord_user_id
         ${extra.length > 0 ? sql`, ${sql.join(extra)}` : sql``}
-        from members where discord_user_id in (${sql.join([...opts.discordUserIds])})`.execute(ctx.db);
+        from ${ctx.table} where ${sql.ref(m.discordUserId)} in (${sql.join([...opts.discordUserIds])})`.execute(
+          ctx.db,
+        );
       return rows.rows.map((r): LinkedMember => {
         const attributes: Record<string, unknown> = {};
         for (const c of columns) attributes[c] = r[`a_${c}`];
@@ -24,17 +28,22 @@ export function createLinkedMembers(ctx: RoleSyncContext): LinkedMembers {
   };
 }
 
-/** Profile writes on `members` (display name, avatar bytes and hash); they never mark a member due. */
+/**
+ * Profile writes on the members table (display name, avatar bytes and hash; no bytes when the
+ * table keeps none); they never mark a member due.
+ */
 export function createMemberProfiles(ctx: RoleSyncContext): MemberProfiles {
+  const m = ctx.members;
   return {
     async save(update, io) {
       io?.signal?.throwIfAborted();
+      const bytes = update.avatar?.bytes ? Buffer.from(update.avatar.bytes) : null;
       const avatar = update.avatar
-        ? sql`, discord_avatar = ${update.avatar.bytes ? Buffer.from(update.avatar.bytes) : null},
-            discord_avatar_hash = ${update.avatar.hash}`
+        ? sql`, ${m.discordAvatar ? sql`${sql.ref(m.discordAvatar)} = ${bytes}, ` : sql``}
+            ${sql.ref(m.discordAvatarHash)} = ${update.avatar.hash}`
         : sql``;
-      await sql`update members set discord_username = ${update.displayName} ${avatar}
-        where id = ${update.memberId}`.execute(ctx.db);
+      await sql`update ${ctx.table} set ${sql.ref(m.discordUsername)} = ${update.displayName} ${avatar}
+        where ${sql.ref(m.id)} = ${update.memberId}`.execute(ctx.db);
     },
   };
 }

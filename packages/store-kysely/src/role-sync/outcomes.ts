@@ -76,7 +76,7 @@ export function createOutcomeRecorder(ctx: RoleSyncContext) {
         nextDueAt: outcome.nextDueAt ? t(outcome.nextDueAt) : null,
       });
     }
-    idType ??= memberIdType(ctx.db, ctx.dialect);
+    idType ??= memberIdType(ctx.db, ctx.dialect, ctx.members);
     const type = await idType;
     for (let start = 0; start < rows.length; start += OUTCOMES_PER_STATEMENT) {
       const chunk = rows.slice(start, start + OUTCOMES_PER_STATEMENT);

@@ -52,15 +52,17 @@ async function scheduleFullPass(
 ): Promise<number> {
   const { t, bool, db } = ctx;
   const now = t(opts.now);
+  const id = sql.ref(ctx.members.id);
+  const link = sql.ref(ctx.members.discordUserId);
   const inserted = await sql`insert into role_sync_state (member_id, next_due_at, dirty, version, attempts)
-    select m.id, ${now}, ${bool(false)}, 0, 0 from members m
-    where m.discord_user_id is not null
-      and not exists (select 1 from role_sync_state s where s.member_id = m.id)`.execute(db);
+    select m.${id}, ${now}, ${bool(false)}, 0, 0 from ${ctx.table} m
+    where m.${link} is not null
+      and not exists (select 1 from role_sync_state s where s.member_id = m.${id})`.execute(db);
   // A member in backoff keeps its retry time (the interval never cuts a backoff short).
   const updated = await sql`update role_sync_state set next_due_at = ${now}
     where (checked_at is null or checked_at < ${t(opts.checkedBefore)})
       and (next_due_at is null or (next_due_at > ${now} and (state is null or state <> 'retrying')))
-      and member_id in (select id from members where discord_user_id is not null)`.execute(db);
+      and member_id in (select ${id} from ${ctx.table} where ${link} is not null)`.execute(db);
   return Number(inserted.numAffectedRows ?? 0n) + Number(updated.numAffectedRows ?? 0n);
 }
 

@@ -26,10 +26,12 @@ export async function membersById(
   columns: readonly string[],
 ): Promise<Map<string, Row>> {
   if (ids.length === 0) return new Map();
+  const m = ctx.members;
   const extra = columns.map((c) => sql`${sql.ref(c)} as ${sql.ref(`a_${c}`)}`);
-  const rows = await sql<Row>`select id, discord_user_id, discord_username, discord_avatar_hash
+  const rows = await sql<Row>`select ${sql.ref(m.id)} as id, ${sql.ref(m.discordUserId)} as discord_user_id,
+      ${sql.ref(m.discordUsername)} as discord_username, ${sql.ref(m.discordAvatarHash)} as discord_avatar_hash
     ${extra.length > 0 ? sql`, ${sql.join(extra)}` : sql``}
-    from members where id in (${sql.join(ids)})`.execute(ctx.db);
+    from ${ctx.table} where ${sql.ref(m.id)} in (${sql.join(ids)})`.execute(ctx.db);
   return new Map(rows.rows.map((r) => [decodeId(r.id), r]));
 }
 

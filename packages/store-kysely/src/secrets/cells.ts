@@ -1,6 +1,5 @@
 import { type ConfigSpec, discordConfigSpec, secretContext, secretFieldKeys } from "@guildkit/config";
 import { isSealedSecret } from "@guildkit/core";
-import { roleSyncConfigSpec } from "@guildkit/role-reconciler";
 import { sql } from "kysely";
 import { decodeJsonObject, encodeJson } from "../codec";
 import type { Dialect } from "../dialect";
@@ -26,8 +25,12 @@ export interface SecretCell {
 /** Decides a cell's new value: the replacement, or `null` to leave it. */
 export type CellVisitor = (cell: SecretCell) => Promise<string | null>;
 
-/** The config specs whose secret fields may be stored in plaintext by older versions. */
-const CONFIG_SPECS: readonly ConfigSpec[] = [discordConfigSpec, roleSyncConfigSpec];
+/**
+ * The config specs whose secret fields may be stored in plaintext by older versions: `discord`'s
+ * (`role_sync` has never had a secret field, so `@guildkit/role-reconciler` stays an optional peer).
+ * A module's value that is sealed is visited whatever its spec (see `visitConfigVersions`).
+ */
+const CONFIG_SPECS: readonly ConfigSpec[] = [discordConfigSpec];
 
 /** `clientId`, `client-id` and `client_id` all read `clientid`. */
 const normalize = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, "");

@@ -78,6 +78,7 @@ export const guildkitTableCases = defineStoreCases("guildkit tables", ({ fresh, 
     const { db } = await fresh();
     const rogue = defineMigration({
       name: "999-rogue",
+      feature: "foundation",
       tables: [],
       async up(mdb) {
         await mdb.schema.createTable("rogue_tokens").addColumn("token", "text").execute();

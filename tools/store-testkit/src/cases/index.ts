@@ -1,4 +1,5 @@
 import type { StoreCases } from "../define";
+import { featureCases } from "./features";
 import { foundationCases } from "./foundation";
 import { guildkitTableCases } from "./guildkit-tables";
 import { oauthCases } from "./oauth";
@@ -27,5 +28,6 @@ export const storeCases: readonly StoreCases[] = [
   webhookIdCases,
   portCases,
   retentionCases,
+  featureCases,
   // next: roleSyncCases, oauthCases, webhookCases, speedbumpCases
 ];

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { COLUMNS, D1, D2, ROLE, type RoleSyncSubject, T0 } from "./role-sync-subject";
+import { columnsOf, D1, D2, ROLE, type RoleSyncSubject, T0 } from "./role-sync-subject";
 
 /**
  * The conformance cases of the `GrantLedger`, `LinkedMembers` and `MemberProfiles` ports of
@@ -35,10 +35,10 @@ export function defineRoleLedgerCases(fresh: () => Promise<RoleSyncSubject>): vo
     const s = await fresh();
     const m = await s.createMember({ discordUserId: D1, paymentStatus: "gold" });
     await s.createMember({ discordUserId: null, paymentStatus: "gold" });
-    expect(await s.linkedMembers.findByDiscordIds({ discordUserIds: [D1, D2], columns: COLUMNS })).toEqual([
-      { memberId: m, discordUserId: D1, attributes: { payment_status: "gold" } },
-    ]);
-    expect(await s.linkedMembers.findByDiscordIds({ discordUserIds: [], columns: COLUMNS })).toEqual([]);
+    expect(
+      await s.linkedMembers.findByDiscordIds({ discordUserIds: [D1, D2], columns: columnsOf(s) }),
+    ).toEqual([{ memberId: m, discordUserId: D1, attributes: { [columnsOf(s)[0]!]: "gold" } }]);
+    expect(await s.linkedMembers.findByDiscordIds({ discordUserIds: [], columns: columnsOf(s) })).toEqual([]);
   });
 
   it("stores profiles with the avatar hash; a name-only save keeps the avatar; profile writes never mark the member due", async () => {
@@ -56,7 +56,7 @@ export function defineRoleLedgerCases(fresh: () => Promise<RoleSyncSubject>): vo
       leaseMs: 60_000,
       limit: 10,
       now: T0,
-      columns: COLUMNS,
+      columns: columnsOf(s),
     })) {
       await s.queue.complete(item, {
         state: "ok",

@@ -1,6 +1,6 @@
 import type { SyncItem, SyncOutcome } from "@guildkit/role-reconciler";
 import { expect, it } from "vitest";
-import { COLUMNS, D1, D2, D3, type RoleSyncSubject, T0 } from "./role-sync-subject";
+import { columnsOf, D1, D2, D3, type RoleSyncSubject, T0 } from "./role-sync-subject";
 
 const ok = (
   checkedAt: Date,
@@ -10,7 +10,7 @@ const ok = (
 const later = (ms: number) => new Date(T0.getTime() + ms);
 
 function claim(s: RoleSyncSubject, owner: string, now = T0, limit = 100, leaseMs = 60_000) {
-  return s.queue.claimDue({ owner, leaseMs, limit, now, columns: COLUMNS });
+  return s.queue.claimDue({ owner, leaseMs, limit, now, columns: columnsOf(s) });
 }
 
 /** Claims and completes everything due, so nothing is due afterwards. */
@@ -42,7 +42,7 @@ export function defineSyncQueueCases(fresh: () => Promise<RoleSyncSubject>): voi
       memberId: m,
       discordUserId: D1,
       deleted: false,
-      attributes: { payment_status: "active" },
+      attributes: { [columnsOf(s)[0]!]: "active" },
       dirty: true,
       leaseOwner: "w1",
       attempts: 0,
@@ -248,7 +248,7 @@ export function defineSyncQueueCases(fresh: () => Promise<RoleSyncSubject>): voi
       limit: 10,
       now,
       dueBy,
-      columns: COLUMNS,
+      columns: columnsOf(s),
     });
     expect(early.map((i) => i.memberId)).toEqual([scheduled]);
     expect((await s.syncRow(backoff))?.leaseOwner).toBeNull();
@@ -259,7 +259,7 @@ export function defineSyncQueueCases(fresh: () => Promise<RoleSyncSubject>): voi
       limit: 10,
       now: retryAt,
       dueBy: new Date(retryAt.getTime() + 3_600_000),
-      columns: COLUMNS,
+      columns: columnsOf(s),
     });
     expect(retried).toMatchObject({ memberId: backoff, attempts: 1, state: "retrying" });
   });
@@ -287,12 +287,16 @@ export function defineSyncQueueCases(fresh: () => Promise<RoleSyncSubject>): voi
     const s = await fresh();
     const ids = [];
     for (const d of [D1, D2, D3]) ids.push(await s.createMember({ discordUserId: d, paymentStatus: "x" }));
-    const first = await s.queue.scan({ after: null, limit: 2, columns: COLUMNS });
+    const first = await s.queue.scan({ after: null, limit: 2, columns: columnsOf(s) });
     expect(first.map((e) => e.memberId)).toEqual(ids.slice(0, 2));
-    expect(first[0]).toMatchObject({ discordUserId: D1, attributes: { payment_status: "x" }, dirty: true });
-    const rest = await s.queue.scan({ after: first[1]!.memberId, limit: 2, columns: COLUMNS });
+    expect(first[0]).toMatchObject({
+      discordUserId: D1,
+      attributes: { [columnsOf(s)[0]!]: "x" },
+      dirty: true,
+    });
+    const rest = await s.queue.scan({ after: first[1]!.memberId, limit: 2, columns: columnsOf(s) });
     expect(rest.map((e) => e.memberId)).toEqual(ids.slice(2));
-    expect(await s.queue.scan({ after: ids[2]!, limit: 2, columns: COLUMNS })).toEqual([]);
+    expect(await s.queue.scan({ after: ids[2]!, limit: 2, columns: columnsOf(s) })).toEqual([]);
     for (const id of ids) expect((await s.syncRow(id))?.leaseOwner).toBeNull();
   });
 

@@ -24,6 +24,11 @@ export interface SyncRowView {
  * its members — which must mark members due as the SQL stores' triggers do — and backdoor reads.
  */
 export interface RoleSyncSubject {
+  /**
+   * The entitlement column the kits claim with and read back in `attributes` (`createMember`'s and
+   * `updateMember`'s `paymentStatus` write it); `payment_status` by default.
+   */
+  ruleColumn?: string;
   queue: SyncQueue;
   ledger: GrantLedger;
   linkedMembers: LinkedMembers;
@@ -55,3 +60,8 @@ export const D3 = "100000000000000003";
 export const ROLE = "900000000000000001";
 export const T0 = new Date("2026-01-01T00:00:00.000Z");
 export const COLUMNS = ["payment_status"];
+
+/** The rule columns the kits pass: the subject's entitlement column. */
+export function columnsOf(subject: RoleSyncSubject): string[] {
+  return subject.ruleColumn ? [subject.ruleColumn] : COLUMNS;
+}

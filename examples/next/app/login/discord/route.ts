@@ -1,0 +1,3 @@
+import { discordLogin } from "@/lib/discord-login";
+
+export const GET = async (request: Request) => (await discordLogin()).startLogin(request);

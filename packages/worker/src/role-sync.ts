@@ -1,0 +1,257 @@
+import { systemClock, systemScheduler } from "@guildkit/core/system";
+import {
+  createBottleneckLimiter,
+  createDiscordRest,
+  createEventLogReporter,
+  createRoleGateway,
+  type DiscordRest,
+  type ReporterProcessLog,
+} from "@guildkit/discord-rest";
+import {
+  type Clock,
+  createRoleReconciler,
+  createRoleSyncLoop,
+  createRoleSyncSettingsSource,
+  type EventLog,
+  type ReconcilerOptions,
+  type RoleReconciler,
+  type RoleSyncLoop,
+  type RoleSyncLoopDeps,
+  type RoleSyncLoopOptions,
+  ruleColumns,
+  type Scheduler,
+  type SettingsLoad,
+  type SyncState,
+} from "@guildkit/role-reconciler";
+import { Gauge, type Registry } from "prom-client";
+import type { WorkerTask } from "./context";
+import type { WorkerStore } from "./store";
+
+/** The process log, as role sync writes to it (a pino logger is one): the reporter's, plus `error`. */
+export interface ProcessLog extends ReporterProcessLog {
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+/**
+ * An event log that also writes its error-level entries to the process log — permanent failures
+ * (`role.permanent_error`: once per role/guild block, once per member entering the state), failed
+ * rounds — except the per-call `discord.api_error` lines.
+ */
+function mirrorErrors(eventLog: EventLog, log: ProcessLog | undefined): EventLog {
+  if (!log) return eventLog;
+  return {
+    async append(entry, io) {
+      if (entry.level === "error" && entry.kind !== "discord.api_error") {
+        log.error(
+          {
+            kind: entry.kind,
+            memberId: entry.memberId,
+            discordUserId: entry.discordUserId,
+            data: entry.data,
+          },
+          entry.message,
+        );
+      }
+      await eventLog.append(entry, io);
+    },
+  };
+}
+
+/**
+ * Registers the role-sync gauges on a Prometheus registry: `guildkit_role_sync_blocks{scope}` (the
+ * permanent-failure blocks this worker holds: no call for that role/guild until its probe) and
+ * `guildkit_role_sync_members{state}` (members per recorded state; `permanent_error` is always
+ * present, so an alert can watch it). Registering again (a restarted task) replaces the gauges, so
+ * they read from the newest reconciler.
+ */
+export function registerRoleSyncMetrics(
+  registry: Registry,
+  sources: {
+    reconciler: Pick<RoleReconciler, "blocks">;
+    store: { countByState(io?: { signal?: AbortSignal }): Promise<Partial<Record<SyncState, number>>> };
+  },
+): void {
+  for (const name of ["guildkit_role_sync_blocks", "guildkit_role_sync_members"]) {
+    registry.removeSingleMetric(name);
+  }
+  new Gauge({
+    name: "guildkit_role_sync_blocks",
+    help: "Permanent-failure blocks held by this worker, by scope (role, guild, bulk); see role.permanent_error in the event log",
+    labelNames: ["scope"],
+    registers: [registry],
+    collect() {
+      const counts: Record<string, number> = { role: 0, guild: 0, bulk: 0 };
+      for (const block of sources.reconciler.blocks())
+        counts[block.scope.kind] = (counts[block.scope.kind] ?? 0) + 1;
+      for (const [scope, n] of Object.entries(counts)) this.set({ scope }, n);
+    },
+  });
+  new Gauge({
+    name: "guildkit_role_sync_members",
+    help: "Members by recorded role-sync state (permanent_error: Discord refused for a reason retrying cannot fix)",
+    labelNames: ["state"],
+    registers: [registry],
+    async collect() {
+      const counts = { permanent_error: 0, ...(await sources.store.countByState()) };
+      this.reset();
+      for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+    },
+  });
+}
+
+/** Options of the role-sync wiring; every field has a default. */
+export interface RoleSyncOptions {
+  /** Entitlement rules as data (`entitlementRulesSchema`); default: non-empty `payment_status` → the configured roles. */
+  rules?: unknown;
+  /** Discord request budget per second (default 3, the seed's budget). */
+  rps?: number;
+  /** Tuning of the reconciler (lease, batch sizes, backoff…). */
+  reconciler?: Partial<ReconcilerOptions>;
+  /** Tuning of the loop (poll interval…). */
+  loop?: Partial<RoleSyncLoopOptions>;
+  /** Options passed to every Discord client (e.g. `retries`, `timeoutMs`). */
+  rest?: { retries?: number; timeoutMs?: number; maxRateLimitWaitMs?: number };
+}
+
+/** What the role-sync wiring needs from the process. */
+export interface RoleSyncDeps {
+  store: Pick<WorkerStore, "roleSync" | "eventLog" | "configStore">;
+  discordApiBaseUrl: string;
+  discordCdnBaseUrl: string;
+  /** Share the Discord budget between workers through Redis (bottleneck clustering). */
+  redisUrl?: string | null;
+  /** Lease owner. */
+  owner: string;
+  clock?: Clock;
+  scheduler?: Scheduler;
+  /** Where "idle"/"ready" go (the process log). */
+  onStatus?: (status: { state: "idle"; missing: string[] } | { state: "ready" }) => void;
+  /** The process log: gets the Discord client's retries (aggregated) and permanent failures. */
+  log?: ProcessLog;
+  /** Told after each round of the loop, with its summary (roles added and removed, errors…). */
+  onRound?: RoleSyncLoopDeps["onRound"];
+}
+
+/** The assembled role sync: reconciler, loop, settings loader. */
+export interface RoleSync {
+  reconciler: RoleReconciler;
+  loop: RoleSyncLoop;
+  loadSettings(io?: { signal?: AbortSignal }): Promise<SettingsLoad>;
+  /** Writes the Discord retry counts held back, and closes the Discord client. */
+  close(): Promise<void>;
+}
+
+/**
+ * Wires the role reconciler to a store and Discord: settings come from
+ * `createRoleSyncSettingsSource` on every round (bot token, guild, roles, rules, sync interval — a
+ * change needs no restart), the Discord client is rebuilt when the bot token changes, and the
+ * member triggers are told which rule columns to watch.
+ */
+export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}): RoleSync {
+  const clock = deps.clock ?? systemClock;
+  const scheduler = deps.scheduler ?? systemScheduler;
+  // Which settings are required, and how they become the run's settings, is role-reconciler's rule.
+  const settingsSource = createRoleSyncSettingsSource({
+    configStore: deps.store.configStore,
+    rules: options.rules,
+  });
+  let client: { token: string; rest: DiscordRest } | null = null;
+  const { roleSync } = deps.store;
+  const eventLog = mirrorErrors(deps.store.eventLog, deps.log);
+  // The Discord client's own retries (429s waited out, 5xx/timeouts retried), aggregated per window.
+  const clientEvents = createEventLogReporter({ eventLog: deps.store.eventLog, clock, log: deps.log });
+
+  function restFor(token: string): DiscordRest {
+    if (client?.token === token) return client.rest;
+    const old = client;
+    const limiter = createBottleneckLimiter({
+      rps: options.rps ?? 3,
+      ...(deps.redisUrl ? { redis: { url: deps.redisUrl, id: "guildkit-discord-bot" } } : {}),
+    });
+    client = {
+      token,
+      rest: createDiscordRest({
+        token,
+        apiBaseUrl: deps.discordApiBaseUrl,
+        cdnBaseUrl: deps.discordCdnBaseUrl,
+        limiter,
+        logger: clientEvents.logger,
+        ...options.rest,
+      }),
+    };
+    void old?.rest.close();
+    return client.rest;
+  }
+
+  async function loadSettings(io?: { signal?: AbortSignal }): Promise<SettingsLoad> {
+    const loaded = await settingsSource.load(io);
+    if (loaded.status === "incomplete") return loaded;
+    await roleSync.watchColumns({ columns: ruleColumns(loaded.settings.rules) }, io);
+    return {
+      status: "ready",
+      settings: loaded.settings,
+      gateway: createRoleGateway(restFor(loaded.botToken)),
+    };
+  }
+
+  const reconciler = createRoleReconciler({
+    queue: roleSync.queue,
+    ledger: roleSync.ledger,
+    members: roleSync.linkedMembers,
+    profiles: roleSync.profiles,
+    eventLog,
+    clock,
+    scheduler,
+    owner: deps.owner,
+    options: options.reconciler,
+  });
+  const loop = createRoleSyncLoop({
+    reconciler,
+    queue: roleSync.queue,
+    loadSettings,
+    clock,
+    scheduler,
+    eventLog,
+    onStatus: deps.onStatus,
+    onRound: deps.onRound,
+    options: { pollMs: 2_000, ...options.loop },
+  });
+  return {
+    reconciler,
+    loop,
+    loadSettings,
+    async close() {
+      await clientEvents.close();
+      await client?.rest.close();
+      client = null;
+    },
+  };
+}
+
+/**
+ * The worker task: runs the role-sync loop until SIGTERM, then finishes the member in hand (or
+ * releases its lease) and returns. Its gauges go to the worker's metrics registry.
+ */
+export const roleSyncTask: WorkerTask = {
+  name: "role-sync",
+  async run(ctx, signal) {
+    const sync = createRoleSync({
+      store: ctx.store,
+      discordApiBaseUrl: ctx.settings.discordApiBaseUrl,
+      discordCdnBaseUrl: ctx.settings.discordCdnBaseUrl,
+      redisUrl: ctx.settings.redisUrl,
+      owner: ctx.workerId,
+      log: ctx.logger,
+      onStatus: (status) =>
+        status.state === "idle"
+          ? ctx.logger.warn({ missing: status.missing }, "role sync idle: settings incomplete")
+          : ctx.logger.info("role sync settings complete; syncing"),
+    });
+    registerRoleSyncMetrics(ctx.metrics, { reconciler: sync.reconciler, store: ctx.store.roleSync });
+    try {
+      await sync.loop.run({ stop: signal });
+    } finally {
+      await sync.close();
+    }
+  },
+};

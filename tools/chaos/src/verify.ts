@@ -1,0 +1,128 @@
+import { sql } from "kysely";
+import type { ChaosApp } from "./apps";
+import type { ChaosWorld } from "./world";
+
+/** The end state, read from the database and the simulator. */
+export interface EndState {
+  /** Members whose role in the guild disagrees with their payment_status. */
+  wrongRoles: number;
+  /** Webhook events neither delivered, nor dead-lettered, nor still held in the outbox. */
+  lost: number;
+  /** Events still in the outbox waiting for a retry (the schedule's next attempt is later). */
+  pending: number;
+  /** Messages delivered more than once (at-least-once: counted, not a failure). */
+  duplicates: number;
+  /** Dead-lettered events (each with a reason in the store). */
+  dead: number;
+  /** Hooks whose messages arrived out of `seq` order (first deliveries). */
+  outOfOrder: number;
+  /** The most requests any 1-second window saw on the bot's budget. */
+  maxRpsAnySecond: number;
+  /** The requests of that window (ms from its start, route, status), when it exceeds the budget. */
+  busiestWindow: string[];
+  /** 429s the simulator answered on a bucket (not injected): requests sent into an exhausted bucket. */
+  intoExhaustedBucket: number;
+  /** Unexpected process exits, plus lines reporting an unhandled error. */
+  crashes: number;
+}
+
+/** The routes the workers' shared Discord budget covers (webhook executions have their own limits). */
+const BUDGET_ROUTES = new Set(["get_member", "list_members", "member_role", "guild_roles", "get_guild"]);
+
+/** The most requests in any half-open 1-second window, and where that window starts. */
+function maxPerSecond(times: number[]): { max: number; at: number | null } {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  let at: number | null = null;
+  let left = 0;
+  for (let right = 0; right < sorted.length; right++) {
+    while (sorted[right]! - sorted[left]! >= 1000) left++;
+    if (right - left + 1 > best) {
+      best = right - left + 1;
+      at = sorted[left]!;
+    }
+  }
+  return { max: best, at };
+}
+
+export async function wrongRoles(world: ChaosWorld): Promise<number> {
+  const rows = await sql<{ discord_user_id: string; payment_status: string | null }>`
+    select discord_user_id, payment_status from members where discord_user_id is not null`.execute(
+    world.store.kysely,
+  );
+  let wrong = 0;
+  for (const row of rows.rows) {
+    const holds =
+      world.sim.inspect.member(world.guildId, row.discord_user_id)?.roles.includes(world.roleId) ?? false;
+    if (holds !== (row.payment_status !== null && row.payment_status !== "")) wrong += 1;
+  }
+  return wrong;
+}
+
+/** Webhook events written, delivered (by content), pending, dead. */
+export async function webhookState(world: ChaosWorld) {
+  const rows = await sql<{ hook: number; seq: number }>`select hook, seq from chaos_events`.execute(
+    world.store.kysely,
+  );
+  const byState = await world.store.webhooks.countByState();
+  let delivered = 0;
+  let duplicates = 0;
+  let outOfOrder = 0;
+  const written = new Map<number, Set<number>>();
+  for (const r of rows.rows) {
+    if (!written.has(r.hook)) written.set(r.hook, new Set());
+    written.get(r.hook)!.add(r.seq);
+  }
+  for (const hook of world.hooks) {
+    const seen = new Set<number>();
+    let last = 0;
+    let ordered = true;
+    for (const m of world.sim.inspect.messages(hook.id)) {
+      const seq = Number(m.content.split(":")[1]);
+      if (seen.has(seq)) {
+        duplicates += 1;
+        continue;
+      }
+      seen.add(seq);
+      if (seq < last) ordered = false;
+      last = Math.max(last, seq);
+    }
+    if (!ordered) outOfOrder += 1;
+    for (const seq of written.get(hook.index) ?? []) if (seen.has(seq)) delivered += 1;
+  }
+  const dead = (byState as Record<string, number>).dead ?? 0;
+  const pending = Object.entries(byState as Record<string, number>)
+    .filter(([state]) => state !== "dead" && state !== "delivered")
+    .reduce((n, [, v]) => n + v, 0);
+  return { written: rows.rows.length, delivered, duplicates, outOfOrder, dead, pending };
+}
+
+export async function endState(world: ChaosWorld, apps: ChaosApp[], budgetRps: number): Promise<EndState> {
+  const hooks = await webhookState(world);
+  const requests = world.sim.inspect.requests().filter((r) => BUDGET_ROUTES.has(r.route));
+  const busiest = maxPerSecond(requests.map((r) => r.at));
+  const crashLines = apps
+    .flatMap((a) => a.lines)
+    .filter((l) => /Unhandled|unhandledRejection|uncaughtException/.test(l));
+  return {
+    wrongRoles: await wrongRoles(world),
+    lost: Math.max(0, hooks.written - hooks.delivered - hooks.dead - hooks.pending),
+    pending: hooks.pending,
+    duplicates: hooks.duplicates,
+    dead: hooks.dead,
+    outOfOrder: hooks.outOfOrder,
+    maxRpsAnySecond: busiest.max,
+    busiestWindow:
+      busiest.at === null || busiest.max <= budgetRps
+        ? []
+        : requests
+            .filter((r) => r.at >= busiest.at! && r.at < busiest.at! + 1000)
+            .map(
+              (r) =>
+                `+${r.at - busiest.at!} ms ${r.method} ${r.route} ${r.status}${r.injected ? " (injected)" : ""}`,
+            ),
+    intoExhaustedBucket: requests.filter((r) => r.status === 429 && !r.injected && r.scope !== "global")
+      .length,
+    crashes: apps.reduce((n, a) => n + a.crashes, 0) + crashLines.length,
+  };
+}

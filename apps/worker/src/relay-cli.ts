@@ -11,13 +11,12 @@
  * the server's.
  */
 import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
 import { createDiscordRest, createEventLogReporter } from "@guildkit/discord-rest";
 import { createPluralKitApi } from "@guildkit/pluralkit-api";
 import { createLogger, loadWorkerSettings, openStore, shutdownSignal } from "@guildkit/runtime";
-import { createRelay } from "./relay";
+import { createRelay, jsonLinesSource } from "./relay";
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "relay"),
@@ -83,7 +82,7 @@ const started = await relay.speedbump.start();
 logger.info(started, "relay started");
 
 const input = values.input === "-" ? process.stdin : createReadStream(values.input);
-await relay.run(createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY }), signal);
+await relay.run(jsonLinesSource(input), signal);
 await relay.stop();
 await clientEvents.close();
 logger.info(relay.stats(), "relay stopped");

@@ -1,6 +1,7 @@
+import { createFakeTime, type FakeTime } from "@guildkit/core/testing";
 import { createDiscordRest } from "@guildkit/discord-rest";
 import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
-import { PLURALKIT_APPLICATION_ID, type Scheduler } from "@guildkit/pk-speedbump";
+import { PLURALKIT_APPLICATION_ID, type RelayLogger } from "@guildkit/pk-speedbump";
 import { createPluralKitApi } from "@guildkit/pluralkit-api";
 import * as sqlite from "@guildkit/store-sqlite";
 import { createSqliteTestStore, type TestStoreHandle } from "@guildkit/store-testkit";
@@ -21,6 +22,8 @@ let sim: DiscordSim;
 let handle: TestStoreHandle;
 let botToken: string;
 let relays: Relay[] = [];
+/** Fake time for every relay of a test: holds and retries fall due only through `time.advance`. */
+let time: FakeTime;
 let nextId = 1300000000000000000n;
 const id = () => (nextId++).toString();
 
@@ -44,6 +47,7 @@ beforeEach(async () => {
   });
   sim.seed.webhook({ channelId: SINK_CHANNEL, id: SINK_WEBHOOK, token: "sink-token", name: "relay" });
   handle = await createSqliteTestStore(sqlite);
+  time = createFakeTime(Date.parse("2026-11-23T12:00:00Z"));
 });
 afterEach(async () => {
   for (const relay of relays) await relay.stop();
@@ -68,14 +72,19 @@ function startRelay(overrides: Partial<RelayOptions> = {}): Relay {
     pluralkit: createPluralKitApi({ baseUrl: sim.pluralkitBaseUrl, userAgent: "guildkit-tests/1.0" }),
     sinkWebhookUrl: `${sim.apiBaseUrl}/webhooks/${SINK_WEBHOOK}/sink-token`,
     speedbump: { delayMs: DELAY_MS },
+    clock: time.clock,
+    scheduler: time.scheduler,
     ...overrides,
   });
   relays.push(relay);
   return relay;
 }
 
-/** The sim's Discord, whose webhook posts fail while `failing(content)` says so. */
-function flakySink(failing: (content: string) => boolean): RelayDiscord {
+/** The sim's Discord, whose webhook posts fail while `failing(content)` says so; `attempts` counts posts by content. */
+function flakySink(
+  failing: (content: string) => boolean,
+  attempts = new Map<string, number>(),
+): RelayDiscord {
   const discord = simDiscord();
   return {
     getChannelWebhooks: (input) => discord.getChannelWebhooks(input),
@@ -83,38 +92,36 @@ function flakySink(failing: (content: string) => boolean): RelayDiscord {
     deleteWebhookMessage: (input) => discord.deleteWebhookMessage(input),
     parseWebhookUrl: (url) => discord.parseWebhookUrl(url),
     executeWebhook: (async (input: Parameters<RelayDiscord["executeWebhook"]>[0]) => {
+      const content = String(input.body.content ?? "");
+      attempts.set(content, (attempts.get(content) ?? 0) + 1);
       if (failing(String(input.body.content ?? ""))) throw new Error("sink unavailable");
       return discord.executeWebhook(input);
     }) as RelayDiscord["executeWebhook"],
   };
 }
 
-/** Fake time for the relay's retries and holds: timers fire only through `advance`. */
-function createFakeTime() {
-  let now = Date.parse("2026-11-23T12:00:00Z");
-  let seq = 0;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  const scheduler: Scheduler = {
-    setTimer(at, fn) {
-      timers.set(++seq, { at: at.getTime(), fn });
-      return seq;
-    },
-    clear: (timer) => void timers.delete(timer as number),
-  };
-  return {
-    clock: { now: () => new Date(now) },
-    scheduler,
-    /** Moves time on by `ms`, firing the timers due by then. */
-    advance(ms: number) {
-      now += ms;
-      for (const [timer, { at, fn }] of [...timers]) {
-        if (at <= now) {
-          timers.delete(timer);
-          fn();
-        }
+/**
+ * A logger that tells when the relay schedules a retry: `retried(n)` resolves once the n-th retry is
+ * scheduled (its wait already armed on the fake scheduler), so a test advances time right after.
+ */
+function retryWatch() {
+  let count = 0;
+  const waiters: { n: number; resolve: () => void }[] = [];
+  const logger: RelayLogger = {
+    info() {},
+    error() {},
+    warn(_obj, msg) {
+      if (!msg?.startsWith("relay: handling an event failed")) return;
+      count++;
+      for (const waiter of waiters.filter((w) => w.n <= count)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
       }
     },
   };
+  const retried = (n: number) =>
+    n <= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve }));
+  return { logger, retried };
 }
 
 const place = (channelId = CHANNEL) => ({ channel_id: channelId, guild_id: GUILD });
@@ -172,13 +179,10 @@ function seedProxy(proxied: string, original: string) {
 }
 
 const posted = () => sim.inspect.messages(SINK_WEBHOOK);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(check: () => boolean, timeoutMs = 3_000) {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error("condition not met in time");
-    await sleep(10);
-  }
+/** Lets the holds due within `ms` fall due and waits for their deliveries. */
+async function elapse(relay: Relay, ms: number) {
+  await time.advance(ms);
+  await relay.speedbump.settled();
 }
 
 describe("the reference relay over HTTP against discord-sim", () => {
@@ -208,8 +212,7 @@ describe("the reference relay over HTTP against discord-sim", () => {
     seedProxy(proxied, original);
     await relay.handleLine(pkCreate(proxied, "hello @everyone"));
     await relay.handleLine(deleteLine(original));
-    await sleep(DELAY_MS * 2);
-    await relay.speedbump.settled();
+    await elapse(relay, DELAY_MS * 2);
     expect(posted().map((m) => m.content)).toEqual(["first", "hello @everyone"]);
     expect(posted()[1]?.mentionEveryone ?? false).toBe(false);
     expect(posted().some((m) => m.content.startsWith("a:"))).toBe(false);
@@ -217,15 +220,18 @@ describe("the reference relay over HTTP against discord-sim", () => {
 
   it("delivers a message updated during its hold once, with the latest content, and mirrors later edits and deletes", async () => {
     const relay = startRelay();
-    await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: new Date() });
+    await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: time.clock.now() });
     await relay.handleLine(deleteLine(id()));
     await relay.speedbump.settled();
     const message = id();
     await relay.handleLine(userCreate(message, "see https://example.org"));
     await relay.handleLine(updateLine(message, "see https://example.org (fixed)"));
-    expect(posted()).toHaveLength(0);
-    await until(() => posted().length === 1);
     await relay.speedbump.settled();
+    await time.advance(DELAY_MS - 1);
+    await relay.speedbump.settled();
+    expect(posted()).toHaveLength(0);
+    await elapse(relay, 1);
+    expect(posted()).toHaveLength(1);
     expect(posted()[0]?.content).toBe("see https://example.org (fixed)");
     expect(posted()[0]?.username).toBe("alice");
 
@@ -240,7 +246,7 @@ describe("the reference relay over HTTP against discord-sim", () => {
 
   it("adds no delay in a channel without PluralKit", async () => {
     const relay = startRelay();
-    await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: new Date() });
+    await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: time.clock.now() });
     await relay.handleLine(deleteLine(id(), QUIET));
     await relay.speedbump.settled();
     await relay.handleLine(userCreate(id(), "quiet hello", QUIET));
@@ -249,7 +255,7 @@ describe("the reference relay over HTTP against discord-sim", () => {
 
   it("holds survive a restart: a pending hold is delivered once by the next process", async () => {
     const first = startRelay();
-    await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: new Date() });
+    await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: time.clock.now() });
     await first.handleLine(deleteLine(id()));
     await first.speedbump.settled();
     const kept = id();
@@ -263,9 +269,7 @@ describe("the reference relay over HTTP against discord-sim", () => {
     seedProxy(id(), proxiedWhileDown);
     const second = startRelay();
     await expect(second.speedbump.start()).resolves.toEqual({ recoveredHolds: 2, activeChannels: 1 });
-    await until(() => posted().length >= 1);
-    await sleep(DELAY_MS);
-    await second.speedbump.settled();
+    await elapse(second, DELAY_MS);
     expect(posted().map((m) => m.content)).toEqual(["survives the restart"]);
     expect(await handle.store.speedbump.listHolds()).toEqual([]);
   });
@@ -299,45 +303,46 @@ describe("the reference relay over HTTP against discord-sim", () => {
 
 describe("the relay when the sink fails", () => {
   it("retries with backoff, in order per channel, while other channels go on", async () => {
-    const time = createFakeTime();
     let down = true;
+    const attempts = new Map<string, number>();
+    const watch = retryWatch();
     const relay = startRelay({
-      discord: flakySink((content) => down && content.startsWith("quiet")),
-      clock: time.clock,
-      scheduler: time.scheduler,
+      discord: flakySink((content) => down && content.startsWith("quiet"), attempts),
       retry: { attempts: 5, baseDelayMs: 1_000 },
+      logger: watch.logger,
     });
     const first = relay.handleLine(userCreate(id(), "quiet 1", QUIET));
     const second = relay.handleLine(userCreate(id(), "quiet 2", QUIET));
     await relay.handleLine(userCreate(id(), "elsewhere", CHANNEL));
-    await until(() => relay.stats().retried === 1);
+    await watch.retried(1);
     expect(posted().map((m) => m.content)).toEqual(["elsewhere"]);
-    time.advance(1_000);
-    await until(() => relay.stats().retried === 2);
+    await time.advance(1_000);
+    await watch.retried(2);
     expect(posted()).toHaveLength(1);
     down = false;
-    time.advance(1_999);
-    await sleep(20);
+    // The next attempt is due 2,000 ms on: a millisecond before, nothing has been tried again.
+    await time.advance(1_999);
     expect(posted()).toHaveLength(1);
-    time.advance(1);
+    expect(attempts.get("quiet 1")).toBe(2);
+    expect(attempts.get("quiet 2")).toBeUndefined();
+    await time.advance(1);
     await Promise.all([first, second]);
     expect(posted().map((m) => m.content)).toEqual(["elsewhere", "quiet 1", "quiet 2"]);
     expect(relay.stats()).toMatchObject({ forwarded: 3, retried: 2, deadLettered: 0 });
   });
 
   it("dead-letters an event to the event log after the last attempt, and the channel moves on", async () => {
-    const time = createFakeTime();
+    const watch = retryWatch();
     const relay = startRelay({
       discord: flakySink((content) => content === "doomed"),
-      clock: time.clock,
-      scheduler: time.scheduler,
       retry: { attempts: 2, baseDelayMs: 1_000 },
+      logger: watch.logger,
     });
     const doomed = id();
     const first = relay.handleLine(userCreate(doomed, "doomed", QUIET));
     const next = relay.handleLine(userCreate(id(), "next", QUIET));
-    await until(() => relay.stats().retried === 1);
-    time.advance(1_000);
+    await watch.retried(1);
+    await time.advance(1_000);
     await Promise.all([first, next]);
     expect(posted().map((m) => m.content)).toEqual(["next"]);
     expect(relay.stats()).toMatchObject({ deadLettered: 1 });
@@ -350,14 +355,13 @@ describe("the relay when the sink fails", () => {
   });
 
   it("a proxied message whose post failed is retried; its original is dropped and neither is lost", async () => {
-    const time = createFakeTime();
     let failures = 1;
+    const watch = retryWatch();
     const relay = startRelay({
       discord: flakySink((content) => content === "hello" && failures-- > 0),
-      clock: time.clock,
-      scheduler: time.scheduler,
+      logger: watch.logger,
     });
-    await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: new Date() });
+    await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: time.clock.now() });
     await relay.handleLine(deleteLine(id()));
     await relay.speedbump.settled();
     const original = id();
@@ -366,11 +370,11 @@ describe("the relay when the sink fails", () => {
     seedProxy(proxied, original);
     const proxiedDone = relay.handleLine(pkCreate(proxied, "hello"));
     const deleted = relay.handleLine(deleteLine(original));
-    await until(() => relay.stats().retried === 1);
+    await watch.retried(1);
     expect(posted()).toHaveLength(0);
-    time.advance(1_000);
+    await time.advance(1_000);
     await Promise.all([proxiedDone, deleted]);
-    time.advance(60_000);
+    await time.advance(60_000);
     await relay.speedbump.settled();
     expect(posted().map((m) => [m.content, m.username])).toEqual([["hello", "Alice [she/her]"]]);
     expect(await handle.store.speedbump.listHolds()).toEqual([]);
@@ -380,7 +384,7 @@ describe("the relay when the sink fails", () => {
 describe("thread parents", () => {
   it("are learnt from an event that names its parent and applied to the thread's later gateway events", async () => {
     const relay = startRelay();
-    await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: new Date() });
+    await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: time.clock.now() });
     await relay.handleLine(deleteLine(id()));
     await relay.speedbump.settled();
     await relay.handleLine(threadCreate(id(), "in the thread"));
@@ -392,7 +396,7 @@ describe("thread parents", () => {
 
   it("are learnt from parent_id on a dispatch and from THREAD_UPDATE", async () => {
     const relay = startRelay();
-    await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: new Date() });
+    await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: time.clock.now() });
     await relay.handleLine(deleteLine(id()));
     await relay.speedbump.settled();
     const other = "1200000000000000072";

@@ -42,7 +42,12 @@ export {
   type WebhookProfile,
   webhookProfile,
 } from "./identity";
-export { createMemorySpeedbumpStore, type MemorySpeedbumpStore } from "./memory-store";
+export { createLines, type Lines } from "./lines";
+export {
+  createMemorySpeedbumpStore,
+  type MemoryProxySighting,
+  type MemorySpeedbumpStore,
+} from "./memory-store";
 export { type ResolvedSpeedbumpOptions, resolveSpeedbumpOptions, type SpeedbumpOptions } from "./options";
 export type {
   ChannelState,
@@ -67,10 +72,26 @@ export type {
   TimerHandle,
   UnresolvedProxyMessage,
 } from "./ports";
+export { createRelay, type Relay, type RelayOptions, type RelayStats } from "./relay/create-relay";
+export { createSinkDelivery, type SinkCounters } from "./relay/deliver";
+export { createRelayInput, type RelayInput } from "./relay/input";
+export type { RelayEventSource, RelayLogger, RelaySink } from "./relay/ports";
+export { nextRetry, type RelayRetryOptions, type RelayRetryPolicy, resolveRelayRetry } from "./relay/retry";
+export {
+  type SinkEditBody,
+  type SinkProfile,
+  sinkContent,
+  sinkEditBody,
+  sinkPostBody,
+  sinkProfile,
+  sinkUsername,
+} from "./relay/sink-message";
 export {
   createSpeedbump,
+  type DecideState,
   type DeliverReason,
   type DropReason,
+  decide,
   type HoldReason,
   type ResolvedIdentity,
   type Speedbump,
@@ -78,4 +99,5 @@ export {
   type SpeedbumpDeps,
   type SpeedbumpStartResult,
   type SpeedbumpStats,
+  type Step,
 } from "./speedbump";

@@ -9,8 +9,28 @@ import type {
   UnresolvedProxyMessage,
 } from "./ports";
 
+/** A member sighting in {@link MemorySpeedbumpStore.tables}. */
+export interface MemoryProxySighting {
+  guildId: string;
+  memberKey: string;
+  senderUserId: string;
+  at: Date;
+}
+
 /** Both store ports in process memory: for tests, benchmarks and single-process relays without a database. */
-export type MemorySpeedbumpStore = SpeedbumpStore & ProxyMemberStore;
+export interface MemorySpeedbumpStore extends SpeedbumpStore, ProxyMemberStore {
+  /** The records themselves, read-only (a conformance kit's backdoor, a test's look inside). */
+  readonly tables: {
+    readonly channels: ReadonlyMap<string, ChannelState>;
+    /** User id → last seen proxying. */
+    readonly proxyUsers: ReadonlyMap<string, Date>;
+    readonly holds: ReadonlyMap<string, PendingHold>;
+    readonly unresolved: ReadonlyMap<string, UnresolvedProxyMessage>;
+    /** Member key → identity. */
+    readonly members: ReadonlyMap<string, ProxyMemberRecord>;
+    readonly sightings: Iterable<MemoryProxySighting>;
+  };
+}
 
 /**
  * Creates an in-memory {@link SpeedbumpStore} and {@link ProxyMemberStore}. Nothing survives the
@@ -24,7 +44,7 @@ export function createMemorySpeedbumpStore(): MemorySpeedbumpStore {
   const unresolved = new Map<string, UnresolvedProxyMessage>();
   const identities = new Map<string, ProxyMemberRecord>();
   /** key: guild \u0000 member \u0000 sender */
-  const seen = new Map<string, { guildId: string; memberKey: string; senderUserId: string; at: Date }>();
+  const seen = new Map<string, MemoryProxySighting>();
   const seenKey = (g: string, m: string, s: string) => `${g}\u0000${m}\u0000${s}`;
 
   const dropOrphans = () => {
@@ -33,6 +53,14 @@ export function createMemorySpeedbumpStore(): MemorySpeedbumpStore {
   };
 
   return {
+    tables: {
+      channels,
+      proxyUsers: users,
+      holds,
+      unresolved,
+      members: identities,
+      sightings: { [Symbol.iterator]: () => seen.values() },
+    },
     async getChannel({ channelId }) {
       const state = channels.get(channelId);
       return state ? { ...state } : null;
@@ -56,7 +84,10 @@ export function createMemorySpeedbumpStore(): MemorySpeedbumpStore {
       holds.delete(messageId);
     },
     async listHolds() {
-      return [...holds.values()].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()).map((h) => ({ ...h }));
+      // Read on start only: copied whole, as a database would hand back new objects.
+      return [...holds.values()]
+        .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
+        .map((h) => structuredClone(h));
     },
     async saveUnresolved(item) {
       unresolved.set(item.messageId, { ...item });

@@ -43,6 +43,11 @@ export { defineSyncQueueCases } from "./ports/role-sync-queue";
 export type { RoleSyncSubject, SyncRowView } from "./ports/role-sync-subject";
 export { defineSessionStoreCases, type SessionStoreSubject } from "./ports/session-store";
 export {
+  defineSpeedbumpStoreCases,
+  type SpeedbumpSightingView,
+  type SpeedbumpStoreSubject,
+} from "./ports/speedbump-store";
+export {
   type DefinitionRow,
   defineWebhookDefinitionsCases,
   type WebhookDefinitionsSubject,

@@ -1,32 +1,12 @@
-import {
-  createSpeedbump,
-  type Delivery,
-  type MessageCreateEvent,
-  PLURALKIT_APPLICATION_ID,
-  type ProxyMemberRecord,
-} from "@guildkit/pk-speedbump";
+import { createSpeedbump, type Delivery, PLURALKIT_APPLICATION_ID } from "@guildkit/pk-speedbump";
 import { decodeJsonObject, decodeTime } from "@guildkit/store-kysely";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { defineStoreCases } from "../define";
+import { at, DAY, proxyMember, speedbumpMessage, T0, unresolvedItem } from "../ports/speedbump-fixtures";
+import { sqlSpeedbumpRows } from "../ports/speedbump-sql";
+import { defineSpeedbumpStoreCases } from "../ports/speedbump-store";
 
-const T0 = new Date("2026-11-23T12:00:00.000Z");
-const at = (ms: number) => new Date(T0.getTime() + ms);
-const DAY = 86_400_000;
-
-const message = (id: string, content = "hello"): MessageCreateEvent => ({
-  type: "create",
-  id,
-  channelId: "200",
-  parentId: null,
-  guildId: "100",
-  author: { id: "42", username: "alice", globalName: null, avatar: null, bot: false },
-  webhookId: null,
-  applicationId: null,
-  content,
-  embeds: [{ type: "link", url: "https://example.org" }],
-  attachments: [],
-  timestamp: null,
-});
+const message = speedbumpMessage;
 
 /** Fake time for a speedbump on a real store: timers fire only through `fireDue`. */
 function createFakeTime() {
@@ -57,29 +37,14 @@ function createFakeTime() {
   };
 }
 
-const unresolvedItem = (messageId: string, due: number) => ({
-  messageId,
-  channelId: "200",
-  guildId: "100",
-  webhookId: "300",
-  webhookUsername: "Alice | sys",
-  webhookAvatarUrl: null,
-  attempts: 0,
-  nextAttemptAt: at(due),
-});
-
-const member = (id: string, displayName = id): ProxyMemberRecord => ({
-  key: `pk:uuid-${id}`,
-  memberId: id,
-  memberUuid: `uuid-${id}`,
-  systemId: "sysxy",
-  systemUuid: "sys-uuid",
-  handle: `_pk_${id}`,
-  displayName,
-  avatarUrl: null,
-});
+const member = proxyMember;
 
 export const speedbumpCases = defineStoreCases("speedbump", ({ dialect, fresh }) => {
+  describe("SpeedbumpStore and ProxyMemberStore ports", () =>
+    defineSpeedbumpStoreCases(async () => {
+      const { store, db } = await fresh();
+      return { store: store.speedbump, rows: sqlSpeedbumpRows(db, dialect) };
+    }));
   it("saves, replaces and reads back a channel's state", async () => {
     const { store, db } = await fresh();
     const port = store.speedbump;

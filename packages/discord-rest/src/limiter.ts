@@ -326,7 +326,9 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
         if (abandoned || signal?.aborted) return SKIPPED;
         const answered = await guard.admit();
         try {
-          if (limiter !== fallback) await sharedStarts?.admit();
+          // Fallback jobs too once Redis is back: the ones queued while it was away must not add
+          // their own rate to the shared one.
+          if (limiter !== fallback || redisClient?.status === "ready") await sharedStarts?.admit();
           if (abandoned || signal?.aborted) return SKIPPED;
           return await fn();
         } finally {

@@ -92,8 +92,8 @@ export async function installScratch(root, work, packages, report) {
   return scratch;
 }
 
-/** The scratch project's tsconfig for one `moduleResolution` (`skipLibCheck: false` always). */
-export function writeTsconfig(scratch, file, { resolution, include, emit }) {
+/** The scratch project's tsconfig for one `moduleResolution` (`skipLibCheck: false` unless told). */
+export function writeTsconfig(scratch, file, { resolution, include, emit, skipLibCheck = false }) {
   const module = resolution === "node16" ? "node16" : "esnext";
   write(join(scratch, file), {
     compilerOptions: {
@@ -103,7 +103,7 @@ export function writeTsconfig(scratch, file, { resolution, include, emit }) {
       moduleResolution: resolution,
       types: ["node"],
       strict: true,
-      skipLibCheck: false,
+      skipLibCheck,
       noEmit: !emit,
       ...(emit ? { outDir: "out", rootDir: "." } : {}),
     },

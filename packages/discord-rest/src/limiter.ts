@@ -1,5 +1,6 @@
 import type { ConnectionOptions as TlsOptions } from "node:tls";
-import { systemScheduler } from "@guildkit/core/system";
+import type { TimerHandle } from "@guildkit/core";
+import { systemClock, systemScheduler } from "@guildkit/core/system";
 import Bottleneck from "bottleneck";
 import { createSharedStartGuard, type RedisScriptClient } from "./shared-start-guard";
 import { createStartGuard, type StartGuard } from "./start-guard";
@@ -185,16 +186,31 @@ function adaptBottleneckScripts(connection: unknown, serverNow: () => number): v
 
 /** How far the Redis server's clock is from this process's, measured with `TIME` (refreshed every minute). */
 function redisClockOffset(client: { time(): Promise<[string, string]> }, onError: (e: unknown) => void) {
+  const now = () => systemClock.now().getTime();
   let offset = 0;
+  let timer: TimerHandle | null = null;
+  let stopped = false;
   const measure = async () => {
-    const before = Date.now();
+    const before = now();
     const [seconds, micros] = await client.time();
-    const after = Date.now();
+    const after = now();
     offset = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - (before + after) / 2;
   };
-  const timer = setInterval(() => void measure().catch(onError), 60_000);
-  timer.unref();
-  return { measure, now: () => Math.round(Date.now() + offset), stop: () => clearInterval(timer) };
+  const every = () => {
+    if (stopped) return;
+    timer = systemScheduler.setTimer(new Date(now() + 60_000), () => {
+      void measure().catch(onError).finally(every);
+    });
+  };
+  every();
+  return {
+    measure,
+    now: () => Math.round(now() + offset),
+    stop: () => {
+      stopped = true;
+      if (timer) systemScheduler.clear(timer);
+    },
+  };
 }
 
 /** Start guards of clustered budgets, by budget id and settings (one per budget per process). */

@@ -2,8 +2,8 @@ import { systemClock, systemScheduler } from "@guildkit/core/system";
 import {
   createBottleneckLimiter,
   createDiscordRest,
-  createRedisInvalidRequestLedger,
   createEventLogReporter,
+  createRedisInvalidRequestLedger,
   createRoleGateway,
   type DiscordRest,
   type ReporterProcessLog,
@@ -178,7 +178,9 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
         limiter,
         logger: clientEvents.logger,
         // Discord bans the IP, not the process: with Redis every worker counts invalid requests together.
-        ...(deps.redisUrl ? { banGuard: { ledger: createRedisInvalidRequestLedger({ url: deps.redisUrl }) } } : {}),
+        ...(deps.redisUrl
+          ? { banGuard: { ledger: createRedisInvalidRequestLedger({ url: deps.redisUrl }) } }
+          : {}),
         ...options.rest,
       }),
     };

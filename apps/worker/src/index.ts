@@ -1,2 +1,2 @@
-/** The reference worker's own pieces (the relay); the tasks and the CLI are `@guildkit/worker`'s. */
-export { registerRelay } from "./commands/relay";
+/** The reference worker only wires `@guildkit/worker` (tasks, CLI, relay): nothing of its own to export. */
+export {};

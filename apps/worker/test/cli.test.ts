@@ -4,7 +4,6 @@ import { fileURLToPath } from "node:url";
 import { TEST_SECRET_KEY } from "@guildkit/store-testkit";
 import { describe, expect, it } from "vitest";
 import { cliExitCode, runCli } from "../../../packages/worker/test/cli-harness";
-import { registerRelay } from "../src/commands/relay";
 
 const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 // No command here opens the database: a path that is never created is enough.
@@ -13,10 +12,10 @@ const env = {
   GUILDKIT_SECRET_KEY: TEST_SECRET_KEY,
 };
 
-/** The app's `guildkit` (the package's CLI plus `relay`) in this process. */
-const run = (argv: string[]) => runCli(argv, env, { commands: [registerRelay] });
+/** The app's `guildkit` (the package's CLI, relay included) in this process. */
+const run = (argv: string[]) => runCli(argv, env);
 
-describe("the reference app's guildkit: the package's CLI plus relay", () => {
+describe("the reference app's guildkit: the package's CLI, relay included", () => {
   it("--help lists relay beside the package's commands", async () => {
     const help = await run(["--help"]);
     expect(help.code).toBe(0);

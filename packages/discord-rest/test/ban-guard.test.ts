@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { systemClock } from "@guildkit/core/system";
-import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createMemoryInvalidRequestLedger,
@@ -9,26 +8,9 @@ import {
   DiscordBanGuardError,
   type InvalidRequestLedger,
 } from "../src";
-import { startWorld } from "./helpers";
+import { REDIS_URL, redisAvailable, startWorld } from "./helpers";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-
-async function redisAvailable(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0 });
-  probe.on("error", () => {});
-  try {
-    await probe.connect();
-    await probe.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const available = await redisAvailable();
-if (!available && process.env.CI === "true") throw new Error(`Redis is not reachable at ${REDIS_URL}`);
+const available = await redisAvailable("the Redis ban-guard tests");
 
 let world: Awaited<ReturnType<typeof startWorld>>;
 beforeAll(async () => {

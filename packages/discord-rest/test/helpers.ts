@@ -5,6 +5,7 @@ import {
   seedDemo,
   startDiscordSim,
 } from "@guildkit/discord-sim";
+import Redis from "ioredis";
 import { createDiscordRest, type DiscordRest, type DiscordRestOptions } from "../src";
 
 /** The most timestamps that fall in any half-open window [t, t + 1000). */
@@ -48,4 +49,27 @@ export async function startWorld(simOptions: DiscordSimOptions = {}): Promise<{
       await sim.close();
     },
   };
+}
+
+/** Where the Redis tests connect (`REDIS_URL`, default the machine's 6379). */
+export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/**
+ * Whether Redis answers at {@link REDIS_URL}. Outside CI a file whose Redis is away is skipped with a
+ * warning; with `CI=true` it throws instead.
+ */
+export async function redisAvailable(what: string): Promise<boolean> {
+  const probe = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0 });
+  probe.on("error", () => {});
+  try {
+    await probe.connect();
+    await probe.ping();
+    return true;
+  } catch {
+    if (process.env.CI === "true") throw new Error(`Redis is not reachable at ${REDIS_URL}`);
+    console.warn(`skipping ${what}: Redis is not reachable at ${REDIS_URL}`);
+    return false;
+  } finally {
+    probe.disconnect();
+  }
 }

@@ -1,20 +1,11 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBottleneckLimiter } from "../src";
-import { maxStartsPerSecond, startWorld } from "./helpers";
+import { maxStartsPerSecond, REDIS_URL, redisAvailable, startWorld } from "./helpers";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const probe = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0 });
-probe.on("error", () => {});
-const available = await probe.connect().then(
-  () => true,
-  () => false,
-);
-probe.disconnect();
-if (!available && process.env.CI === "true") throw new Error(`Redis is not reachable at ${REDIS_URL}`);
+const available = await redisAvailable("the clock-skew test");
 
 let world: Awaited<ReturnType<typeof startWorld>>;
 beforeAll(async () => {

@@ -2,29 +2,9 @@ import { randomUUID } from "node:crypto";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBottleneckLimiter } from "../src";
-import { maxStartsPerSecond, startWorld } from "./helpers";
+import { maxStartsPerSecond, REDIS_URL, redisAvailable, startWorld } from "./helpers";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-
-async function redisAvailable(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0 });
-  probe.on("error", () => {});
-  try {
-    await probe.connect();
-    await probe.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const available = await redisAvailable();
-if (!available) {
-  if (process.env.CI === "true") throw new Error(`Redis is not reachable at ${REDIS_URL}`);
-  console.warn(`skipping the clustered-limiter tests: Redis is not reachable at ${REDIS_URL}`);
-}
+const available = await redisAvailable("the clustered-limiter tests");
 
 let world: Awaited<ReturnType<typeof startWorld>>;
 beforeAll(async () => {

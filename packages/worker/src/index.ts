@@ -35,6 +35,19 @@ export {
   progressLine,
   runReconcileCommand,
 } from "./reconcile-command";
+export {
+  createRelay,
+  discordChannelWebhooks,
+  discordWebhookSink,
+  jsonLinesSource,
+  type Relay,
+  type RelayDiscord,
+  type RelayLogger,
+  type RelayOptions,
+  type RelayRetryOptions,
+  type RelayStats,
+  sinkUsername,
+} from "./relay";
 export { createRetentionTask, type RetentionTaskOptions, retentionTask } from "./retention";
 export {
   createRoleSync,

@@ -4,6 +4,7 @@ import { registerDoctor } from "./doctor";
 import type { CliIo } from "./io";
 import { registerMigrate } from "./migrate";
 import { registerReconcile } from "./reconcile";
+import { registerRelay } from "./relay";
 import { registerSecrets } from "./secrets";
 import { registerStatus } from "./status";
 import { registerWebhooks } from "./webhooks";
@@ -60,6 +61,7 @@ export function createProgram({ io, argv, done, commands = [] }: ProgramOptions)
   registerConfig(program, io, done);
   registerWebhooks(program, io, done);
   registerSecrets(program, io, done);
+  registerRelay(program, io, argv);
   for (const register of commands) register(program, io, argv, done);
   // every subcommand shares the parent's output and error handling
   const share = (cmd: Command) => {

@@ -1,12 +1,12 @@
-import { type CliCommand, type CliIo, CliUsageError } from "@guildkit/worker";
 import type { Command } from "commander";
+import { CliUsageError } from "./errors";
+import type { CliIo } from "./io";
 
 /**
- * `guildkit relay`: the reference relay (`src/relay-cli.ts`, also `pnpm --filter @guildkit/worker-app
- * relay`) with the same options. It is a process of its own that reads the process's arguments and
+ * `guildkit relay`: the relay (`src/relay-cli.ts`) with the same options. It is a process of its own that reads the process's arguments and
  * exits when its input ends, so it only runs from the `guildkit` bin.
  */
-export const registerRelay: CliCommand = (program: Command, _io: CliIo, argv: readonly string[]): void => {
+export const registerRelay = (program: Command, _io: CliIo, argv: readonly string[]): void => {
   program
     .command("relay")
     .description("run the PluralKit speedbump relay over a JSON-lines stream of message events")

@@ -1,7 +1,7 @@
 /**
  * `guildkit-worker relay` — the reference relay as a process:
  *
- *   pnpm --filter @guildkit/worker relay --input events.jsonl --sink https://discord.com/api/webhooks/<id>/<token>
+ *   guildkit relay --input events.jsonl --sink https://discord.com/api/webhooks/<id>/<token>
  *
  * `--input -` (the default) reads standard input. Options: `--delay-ms N` (speedbump delay, default
  * 4000), `--hold-all` (hold every user in speedbump channels). The bot token comes from the stored
@@ -15,8 +15,11 @@ import { parseArgs } from "node:util";
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
 import { createDiscordRest, createEventLogReporter } from "@guildkit/discord-rest";
 import { createPluralKitApi } from "@guildkit/pluralkit-api";
-import { createLogger, loadWorkerSettings, openStore, shutdownSignal } from "@guildkit/runtime";
+import { createLogger } from "./logger";
 import { createRelay, jsonLinesSource } from "./relay";
+import { loadWorkerSettings } from "./settings";
+import { shutdownSignal } from "./shutdown";
+import { openStore } from "./store";
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "relay"),

@@ -32,6 +32,7 @@ export { freePort } from "./free-port";
 export { runStoreConformance, type StoreConformanceOptions } from "./harness";
 export { type ConfigStoreSubject, defineConfigStoreCases } from "./ports/config-store";
 export { defineEventLogCases, type EventLogSubject } from "./ports/event-log";
+export { defineGuildGatewayCases, type GuildGatewaySubject } from "./ports/guild-gateway";
 export {
   defineMemberAccountsCases,
   type MemberAccountRow,

@@ -1,22 +1,15 @@
-import type { IoOptions } from "@guildkit/core";
+import type { Scheduler as CoreScheduler, IoOptions } from "@guildkit/core";
 import type { Delivery } from "./delivery";
 import type { MessageCreateEvent } from "./events";
 
-export type { Clock, EventLog, EventLogEntry, IoOptions } from "@guildkit/core";
-
-/** An opaque handle returned by {@link Scheduler.setTimer}. */
-export type TimerHandle = unknown;
+export type { Clock, EventLog, EventLogEntry, IoOptions, TimerHandle } from "@guildkit/core";
 
 /**
- * Runs a function at a given time. The core never calls `setTimeout` itself: the app hands it
- * a scheduler on real time, tests a fake one.
+ * Runs a function at a given time: the timer half of `@guildkit/core`'s `Scheduler` (its
+ * `systemScheduler` and `createFakeTime().scheduler` fit as they are). The core never calls
+ * `setTimeout` itself: the app hands it a scheduler on real time, tests a fake one.
  */
-export interface Scheduler {
-  /** Calls `fn` once, at or after `at` (immediately when `at` is in the past). */
-  setTimer(at: Date, fn: () => void): TimerHandle;
-  /** Cancels a timer that has not fired; a no-op for one that has. */
-  clear(handle: TimerHandle): void;
-}
+export type Scheduler = Pick<CoreScheduler, "setTimer" | "clear">;
 
 /** A webhook of a channel, as much as the speedbump needs of it. */
 export interface ChannelWebhook {

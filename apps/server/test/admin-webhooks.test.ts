@@ -67,6 +67,37 @@ describe("admin console webhooks without JavaScript", () => {
     expect((await ctx.store.webhooks.list()).length).toBe(1);
   });
 
+  it("the list shows each webhook's delivery: delivered, pending, retrying, dead and the newest error", async () => {
+    await postForm(app, login, "/admin/webhooks/new", fields);
+    const [hook] = await ctx.store.webhooks.list();
+    for (const item of ["pear", "plum"]) {
+      await sql`insert into orders (item, qty) values (${item}, 1)`.execute(ctx.store.kysely);
+    }
+    const list = async () =>
+      (await (await app.request("/admin/webhooks", { headers: { cookie: login.cookie } })).text()).match(
+        new RegExp(`<td id="webhook-stats-${hook?.id}">(.*?)</td>`),
+      )?.[1];
+    expect(await list()).toBe("0 delivered · 2 pending · 0 retrying · 0 dead");
+    const now = new Date();
+    const [event] = await ctx.store.webhooks.claim({
+      owner: "t",
+      leaseMs: 60_000,
+      limit: 1,
+      perWebhook: 1,
+      now,
+    });
+    await ctx.store.webhooks.complete(event?.id as string, "t", {
+      state: "retry",
+      nextAttemptAt: new Date(now.getTime() + 60_000),
+      countsAsAttempt: true,
+      error: "Discord answered 502",
+      possibleDuplicate: false,
+    });
+    expect(await list()).toBe(
+      '0 delivered · 1 pending · 1 retrying · 0 dead<br><span class="muted">last error: Discord answered 502</span>',
+    );
+  });
+
   it("the live preview's JSON answer needs the CSRF header, like every form", async () => {
     const headers = {
       cookie: login.cookie,

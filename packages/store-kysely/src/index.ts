@@ -130,6 +130,7 @@ export {
   type StoredWebhook,
   type TableGuard,
   type TriggerRepairReport,
+  type WebhookDeliveryStats,
   type WebhookStore,
 } from "./webhooks";
 export { installTrigger, listTables, listTriggers } from "./webhooks/catalog";

@@ -122,12 +122,13 @@ export function webhookPages(app: Hono, deps: ConsoleDeps): void {
       const webhooks = (await api("GET", "/webhooks")).body.webhooks as ListedWebhook[];
       const dead = (await api("GET", "/webhooks/dead?limit=1000")).body.events as ListedDead[];
       const counts = await hooks.countByState();
+      const stats = await hooks.countByWebhook();
       const notice = c.req.query("notice") ?? null;
       return respond(
         c,
         layout(
           { title: "Webhooks", page: "webhooks", csrf: session.csrf, notice },
-          webhookList({ csrf: session.csrf, webhooks, dead, counts }),
+          webhookList({ csrf: session.csrf, webhooks, dead, counts, stats }),
         ),
       );
     }),

@@ -5,6 +5,16 @@ import type { Database } from "../schema";
 import type { WebhookStoreContext } from "./context";
 import { isTrue } from "./rows";
 
+/** What {@link countByWebhook} reports for one webhook. */
+export interface WebhookDeliveryStats {
+  delivered: number;
+  pending: number;
+  retrying: number;
+  dead: number;
+  /** The error of the newest event that has one (`last_error`), or null. */
+  lastError: string | null;
+}
+
 /** A dead-lettered event, for the admin. */
 export interface DeadEvent {
   id: string;
@@ -104,6 +114,52 @@ export function createDeadLetters(ctx: WebhookStoreContext) {
         .execute();
       const out = { pending: 0, delivered: 0, dead: 0 };
       for (const r of rows) if (r.state in out) out[r.state as keyof typeof out] = decodeInteger(r.n);
+      return out;
+    },
+
+    /**
+     * Delivery stats per webhook id (the admin console's webhook list): events delivered, pending
+     * (never attempted), retrying (pending after a failed attempt) and dead, and the newest event's
+     * error, if any. Webhooks without events are absent.
+     */
+    async countByWebhook(io: IoOptions = {}): Promise<Record<string, WebhookDeliveryStats>> {
+      io.signal?.throwIfAborted();
+      await ctx.fanOut();
+      const rows = await db
+        .selectFrom("webhook_outbox")
+        .select([
+          "webhook_id",
+          "state",
+          (eb) => eb.case().when("attempts", ">", 0).then(1).else(0).end().as("tried"),
+          (eb) => eb.fn.countAll().as("n"),
+        ])
+        .groupBy(["webhook_id", "state", "tried"])
+        .execute();
+      const out: Record<string, WebhookDeliveryStats> = {};
+      const entry = (id: string) => {
+        out[id] ??= { delivered: 0, pending: 0, retrying: 0, dead: 0, lastError: null };
+        return out[id];
+      };
+      for (const r of rows) {
+        const stats = entry(decodeId(r.webhook_id));
+        const n = decodeInteger(r.n);
+        if (r.state === "delivered") stats.delivered += n;
+        else if (r.state === "dead") stats.dead += n;
+        else if (decodeInteger(r.tried) > 0) stats.retrying += n;
+        else stats.pending += n;
+      }
+      const newest = await db
+        .selectFrom("webhook_outbox")
+        .select(["webhook_id", "last_error"])
+        .where("id", "in", (eb) =>
+          eb
+            .selectFrom("webhook_outbox")
+            .select((e) => e.fn.max("id").as("id"))
+            .where("last_error", "is not", null)
+            .groupBy("webhook_id"),
+        )
+        .execute();
+      for (const r of newest) entry(decodeId(r.webhook_id)).lastError = r.last_error;
       return out;
     },
   };

@@ -18,7 +18,7 @@ import { createWebhookTableReads } from "./table-reads";
 
 export * from "./catalog";
 export type { WebhookStoreOptions } from "./context";
-export type { DeadEvent } from "./dead-letters";
+export type { DeadEvent, WebhookDeliveryStats } from "./dead-letters";
 export type { DefinitionWriteOptions } from "./definitions";
 export { type WebhookDialect, webhookDialect } from "./dialect";
 export type { TriggerRepairReport } from "./repair";

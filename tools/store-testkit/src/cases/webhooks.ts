@@ -412,6 +412,39 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     expect(await store.webhooks.countByState()).toEqual({ pending: 3, delivered: 0, dead: 0 });
   });
 
+  it("counts delivery per webhook: delivered, pending, retrying, dead and the newest error", async () => {
+    const { store, db } = await fresh();
+    await itemsTable(db, dialect);
+    const a = await define(store);
+    const b = await define(store);
+    for (let i = 0; i < 3; i++) await insertItem(db, dialect, { name: `n${i}`, qty: i });
+    const events = await store.webhooks.claim({
+      owner: "w",
+      leaseMs: 1000,
+      limit: 10,
+      perWebhook: 1,
+      now: T0,
+    });
+    const head = (id: string) => events.find((e) => e.webhookId === id)?.id as string;
+    await store.webhooks.complete(head(a.id), "w", {
+      state: "delivered",
+      messageId: "m1",
+      at: T0,
+      possibleDuplicate: false,
+    });
+    await store.webhooks.complete(head(b.id), "w", {
+      state: "retry",
+      nextAttemptAt: new Date(T0.getTime() + 5_000),
+      countsAsAttempt: true,
+      error: "Discord answered 502",
+      possibleDuplicate: false,
+    });
+    expect(await store.webhooks.countByWebhook()).toEqual({
+      [a.id]: { delivered: 1, pending: 2, retrying: 0, dead: 0, lastError: null },
+      [b.id]: { delivered: 0, pending: 2, retrying: 1, dead: 0, lastError: "Discord answered 502" },
+    });
+  });
+
   it("disabling a webhook on Discord's 404 drops its trigger and dead-letters its pending events", async () => {
     const { store, db } = await fresh();
     await itemsTable(db, dialect);

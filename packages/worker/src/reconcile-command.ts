@@ -28,16 +28,41 @@ function duration(ms: number): string {
 }
 
 /** One progress line: bar, count, rate and ETA. */
-export function progressLine(p: { done: number; total: number; elapsedMs: number; width?: number }): string {
+/** What the progress line shows: members checked of the plan's, role changes applied of the plan's. */
+export interface ProgressFigures {
+  /** Distinct members whose outcome was recorded (a member re-claimed after a release counts once). */
+  checked: number;
+  /** Members the pass covers (never grows past the plan). */
+  members: number;
+  /** Role changes applied (adds and removals). */
+  changes: number;
+  /** Role changes the plan found. */
+  plannedChanges: number;
+  elapsedMs: number;
+  width?: number;
+}
+
+/**
+ * The progress line: a bar over members checked, then both figures, and an ETA — the later of the
+ * members still to check at the measured check rate and the role changes still to apply at the
+ * measured change rate (changes are bound by Discord's role bucket, checks are not).
+ */
+export function progressLine(p: ProgressFigures): string {
   const width = p.width ?? 30;
-  const total = Math.max(p.total, p.done, 1);
-  const ratio = Math.min(1, p.done / total);
+  const members = Math.max(p.members, 1);
+  const checked = Math.min(p.checked, p.members);
+  const changes = Math.min(p.changes, p.plannedChanges);
+  const ratio = Math.min(1, checked / members);
   const filled = Math.round(ratio * width);
-  const rate = p.elapsedMs > 0 ? (p.done / p.elapsedMs) * 1000 : 0;
-  const eta = rate > 0 ? ((total - p.done) / rate) * 1000 : Number.NaN;
+  const etaOf = (done: number, total: number) => {
+    if (done >= total) return 0;
+    const rate = p.elapsedMs > 0 ? done / p.elapsedMs : 0;
+    return rate > 0 ? (total - done) / rate : Number.NaN;
+  };
+  const eta = Math.max(etaOf(checked, p.members), etaOf(changes, p.plannedChanges));
   return (
     `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.round(ratio * 100)).padStart(3)}% ` +
-    `${p.done}/${total}  ${rate.toFixed(1)}/s  ETA ${duration(eta)}`
+    `members ${checked}/${p.members}  role changes ${changes}/${p.plannedChanges}  ETA ${duration(eta)}`
   );
 }
 
@@ -75,7 +100,9 @@ export function formatSummary(s: RunSummary, elapsedMs: number): string {
       `  roles added ${s.added}, removed ${s.removed}`,
       `  not in the guild ${s.notInGuild}, retrying later ${s.transientErrors}, permanent errors ${s.permanentErrors}`,
       `  Discord calls ${s.discordCalls} (${s.listedPages} member-list page(s))`,
-      ...(s.released > 0 ? [`  released unprocessed ${s.released}`] : []),
+      ...(s.released > 0
+        ? [`  not reached ${s.released} (the worker reconciles them, or run this again)`]
+        : []),
       ...(s.blockedUntil ? [`  blocked until ${s.blockedUntil.toISOString()} (see the event log)`] : []),
     ].join("\n") + "\n"
   );
@@ -105,8 +132,12 @@ export async function runReconcileCommand(
     opts.out.write(formatPlan(plan));
     return 0;
   }
+  // Plan first: the totals of the progress are the plan's (members, role changes), never re-counted.
+  const plan = await sync.reconciler.plan({ settings, gateway });
+  const plannedChanges = plan.gains.length + plan.losses.length;
+  opts.out.write(`plan: ${plan.checked} member(s) to check, ${plannedChanges} role change(s) to apply\n`);
   const started = now();
-  const progress = createProgress(opts.out, started, now);
+  const progress = createProgress(opts.out, started, now, { members: plan.checked, plannedChanges });
   const { summary } = await fullPass(
     { reconciler: sync.reconciler, queue, clock: { now: () => new Date(now()) } },
     { settings, gateway, stop: opts.stop, onStart: progress.start, onMember: progress.member },
@@ -117,25 +148,41 @@ export async function runReconcileCommand(
 }
 
 /** The progress output: a live bar on a terminal (every 100 ms), a plain line every 5 s otherwise. */
-function createProgress(out: CommandOutput, started: number, now: () => number) {
-  let total = 0;
-  let done = 0;
+function createProgress(
+  out: CommandOutput,
+  started: number,
+  now: () => number,
+  plan: { members: number; plannedChanges: number },
+) {
+  let members = plan.members;
+  const checked = new Set<string>();
+  let changes = 0;
   let lastLine = 0;
+  const line = () =>
+    progressLine({
+      checked: checked.size,
+      members,
+      changes,
+      plannedChanges: plan.plannedChanges,
+      elapsedMs: now() - started,
+    });
   return {
     start(marked: number) {
-      total = marked;
-      out.write(`${marked} member(s) to reconcile\n`);
+      // Members linked since the plan are covered too; the total is fixed from here on.
+      members = Math.max(members, marked);
+      out.write(`${members} member(s) to reconcile\n`);
     },
-    member(_: MemberResult) {
-      done += 1;
+    member(result: MemberResult) {
+      if (result.state !== "released") checked.add(result.memberId);
+      changes += result.added + result.removed;
       const t = now();
       if (out.isTTY) {
-        if (t - lastLine >= 100 || done === total) {
-          out.write(`\r${progressLine({ done, total, elapsedMs: t - started })}`);
+        if (t - lastLine >= 100 || checked.size === members) {
+          out.write(`\r${line()}`);
           lastLine = t;
         }
       } else if (t - lastLine >= 5000) {
-        out.write(`${progressLine({ done, total, elapsedMs: t - started })}\n`);
+        out.write(`${line()}\n`);
         lastLine = t;
       }
     },

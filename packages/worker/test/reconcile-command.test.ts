@@ -21,14 +21,21 @@ const SUMMARY: RunSummary = {
 };
 
 describe("guildkit reconcile output", () => {
-  it("the progress bar shows the share done, the rate and the ETA", () => {
-    expect(progressLine({ done: 250, total: 1000, elapsedMs: 10_000, width: 10 })).toBe(
-      "[###-------]  25% 250/1000  25.0/s  ETA 0:30",
+  it("the progress shows members checked and role changes applied, with the ETA of the slower of the two", () => {
+    const line = (p: Partial<Parameters<typeof progressLine>[0]>) =>
+      progressLine({ checked: 0, members: 10, changes: 0, plannedChanges: 0, elapsedMs: 0, width: 10, ...p });
+    expect(line({ checked: 250, members: 1000, changes: 10, plannedChanges: 40, elapsedMs: 10_000 })).toBe(
+      "[###-------]  25% members 250/1000  role changes 10/40  ETA 0:30",
     );
-    expect(progressLine({ done: 0, total: 10, elapsedMs: 0, width: 4 })).toBe(
-      "[----]   0% 0/10  0.0/s  ETA ?",
+    expect(line({})).toBe("[----------]   0% members 0/10  role changes 0/0  ETA ?");
+    // Checks are quick, role changes are bound by Discord's bucket: the ETA follows the changes.
+    expect(
+      line({ checked: 900, members: 1000, changes: 10, plannedChanges: 100, elapsedMs: 60_000 }),
+    ).toMatch(/ETA 9:00$/);
+    // Never past the plan, whatever is re-claimed.
+    expect(line({ checked: 1552, members: 1000, changes: 5, plannedChanges: 5, elapsedMs: 1000 })).toBe(
+      "[##########] 100% members 1000/1000  role changes 5/5  ETA 0:00",
     );
-    expect(progressLine({ done: 3600, total: 7200, elapsedMs: 3_600_000, width: 2 })).toMatch(/ETA 1:00:00$/);
   });
 
   it("the dry-run plan lists gains, losses and members not in the guild", () => {
@@ -56,17 +63,32 @@ describe("guildkit reconcile output", () => {
     expect(text).toContain("Discord calls 4 (1 member-list page(s))");
   });
 
-  it("the progress total counts every member due once marked, not only the newly marked ones", async () => {
-    // 1 member newly marked by the full pass; 2 were due already (a change, a pending revocation).
-    const queue = { scheduleFullPass: async () => 1, countDue: async () => 3 };
+  it("plans first, counts a member re-claimed after a release once, and its totals never grow past the plan", async () => {
+    const queue = { scheduleFullPass: async () => 3, countDue: async () => 3 };
     let clock = 0;
     const sync = {
       loadSettings: async () => ({ status: "ready", settings: {}, gateway: {} }),
       reconciler: {
+        plan: async () => ({
+          generatedAt: new Date(0),
+          mode: "bulk",
+          checked: 3,
+          gains: [{ discordUserId: "11", roleId: "9", memberIds: ["1"], reason: "r" }],
+          losses: [],
+          notInGuild: [],
+          errors: [],
+          discordCalls: 1,
+        }),
         drain: async (run: RunOptions) => {
-          for (const memberId of ["1", "2", "3"]) {
+          const results = [
+            { memberId: "1", state: "released", added: 0, removed: 0, error: null },
+            { memberId: "1", state: "ok", added: 1, removed: 0, error: null },
+            { memberId: "2", state: "ok", added: 0, removed: 0, error: null },
+            { memberId: "3", state: "ok", added: 0, removed: 0, error: null },
+          ] as const;
+          for (const result of results) {
             clock += 1_000;
-            run.onMember?.({ memberId, state: "ok", added: 0, removed: 0, error: null });
+            run.onMember?.({ ...result });
           }
           return { ...SUMMARY, processed: 3 };
         },
@@ -80,8 +102,10 @@ describe("guildkit reconcile output", () => {
       now: () => clock,
     });
     expect(code).toBe(0);
+    expect(out).toMatch(/^plan: 3 member\(s\) to check, 1 role change\(s\) to apply$/m);
     expect(out).toMatch(/^3 member\(s\) to reconcile$/m);
-    expect(out).toContain("1/3  1.0/s  ETA 0:02");
-    expect(out).toContain("100% 3/3  1.0/s  ETA 0:00");
+    expect(out).toContain("members 1/3  role changes 1/1");
+    expect(out).toContain("100% members 3/3  role changes 1/1  ETA 0:00");
+    expect(out).not.toMatch(/members [4-9]\/3/);
   });
 });

@@ -162,12 +162,25 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
   // The Discord client's own retries (429s waited out, 5xx/timeouts retried), aggregated per window.
   const clientEvents = createEventLogReporter({ eventLog: deps.store.eventLog, clock, log: deps.log });
 
+  // The shared budget's Redis errors go to the process log, at most one line per 10 s.
+  let lastBudgetError = Number.NEGATIVE_INFINITY;
+  function budgetError(error: unknown): void {
+    const at = clock.now().getTime();
+    if (at - lastBudgetError < 10_000) return;
+    lastBudgetError = at;
+    deps.log?.warn(
+      { err: error instanceof Error ? error.message : String(error) },
+      "Discord budget: Redis error (while Redis is away each worker sends on a budget of its own)",
+    );
+  }
+
   function restFor(token: string): DiscordRest {
     if (client?.token === token) return client.rest;
     const old = client;
     const limiter = createBottleneckLimiter({
       rps: options.rps ?? 3,
       ...(deps.redisUrl ? { redis: { url: deps.redisUrl, id: "guildkit-discord-bot" } } : {}),
+      onError: budgetError,
     });
     client = {
       token,

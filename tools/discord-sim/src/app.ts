@@ -41,6 +41,8 @@ export function createSimApp(ctx: SimContext, api: SimApi, urls: () => Record<st
   const app = new Hono<SimEnv>();
 
   app.use("*", async (c, next) => {
+    // Logged at arrival, as Discord counts requests: an injected latency delays the answer, not `at`.
+    const at = ctx.now();
     await next();
     const path = c.req.path;
     if (path.startsWith("/_sim")) return;
@@ -49,7 +51,7 @@ export function createSimApp(ctx: SimContext, api: SimApi, urls: () => Record<st
     const scope = c.get("scope");
     const injected = c.get("injected");
     ctx.log.add({
-      at: ctx.now(),
+      at,
       method: c.req.method,
       path,
       route,

@@ -80,6 +80,7 @@ export interface DiscordSimOptions {
 
 /** One request the simulator answered (`status` 0 = connection dropped by a fault). */
 export interface SimRequestRecord {
+  /** When the request arrived (epoch ms; before any injected latency), as Discord counts it. */
   at: number;
   method: string;
   /** Path as requested, without query. */

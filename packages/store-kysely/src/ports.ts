@@ -13,6 +13,7 @@ import { createRoleSyncStore, type RoleSyncStore } from "./role-sync";
 import type { Database } from "./schema";
 import { createSecretStore } from "./secrets";
 import { createSpeedbumpStore, type KyselySpeedbumpStore } from "./speedbump";
+import { createTaskStatusStore, type TaskStatusStore } from "./task-status";
 import { createWebhookStore, type WebhookStore } from "./webhooks";
 
 /** What every port factory may need besides the database and dialect. */
@@ -42,6 +43,8 @@ export interface FoundationPorts {
   eventLog: ReturnType<typeof createEventLog>;
   /** Purges delivered outbox events (with `webhooks`) and old event-log entries by age, in batches. */
   retention: ReturnType<typeof createRetention>;
+  /** The latest round of each worker task (`role-sync`, …), for the console and `guildkit status`. */
+  taskStatus: TaskStatusStore;
 }
 
 /** The ports each feature adds. */
@@ -100,6 +103,7 @@ export function createStorePorts<TFeature extends StoreFeature = StoreFeature>(
     secrets: createSecretStore(db, dialect, secretBox),
     eventLog: createEventLog(db, dialect, clock),
     retention: createRetention(db, dialect, clock, { webhooks: features.has("webhooks") }),
+    taskStatus: createTaskStatusStore(db, dialect, clock),
   } satisfies FoundationPorts;
   if (features.has("role-sync") || features.has("login"))
     ports.members = createMemberRepository(db, dialect, clock, shape);

@@ -137,6 +137,7 @@ export const hostMemberCases = defineStoreCases("host member table", ({ fresh, d
         "role_grants",
         "role_sync_settings",
         "role_sync_state",
+        "task_status",
       ].sort(),
     );
   });

@@ -9,6 +9,7 @@ import { roleSyncCases } from "./role-sync";
 import { secretCases } from "./secrets";
 import { sessionCases } from "./sessions";
 import { speedbumpCases } from "./speedbump";
+import { taskStatusCases } from "./task-status";
 import { webhookIdCases } from "./webhook-ids";
 import { webhookCases } from "./webhooks";
 
@@ -29,5 +30,6 @@ export const storeCases: readonly StoreCases[] = [
   portCases,
   retentionCases,
   featureCases,
+  taskStatusCases,
   // next: roleSyncCases, oauthCases, webhookCases, speedbumpCases
 ];

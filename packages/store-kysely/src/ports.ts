@@ -1,4 +1,5 @@
 import type { SecretBox } from "@guildkit/core";
+import type { SessionStore } from "@guildkit/oauth-state";
 import type { OutboxWakeups } from "@guildkit/webhook-templates";
 import type { Kysely } from "kysely";
 import { createConfigStore } from "./config-store";
@@ -7,7 +8,7 @@ import { createEventLog } from "./event-log";
 import { resolveFeatures, type StoreFeature } from "./features";
 import { createMemberRepository, type MemberRepository } from "./members";
 import { DEFAULT_MEMBERS_TABLE, type MembersTable } from "./members-table/shape";
-import { createOAuthStore, type OAuthStore } from "./oauth";
+import { createOAuthSessionStore, createOAuthStore, type OAuthStore } from "./oauth";
 import { createRetention } from "./retention";
 import { createRoleSyncStore, type RoleSyncStore } from "./role-sync";
 import type { Database } from "./schema";
@@ -45,6 +46,8 @@ export interface FoundationPorts {
   retention: ReturnType<typeof createRetention>;
   /** The latest round of each worker task (`role-sync`, …), for the console and `guildkit status`. */
   taskStatus: TaskStatusStore;
+  /** The admin console's sessions (`SessionStore` of `@guildkit/oauth-state` on `admin_sessions`). */
+  adminSessions: SessionStore;
 }
 
 /** The ports each feature adds. */
@@ -104,6 +107,7 @@ export function createStorePorts<TFeature extends StoreFeature = StoreFeature>(
     eventLog: createEventLog(db, dialect, clock),
     retention: createRetention(db, dialect, clock, { webhooks: features.has("webhooks") }),
     taskStatus: createTaskStatusStore(db, dialect, clock),
+    adminSessions: createOAuthSessionStore(db, dialect, "admin_sessions"),
   } satisfies FoundationPorts;
   if (features.has("role-sync") || features.has("login"))
     ports.members = createMemberRepository(db, dialect, clock, shape);

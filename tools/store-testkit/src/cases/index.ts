@@ -1,4 +1,5 @@
 import type { StoreCases } from "../define";
+import { adminSessionCases } from "./admin-sessions";
 import { featureCases } from "./features";
 import { foundationCases } from "./foundation";
 import { guildkitTableCases } from "./guildkit-tables";
@@ -31,5 +32,6 @@ export const storeCases: readonly StoreCases[] = [
   retentionCases,
   featureCases,
   taskStatusCases,
+  adminSessionCases,
   // next: roleSyncCases, oauthCases, webhookCases, speedbumpCases
 ];

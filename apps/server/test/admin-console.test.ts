@@ -77,6 +77,25 @@ describe("admin console sign-in and CSRF", () => {
     expect(await latest()).toBeNull();
   });
 
+  it("a session lives in the store: another server (or this one restarted) knows it and its CSRF token; sign-out on one ends it on both", async () => {
+    const one = createServerApp(ctx);
+    const two = createServerApp(ctx); // its own console, sessions and CSRF key: only the store is shared
+    const login = await signIn(one);
+    expect(await ctx.store.adminSessions.purgeExpired({ now: new Date(0) })).toBe(0);
+    const page = await two.request("/admin/settings", { headers: { cookie: login.cookie } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`name="csrf-token" content="${login.csrf}"`);
+    const saved = await postForm(two, login, "/admin/settings/discord", {
+      expectedVersion: "0",
+      "f.guild_id": GUILD,
+    });
+    expect(saved.status).toBe(303);
+    expect((await latest())?.values).toMatchObject({ guild_id: GUILD });
+    expect((await postForm(two, login, "/admin/logout", {})).status).toBe(303);
+    const after = await one.request("/admin/settings", { headers: { cookie: login.cookie } });
+    expect(after.headers.get("location")).toBe("/admin/login");
+  });
+
   it("a session expires after its idle timeout and at its absolute lifetime, whatever its use", async () => {
     const time = createFakeTime();
     const app = new Hono();

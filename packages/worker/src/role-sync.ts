@@ -19,6 +19,7 @@ import {
   type RoleSyncLoop,
   type RoleSyncLoopDeps,
   type RoleSyncLoopOptions,
+  type RunSummary,
   ruleColumns,
   type Scheduler,
   type SettingsLoad,
@@ -27,6 +28,7 @@ import {
 import { Gauge, type Registry } from "prom-client";
 import type { WorkerTask } from "./context";
 import type { WorkerStore } from "./store";
+import { createRoundRecorder } from "./task-status";
 
 /** The process log, as role sync writes to it (a pino logger is one): the reporter's, plus `error`. */
 export interface ProcessLog extends ReporterProcessLog {
@@ -253,6 +255,13 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
 export const roleSyncTask: WorkerTask = {
   name: "role-sync",
   async run(ctx, signal) {
+    const rounds = createRoundRecorder({
+      store: ctx.store.taskStatus,
+      task: "role-sync",
+      worker: ctx.workerId,
+      clock: systemClock,
+      log: ctx.logger,
+    });
     const sync = createRoleSync({
       store: ctx.store,
       discordApiBaseUrl: ctx.settings.discordApiBaseUrl,
@@ -260,6 +269,7 @@ export const roleSyncTask: WorkerTask = {
       redisUrl: ctx.settings.redisUrl,
       owner: ctx.workerId,
       log: ctx.logger,
+      onRound: (summary) => rounds.round(roundStatus(summary), summary.claimed > 0),
       onStatus: (status) =>
         status.state === "idle"
           ? ctx.logger.warn({ missing: status.missing }, "role sync idle: settings incomplete")
@@ -269,7 +279,14 @@ export const roleSyncTask: WorkerTask = {
     try {
       await sync.loop.run({ stop: signal });
     } finally {
+      await rounds.flush();
       await sync.close();
     }
   },
 };
+
+/** What `task_status` keeps of a role-sync round: its counters (no member id, no Discord id). */
+export function roundStatus(summary: RunSummary): Record<string, unknown> {
+  const { decision: _decision, blockedUntil, ...counters } = summary;
+  return { ...counters, blockedUntil: blockedUntil?.toISOString() ?? null };
+}

@@ -1,27 +1,11 @@
 import { createSessions } from "@guildkit/oauth-state";
-import { createStorePorts, type Database, decodeId, decodeTime } from "@guildkit/store-kysely";
-import type { Kysely } from "kysely";
+import { createStorePorts } from "@guildkit/store-kysely";
 import { expect, it } from "vitest";
 import { defineStoreCases } from "../define";
 import { defineSessionStoreCases } from "../ports/session-store";
+import { sessionRow } from "./sessions";
 
 const T0 = new Date("2026-12-03T12:00:00.000Z");
-
-async function adminRow(db: Kysely<Database>, idHash: string) {
-  const row = await db
-    .selectFrom("admin_sessions")
-    .select(["member_id", "created_at", "last_seen_at", "expires_at"])
-    .where("id_hash", "=", idHash)
-    .executeTakeFirst();
-  return row
-    ? {
-        memberId: decodeId(row.member_id),
-        createdAt: decodeTime(row.created_at) as Date,
-        lastSeenAt: decodeTime(row.last_seen_at) as Date,
-        expiresAt: decodeTime(row.expires_at) as Date,
-      }
-    : null;
-}
 
 /**
  * `store.adminSessions` (migration `017-admin-sessions`, foundation): the `SessionStore` port's cases
@@ -34,7 +18,7 @@ export const adminSessionCases = defineStoreCases("admin sessions", ({ fresh, di
     return {
       sessions: store.adminSessions,
       createMember: async () => `admin-${++labels}`,
-      row: (idHash) => adminRow(db, idHash),
+      row: (idHash) => sessionRow(db, idHash, "admin_sessions"),
     };
   });
 

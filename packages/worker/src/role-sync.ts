@@ -26,6 +26,8 @@ import {
 } from "@guildkit/role-reconciler";
 import { Gauge, type Registry } from "prom-client";
 import type { WorkerTask } from "./context";
+import { createDiscordMetrics } from "./metrics-discord";
+import { meterRoleSyncRounds } from "./metrics-role-sync";
 import type { WorkerStore } from "./store";
 
 /** The process log, as role sync writes to it (a pino logger is one): the reporter's, plus `error`. */
@@ -131,6 +133,8 @@ export interface RoleSyncDeps {
   log?: ProcessLog;
   /** Told after each round of the loop, with its summary (roles added and removed, errors…). */
   onRound?: RoleSyncLoopDeps["onRound"];
+  /** Where the Discord client's and the rounds' metrics go (`metrics-discord.ts`, `metrics-role-sync.ts`); none by default. */
+  metrics?: Registry;
 }
 
 /** The assembled role sync: reconciler, loop, settings loader. */
@@ -174,6 +178,8 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
     );
   }
 
+  const discordMetrics = deps.metrics ? createDiscordMetrics(deps.metrics, "role_sync") : null;
+
   function restFor(token: string): DiscordRest {
     if (client?.token === token) return client.rest;
     const old = client;
@@ -194,9 +200,11 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
         ...(deps.redisUrl
           ? { banGuard: { ledger: createRedisInvalidRequestLedger({ url: deps.redisUrl }) } }
           : {}),
+        ...(discordMetrics ? { observer: discordMetrics.observer } : {}),
         ...options.rest,
       }),
     };
+    discordMetrics?.track(client.rest);
     void old?.rest.close();
     return client.rest;
   }
@@ -224,7 +232,7 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
     options: options.reconciler,
   });
   const loop = createRoleSyncLoop({
-    reconciler,
+    reconciler: deps.metrics ? meterRoleSyncRounds(reconciler, deps.metrics, clock) : reconciler,
     queue: roleSync.queue,
     loadSettings,
     clock,
@@ -260,6 +268,7 @@ export const roleSyncTask: WorkerTask = {
       redisUrl: ctx.settings.redisUrl,
       owner: ctx.workerId,
       log: ctx.logger,
+      metrics: ctx.metrics,
       onStatus: (status) =>
         status.state === "idle"
           ? ctx.logger.warn({ missing: status.missing }, "role sync idle: settings incomplete")

@@ -41,7 +41,9 @@ describe("the client's observer, against discord-sim", () => {
     await discord.getGuildRoles({ guildId: demo.guildId });
     sim.faults.clear();
     sim.faults.set({ route: "get_member", errorRate: 1, errorStatuses: [502] });
-    await expect(discord.getGuildMember({ guildId: demo.guildId, userId: demo.users.alice })).rejects.toThrow();
+    await expect(
+      discord.getGuildMember({ guildId: demo.guildId, userId: demo.users.alice }),
+    ).rejects.toThrow();
     sim.faults.clear();
     await discord.getGuildMember({ guildId: demo.guildId, userId: demo.users.alice });
 
@@ -81,7 +83,11 @@ describe("the client's observer, against discord-sim", () => {
     });
     sim.faults.set({ route: "execute_webhook", dropRate: 1 });
     await expect(
-      discord.executeWebhook({ webhookId: demo.webhook.id, webhookToken: demo.webhook.token, body: { content: "x" } }),
+      discord.executeWebhook({
+        webhookId: demo.webhook.id,
+        webhookToken: demo.webhook.token,
+        body: { content: "x" },
+      }),
     ).rejects.toThrow();
     expect(seen.responses.map((r) => [r.method, r.route, r.status])).toEqual([
       ["POST", "/webhooks/:webhook/:token", 200],

@@ -17,7 +17,11 @@ export function meterRoleSyncRounds(
   registry: Registry,
   clock: Clock,
 ): RoleReconciler {
-  const claims = counterOn(registry, "guildkit_role_sync_claims_total", "Members claimed by role-sync rounds");
+  const claims = counterOn(
+    registry,
+    "guildkit_role_sync_claims_total",
+    "Members claimed by role-sync rounds",
+  );
   const changes = counterOn(
     registry,
     "guildkit_role_sync_changes_total",

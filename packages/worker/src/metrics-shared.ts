@@ -64,7 +64,12 @@ export function replaceGauge<TLabel extends string>(
   },
 ): void {
   registry.removeSingleMetric(opts.name);
-  const config = { name: opts.name, help: opts.help, labelNames: opts.labelNames ?? [], registers: [registry] };
+  const config = {
+    name: opts.name,
+    help: opts.help,
+    labelNames: opts.labelNames ?? [],
+    registers: [registry],
+  };
   const refresh = async (write: (values: Awaited<ReturnType<typeof opts.read>>) => void) => {
     try {
       write(await opts.read());

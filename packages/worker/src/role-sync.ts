@@ -95,7 +95,10 @@ export function registerRoleSyncMetrics(
     labelNames: ["state"],
     registers: [registry],
     async collect() {
-      const counts = { permanent_error: 0, ...(await sources.store.countByState()) };
+      // The database away: keep the last values rather than fail the whole scrape.
+      const read = await sources.store.countByState().catch(() => null);
+      if (read === null) return;
+      const counts = { permanent_error: 0, ...read };
       this.reset();
       for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
     },

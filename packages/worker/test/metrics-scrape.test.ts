@@ -3,8 +3,9 @@ import { freePort, TEST_SECRET_KEY } from "@guildkit/store-testkit";
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../src/logger";
-import { createMetrics } from "../src/metrics";
-import { roleSyncTask } from "../src/role-sync";
+import { createMetrics, serveMetrics } from "../src/metrics";
+import { registerOutboxGauges } from "../src/metrics-webhooks";
+import { registerRoleSyncMetrics, roleSyncTask } from "../src/role-sync";
 import { runWorker } from "../src/run-worker";
 import { webhookDeliveryTask } from "../src/webhooks";
 import { seededGuild, waitFor } from "./role-sync-harness";
@@ -131,4 +132,36 @@ describe("the worker's /metrics after real work against discord-sim", () => {
     expect(at("guildkit_webhook_outbox_events", { state: "delivered" })).toBe(3);
     expect(at("guildkit_webhook_outbox_lag_seconds")).not.toBeNull();
   }, 60_000);
+});
+
+describe("the store-backed gauges while the database is away", () => {
+  it("keep their last values and the scrape still answers 200 with every other series", async () => {
+    let up = true;
+    const read = async <T>(value: T): Promise<T> => {
+      if (!up) throw new Error("connection terminated");
+      return value;
+    };
+    const registry = createMetrics("worker-test");
+    registerRoleSyncMetrics(registry, {
+      reconciler: { blocks: () => [] },
+      store: { countByState: () => read({ synced: 5, permanent_error: 1 }) },
+    });
+    registerOutboxGauges(registry, { countByState: () => read({ pending: 7, delivered: 2, dead: 0 }) });
+    const server = await serveMetrics({ registry, port: 0, host: "127.0.0.1", ping: async () => {} });
+    cleanups.push(() => server.close());
+    const scrape = async () => {
+      const res = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+      return { status: res.status, text: await res.text() };
+    };
+    const before = await scrape();
+    expect(before.status).toBe(200);
+    up = false;
+    const during = await scrape();
+    expect(during.status).toBe(200);
+    expect(during.text).toContain("process_cpu");
+    for (const { text } of [before, during]) {
+      expect(sample(text, "guildkit_role_sync_members", { state: "synced" })).toBe(5);
+      expect(sample(text, "guildkit_webhook_outbox_events", { state: "pending" })).toBe(7);
+    }
+  });
 });

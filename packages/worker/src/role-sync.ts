@@ -19,6 +19,7 @@ import {
   type RoleSyncLoop,
   type RoleSyncLoopDeps,
   type RoleSyncLoopOptions,
+  type RunSummary,
   ruleColumns,
   type Scheduler,
   type SettingsLoad,
@@ -29,6 +30,7 @@ import type { WorkerTask } from "./context";
 import { createDiscordMetrics } from "./metrics-discord";
 import { meterRoleSyncRounds } from "./metrics-role-sync";
 import type { WorkerStore } from "./store";
+import { createRoundRecorder } from "./task-status";
 
 /** The process log, as role sync writes to it (a pino logger is one): the reporter's, plus `error`. */
 export interface ProcessLog extends ReporterProcessLog {
@@ -264,6 +266,13 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
 export const roleSyncTask: WorkerTask = {
   name: "role-sync",
   async run(ctx, signal) {
+    const rounds = createRoundRecorder({
+      store: ctx.store.taskStatus,
+      task: "role-sync",
+      worker: ctx.workerId,
+      clock: systemClock,
+      log: ctx.logger,
+    });
     const sync = createRoleSync({
       store: ctx.store,
       discordApiBaseUrl: ctx.settings.discordApiBaseUrl,
@@ -272,6 +281,7 @@ export const roleSyncTask: WorkerTask = {
       owner: ctx.workerId,
       log: ctx.logger,
       metrics: ctx.metrics,
+      onRound: (summary) => rounds.round(roundStatus(summary), summary.claimed > 0),
       onStatus: (status) =>
         status.state === "idle"
           ? ctx.logger.warn({ missing: status.missing }, "role sync idle: settings incomplete")
@@ -281,7 +291,14 @@ export const roleSyncTask: WorkerTask = {
     try {
       await sync.loop.run({ stop: signal });
     } finally {
+      await rounds.flush();
       await sync.close();
     }
   },
 };
+
+/** What `task_status` keeps of a role-sync round: its counters (no member id, no Discord id). */
+export function roundStatus(summary: RunSummary): Record<string, unknown> {
+  const { decision: _decision, blockedUntil, ...counters } = summary;
+  return { ...counters, blockedUntil: blockedUntil?.toISOString() ?? null };
+}

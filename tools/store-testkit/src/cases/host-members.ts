@@ -129,6 +129,7 @@ export const hostMemberCases = defineStoreCases("host member table", ({ fresh, d
     expect(await listTables(db, dialect)).toEqual(
       [
         m.table,
+        "admin_sessions",
         "config_versions",
         "discord_link_conflicts",
         "event_log",
@@ -137,6 +138,7 @@ export const hostMemberCases = defineStoreCases("host member table", ({ fresh, d
         "role_grants",
         "role_sync_settings",
         "role_sync_state",
+        "task_status",
       ].sort(),
     );
   });

@@ -3,9 +3,9 @@ import { createFakeTime } from "@guildkit/core/testing";
 import { Hono } from "hono";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { adminConsoleRoutes } from "../src/admin";
-import { mintSignInCode } from "../src/admin/sign-in-link";
 import { createServerApp } from "../src/app";
 import type { ServerContext } from "../src/context";
+import { mintSignInCode } from "../src/admin/sign-in-link";
 import { postForm, signIn } from "./admin-helpers";
 import { createTestContext, TEST_ADMIN_TOKEN } from "./helpers";
 

@@ -4,7 +4,7 @@ import type {
   MemberProfiles,
   SyncQueue,
   SyncState,
-} from "@guildkit/role-reconciler";
+} from "./ports";
 import type { Kysely } from "kysely";
 import { decodeInteger } from "../codec";
 import type { Clock, Dialect } from "../dialect";

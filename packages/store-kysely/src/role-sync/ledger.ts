@@ -1,4 +1,4 @@
-import type { Grant, GrantLedger } from "@guildkit/role-reconciler";
+import type { Grant, GrantLedger } from "./ports";
 import type { RoleSyncContext } from "./context";
 
 /** The grant ledger on `role_grants`: which account holds which role on account of which member. */

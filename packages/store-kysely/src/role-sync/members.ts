@@ -1,4 +1,4 @@
-import type { LinkedMember, LinkedMembers, MemberProfiles } from "@guildkit/role-reconciler";
+import type { LinkedMember, LinkedMembers, MemberProfiles } from "./ports";
 import { sql } from "kysely";
 import { decodeId } from "../codec";
 import type { RoleSyncContext } from "./context";

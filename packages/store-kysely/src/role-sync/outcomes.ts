@@ -1,4 +1,5 @@
-import type { IoOptions, SyncItem, SyncOutcome } from "@guildkit/role-reconciler";
+import type { IoOptions } from "@guildkit/core";
+import type { SyncItem, SyncOutcome } from "./ports";
 import { sql } from "kysely";
 import type { RoleSyncContext } from "./context";
 import { completeManyStatement, memberIdType, type OutcomeRow } from "./dialect";

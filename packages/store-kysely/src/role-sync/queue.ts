@@ -1,4 +1,4 @@
-import type { SyncItem, SyncQueue } from "@guildkit/role-reconciler";
+import type { SyncItem, SyncQueue } from "./ports";
 import { sql } from "kysely";
 import { decodeId, decodeInteger, decodeTime } from "../codec";
 import type { RoleSyncContext } from "./context";

@@ -1,4 +1,4 @@
-import type { SyncEntry, SyncState } from "@guildkit/role-reconciler";
+import type { SyncEntry, SyncState } from "./ports";
 import { sql } from "kysely";
 import { decodeId, decodeInteger, decodeTime } from "../codec";
 import type { RoleSyncContext } from "./context";

@@ -1,4 +1,4 @@
-import type { ProxyMemberStore, SpeedbumpStore } from "@guildkit/pk-speedbump";
+import type { ProxyMemberStore, SpeedbumpStore } from "./ports";
 import type { Kysely } from "kysely";
 import type { Clock, Dialect } from "../dialect";
 import type { Database } from "../schema";

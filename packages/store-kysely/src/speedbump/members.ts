@@ -3,7 +3,7 @@ import type {
   ProxyMemberRecord,
   ProxyMemberStore,
   StaleProxyMember,
-} from "@guildkit/pk-speedbump";
+} from "./ports";
 import { type Kysely, sql } from "kysely";
 import { decodeInteger, decodeTime, encodeTime } from "../codec";
 import type { Dialect } from "../dialect";

@@ -3,7 +3,7 @@ import type {
   PendingHold,
   SpeedbumpStore,
   UnresolvedProxyMessage,
-} from "@guildkit/pk-speedbump";
+} from "./ports";
 import type { Kysely } from "kysely";
 import { decodeInteger, decodeJsonObject, decodeTime, encodeJson, encodeTime } from "../codec";
 import type { Dialect } from "../dialect";

@@ -3,12 +3,13 @@
 // checked by `pnpm typecheck` (tsc over this file): a declaration that drifts from its original in
 // @guildkit/role-reconciler or @guildkit/pk-speedbump — a field added, removed, renamed, made
 // optional or given another type — fails the build. At run time they only prove the file loads.
-import type * as Reconciler from "@guildkit/role-reconciler";
+
 import type * as Speedbump from "@guildkit/pk-speedbump";
+import type * as Reconciler from "@guildkit/role-reconciler";
 import { describe, expectTypeOf, it } from "vitest";
+import type { StorePorts } from "./ports";
 import type * as RoleSync from "./role-sync/ports";
 import type * as Bump from "./speedbump/ports";
-import type { StorePorts } from "./ports";
 
 describe("the stores' copies of optional-peer port types (checked by the typecheck)", () => {
   it("role-sync ports are exactly @guildkit/role-reconciler's", () => {

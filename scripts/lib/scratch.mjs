@@ -115,13 +115,19 @@ export function writeTsconfig(scratch, file, { resolution, include, emit, skipLi
 
 /**
  * Runs the workspace's tsc on a scratch tsconfig; every error line is reported against the package
- * its file belongs to (`locate(file, line)` → `{ name, where }`, or null for "(types)").
+ * its file belongs to (`locate(file, line)` → `{ name, where }`, or null for "(types)"). Errors in a
+ * file `foreign.test(file)` matches — a third-party package's own declarations, which guildkit cannot
+ * fix — are passed to `foreign.note` instead and do not fail the check. Resolves whether it passed.
  */
-export async function typecheck(root, scratch, file, label, locate, report) {
+export async function typecheck(root, scratch, file, label, locate, report, foreign = null) {
   const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
   const result = await run(process.execPath, [tsc, "-p", file, "--pretty", "false"], { cwd: scratch });
   if (result.code === 0) return true;
-  const errors = result.output.split("\n").filter((line) => /error TS\d+/.test(line));
+  const all = result.output.split("\n").filter((line) => /error TS\d+/.test(line));
+  const isForeign = (line) => foreign !== null && foreign.test(/^(.+?)\(\d+,\d+\)/.exec(line)?.[1] ?? "");
+  for (const error of all.filter(isForeign)) foreign.note(`${label}: not guildkit's: ${error}`);
+  const errors = all.filter((line) => !isForeign(line));
+  if (all.length && !errors.length) return true;
   if (!errors.length) report("(types)", `tsc -p ${file} failed:\n${tail(result.output)}`);
   for (const error of errors) {
     const at = /^(.+?)\((\d+),\d+\): (.*)$/.exec(error);

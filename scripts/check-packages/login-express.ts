@@ -54,7 +54,9 @@ const mount =
     for (const [name, value] of Object.entries(req.headers))
       if (typeof value === "string") headers.set(name, value);
     const response = await handler(new Request(new URL(req.originalUrl, base), { headers }));
-    response.headers.forEach((value, name) => name !== "set-cookie" && res.setHeader(name, value));
+    response.headers.forEach((value, name) => {
+      if (name !== "set-cookie") res.setHeader(name, value);
+    });
     if (response.headers.getSetCookie().length) res.setHeader("set-cookie", response.headers.getSetCookie());
     res.status(response.status).send(Buffer.from(await response.arrayBuffer()));
   };

@@ -124,7 +124,7 @@ export async function typecheck(root, scratch, file, label, locate, report, fore
   const result = await run(process.execPath, [tsc, "-p", file, "--pretty", "false"], { cwd: scratch });
   if (result.code === 0) return true;
   const all = result.output.split("\n").filter((line) => /error TS\d+/.test(line));
-  const isForeign = (line) => foreign !== null && foreign.test(/^(.+?)\(\d+,\d+\)/.exec(line)?.[1] ?? "");
+  const isForeign = (line) => foreign?.test(/^(.+?)\(\d+,\d+\)/.exec(line)?.[1] ?? "") === true;
   for (const error of all.filter(isForeign)) foreign.note(`${label}: not guildkit's: ${error}`);
   const errors = all.filter((line) => !isForeign(line));
   if (all.length && !errors.length) return true;

@@ -10,7 +10,10 @@
 //  5. run each published README's example (the first ```ts block under `## Usage`);
 //  6. install each ioredis major the optional peer range names and run a clustered budget with it;
 //  7. role sync from only role-reconciler + store-postgres + discord-rest + worker (and what they
-//     depend on): @guildkit/worker's README example in a project of its own, and its bin on plain node.
+//     depend on) in a project of its own: type-checked with skipLibCheck false (node16, bundler),
+//     @guildkit/worker's README example run there, and its bin on plain node;
+//  8. login from only oauth-state + discord-rest + store-sqlite and express 5 in a project of its
+//     own: scripts/check-packages/login-express.ts type-checked the same way and run (a full login).
 // Prints one line per problem and exits 1 when there is any. `--keep` keeps the scratch folder.
 // DEVELOPERS.md ("Packages and releases") documents the conventions.
 import { randomBytes } from "node:crypto";
@@ -19,13 +22,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { exampleLocator, needsPostgres, runExamples, writeExamples } from "./lib/examples.mjs";
+import { checkLogin } from "./lib/login.mjs";
 import { PREPACK } from "./lib/packaging.mjs";
 import { pool, run, tail } from "./lib/proc.mjs";
 import { checkRedisPeer } from "./lib/redis-peer.mjs";
-import { installScratch, typecheck, writeEntries, writeTsconfig } from "./lib/scratch.mjs";
+import { installScratch, typecheckProject } from "./lib/scratch.mjs";
 import { dropSchemas, hostPort, tcpAnswers } from "./lib/services.mjs";
 import { buildAll, lintTarballs, packOne } from "./lib/tarballs.mjs";
-import { workspacePackages } from "./lib/workspace.mjs";
+import { withDependencies, workspacePackages } from "./lib/workspace.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const keep = process.argv.includes("--keep");
@@ -60,24 +64,6 @@ async function services() {
   return { postgres: { up: pgUp, required: ci }, redis: { up: redisUp, required: ci } };
 }
 
-/** Type-checks entries and examples with both resolutions (node16 emits what the examples run). */
-async function typecheckScratch(scratch, packages, examples) {
-  const owners = writeEntries(scratch, packages);
-  const locateExample = exampleLocator(examples);
-  const byFile = new Map(packages.map((p) => [`node_modules/${p.name}/`, p.name]));
-  const locate = (file, line) => {
-    if (file === "entries.ts") return owners.get(line) ?? null;
-    const owner = [...byFile].find(([prefix]) => file.includes(prefix));
-    if (owner) return { name: owner[1], where: `${file.slice(file.indexOf(owner[0]))}:${line}` };
-    return locateExample(file, line);
-  };
-  const include = ["entries.ts", "examples/*.ts"];
-  writeTsconfig(scratch, "tsconfig.node16.json", { resolution: "node16", include, emit: true });
-  writeTsconfig(scratch, "tsconfig.bundler.json", { resolution: "bundler", include, emit: false });
-  await typecheck(root, scratch, "tsconfig.node16.json", "types (node16)", locate, report);
-  await typecheck(root, scratch, "tsconfig.bundler.json", "types (bundler)", locate, report);
-}
-
 /** What a team running role sync installs (issue 12's "done when"); discord-sim is what it talks to. */
 const STANDALONE = [
   "@guildkit/role-reconciler",
@@ -87,27 +73,12 @@ const STANDALONE = [
   "@guildkit/discord-sim",
 ];
 
-/** `names` and the @guildkit packages they need (dependencies, required peers), from the packed manifests. */
-function withDependencies(packable, names) {
-  const byName = new Map(packable.map((p) => [p.name, p]));
-  const chosen = new Map();
-  for (const wanted = [...names]; wanted.length; ) {
-    const pkg = byName.get(wanted.pop());
-    if (!pkg || chosen.has(pkg.name)) continue;
-    chosen.set(pkg.name, pkg);
-    const optional = pkg.packed.peerDependenciesMeta ?? {};
-    const peers = Object.keys(pkg.packed.peerDependencies ?? {}).filter((d) => !optional[d]?.optional);
-    wanted.push(
-      ...[...Object.keys(pkg.packed.dependencies ?? {}), ...peers].filter((d) => d.startsWith("@guildkit/")),
-    );
-  }
-  return [...chosen.values()];
-}
-
 /**
- * Step 7: installs only {@link STANDALONE} and their dependencies into a project of its own, compiles
- * and runs @guildkit/worker's README example there (role sync against discord-sim), and runs the
- * `guildkit` bin as installed — plain node, through its shebang — here and in the full scratch.
+ * Step 7: installs only {@link STANDALONE} and their dependencies into a project of its own,
+ * type-checks their entry points and @guildkit/worker's README example there (skipLibCheck false,
+ * node16 and bundler: no optional peer is installed), runs the example (role sync against
+ * discord-sim), and runs the `guildkit` bin as installed — plain node, through its shebang — here
+ * and in the full scratch.
  */
 async function checkStandalone(work, fullScratch, packable, svc) {
   const subset = withDependencies(packable, STANDALONE);
@@ -129,19 +100,14 @@ async function checkStandalone(work, fullScratch, packable, svc) {
     () => {},
     () => {},
   );
-  // The store packages' declarations name the types of every feature's core, and role-reconciler /
-  // pk-speedbump are optional peers: a role-sync-only project compiles with skipLibCheck (or installs
-  // them). The full scratch project checks every declaration with skipLibCheck false.
-  writeTsconfig(scratch, "tsconfig.json", {
-    resolution: "node16",
-    include: ["examples/*.ts"],
-    emit: true,
-    skipLibCheck: true,
-  });
-  if (
-    !(await typecheck(root, scratch, "tsconfig.json", "types (standalone)", exampleLocator(examples), report))
-  )
-    return [];
+  const typed = await typecheckProject(
+    root,
+    scratch,
+    subset,
+    { include: ["examples/*.ts"], label: "types (standalone)", locateOther: exampleLocator(examples) },
+    report,
+  );
+  if (!typed) return [];
   const schemas = await runExamples(
     root,
     join(work, "standalone"),
@@ -225,7 +191,13 @@ async function main() {
       async () => {
         if ((await run("test", ["-e", join(scratch, "node_modules", "ioredis")])).code === 0)
           report("(install)", "ioredis got installed: it must stay an optional peer nobody pulls in");
-        await typecheckScratch(scratch, published, examples);
+        await typecheckProject(
+          root,
+          scratch,
+          published,
+          { include: ["examples/*.ts"], label: "types", locateOther: exampleLocator(examples) },
+          report,
+        );
         const loaded = await run(process.execPath, [join(scratch, "out", "entries.js")], { cwd: scratch });
         if (loaded.code !== 0)
           report("(entries)", `importing every entry point in Node failed:\n${tail(loaded.output)}`);
@@ -243,6 +215,9 @@ async function main() {
         "role sync from four packages (standalone project; the worker's bin on plain node)",
         () => checkStandalone(work, scratch, packable, svc),
       )),
+    );
+    await step("login from oauth-state + discord-rest + store-sqlite in Express 5 (project of its own)", () =>
+      checkLogin(root, work, packable, report, note),
     );
     await step("ioredis majors of the optional peer range", () =>
       checkRedisPeer(root, scratch, packable, { redisUrl, redis: svc.redis }, report, note),

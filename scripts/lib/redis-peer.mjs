@@ -56,7 +56,10 @@ export async function checkRedisPeer(root, scratch, packages, { redisUrl, redis 
       report("(ioredis)", `npm install ${label} failed:\n${tail(installed.output)}`);
       continue;
     }
-    const typed = await typecheck(root, scratch, "tsconfig.peers.json", label, () => null, report);
+    // ioredis 6.1.0's own .d.ts import `redis-errors`, whose types it does not depend on (TS7016 with
+    // skipLibCheck false in any project): noted, not counted — guildkit's types are what is checked.
+    const own = { test: (file) => file.startsWith("node_modules/ioredis/"), note };
+    const typed = await typecheck(root, scratch, "tsconfig.peers.json", label, () => null, report, own);
     if (!typed) continue;
     const ran = await run(process.execPath, [join(scratch, "out", "peers", "redis-peer.js")], {
       cwd: scratch,

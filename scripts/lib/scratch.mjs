@@ -21,7 +21,7 @@ const write = (path, value) =>
  * The version of `dep` the workspace installed for the package in `dir` (its own
  * `node_modules/<dep>` link), with the folder it lives in; `null` when it has none.
  */
-function workspaceInstall(dir, dep) {
+export function workspaceInstall(dir, dep) {
   const link = join(dir, "node_modules", dep);
   if (!existsSync(join(link, "package.json"))) return null;
   const folder = realpathSync(link);
@@ -66,9 +66,10 @@ async function provideNativeBuilds(scratch, peers, report) {
 
 /**
  * Creates `work/scratch` and installs every tarball into it, with @types/node and the required
- * peers at the workspace's versions. Returns the scratch folder, or null when npm failed.
+ * peers at the workspace's versions, and `extra` specs (`express@5.1.0`). Returns the scratch
+ * folder, or null when npm failed.
  */
-export async function installScratch(root, work, packages, report) {
+export async function installScratch(root, work, packages, report, extra = []) {
   const scratch = join(work, "scratch");
   mkdirSync(scratch, { recursive: true });
   write(join(scratch, "package.json"), { name: "guildkit-packages-scratch", private: true, type: "module" });
@@ -78,6 +79,7 @@ export async function installScratch(root, work, packages, report) {
     ...packages.map((p) => p.tarball),
     `@types/node@${typesNode}`,
     ...[...peers].map(([dep, { version }]) => `${dep}@${version}`),
+    ...extra,
   ];
   const installed = await run(
     "npm",
@@ -113,13 +115,19 @@ export function writeTsconfig(scratch, file, { resolution, include, emit, skipLi
 
 /**
  * Runs the workspace's tsc on a scratch tsconfig; every error line is reported against the package
- * its file belongs to (`locate(file, line)` → `{ name, where }`, or null for "(types)").
+ * its file belongs to (`locate(file, line)` → `{ name, where }`, or null for "(types)"). Errors in a
+ * file `foreign.test(file)` matches — a third-party package's own declarations, which guildkit cannot
+ * fix — are passed to `foreign.note` instead and do not fail the check. Resolves whether it passed.
  */
-export async function typecheck(root, scratch, file, label, locate, report) {
+export async function typecheck(root, scratch, file, label, locate, report, foreign = null) {
   const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
   const result = await run(process.execPath, [tsc, "-p", file, "--pretty", "false"], { cwd: scratch });
   if (result.code === 0) return true;
-  const errors = result.output.split("\n").filter((line) => /error TS\d+/.test(line));
+  const all = result.output.split("\n").filter((line) => /error TS\d+/.test(line));
+  const isForeign = (line) => foreign?.test(/^(.+?)\(\d+,\d+\)/.exec(line)?.[1] ?? "") === true;
+  for (const error of all.filter(isForeign)) foreign.note(`${label}: not guildkit's: ${error}`);
+  const errors = all.filter((line) => !isForeign(line));
+  if (all.length && !errors.length) return true;
   if (!errors.length) report("(types)", `tsc -p ${file} failed:\n${tail(result.output)}`);
   for (const error of errors) {
     const at = /^(.+?)\((\d+),\d+\): (.*)$/.exec(error);
@@ -127,6 +135,36 @@ export async function typecheck(root, scratch, file, label, locate, report) {
     report(place?.name ?? "(types)", `${label}: ${place?.where ?? at?.[1] ?? ""} ${at?.[3] ?? error}`.trim());
   }
   return false;
+}
+
+/**
+ * Type-checks `entries.ts` (an import of each entry point of `packages`) and the `include`d files
+ * with `moduleResolution` node16 (emitting `out/`, which is what runs) and again bundler, `strict`,
+ * `skipLibCheck: false`. An error in a package's `.d.ts` is reported against that package, one in
+ * another file through `locateOther(file, line)`. Resolves whether both passed.
+ */
+export async function typecheckProject(root, scratch, packages, { include, label, locateOther }, report) {
+  const owners = writeEntries(scratch, packages);
+  const byFile = new Map(packages.map((p) => [`node_modules/${p.name}/`, p.name]));
+  const locate = (file, line) => {
+    if (file === "entries.ts") return owners.get(line) ?? null;
+    const owner = [...byFile].find(([prefix]) => file.includes(prefix));
+    if (owner) return { name: owner[1], where: `${file.slice(file.indexOf(owner[0]))}:${line}` };
+    return locateOther(file, line);
+  };
+  const files = ["entries.ts", ...include];
+  writeTsconfig(scratch, "tsconfig.node16.json", { resolution: "node16", include: files, emit: true });
+  writeTsconfig(scratch, "tsconfig.bundler.json", { resolution: "bundler", include: files, emit: false });
+  const node16 = await typecheck(root, scratch, "tsconfig.node16.json", `${label} (node16)`, locate, report);
+  const bundler = await typecheck(
+    root,
+    scratch,
+    "tsconfig.bundler.json",
+    `${label} (bundler)`,
+    locate,
+    report,
+  );
+  return node16 && bundler;
 }
 
 /** Writes `entries.ts`: one namespace import per public entry point. Returns line → package name. */

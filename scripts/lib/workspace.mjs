@@ -50,3 +50,23 @@ export function workspacePackages(root, prepack) {
 
 /** `@guildkit/core` → `guildkit-core` (pnpm's tarball and a safe file name). */
 export const slug = (name) => name.replace(/^@/, "").replace(/\//g, "-");
+
+/**
+ * `names` and the @guildkit packages they need (dependencies, required peers — never optional
+ * peers), read from the packed manifests: what `npm install` of those tarballs pulls in.
+ */
+export function withDependencies(packable, names) {
+  const byName = new Map(packable.map((p) => [p.name, p]));
+  const chosen = new Map();
+  for (const wanted = [...names]; wanted.length; ) {
+    const pkg = byName.get(wanted.pop());
+    if (!pkg || chosen.has(pkg.name)) continue;
+    chosen.set(pkg.name, pkg);
+    const optional = pkg.packed.peerDependenciesMeta ?? {};
+    const peers = Object.keys(pkg.packed.peerDependencies ?? {}).filter((d) => !optional[d]?.optional);
+    wanted.push(
+      ...[...Object.keys(pkg.packed.dependencies ?? {}), ...peers].filter((d) => d.startsWith("@guildkit/")),
+    );
+  }
+  return [...chosen.values()];
+}

@@ -3,6 +3,7 @@ import { builtinModules } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { LOGIN, NOT_FOR_LOGIN } from "../lib/login.mjs";
 import {
   BUGS_URL,
   entrySpecifiers,
@@ -14,7 +15,7 @@ import {
   undeclaredImports,
 } from "../lib/packaging.mjs";
 import { rangeMajors } from "../lib/redis-peer.mjs";
-import { workspacePackages } from "../lib/workspace.mjs";
+import { withDependencies, workspacePackages } from "../lib/workspace.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const builtins = new Set(builtinModules);
@@ -192,5 +193,37 @@ describe("entry points and imports", () => {
   it("reads the majors an optional peer range names", () => {
     expect(rangeMajors("^5.0.0 || ^6.0.0")).toEqual([5, 6]);
     expect(rangeMajors(">=5.3")).toEqual([5]);
+  });
+});
+
+describe("the projects of their own (role sync, login)", () => {
+  const pkg = (name, packed) => ({ name, packed });
+  const packable = [
+    pkg("@guildkit/oauth-state", { dependencies: { "@guildkit/core": "^0.1.0", jose: "^6" } }),
+    pkg("@guildkit/core", {}),
+    pkg("@guildkit/store-sqlite", {
+      dependencies: { "@guildkit/store-kysely": "^0.1.0" },
+      peerDependencies: { kysely: "^0.28", "@guildkit/role-reconciler": "<1", "@guildkit/config": "^0.1.0" },
+      peerDependenciesMeta: { "@guildkit/role-reconciler": { optional: true } },
+    }),
+    pkg("@guildkit/store-kysely", { dependencies: { "@guildkit/core": "^0.1.0" } }),
+    pkg("@guildkit/config", {}),
+    pkg("@guildkit/role-reconciler", { dependencies: { "@guildkit/core": "^0.1.0" } }),
+  ];
+  const names = (list) => list.map((p) => p.name).sort();
+
+  it("install what the chosen packages depend on and their required peers, never an optional peer", () => {
+    expect(names(withDependencies(packable, ["@guildkit/oauth-state", "@guildkit/store-sqlite"]))).toEqual([
+      "@guildkit/config",
+      "@guildkit/core",
+      "@guildkit/oauth-state",
+      "@guildkit/store-kysely",
+      "@guildkit/store-sqlite",
+    ]);
+  });
+
+  it("the login project chooses no package it must not get", () => {
+    expect(LOGIN.filter((name) => NOT_FOR_LOGIN.includes(name))).toEqual([]);
+    expect(LOGIN).toEqual(expect.arrayContaining(["@guildkit/oauth-state", "@guildkit/discord-sim"]));
   });
 });

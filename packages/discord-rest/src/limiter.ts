@@ -1,4 +1,3 @@
-import type { ConnectionOptions as TlsOptions } from "node:tls";
 import type { TimerHandle } from "@guildkit/core";
 import { systemClock, systemScheduler } from "@guildkit/core/system";
 import Bottleneck from "bottleneck";
@@ -42,9 +41,11 @@ export interface RedisConnectionOptions {
   password?: string;
   /** The database number. */
   db?: number;
-  /** TLS options (`rediss://` URLs turn TLS on by themselves). */
-  tls?: TlsOptions;
-  /** Any other ioredis option, passed through unchanged. */
+  /**
+   * Any other ioredis option, passed through unchanged — `tls` among them: TLS options (`rediss://`
+   * URLs turn TLS on by themselves), or with ioredis 6.1+ a profile name (`"RedisCloudFixed"`). It
+   * is not declared here because ioredis 5 and 6.1 type it differently; each accepts its own.
+   */
   // biome-ignore lint/suspicious/noExplicitAny: `unknown` would refuse ioredis's own RedisOptions interface (no index signature).
   [option: string]: any;
 }

@@ -1,10 +1,3 @@
-import type {
-  GrantLedger,
-  LinkedMembers,
-  MemberProfiles,
-  SyncQueue,
-  SyncState,
-} from "@guildkit/role-reconciler";
 import type { Kysely } from "kysely";
 import { decodeInteger } from "../codec";
 import type { Clock, Dialect } from "../dialect";
@@ -14,6 +7,7 @@ import { createRoleSyncContext } from "./context";
 import { installTriggers, watchedColumns } from "./dialect";
 import { createGrantLedger } from "./ledger";
 import { createLinkedMembers, createMemberProfiles } from "./members";
+import type { GrantLedger, LinkedMembers, MemberProfiles, SyncQueue, SyncState } from "./ports";
 import { createSyncQueue } from "./queue";
 import { asState } from "./rows";
 

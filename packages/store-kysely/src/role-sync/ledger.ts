@@ -1,5 +1,5 @@
-import type { Grant, GrantLedger } from "@guildkit/role-reconciler";
 import type { RoleSyncContext } from "./context";
+import type { Grant, GrantLedger } from "./ports";
 
 /** The grant ledger on `role_grants`: which account holds which role on account of which member. */
 export function createGrantLedger(ctx: RoleSyncContext): GrantLedger {

@@ -1,7 +1,7 @@
-import type { LinkedMember, LinkedMembers, MemberProfiles } from "@guildkit/role-reconciler";
 import { sql } from "kysely";
 import { decodeId } from "../codec";
 import type { RoleSyncContext } from "./context";
+import type { LinkedMember, LinkedMembers, MemberProfiles } from "./ports";
 import type { Row } from "./rows";
 
 /** Members by the Discord account they link, with the rule columns. */

@@ -1,7 +1,8 @@
-import type { IoOptions, SyncItem, SyncOutcome } from "@guildkit/role-reconciler";
+import type { IoOptions } from "@guildkit/core";
 import { sql } from "kysely";
 import type { RoleSyncContext } from "./context";
 import { completeManyStatement, memberIdType, type OutcomeRow } from "./dialect";
+import type { SyncItem, SyncOutcome } from "./ports";
 
 /** Rows recorded per `completeMany` statement. */
 const OUTCOMES_PER_STATEMENT = 500;

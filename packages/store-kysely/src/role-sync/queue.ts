@@ -1,9 +1,9 @@
-import type { SyncItem, SyncQueue } from "@guildkit/role-reconciler";
 import { sql } from "kysely";
 import { decodeId, decodeInteger, decodeTime } from "../codec";
 import type { RoleSyncContext } from "./context";
 import { claimStatement, DUE_AT_ONCE, dueCondition } from "./dialect";
 import { createOutcomeRecorder, recordOutcome } from "./outcomes";
+import type { SyncItem, SyncQueue } from "./ports";
 import { membersById, type Row, toEntry } from "./rows";
 
 /** The `role_sync_settings` row holding the applied-settings fingerprint. */

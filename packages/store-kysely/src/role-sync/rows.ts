@@ -1,7 +1,7 @@
-import type { SyncEntry, SyncState } from "@guildkit/role-reconciler";
 import { sql } from "kysely";
 import { decodeId, decodeInteger, decodeTime } from "../codec";
 import type { RoleSyncContext } from "./context";
+import type { SyncEntry, SyncState } from "./ports";
 
 /** A raw row of any query. */
 export type Row = Record<string, unknown>;

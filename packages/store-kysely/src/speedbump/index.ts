@@ -1,8 +1,8 @@
-import type { ProxyMemberStore, SpeedbumpStore } from "@guildkit/pk-speedbump";
 import type { Kysely } from "kysely";
 import type { Clock, Dialect } from "../dialect";
 import type { Database } from "../schema";
 import { createProxyMemberStore } from "./members";
+import type { ProxyMemberStore, SpeedbumpStore } from "./ports";
 import { createSpeedbumpStateStore } from "./state";
 
 /** Both speedbump ports on one object: pass it as `store` and as `members` to `createSpeedbump`. */

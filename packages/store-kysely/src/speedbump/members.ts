@@ -1,14 +1,9 @@
-import type {
-  ProxiedMember,
-  ProxyMemberRecord,
-  ProxyMemberStore,
-  StaleProxyMember,
-} from "@guildkit/pk-speedbump";
 import { type Kysely, sql } from "kysely";
 import { decodeInteger, decodeTime, encodeTime } from "../codec";
 import type { Dialect } from "../dialect";
 import { toStoreError } from "../errors";
 import type { Database } from "../schema";
+import type { ProxiedMember, ProxyMemberRecord, ProxyMemberStore, StaleProxyMember } from "./ports";
 
 const MEMBER_COLUMNS = [
   "m.member_key",

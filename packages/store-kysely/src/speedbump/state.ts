@@ -1,14 +1,9 @@
-import type {
-  ChannelState,
-  PendingHold,
-  SpeedbumpStore,
-  UnresolvedProxyMessage,
-} from "@guildkit/pk-speedbump";
 import type { Kysely } from "kysely";
 import { decodeInteger, decodeJsonObject, decodeTime, encodeJson, encodeTime } from "../codec";
 import type { Dialect } from "../dialect";
 import { toStoreError } from "../errors";
 import type { Database } from "../schema";
+import type { ChannelState, PendingHold, SpeedbumpStore, UnresolvedProxyMessage } from "./ports";
 
 function requiredTime(value: unknown, column: string): Date {
   const date = decodeTime(value);

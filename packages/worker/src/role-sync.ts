@@ -13,6 +13,7 @@ import {
   createRoleReconciler,
   createRoleSyncLoop,
   createRoleSyncSettingsSource,
+  DEFAULT_BACKOFF,
   type EventLog,
   type ReconcilerOptions,
   type RoleReconciler,
@@ -246,6 +247,12 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
   };
 }
 
+/** `ROLE_SYNC_RETRY_BASE_MS` as reconciler options: the default backoff with another first wait. */
+export function roleSyncTuning(retries: { roleSyncBaseMs: number | null }): RoleSyncOptions {
+  if (retries.roleSyncBaseMs === null) return {};
+  return { reconciler: { backoff: { ...DEFAULT_BACKOFF, baseMs: retries.roleSyncBaseMs } } };
+}
+
 /**
  * The worker task: runs the role-sync loop until SIGTERM, then finishes the member in hand (or
  * releases its lease) and returns. Its gauges go to the worker's metrics registry.
@@ -253,18 +260,21 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
 export const roleSyncTask: WorkerTask = {
   name: "role-sync",
   async run(ctx, signal) {
-    const sync = createRoleSync({
-      store: ctx.store,
-      discordApiBaseUrl: ctx.settings.discordApiBaseUrl,
-      discordCdnBaseUrl: ctx.settings.discordCdnBaseUrl,
-      redisUrl: ctx.settings.redisUrl,
-      owner: ctx.workerId,
-      log: ctx.logger,
-      onStatus: (status) =>
-        status.state === "idle"
-          ? ctx.logger.warn({ missing: status.missing }, "role sync idle: settings incomplete")
-          : ctx.logger.info("role sync settings complete; syncing"),
-    });
+    const sync = createRoleSync(
+      {
+        store: ctx.store,
+        discordApiBaseUrl: ctx.settings.discordApiBaseUrl,
+        discordCdnBaseUrl: ctx.settings.discordCdnBaseUrl,
+        redisUrl: ctx.settings.redisUrl,
+        owner: ctx.workerId,
+        log: ctx.logger,
+        onStatus: (status) =>
+          status.state === "idle"
+            ? ctx.logger.warn({ missing: status.missing }, "role sync idle: settings incomplete")
+            : ctx.logger.info("role sync settings complete; syncing"),
+      },
+      roleSyncTuning(ctx.settings.retries),
+    );
     registerRoleSyncMetrics(ctx.metrics, { reconciler: sync.reconciler, store: ctx.store.roleSync });
     try {
       await sync.loop.run({ stop: signal });

@@ -156,6 +156,10 @@ export const webhookDeliveryTask: WorkerTask = {
       redisUrl: ctx.settings.redisUrl,
       owner: ctx.workerId,
       log: ctx.logger,
+      // WEBHOOK_RETRY_SCHEDULE_MS: the waits after each failed attempt ([0] is the first attempt's).
+      ...(ctx.settings.retries.webhookScheduleMs
+        ? { delivery: { retryScheduleMs: [0, ...ctx.settings.retries.webhookScheduleMs] } }
+        : {}),
     });
     try {
       await Promise.all([

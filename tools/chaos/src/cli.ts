@@ -6,6 +6,7 @@
  * the run and remove its cluster, Redis and apps (exit 130); a watchdog does it after a SIGKILL.
  */
 import { loadavg } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { createRunCleanup } from "./cleanup";
 import type { FaultKind } from "./faults";
@@ -66,6 +67,10 @@ if (unrunnable) {
 }
 
 const started = Date.now();
+// The simulator runs in this process and timestamps each request's arrival when its event loop gets
+// to it: a stalled loop bunches arrivals. Its delay is reported beside the budget figures.
+const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+loopDelay.enable();
 const log = (line: string) => console.log(`[chaos ${Math.round((Date.now() - started) / 1000)} s] ${line}`);
 const cleanup = createRunCleanup();
 let stopping = false;
@@ -101,6 +106,10 @@ const report = {
   profile: profile ? "ci" : null,
   run_s: Math.round((Date.now() - started) / 1000),
   load_avg: loadavg().map((l) => Math.round(l * 10) / 10),
+  harness_loop_delay_ms: {
+    p99: Math.round(loopDelay.percentile(99) / 1e6),
+    max: Math.round(loopDelay.max / 1e6),
+  },
 };
 console.log(
   [

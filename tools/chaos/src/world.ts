@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from "node:fs";
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
 import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
 import { createPostgresStore, type PostgresStore } from "@guildkit/store-postgres";
@@ -7,7 +8,6 @@ import {
   TEST_SECRET_KEY,
   testSecretBox,
 } from "@guildkit/store-testkit";
-import { existsSync, readdirSync } from "node:fs";
 import { sql } from "kysely";
 
 /** What a run drives: its size. */

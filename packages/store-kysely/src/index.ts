@@ -122,6 +122,13 @@ export {
 } from "./speedbump";
 export { type AssembleStoreOptions, assembleStore, type GuildkitStore, type StoreCore } from "./store";
 export {
+  createTaskStatusStore,
+  InvalidTaskStatusError,
+  TASK_STATUS_LIMITS,
+  type TaskStatus,
+  type TaskStatusStore,
+} from "./task-status";
+export {
   createTableGuard,
   createWebhookStore,
   DEFAULT_POLL_INTERVAL_MS,

@@ -12,6 +12,7 @@ import {
 import { Hono } from "hono";
 import type { ServerContext } from "../context";
 import { createDiscordCredentialsSource, createOAuthClientSource } from "../oauth/client-settings";
+import { createOAuthMetrics } from "../oauth/oauth-metrics";
 import { replacePage, signupPage } from "../oauth/pages";
 import { accountRoutes } from "./account";
 
@@ -42,6 +43,7 @@ export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {})
     secureCookies: secure,
   });
   const config = createConfigLoader({ store: ctx.store.configStore, spec: discordConfigSpec });
+  const metrics = createOAuthMetrics(ctx.metrics);
 
   const flows: OAuthFlows<Response> = createOAuthFlows<Response>({
     stateSecret: ctx.settings.stateSigningKey,
@@ -64,7 +66,7 @@ export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {})
         ),
     },
     nonces: ctx.store.oauth.nonces,
-    eventLog: ctx.store.eventLog,
+    eventLog: metrics.eventLog(ctx.store.eventLog),
     clock,
     async onLoginComplete({ memberId, postLoginPath }, io) {
       const { setCookie } = await sessions.start({ memberId }, io);
@@ -79,17 +81,17 @@ export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {})
   });
 
   const handlers = createOAuthWebHandlers({
-    flows,
+    flows: metrics.flows(flows),
     sessions,
     secureCookies: secure,
     renderReplaceConfirm: (confirmation) => html(replacePage(confirmation)),
   });
 
   const app = new Hono();
-  app.get("/login/discord", (c) => handlers.startLogin(c.req.raw));
+  app.get("/login/discord", async (c) => metrics.started("login", await handlers.startLogin(c.req.raw)));
   app.get("/login/discord/callback", (c) => handlers.loginCallback(c.req.raw));
   app.post("/login/discord/confirm", (c) => handlers.confirmSignup(c.req.raw));
-  app.get("/discord/login", (c) => handlers.startLink(c.req.raw));
+  app.get("/discord/login", async (c) => metrics.started("link", await handlers.startLink(c.req.raw)));
   app.get("/discord/callback", (c) => handlers.linkCallback(c.req.raw));
   app.post("/discord/confirm", (c) => handlers.confirmReplace(c.req.raw));
   app.route("/", accountRoutes(ctx, { sessions, flows, origin: new URL(base).origin }));

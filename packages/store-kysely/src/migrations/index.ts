@@ -10,6 +10,8 @@ import { secrets } from "./008-secrets";
 import { sessions } from "./009-sessions";
 import { retention } from "./010-retention";
 import { webhookEvents } from "./011-webhook-events";
+import { taskStatus } from "./016-task-status";
+import { adminSessions } from "./017-admin-sessions";
 import type { GuildkitMigration } from "./types";
 
 /**
@@ -32,4 +34,6 @@ export const migrations: readonly GuildkitMigration[] = [
   sessions,
   retention,
   webhookEvents,
+  taskStatus,
+  adminSessions,
 ];

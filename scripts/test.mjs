@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The whole test suite: lint, seams, changesets, typecheck, the packed packages (`pnpm check:packages`),
-// then every vitest project.
+// then every vitest project, then the short chaos run (`pnpm chaos -- --profile ci`).
 // Prints `N skipped`, then the closing line `N passed, N failed` (exactly that: CI parses it),
 // read from vitest's JSON reporter, and exits non-zero on any failure.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 
 const report = ".reports/vitest.json";
@@ -45,6 +45,33 @@ step("tests (vitest)", "pnpm", [
   `--outputFile.json=${report}`,
   ...extra,
 ]);
+
+// The short chaos run (`pnpm chaos -- --profile ci`, tools/chaos): servers and workers on a
+// PostgreSQL cluster and a Redis of its own under every fault kind, about 3 minutes. It prints one
+// JSON line; the step fails when `passed` is false or the line is missing. Outside CI it is skipped
+// where it cannot run (no pg_createcluster / redis-server, not root).
+if (!extra.length) ok = (await chaosStep()) && ok;
+
+async function chaosStep() {
+  console.log("\n== chaos (pnpm chaos -- --profile ci)");
+  const ci = !!process.env.CI && process.env.CI !== "0" && process.env.CI.toLowerCase() !== "false";
+  const child = spawn("pnpm", ["chaos", "--", "--profile", "ci"], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (chunk) => {
+    process.stdout.write(chunk);
+    out += chunk;
+  });
+  const status = await new Promise((resolve) => child.on("close", (code) => resolve(code ?? 1)));
+  if (status === 3 && !ci) {
+    console.log("== chaos skipped: it cannot run here (see above); with CI=true this fails");
+    return true;
+  }
+  const line = out.split("\n").findLast((l) => l.startsWith('{"chaos":true'));
+  const result = line ? JSON.parse(line) : null;
+  if (!result) console.error(`== chaos failed: no JSON line (exit ${status})`);
+  else console.log(`== chaos ${result.passed ? "passed" : "failed"}: ${line}`);
+  return status === 0 && result?.passed === true;
+}
 
 let passed = 0;
 let failed = 0;

@@ -29,6 +29,7 @@ export {
   type ProcessSettings,
   parseProcessSettings,
   parseWorkerSettings,
+  type RetrySettings,
   redactProcessSettings,
   type WorkerSettings,
 } from "./process-settings";

@@ -240,6 +240,7 @@ describe("parseWorkerSettings", () => {
       metricsPort: null,
       secretKeys: [new Uint8Array(SECRET_KEY_BYTES)],
       metricsToken: null,
+      retries: { roleSyncBaseMs: null, webhookScheduleMs: null },
     });
     expect(JSON.stringify(settings)).not.toContain("secret-pw");
     expect(inspect(settings)).not.toContain("secret-pw");
@@ -273,5 +274,41 @@ describe("parseWorkerSettings", () => {
       "LOG_LEVEL",
       "GUILDKIT_SECRET_KEY",
     ]);
+  });
+});
+
+describe("retry waits (ROLE_SYNC_RETRY_BASE_MS, WEBHOOK_RETRY_SCHEDULE_MS)", () => {
+  const worker = { DATABASE_URL: "./data/guildkit.sqlite", GUILDKIT_SECRET_KEY: SECRET_KEY };
+
+  it("are null (the tasks' defaults) when unset", () => {
+    expect(parseWorkerSettings(worker).retries).toEqual({ roleSyncBaseMs: null, webhookScheduleMs: null });
+  });
+
+  it("read a base wait and a comma-separated schedule", () => {
+    const s = parseWorkerSettings({
+      ...worker,
+      ROLE_SYNC_RETRY_BASE_MS: "2000",
+      WEBHOOK_RETRY_SCHEDULE_MS: "1000, 2000,5000",
+    });
+    expect(s.retries).toEqual({ roleSyncBaseMs: 2000, webhookScheduleMs: [1000, 2000, 5000] });
+  });
+
+  it("name each bad value", () => {
+    for (const [variable, value] of [
+      ["ROLE_SYNC_RETRY_BASE_MS", "5s"],
+      ["ROLE_SYNC_RETRY_BASE_MS", "10"],
+      ["WEBHOOK_RETRY_SCHEDULE_MS", "1000,,2000"],
+      ["WEBHOOK_RETRY_SCHEDULE_MS", "-1"],
+      ["WEBHOOK_RETRY_SCHEDULE_MS", Array(21).fill("1").join(",")],
+    ] as const) {
+      let error: unknown = null;
+      try {
+        parseWorkerSettings({ ...worker, [variable]: value });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, `${variable}=${value}`).toBeInstanceOf(ProcessSettingsError);
+      expect((error as ProcessSettingsError).problems.map((p) => p.variable)).toEqual([variable]);
+    }
   });
 });

@@ -1,10 +1,12 @@
 import { parseDatabase } from "./database-url";
 import { ProcessSettingsError, type ProcessSettingsProblem } from "./errors";
 import { protectSecrets } from "./redact-settings";
+import { parseRetrySettings, type RetrySettings } from "./retry-settings";
 import { parseSecretKeys } from "./secret-key-setting";
 import { type Problem, parseByteLimit, parseEnvironment, parseHttpUrl, parsePort } from "./setting-values";
 
 export { redactProcessSettings } from "./redact-settings";
+export type { RetrySettings } from "./retry-settings";
 
 /** Where the database is: a SQLite file (or `:memory:`) or a PostgreSQL connection URL. */
 export type DatabaseSettings = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
@@ -46,6 +48,8 @@ export interface WorkerSettings {
   secretKeys: readonly Uint8Array[];
   /** `METRICS_TOKEN` (at least 16 characters): `/metrics` then needs `Authorization: Bearer <token>`. Secret. */
   metricsToken: string | null;
+  /** `ROLE_SYNC_RETRY_BASE_MS`, `WEBHOOK_RETRY_SCHEDULE_MS`: retry waits, `null` each for the default. */
+  retries: RetrySettings;
 }
 
 /**
@@ -178,6 +182,7 @@ function readWorkerSettings(get: Read, problem: Problem, environment: Environmen
     metricsPort,
     secretKeys,
     metricsToken,
+    retries: parseRetrySettings(get, problem),
   };
 }
 

@@ -25,6 +25,20 @@ describe("retry schedule", () => {
   });
 });
 
+describe("a retry schedule of the caller's (retryScheduleMs, WEBHOOK_RETRY_SCHEDULE_MS)", () => {
+  it("waits its steps and gives up after its length", () => {
+    const failure = { kind: "network_error" as const, message: "other side closed" };
+    const schedule = [0, 1_000, 2_000];
+    expect(decideDelivery(failure, 0, schedule)).toMatchObject({ action: "retry", delayMs: 1_000 });
+    expect(decideDelivery(failure, 1, schedule)).toMatchObject({ action: "retry", delayMs: 2_000 });
+    expect(decideDelivery(failure, 2, schedule)).toEqual({
+      action: "dead",
+      reason: "gave up after 3 attempts; last: no answer: other side closed",
+      possibleDuplicate: false,
+    });
+  });
+});
+
 describe("decideDelivery", () => {
   it("records a delivery with its message id", () => {
     expect(decideDelivery({ kind: "delivered", messageId: "1" }, 3)).toEqual({

@@ -66,9 +66,14 @@ export type DeliveryDecision =
 
 /**
  * Decides what follows an attempt. `attempts` is how many counted attempts the event had before
- * this one.
+ * this one; `schedule` is the retry schedule (default {@link RETRY_SCHEDULE_MS}: `schedule[n]` is
+ * the wait before attempt `n + 1`, and the event is dead when attempt `schedule.length` fails).
  */
-export function decideDelivery(outcome: AttemptOutcome, attempts: number): DeliveryDecision {
+export function decideDelivery(
+  outcome: AttemptOutcome,
+  attempts: number,
+  schedule: readonly number[] = RETRY_SCHEDULE_MS,
+): DeliveryDecision {
   switch (outcome.kind) {
     case "delivered":
       return { action: "delivered", messageId: outcome.messageId };
@@ -107,7 +112,7 @@ export function decideDelivery(outcome: AttemptOutcome, attempts: number): Deliv
             : `no answer: ${outcome.message}`;
       const made = attempts + 1;
       const possibleDuplicate = outcome.kind === "timeout";
-      if (made >= MAX_ATTEMPTS) {
+      if (made >= schedule.length) {
         return {
           action: "dead",
           reason: `gave up after ${made} attempts; last: ${error}`,
@@ -116,7 +121,7 @@ export function decideDelivery(outcome: AttemptOutcome, attempts: number): Deliv
       }
       return {
         action: "retry",
-        delayMs: RETRY_SCHEDULE_MS[made] ?? RETRY_SCHEDULE_MS[RETRY_SCHEDULE_MS.length - 1] ?? 0,
+        delayMs: schedule[made] ?? schedule[schedule.length - 1] ?? 0,
         countsAsAttempt: true,
         possibleDuplicate,
         error,

@@ -1,7 +1,7 @@
 import { backoffMs } from "@guildkit/core";
 import { createTemplateCache, postMessage, prepareMessage } from "./delivery-message";
 import { createOutcomeRecorder, type DeliveryReport, type Round } from "./delivery-outcomes";
-import { decideDelivery } from "./delivery-policy";
+import { decideDelivery, RETRY_SCHEDULE_MS } from "./delivery-policy";
 import { createDeliveryRound } from "./delivery-round";
 import { withOutcomeRetries } from "./outcome-retries";
 import type { ClaimedEvent, Clock, EventLog, Scheduler, WebhookOutbox, WebhookSender } from "./ports";
@@ -33,6 +33,12 @@ export interface WebhookDeliveryOptions {
   pollIntervalMs?: number;
   /** An API base other than Discord's whose webhook URLs are accepted (a simulator). */
   webhookBaseUrl?: string | null;
+  /**
+   * The retry schedule (default `RETRY_SCHEDULE_MS`): `[n]` is the wait before attempt `n + 1`
+   * (`[0]`, before the first, is unused: an event is due when written); the event is dead when
+   * attempt `length` fails. Shorter waits are for runs that must settle in seconds (CI).
+   */
+  retryScheduleMs?: readonly number[];
 }
 
 /** The delivery worker. */
@@ -63,6 +69,10 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
   const recorder = createOutcomeRecorder({ outbox, clock, owner, log: options.log });
   const templateFor = createTemplateCache();
   const webhookBaseUrl = options.webhookBaseUrl ?? null;
+  const retrySchedule = options.retryScheduleMs ?? RETRY_SCHEDULE_MS;
+  if (retrySchedule.length === 0 || !retrySchedule.every((ms) => Number.isFinite(ms) && ms >= 0)) {
+    throw new RangeError("retryScheduleMs must hold at least one wait, each a finite number of ms ≥ 0");
+  }
 
   /** Sends one event; returns true when the webhook's next event may follow. */
   const deliver = async (event: ClaimedEvent, round: Round): Promise<boolean> => {
@@ -71,7 +81,7 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
     if (message.kind === "dead")
       return recorder.dead(event, message.reason, message.possibleDuplicate, round);
     const outcome = await postMessage(sender, message);
-    const decision = decideDelivery(outcome, event.attempts);
+    const decision = decideDelivery(outcome, event.attempts, retrySchedule);
     return recorder.apply(event, decision, outcome, message.truncated, round);
   };
 

@@ -13,6 +13,7 @@ import {
   createRoleReconciler,
   createRoleSyncLoop,
   createRoleSyncSettingsSource,
+  DEFAULT_BACKOFF,
   type EventLog,
   type ReconcilerOptions,
   type RoleReconciler,
@@ -259,6 +260,12 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
   };
 }
 
+/** `ROLE_SYNC_RETRY_BASE_MS` as reconciler options: the default backoff with another first wait. */
+export function roleSyncTuning(retries: { roleSyncBaseMs: number | null }): RoleSyncOptions {
+  if (retries.roleSyncBaseMs === null) return {};
+  return { reconciler: { backoff: { ...DEFAULT_BACKOFF, baseMs: retries.roleSyncBaseMs } } };
+}
+
 /**
  * The worker task: runs the role-sync loop until SIGTERM, then finishes the member in hand (or
  * releases its lease) and returns. Its gauges go to the worker's metrics registry.
@@ -273,20 +280,23 @@ export const roleSyncTask: WorkerTask = {
       clock: systemClock,
       log: ctx.logger,
     });
-    const sync = createRoleSync({
-      store: ctx.store,
-      discordApiBaseUrl: ctx.settings.discordApiBaseUrl,
-      discordCdnBaseUrl: ctx.settings.discordCdnBaseUrl,
-      redisUrl: ctx.settings.redisUrl,
-      owner: ctx.workerId,
-      log: ctx.logger,
-      metrics: ctx.metrics,
-      onRound: (summary) => rounds.round(roundStatus(summary), summary.claimed > 0),
-      onStatus: (status) =>
-        status.state === "idle"
-          ? ctx.logger.warn({ missing: status.missing }, "role sync idle: settings incomplete")
-          : ctx.logger.info("role sync settings complete; syncing"),
-    });
+    const sync = createRoleSync(
+      {
+        store: ctx.store,
+        discordApiBaseUrl: ctx.settings.discordApiBaseUrl,
+        discordCdnBaseUrl: ctx.settings.discordCdnBaseUrl,
+        redisUrl: ctx.settings.redisUrl,
+        owner: ctx.workerId,
+        log: ctx.logger,
+        metrics: ctx.metrics,
+        onRound: (summary) => rounds.round(roundStatus(summary), summary.claimed > 0),
+        onStatus: (status) =>
+          status.state === "idle"
+            ? ctx.logger.warn({ missing: status.missing }, "role sync idle: settings incomplete")
+            : ctx.logger.info("role sync settings complete; syncing"),
+      },
+      roleSyncTuning(ctx.settings.retries),
+    );
     registerRoleSyncMetrics(ctx.metrics, { reconciler: sync.reconciler, store: ctx.store.roleSync });
     try {
       await sync.loop.run({ stop: signal });

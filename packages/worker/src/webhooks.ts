@@ -165,6 +165,10 @@ export const webhookDeliveryTask: WorkerTask = {
       owner: ctx.workerId,
       log: ctx.logger,
       metrics: ctx.metrics,
+      // WEBHOOK_RETRY_SCHEDULE_MS: the waits after each failed attempt ([0] is the first attempt's).
+      ...(ctx.settings.retries.webhookScheduleMs
+        ? { delivery: { retryScheduleMs: [0, ...ctx.settings.retries.webhookScheduleMs] } }
+        : {}),
     });
     registerOutboxGauges(ctx.metrics, ctx.store.webhooks);
     try {

@@ -14,6 +14,8 @@ export interface ChaosApp {
   /** Lines it wrote (stdout, stderr) across restarts, for the crash checks. */
   lines: string[];
   alive(): boolean;
+  /** The running process's pid, or null. */
+  pid(): number | null;
   /** Exits we did not cause (a crash): counted by the checks. */
   crashes: number;
   start(): void;
@@ -29,6 +31,8 @@ export interface AppTarget {
   discord: { apiBaseUrl: string; cdnBaseUrl: string; authorizeUrl: string; pluralkitBaseUrl: string };
   /** The shared Discord budget of the workers (requests per second, all workers together). */
   discordRps: number;
+  /** More environment for the workers (a profile's retry settings, e.g. `ROLE_SYNC_RETRY_BASE_MS`). */
+  workerEnv?: Record<string, string>;
 }
 
 function baseEnv(target: AppTarget): NodeJS.ProcessEnv {
@@ -67,6 +71,7 @@ function createApp(
     lines,
     crashes: 0,
     alive: () => child !== null && child.exitCode === null && child.signalCode === null,
+    pid: () => (app.alive() ? (child?.pid ?? null) : null),
     start() {
       expectedExit = false;
       const proc = spawn(
@@ -152,6 +157,7 @@ export async function createWorkerApp(
   const port = await freePort();
   const env = () => ({
     ...baseEnv(target),
+    ...target.workerEnv,
     METRICS_PORT: String(port),
     CHAOS_CLOCK_SKEW_MS: String(options.clockSkewMs ?? 0),
   });

@@ -10,6 +10,8 @@ export interface OwnRedis {
   /** SIGKILL, as a crashed or partitioned Redis looks to its clients. */
   stop(): Promise<void>;
   close(): Promise<void>;
+  /** The redis-server's pid while it runs. */
+  pid(): number | null;
 }
 
 function answers(port: number): Promise<boolean> {
@@ -54,5 +56,6 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     await exited;
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, start, stop, close: stop };
+  const pid = () => (child && child.exitCode === null ? (child.pid ?? null) : null);
+  return { url: `redis://127.0.0.1:${port}`, port, start, stop, close: stop, pid };
 }

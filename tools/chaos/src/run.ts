@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { type AppTarget, type ChaosApp, createServerApp, createWorkerApp, newSecret } from "./apps";
+import { createRunCleanup, type RunCleanup } from "./cleanup";
 import { type FaultKind, type FaultRecord, runFaults, timeToReady } from "./faults";
 import { createRandom } from "./prng";
 import { startOwnRedis } from "./redis-server";
@@ -24,6 +25,12 @@ export interface ChaosOptions {
   faults?: readonly FaultKind[];
   /** Where every line the apps wrote goes at the end (for a failed run), or nothing. */
   appLog?: string;
+  /** How long the end state may take to settle after the faults (default max(120 s, the phase)). */
+  settleMs?: number;
+  /** More environment for the workers (the CI profile's retry settings). */
+  workerEnv?: Record<string, string>;
+  /** The run's teardown (the CLI runs it on SIGINT/SIGTERM too); one of its own by default. */
+  cleanup?: RunCleanup;
 }
 
 /** The final JSON line. */
@@ -76,13 +83,39 @@ async function waitUntilSettled(
 
 /** Starts everything, drives work under faults for `minutes`, lets it settle, and checks the end state. */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const cleanup = options.cleanup ?? createRunCleanup();
+  try {
+    return await runWithin(options, cleanup);
+  } finally {
+    await cleanup.run();
+  }
+}
+
+async function runWithin(options: ChaosOptions, cleanup: RunCleanup): Promise<ChaosReport> {
   const { log } = options;
   const random = createRandom(options.seed);
+  const apps: ChaosApp[] = [];
+  // Whatever ends the run, the cleanup steps (last added first): SIGKILL the apps (a normal end has
+  // stopped them with SIGTERM already), drop the cluster, stop Redis. The watchdog knows the pids
+  // and the cluster meanwhile.
   const redis = await startOwnRedis();
+  cleanup.add(() => redis.close());
+  const recordPids = () =>
+    cleanup.record((l) => {
+      l.pids = [redis.pid(), ...apps.map((a) => a.pid())].filter((p): p is number => p !== null);
+    });
+  recordPids();
+  const pidTimer = setInterval(recordPids, 500);
+  pidTimer.unref();
+  cleanup.add(async () => clearInterval(pidTimer));
   const adminToken = newSecret();
   const stateKey = newSecret();
   // Server ports first: the application's redirect URIs name them.
-  const target = { discordRps: options.discordRps, redisUrl: redis.url } as AppTarget;
+  const target = {
+    discordRps: options.discordRps,
+    redisUrl: redis.url,
+    ...(options.workerEnv ? { workerEnv: options.workerEnv } : {}),
+  } as AppTarget;
   const servers: ChaosApp[] = [];
   for (let i = 0; i < options.servers; i++)
     servers.push(await createServerApp(target, i, adminToken, stateKey));
@@ -95,7 +128,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     { members: options.members, webhooks: options.webhooks },
     options.seed,
     redirectUris,
+    (cluster) => cleanup.record((l) => (l.cluster = { version: cluster.version, name: cluster.name })),
   );
+  cleanup.add(() => world.close());
+  cleanup.add(async () => {
+    await Promise.all(apps.map((a) => a.kill("SIGKILL")));
+  });
   Object.assign(target, {
     databaseUrl: world.cluster.url,
     secretKey: world.secretKey,
@@ -111,7 +149,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // The last worker's clock runs 30 s ahead: leases and timers must not trust one process's clock.
     workers.push(await createWorkerApp(target, i, { clockSkewMs: i === options.workers - 1 ? 30_000 : 0 }));
   }
-  const apps = [...servers, ...workers];
+  apps.push(...servers, ...workers);
   try {
     for (const app of apps) app.start();
     if ((await timeToReady(apps, Date.now(), 90_000)) === null) {
@@ -148,7 +186,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await work.done;
     for (const app of apps) if (!app.alive()) app.start();
     log("faults over; waiting for the end state to settle");
-    const settled = await waitUntilSettled(world, Math.max(120_000, phaseMs), log);
+    const settled = await waitUntilSettled(world, options.settleMs ?? Math.max(120_000, phaseMs), log);
     const finalLogin = await loginOnce(world, servers[0]!);
     const end = await endState(world, apps, options.discordRps);
     const recover: Partial<Record<FaultKind, number | null>> = {};
@@ -190,7 +228,5 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   } finally {
     await Promise.all(apps.map((a) => a.kill("SIGTERM")));
     if (options.appLog) writeFileSync(options.appLog, apps.flatMap((a) => a.lines).join("\n"));
-    await world.close();
-    await redis.close();
   }
 }

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from "node:fs";
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
 import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
 import { createPostgresStore, type PostgresStore } from "@guildkit/store-postgres";
@@ -48,12 +49,25 @@ export const CHAOS_SIM_LIMITS = {
   resourceLimits: { channel_messages: null },
 } as const;
 
+/** The newest PostgreSQL server installed (`/usr/lib/postgresql/<version>/bin/postgres`), else 15. */
+export function installedPostgresVersion(root = "/usr/lib/postgresql"): string {
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v) && existsSync(`${root}/${v}/bin/postgres`))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  return versions[0] ?? "15";
+}
+
 export async function createChaosWorld(
   size: WorldSize,
   seed: number,
   redirectUris: string[],
+  /** Told the cluster as soon as it exists (so an interrupted run can drop it). */
+  onCluster?: (cluster: ScratchCluster) => void,
 ): Promise<ChaosWorld> {
-  const cluster = await createScratchCluster();
+  const cluster = await createScratchCluster({ version: installedPostgresVersion() });
+  onCluster?.(cluster);
   const sim = await startDiscordSim({ ...CHAOS_SIM_LIMITS, randomSeed: seed });
   try {
     const app = sim.seed.application({ redirectUris });

@@ -91,6 +91,7 @@ export {
   type DiscordCredentialsSource,
   type DiscordIdentityProviderOptions,
 } from "./identity-provider";
+export { createDiscordMemberGrantClient, type DiscordMemberGrantClientOptions } from "./member-grant-client";
 export {
   type BottleneckLimiterOptions,
   type BottleneckRedisConnection,

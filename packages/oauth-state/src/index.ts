@@ -38,6 +38,34 @@ export {
   UnverifiedEmailError,
 } from "./errors";
 export { REFUSAL_WINDOW_SECONDS } from "./flow-events";
+export { MEMBER_GRANT_SCOPES } from "./grant-keeping";
+export { GuildJoinError, type GuildJoinFailure, MemberTokenError } from "./member-token-errors";
+export type {
+  GrantedTokens,
+  GrantWrite,
+  GuildJoiner,
+  GuildJoinResult,
+  KeptGrant,
+  KeptGrantRef,
+  KeptGrantStatus,
+  MemberGrant,
+  MemberGrantClient,
+  MemberTokenSource,
+  MemberTokenStore,
+} from "./member-token-ports";
+export {
+  ACCESS_TOKEN_REFRESH_MARGIN_MS,
+  createMemberTokens,
+  GRANT_REFRESH_AHEAD_MS,
+  type MemberTokenPass,
+  type MemberTokens,
+  type MemberTokensOptions,
+} from "./member-tokens";
+export {
+  createMemoryMemberTokenStore,
+  type MemoryMemberTokenStore,
+  type MemoryMemberTokenStoreOptions,
+} from "./memory-member-token-store";
 export { createOAuthFlows, type OAuthFlows, type OAuthFlowsOptions } from "./flows";
 export { MAX_FORM_BYTES, readFormField } from "./form-body";
 export type { LinkCompleted, LinkOutcome } from "./link-flow";
@@ -61,6 +89,7 @@ export type {
   DiscordIdentityProvider,
   DiscordProfile,
   EventLog,
+  ExchangedIdentity,
   EventLogEntry,
   IoOptions,
   LinkDiscordResult,

@@ -114,6 +114,7 @@ export {
   type SecretStore,
   visitSecretCells,
 } from "./secrets";
+export { createMemberTokenStore, memberTokenContext } from "./tokens";
 export {
   createProxyMemberStore,
   createSpeedbumpStateStore,

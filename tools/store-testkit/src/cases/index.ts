@@ -2,6 +2,7 @@ import type { StoreCases } from "../define";
 import { featureCases } from "./features";
 import { foundationCases } from "./foundation";
 import { guildkitTableCases } from "./guildkit-tables";
+import { memberTokenCases } from "./member-tokens";
 import { oauthCases } from "./oauth";
 import { portCases } from "./ports";
 import { retentionCases } from "./retention";
@@ -21,6 +22,7 @@ export const storeCases: readonly StoreCases[] = [
   roleSyncCases,
   oauthCases,
   sessionCases,
+  memberTokenCases,
   speedbumpCases,
   webhookCases,
   guildkitTableCases,

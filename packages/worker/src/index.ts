@@ -27,6 +27,15 @@ export {
 } from "./health";
 export { createLogger, type Logger, REDACTED_PATHS } from "./logger";
 export { createMetrics, serveMetrics } from "./metrics";
+export { createGuildJoiner, type GuildJoinerOptions, guildJoinErrorOf } from "./guild-join";
+export {
+  createConfiguredGrantClient,
+  createMemberTokenTask,
+  createStoreMemberTokens,
+  type MemberTokenStoreParts,
+  type MemberTokenTaskOptions,
+  memberTokenTask,
+} from "./member-tokens";
 export { createOAuthStatePurgeTask, oauthStatePurgeTask } from "./oauth";
 export {
   type CommandOutput,

@@ -6,6 +6,8 @@ import { checkPostgres, createPostgresTestStore } from "@guildkit/store-testkit"
 import { createStoreMemberTokens } from "@guildkit/worker";
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
+import { createServerApp } from "../src/app";
+import { signIn } from "./admin-helpers";
 import { type HttpBrowser, servedWorld } from "./oauth-helpers";
 
 type World = Awaited<ReturnType<typeof servedWorld>>;
@@ -120,12 +122,27 @@ for (const backend of backends) {
       });
       expect(Math.abs((kept?.expiresAt.getTime() ?? 0) - (Date.now() + WEEK_MS))).toBeLessThan(60_000);
 
+      const console = createServerApp(t.w.ctx);
+      const login = await signIn(console);
+      const view = await (
+        await console.request(`/admin/role-sync?member=${t.member.id}`, { headers: { cookie: login.cookie } })
+      ).text();
+      expect(view).toContain('id="member-grant">Discord OAuth grant kept for identify, email, role_connections.write, guilds.join');
+      expect(view).not.toContain(granted?.accessToken);
       const me = await (await browser.get("/me")).text();
       expect(me).toMatch(/id="discord-grant">Discord access kept for: identify, email, role_connections.write, guilds.join/);
       const everywhere = await exposed(t, browser);
       expect(everywhere).toContain("oauth.token");
       expect(everywhere).not.toContain(granted?.accessToken);
       expect(everywhere).not.toContain(granted?.refreshToken);
+    });
+
+    it("a login refused after the exchange (unverified email) keeps nothing and revokes the grant", async () => {
+      const t = await tokenWorld(backend.open);
+      const stranger = t.w.sim.seed.user({ username: "stranger", email: "who@example.test", verified: false });
+      expect((await loginAs(t.w, t.w.browser(), stranger.id)).status).toBe(403);
+      expect((await sql`select * from member_oauth_tokens`.execute(t.w.ctx.store.kysely)).rows).toEqual([]);
+      await expect.poll(() => t.w.sim.inspect.oauthGrants({ userId: stranger.id })[0]?.state).toBe("revoked");
     });
 
     it("without extra scopes nothing is kept and the exchange's token is revoked at once", async () => {
@@ -182,6 +199,12 @@ for (const backend of backends) {
         failed: 0,
       });
       expect(await (await browser.get("/me")).text()).toContain('id="discord-consent-needed"');
+      const console = createServerApp(t.w.ctx);
+      const login = await signIn(console);
+      const view = await (
+        await console.request(`/admin/role-sync?member=${t.member.id}`, { headers: { cookie: login.cookie } })
+      ).text();
+      expect(view).toMatch(/id="member-grant" class="bad"><strong>Needs re-consent<\/strong>/);
       const events = await t.w.ctx.store.eventLog.list({ kind: "oauth.token" });
       expect(events.find((e) => e.data?.outcome === "consent_needed")).toMatchObject({
         memberId: t.member.id,

@@ -107,7 +107,9 @@ for (const backend of backends) {
       const start = await browser.get("/login/discord?next=%2Fme");
       const scope = new URL(start.headers.get("location") ?? "").searchParams.get("scope");
       expect(scope).toBe("identify email role_connections.write guilds.join");
-      const signedIn = await browser.get(await t.w.sim.authorize(start.headers.get("location") ?? "", { userId: t.user.id }));
+      const signedIn = await browser.get(
+        await t.w.sim.authorize(start.headers.get("location") ?? "", { userId: t.user.id }),
+      );
       expect(signedIn.status).toBe(303);
 
       const [granted] = t.w.sim.inspect.oauthGrants({ userId: t.user.id });
@@ -127,10 +129,14 @@ for (const backend of backends) {
       const view = await (
         await console.request(`/admin/role-sync?member=${t.member.id}`, { headers: { cookie: login.cookie } })
       ).text();
-      expect(view).toContain('id="member-grant">Discord OAuth grant kept for identify, email, role_connections.write, guilds.join');
+      expect(view).toContain(
+        'id="member-grant">Discord OAuth grant kept for identify, email, role_connections.write, guilds.join',
+      );
       expect(view).not.toContain(granted?.accessToken);
       const me = await (await browser.get("/me")).text();
-      expect(me).toMatch(/id="discord-grant">Discord access kept for: identify, email, role_connections.write, guilds.join/);
+      expect(me).toMatch(
+        /id="discord-grant">Discord access kept for: identify, email, role_connections.write, guilds.join/,
+      );
       const everywhere = await exposed(t, browser);
       expect(everywhere).toContain("oauth.token");
       expect(everywhere).not.toContain(granted?.accessToken);
@@ -139,7 +145,11 @@ for (const backend of backends) {
 
     it("a login refused after the exchange (unverified email) keeps nothing and revokes the grant", async () => {
       const t = await tokenWorld(backend.open);
-      const stranger = t.w.sim.seed.user({ username: "stranger", email: "who@example.test", verified: false });
+      const stranger = t.w.sim.seed.user({
+        username: "stranger",
+        email: "who@example.test",
+        verified: false,
+      });
       expect((await loginAs(t.w, t.w.browser(), stranger.id)).status).toBe(403);
       expect((await sql`select * from member_oauth_tokens`.execute(t.w.ctx.store.kysely)).rows).toEqual([]);
       await expect.poll(() => t.w.sim.inspect.oauthGrants({ userId: stranger.id })[0]?.state).toBe("revoked");
@@ -191,7 +201,9 @@ for (const backend of backends) {
       await loginAs(t.w, browser, t.user.id);
       t.w.sim.seed.revokeAuthorization({ userId: t.user.id }); // removed under Settings → Authorized Apps
       expect(await t.tokens.refresh(t.member.id)).toBeNull();
-      expect((await t.w.ctx.store.oauth.memberTokens.status({ memberId: t.member.id }))?.consentNeededAt).not.toBeNull();
+      expect(
+        (await t.w.ctx.store.oauth.memberTokens.status({ memberId: t.member.id }))?.consentNeededAt,
+      ).not.toBeNull();
       expect(await t.tokens.accessToken(t.member.id)).toBeNull();
       expect(await t.tokens.refreshExpiring({ limit: 10, aheadMs: 2 * WEEK_MS })).toEqual({
         done: 0,
@@ -213,8 +225,16 @@ for (const backend of backends) {
       });
 
       const start = await browser.get("/discord/login?next=%2Fme");
-      expect((await browser.get(await t.w.sim.authorize(start.headers.get("location") ?? "", { userId: t.user.id }))).status).toBe(303);
-      expect((await t.w.ctx.store.oauth.memberTokens.status({ memberId: t.member.id }))?.consentNeededAt).toBeNull();
+      expect(
+        (
+          await browser.get(
+            await t.w.sim.authorize(start.headers.get("location") ?? "", { userId: t.user.id }),
+          )
+        ).status,
+      ).toBe(303);
+      expect(
+        (await t.w.ctx.store.oauth.memberTokens.status({ memberId: t.member.id }))?.consentNeededAt,
+      ).toBeNull();
       expect(await t.tokens.accessToken(t.member.id)).not.toBeNull();
       expect(await (await browser.get("/me")).text()).not.toContain("discord-consent-needed");
     });
@@ -228,7 +248,10 @@ for (const backend of backends) {
       expect((await t.w.ctx.store.members.getById(t.member.id))?.discordUserId).toBeNull();
       expect(t.w.sim.inspect.oauthGrants({ userId: t.user.id }).map((g) => g.state)).toEqual(["revoked"]);
       expect(await t.w.ctx.store.oauth.memberTokens.status({ memberId: t.member.id })).toBeNull();
-      const cross = await browser.request("/discord/unlink", { method: "POST", headers: { origin: "https://evil.test" } });
+      const cross = await browser.request("/discord/unlink", {
+        method: "POST",
+        headers: { origin: "https://evil.test" },
+      });
       expect(cross.status).toBe(403);
 
       // Link again, then the host deletes the member: the grant stays until the sweep revokes it.
@@ -253,7 +276,9 @@ for (const backend of backends) {
       expect(events).toMatchObject([
         { level: "info", memberId: t.member.id, data: { outcome: "joined", roleIds: [t.role.id] } },
       ]);
-      expect(JSON.stringify(events)).not.toContain(t.w.sim.inspect.oauthGrants({ userId: t.user.id })[0]?.accessToken);
+      expect(JSON.stringify(events)).not.toContain(
+        t.w.sim.inspect.oauthGrants({ userId: t.user.id })[0]?.accessToken,
+      );
     });
 
     it("a member already in the guild gets 204 and nothing else changes", async () => {
@@ -281,7 +306,13 @@ for (const backend of backends) {
       const t = await tokenWorld(backend.open, { join_guild_on_link: true });
       t.w.sim.seed.ban({ guildId: t.guild.id, userId: t.user.id });
       expect((await loginAs(t.w, t.w.browser(), t.user.id)).status).toBe(303);
-      const crowded = t.w.sim.seed.user({ username: "busy", email: "busy@example.test", verified: true, maxGuilds: 1, otherGuildCount: 1 });
+      const crowded = t.w.sim.seed.user({
+        username: "busy",
+        email: "busy@example.test",
+        verified: true,
+        maxGuilds: 1,
+        otherGuildCount: 1,
+      });
       await t.w.ctx.store.members.create({ email: "busy@example.test", paymentStatus: "active" });
       expect((await loginAs(t.w, t.w.browser(), crowded.id)).status).toBe(303);
       const events = await t.w.ctx.store.eventLog.list({ kind: "discord.guild_join" });

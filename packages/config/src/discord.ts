@@ -4,7 +4,10 @@ import { snowflakeSchema } from "./snowflake";
 import { type ConfigValues, defineConfigSpec } from "./spec";
 
 /** The scopes `oauth_extra_scopes` accepts: those a kept member grant is for. */
-export const MEMBER_GRANT_SCOPES: readonly string[] = Object.freeze(["role_connections.write", "guilds.join"]);
+export const MEMBER_GRANT_SCOPES: readonly string[] = Object.freeze([
+  "role_connections.write",
+  "guilds.join",
+]);
 
 const secretText = (what: string, extra?: { test: (v: string) => boolean; message: string }) =>
   z
@@ -77,11 +80,9 @@ export const discordConfigSpec = defineConfigSpec({
     oauth_extra_scopes: field(
       z
         .array(
-          z
-            .string()
-            .refine((scope) => MEMBER_GRANT_SCOPES.includes(scope), {
-              message: `must be one of ${MEMBER_GRANT_SCOPES.join(", ")}`,
-            }),
+          z.string().refine((scope) => MEMBER_GRANT_SCOPES.includes(scope), {
+            message: `must be one of ${MEMBER_GRANT_SCOPES.join(", ")}`,
+          }),
           { error: `must be a list of OAuth2 scopes (${MEMBER_GRANT_SCOPES.join(", ")})` },
         )
         .transform((scopes) => [...new Set(scopes)]),

@@ -125,7 +125,10 @@ describe("validateConfig", () => {
 
   it("refuses an extra scope a kept grant is not for, and reads the join opt-in from text", () => {
     expect(checkConfig(discordConfigSpec, { oauth_extra_scopes: ["guilds.join", "bot"] }).issues).toEqual([
-      { field: "oauth_extra_scopes", message: expect.stringContaining("role_connections.write, guilds.join") },
+      {
+        field: "oauth_extra_scopes",
+        message: expect.stringContaining("role_connections.write, guilds.join"),
+      },
     ]);
     expect(validateConfig(discordConfigSpec, { join_guild_on_link: "true" }).join_guild_on_link).toBe(true);
     expect(checkConfig(discordConfigSpec, { join_guild_on_link: "yes" }).issues).toHaveLength(1);

@@ -90,7 +90,10 @@ export function guildEndpoints(api: Pipeline): GuildEndpoints {
       if (nick !== undefined && nick !== null) body.nick = nick;
       const response = await api.send(route, { base: "api", body, signal });
       if (response.status === 204) return { added: false };
-      return { added: true, member: validate(guildMemberSchema, response, route) as unknown as APIGuildMember };
+      return {
+        added: true,
+        member: validate(guildMemberSchema, response, route) as unknown as APIGuildMember,
+      };
     },
     addGuildMemberRole: memberRole("PUT"),
     removeGuildMemberRole: memberRole("DELETE"),

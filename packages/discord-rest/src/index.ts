@@ -91,7 +91,6 @@ export {
   type DiscordCredentialsSource,
   type DiscordIdentityProviderOptions,
 } from "./identity-provider";
-export { createDiscordMemberGrantClient, type DiscordMemberGrantClientOptions } from "./member-grant-client";
 export {
   type BottleneckLimiterOptions,
   type BottleneckRedisConnection,
@@ -105,6 +104,7 @@ export {
   type RedisConnectionOptions,
   startSpacingMs,
 } from "./limiter";
+export { createDiscordMemberGrantClient, type DiscordMemberGrantClientOptions } from "./member-grant-client";
 export {
   type AuthorizeUrlInput,
   createDiscordOAuth,

@@ -14,6 +14,7 @@ import {
   type SignupConfirmHook,
   startLogin,
 } from "./login-flow";
+import type { GuildJoiner, MemberGrantClient, MemberTokenStore } from "./member-token-ports";
 import type {
   AccountTransactions,
   Clock,
@@ -25,7 +26,6 @@ import type {
   NonceStore,
   OAuthClientSource,
 } from "./ports";
-import type { GuildJoiner, MemberGrantClient, MemberTokenStore } from "./member-token-ports";
 import { purgeExpiredNonces } from "./purge";
 import { createStateTokens } from "./state-token";
 

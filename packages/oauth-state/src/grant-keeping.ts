@@ -5,7 +5,10 @@ import type { GrantedTokens } from "./member-token-ports";
 import type { IoOptions } from "./ports";
 
 /** The scopes a kept grant exists for: pushing Linked Roles metadata and joining the guild. */
-export const MEMBER_GRANT_SCOPES: readonly string[] = Object.freeze(["role_connections.write", "guilds.join"]);
+export const MEMBER_GRANT_SCOPES: readonly string[] = Object.freeze([
+  "role_connections.write",
+  "guilds.join",
+]);
 
 /** Whether a callback should ask the identity provider to hand the tokens over (instead of revoking them). */
 export function wantsGrant(ctx: FlowContext, extraScopes: readonly string[] | undefined): boolean {

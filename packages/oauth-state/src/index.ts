@@ -38,7 +38,18 @@ export {
   UnverifiedEmailError,
 } from "./errors";
 export { REFUSAL_WINDOW_SECONDS } from "./flow-events";
+export { createOAuthFlows, type OAuthFlows, type OAuthFlowsOptions } from "./flows";
+export { MAX_FORM_BYTES, readFormField } from "./form-body";
 export { MEMBER_GRANT_SCOPES } from "./grant-keeping";
+export type { LinkCompleted, LinkOutcome } from "./link-flow";
+export type { ReplaceConfirmation } from "./link-replace";
+export type {
+  LoginCompleteHook,
+  LoginCompletion,
+  LoginOutcome,
+  SignupConfirmation,
+  SignupConfirmHook,
+} from "./login-flow";
 export { GuildJoinError, type GuildJoinFailure, MemberTokenError } from "./member-token-errors";
 export type {
   GrantedTokens,
@@ -66,17 +77,6 @@ export {
   type MemoryMemberTokenStore,
   type MemoryMemberTokenStoreOptions,
 } from "./memory-member-token-store";
-export { createOAuthFlows, type OAuthFlows, type OAuthFlowsOptions } from "./flows";
-export { MAX_FORM_BYTES, readFormField } from "./form-body";
-export type { LinkCompleted, LinkOutcome } from "./link-flow";
-export type { ReplaceConfirmation } from "./link-replace";
-export type {
-  LoginCompleteHook,
-  LoginCompletion,
-  LoginOutcome,
-  SignupConfirmation,
-  SignupConfirmHook,
-} from "./login-flow";
 export { createMemoryNonceStore, type MemoryNonceStore } from "./memory-nonce-store";
 export { createMemorySessionStore, type MemorySessionStore } from "./memory-session-store";
 export { codeChallengeS256, createCodeVerifier, deriveCodeVerifier } from "./pkce";
@@ -89,8 +89,8 @@ export type {
   DiscordIdentityProvider,
   DiscordProfile,
   EventLog,
-  ExchangedIdentity,
   EventLogEntry,
+  ExchangedIdentity,
   IoOptions,
   LinkDiscordResult,
   LinkedAccount,

@@ -120,7 +120,8 @@ export async function completeLogin<TResult>(
         opts,
       });
       // A pending signup cannot carry the tokens (its token is signed, not sealed): they are revoked.
-      if (outcome.status === "signed_in") keptFor = { memberId: outcome.memberId, discordUserId: identity.id };
+      if (outcome.status === "signed_in")
+        keptFor = { memberId: outcome.memberId, discordUserId: identity.id };
       return outcome;
     } finally {
       await settleGrant(ctx, identity.grant, keptFor, opts);

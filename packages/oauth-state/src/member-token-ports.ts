@@ -92,7 +92,10 @@ export interface MemberTokenStore {
    */
   replace(input: GrantWrite & { memberId: string; version: number }, opts?: IoOptions): Promise<boolean>;
   /** Mark the grant at `version` as needing re-consent (at `now`); `false` when it moved on or is gone. */
-  markConsentNeeded(input: { memberId: string; version: number; now: Date }, opts?: IoOptions): Promise<boolean>;
+  markConsentNeeded(
+    input: { memberId: string; version: number; now: Date },
+    opts?: IoOptions,
+  ): Promise<boolean>;
   /** Delete the member's grant (only at `version`, when given); resolves whether one was deleted. */
   delete(input: { memberId: string; version?: number }, opts?: IoOptions): Promise<boolean>;
   /**

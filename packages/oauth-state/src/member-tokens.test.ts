@@ -69,7 +69,15 @@ async function world(expiresInMs = 7 * DAY) {
     expiresAt: new Date(T0.getTime() + expiresInMs),
     now: T0,
   });
-  return { store, discord, events, tokens, advance: (ms: number) => void (now = new Date(now.getTime() + ms)) };
+  return {
+    store,
+    discord,
+    events,
+    tokens,
+    advance: (ms: number) => {
+      now = new Date(now.getTime() + ms);
+    },
+  };
 }
 
 describe("createMemberTokens", () => {
@@ -109,7 +117,9 @@ describe("createMemberTokens", () => {
     expect(await tokens.accessToken("m1")).toBeNull();
     expect(await tokens.refresh("m1")).toBeNull();
     expect(discord.calls.refresh).toHaveLength(1);
-    expect(events).toMatchObject([{ kind: "oauth.token", level: "warn", data: { outcome: "consent_needed" } }]);
+    expect(events).toMatchObject([
+      { kind: "oauth.token", level: "warn", data: { outcome: "consent_needed" } },
+    ]);
     expect(JSON.stringify(events)).not.toMatch(/access-0|refresh-0/);
   });
 
@@ -140,11 +150,18 @@ describe("createMemberTokens", () => {
     expect(unavailable).toBeInstanceOf(MemberTokenError);
     expect(unavailable).toMatchObject({ code: "refresh_failed", retryable: true, status: 503 });
     discord.fail(oauthError(401, "invalid_client"));
-    expect(await tokens.refresh("m1").catch((e: unknown) => e)).toMatchObject({ retryable: false, status: 401 });
+    expect(await tokens.refresh("m1").catch((e: unknown) => e)).toMatchObject({
+      retryable: false,
+      status: 401,
+    });
     discord.fail(Object.assign(new Error("ECONNRESET"), { retryable: true }));
     expect(await tokens.refresh("m1").catch((e: unknown) => e)).toMatchObject({ retryable: true });
     expect(store.peek("m1")).toMatchObject({ accessToken: "access-0", consentNeededAt: null });
-    expect(events.map((e) => e.data?.outcome)).toEqual(["refresh_failed", "refresh_failed", "refresh_failed"]);
+    expect(events.map((e) => e.data?.outcome)).toEqual([
+      "refresh_failed",
+      "refresh_failed",
+      "refresh_failed",
+    ]);
   });
 
   it("a grant without a refresh token needs re-consent when it must be refreshed", async () => {
@@ -159,7 +176,10 @@ describe("createMemberTokens", () => {
   it("revoke revokes the refresh token at Discord and deletes; Discord unreachable keeps the grant, a 400 deletes anyway", async () => {
     const { tokens, discord, store } = await world();
     discord.failRevoke(oauthError(503, "http_error", true));
-    await expect(tokens.revoke("m1")).rejects.toMatchObject({ name: "MemberTokenError", code: "revoke_failed" });
+    await expect(tokens.revoke("m1")).rejects.toMatchObject({
+      name: "MemberTokenError",
+      code: "revoke_failed",
+    });
     expect(store.peek("m1")).not.toBeNull();
     discord.failRevoke(oauthError(400, "invalid_request"));
     expect(await tokens.revoke("m1")).toBe(true);

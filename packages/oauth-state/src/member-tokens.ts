@@ -93,7 +93,8 @@ export function createMemberTokens(options: MemberTokensOptions): MemberTokens {
     }
   }
 
-  const expiresAt = (tokens: GrantedTokens) => new Date(clock.now().getTime() + tokens.expiresInSeconds * 1000);
+  const expiresAt = (tokens: GrantedTokens) =>
+    new Date(clock.now().getTime() + tokens.expiresInSeconds * 1000);
 
   async function refreshKept(kept: KeptGrant, opts: IoOptions): Promise<MemberGrant | null> {
     const { memberId, version } = kept;

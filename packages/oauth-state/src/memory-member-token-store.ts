@@ -88,7 +88,12 @@ export function createMemoryMemberTokenStore(
       const row = rows.get(memberId);
       if (!row || row.version !== version) return false;
       versions += 1;
-      rows.set(memberId, { ...row, consentNeededAt: new Date(now), updatedAt: new Date(now), version: versions });
+      rows.set(memberId, {
+        ...row,
+        consentNeededAt: new Date(now),
+        updatedAt: new Date(now),
+        version: versions,
+      });
       return true;
     },
     async delete({ memberId, version }, opts = {}) {

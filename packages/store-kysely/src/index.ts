@@ -114,7 +114,6 @@ export {
   type SecretStore,
   visitSecretCells,
 } from "./secrets";
-export { createMemberTokenStore, memberTokenContext } from "./tokens";
 export {
   createProxyMemberStore,
   createSpeedbumpStateStore,
@@ -122,6 +121,7 @@ export {
   type KyselySpeedbumpStore,
 } from "./speedbump";
 export { type AssembleStoreOptions, assembleStore, type GuildkitStore, type StoreCore } from "./store";
+export { createMemberTokenStore, memberTokenContext } from "./tokens";
 export {
   createTableGuard,
   createWebhookStore,

@@ -92,7 +92,10 @@ export function createMemberTokenTask(options: MemberTokenTaskOptions = {}): Wor
       }
       const tokens =
         options.tokens ??
-        createStoreMemberTokens(ctx.store, { apiBaseUrl: ctx.settings.discordApiBaseUrl, clock: options.clock });
+        createStoreMemberTokens(ctx.store, {
+          apiBaseUrl: ctx.settings.discordApiBaseUrl,
+          clock: options.clock,
+        });
       while (!signal.aborted) {
         try {
           const aheadMs = options.aheadMs ?? GRANT_REFRESH_AHEAD_MS;

@@ -39,10 +39,12 @@ describe("the member-tokens task", () => {
     const { tokens, calls } = fakeTokens();
     const { ctx, lines } = context();
     const stop = new AbortController();
-    const running = createMemberTokenTask({ intervalMs: 3_600_000, batch: 50, scheduler: time.scheduler, tokens }).run(
-      ctx,
-      stop.signal,
-    );
+    const running = createMemberTokenTask({
+      intervalMs: 3_600_000,
+      batch: 50,
+      scheduler: time.scheduler,
+      tokens,
+    }).run(ctx, stop.signal);
     await time.flush();
     expect(calls).toEqual([`refresh:50:${86_400_000}`, "sweep:50"]);
     await time.advance(3_599_999);
@@ -59,7 +61,10 @@ describe("the member-tokens task", () => {
     const { tokens, calls } = fakeTokens(1);
     const { ctx, lines } = context();
     const stop = new AbortController();
-    const running = createMemberTokenTask({ intervalMs: 1000, scheduler: time.scheduler, tokens }).run(ctx, stop.signal);
+    const running = createMemberTokenTask({ intervalMs: 1000, scheduler: time.scheduler, tokens }).run(
+      ctx,
+      stop.signal,
+    );
     await time.advance(1000);
     expect(calls.filter((c) => c.startsWith("refresh"))).toHaveLength(2);
     expect(lines.map((l) => l.msg)).toContain("member token pass failed; retrying at the next interval");

@@ -114,10 +114,16 @@ describe("refresh, expiry and revocation", () => {
     expect(await wider.json()).toMatchObject({ error: "invalid_scope" });
     expect((await me(first.access_token)).status).toBe(200);
     const narrowed = await readJson(
-      token({ grant_type: "refresh_token", refresh_token: first.refresh_token, scope: "guilds.join identify" }),
+      token({
+        grant_type: "refresh_token",
+        refresh_token: first.refresh_token,
+        scope: "guilds.join identify",
+      }),
     );
     expect(narrowed.scope).toBe("identify guilds.join");
-    const empty = await readJson(token({ grant_type: "refresh_token", refresh_token: narrowed.refresh_token, scope: "" }));
+    const empty = await readJson(
+      token({ grant_type: "refresh_token", refresh_token: narrowed.refresh_token, scope: "" }),
+    );
     expect(empty.scope).toBe("identify guilds.join");
   });
 

@@ -1,8 +1,8 @@
 import type { Hono } from "hono";
 import { action, type ConsoleDeps, page } from "./guard";
 import { html, type SafeHtml } from "./html";
-import { memberGrantView } from "./member-grant";
 import { csrfField, layout, respond } from "./layout";
+import { memberGrantView } from "./member-grant";
 import { dryRun } from "./role-sync-dry-run";
 import { memberView, planView } from "./role-sync-plan";
 import { guildRolesView, rolesHeldView } from "./role-sync-roles";

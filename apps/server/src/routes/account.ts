@@ -1,4 +1,10 @@
-import { type Clock, isSameOrigin, type MemberTokens, type OAuthFlows, type Sessions } from "@guildkit/oauth-state";
+import {
+  type Clock,
+  isSameOrigin,
+  type MemberTokens,
+  type OAuthFlows,
+  type Sessions,
+} from "@guildkit/oauth-state";
 import { type Context, Hono } from "hono";
 import type { ServerContext } from "../context";
 import { homePage, memberPage } from "../oauth/pages";
@@ -52,7 +58,11 @@ export function accountRoutes(
         grant:
           grant === null
             ? null
-            : { scopes: grant.scopes, expiresAt: grant.expiresAt, consentNeeded: grant.consentNeededAt !== null },
+            : {
+                scopes: grant.scopes,
+                expiresAt: grant.expiresAt,
+                consentNeeded: grant.consentNeededAt !== null,
+              },
       }),
     );
   });
@@ -73,9 +83,14 @@ export function accountRoutes(
     });
     if (unlinked) {
       // Revoke at Discord and delete; when Discord is away the worker's sweep revokes it later.
-      await tokens.revoke(memberId).catch((error: unknown) =>
-        ctx.logger.warn({ err: error, memberId }, "revoking the unlinked member's Discord grant failed; the worker retries"),
-      );
+      await tokens
+        .revoke(memberId)
+        .catch((error: unknown) =>
+          ctx.logger.warn(
+            { err: error, memberId },
+            "revoking the unlinked member's Discord grant failed; the worker retries",
+          ),
+        );
     }
     return c.redirect("/me", 303);
   });

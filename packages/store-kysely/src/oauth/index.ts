@@ -4,9 +4,9 @@ import type { Kysely } from "kysely";
 import type { Clock, Dialect } from "../dialect";
 import { DEFAULT_MEMBERS_TABLE, type MembersTable } from "../members-table/shape";
 import type { Database } from "../schema";
+import { createMemberTokenStore } from "../tokens";
 import { createOAuthMemberAccounts } from "./member-accounts";
 import { createOAuthNonceStore } from "./nonce-store";
-import { createMemberTokenStore } from "../tokens";
 import { createOAuthSessionStore } from "./session-store";
 
 export { createOAuthMemberAccounts } from "./member-accounts";

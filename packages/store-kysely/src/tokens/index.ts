@@ -82,9 +82,17 @@ export function createMemberTokenStore(
       what: "keeping a member's OAuth tokens needs the key (they are stored encrypted)",
     });
   };
-  async function sealed(memberId: string, accessToken: string, refreshToken: string | null, signal?: AbortSignal) {
+  async function sealed(
+    memberId: string,
+    accessToken: string,
+    refreshToken: string | null,
+    signal?: AbortSignal,
+  ) {
     const key = needBox();
-    const access = await key.seal(accessToken, { context: memberTokenContext(memberId, "access_token"), signal });
+    const access = await key.seal(accessToken, {
+      context: memberTokenContext(memberId, "access_token"),
+      signal,
+    });
     const refresh =
       refreshToken === null
         ? null

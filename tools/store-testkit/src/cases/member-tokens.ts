@@ -60,7 +60,9 @@ export const memberTokenCases = defineStoreCases("member-tokens", ({ fresh, host
           where ${sql.ref(members.id)} = ${memberId}`.execute(db);
       },
       async deleteMember(memberId) {
-        await sql`delete from ${sql.table(members.table)} where ${sql.ref(members.id)} = ${memberId}`.execute(db);
+        await sql`delete from ${sql.table(members.table)} where ${sql.ref(members.id)} = ${memberId}`.execute(
+          db,
+        );
       },
       row: (memberId) => tokenRow(db, memberId),
     };
@@ -68,8 +70,15 @@ export const memberTokenCases = defineStoreCases("member-tokens", ({ fresh, host
 
   it("keeps both tokens sealed at rest: no column holds them in plaintext", async () => {
     const { store, db } = await fresh();
-    const member = await store.members.create({ email: "sealed@example.test", discordUserId: "812345678901234567" });
-    await store.oauth.memberTokens.save({ memberId: member.id, discordUserId: "812345678901234567", ...write });
+    const member = await store.members.create({
+      email: "sealed@example.test",
+      discordUserId: "812345678901234567",
+    });
+    await store.oauth.memberTokens.save({
+      memberId: member.id,
+      discordUserId: "812345678901234567",
+      ...write,
+    });
     const rows = await rawTokens(db);
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(ACCESS);
@@ -77,7 +86,9 @@ export const memberTokenCases = defineStoreCases("member-tokens", ({ fresh, host
     expect(isSealedSecret(rows[0]?.access_token)).toBe(true);
     expect(isSealedSecret(rows[0]?.refresh_token)).toBe(true);
     expect(sealedKeyId(rows[0]?.access_token as string)).toBe(testSecretBox().currentKeyId);
-    expect(await store.oauth.memberTokens.read({ memberId: member.id })).toMatchObject({ accessToken: ACCESS });
+    expect(await store.oauth.memberTokens.read({ memberId: member.id })).toMatchObject({
+      accessToken: ACCESS,
+    });
   });
 
   it("a sealed token copied to another member's row does not open (sealed for its member)", async () => {
@@ -86,16 +97,31 @@ export const memberTokenCases = defineStoreCases("member-tokens", ({ fresh, host
     const b = await store.members.create({ email: "b@example.test", discordUserId: "812345678901234502" });
     const tokens = store.oauth.memberTokens;
     await tokens.save({ memberId: a.id, discordUserId: "812345678901234501", ...write });
-    await tokens.save({ memberId: b.id, discordUserId: "812345678901234502", ...write, accessToken: "other" });
+    await tokens.save({
+      memberId: b.id,
+      discordUserId: "812345678901234502",
+      ...write,
+      accessToken: "other",
+    });
     const sealedA = (await rawTokens(db)).find((r) => decodeId(r.member_id) === a.id)?.access_token as string;
-    await db.updateTable("member_oauth_tokens").set({ access_token: sealedA }).where("member_id", "=", b.id).execute();
-    await expect(tokens.read({ memberId: b.id })).rejects.toMatchObject({ name: "SecretBoxError", reason: "tampered" });
+    await db
+      .updateTable("member_oauth_tokens")
+      .set({ access_token: sealedA })
+      .where("member_id", "=", b.id)
+      .execute();
+    await expect(tokens.read({ memberId: b.id })).rejects.toMatchObject({
+      name: "SecretBoxError",
+      reason: "tampered",
+    });
     await expect(tokens.read({ memberId: b.id })).rejects.toBeInstanceOf(SecretBoxError);
   });
 
   it("a store without a secret key refuses to keep tokens (SecretKeyRequiredError) and writes nothing", async () => {
     const { db, store } = await fresh();
-    const member = await store.members.create({ email: "nokey@example.test", discordUserId: "812345678901234599" });
+    const member = await store.members.create({
+      email: "nokey@example.test",
+      discordUserId: "812345678901234599",
+    });
     const keyless = createMemberTokenStore(db, store.dialect, null, store.membersTable);
     await expect(
       keyless.save({ memberId: member.id, discordUserId: "812345678901234599", ...write }),
@@ -105,24 +131,50 @@ export const memberTokenCases = defineStoreCases("member-tokens", ({ fresh, host
 
   it("secrets.rotate() re-seals the tokens with the new key; the old key can then be dropped", async () => {
     const { db, store } = await fresh();
-    const member = await store.members.create({ email: "rot@example.test", discordUserId: "812345678901234577" });
-    await store.oauth.memberTokens.save({ memberId: member.id, discordUserId: "812345678901234577", ...write });
+    const member = await store.members.create({
+      email: "rot@example.test",
+      discordUserId: "812345678901234577",
+    });
+    await store.oauth.memberTokens.save({
+      memberId: member.id,
+      discordUserId: "812345678901234577",
+      ...write,
+    });
     const rotated = testSecretBox([TEST_SECRET_KEY_2, TEST_SECRET_KEY]);
     const report = await createSecretStore(db, store.dialect, rotated).rotate();
     expect(report.resealed).toBeGreaterThanOrEqual(1);
     const row = (await rawTokens(db))[0];
     expect(sealedKeyId(row?.access_token as string)).toBe(rotated.currentKeyId);
     expect(sealedKeyId(row?.refresh_token as string)).toBe(rotated.currentKeyId);
-    const newOnly = createMemberTokenStore(db, store.dialect, testSecretBox([TEST_SECRET_KEY_2]), store.membersTable);
-    expect(await newOnly.read({ memberId: member.id })).toMatchObject({ accessToken: ACCESS, refreshToken: REFRESH });
+    const newOnly = createMemberTokenStore(
+      db,
+      store.dialect,
+      testSecretBox([TEST_SECRET_KEY_2]),
+      store.membersTable,
+    );
+    expect(await newOnly.read({ memberId: member.id })).toMatchObject({
+      accessToken: ACCESS,
+      refreshToken: REFRESH,
+    });
   });
 
   it("deleting a member keeps its grant (no cascade) so the worker can revoke it at Discord first", async () => {
     const { db, store } = await fresh();
-    const member = await store.members.create({ email: "del@example.test", discordUserId: "812345678901234588" });
-    await store.oauth.memberTokens.save({ memberId: member.id, discordUserId: "812345678901234588", ...write });
-    await sql`delete from ${sql.table(members.table)} where ${sql.ref(members.id)} = ${member.id}`.execute(db);
+    const member = await store.members.create({
+      email: "del@example.test",
+      discordUserId: "812345678901234588",
+    });
+    await store.oauth.memberTokens.save({
+      memberId: member.id,
+      discordUserId: "812345678901234588",
+      ...write,
+    });
+    await sql`delete from ${sql.table(members.table)} where ${sql.ref(members.id)} = ${member.id}`.execute(
+      db,
+    );
     expect(await rawTokens(db)).toHaveLength(1);
-    expect((await store.oauth.memberTokens.listOrphans({ limit: 5 })).map((o) => o.memberId)).toEqual([member.id]);
+    expect((await store.oauth.memberTokens.listOrphans({ limit: 5 })).map((o) => o.memberId)).toEqual([
+      member.id,
+    ]);
   });
 });

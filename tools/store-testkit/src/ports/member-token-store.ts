@@ -89,7 +89,11 @@ export function defineMemberTokenStoreCases(fresh: () => Promise<MemberTokenStor
     expect(await tokens.markConsentNeeded({ memberId, version: first!.version, now: at(10) })).toBe(true);
     await tokens.save({ memberId, discordUserId, ...grant(2), now: at(20) });
     const second = await tokens.read({ memberId });
-    expect(second).toMatchObject({ accessToken: grant(2).accessToken, consentNeededAt: null, updatedAt: at(20) });
+    expect(second).toMatchObject({
+      accessToken: grant(2).accessToken,
+      consentNeededAt: null,
+      updatedAt: at(20),
+    });
     expect(second!.version).toBeGreaterThan(first!.version);
     expect((await row(memberId))?.consentNeededAt).toBeNull();
   });
@@ -114,7 +118,9 @@ export function defineMemberTokenStoreCases(fresh: () => Promise<MemberTokenStor
     expect(await tokens.replace({ memberId, version, ...grant(3) })).toBe(false);
     expect((await tokens.read({ memberId }))?.accessToken).toBe(grant(2).accessToken);
     expect((await row(memberId))?.version).toBe(after!.version);
-    expect(await tokens.replace({ memberId: await createMember(nextUser()), version: 1, ...grant(4) })).toBe(false);
+    expect(await tokens.replace({ memberId: await createMember(nextUser()), version: 1, ...grant(4) })).toBe(
+      false,
+    );
   });
 
   it("markConsentNeeded marks the grant at its version (not a stale one) and takes it out of the refresh list", async () => {

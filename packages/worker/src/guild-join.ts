@@ -60,7 +60,9 @@ export function createGuildJoiner(options: GuildJoinerOptions): GuildJoiner {
   const roleSettings = createRoleSyncSettingsSource({ configStore: options.configStore });
   const restFor =
     options.rest ??
-    ((token: string) => createDiscordRest({ ...options.restOptions, token, apiBaseUrl: options.apiBaseUrl }));
+    ((token: string) =>
+      // A person waits on the callback: one retry, 10 s per attempt, unless told otherwise.
+      createDiscordRest({ timeoutMs: 10_000, retries: 1, ...options.restOptions, token, apiBaseUrl: options.apiBaseUrl }));
   return {
     async join({ memberId, discordUserId, accessToken }, opts: IoOptions = {}) {
       const values = await discord.load(opts);

@@ -62,7 +62,13 @@ export function createGuildJoiner(options: GuildJoinerOptions): GuildJoiner {
     options.rest ??
     ((token: string) =>
       // A person waits on the callback: one retry, 10 s per attempt, unless told otherwise.
-      createDiscordRest({ timeoutMs: 10_000, retries: 1, ...options.restOptions, token, apiBaseUrl: options.apiBaseUrl }));
+      createDiscordRest({
+        timeoutMs: 10_000,
+        retries: 1,
+        ...options.restOptions,
+        token,
+        apiBaseUrl: options.apiBaseUrl,
+      }));
   return {
     async join({ memberId, discordUserId, accessToken }, opts: IoOptions = {}) {
       const values = await discord.load(opts);

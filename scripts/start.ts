@@ -11,6 +11,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { mintSignInCode, SIGN_IN_LINK_SECONDS } from "../apps/server/src/admin/sign-in-link";
 import {
   type DatabaseSettings,
   ProcessSettingsError,
@@ -112,6 +113,11 @@ function describeDatabase(): string {
 
 console.log(`guildkit: ${describeDatabase()}`);
 console.log(`guildkit: admin token in ${join(dataDir, "admin-token")}`);
+const publicUrl = String(env.PUBLIC_BASE_URL).replace(/\/+$/, "");
+console.log(`guildkit: admin console ${publicUrl}/admin`);
+console.log(
+  `guildkit: sign in once, within ${SIGN_IN_LINK_SECONDS / 60} minutes: ${publicUrl}/admin/login?once=${mintSignInCode(String(env.ADMIN_TOKEN), new Date())}`,
+);
 if (!process.env.GUILDKIT_SECRET_KEY) {
   console.log(`guildkit: secret settings sealed with the key in ${join(dataDir, "secret-key")}`);
 }

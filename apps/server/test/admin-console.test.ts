@@ -3,6 +3,7 @@ import { createFakeTime } from "@guildkit/core/testing";
 import { Hono } from "hono";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { adminConsoleRoutes } from "../src/admin";
+import { mintSignInCode } from "../src/admin/sign-in-link";
 import { createServerApp } from "../src/app";
 import type { ServerContext } from "../src/context";
 import { postForm, signIn } from "./admin-helpers";
@@ -75,6 +76,72 @@ describe("admin console sign-in and CSRF", () => {
     });
     expect(post.status).toBe(403);
     expect(await latest()).toBeNull();
+  });
+
+  it("a session lives in the store: another server (or this one restarted) knows it and its CSRF token; sign-out on one ends it on both", async () => {
+    const one = createServerApp(ctx);
+    const two = createServerApp(ctx); // its own console, sessions and CSRF key: only the store is shared
+    const login = await signIn(one);
+    expect(await ctx.store.adminSessions.purgeExpired({ now: new Date(0) })).toBe(0);
+    const page = await two.request("/admin/settings", { headers: { cookie: login.cookie } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`name="csrf-token" content="${login.csrf}"`);
+    const saved = await postForm(two, login, "/admin/settings/discord", {
+      expectedVersion: "0",
+      "f.guild_id": GUILD,
+    });
+    expect(saved.status).toBe(303);
+    expect((await latest())?.values).toMatchObject({ guild_id: GUILD });
+    expect((await postForm(two, login, "/admin/logout", {})).status).toBe(303);
+    const after = await one.request("/admin/settings", { headers: { cookie: login.cookie } });
+    expect(after.headers.get("location")).toBe("/admin/login");
+  });
+
+  it("a one-time sign-in link (pnpm start prints it) signs in once, on any server; a second use, a forged or expired code is refused", async () => {
+    const one = createServerApp(ctx);
+    const two = createServerApp(ctx);
+    const code = mintSignInCode(TEST_ADMIN_TOKEN, new Date());
+    const open = async (app: typeof one, once: string) => {
+      const page = await app.request(`/admin/login?once=${encodeURIComponent(once)}`);
+      const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+      const body = await page.text();
+      const nonce = /name="_login" value="([^"]+)"/.exec(body)?.[1] ?? "";
+      return { page, body, cookie, nonce };
+    };
+    const post = (app: typeof one, form: { cookie: string; nonce: string }, once: string) =>
+      app.request("/admin/login", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: form.cookie },
+        body: new URLSearchParams({ _login: form.nonce, once }),
+      });
+    const shown = await open(one, code);
+    expect(shown.page.status).toBe(200);
+    expect(shown.page.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(shown.body).not.toContain('id="admin-token"');
+    // Opening the link twice (a preview, a reload) consumes nothing.
+    const again = await open(one, code);
+    const signedIn = await post(one, again, code);
+    expect(signedIn.status).toBe(303);
+    const cookie = (signedIn.headers.getSetCookie()[0] ?? "").split(";")[0] ?? "";
+    expect((await one.request("/admin/settings", { headers: { cookie } })).status).toBe(200);
+
+    const reused = await post(two, await open(two, code), code);
+    expect(reused.status).toBe(403);
+    expect(await reused.text()).toContain("already used");
+    for (const bad of [
+      mintSignInCode("another-admin-token-0123456789", new Date()),
+      mintSignInCode(TEST_ADMIN_TOKEN, new Date("2020-01-01T00:00:00Z")),
+      `${code.slice(0, -1)}${code.endsWith("A") ? "B" : "A"}`,
+      "x",
+    ]) {
+      expect((await one.request(`/admin/login?once=${encodeURIComponent(bad)}`)).status, bad).toBe(400);
+      const refused = await post(one, await open(one, "x"), bad);
+      expect(refused.status, bad).toBe(403);
+      expect(refused.headers.getSetCookie().some((c) => c.startsWith("gk_admin="))).toBe(false);
+    }
+    const events = await ctx.store.eventLog.list({ kindPrefix: "admin." });
+    expect(events.filter((e) => e.kind === "admin.signed_in").map((e) => e.data)).toEqual([{ via: "link" }]);
+    expect(JSON.stringify(events)).not.toContain(code);
   });
 
   it("a session expires after its idle timeout and at its absolute lifetime, whatever its use", async () => {

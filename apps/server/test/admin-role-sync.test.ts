@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { lastRoundView } from "../src/admin/role-sync-status";
 import { createServerApp } from "../src/app";
 import type { ServerContext } from "../src/context";
 import { postForm, signIn } from "./admin-helpers";
@@ -90,7 +91,7 @@ describe("admin console role sync page", () => {
       /id="member-errors"><li><a href="\/admin\/role-sync\?member=7#member-detail">member 7<\/a>[^<]*: member 7: Discord refused add_role/,
     );
     expect(page).toMatch(
-      /id="last-round"><strong>Last:<\/strong> [^<]+<code>role.permanent_error<\/code>: member 7/,
+      /id="last-activity"><strong>Last:<\/strong> [^<]+<code>role.permanent_error<\/code>: member 7/,
     );
     const member = await (
       await app.request("/admin/role-sync?member=7", { headers: { cookie: login.cookie } })
@@ -98,5 +99,45 @@ describe("admin console role sync page", () => {
     expect(member).toMatch(
       /id="member-last"><strong>Last result<\/strong> \([^)]+\): member 7: Discord refused/,
     );
+  });
+
+  it("shows the worker's last round from store.taskStatus, and says when none was recorded or it is old", async () => {
+    const app = createServerApp(ctx);
+    const login = await signIn(app);
+    const get = async () =>
+      (await app.request("/admin/role-sync", { headers: { cookie: login.cookie } })).text();
+    expect(await get()).toMatch(/id="task-round">No worker has recorded a role-sync round yet/);
+    await ctx.store.taskStatus.record({
+      task: "role-sync",
+      worker: "worker-7",
+      summary: {
+        mode: "bulk",
+        processed: 50,
+        added: 3,
+        removed: 1,
+        notInGuild: 2,
+        transientErrors: 1,
+        permanentErrors: 0,
+        discordCalls: 12,
+      },
+    });
+    const page = await get();
+    expect(page).toMatch(
+      /id="task-round"><strong>Last round:<\/strong> [^(]+\(\d+ s ago\) by worker <code>worker-7<\/code>: 50 members checked \(guild listed in bulk\), 3 roles added, 1 removed, 2 not in the guild, 1 failed, 12 Discord calls\.<\/p>/,
+    );
+  });
+});
+
+describe("lastRoundView", () => {
+  it("flags a round older than three minutes: the worker may be stopped or idle", () => {
+    const at = new Date("2026-12-03T10:00:00.000Z");
+    const round = { worker: "w", at, summary: { processed: 1 } };
+    expect(String(lastRoundView(round, new Date("2026-12-03T10:02:00.000Z")))).not.toContain(
+      "No round since then",
+    );
+    const old = String(lastRoundView(round, new Date("2026-12-03T10:04:00.000Z")));
+    expect(old).toContain('class="check-fail"');
+    expect(old).toContain("(4 min ago)");
+    expect(old).toContain("No round since then");
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ServerContext } from "../src/context";
 import { startServer } from "../src/serve";
 import { createTestContext } from "./helpers";
+import { servedWorld } from "./oauth-helpers";
 
 const TOKEN = "metrics-token-0123456789";
 let teardowns: (() => Promise<void>)[] = [];
@@ -83,5 +84,57 @@ describe("the server's HTTP metrics", () => {
     );
     expect(text).not.toContain("987654321");
     expect(text).not.toContain("no-such-page-4242");
+  });
+});
+
+describe("the server's OAuth metrics, over HTTP against discord-sim", () => {
+  it("count starts by flow and callbacks by flow, result and outcome — refusals by their code", async () => {
+    const w = await servedWorld();
+    teardowns.push(w.close);
+    await w.ctx.store.members.create({ email: "nelly@example.test" });
+    const nelly = w.sim.seed.user({ username: "nelly", email: "Nelly@Example.test", verified: true });
+    const stranger = w.sim.seed.user({
+      username: "stranger",
+      email: "stranger@example.test",
+      verified: true,
+    });
+    const login = async (userId: string) => {
+      const browser = w.browser();
+      const start = await browser.get("/login/discord?next=%2Fme");
+      expect(start.status).toBe(302);
+      return browser.get(await w.sim.authorize(start.headers.get("location") ?? "", { userId }));
+    };
+    expect((await login(nelly.id)).status).toBe(303); // an existing member signed in
+    expect((await login(stranger.id)).status).toBe(200); // no member: the signup confirmation
+    // Forged callbacks: refused by their state, and counted (the event log collapses repeats).
+    for (let i = 0; i < 3; i++) {
+      expect((await w.browser().get("/login/discord/callback?code=x&state=forged")).status).toBe(400);
+    }
+    const text = await (await fetch(`${w.base}/metrics`)).text();
+    const value = (pattern: string) => {
+      const match = text.match(new RegExp(`^${pattern} (\\d+)$`, "m"));
+      return match ? Number(match[1]) : null;
+    };
+    expect(value('guildkit_oauth_starts_total\\{flow="login",app="test"\\}')).toBe(2);
+    expect(
+      value('guildkit_oauth_callbacks_total\\{flow="login",result="ok",outcome="signed_in",app="test"\\}'),
+    ).toBe(1);
+    expect(
+      value(
+        'guildkit_oauth_callbacks_total\\{flow="login",result="pending",outcome="signup_pending",app="test"\\}',
+      ),
+    ).toBe(1);
+    const refusals = text.match(
+      /^guildkit_oauth_callbacks_total\{flow="login",result="error",outcome="(\w+)"/m,
+    );
+    expect(refusals?.[1]).toMatch(/^state_/);
+    expect(
+      value(
+        `guildkit_oauth_callbacks_total\\{flow="login",result="error",outcome="${refusals?.[1]}",app="test"\\}`,
+      ),
+    ).toBe(3);
+    // The HTTP metrics are still there beside them.
+    expect(text).toMatch(/guildkit_http_requests_total\{method="GET",route="\/login\/discord",status="302"/);
+    expect(text).not.toContain(nelly.id);
   });
 });

@@ -39,6 +39,7 @@ export function onRateLimited(
   const scope = scopeOf429(info, body);
   const global = scope === "global" || info.global || body.global;
   config.stats.rateLimited(scope);
+  config.observer.rateLimited(route, scope, retryAfterMs);
   if (global) {
     reservation.cancel();
     gate.pause(retryAfterMs);

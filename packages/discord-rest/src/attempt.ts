@@ -85,6 +85,8 @@ export async function sendAttempt(
   const { headers, body } = requestHeaders(config, route, options);
   const base = options.base === "cdn" ? config.cdnBaseUrl : config.apiBaseUrl;
   config.stats.counters.requests += 1;
+  const sentAt = config.clock.now().getTime();
+  const elapsed = () => config.clock.now().getTime() - sentAt;
   try {
     const response = await undiciRequest(buildUrl(base, route.path, options.query), {
       method: route.method,
@@ -98,10 +100,12 @@ export async function sendAttempt(
     let bytes: Uint8Array | null = null;
     if (ok && options.expect === "bytes") bytes = new Uint8Array(await response.body.arrayBuffer());
     else text = await response.body.text();
+    config.observer.response(route, response.statusCode, elapsed());
     return { kind: "answer", status: response.statusCode, headers: response.headers, text, bytes };
   } catch (error) {
     reservation.cancel();
     const timedOut = timeout.aborted || UNDICI_TIMEOUTS.has(errnoOf(error) ?? "");
+    if (options.signal?.aborted !== true) config.observer.response(route, 0, elapsed());
     return { kind: "failed", timedOut, aborted: options.signal?.aborted === true, error };
   }
 }

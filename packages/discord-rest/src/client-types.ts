@@ -13,6 +13,7 @@ import type { BucketSnapshot } from "./bucket";
 import type { AvatarRequest } from "./cdn";
 import type { SignalOptions } from "./defaults";
 import type { RateLimiter } from "./limiter";
+import type { DiscordRestObserver } from "./observer";
 import type { DiscordRestLogger } from "./pipeline-config";
 import type { DiscordRestStats } from "./stats";
 import type { WebhookCredentials } from "./webhook-url";
@@ -62,6 +63,11 @@ export interface DiscordRestOptions {
    * `ledger` is shared (`createRedisInvalidRequestLedger`: every process of the bot). `false` turns it off.
    */
   banGuard?: BanGuardOptions | false;
+  /**
+   * Told of every answer (route template, status, duration), 429 (scope), retry and budget wait —
+   * for metrics (`@guildkit/worker` turns them into Prometheus series). Default: none.
+   */
+  observer?: DiscordRestObserver;
 }
 
 /** A page of {@link DiscordRest.listGuildMembers}. */

@@ -7,6 +7,7 @@ import { DEFAULT_USER_AGENT, DISCORD_API_BASE_URL, DISCORD_CDN_BASE_URL } from "
 import { DiscordAbortError, DiscordApiError } from "./errors";
 import { guildEndpoints } from "./guild-endpoints";
 import { createBottleneckLimiter, type RateLimiter } from "./limiter";
+import { observerCalls } from "./observer";
 import type { PipelineConfig } from "./pipeline-config";
 import { createPipeline } from "./request";
 import { routes } from "./route";
@@ -66,6 +67,7 @@ export function createDiscordRest(options: DiscordRestOptions): DiscordRest {
     buckets,
     stats,
     banGuard,
+    observer: observerCalls(options.observer),
   };
   const api = createPipeline({ ...common, limiter });
   // The CDN is not part of the API's limits: no budget, same timeouts, retries and 429 handling.

@@ -114,6 +114,13 @@ export {
   type DiscordOAuthUser,
   type DiscordTokenSet,
 } from "./oauth";
+export type {
+  DiscordBudgetWaitEvent,
+  DiscordRateLimitedEvent,
+  DiscordResponseEvent,
+  DiscordRestObserver,
+  DiscordRetryEvent,
+} from "./observer";
 export type { DiscordRestLogger } from "./pipeline-config";
 export {
   AvatarNotFoundError,

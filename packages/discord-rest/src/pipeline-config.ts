@@ -4,6 +4,7 @@ import type { BanGuard } from "./ban-guard/guard";
 import type { BucketRegistry } from "./bucket";
 import type { ResponseHeaders } from "./headers";
 import type { RateLimiter } from "./limiter";
+import type { ObserverCalls } from "./observer";
 import type { StatsRecorder } from "./stats";
 
 /** Minimal logger: the client logs route templates and counts, never tokens. */
@@ -56,6 +57,8 @@ export interface PipelineConfig {
   stats: StatsRecorder;
   /** Slows then stops calls as invalid requests near Discord's IP ban (null: off). */
   banGuard: BanGuard | null;
+  /** Told of answers, 429s, retries and budget waits (metrics). */
+  observer: ObserverCalls;
   /** True once the client was closed: queued requests end with `DiscordAbortError`. */
   isClosed: () => boolean;
 }

@@ -75,6 +75,7 @@ export function createPipeline(config: PipelineConfig): Pipeline {
     const { signal } = options;
     let reservation: BucketReservation;
     let ticket = NO_TICKET;
+    const queuedAt = config.clock.now().getTime();
     try {
       ticket = (await config.banGuard?.admit(route.template, signal)) ?? NO_TICKET;
       await gate.wait(signal);
@@ -91,7 +92,10 @@ export function createPipeline(config: PipelineConfig): Pipeline {
     }
     try {
       const result = await config.limiter.schedule(
-        () => sendAttempt(config, gate, route, reservation, options),
+        () => {
+          config.observer.budgetWait(route, config.clock.now().getTime() - queuedAt);
+          return sendAttempt(config, gate, route, reservation, options);
+        },
         { signal },
       );
       return { result, reservation, ticket };

@@ -51,6 +51,7 @@ export async function backoffBeforeRetry(
 ): Promise<void> {
   const delay = backoffDelay(failures - 1, { random: config.random });
   config.stats.counters.retries += 1;
+  config.observer.retry(route, reason, failures);
   config.logger.debug("discord.retry", { route: route.template, reason, attempt: failures, delayMs: delay });
   await config.scheduler.sleep(delay, { signal });
 }

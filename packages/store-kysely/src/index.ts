@@ -121,6 +121,13 @@ export {
   type KyselySpeedbumpStore,
 } from "./speedbump";
 export { type AssembleStoreOptions, assembleStore, type GuildkitStore, type StoreCore } from "./store";
+export {
+  createTaskStatusStore,
+  InvalidTaskStatusError,
+  TASK_STATUS_LIMITS,
+  type TaskStatus,
+  type TaskStatusStore,
+} from "./task-status";
 export { createMemberTokenStore, memberTokenContext } from "./tokens";
 export {
   createTableGuard,

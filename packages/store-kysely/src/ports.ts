@@ -1,4 +1,5 @@
 import type { SecretBox } from "@guildkit/core";
+import type { SessionStore } from "@guildkit/oauth-state";
 import type { OutboxWakeups } from "@guildkit/webhook-templates";
 import type { Kysely } from "kysely";
 import { createConfigStore } from "./config-store";
@@ -7,12 +8,13 @@ import { createEventLog } from "./event-log";
 import { resolveFeatures, type StoreFeature } from "./features";
 import { createMemberRepository, type MemberRepository } from "./members";
 import { DEFAULT_MEMBERS_TABLE, type MembersTable } from "./members-table/shape";
-import { createOAuthStore, type OAuthStore } from "./oauth";
+import { createOAuthSessionStore, createOAuthStore, type OAuthStore } from "./oauth";
 import { createRetention } from "./retention";
 import { createRoleSyncStore, type RoleSyncStore } from "./role-sync";
 import type { Database } from "./schema";
 import { createSecretStore } from "./secrets";
 import { createSpeedbumpStore, type KyselySpeedbumpStore } from "./speedbump";
+import { createTaskStatusStore, type TaskStatusStore } from "./task-status";
 import { createWebhookStore, type WebhookStore } from "./webhooks";
 
 /** What every port factory may need besides the database and dialect. */
@@ -42,6 +44,10 @@ export interface FoundationPorts {
   eventLog: ReturnType<typeof createEventLog>;
   /** Purges delivered outbox events (with `webhooks`) and old event-log entries by age, in batches. */
   retention: ReturnType<typeof createRetention>;
+  /** The latest round of each worker task (`role-sync`, …), for the console and `guildkit status`. */
+  taskStatus: TaskStatusStore;
+  /** The admin console's sessions (`SessionStore` of `@guildkit/oauth-state` on `admin_sessions`). */
+  adminSessions: SessionStore;
 }
 
 /** The ports each feature adds. */
@@ -100,6 +106,8 @@ export function createStorePorts<TFeature extends StoreFeature = StoreFeature>(
     secrets: createSecretStore(db, dialect, secretBox),
     eventLog: createEventLog(db, dialect, clock),
     retention: createRetention(db, dialect, clock, { webhooks: features.has("webhooks") }),
+    taskStatus: createTaskStatusStore(db, dialect, clock),
+    adminSessions: createOAuthSessionStore(db, dialect, "admin_sessions"),
   } satisfies FoundationPorts;
   if (features.has("role-sync") || features.has("login"))
     ports.members = createMemberRepository(db, dialect, clock, shape);

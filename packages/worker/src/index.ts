@@ -66,6 +66,7 @@ export {
   type RoleSyncOptions,
   registerRoleSyncMetrics,
   roleSyncTask,
+  roundStatus,
 } from "./role-sync";
 export { type RunCliOptions, runCli } from "./run-cli";
 export { type RunWorkerOptions, runWorker } from "./run-worker";
@@ -88,6 +89,7 @@ export {
   RESTART_RESET_AFTER_MS,
   type TaskSupervisor,
 } from "./supervise";
+export { createRoundRecorder, type RoundRecorderOptions } from "./task-status";
 export { tasks } from "./tasks";
 export {
   createWebhookWorker,

@@ -19,6 +19,8 @@ import {
   type SpeedbumpOptions,
   type SpeedbumpStore,
 } from "@guildkit/pk-speedbump";
+import type { Registry } from "prom-client";
+import { meterSpeedbumpStore, registerSpeedbumpGauges } from "./metrics-speedbump";
 
 /**
  * The reference relay, wiring only: a JSON-lines source and a Discord-webhook sink around the relay
@@ -53,6 +55,8 @@ export interface RelayOptions {
   /** Real time by default (`@guildkit/core/system`). */
   scheduler?: Scheduler;
   clock?: Clock;
+  /** Where the speedbump's metrics go (`metrics-speedbump.ts`); none by default. */
+  metrics?: Registry;
 }
 
 /** A running relay: the core's, reading lines until they end or `signal` aborts. */
@@ -106,18 +110,21 @@ export function jsonLinesSource(input: Readable): RelayEventSource {
 
 /** Creates the relay (call `speedbump.start()` or just feed lines: the first event starts it). */
 export function createRelay(options: RelayOptions): Relay {
+  const clock = options.clock ?? systemClock;
+  const { metrics } = options;
   const relay = createRelayCore({
-    store: options.store,
+    store: metrics ? meterSpeedbumpStore(options.store, metrics, clock) : options.store,
     eventLog: options.eventLog ?? null,
     webhooks: discordChannelWebhooks(options.discord),
     lookup: options.pluralkit,
     sink: discordWebhookSink(options.discord, options.sinkWebhookUrl),
-    clock: options.clock ?? systemClock,
+    clock,
     scheduler: options.scheduler ?? systemScheduler,
     logger: options.logger ?? null,
     ...(options.speedbump ? { speedbump: options.speedbump } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
   });
+  if (metrics) registerSpeedbumpGauges(metrics, relay.speedbump);
   return {
     get speedbump() {
       return relay.speedbump;

@@ -19,6 +19,7 @@ import {
   type RoleSyncLoop,
   type RoleSyncLoopDeps,
   type RoleSyncLoopOptions,
+  type RunSummary,
   ruleColumns,
   type Scheduler,
   type SettingsLoad,
@@ -26,7 +27,10 @@ import {
 } from "@guildkit/role-reconciler";
 import { Gauge, type Registry } from "prom-client";
 import type { WorkerTask } from "./context";
+import { createDiscordMetrics } from "./metrics-discord";
+import { meterRoleSyncRounds } from "./metrics-role-sync";
 import type { WorkerStore } from "./store";
+import { createRoundRecorder } from "./task-status";
 
 /** The process log, as role sync writes to it (a pino logger is one): the reporter's, plus `error`. */
 export interface ProcessLog extends ReporterProcessLog {
@@ -93,7 +97,10 @@ export function registerRoleSyncMetrics(
     labelNames: ["state"],
     registers: [registry],
     async collect() {
-      const counts = { permanent_error: 0, ...(await sources.store.countByState()) };
+      // The database away: keep the last values rather than fail the whole scrape.
+      const read = await sources.store.countByState().catch(() => null);
+      if (read === null) return;
+      const counts = { permanent_error: 0, ...read };
       this.reset();
       for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
     },
@@ -131,6 +138,8 @@ export interface RoleSyncDeps {
   log?: ProcessLog;
   /** Told after each round of the loop, with its summary (roles added and removed, errors…). */
   onRound?: RoleSyncLoopDeps["onRound"];
+  /** Where the Discord client's and the rounds' metrics go (`metrics-discord.ts`, `metrics-role-sync.ts`); none by default. */
+  metrics?: Registry;
 }
 
 /** The assembled role sync: reconciler, loop, settings loader. */
@@ -174,6 +183,8 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
     );
   }
 
+  const discordMetrics = deps.metrics ? createDiscordMetrics(deps.metrics, "role_sync") : null;
+
   function restFor(token: string): DiscordRest {
     if (client?.token === token) return client.rest;
     const old = client;
@@ -194,9 +205,11 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
         ...(deps.redisUrl
           ? { banGuard: { ledger: createRedisInvalidRequestLedger({ url: deps.redisUrl }) } }
           : {}),
+        ...(discordMetrics ? { observer: discordMetrics.observer } : {}),
         ...options.rest,
       }),
     };
+    discordMetrics?.track(client.rest);
     void old?.rest.close();
     return client.rest;
   }
@@ -224,7 +237,7 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
     options: options.reconciler,
   });
   const loop = createRoleSyncLoop({
-    reconciler,
+    reconciler: deps.metrics ? meterRoleSyncRounds(reconciler, deps.metrics, clock) : reconciler,
     queue: roleSync.queue,
     loadSettings,
     clock,
@@ -253,6 +266,13 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
 export const roleSyncTask: WorkerTask = {
   name: "role-sync",
   async run(ctx, signal) {
+    const rounds = createRoundRecorder({
+      store: ctx.store.taskStatus,
+      task: "role-sync",
+      worker: ctx.workerId,
+      clock: systemClock,
+      log: ctx.logger,
+    });
     const sync = createRoleSync({
       store: ctx.store,
       discordApiBaseUrl: ctx.settings.discordApiBaseUrl,
@@ -260,6 +280,8 @@ export const roleSyncTask: WorkerTask = {
       redisUrl: ctx.settings.redisUrl,
       owner: ctx.workerId,
       log: ctx.logger,
+      metrics: ctx.metrics,
+      onRound: (summary) => rounds.round(roundStatus(summary), summary.claimed > 0),
       onStatus: (status) =>
         status.state === "idle"
           ? ctx.logger.warn({ missing: status.missing }, "role sync idle: settings incomplete")
@@ -269,7 +291,14 @@ export const roleSyncTask: WorkerTask = {
     try {
       await sync.loop.run({ stop: signal });
     } finally {
+      await rounds.flush();
       await sync.close();
     }
   },
 };
+
+/** What `task_status` keeps of a role-sync round: its counters (no member id, no Discord id). */
+export function roundStatus(summary: RunSummary): Record<string, unknown> {
+  const { decision: _decision, blockedUntil, ...counters } = summary;
+  return { ...counters, blockedUntil: blockedUntil?.toISOString() ?? null };
+}

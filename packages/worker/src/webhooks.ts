@@ -17,8 +17,11 @@ import {
   type WebhookDeliveryOptions,
   type WebhookSender,
 } from "@guildkit/webhook-templates";
+import type { Registry } from "prom-client";
 import type { WorkerTask } from "./context";
 import type { Logger } from "./logger";
+import { createDiscordMetrics } from "./metrics-discord";
+import { meterOutbox, registerOutboxGauges } from "./metrics-webhooks";
 import type { WorkerStore } from "./store";
 
 /** What the webhook worker needs from the process. */
@@ -46,6 +49,8 @@ export interface WebhookWorkerDeps {
   delivery?: Partial<Omit<WebhookDeliveryOptions, "outbox" | "sender" | "clock" | "scheduler" | "owner">>;
   /** The process log: gets the built client's retries (aggregated), as the event log does. */
   log?: ReporterProcessLog;
+  /** Where the outbox's and the built client's metrics go (`metrics-webhooks.ts`, `metrics-discord.ts`); none by default. */
+  metrics?: Registry;
 }
 
 /** The assembled webhook worker. */
@@ -68,6 +73,7 @@ export interface WebhookWorker {
  */
 export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
   const clock = deps.clock ?? systemClock;
+  const discordMetrics = deps.metrics ? createDiscordMetrics(deps.metrics, "webhooks") : null;
   const clientEvents =
     deps.sender === undefined
       ? createEventLogReporter({ eventLog: deps.store.eventLog, clock, log: deps.log })
@@ -85,10 +91,12 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
           retries: WEBHOOK_SENDER_RETRIES,
           timeoutMs: deps.timeoutMs ?? 15_000,
           logger: clientEvents.logger,
+          ...(discordMetrics ? { observer: discordMetrics.observer } : {}),
         });
+  if (rest) discordMetrics?.track(rest);
   const sender: WebhookSender = deps.sender ?? (rest as DiscordRest);
   const delivery = createWebhookDelivery({
-    outbox: deps.store.webhooks,
+    outbox: deps.metrics ? meterOutbox(deps.store.webhooks, deps.metrics, clock) : deps.store.webhooks,
     sender,
     clock,
     scheduler: deps.scheduler ?? systemScheduler,
@@ -156,7 +164,9 @@ export const webhookDeliveryTask: WorkerTask = {
       redisUrl: ctx.settings.redisUrl,
       owner: ctx.workerId,
       log: ctx.logger,
+      metrics: ctx.metrics,
     });
+    registerOutboxGauges(ctx.metrics, ctx.store.webhooks);
     try {
       await Promise.all([
         repairTriggersUntilDone({ store: ctx.store, scheduler: systemScheduler, logger: ctx.logger, signal }),

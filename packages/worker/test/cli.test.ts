@@ -155,11 +155,25 @@ describe("guildkit: store commands on SQLite", () => {
       roleSync: {
         dueNow: 0,
         byState: { ok: 0, retrying: 0, permanent_error: 0, not_in_guild: 0, unlinked: 0 },
+        lastRound: null,
       },
       outbox: { pending: 0, delivered: 0, dead: 0 },
       webhooks: { enabled: 0, disabled: [] },
     });
     expect((await runCli(["status"], env)).stdout).toContain("synced 0, retrying 0, permanent errors 0");
+    expect((await runCli(["status"], env)).stdout).toContain(
+      "last round: none recorded (is a worker running?)",
+    );
+    const store = createSqliteStore({ filename: env.DATABASE_URL as string, secretBox: testSecretBox() });
+    await store.taskStatus.record({
+      task: "role-sync",
+      worker: "w9",
+      summary: { processed: 50, added: 3, removed: 1, transientErrors: 2, permanentErrors: 0 },
+    });
+    await store.close();
+    expect((await runCli(["status"], env)).stdout).toMatch(
+      /last round \S+: 50 checked, 3 added, 1 removed, 2 failed \(worker w9\)/,
+    );
     expect((await runCli(["webhooks", "list"], env)).stdout).toBe("no webhooks\n");
     expect((await runCli(["webhooks", "redeliver", "--all"], env)).stdout).toBe(
       "0 dead event(s) queued again\n",

@@ -6,6 +6,7 @@ import { createPluralKitApi } from "@guildkit/pluralkit-api";
 import * as sqlite from "@guildkit/store-sqlite";
 import { createSqliteTestStore, type TestStoreHandle } from "@guildkit/store-testkit";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createMetrics, serveMetrics } from "../src/metrics";
 import { createRelay, type Relay, type RelayDiscord, type RelayOptions, sinkUsername } from "../src/relay";
 
 const DELAY_MS = 150;
@@ -416,6 +417,40 @@ describe("thread parents", () => {
     );
     await relay.handleLine(userCreate(id(), "later, same thread", THREAD));
     expect(relay.speedbump.stats().pendingHolds).toBe(3);
+  });
+});
+
+describe("the relay's speedbump metrics, scraped over HTTP", () => {
+  it("count holds once each and time them until delivered or dropped; pending holds read at scrape time", async () => {
+    const registry = createMetrics("relay-test");
+    const server = await serveMetrics({ registry, port: 0, host: "127.0.0.1", ping: async () => {} });
+    const scrape = async () => (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+    try {
+      const relay = startRelay({ metrics: registry });
+      await handle.store.speedbump.saveProxyUser({ userId: ALICE, seenAt: time.clock.now() });
+      await relay.handleLine(deleteLine(id()));
+      await relay.speedbump.settled();
+      const dropped = id();
+      const kept = id();
+      await relay.handleLine(userCreate(dropped, "a: proxied"));
+      await relay.handleLine(userCreate(kept, "kept"));
+      await relay.handleLine(updateLine(kept, "kept, edited")); // an update during the hold: still one hold
+      expect(await scrape()).toMatch(/guildkit_speedbump_pending_holds\{app="relay-test"\} 2/);
+      await time.advance(DELAY_MS / 3);
+      seedProxy(id(), dropped);
+      await relay.handleLine(deleteLine(dropped)); // PluralKit deleted it: dropped after a third of the delay
+      await elapse(relay, DELAY_MS - DELAY_MS / 3); // the other is due now
+      expect(posted().map((m) => m.content)).toEqual(["kept, edited"]);
+      const text = await scrape();
+      expect(text).toMatch(/guildkit_speedbump_holds_total\{app="relay-test"\} 2/);
+      expect(text).toMatch(/guildkit_speedbump_hold_duration_seconds_count\{app="relay-test"\} 2/);
+      // 0.05 s (dropped) + 0.15 s (delivered when due)
+      expect(text).toMatch(/guildkit_speedbump_hold_duration_seconds_sum\{app="relay-test"\} 0\.2\b/);
+      expect(text).toMatch(/guildkit_speedbump_hold_duration_seconds_bucket\{le="0\.1",app="relay-test"\} 1/);
+      expect(text).toMatch(/guildkit_speedbump_pending_holds\{app="relay-test"\} 0/);
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -37,6 +37,8 @@ export function adminConsoleRoutes(ctx: ServerContext, options: AdminConsoleOpti
     api: createAdminApi(ctx),
     sessions: createAdminSessions({
       clock,
+      store: ctx.store.adminSessions,
+      secret: ctx.settings.stateSigningKey,
       secureCookies: ctx.settings.publicBaseUrl.startsWith("https:"),
       idleTimeoutSeconds: options.idleTimeoutSeconds,
       maxLifetimeSeconds: options.maxLifetimeSeconds,

@@ -67,10 +67,50 @@ export function memberErrorsView(events: readonly StatusEvent[]): SafeHtml {
 export function activityView(events: readonly StatusEvent[]): SafeHtml {
   const [last, ...before] = events;
   if (!last)
-    return html`<p class="muted" id="last-round">No role-sync activity recorded yet (is the worker running?).</p>`;
-  return html`<p id="last-round"><strong>Last:</strong> ${last.at.toISOString()} <code>${last.kind}</code>: ${last.message}</p>${
+    return html`<p class="muted" id="last-activity">No role-sync activity recorded yet (is the worker running?).</p>`;
+  return html`<p id="last-activity"><strong>Last:</strong> ${last.at.toISOString()} <code>${last.kind}</code>: ${last.message}</p>${
     before.length > 0
       ? html`<ul id="rounds">${before.map((r) => html`<li><strong>${r.at.toISOString()}</strong> <code>${r.kind}</code>: ${r.message}</li>`)}</ul>`
       : ""
   }`;
+}
+
+/** A worker task's latest round as `store.taskStatus` keeps it. */
+export interface LastRound {
+  worker: string;
+  at: Date;
+  summary: Record<string, unknown>;
+}
+
+/** A worker records a round at least this often while it runs with complete settings. */
+const STALE_AFTER_MS = 3 * 60_000;
+
+const count = (summary: Record<string, unknown>, key: string) =>
+  typeof summary[key] === "number" ? (summary[key] as number) : 0;
+
+/** How long ago `at` was, in words ("12 s ago", "4 min ago", "3 h ago"). */
+export function ago(at: Date, now: Date): string {
+  const s = Math.max(0, Math.round((now.getTime() - at.getTime()) / 1000));
+  if (s < 120) return `${s} s ago`;
+  if (s < 7200) return `${Math.round(s / 60)} min ago`;
+  return `${Math.round(s / 3600)} h ago`;
+}
+
+/**
+ * The worker's last role-sync round: when, by which worker, what it did — or that none was
+ * recorded (is the worker running?), or that the last one is old (stopped, or idle on incomplete
+ * settings).
+ */
+export function lastRoundView(round: LastRound | null, now: Date): SafeHtml {
+  if (!round)
+    return html`<p class="muted" id="task-round">No worker has recorded a role-sync round yet. Start the worker (<code>pnpm start</code> runs one) and complete the settings.</p>`;
+  const s = round.summary;
+  const failed = count(s, "transientErrors") + count(s, "permanentErrors");
+  const stale = now.getTime() - round.at.getTime() > STALE_AFTER_MS;
+  const mode = s.mode === "bulk" ? " (guild listed in bulk)" : "";
+  return html`<p id="task-round"${stale ? html` class="check-fail"` : ""}><strong>Last round:</strong> ${round.at.toISOString()} (${ago(round.at, now)}) by worker <code>${round.worker}</code>: ${count(s, "processed")} members checked${mode}, ${count(s, "added")} roles added, ${count(s, "removed")} removed, ${count(s, "notInGuild")} not in the guild, ${failed} failed, ${count(s, "discordCalls")} Discord calls.${
+    stale
+      ? html` <strong>No round since then:</strong> a running worker records one at least every minute; check that it runs and that the settings are complete.`
+      : ""
+  }</p>`;
 }

@@ -8,7 +8,7 @@ import { memberView, planView } from "./role-sync-plan";
 import { guildRolesView, rolesHeldView } from "./role-sync-roles";
 import { rulesSummary } from "./role-sync-rules-form";
 import { rulesPages } from "./role-sync-rules-page";
-import { activeBlocks, activityView, blocksView, memberErrorsView } from "./role-sync-status";
+import { activeBlocks, activityView, blocksView, lastRoundView, memberErrorsView } from "./role-sync-status";
 
 /** How long a dry run may read Discord before it is given up. */
 const PLAN_TIMEOUT_MS = 120_000;
@@ -51,6 +51,7 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
         })
       : "";
     const counts = await roleSync.countByState();
+    const round = await ctx.store.taskStatus.read("role-sync");
     const due = await roleSync.queue.countDue({ now });
     const rules = (await deps.api("GET", "/config/role_sync")).body.fields?.[0];
     const activity = await eventLog.list({ kindPrefix: "role", limit: 6 });
@@ -71,7 +72,7 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
       { title: "Role sync", page: "role-sync", csrf, notice: extra.notice },
       html`<div class="counts" id="sync-counts"><div><strong id="count-due">${due}</strong>due now</div>${states.map(
         (s) => html`<div><strong id="count-${s}">${counts[s] ?? 0}</strong>${label[s]}</div>`,
-      )}</div>${memberErrorsView(failures)}<h2>Blocks</h2>${blocksView(blocks)}<h2>Rules</h2>${rulesSummary(
+      )}</div>${lastRoundView(round, now)}${memberErrorsView(failures)}<h2>Blocks</h2>${blocksView(blocks)}<h2>Rules</h2>${rulesSummary(
         rules?.isSet ? rules.value : null,
       )}<p><a href="/admin/role-sync/rules" id="edit-rules">Edit the rules</a> · <a href="/admin/role-sync?roles=1#guild-roles" id="show-roles">Show the guild's roles (ids to copy)</a></p>${extra.roles ?? ""}<h2>Run</h2><form method="post" action="/admin/role-sync/plan" class="inline">${csrfField(
         csrf,

@@ -1,9 +1,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import {
   type Clock,
-  createMemorySessionStore,
   createSessions,
   readCookie,
+  type SessionStore,
   type Sessions,
 } from "@guildkit/oauth-state";
 
@@ -17,6 +17,13 @@ export const ADMIN_MAX_SECONDS = 8 * 60 * 60;
 /** Options of {@link createAdminSessions}. */
 export interface AdminSessionOptions {
   clock: Clock;
+  /** Where sessions live: `store.adminSessions`, shared by every server on the database. */
+  store: SessionStore;
+  /**
+   * The secret the CSRF tokens are derived from (the server's `STATE_SIGNING_KEY`), so every server
+   * accepts the forms another drew.
+   */
+  secret: string;
   /** `Secure` cookies named `__Host-…` (the public URL is https). */
   secureCookies: boolean;
   idleTimeoutSeconds?: number;
@@ -41,14 +48,15 @@ export interface AdminSessions {
 
 /**
  * Admin sessions on `@guildkit/oauth-state`'s session rules (32 random bytes, only the hash kept,
- * checked on every request, idle timeout and absolute lifetime) over an in-process store: signing
- * out or restarting the server ends them. The cookie is `HttpOnly; SameSite=Strict; Path=/`
- * (`Secure` on https). The CSRF token is bound to the session: an HMAC of its id under a key
- * drawn at start, so it cannot be guessed without the (HttpOnly) cookie.
+ * checked on every request, idle timeout and absolute lifetime) over the store's `adminSessions`:
+ * they survive a restart and every server on the database knows them; signing out deletes the row.
+ * The cookie is `HttpOnly; SameSite=Strict; Path=/` (`Secure` on https). The CSRF token is bound to
+ * the session: an HMAC of its id under a key derived from `secret`, so it cannot be guessed without
+ * the (HttpOnly) cookie.
  */
 export function createAdminSessions(options: AdminSessionOptions): AdminSessions {
   const sessions: Sessions = createSessions({
-    store: createMemorySessionStore(),
+    store: options.store,
     clock: options.clock,
     secureCookies: options.secureCookies,
     cookieName: ADMIN_COOKIE,
@@ -56,7 +64,7 @@ export function createAdminSessions(options: AdminSessionOptions): AdminSessions
     maxLifetimeSeconds: options.maxLifetimeSeconds ?? ADMIN_MAX_SECONDS,
     touchIntervalSeconds: 1,
   });
-  const key = randomBytes(32);
+  const key = createHmac("sha256", options.secret).update("guildkit admin csrf key").digest();
   const csrfOf = (id: string) => createHmac("sha256", key).update(`admin-csrf:${id}`).digest("base64url");
   return {
     async start() {

@@ -13,6 +13,7 @@ import { createConfiguredGrantClient, createGuildJoiner, createStoreMemberTokens
 import { Hono } from "hono";
 import type { ServerContext } from "../context";
 import { createDiscordCredentialsSource, createOAuthClientSource } from "../oauth/client-settings";
+import { createOAuthMetrics } from "../oauth/oauth-metrics";
 import { replacePage, signupPage } from "../oauth/pages";
 import { accountRoutes } from "./account";
 
@@ -47,6 +48,7 @@ export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {})
   const config = createConfigLoader({ store: ctx.store.configStore, spec: discordConfigSpec });
   const apiBaseUrl = ctx.settings.discordApiBaseUrl;
   const tokens = createStoreMemberTokens(ctx.store, { apiBaseUrl, clock });
+  const metrics = createOAuthMetrics(ctx.metrics);
 
   const flows: OAuthFlows<Response> = createOAuthFlows<Response>({
     stateSecret: ctx.settings.stateSigningKey,
@@ -69,7 +71,7 @@ export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {})
         ),
     },
     nonces: ctx.store.oauth.nonces,
-    eventLog: ctx.store.eventLog,
+    eventLog: metrics.eventLog(ctx.store.eventLog),
     clock,
     async onLoginComplete({ memberId, postLoginPath }, io) {
       const { setCookie } = await sessions.start({ memberId }, io);
@@ -94,17 +96,17 @@ export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {})
   });
 
   const handlers = createOAuthWebHandlers({
-    flows,
+    flows: metrics.flows(flows),
     sessions,
     secureCookies: secure,
     renderReplaceConfirm: (confirmation) => html(replacePage(confirmation)),
   });
 
   const app = new Hono();
-  app.get("/login/discord", (c) => handlers.startLogin(c.req.raw));
+  app.get("/login/discord", async (c) => metrics.started("login", await handlers.startLogin(c.req.raw)));
   app.get("/login/discord/callback", (c) => handlers.loginCallback(c.req.raw));
   app.post("/login/discord/confirm", (c) => handlers.confirmSignup(c.req.raw));
-  app.get("/discord/login", (c) => handlers.startLink(c.req.raw));
+  app.get("/discord/login", async (c) => metrics.started("link", await handlers.startLink(c.req.raw)));
   app.get("/discord/callback", (c) => handlers.linkCallback(c.req.raw));
   app.post("/discord/confirm", (c) => handlers.confirmReplace(c.req.raw));
   app.route("/", accountRoutes(ctx, { sessions, flows, tokens, clock, origin: new URL(base).origin }));

@@ -11,6 +11,8 @@ import { sessions } from "./009-sessions";
 import { retention } from "./010-retention";
 import { webhookEvents } from "./011-webhook-events";
 import { memberTokens } from "./012-member-tokens";
+import { taskStatus } from "./016-task-status";
+import { adminSessions } from "./017-admin-sessions";
 import type { GuildkitMigration } from "./types";
 
 /**
@@ -34,4 +36,6 @@ export const migrations: readonly GuildkitMigration[] = [
   retention,
   webhookEvents,
   memberTokens,
+  taskStatus,
+  adminSessions,
 ];

@@ -3,15 +3,26 @@ import type { Kysely } from "kysely";
 import { decodeId, decodeTime, encodeTime } from "../codec";
 import type { Dialect } from "../dialect";
 import { toStoreError } from "../errors";
-import type { Database } from "../schema";
+import type { Database, SessionsTable } from "../schema";
+
+/** The tables with the session shape: members' (`009-sessions`) and the admin console's (`017-admin-sessions`). */
+export type SessionTable = "sessions" | "admin_sessions";
 
 /**
  * `SessionStore` of `@guildkit/oauth-state` on `sessions` (migration `009-sessions`): one row per
  * session, keyed by the hash of its id; revoking deletes the row; reads and touches see only rows whose
  * `expires_at` is after `now`. Deleting a member deletes its sessions (`on delete cascade`). The same SQL
- * on both dialects.
+ * on both dialects. With `table: "admin_sessions"` the same port serves the admin console's sessions
+ * (`017-admin-sessions`: the same columns, `member_id` a plain text label, no member behind it).
  */
-export function createOAuthSessionStore(db: Kysely<Database>, dialect: Dialect): SessionStore {
+export function createOAuthSessionStore(
+  database: Kysely<Database>,
+  dialect: Dialect,
+  table: SessionTable = "sessions",
+): SessionStore {
+  // Both tables have the same columns: one typed view, the table name chosen at run time.
+  const db = database as unknown as Kysely<{ sessions: SessionsTable }>;
+  const sessions = table as "sessions";
   const t = (date: Date) => encodeTime(dialect, date);
   /** Postgres refuses a non-numeric id for an integer column (22P02): no such member. */
   const isBadId = (error: unknown) =>
@@ -22,7 +33,7 @@ export function createOAuthSessionStore(db: Kysely<Database>, dialect: Dialect):
       opts.signal?.throwIfAborted();
       try {
         await db
-          .insertInto("sessions")
+          .insertInto(sessions)
           .values({
             id_hash: idHash,
             member_id: memberId,
@@ -39,7 +50,7 @@ export function createOAuthSessionStore(db: Kysely<Database>, dialect: Dialect):
     async read({ idHash, now }, opts = {}): Promise<StoredSession | null> {
       opts.signal?.throwIfAborted();
       const row = await db
-        .selectFrom("sessions")
+        .selectFrom(sessions)
         .select(["member_id", "created_at", "last_seen_at", "expires_at"])
         .where("id_hash", "=", idHash)
         .where("expires_at", ">", t(now))
@@ -56,7 +67,7 @@ export function createOAuthSessionStore(db: Kysely<Database>, dialect: Dialect):
     async touch({ idHash, now, expiresAt }, opts = {}) {
       opts.signal?.throwIfAborted();
       const result = await db
-        .updateTable("sessions")
+        .updateTable(sessions)
         .set({ last_seen_at: t(now), expires_at: t(expiresAt) })
         .where("id_hash", "=", idHash)
         .where("expires_at", ">", t(now))
@@ -66,14 +77,14 @@ export function createOAuthSessionStore(db: Kysely<Database>, dialect: Dialect):
 
     async revoke({ idHash }, opts = {}) {
       opts.signal?.throwIfAborted();
-      const result = await db.deleteFrom("sessions").where("id_hash", "=", idHash).executeTakeFirst();
+      const result = await db.deleteFrom(sessions).where("id_hash", "=", idHash).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
 
     async revokeMember({ memberId, exceptIdHash }, opts = {}) {
       opts.signal?.throwIfAborted();
       try {
-        let query = db.deleteFrom("sessions").where("member_id", "=", memberId);
+        let query = db.deleteFrom(sessions).where("member_id", "=", memberId);
         if (exceptIdHash) query = query.where("id_hash", "<>", exceptIdHash);
         const result = await query.executeTakeFirst();
         return Number(result.numDeletedRows);
@@ -85,7 +96,7 @@ export function createOAuthSessionStore(db: Kysely<Database>, dialect: Dialect):
 
     async purgeExpired({ now }, opts = {}) {
       opts.signal?.throwIfAborted();
-      const result = await db.deleteFrom("sessions").where("expires_at", "<=", t(now)).executeTakeFirst();
+      const result = await db.deleteFrom(sessions).where("expires_at", "<=", t(now)).executeTakeFirst();
       return Number(result.numDeletedRows);
     },
   };

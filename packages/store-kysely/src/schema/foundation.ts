@@ -66,10 +66,22 @@ export interface DiscordLinkConflictsTable {
   resolved_at: NullableTimeColumn;
 }
 
-/** The tables of migration `001-foundation`. */
+/** The latest round of each worker task (migration `016-task-status`). */
+export interface TaskStatusTable {
+  /** The task's name, e.g. `role-sync` (primary key). */
+  task: string;
+  /** The worker that ran the round (its lease-owner id). */
+  worker: string;
+  /** JSON object: the round's counters; never a secret. */
+  summary: ColumnType<unknown, string, string>;
+  updated_at: TimeColumn;
+}
+
+/** The tables of migrations `001-foundation` and `016-task-status`. */
 export interface FoundationTables {
   members: MembersTable;
   event_log: EventLogTable;
   config_versions: ConfigVersionsTable;
   discord_link_conflicts: DiscordLinkConflictsTable;
+  task_status: TaskStatusTable;
 }

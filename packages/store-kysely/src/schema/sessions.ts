@@ -16,7 +16,14 @@ export interface SessionsTable {
   expires_at: TimeColumn;
 }
 
-/** The tables of migration `009-sessions`. */
+/** The admin console's sessions (migration `017-admin-sessions`): the same columns, `member_id` a label. */
+export interface AdminSessionsTable extends Omit<SessionsTable, "member_id"> {
+  /** Who signed in (`admin`); no member row behind it. */
+  member_id: string;
+}
+
+/** The tables of migrations `009-sessions` and `017-admin-sessions`. */
 export interface SessionTables {
   sessions: SessionsTable;
+  admin_sessions: AdminSessionsTable;
 }

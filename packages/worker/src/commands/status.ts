@@ -5,7 +5,12 @@ import { withStore } from "./store";
 
 /** What `guildkit status` reports. */
 export interface StatusReport {
-  roleSync: { dueNow: number; byState: Record<SyncState, number> };
+  roleSync: {
+    dueNow: number;
+    byState: Record<SyncState, number>;
+    /** The latest round a worker recorded (`store.taskStatus`), or `null` when none did. */
+    lastRound: { at: string; worker: string; summary: Record<string, unknown> } | null;
+  };
   outbox: { pending: number; delivered: number; dead: number };
   webhooks: { enabled: number; disabled: { id: string; reason: string | null }[] };
 }
@@ -29,10 +34,14 @@ export function registerStatus(program: Command, io: CliIo, done: (code: number)
             ...(await store.roleSync.countByState({ signal })),
           };
           const dueNow = await store.roleSync.queue.countDue({ now: new Date() }, { signal });
+          const round = await store.taskStatus.read("role-sync", { signal });
+          const lastRound = round
+            ? { at: round.at.toISOString(), worker: round.worker, summary: round.summary }
+            : null;
           const outbox = await store.webhooks.countByState({ signal });
           const hooks = await store.webhooks.list({ signal });
           const report: StatusReport = {
-            roleSync: { dueNow, byState },
+            roleSync: { dueNow, byState, lastRound },
             outbox,
             webhooks: {
               enabled: hooks.filter((h) => h.enabled).length,
@@ -53,6 +62,7 @@ export function formatStatus(r: StatusReport): string {
     "Role sync:",
     `  due now ${r.roleSync.dueNow}`,
     `  synced ${s.ok}, retrying ${s.retrying}, permanent errors ${s.permanent_error}, not in the guild ${s.not_in_guild}, unlinked ${s.unlinked}`,
+    `  ${lastRoundLine(r.roleSync.lastRound)}`,
     "Webhook delivery:",
     `  pending ${r.outbox.pending}, delivered ${r.outbox.delivered}, dead ${r.outbox.dead}`,
     `  webhooks enabled ${r.webhooks.enabled}, disabled ${r.webhooks.disabled.length}`,
@@ -63,4 +73,15 @@ export function formatStatus(r: StatusReport): string {
   if (r.outbox.dead > 0)
     lines.push("Dead events: `guildkit webhooks redeliver --all` once the cause is fixed.");
   return `${lines.join("\n")}\n`;
+}
+
+const n = (summary: Record<string, unknown>, key: string) =>
+  typeof summary[key] === "number" ? (summary[key] as number) : 0;
+
+/** "last round …: 50 checked, 3 added, 1 removed, 0 failed (worker w1)", or that no worker recorded one. */
+function lastRoundLine(round: StatusReport["roleSync"]["lastRound"]): string {
+  if (!round) return "last round: none recorded (is a worker running?)";
+  const s = round.summary;
+  const failed = n(s, "transientErrors") + n(s, "permanentErrors");
+  return `last round ${round.at}: ${n(s, "processed")} checked, ${n(s, "added")} added, ${n(s, "removed")} removed, ${failed} failed (worker ${round.worker})`;
 }

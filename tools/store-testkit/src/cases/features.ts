@@ -13,7 +13,7 @@ const BOOKKEEPING = [MIGRATION_TABLE, MIGRATION_LOCK_TABLE];
 
 /** The tables each feature's migrations create on an empty database (beside the bookkeeping). */
 export const FEATURE_TABLES = {
-  foundation: ["config_versions", "event_log"],
+  foundation: ["admin_sessions", "config_versions", "event_log", "task_status"],
   members: ["discord_link_conflicts", "members"],
   "role-sync": ["role_grants", "role_sync_settings", "role_sync_state"],
   login: ["member_oauth_tokens", "oauth_states", "sessions"],
@@ -45,6 +45,7 @@ export const featureCases = defineStoreCases("features", ({ fresh, dialect }) =>
         sorted(BOOKKEEPING, FEATURE_TABLES.foundation, FEATURE_TABLES.members, FEATURE_TABLES["role-sync"]),
       );
       expect(await listTables(db, dialect)).toEqual([
+        "admin_sessions",
         "config_versions",
         "discord_link_conflicts",
         "event_log",
@@ -54,6 +55,7 @@ export const featureCases = defineStoreCases("features", ({ fresh, dialect }) =>
         "role_grants",
         "role_sync_settings",
         "role_sync_state",
+        "task_status",
       ]);
     });
 

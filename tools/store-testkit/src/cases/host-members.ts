@@ -7,6 +7,7 @@ import { defineRoleLedgerCases } from "../ports/role-sync-ledger";
 import { defineSyncQueueCases } from "../ports/role-sync-queue";
 import type { RoleSyncSubject, SyncRowView } from "../ports/role-sync-subject";
 import { defineSessionStoreCases } from "../ports/session-store";
+import { sessionRow } from "./sessions";
 
 // biome-ignore lint/suspicious/noExplicitAny: backdoor reads on a host's table
 type Db = Kysely<any>;
@@ -129,6 +130,7 @@ export const hostMemberCases = defineStoreCases("host member table", ({ fresh, d
     expect(await listTables(db, dialect)).toEqual(
       [
         m.table,
+        "admin_sessions",
         "config_versions",
         "discord_link_conflicts",
         "event_log",
@@ -137,6 +139,7 @@ export const hostMemberCases = defineStoreCases("host member table", ({ fresh, d
         "role_grants",
         "role_sync_settings",
         "role_sync_state",
+        "task_status",
       ].sort(),
     );
   });
@@ -238,21 +241,7 @@ export const hostMemberCases = defineStoreCases("host member table", ({ fresh, d
       return {
         sessions: store.oauth.sessions,
         createMember: async () => (await store.members.create({ email: `h${++emails}@example.test` })).id,
-        row: async (idHash) => {
-          const row: AnyRow | undefined = await (db as Db)
-            .selectFrom("sessions")
-            .selectAll()
-            .where("id_hash", "=", idHash)
-            .executeTakeFirst();
-          return row
-            ? {
-                memberId: decodeId(row.member_id),
-                createdAt: decodeTime(row.created_at) as Date,
-                lastSeenAt: decodeTime(row.last_seen_at) as Date,
-                expiresAt: decodeTime(row.expires_at) as Date,
-              }
-            : null;
-        },
+        row: (idHash) => sessionRow(db as Db, idHash),
       };
     }));
 

@@ -1,4 +1,5 @@
 import type { StoreCases } from "../define";
+import { adminSessionCases } from "./admin-sessions";
 import { featureCases } from "./features";
 import { foundationCases } from "./foundation";
 import { guildkitTableCases } from "./guildkit-tables";
@@ -10,6 +11,7 @@ import { roleSyncCases } from "./role-sync";
 import { secretCases } from "./secrets";
 import { sessionCases } from "./sessions";
 import { speedbumpCases } from "./speedbump";
+import { taskStatusCases } from "./task-status";
 import { webhookIdCases } from "./webhook-ids";
 import { webhookCases } from "./webhooks";
 
@@ -31,5 +33,7 @@ export const storeCases: readonly StoreCases[] = [
   portCases,
   retentionCases,
   featureCases,
+  taskStatusCases,
+  adminSessionCases,
   // next: roleSyncCases, oauthCases, webhookCases, speedbumpCases
 ];

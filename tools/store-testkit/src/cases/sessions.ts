@@ -19,10 +19,10 @@ const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 // biome-ignore lint/suspicious/noExplicitAny: backdoor reads on any schema version
 type Db = Kysely<any>;
 
-/** The session row of `idHash`, read straight from the table. */
-async function sessionRow(db: Db, idHash: string) {
+/** The session row of `idHash`, read straight from the table (`sessions`, or `admin_sessions`). */
+export async function sessionRow(db: Db, idHash: string, table: "sessions" | "admin_sessions" = "sessions") {
   const row = await db
-    .selectFrom("sessions")
+    .selectFrom(table)
     .select(["member_id", "created_at", "last_seen_at", "expires_at"])
     .where("id_hash", "=", idHash)
     .executeTakeFirst();

@@ -3,6 +3,12 @@ import { field } from "./field";
 import { snowflakeSchema } from "./snowflake";
 import { type ConfigValues, defineConfigSpec } from "./spec";
 
+/** The scopes `oauth_extra_scopes` accepts: those a kept member grant is for. */
+export const MEMBER_GRANT_SCOPES: readonly string[] = Object.freeze([
+  "role_connections.write",
+  "guilds.join",
+]);
+
 const secretText = (what: string, extra?: { test: (v: string) => boolean; message: string }) =>
   z
     .string({ error: `must be text (the ${what})` })
@@ -69,6 +75,33 @@ export const discordConfigSpec = defineConfigSpec({
         section: "sync",
         default: 24,
         help: "How often every linked member is re-checked against Discord, 1 to 168 hours (default 24).",
+      },
+    ),
+    oauth_extra_scopes: field(
+      z
+        .array(
+          z.string().refine((scope) => MEMBER_GRANT_SCOPES.includes(scope), {
+            message: `must be one of ${MEMBER_GRANT_SCOPES.join(", ")}`,
+          }),
+          { error: `must be a list of OAuth2 scopes (${MEMBER_GRANT_SCOPES.join(", ")})` },
+        )
+        .transform((scopes) => [...new Set(scopes)]),
+      {
+        label: "Extra OAuth2 scopes",
+        section: "oauth",
+        default: [],
+        help: "Scopes login and linking ask for besides identify and email: role_connections.write (Linked Roles), guilds.join (add linked members to the guild). The member's tokens are then kept, encrypted.",
+      },
+    ),
+    join_guild_on_link: field(
+      z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")], {
+        error: "must be true or false",
+      }),
+      {
+        label: "Add linked members to the guild",
+        section: "bot",
+        default: false,
+        help: "With guilds.join among the extra scopes: a paying member who links and is not in the guild is added with their roles (the bot needs Create Invite and Manage Roles).",
       },
     ),
   },

@@ -1,5 +1,5 @@
 export { type DescribedField, describeConfig } from "./describe";
-export { type DiscordConfig, discordConfigSpec } from "./discord";
+export { type DiscordConfig, discordConfigSpec, MEMBER_GRANT_SCOPES } from "./discord";
 export {
   ConfigConflictError,
   type ConfigIssue,

@@ -18,6 +18,8 @@ describe("maskSecrets", () => {
       guild_id: "200000000000000002",
       role_ids: null,
       sync_interval_hours: null,
+      oauth_extra_scopes: null,
+      join_guild_on_link: null,
     });
   });
 
@@ -45,6 +47,8 @@ describe("describeConfig", () => {
       "guild_id",
       "role_ids",
       "sync_interval_hours",
+      "oauth_extra_scopes",
+      "join_guild_on_link",
     ]);
     expect(fields.find((f) => f.key === "client_secret")).toMatchObject({
       label: "Client Secret",

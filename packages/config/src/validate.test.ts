@@ -13,6 +13,8 @@ const good = {
   guild_id: "200000000000000002",
   role_ids: ["300000000000000003"],
   sync_interval_hours: 12,
+  oauth_extra_scopes: ["guilds.join"],
+  join_guild_on_link: true,
 };
 
 describe("validateConfig", () => {
@@ -25,6 +27,8 @@ describe("validateConfig", () => {
       guild_id: "200000000000000002",
       role_ids: null,
       sync_interval_hours: 24,
+      oauth_extra_scopes: [],
+      join_guild_on_link: false,
     });
   });
 
@@ -114,7 +118,20 @@ describe("validateConfig", () => {
       "guild_id",
       "role_ids",
       "sync_interval_hours",
+      "oauth_extra_scopes",
+      "join_guild_on_link",
     ]);
+  });
+
+  it("refuses an extra scope a kept grant is not for, and reads the join opt-in from text", () => {
+    expect(checkConfig(discordConfigSpec, { oauth_extra_scopes: ["guilds.join", "bot"] }).issues).toEqual([
+      {
+        field: "oauth_extra_scopes",
+        message: expect.stringContaining("role_connections.write, guilds.join"),
+      },
+    ]);
+    expect(validateConfig(discordConfigSpec, { join_guild_on_link: "true" }).join_guild_on_link).toBe(true);
+    expect(checkConfig(discordConfigSpec, { join_guild_on_link: "yes" }).issues).toHaveLength(1);
   });
 
   it("ignores keys outside the spec when loading, reports them when saving", () => {

@@ -115,6 +115,23 @@ export interface DiscordRest {
     input: { guildId: string; pageSize?: number; after?: string | null } & SignalOptions,
   ): AsyncIterableIterator<APIGuildMember>;
   /**
+   * Adds a user to the guild with their OAuth2 access token (it must hold `guilds.join` and be granted
+   * to this bot's application), with `roles` set in the same call. `added: false` when the user is in
+   * already (Discord answers 204 and changes nothing, roles included). Refusals are `DiscordApiError`s:
+   * 403 50025 (invalid token), 403 40007 (banned), 400 30001 (the user is in 100 guilds). The token
+   * travels in the body only: never logged.
+   * @see https://discord.com/developers/docs/resources/guild#add-guild-member
+   */
+  addGuildMember(
+    input: {
+      guildId: string;
+      userId: string;
+      accessToken: string;
+      roles?: readonly string[];
+      nick?: string | null;
+    } & SignalOptions,
+  ): Promise<{ added: true; member: APIGuildMember } | { added: false }>;
+  /**
    * Grants a role (idempotent). `reason` goes to the audit log (URL-encoded, cut to 512 characters).
    * @see https://discord.com/developers/docs/resources/guild#add-guild-member-role
    */

@@ -12,6 +12,7 @@ type GuildEndpoints = Pick<
   | "getGuildMember"
   | "listGuildMembers"
   | "iterateGuildMembers"
+  | "addGuildMember"
   | "addGuildMemberRole"
   | "removeGuildMemberRole"
   | "getGuildRoles"
@@ -81,6 +82,18 @@ export function guildEndpoints(api: Pipeline): GuildEndpoints {
         if (page.nextAfter === null) return;
         cursor = page.nextAfter;
       }
+    },
+    async addGuildMember({ guildId, userId, accessToken, roles, nick, signal }) {
+      const route = routes.addGuildMember(guildId, userId);
+      const body: Record<string, unknown> = { access_token: accessToken };
+      if (roles !== undefined) body.roles = [...roles];
+      if (nick !== undefined && nick !== null) body.nick = nick;
+      const response = await api.send(route, { base: "api", body, signal });
+      if (response.status === 204) return { added: false };
+      return {
+        added: true,
+        member: validate(guildMemberSchema, response, route) as unknown as APIGuildMember,
+      };
     },
     addGuildMemberRole: memberRole("PUT"),
     removeGuildMemberRole: memberRole("DELETE"),

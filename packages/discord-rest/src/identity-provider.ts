@@ -38,7 +38,8 @@ const sourceOf = (credentials: DiscordIdentityProviderOptions["credentials"]): D
  * The Discord adapter of `@guildkit/oauth-state`'s {@link DiscordIdentityProvider} port: exchanges
  * the authorization code with the PKCE verifier (`POST /oauth2/token`, never retried: a code is
  * single-use), reads `GET /users/@me`, then revokes the access token in the background (the flows
- * need nothing else from it). `email` comes with Discord's `verified` flag; the flows trust an email
+ * need nothing else from it) — unless the flows ask to `keepGrant` (extra scopes configured): then the
+ * token pair comes back in `grant` for the member token store. `email` comes with Discord's `verified` flag; the flows trust an email
  * only when `verified` is true.
  *
  * Credentials missing (source resolves `null`) → `OAuthNotConfiguredError` (the flows answer 503).
@@ -53,7 +54,7 @@ export function createDiscordIdentityProvider(
   const credentials = sourceOf(options.credentials);
   const provider = {
     async exchangeCode(
-      input: { code: string; codeVerifier: string; redirectUri: string },
+      input: { code: string; codeVerifier: string; redirectUri: string; keepGrant?: boolean },
       opts: IoOptions = {},
     ) {
       const client = await credentials.load(opts);
@@ -69,10 +70,7 @@ export function createDiscordIdentityProvider(
       const { code, codeVerifier, redirectUri } = input;
       const tokens = await oauth.exchangeCode({ code, codeVerifier, redirectUri, signal: opts.signal });
       const user = await oauth.getCurrentUser({ accessToken: tokens.accessToken, signal: opts.signal });
-      oauth
-        .revokeToken({ token: tokens.accessToken, tokenTypeHint: "access_token" })
-        .catch((error: unknown) => options.onRevokeFailure?.(error));
-      return {
+      const identity = {
         id: user.id,
         username: user.username,
         globalName: user.global_name,
@@ -80,6 +78,19 @@ export function createDiscordIdentityProvider(
         email: user.email,
         verified: user.verified,
       };
+      if (input.keepGrant === true) {
+        const grant = {
+          accessToken: tokens.accessToken,
+          refreshToken: tokens.refreshToken,
+          expiresInSeconds: tokens.expiresIn,
+          scopes: tokens.scopes,
+        };
+        return { ...identity, grant };
+      }
+      oauth
+        .revokeToken({ token: tokens.accessToken, tokenTypeHint: "access_token" })
+        .catch((error: unknown) => options.onRevokeFailure?.(error));
+      return identity;
     },
   } satisfies DiscordIdentityProvider;
   return provider;

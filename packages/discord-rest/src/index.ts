@@ -104,6 +104,7 @@ export {
   type RedisConnectionOptions,
   startSpacingMs,
 } from "./limiter";
+export { createDiscordMemberGrantClient, type DiscordMemberGrantClientOptions } from "./member-grant-client";
 export {
   type AuthorizeUrlInput,
   createDiscordOAuth,

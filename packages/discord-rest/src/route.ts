@@ -40,6 +40,14 @@ export const routes = {
       "/guilds/:guild/members/:user",
       `guild:${guildId}`,
     ),
+  /** @see https://discord.com/developers/docs/resources/guild#add-guild-member */
+  addGuildMember: (guildId: string, userId: string) =>
+    route(
+      "PUT",
+      `/guilds/${seg(guildId)}/members/${seg(userId)}`,
+      "/guilds/:guild/members/:user",
+      `guild:${guildId}`,
+    ),
   /** @see https://discord.com/developers/docs/resources/guild#list-guild-members */
   listGuildMembers: (guildId: string) =>
     route("GET", `/guilds/${seg(guildId)}/members`, "/guilds/:guild/members", `guild:${guildId}`),

@@ -8,7 +8,8 @@ import {
   OAuthNotConfiguredError,
   StateTokenError,
 } from "./errors";
-import type { DiscordIdentity, IoOptions } from "./ports";
+import { wantsGrant } from "./grant-keeping";
+import type { ExchangedIdentity, IoOptions } from "./ports";
 import type { StateKind, VerifiedState } from "./state-token";
 
 /** The query of an OAuth callback: a `URLSearchParams` or a plain record. */
@@ -18,7 +19,8 @@ export type CallbackParams = URLSearchParams | Readonly<Record<string, string | 
 export interface OpenedCallback<K extends "link" | "login"> {
   state: VerifiedState<K>;
   binding: VerifiedBrowserBinding;
-  identity: DiscordIdentity;
+  /** The Discord user, with the tokens in `grant` when they are to be kept (see `settleGrant`). */
+  identity: ExchangedIdentity;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function openCallback<K extends "link" | "login">(
   const { state, binding } = await verifyState(ctx, token, flow, input.browserBinding);
   input.checkState?.(state);
   const authorizationCode = requireCode(code, flow);
-  await loadClient(ctx, flow, opts);
+  const client = await loadClient(ctx, flow, opts);
   await consumeNonce(ctx, state, flow, opts);
   const identity = await exchangeCode(
     ctx,
@@ -52,6 +54,7 @@ export async function openCallback<K extends "link" | "login">(
       code: authorizationCode,
       codeVerifier: ctx.bindings.codeVerifier(binding, state.nonce),
       redirectUri: ctx.redirectUris[flow],
+      ...(wantsGrant(ctx, client.scopes) ? { keepGrant: true } : {}),
     },
     flow,
     opts,
@@ -124,11 +127,11 @@ export async function consumeNonce(
  */
 export async function exchangeCode(
   ctx: FlowContext,
-  input: { code: string; codeVerifier: string; redirectUri: string },
+  input: { code: string; codeVerifier: string; redirectUri: string; keepGrant?: boolean },
   flow: OAuthFlow,
   opts: IoOptions,
-): Promise<DiscordIdentity> {
-  let identity: DiscordIdentity;
+): Promise<ExchangedIdentity> {
+  let identity: ExchangedIdentity;
   try {
     identity = await ctx.identity.exchangeCode(input, opts);
   } catch (error) {

@@ -1,4 +1,4 @@
-import { buildAuthorizeUrl } from "./authorize-url";
+import { buildAuthorizeUrl, DISCORD_OAUTH_SCOPES } from "./authorize-url";
 import {
   BROWSER_BINDING_MAX_AGE_SECONDS,
   type BrowserBindings,
@@ -6,6 +6,7 @@ import {
 } from "./browser-binding";
 import { normalizeEmail } from "./email";
 import { type OAuthFlow, OAuthNotConfiguredError } from "./errors";
+import type { GuildJoiner, MemberGrantClient, MemberTokenStore } from "./member-token-ports";
 import { codeChallengeS256 } from "./pkce";
 import type {
   AccountTransactions,
@@ -40,6 +41,10 @@ export interface FlowContext {
   redirectUris: { link: string; login: string };
   authorizeUrl: string | undefined;
   onEventLogFailure: ((error: unknown, entry: EventLogEntry) => void) | undefined;
+  /** Where grants with extra scopes are kept, and the endpoint that revokes those not kept. */
+  memberTokens: { store: MemberTokenStore; client: MemberGrantClient } | undefined;
+  /** Adds a member who linked with `guilds.join` to the guild. */
+  guildJoiner: GuildJoiner | undefined;
 }
 
 /** Who a failing callback concerned, for its event-log line. */
@@ -116,6 +121,7 @@ export async function startFlow<K extends "link" | "login">(
       redirectUri: ctx.redirectUris[kind],
       state: signed.token,
       codeChallenge: codeChallengeS256(ctx.bindings.codeVerifier(binding, signed.nonce)),
+      scopes: [...new Set([...DISCORD_OAUTH_SCOPES, ...(client.scopes ?? [])])],
     }),
     browserBinding: binding.value,
     bindingMaxAgeSeconds,

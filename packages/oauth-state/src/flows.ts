@@ -14,6 +14,7 @@ import {
   type SignupConfirmHook,
   startLogin,
 } from "./login-flow";
+import type { GuildJoiner, MemberGrantClient, MemberTokenStore } from "./member-token-ports";
 import type {
   AccountTransactions,
   Clock,
@@ -65,6 +66,15 @@ export interface OAuthFlowsOptions<TResult> {
    * being recorded; the write that failed may be a count of collapsed refusals written just before it.
    */
   onEventLogFailure?: (error: unknown, entry: EventLogEntry) => void;
+  /**
+   * Keeps the member's grant when the OAuth client asks for extra scopes (`OAuthClient.scopes`): the
+   * identity provider hands the tokens over, the flows save them in `store` for the member they linked
+   * or signed in, and revoke them through `client` when the flow ended without one (a refusal, a pending
+   * signup or replacement). Without it the provider revokes the tokens at once, as before.
+   */
+  memberTokens?: { store: MemberTokenStore; client: MemberGrantClient };
+  /** Adds a member whose kept grant holds `guilds.join` to the guild, once linked (see `GuildJoiner`). */
+  guildJoiner?: GuildJoiner;
 }
 
 /** The login and link flows, with no HTTP inside: the caller maps results and errors to responses. */
@@ -168,6 +178,8 @@ export function createOAuthFlows<TResult>(options: OAuthFlowsOptions<TResult>): 
     redirectUris: { link: options.redirectUris.link, login: options.redirectUris.login },
     authorizeUrl: options.authorizeUrl,
     onEventLogFailure: options.onEventLogFailure,
+    memberTokens: options.memberTokens,
+    guildJoiner: options.guildJoiner,
   };
   const hooks: LoginHooks<TResult> = {
     onLoginComplete: options.onLoginComplete,

@@ -40,6 +40,7 @@ export {
 export { REFUSAL_WINDOW_SECONDS } from "./flow-events";
 export { createOAuthFlows, type OAuthFlows, type OAuthFlowsOptions } from "./flows";
 export { MAX_FORM_BYTES, readFormField } from "./form-body";
+export { MEMBER_GRANT_SCOPES } from "./grant-keeping";
 export type { LinkCompleted, LinkOutcome } from "./link-flow";
 export type { ReplaceConfirmation } from "./link-replace";
 export type {
@@ -49,6 +50,33 @@ export type {
   SignupConfirmation,
   SignupConfirmHook,
 } from "./login-flow";
+export { GuildJoinError, type GuildJoinFailure, MemberTokenError } from "./member-token-errors";
+export type {
+  GrantedTokens,
+  GrantWrite,
+  GuildJoiner,
+  GuildJoinResult,
+  KeptGrant,
+  KeptGrantRef,
+  KeptGrantStatus,
+  MemberGrant,
+  MemberGrantClient,
+  MemberTokenSource,
+  MemberTokenStore,
+} from "./member-token-ports";
+export {
+  ACCESS_TOKEN_REFRESH_MARGIN_MS,
+  createMemberTokens,
+  GRANT_REFRESH_AHEAD_MS,
+  type MemberTokenPass,
+  type MemberTokens,
+  type MemberTokensOptions,
+} from "./member-tokens";
+export {
+  createMemoryMemberTokenStore,
+  type MemoryMemberTokenStore,
+  type MemoryMemberTokenStoreOptions,
+} from "./memory-member-token-store";
 export { createMemoryNonceStore, type MemoryNonceStore } from "./memory-nonce-store";
 export { createMemorySessionStore, type MemorySessionStore } from "./memory-session-store";
 export { codeChallengeS256, createCodeVerifier, deriveCodeVerifier } from "./pkce";
@@ -62,6 +90,7 @@ export type {
   DiscordProfile,
   EventLog,
   EventLogEntry,
+  ExchangedIdentity,
   IoOptions,
   LinkDiscordResult,
   LinkedAccount,

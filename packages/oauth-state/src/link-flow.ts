@@ -3,6 +3,7 @@ import { safeRedirectPath } from "./callback-path";
 import { type FlowContext, type FlowStart, startFlow, type Trace, toProfile } from "./context";
 import { MemberNotFoundError, SessionRequiredError, StateTokenError } from "./errors";
 import { traced } from "./flow-events";
+import { settleGrant } from "./grant-keeping";
 import { linkAccount, offerReplacement, type ReplaceConfirmation, refuseTakenAccount } from "./link-replace";
 import type { IoOptions } from "./ports";
 
@@ -75,21 +76,28 @@ export async function completeLink(
       },
       opts,
     );
-    const profile = toProfile(identity);
-    const returnPath = safeRedirectPath(state.returnPath);
-    await refuseTakenAccount(ctx, { memberId, discordUserId: identity.id, flow: "link" }, opts);
-    const member = await ctx.members.findByMemberId({ memberId }, opts);
-    if (member === null) throw new MemberNotFoundError({ flow: "link", memberId });
-    if (member.discordUserId !== null && member.discordUserId !== identity.id) {
-      const previous = { discordUserId: member.discordUserId, username: member.discordUsername };
-      const confirmation = await offerReplacement(
-        ctx,
-        { memberId, previous, profile, returnPath, binding },
-        opts,
-      );
-      return { status: "replace_pending", memberId, discordUserId: identity.id, confirmation };
+    // The tokens (when kept) go to the member only once linked; any other end revokes them.
+    let keptFor: { memberId: string; discordUserId: string } | null = null;
+    try {
+      const profile = toProfile(identity);
+      const returnPath = safeRedirectPath(state.returnPath);
+      await refuseTakenAccount(ctx, { memberId, discordUserId: identity.id, flow: "link" }, opts);
+      const member = await ctx.members.findByMemberId({ memberId }, opts);
+      if (member === null) throw new MemberNotFoundError({ flow: "link", memberId });
+      if (member.discordUserId !== null && member.discordUserId !== identity.id) {
+        const previous = { discordUserId: member.discordUserId, username: member.discordUsername };
+        const confirmation = await offerReplacement(
+          ctx,
+          { memberId, previous, profile, returnPath, binding },
+          opts,
+        );
+        return { status: "replace_pending", memberId, discordUserId: identity.id, confirmation };
+      }
+      const linked = await linkAccount(ctx, { memberId, profile, flow: "link", replaced: null }, opts);
+      keptFor = { memberId, discordUserId: identity.id };
+      return { status: "linked", ...linked, returnPath };
+    } finally {
+      await settleGrant(ctx, identity.grant, keptFor, opts);
     }
-    const linked = await linkAccount(ctx, { memberId, profile, flow: "link", replaced: null }, opts);
-    return { status: "linked", ...linked, returnPath };
   });
 }

@@ -10,6 +10,7 @@ import {
   UnverifiedEmailError,
 } from "./errors";
 import { record, traced } from "./flow-events";
+import { settleGrant } from "./grant-keeping";
 import type { DiscordProfile, IoOptions } from "./ports";
 import type { SignupIdentity } from "./state-token";
 
@@ -107,15 +108,24 @@ export async function completeLogin<TResult>(
       { flow: "login", params: input.params, browserBinding: input.browserBinding, trace },
       opts,
     );
-    return resolveMember(ctx, hooks, {
-      flow: "login",
-      profile: toProfile(identity),
-      emailMissing: (identity.email ?? "").trim() === "",
-      postLoginPath: safeRedirectPath(state.postLoginPath),
-      browserBinding: binding.value,
-      trace,
-      opts,
-    });
+    let keptFor: { memberId: string; discordUserId: string } | null = null;
+    try {
+      const outcome = await resolveMember(ctx, hooks, {
+        flow: "login",
+        profile: toProfile(identity),
+        emailMissing: (identity.email ?? "").trim() === "",
+        postLoginPath: safeRedirectPath(state.postLoginPath),
+        browserBinding: binding.value,
+        trace,
+        opts,
+      });
+      // A pending signup cannot carry the tokens (its token is signed, not sealed): they are revoked.
+      if (outcome.status === "signed_in")
+        keptFor = { memberId: outcome.memberId, discordUserId: identity.id };
+      return outcome;
+    } finally {
+      await settleGrant(ctx, identity.grant, keptFor, opts);
+    }
   });
 }
 

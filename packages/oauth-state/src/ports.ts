@@ -4,6 +4,7 @@
  * core, so one store object satisfies them all.
  */
 import type { IoOptions } from "@guildkit/core";
+import type { GrantedTokens } from "./member-token-ports";
 
 export type { Clock, EventLog, EventLogEntry, IoOptions, Scheduler } from "@guildkit/core";
 
@@ -48,9 +49,24 @@ export interface DiscordIdentity {
  */
 export interface DiscordIdentityProvider {
   exchangeCode(
-    input: { code: string; codeVerifier: string; redirectUri: string },
+    input: {
+      code: string;
+      codeVerifier: string;
+      redirectUri: string;
+      /**
+       * Hand the tokens over in `grant` instead of revoking them (the flows ask when extra scopes are
+       * configured and a `MemberTokenStore` keeps them). Absent or false: revoke as before.
+       */
+      keepGrant?: boolean;
+    },
     opts?: IoOptions,
-  ): Promise<DiscordIdentity>;
+  ): Promise<ExchangedIdentity>;
+}
+
+/** What {@link DiscordIdentityProvider.exchangeCode} resolves: the user, and the tokens when asked to keep them. */
+export interface ExchangedIdentity extends DiscordIdentity {
+  /** The token pair (secret), only when `keepGrant` was asked; `null` or absent otherwise. */
+  grant?: GrantedTokens | null;
 }
 
 /** A member as the flows see it. */
@@ -198,6 +214,11 @@ export interface SessionStore {
 export interface OAuthClient {
   /** Discord application (client) id. */
   clientId: string;
+  /**
+   * Scopes asked for besides `identify email` (`role_connections.write`, `guilds.join`; the `discord`
+   * setting `oauth_extra_scopes`). With any, the grant is kept for the member (see `memberTokens`).
+   */
+  scopes?: readonly string[];
 }
 
 /** Where the OAuth2 application's settings come from. */

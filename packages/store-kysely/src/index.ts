@@ -128,6 +128,7 @@ export {
   type TaskStatus,
   type TaskStatusStore,
 } from "./task-status";
+export { createMemberTokenStore, memberTokenContext } from "./tokens";
 export {
   createTableGuard,
   createWebhookStore,

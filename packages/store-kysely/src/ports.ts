@@ -59,7 +59,7 @@ export interface FeaturePorts {
     members: MemberRepository;
   };
   login: {
-    /** The OAuth ports of `@guildkit/oauth-state`: nonces, member accounts, sessions. */
+    /** The OAuth ports of `@guildkit/oauth-state`: nonces, member accounts, sessions, member tokens. */
     oauth: OAuthStore;
     /** The reference member repository (on the members table). */
     members: MemberRepository;
@@ -112,7 +112,7 @@ export function createStorePorts<TFeature extends StoreFeature = StoreFeature>(
   if (features.has("role-sync") || features.has("login"))
     ports.members = createMemberRepository(db, dialect, clock, shape);
   if (features.has("role-sync")) ports.roleSync = createRoleSyncStore(db, dialect, clock, shape);
-  if (features.has("login")) ports.oauth = createOAuthStore(db, dialect, clock, shape);
+  if (features.has("login")) ports.oauth = createOAuthStore(db, dialect, clock, shape, secretBox);
   if (features.has("webhooks"))
     ports.webhooks = createWebhookStore(db, dialect, clock, { wakeups: options.webhookWakeups });
   if (features.has("speedbump")) ports.speedbump = createSpeedbumpStore(db, dialect, clock);

@@ -16,6 +16,7 @@ export {
 export { type CliIo, EXIT, processIo } from "./commands/io";
 export { type CliCommand, createProgram, type ProgramOptions } from "./commands/program";
 export type { WorkerContext, WorkerTask } from "./context";
+export { createGuildJoiner, type GuildJoinerOptions, guildJoinErrorOf } from "./guild-join";
 export {
   checkLiveness,
   checkReadiness,
@@ -26,6 +27,14 @@ export {
   readinessStatus,
 } from "./health";
 export { createLogger, type Logger, REDACTED_PATHS } from "./logger";
+export {
+  createConfiguredGrantClient,
+  createMemberTokenTask,
+  createStoreMemberTokens,
+  type MemberTokenStoreParts,
+  type MemberTokenTaskOptions,
+  memberTokenTask,
+} from "./member-tokens";
 export { createMetrics, serveMetrics } from "./metrics";
 export { createOAuthStatePurgeTask, oauthStatePurgeTask } from "./oauth";
 export {

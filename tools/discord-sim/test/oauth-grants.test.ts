@@ -91,6 +91,42 @@ describe("refresh, expiry and revocation", () => {
     expect(w.sim.inspect.oauthGrants({ userId: ALICE }).map((g) => g.state)).toEqual(["refreshed", "active"]);
   });
 
+  it("a refresh token is single-use: refreshing with the rotated-away one is invalid_grant", async () => {
+    w = await startWorld();
+    const code = await authorizeCode("identify guilds.join");
+    const first = await readJson(token({ grant_type: "authorization_code", code, redirect_uri: REDIRECT }));
+    await readJson(token({ grant_type: "refresh_token", refresh_token: first.refresh_token }));
+    const again = await token({ grant_type: "refresh_token", refresh_token: first.refresh_token });
+    expect(again.status).toBe(400);
+    expect(await again.json()).toMatchObject({ error: "invalid_grant" });
+  });
+
+  it("a refresh with scope narrows the new pair to those scopes; one never granted is invalid_scope, old pair kept", async () => {
+    w = await startWorld();
+    const code = await authorizeCode("identify email guilds.join");
+    const first = await readJson(token({ grant_type: "authorization_code", code, redirect_uri: REDIRECT }));
+    const wider = await token({
+      grant_type: "refresh_token",
+      refresh_token: first.refresh_token,
+      scope: "identify role_connections.write",
+    });
+    expect(wider.status).toBe(400);
+    expect(await wider.json()).toMatchObject({ error: "invalid_scope" });
+    expect((await me(first.access_token)).status).toBe(200);
+    const narrowed = await readJson(
+      token({
+        grant_type: "refresh_token",
+        refresh_token: first.refresh_token,
+        scope: "guilds.join identify",
+      }),
+    );
+    expect(narrowed.scope).toBe("identify guilds.join");
+    const empty = await readJson(
+      token({ grant_type: "refresh_token", refresh_token: narrowed.refresh_token, scope: "" }),
+    );
+    expect(empty.scope).toBe("identify guilds.join");
+  });
+
   it("revoking the access token also kills its refresh token (invalid_grant) and every other token of the authorization", async () => {
     w = await startWorld();
     const a = w.sim.seed.oauthGrant({ userId: ALICE, scopes: ["identify"] });

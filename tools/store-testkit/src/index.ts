@@ -38,6 +38,11 @@ export {
   type MemberAccountRow,
   type MemberAccountsSubject,
 } from "./ports/member-accounts";
+export {
+  defineMemberTokenStoreCases,
+  type MemberTokenRow,
+  type MemberTokenStoreSubject,
+} from "./ports/member-token-store";
 export { defineNonceStoreCases, type NonceStoreSubject } from "./ports/nonce-store";
 export { defineRoleLedgerCases } from "./ports/role-sync-ledger";
 export { defineSyncQueueCases } from "./ports/role-sync-queue";

@@ -31,13 +31,15 @@ export function memberView(input: {
   events: { at: Date; kind: string; level: string; message: string }[];
   /** The roles the member's account holds in Discord now (read by the page), if linked. */
   held: SafeHtml | null;
+  /** The member's kept Discord OAuth grant (`memberGrantView`), if shown. */
+  grant?: SafeHtml | null;
   csrf: string;
 }): SafeHtml {
   return html`<section id="member-detail"><h2>Member ${input.memberId}</h2><p id="member-roles">${
     input.grants.length === 0
       ? "Holds no role granted by guildkit."
       : html`Roles granted by guildkit: ${input.grants.map((g, i) => html`${i > 0 ? ", " : ""}<code>${g.roleId}</code> (to ${g.discordUserId})`)}`
-  }</p>${input.held ?? ""}<p id="member-last">${
+  }</p>${input.held ?? ""}${input.grant ?? ""}<p id="member-last">${
     input.events[0]
       ? html`<strong>Last result</strong> (${input.events[0].at.toISOString()}): ${input.events[0].message}`
       : "Last result: none recorded yet."

@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { action, type ConsoleDeps, page } from "./guard";
 import { html, type SafeHtml } from "./html";
 import { csrfField, layout, respond } from "./layout";
+import { memberGrantView } from "./member-grant";
 import { dryRun } from "./role-sync-dry-run";
 import { memberView, planView } from "./role-sync-plan";
 import { guildRolesView, rolesHeldView } from "./role-sync-roles";
@@ -45,6 +46,7 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
           csrf,
           grants: await roleSync.ledger.list({ memberIds: [memberId] }),
           held: await heldBy(memberId),
+          grant: memberGrantView(await ctx.store.oauth.memberTokens.status({ memberId })),
           events: (await eventLog.list({ memberId, limit: 20 })).filter((e) => e.kind.startsWith("role")),
         })
       : "";

@@ -5,7 +5,8 @@ import type { OAuthClientSource } from "@guildkit/oauth-state";
 type DiscordConfigLoader = ConfigLoader<typeof discordConfigSpec>;
 
 /**
- * The OAuth client from the runtime config (`null` until both client id and secret are set), re-read at
+ * The OAuth client from the runtime config (`null` until both client id and secret are set), with the
+ * extra scopes of `oauth_extra_scopes` (then the flows keep the member's grant), re-read at
  * most every `maxAgeMs` (default 1 s): a saved change applies within a second with no restart, and the
  * hot `GET /login/discord` does not query the database on every hit.
  */
@@ -15,15 +16,18 @@ export function createOAuthClientSource(
 ): OAuthClientSource {
   const maxAgeMs = options.maxAgeMs ?? 1_000;
   const now = options.now ?? (() => performance.now());
-  let cached: { value: { clientId: string } | null; at: number } | null = null;
-  let pending: Promise<{ clientId: string } | null> | null = null;
+  type Client = { clientId: string; scopes: readonly string[] };
+  let cached: { value: Client | null; at: number } | null = null;
+  let pending: Promise<Client | null> | null = null;
   return {
     async load(opts = {}) {
       if (cached !== null && now() - cached.at < maxAgeMs) return cached.value;
       pending ??= config
         .loadComplete(["client_id", "client_secret"], opts)
         .then((result) => {
-          const value = result.ok ? { clientId: result.values.client_id } : null;
+          const value = result.ok
+            ? { clientId: result.values.client_id, scopes: result.values.oauth_extra_scopes }
+            : null;
           cached = { value, at: now() };
           return value;
         })

@@ -41,15 +41,29 @@ export function memberPage(input: {
   discordUsername: string | null;
   linkEnabled: boolean;
   path: string;
+  /** The kept OAuth grant (no token), or `null` when none is kept. */
+  grant: { scopes: readonly string[]; expiresAt: Date; consentNeeded: boolean } | null;
 }): string {
   const row = (label: string, value: string | null, id: string) =>
     `<dt>${label}</dt><dd id="${id}">${value === null ? "—" : escapeHtml(value)}</dd>`;
   const link = input.linkEnabled
     ? `<p><a class="button" id="link-discord" href="/discord/login?next=${encodeURIComponent(input.path)}">Link Discord account</a></p>`
     : "";
+  const grant =
+    input.grant === null
+      ? ""
+      : input.grant.consentNeeded
+        ? `<p id="discord-consent-needed"><strong>Discord needs your consent again</strong>: Discord refused to renew this site's access to your account (${escapeHtml(
+            input.grant.scopes.join(", "),
+          )}). Link your Discord account again to restore it.</p>`
+        : `<p id="discord-grant">Discord access kept for: ${escapeHtml(input.grant.scopes.join(", "))}.</p>`;
+  const unlink =
+    input.discordUserId === null
+      ? ""
+      : `<form method="post" action="/discord/unlink"><button type="submit" id="unlink-discord">Unlink Discord account</button></form>`;
   return layout(
     "Your account",
-    `<h1>Signed in</h1><dl>${row("Member", input.memberId, "member-id")}${row("Name", input.name, "member-name")}${row(
+    `<h1>Signed in</h1>${grant}<dl>${row("Member", input.memberId, "member-id")}${row("Name", input.name, "member-name")}${row(
       "Email",
       input.email,
       "member-email",
@@ -57,7 +71,7 @@ export function memberPage(input: {
       "Discord name",
       input.discordUsername,
       "discord-username",
-    )}</dl>${link}<form method="post" action="/logout"><button type="submit" id="logout">Sign out</button></form><form method="post" action="/logout/everywhere"><button type="submit" id="logout-everywhere">Sign out everywhere</button></form>`,
+    )}</dl>${link}${unlink}<form method="post" action="/logout"><button type="submit" id="logout">Sign out</button></form><form method="post" action="/logout/everywhere"><button type="submit" id="logout-everywhere">Sign out everywhere</button></form>`,
   );
 }
 

@@ -9,6 +9,7 @@ import {
   type OAuthFlows,
   type Sessions,
 } from "@guildkit/oauth-state";
+import { createConfiguredGrantClient, createGuildJoiner, createStoreMemberTokens } from "@guildkit/worker";
 import { Hono } from "hono";
 import type { ServerContext } from "../context";
 import { createDiscordCredentialsSource, createOAuthClientSource } from "../oauth/client-settings";
@@ -31,7 +32,9 @@ const html = (body: string) =>
  * `GET /login/discord/callback`, `POST /login/discord/confirm` (signup confirmation), `GET /discord/login`,
  * `GET /discord/callback` and `POST /discord/confirm` (link, and the confirmation before replacing a
  * linked account; need a session), plus the account pages over `@guildkit/oauth-state`'s server-side
- * sessions (`GET /`, `GET /me`, `POST /logout`, `POST /logout/everywhere`; see `accountRoutes`).
+ * sessions (`GET /`, `GET /me`, `POST /discord/unlink`, `POST /logout`, `POST /logout/everywhere`; see
+ * `accountRoutes`). With `oauth_extra_scopes` set, the member's OAuth grant is kept (sealed) and, with
+ * `guilds.join` and `join_guild_on_link`, a paying member who links is added to the guild.
  */
 export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {}) {
   const clock: Clock = options.clock ?? systemClock;
@@ -43,6 +46,8 @@ export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {})
     secureCookies: secure,
   });
   const config = createConfigLoader({ store: ctx.store.configStore, spec: discordConfigSpec });
+  const apiBaseUrl = ctx.settings.discordApiBaseUrl;
+  const tokens = createStoreMemberTokens(ctx.store, { apiBaseUrl, clock });
   const metrics = createOAuthMetrics(ctx.metrics);
 
   const flows: OAuthFlows<Response> = createOAuthFlows<Response>({
@@ -78,6 +83,16 @@ export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {})
     onSignupConfirm: (confirmation) => html(signupPage(confirmation)),
     onEventLogFailure: (error, entry) =>
       ctx.logger.error({ err: error, kind: entry.kind }, "event log write failed"),
+    // With extra scopes configured the member's grant is kept (sealed), and guilds.join adds them to the guild.
+    memberTokens: {
+      store: ctx.store.oauth.memberTokens,
+      client: createConfiguredGrantClient(ctx.store.configStore, { apiBaseUrl }),
+    },
+    guildJoiner: createGuildJoiner({
+      configStore: ctx.store.configStore,
+      linkedMembers: ctx.store.roleSync.linkedMembers,
+      apiBaseUrl,
+    }),
   });
 
   const handlers = createOAuthWebHandlers({
@@ -94,6 +109,6 @@ export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {})
   app.get("/discord/login", async (c) => metrics.started("link", await handlers.startLink(c.req.raw)));
   app.get("/discord/callback", (c) => handlers.linkCallback(c.req.raw));
   app.post("/discord/confirm", (c) => handlers.confirmReplace(c.req.raw));
-  app.route("/", accountRoutes(ctx, { sessions, flows, origin: new URL(base).origin }));
+  app.route("/", accountRoutes(ctx, { sessions, flows, tokens, clock, origin: new URL(base).origin }));
   return app;
 }

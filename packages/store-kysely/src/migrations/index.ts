@@ -10,6 +10,7 @@ import { secrets } from "./008-secrets";
 import { sessions } from "./009-sessions";
 import { retention } from "./010-retention";
 import { webhookEvents } from "./011-webhook-events";
+import { memberTokens } from "./012-member-tokens";
 import { taskStatus } from "./016-task-status";
 import { adminSessions } from "./017-admin-sessions";
 import type { GuildkitMigration } from "./types";
@@ -34,6 +35,7 @@ export const migrations: readonly GuildkitMigration[] = [
   sessions,
   retention,
   webhookEvents,
+  memberTokens,
   taskStatus,
   adminSessions,
 ];

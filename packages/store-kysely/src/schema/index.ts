@@ -1,4 +1,5 @@
 import type { FoundationTables } from "./foundation";
+import type { MemberTokenTables } from "./member-tokens";
 import type { OAuthTables } from "./oauth";
 import type { RoleSyncTables } from "./role-sync";
 import type { SessionTables } from "./sessions";
@@ -7,6 +8,7 @@ import type { WebhookTables } from "./webhooks";
 
 export * from "./columns";
 export * from "./foundation";
+export * from "./member-tokens";
 export * from "./oauth";
 export * from "./role-sync";
 export * from "./sessions";
@@ -21,6 +23,7 @@ export * from "./webhooks";
 export interface Database
   extends FoundationTables,
     OAuthTables,
+    MemberTokenTables,
     RoleSyncTables,
     SessionTables,
     SpeedbumpTables,

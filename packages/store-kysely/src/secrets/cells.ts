@@ -5,12 +5,14 @@ import { decodeJsonObject, encodeJson } from "../codec";
 import type { Dialect } from "../dialect";
 import { columnNames, tableExists } from "../migrations/ddl";
 import type { MigrationDb } from "../migrations/types";
+import { memberTokenContext } from "../tokens";
 
 /**
  * Every place guildkit keeps a secret, walked the same way by migration `008-secrets` (seal the
  * plaintext) and by `secrets.rotate()` (re-seal what an old key sealed): the secret fields of every
- * `config_versions` row (history included), and the secret-looking values of the seed system's
- * `discord_config`. A feature that stores sealed values adds its walk here.
+ * `config_versions` row (history included), the secret-looking values of the seed system's
+ * `discord_config`, and the sealed member OAuth tokens (`member_oauth_tokens`). A feature that stores
+ * sealed values adds its walk here.
  */
 
 /** One stored secret, plaintext or sealed. */
@@ -42,8 +44,36 @@ export async function visitSecretCells(
   visit: CellVisitor,
 ): Promise<number> {
   return (
-    (await visitConfigVersions(db, dialect, visit)) + (await visitLegacyDiscordConfig(db, dialect, visit))
+    (await visitConfigVersions(db, dialect, visit)) +
+    (await visitLegacyDiscordConfig(db, dialect, visit)) +
+    (await visitMemberTokens(db, dialect, visit))
   );
+}
+
+/** `member_oauth_tokens` (migration `012-member-tokens`): both sealed tokens of every kept grant. */
+async function visitMemberTokens(db: MigrationDb, dialect: Dialect, visit: CellVisitor): Promise<number> {
+  if (!(await tableExists(db, dialect, "member_oauth_tokens"))) return 0;
+  const rows = await db
+    .selectFrom("member_oauth_tokens")
+    .select(["member_id", "access_token", "refresh_token"])
+    .orderBy("member_id")
+    .execute();
+  let changed = 0;
+  for (const row of rows) {
+    const memberId = String(row.member_id);
+    const next: { access_token?: string; refresh_token?: string } = {};
+    for (const column of ["access_token", "refresh_token"] as const) {
+      const value = row[column];
+      if (typeof value !== "string") continue;
+      const location = `member_oauth_tokens member ${memberId} ${column}`;
+      const replaced = await visit({ location, context: memberTokenContext(memberId, column), value });
+      if (replaced !== null && replaced !== value) next[column] = replaced;
+    }
+    if (Object.keys(next).length === 0) continue;
+    await db.updateTable("member_oauth_tokens").set(next).where("member_id", "=", row.member_id).execute();
+    changed += 1;
+  }
+  return changed;
 }
 
 /**

@@ -100,8 +100,11 @@ function exchangeCode(
 }
 
 /**
- * `grant_type=refresh_token`: rotates the pair (the old access and refresh tokens stop working); a
- * refresh token that was rotated away or revoked is `invalid_grant`.
+ * `grant_type=refresh_token`: rotates the pair (the old access and refresh tokens stop working; each
+ * refresh token is single-use, discord-api-docs#5942); a refresh token that was rotated away or revoked
+ * is `invalid_grant`. An optional `scope` narrows the new pair to those scopes; omitted or empty, the
+ * pair keeps every scope granted; a scope the authorization never granted is `invalid_scope` and the
+ * old pair keeps working (discord-api-docs#2222, RFC 6749 §6).
  */
 function refresh(ctx: SimContext, c: SimHonoContext, form: URLSearchParams, app: SimApplication): Response {
   const value = form.get("refresh_token");
@@ -110,11 +113,13 @@ function refresh(ctx: SimContext, c: SimHonoContext, form: URLSearchParams, app:
   if (!grant || grant.revoked || grant.clientId !== app.clientId) {
     return oauthError(c, 400, "invalid_grant", 'Invalid "refresh_token" in request');
   }
+  const asked = (form.get("scope") ?? "").split(/[ +]+/).filter(Boolean);
+  if (asked.some((scope) => !grant.scopes.includes(scope))) {
+    return oauthError(c, 400, "invalid_scope", "The requested scope is invalid, unknown, or malformed.");
+  }
   endGrant(ctx.state, grant, "refresh");
-  return tokenJson(
-    c,
-    issueGrant(ctx.state, { clientId: grant.clientId, userId: grant.userId, scopes: grant.scopes }),
-  );
+  const scopes = asked.length > 0 ? grant.scopes.filter((scope) => asked.includes(scope)) : grant.scopes;
+  return tokenJson(c, issueGrant(ctx.state, { clientId: grant.clientId, userId: grant.userId, scopes }));
 }
 
 /** OAuth2: the authorize page and the token exchange, refresh and revocation endpoints. */

@@ -16,7 +16,7 @@ export const FEATURE_TABLES = {
   foundation: ["admin_sessions", "config_versions", "event_log", "task_status"],
   members: ["discord_link_conflicts", "members"],
   "role-sync": ["role_grants", "role_sync_settings", "role_sync_state"],
-  login: ["oauth_states", "sessions"],
+  login: ["member_oauth_tokens", "oauth_states", "sessions"],
   webhooks: ["discord_webhooks", "webhook_event", "webhook_outbox"],
   speedbump: [
     "pk_member_senders",
@@ -94,7 +94,12 @@ export const featureCases = defineStoreCases("features", ({ fresh, dialect }) =>
           FEATURE_TABLES.webhooks,
         ),
       );
-      expect((await store.migrate()).applied).toEqual(["003-oauth", "005-speedbump", "009-sessions"]);
+      expect((await store.migrate()).applied).toEqual([
+        "003-oauth",
+        "005-speedbump",
+        "009-sessions",
+        "012-member-tokens",
+      ]);
       expect(await store.pendingMigrations()).toEqual([]);
     });
   });

@@ -3,6 +3,7 @@ import { adminSessionCases } from "./admin-sessions";
 import { featureCases } from "./features";
 import { foundationCases } from "./foundation";
 import { guildkitTableCases } from "./guildkit-tables";
+import { memberTokenCases } from "./member-tokens";
 import { oauthCases } from "./oauth";
 import { portCases } from "./ports";
 import { retentionCases } from "./retention";
@@ -23,6 +24,7 @@ export const storeCases: readonly StoreCases[] = [
   roleSyncCases,
   oauthCases,
   sessionCases,
+  memberTokenCases,
   speedbumpCases,
   webhookCases,
   guildkitTableCases,

@@ -10,6 +10,8 @@ export interface DeliveryReport {
   disabledWebhooks: number;
   /** Events given back unattempted (their webhook stopped on a failure, or the lease ran short). */
   released: number;
+  /** Events not sent because their channel's message budget was spent: each waits for a free message. */
+  held: number;
 }
 
 /** One round's counts, and the signal that stops its retries (shutdown). */
@@ -141,10 +143,29 @@ export function createOutcomeRecorder(deps: OutcomeRecorderDeps) {
     return false;
   };
 
+  /** Leaves an event pending, unattempted, until its channel has a message free (`waitMs`). */
+  const hold = async (event: ClaimedEvent, waitMs: number, channelKey: string, round: Round) => {
+    await outbox.complete(
+      event.id,
+      owner,
+      {
+        state: "retry",
+        nextAttemptAt: new Date(clock.now().getTime() + waitMs),
+        countsAsAttempt: false,
+        error: `held for the channel's message limit (${channelKey}, ${Math.ceil(waitMs / 1000)} s)`,
+        possibleDuplicate: event.possibleDuplicate,
+      },
+      { signal: round.signal },
+    );
+    round.report.held++;
+    return false;
+  };
+
   return {
     log,
     dead,
     disable,
+    hold,
     /** Records the policy's decision after a post; `truncated`: the message was cut to fit. */
     apply(
       event: ClaimedEvent,

@@ -49,6 +49,7 @@ export function createDeliveryRound(deps: DeliveryRoundDeps) {
       dead: 0,
       disabledWebhooks: 0,
       released: 0,
+      held: 0,
     };
     const now = clock.now();
     const events = await outbox.claim(

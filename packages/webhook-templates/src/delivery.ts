@@ -1,10 +1,12 @@
 import { backoffMs } from "@guildkit/core";
+import { type ChannelBudget, createChannelBudget } from "./channel-budget";
 import { createTemplateCache, postMessage, prepareMessage } from "./delivery-message";
 import { createOutcomeRecorder, type DeliveryReport, type Round } from "./delivery-outcomes";
 import { decideDelivery } from "./delivery-policy";
 import { createDeliveryRound } from "./delivery-round";
 import { withOutcomeRetries } from "./outcome-retries";
 import type { ClaimedEvent, Clock, EventLog, Scheduler, WebhookOutbox, WebhookSender } from "./ports";
+import { createChannelResolver, type WebhookChannelLookup } from "./webhook-channels";
 
 export type { DeliveryReport } from "./delivery-outcomes";
 
@@ -33,6 +35,18 @@ export interface WebhookDeliveryOptions {
   pollIntervalMs?: number;
   /** An API base other than Discord's whose webhook URLs are accepted (a simulator). */
   webhookBaseUrl?: string | null;
+  /**
+   * Reads each webhook's channel once (`GET /webhooks/{id}/{token}`; `@guildkit/discord-rest`'s
+   * client satisfies it), so that webhooks posting into one channel share its budget. Absent or
+   * `null`: each webhook counts as a channel of its own (a thread URL's `thread_id` always is one).
+   */
+  channelLookup?: WebhookChannelLookup | null;
+  /**
+   * Discord's hidden per-channel message limit: default `createChannelBudget()` (30 per 60 s, held in
+   * this process); `null` turns it off. An event whose channel has no message free is not sent: it
+   * stays pending, unattempted, until one is (`held` in the round's report).
+   */
+  channelBudget?: ChannelBudget | null;
 }
 
 /** The delivery worker. */
@@ -63,6 +77,8 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
   const recorder = createOutcomeRecorder({ outbox, clock, owner, log: options.log });
   const templateFor = createTemplateCache();
   const webhookBaseUrl = options.webhookBaseUrl ?? null;
+  const budget = options.channelBudget === undefined ? createChannelBudget() : options.channelBudget;
+  const channels = createChannelResolver({ lookup: options.channelLookup ?? null, clock });
 
   /** Sends one event; returns true when the webhook's next event may follow. */
   const deliver = async (event: ClaimedEvent, round: Round): Promise<boolean> => {
@@ -70,7 +86,23 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
     if (message.kind === "disable") return recorder.disable(event, message.reason, round);
     if (message.kind === "dead")
       return recorder.dead(event, message.reason, message.possibleDuplicate, round);
+    let channelKey: string | null = null;
+    if (budget) {
+      const channel = await channels.resolve(message.target, { signal: round.signal });
+      if (channel.kind === "gone") {
+        const decision = decideDelivery(channel.outcome, event.attempts);
+        return recorder.apply(event, decision, channel.outcome, false, round);
+      }
+      channelKey = channel.key;
+      const waitMs = await budget.reserve({ channelId: channelKey, now: clock.now() });
+      if (waitMs > 0) return recorder.hold(event, waitMs, channelKey, round);
+    }
     const outcome = await postMessage(sender, message);
+    if (budget && channelKey && outcome.kind === "rate_limited" && outcome.retryAfterMs !== null) {
+      // A 429 that reached us (the client waits out what it can) closes the channel for everyone.
+      const until = new Date(clock.now().getTime() + outcome.retryAfterMs);
+      await budget.block({ channelId: channelKey, until });
+    }
     const decision = decideDelivery(outcome, event.attempts);
     return recorder.apply(event, decision, outcome, message.truncated, round);
   };

@@ -5,6 +5,14 @@
  */
 
 export {
+  CHANNEL_WINDOW_MARGIN_MS,
+  type ChannelBudget,
+  type ChannelBudgetOptions,
+  type ChannelLimit,
+  createChannelBudget,
+  DEFAULT_CHANNEL_LIMIT,
+} from "./channel-budget";
+export {
   type ColumnInfo,
   type ColumnKind,
   columnKind,
@@ -179,6 +187,12 @@ export {
   triggerName,
   webhookIdOfTrigger,
 } from "./trigger-ddl";
+export {
+  CHANNEL_LOOKUP_RETRY_MS,
+  type ChannelOfWebhook,
+  createChannelResolver,
+  type WebhookChannelLookup,
+} from "./webhook-channels";
 export {
   DISCORD_WEBHOOK_HOSTS,
   maskWebhookUrl,

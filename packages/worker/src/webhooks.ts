@@ -95,6 +95,8 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
     log: deps.store.eventLog,
     owner: deps.owner,
     webhookBaseUrl: deps.discordApiBaseUrl,
+    // The client reads each webhook's channel once, so webhooks into one channel share its budget.
+    channelLookup: rest,
     ...deps.delivery,
   });
   return { delivery, rest, clientEvents };

@@ -18,6 +18,16 @@ export interface DeliveryReport {
 export interface Round {
   report: DeliveryReport;
   signal: AbortSignal | undefined;
+  /** Events dead-lettered this round, per webhook, with the last reason (for the round's alert). */
+  dead?: Map<string, { count: number; reason: string }>;
+}
+
+/** Notes `count` dead events of a webhook in the round (the `webhook.events_dead` alert's input). */
+function noteDead(round: Round, webhookId: string, count: number, reason: string): void {
+  if (count <= 0) return;
+  round.dead ??= new Map();
+  const seen = round.dead.get(webhookId);
+  round.dead.set(webhookId, { count: (seen?.count ?? 0) + count, reason });
 }
 
 /** What {@link createOutcomeRecorder} writes to. */
@@ -52,6 +62,7 @@ export function createOutcomeRecorder(deps: OutcomeRecorderDeps) {
       { signal: round.signal },
     );
     round.report.dead++;
+    noteDead(round, event.webhookId, 1, reason);
     await log({
       kind: "webhook.dead",
       level: "error",
@@ -61,10 +72,12 @@ export function createOutcomeRecorder(deps: OutcomeRecorderDeps) {
     return true;
   };
 
-  const disable = async (event: ClaimedEvent, reason: string, { report }: Round) => {
+  const disable = async (event: ClaimedEvent, reason: string, round: Round) => {
+    const { report } = round;
     const count = await outbox.disableWebhook(event.webhookId, reason);
     report.disabledWebhooks++;
     report.dead += count;
+    noteDead(round, event.webhookId, count, reason);
     await log({
       kind: "webhook.disabled",
       level: "error",
@@ -161,10 +174,26 @@ export function createOutcomeRecorder(deps: OutcomeRecorderDeps) {
     return false;
   };
 
+  /**
+   * The round's "events dead" alert: one `webhook.events_dead` entry (level error) per webhook that
+   * had events dead-lettered in the round, with the count and the last reason.
+   */
+  const alertDead = async (round: Round) => {
+    for (const [webhookId, { count, reason }] of round.dead ?? []) {
+      await log({
+        kind: "webhook.events_dead",
+        level: "error",
+        message: `webhook ${webhookId}: ${count} event(s) dead; last reason: ${reason}. Fix the cause, then redeliver them (guildkit webhooks redeliver)`,
+        data: { webhookId, count, reason },
+      });
+    }
+  };
+
   return {
     log,
     dead,
     disable,
+    alertDead,
     hold,
     /** Records the policy's decision after a post; `truncated`: the message was cut to fit. */
     apply(

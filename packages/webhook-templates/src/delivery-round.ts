@@ -15,6 +15,8 @@ export interface DeliveryRoundDeps {
   concurrency: number;
   /** Delivers one event; resolves true when the webhook's next event may follow. */
   deliver(event: ClaimedEvent, round: Round): Promise<boolean>;
+  /** Runs once every run of the round has settled (also after a failed one). */
+  afterRound?(round: Round): Promise<void>;
 }
 
 /**
@@ -76,6 +78,7 @@ export function createDeliveryRound(deps: DeliveryRoundDeps) {
     // Every run settles before the round ends (a failed one must not start the next claim while
     // others are still posting), then the first failure is the round's.
     const failed = (await Promise.allSettled(workers)).find((r) => r.status === "rejected");
+    await deps.afterRound?.(round);
     if (failed) throw failed.reason;
     return report;
   };

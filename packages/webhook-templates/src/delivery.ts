@@ -49,8 +49,16 @@ export interface WebhookDeliveryOptions {
   channelBudget?: ChannelBudget | null;
 }
 
+/** What a delivery worker did since it was created (each round's report, summed): for metrics. */
+export type DeliveryCounters = DeliveryReport;
+
 /** The delivery worker. */
 export interface WebhookDelivery {
+  /**
+   * Totals since this worker was created: claimed, delivered, retried, dead (every dead-lettered
+   * event, also by a disable), disabled webhooks, released, held. A metrics registry reads them.
+   */
+  counters(): DeliveryCounters;
   /** Claims one batch and delivers it; resolves when every claimed event is settled. */
   deliverOnce(opts?: { signal?: AbortSignal }): Promise<DeliveryReport>;
   /**
@@ -103,11 +111,20 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
       const until = new Date(clock.now().getTime() + outcome.retryAfterMs);
       await budget.block({ channelId: channelKey, until });
     }
-    const decision = decideDelivery(outcome, event.attempts);
+    const decision = decideDelivery(outcome, event.attempts, retryPolicyOf(event, clock.now()));
     return recorder.apply(event, decision, outcome, message.truncated, round);
   };
 
-  const deliverOnce = createDeliveryRound({
+  const totals: DeliveryCounters = {
+    claimed: 0,
+    delivered: 0,
+    retried: 0,
+    dead: 0,
+    disabledWebhooks: 0,
+    released: 0,
+    held: 0,
+  };
+  const deliverRound = createDeliveryRound({
     outbox,
     clock,
     owner,
@@ -116,7 +133,12 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
     perWebhook: options.perWebhook ?? 10,
     concurrency: options.concurrency ?? 16,
     deliver,
+    async afterRound(round) {
+      for (const key of Object.keys(totals) as (keyof DeliveryCounters)[]) totals[key] += round.report[key];
+      await recorder.alertDead(round);
+    },
   });
+  const deliverOnce: WebhookDelivery["deliverOnce"] = (opts) => deliverRound(opts);
 
   const waitOptions =
     options.pollIntervalMs === undefined
@@ -145,5 +167,14 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
     }
   };
 
-  return { deliverOnce, run };
+  return { deliverOnce, run, counters: () => ({ ...totals }) };
+}
+
+/** The event's webhook's retry policy, with the event's age at `now`. */
+function retryPolicyOf(event: ClaimedEvent, now: Date) {
+  return {
+    retryDelaysMs: event.webhook.retryDelaysMs ?? null,
+    giveUpAfterMs: event.webhook.giveUpAfterMs ?? null,
+    ageMs: Math.max(0, now.getTime() - event.createdAt.getTime()),
+  };
 }

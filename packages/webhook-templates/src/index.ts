@@ -35,6 +35,7 @@ export {
 } from "./definition";
 export {
   createWebhookDelivery,
+  type DeliveryCounters,
   type DeliveryReport,
   type WebhookDelivery,
   type WebhookDeliveryOptions,
@@ -45,10 +46,18 @@ export {
   classifySendError,
   compareIds,
   DEFAULT_RATE_LIMIT_WAIT_MS,
+  DEFAULT_RETRY_DELAYS_MS,
   type DeliveryDecision,
   decideDelivery,
+  formatDuration,
   MAX_ATTEMPTS,
+  MAX_GIVE_UP_AFTER_MS,
+  MAX_RETRY_DELAY_MS,
+  MAX_RETRY_DELAYS,
+  MIN_GIVE_UP_AFTER_MS,
+  MIN_RETRY_DELAY_MS,
   RETRY_SCHEDULE_MS,
+  type RetryPolicy,
   selectClaimable,
   WEBHOOK_REFUSED_CODES,
 } from "./delivery-policy";

@@ -22,6 +22,10 @@ export interface DeliveryWebhook {
   username: string | null;
   avatarUrl: string | null;
   mentionUserColumns: readonly string[];
+  /** The webhook's own retry waits (see `RetryPolicy`); absent or `null`: the default schedule. */
+  retryDelaysMs?: readonly number[] | null;
+  /** The webhook's give-up age in ms (see `RetryPolicy`); absent or `null`: none. */
+  giveUpAfterMs?: number | null;
 }
 
 /** An outbox event claimed for delivery, with its webhook. */

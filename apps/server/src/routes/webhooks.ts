@@ -304,6 +304,8 @@ function definitionOf(w: StoredWebhook): Record<string, unknown> {
     when: w.when,
     enabled: w.enabled,
     mentionUserColumns: w.mentionUserColumns,
+    retryDelaysMs: w.retryDelaysMs,
+    giveUpAfterMs: w.giveUpAfterMs,
   };
 }
 

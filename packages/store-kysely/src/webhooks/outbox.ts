@@ -95,6 +95,8 @@ export function createWebhookOutbox(ctx: WebhookStoreContext, wakeups: OutboxWak
         "w.username",
         "w.avatar_url",
         "w.mention_user_columns",
+        "w.retry_delays_ms",
+        "w.give_up_after_ms",
       ])
       .where("o.id", "in", ids)
       .orderBy("o.id")
@@ -118,6 +120,8 @@ export function createWebhookOutbox(ctx: WebhookStoreContext, wakeups: OutboxWak
           username: w.username,
           avatarUrl: w.avatarUrl,
           mentionUserColumns: w.mentionUserColumns,
+          retryDelaysMs: w.retryDelaysMs,
+          giveUpAfterMs: w.giveUpAfterMs,
         },
       };
     });

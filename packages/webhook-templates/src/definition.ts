@@ -7,6 +7,7 @@ import {
   MIN_GIVE_UP_AFTER_MS,
   MIN_RETRY_DELAY_MS,
 } from "./delivery-policy";
+import { checkEmbedTemplate, type EmbedTemplate, embedTemplateSchema, MAX_COALESCE } from "./embed";
 import {
   type DefinitionIssue,
   IdentifierError,
@@ -61,6 +62,17 @@ export interface WebhookDefinition {
    * event was created (1 min to 30 days); `null` (default): the schedule alone decides.
    */
   giveUpAfterMs: number | null;
+  /**
+   * Render each event as this embed (title, description, url, color, fields — each text a template;
+   * the description defaults to `template`) instead of a text message; `null` (default): text.
+   */
+  embed: EmbedTemplate | null;
+  /**
+   * Opt-in: up to this many of the webhook's events claimed together (a backlog: more due than the
+   * limits let out) go out as one message, one embed each, in order (2–10; needs `embed`). `null`
+   * (default): one message per event.
+   */
+  coalesce: number | null;
 }
 
 const optionalText = (max: number, what: string) =>
@@ -120,6 +132,14 @@ export const webhookDefinitionSchema = z.strictObject({
     .int("giveUpAfterMs must be a whole number of milliseconds")
     .min(MIN_GIVE_UP_AFTER_MS, `giveUpAfterMs must be at least ${MIN_GIVE_UP_AFTER_MS} ms (1 min)`)
     .max(MAX_GIVE_UP_AFTER_MS, `giveUpAfterMs must be at most ${MAX_GIVE_UP_AFTER_MS} ms (30 days)`)
+    .nullable()
+    .default(null),
+  embed: embedTemplateSchema.nullable().default(null),
+  coalesce: z
+    .number({ error: "coalesce must be a number of events, or null" })
+    .int("coalesce must be a whole number of events")
+    .min(2, "coalesce must be at least 2 events (null sends one message per event)")
+    .max(MAX_COALESCE, `coalesce must be at most ${MAX_COALESCE} events (Discord's 10 embeds per message)`)
     .nullable()
     .default(null),
 });
@@ -268,6 +288,17 @@ export function validateWebhookDefinition(input: unknown, ctx: DefinitionContext
     });
   }
 
+  if (parsed.success && parsed.data.embed && operation !== null) {
+    issues.push(...checkEmbedTemplate(parsed.data.embed, { columns, operation }));
+  }
+  if (parsed.success && parsed.data.coalesce !== null && parsed.data.embed === null) {
+    issues.push({
+      path: ["coalesce"],
+      code: "coalesce_needs_embed",
+      message: "coalesce needs an embed: each event of a coalesced message is one embed",
+    });
+  }
+
   if (issues.length > 0 || !parsed.success || operation === null) return { ok: false, issues };
   const definition: WebhookDefinition = {
     url: parsed.data.url.trim(),
@@ -281,6 +312,8 @@ export function validateWebhookDefinition(input: unknown, ctx: DefinitionContext
     mentionUserColumns: mentionColumns,
     retryDelaysMs: parsed.data.retryDelaysMs,
     giveUpAfterMs: parsed.data.giveUpAfterMs,
+    embed: parsed.data.embed,
+    coalesce: parsed.data.coalesce,
   };
   return {
     ok: true,

@@ -1,11 +1,12 @@
 import { backoffMs } from "@guildkit/core";
 import { type ChannelBudget, createChannelBudget } from "./channel-budget";
-import { createTemplateCache, postMessage, prepareMessage } from "./delivery-message";
-import { createOutcomeRecorder, type DeliveryReport, type Round } from "./delivery-outcomes";
-import { decideDelivery } from "./delivery-policy";
+import { createEmbedCache } from "./delivery-embeds";
+import { createTemplateCache } from "./delivery-message";
+import { createOutcomeRecorder, type DeliveryReport } from "./delivery-outcomes";
 import { createDeliveryRound } from "./delivery-round";
+import { createDeliverStep } from "./delivery-send";
 import { withOutcomeRetries } from "./outcome-retries";
-import type { ClaimedEvent, Clock, EventLog, Scheduler, WebhookOutbox, WebhookSender } from "./ports";
+import type { Clock, EventLog, Scheduler, WebhookOutbox, WebhookSender } from "./ports";
 import { createChannelResolver, type WebhookChannelLookup } from "./webhook-channels";
 
 export type { DeliveryReport } from "./delivery-outcomes";
@@ -83,37 +84,20 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
   // Outcomes are written again while the lease lasts when the database blinks (see outcome-retries).
   const outbox = withOutcomeRetries(options.outbox, { clock, scheduler: options.scheduler });
   const recorder = createOutcomeRecorder({ outbox, clock, owner, log: options.log });
-  const templateFor = createTemplateCache();
   const webhookBaseUrl = options.webhookBaseUrl ?? null;
   const budget = options.channelBudget === undefined ? createChannelBudget() : options.channelBudget;
   const channels = createChannelResolver({ lookup: options.channelLookup ?? null, clock });
 
-  /** Sends one event; returns true when the webhook's next event may follow. */
-  const deliver = async (event: ClaimedEvent, round: Round): Promise<boolean> => {
-    const message = prepareMessage(event, { templateFor, webhookBaseUrl });
-    if (message.kind === "disable") return recorder.disable(event, message.reason, round);
-    if (message.kind === "dead")
-      return recorder.dead(event, message.reason, message.possibleDuplicate, round);
-    let channelKey: string | null = null;
-    if (budget) {
-      const channel = await channels.resolve(message.target, { signal: round.signal });
-      if (channel.kind === "gone") {
-        const decision = decideDelivery(channel.outcome, event.attempts);
-        return recorder.apply(event, decision, channel.outcome, false, round);
-      }
-      channelKey = channel.key;
-      const waitMs = await budget.reserve({ channelId: channelKey, now: clock.now() });
-      if (waitMs > 0) return recorder.hold(event, waitMs, channelKey, round);
-    }
-    const outcome = await postMessage(sender, message);
-    if (budget && channelKey && outcome.kind === "rate_limited" && outcome.retryAfterMs !== null) {
-      // A 429 that reached us (the client waits out what it can) closes the channel for everyone.
-      const until = new Date(clock.now().getTime() + outcome.retryAfterMs);
-      await budget.block({ channelId: channelKey, until });
-    }
-    const decision = decideDelivery(outcome, event.attempts, retryPolicyOf(event, clock.now()));
-    return recorder.apply(event, decision, outcome, message.truncated, round);
-  };
+  const deliver = createDeliverStep({
+    sender,
+    clock,
+    recorder,
+    budget,
+    channels,
+    templateFor: createTemplateCache(),
+    embedFor: createEmbedCache(),
+    webhookBaseUrl,
+  });
 
   const totals: DeliveryCounters = {
     claimed: 0,
@@ -168,13 +152,4 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
   };
 
   return { deliverOnce, run, counters: () => ({ ...totals }) };
-}
-
-/** The event's webhook's retry policy, with the event's age at `now`. */
-function retryPolicyOf(event: ClaimedEvent, now: Date) {
-  return {
-    retryDelaysMs: event.webhook.retryDelaysMs ?? null,
-    giveUpAfterMs: event.webhook.giveUpAfterMs ?? null,
-    ageMs: Math.max(0, now.getTime() - event.createdAt.getTime()),
-  };
 }

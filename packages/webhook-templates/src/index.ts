@@ -62,7 +62,22 @@ export {
   WEBHOOK_REFUSED_CODES,
 } from "./delivery-policy";
 export {
+  assertEmbedLimits,
+  type CompiledEmbed,
+  checkEmbedTemplate,
+  compileEmbed,
+  EMBED_LIMITS,
+  type Embed,
+  type EmbedTemplate,
+  embedSize,
+  embedTemplateSchema,
+  MAX_COALESCE,
+  parseEmbedTemplate,
+  renderedTemplates,
+} from "./embed";
+export {
   type DefinitionIssue,
+  EmbedLimitError,
   IdentifierError,
   type IdentifierErrorReason,
   TemplateError,

@@ -4,7 +4,9 @@ import { defineMigration } from "./types";
 /**
  * Each webhook's own delivery options on `discord_webhooks`: `retry_delays_ms` (JSON text, the wait
  * after each failed attempt; NULL: the default schedule) and `give_up_after_ms` (a failing event is
- * dead once its next retry would come later than this after it was created; NULL: no age limit).
+ * dead once its next retry would come later than this after it was created; NULL: no age limit),
+ * `embed_template` (JSON text: the embed each event renders as; NULL: a text message) and
+ * `coalesce_max` (up to this many events claimed together go out as one message; NULL: one each).
  * Existing definitions keep the defaults. Idempotent.
  */
 export const webhookDeliveryOptions = defineMigration({

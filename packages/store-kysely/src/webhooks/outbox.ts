@@ -97,6 +97,8 @@ export function createWebhookOutbox(ctx: WebhookStoreContext, wakeups: OutboxWak
         "w.mention_user_columns",
         "w.retry_delays_ms",
         "w.give_up_after_ms",
+        "w.embed_template",
+        "w.coalesce_max",
       ])
       .where("o.id", "in", ids)
       .orderBy("o.id")
@@ -122,6 +124,8 @@ export function createWebhookOutbox(ctx: WebhookStoreContext, wakeups: OutboxWak
           mentionUserColumns: w.mentionUserColumns,
           retryDelaysMs: w.retryDelaysMs,
           giveUpAfterMs: w.giveUpAfterMs,
+          embed: w.embed,
+          coalesce: w.coalesce,
         },
       };
     });

@@ -1,4 +1,9 @@
-import { OPERATIONS, type Operation, type WebhookDefinition } from "@guildkit/webhook-templates";
+import {
+  OPERATIONS,
+  type Operation,
+  parseEmbedTemplate,
+  type WebhookDefinition,
+} from "@guildkit/webhook-templates";
 import { decodeId, decodeTime } from "../codec";
 import type { WebhookDialect } from "./dialect";
 
@@ -39,6 +44,8 @@ export function decodeWebhook(r: Record<string, unknown>): StoredWebhook {
     mentionUserColumns: mentions,
     retryDelaysMs: decodeDelays(r.retry_delays_ms),
     giveUpAfterMs: r.give_up_after_ms == null ? null : Number(r.give_up_after_ms),
+    embed: parseEmbedTemplate(r.embed_template),
+    coalesce: r.coalesce_max == null ? null : Number(r.coalesce_max),
     disabledReason: r.disabled_reason ? String(r.disabled_reason) : null,
     pausedAt: decodeTime(r.paused_at),
     createdAt: decodeTime(r.created_at),
@@ -60,6 +67,8 @@ export function definitionValues(d: WebhookDefinition, dialect: WebhookDialect) 
     mention_user_columns: JSON.stringify(d.mentionUserColumns),
     retry_delays_ms: d.retryDelaysMs === null ? null : JSON.stringify(d.retryDelaysMs),
     give_up_after_ms: d.giveUpAfterMs,
+    embed_template: d.embed === null ? null : JSON.stringify(d.embed),
+    coalesce_max: d.coalesce,
   };
 }
 

@@ -306,6 +306,8 @@ function definitionOf(w: StoredWebhook): Record<string, unknown> {
     mentionUserColumns: w.mentionUserColumns,
     retryDelaysMs: w.retryDelaysMs,
     giveUpAfterMs: w.giveUpAfterMs,
+    embed: w.embed,
+    coalesce: w.coalesce,
   };
 }
 

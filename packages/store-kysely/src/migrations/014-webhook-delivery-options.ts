@@ -22,5 +22,7 @@ export const webhookDeliveryOptions = defineMigration({
       "give_up_after_ms",
       columnTypes(dialect).bigint,
     );
+    await addColumnIfMissing(db, dialect, "discord_webhooks", "embed_template", "text");
+    await addColumnIfMissing(db, dialect, "discord_webhooks", "coalesce_max", "integer");
   },
 });

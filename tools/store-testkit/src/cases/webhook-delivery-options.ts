@@ -136,4 +136,26 @@ export function defineWebhookDeliveryOptionsCases(
     ]);
     expect(delivery.counters()).toMatchObject({ dead: 2, retried: 3, delivered: 0 });
   });
+
+  it("an embed template and coalesce are stored and carried by claims, and the trigger keeps the columns only the embed reads", async () => {
+    const { store, db } = await fresh();
+    await itemsTable(db, dialect);
+    const embed = { title: "qty {qty}", fields: [{ name: "price", value: "{price}", inline: true }] };
+    const hook = await define(store, { template: "{name}", embed, coalesce: 10 });
+    expect(hook).toMatchObject({ embed, coalesce: 10 });
+    const stored = await sql<{ embed_template: string | null; coalesce_max: unknown }>`
+      select embed_template, coalesce_max from discord_webhooks`.execute(db);
+    expect(JSON.parse(stored.rows[0]?.embed_template ?? "null")).toEqual(embed);
+    expect(Number(stored.rows[0]?.coalesce_max)).toBe(10);
+
+    await insertItem(db, dialect, { name: "apple", qty: 3, price: 2.5, owner_id: "9" });
+    const [event] = await claimAll(store, "w1");
+    expect(event?.webhook).toMatchObject({ embed, coalesce: 10 });
+    const row = JSON.parse(event?.newRowJson ?? "{}");
+    expect(row).toMatchObject({ name: "apple", qty: 3, price: 2.5 });
+    expect(row).not.toHaveProperty("owner_id");
+
+    const error = await define(store, { coalesce: 4 }).catch((e: unknown) => e);
+    expect((error as WebhookDefinitionError).issues.map((i) => i.code)).toEqual(["coalesce_needs_embed"]);
+  });
 }

@@ -112,4 +112,34 @@ describe.each(stores)("the per-channel limit against discord-sim over HTTP ($nam
     const rows = await handle.db.selectFrom("webhook_outbox").select(["state", "attempts"]).execute();
     expect(rows.every((r) => r.state === "delivered" && Number(r.attempts) === 0)).toBe(true);
   });
+  it("a burst of 500 inserts on a coalescing webhook reaches the channel in 50 messages, order kept, 0 × 429", async () => {
+    const [id] = HOOKS as [string];
+    await handle.store.webhooks.create({
+      url: `https://discord.com/api/webhooks/${id}/${TOKEN}`,
+      template: "{item}",
+      username: null,
+      table: "orders",
+      operation: "INSERT",
+      embed: { title: "order {id}", color: 0x5865f2 },
+      coalesce: 10,
+    });
+    for (let n = 1; n <= 500; n += 50) {
+      const values = Array.from({ length: 50 }, (_, k) => sql`(${`o${n + k}`})`);
+      await sql`insert into orders (item) values ${sql.join(values)}`.execute(handle.db);
+    }
+    for (let round = 0; round < 400; round++) {
+      const r = await worker.delivery.deliverOnce();
+      if ((await handle.store.webhooks.countByState()).pending === 0) break;
+      if (r.delivered === 0) now += 1_000;
+    }
+    const messages = sim.inspect.messages(id);
+    expect(messages).toHaveLength(50);
+    const embeds = messages.flatMap(
+      (m) => (m.body as { embeds: { title: string; description: string }[] }).embeds,
+    );
+    expect(embeds.map((e) => e.title)).toEqual(Array.from({ length: 500 }, (_, n) => `order ${n + 1}`));
+    expect(embeds.map((e) => e.description)).toEqual(Array.from({ length: 500 }, (_, n) => `o${n + 1}`));
+    expect(sim.inspect.rateLimited()).toMatchObject({ total: 0 });
+    expect(await handle.store.webhooks.countByState()).toMatchObject({ delivered: 500, pending: 0, dead: 0 });
+  });
 });

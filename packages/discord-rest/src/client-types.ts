@@ -156,6 +156,15 @@ export interface DiscordRest {
    */
   getChannelWebhooks(input: { channelId: string } & SignalOptions): Promise<APIWebhook[]>;
   /**
+   * A webhook read with its token (no bot Authorization): its `channel_id` and `guild_id`, no `user`.
+   * Webhook delivery reads it once per webhook to learn the channel whose message limit it shares.
+   * A webhook that answered 404 Unknown Webhook is remembered, as for {@link executeWebhook}.
+   * @see https://discord.com/developers/docs/resources/webhook#get-webhook-with-token
+   */
+  getWebhookWithToken(
+    input: { webhookId: string; webhookToken: string } & SignalOptions,
+  ): Promise<APIWebhook>;
+  /**
    * Posts a message through a webhook (no bot Authorization). With `wait` (default) returns the
    * message; without, null. A webhook that answered 404 Unknown Webhook is remembered and never
    * called again by this client.

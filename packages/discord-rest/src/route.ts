@@ -79,6 +79,15 @@ export const routes = {
       `webhook:${webhookId}:${secretDigest(token)}`,
       false,
     ),
+  /** @see https://discord.com/developers/docs/resources/webhook#get-webhook-with-token */
+  getWebhookWithToken: (webhookId: string, token: string) =>
+    route(
+      "GET",
+      `/webhooks/${seg(webhookId)}/${seg(token)}`,
+      "/webhooks/:webhook/:token",
+      `webhook:${webhookId}:${secretDigest(token)}`,
+      false,
+    ),
   /** @see https://discord.com/developers/docs/resources/webhook#edit-webhook-message */
   webhookMessage: (method: "PATCH" | "DELETE", webhookId: string, token: string, messageId: string) =>
     route(

@@ -1,12 +1,15 @@
-import type { APIMessage } from "discord-api-types/v10";
+import type { APIMessage, APIWebhook } from "discord-api-types/v10";
 import type { DiscordRest, ExecuteWebhookInput } from "./client-types";
 import { DiscordApiError } from "./errors";
 import type { Pipeline } from "./request";
 import { type Route, routes } from "./route";
-import { messageSchema } from "./schemas";
+import { messageSchema, webhookSchema } from "./schemas";
 import { validate } from "./validate";
 
-type WebhookEndpoints = Pick<DiscordRest, "executeWebhook" | "editWebhookMessage" | "deleteWebhookMessage">;
+type WebhookEndpoints = Pick<
+  DiscordRest,
+  "executeWebhook" | "getWebhookWithToken" | "editWebhookMessage" | "deleteWebhookMessage"
+>;
 
 /**
  * Webhook execution and message edits. A webhook that answered 404 Unknown Webhook (10015) is
@@ -58,6 +61,13 @@ export function webhookEndpoints(api: Pipeline): WebhookEndpoints {
 
   return {
     executeWebhook: executeWebhook as DiscordRest["executeWebhook"],
+    async getWebhookWithToken({ webhookId, webhookToken, signal }) {
+      const route = routes.getWebhookWithToken(webhookId, webhookToken);
+      return rememberDeadWebhook(webhookId, route, async () => {
+        const response = await api.send(route, { base: "api", signal });
+        return validate(webhookSchema, response, route) as unknown as APIWebhook;
+      });
+    },
     async editWebhookMessage({ webhookId, webhookToken, messageId, body, threadId, signal }) {
       const route = routes.webhookMessage("PATCH", webhookId, webhookToken, messageId);
       return rememberDeadWebhook(webhookId, route, async () => {

@@ -205,6 +205,25 @@ describe("against the simulator: webhooks and CDN", () => {
     ).toHaveLength(1);
   });
 
+  it("reads a webhook with its token (its channel, no creator), and a wrong token as 401 50027", async () => {
+    const { sim, demo } = world;
+    const rest = world.client();
+    const webhook = await rest.getWebhookWithToken({
+      webhookId: demo.webhook.id,
+      webhookToken: demo.webhook.token,
+    });
+    expect(webhook).toMatchObject({
+      id: demo.webhook.id,
+      channel_id: demo.channelId,
+      guild_id: demo.guildId,
+    });
+    expect(webhook.user).toBeUndefined();
+    expect(sim.inspect.requests({ route: "get_webhook" }).at(-1)).toMatchObject({ status: 200 });
+    await expect(
+      rest.getWebhookWithToken({ webhookId: demo.webhook.id, webhookToken: "wrong-token" }),
+    ).rejects.toMatchObject({ status: 401, code: 50027, route: "GET /webhooks/:webhook/:token" });
+  });
+
   it("refuses an empty message with 400 50006", async () => {
     const { demo } = world;
     await expect(

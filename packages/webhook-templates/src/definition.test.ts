@@ -34,6 +34,10 @@ describe("validateWebhookDefinition", () => {
       when: "NEW.payment_status IS NOT NULL",
       enabled: true,
       mentionUserColumns: ["discord_user_id"],
+      retryDelaysMs: null,
+      giveUpAfterMs: null,
+      embed: null,
+      coalesce: null,
     });
     expect(result.when?.kind).toBe("is_null");
     expect(result.template.render({ old: null, new: { email: "a@b.c", discord_user_id: "1" } })).toBe(

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { normalizeColumns, resolveColumn, suggestColumn, type TableColumn } from "./columns";
 import {
+  MAX_GIVE_UP_AFTER_MS,
+  MAX_RETRY_DELAY_MS,
+  MAX_RETRY_DELAYS,
+  MIN_GIVE_UP_AFTER_MS,
+  MIN_RETRY_DELAY_MS,
+} from "./delivery-policy";
+import { checkEmbedTemplate, type EmbedTemplate, embedTemplateSchema, MAX_COALESCE } from "./embed";
+import {
   type DefinitionIssue,
   IdentifierError,
   WebhookDefinitionError,
@@ -43,6 +51,28 @@ export interface WebhookDefinition {
   enabled: boolean;
   /** Columns holding Discord user ids whose users the message may ping (opt-in; default none). */
   mentionUserColumns: string[];
+  /**
+   * This webhook's own retry schedule: the wait in ms after each failed attempt (a 5xx, no answer, a
+   * timeout); a failure with no wait left is dead. `null` (default): 5 s, 5 min, 30 min, 2 h, 5 h,
+   * 10 h, 10 h. At most 20 waits of 1 s to 7 days; `[]` never retries.
+   */
+  retryDelaysMs: number[] | null;
+  /**
+   * Give up on a failing event once its next retry would come more than this many ms after the
+   * event was created (1 min to 30 days); `null` (default): the schedule alone decides.
+   */
+  giveUpAfterMs: number | null;
+  /**
+   * Render each event as this embed (title, description, url, color, fields — each text a template;
+   * the description defaults to `template`) instead of a text message; `null` (default): text.
+   */
+  embed: EmbedTemplate | null;
+  /**
+   * Opt-in: up to this many of the webhook's events claimed together (a backlog: more due than the
+   * limits let out) go out as one message, one embed each, in order (2–10; needs `embed`). `null`
+   * (default): one message per event.
+   */
+  coalesce: number | null;
 }
 
 const optionalText = (max: number, what: string) =>
@@ -85,6 +115,33 @@ export const webhookDefinitionSchema = z.strictObject({
     })
     .max(MAX_MENTION_COLUMNS, `mentionUserColumns may list at most ${MAX_MENTION_COLUMNS} columns`)
     .default([]),
+  retryDelaysMs: z
+    .array(
+      z
+        .number({ error: "each retry wait must be a number of milliseconds" })
+        .int("each retry wait must be a whole number of milliseconds")
+        .min(MIN_RETRY_DELAY_MS, `each retry wait must be at least ${MIN_RETRY_DELAY_MS} ms (1 s)`)
+        .max(MAX_RETRY_DELAY_MS, `each retry wait must be at most ${MAX_RETRY_DELAY_MS} ms (7 days)`),
+      { error: "retryDelaysMs must be a list of waits in milliseconds, or null for the default" },
+    )
+    .max(MAX_RETRY_DELAYS, `retryDelaysMs may list at most ${MAX_RETRY_DELAYS} waits`)
+    .nullable()
+    .default(null),
+  giveUpAfterMs: z
+    .number({ error: "giveUpAfterMs must be a number of milliseconds, or null" })
+    .int("giveUpAfterMs must be a whole number of milliseconds")
+    .min(MIN_GIVE_UP_AFTER_MS, `giveUpAfterMs must be at least ${MIN_GIVE_UP_AFTER_MS} ms (1 min)`)
+    .max(MAX_GIVE_UP_AFTER_MS, `giveUpAfterMs must be at most ${MAX_GIVE_UP_AFTER_MS} ms (30 days)`)
+    .nullable()
+    .default(null),
+  embed: embedTemplateSchema.nullable().default(null),
+  coalesce: z
+    .number({ error: "coalesce must be a number of events, or null" })
+    .int("coalesce must be a whole number of events")
+    .min(2, "coalesce must be at least 2 events (null sends one message per event)")
+    .max(MAX_COALESCE, `coalesce must be at most ${MAX_COALESCE} events (Discord's 10 embeds per message)`)
+    .nullable()
+    .default(null),
 });
 
 /** The input type of {@link webhookDefinitionSchema}. */
@@ -231,6 +288,17 @@ export function validateWebhookDefinition(input: unknown, ctx: DefinitionContext
     });
   }
 
+  if (parsed.success && parsed.data.embed && operation !== null) {
+    issues.push(...checkEmbedTemplate(parsed.data.embed, { columns, operation }));
+  }
+  if (parsed.success && parsed.data.coalesce !== null && parsed.data.embed === null) {
+    issues.push({
+      path: ["coalesce"],
+      code: "coalesce_needs_embed",
+      message: "coalesce needs an embed: each event of a coalesced message is one embed",
+    });
+  }
+
   if (issues.length > 0 || !parsed.success || operation === null) return { ok: false, issues };
   const definition: WebhookDefinition = {
     url: parsed.data.url.trim(),
@@ -242,6 +310,10 @@ export function validateWebhookDefinition(input: unknown, ctx: DefinitionContext
     when: parsed.data.when,
     enabled: parsed.data.enabled,
     mentionUserColumns: mentionColumns,
+    retryDelaysMs: parsed.data.retryDelaysMs,
+    giveUpAfterMs: parsed.data.giveUpAfterMs,
+    embed: parsed.data.embed,
+    coalesce: parsed.data.coalesce,
   };
   return {
     ok: true,

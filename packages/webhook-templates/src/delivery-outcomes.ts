@@ -10,12 +10,24 @@ export interface DeliveryReport {
   disabledWebhooks: number;
   /** Events given back unattempted (their webhook stopped on a failure, or the lease ran short). */
   released: number;
+  /** Events not sent because their channel's message budget was spent: each waits for a free message. */
+  held: number;
 }
 
 /** One round's counts, and the signal that stops its retries (shutdown). */
 export interface Round {
   report: DeliveryReport;
   signal: AbortSignal | undefined;
+  /** Events dead-lettered this round, per webhook, with the last reason (for the round's alert). */
+  dead?: Map<string, { count: number; reason: string }>;
+}
+
+/** Notes `count` dead events of a webhook in the round (the `webhook.events_dead` alert's input). */
+function noteDead(round: Round, webhookId: string, count: number, reason: string): void {
+  if (count <= 0) return;
+  round.dead ??= new Map();
+  const seen = round.dead.get(webhookId);
+  round.dead.set(webhookId, { count: (seen?.count ?? 0) + count, reason });
 }
 
 /** What {@link createOutcomeRecorder} writes to. */
@@ -50,6 +62,7 @@ export function createOutcomeRecorder(deps: OutcomeRecorderDeps) {
       { signal: round.signal },
     );
     round.report.dead++;
+    noteDead(round, event.webhookId, 1, reason);
     await log({
       kind: "webhook.dead",
       level: "error",
@@ -59,10 +72,12 @@ export function createOutcomeRecorder(deps: OutcomeRecorderDeps) {
     return true;
   };
 
-  const disable = async (event: ClaimedEvent, reason: string, { report }: Round) => {
+  const disable = async (event: ClaimedEvent, reason: string, round: Round) => {
+    const { report } = round;
     const count = await outbox.disableWebhook(event.webhookId, reason);
     report.disabledWebhooks++;
     report.dead += count;
+    noteDead(round, event.webhookId, count, reason);
     await log({
       kind: "webhook.disabled",
       level: "error",
@@ -141,10 +156,45 @@ export function createOutcomeRecorder(deps: OutcomeRecorderDeps) {
     return false;
   };
 
+  /** Leaves an event pending, unattempted, until its channel has a message free (`waitMs`). */
+  const hold = async (event: ClaimedEvent, waitMs: number, channelKey: string, round: Round) => {
+    await outbox.complete(
+      event.id,
+      owner,
+      {
+        state: "retry",
+        nextAttemptAt: new Date(clock.now().getTime() + waitMs),
+        countsAsAttempt: false,
+        error: `held for the channel's message limit (${channelKey}, ${Math.ceil(waitMs / 1000)} s)`,
+        possibleDuplicate: event.possibleDuplicate,
+      },
+      { signal: round.signal },
+    );
+    round.report.held++;
+    return false;
+  };
+
+  /**
+   * The round's "events dead" alert: one `webhook.events_dead` entry (level error) per webhook that
+   * had events dead-lettered in the round, with the count and the last reason.
+   */
+  const alertDead = async (round: Round) => {
+    for (const [webhookId, { count, reason }] of round.dead ?? []) {
+      await log({
+        kind: "webhook.events_dead",
+        level: "error",
+        message: `webhook ${webhookId}: ${count} event(s) dead; last reason: ${reason}. Fix the cause, then redeliver them (guildkit webhooks redeliver)`,
+        data: { webhookId, count, reason },
+      });
+    }
+  };
+
   return {
     log,
     dead,
     disable,
+    alertDead,
+    hold,
     /** Records the policy's decision after a post; `truncated`: the message was cut to fit. */
     apply(
       event: ClaimedEvent,

@@ -25,10 +25,10 @@ describe("retry schedule", () => {
   });
 });
 
-describe("a retry schedule of the caller's (retryScheduleMs, WEBHOOK_RETRY_SCHEDULE_MS)", () => {
+describe("a retry schedule of the caller's (defaultRetryDelaysMs, WEBHOOK_RETRY_SCHEDULE_MS)", () => {
   it("waits its steps and gives up after its length", () => {
     const failure = { kind: "network_error" as const, message: "other side closed" };
-    const schedule = [0, 1_000, 2_000];
+    const schedule = { retryDelaysMs: [1_000, 2_000] };
     expect(decideDelivery(failure, 0, schedule)).toMatchObject({ action: "retry", delayMs: 1_000 });
     expect(decideDelivery(failure, 1, schedule)).toMatchObject({ action: "retry", delayMs: 2_000 });
     expect(decideDelivery(failure, 2, schedule)).toEqual({

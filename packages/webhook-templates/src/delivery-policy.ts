@@ -24,6 +24,36 @@ export const RETRY_SCHEDULE_MS: readonly number[] = [
 /** Attempts before an event is dead (the schedule's length). */
 export const MAX_ATTEMPTS = RETRY_SCHEDULE_MS.length;
 
+/**
+ * A webhook's own retry policy (definition fields `retryDelaysMs` and `giveUpAfterMs`).
+ * - `retryDelaysMs`: the wait after each failed attempt (entry `n` after attempt `n + 1`); a failure
+ *   with no wait left is dead. `null`: the default schedule ({@link RETRY_SCHEDULE_MS} after its
+ *   leading 0: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h — 8 attempts).
+ * - `giveUpAfterMs`: a failure whose retry would come later than this after the event was created
+ *   is dead instead. `null`: no age limit (the schedule alone decides).
+ *
+ * Both apply to failures that count as attempts (5xx, no answer, a timeout); a 429, a held event
+ * and a shutdown never make an event dead.
+ */
+export interface RetryPolicy {
+  retryDelaysMs: readonly number[] | null;
+  giveUpAfterMs: number | null;
+}
+
+/** The default schedule as waits after each failure (5 s … 10 h: 7 retries, 8 attempts). */
+export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = RETRY_SCHEDULE_MS.slice(1);
+
+/** The most retries a webhook's own schedule may list. */
+export const MAX_RETRY_DELAYS = 20;
+/** The shortest wait of a webhook's own schedule (1 s). */
+export const MIN_RETRY_DELAY_MS = 1_000;
+/** The longest wait of a webhook's own schedule (7 days). */
+export const MAX_RETRY_DELAY_MS = 7 * 86_400_000;
+/** The shortest give-up age a webhook may set (1 min). */
+export const MIN_GIVE_UP_AFTER_MS = 60_000;
+/** The longest give-up age a webhook may set (30 days). */
+export const MAX_GIVE_UP_AFTER_MS = 30 * 86_400_000;
+
 /** Wait after a 429 that did not say how long (Discord always does; this is a guard). */
 export const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
 
@@ -66,13 +96,13 @@ export type DeliveryDecision =
 
 /**
  * Decides what follows an attempt. `attempts` is how many counted attempts the event had before
- * this one; `schedule` is the retry schedule (default {@link RETRY_SCHEDULE_MS}: `schedule[n]` is
- * the wait before attempt `n + 1`, and the event is dead when attempt `schedule.length` fails).
+ * this one; `retry` is the webhook's own policy (default: the default schedule, no age limit) with
+ * `ageMs`, how long ago the event was created.
  */
 export function decideDelivery(
   outcome: AttemptOutcome,
   attempts: number,
-  schedule: readonly number[] = RETRY_SCHEDULE_MS,
+  retry: Partial<RetryPolicy> & { ageMs?: number } = {},
 ): DeliveryDecision {
   switch (outcome.kind) {
     case "delivered":
@@ -112,22 +142,38 @@ export function decideDelivery(
             : `no answer: ${outcome.message}`;
       const made = attempts + 1;
       const possibleDuplicate = outcome.kind === "timeout";
-      if (made >= schedule.length) {
+      const delays = retry.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+      const delayMs = delays[made - 1];
+      if (delayMs === undefined) {
         return {
           action: "dead",
           reason: `gave up after ${made} attempts; last: ${error}`,
           possibleDuplicate,
         };
       }
-      return {
-        action: "retry",
-        delayMs: schedule[made] ?? schedule[schedule.length - 1] ?? 0,
-        countsAsAttempt: true,
-        possibleDuplicate,
-        error,
-      };
+      const giveUp = retry.giveUpAfterMs ?? null;
+      if (giveUp !== null && (retry.ageMs ?? 0) + delayMs > giveUp) {
+        return {
+          action: "dead",
+          reason: `gave up after ${made} attempts: the next one would come more than ${formatDuration(giveUp)} after the event; last: ${error}`,
+          possibleDuplicate,
+        };
+      }
+      return { action: "retry", delayMs, countsAsAttempt: true, possibleDuplicate, error };
     }
   }
+}
+
+/** `90 s`, `5 min`, `2 h`, `3 d` — the largest unit that divides `ms`, else seconds. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ["d", 86_400_000],
+    ["h", 3_600_000],
+    ["min", 60_000],
+  ] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size} ${unit}`;
+  }
+  return `${Math.round(ms / 1000)} s`;
 }
 
 function goneReason(o: { status: number; code: number | null; message: string }): string {

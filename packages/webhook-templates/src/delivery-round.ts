@@ -13,8 +13,13 @@ export interface DeliveryRoundDeps {
   batchSize: number;
   perWebhook: number;
   concurrency: number;
-  /** Delivers one event; resolves true when the webhook's next event may follow. */
-  deliver(event: ClaimedEvent, round: Round): Promise<boolean>;
+  /**
+   * Delivers the first of a webhook's remaining events (or the first few, as one message): resolves
+   * how many it settled and whether the webhook's next event may follow.
+   */
+  deliver(events: ClaimedEvent[], round: Round): Promise<{ consumed: number; proceed: boolean }>;
+  /** Runs once every run of the round has settled (also after a failed one). */
+  afterRound?(round: Round): Promise<void>;
 }
 
 /**
@@ -26,12 +31,13 @@ export function createDeliveryRound(deps: DeliveryRoundDeps) {
   const { outbox, clock, owner, leaseMs } = deps;
 
   const deliverRun = async (events: ClaimedEvent[], claimedAt: number, round: Round) => {
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i] as ClaimedEvent;
+    let i = 0;
+    while (i < events.length) {
       const leaseShort = clock.now().getTime() - claimedAt > leaseMs * LEASE_MARGIN;
-      const proceed = leaseShort ? false : await deps.deliver(event, round);
-      if (leaseShort || !proceed) {
-        const rest = events.slice(leaseShort ? i : i + 1).map((e) => e.id);
+      const step = leaseShort ? null : await deps.deliver(events.slice(i), round);
+      if (step) i += step.consumed;
+      if (!step?.proceed) {
+        const rest = events.slice(i).map((e) => e.id);
         if (rest.length > 0) {
           await outbox.release(rest, owner, { signal: round.signal });
           round.report.released += rest.length;
@@ -49,6 +55,7 @@ export function createDeliveryRound(deps: DeliveryRoundDeps) {
       dead: 0,
       disabledWebhooks: 0,
       released: 0,
+      held: 0,
     };
     const now = clock.now();
     const events = await outbox.claim(
@@ -75,6 +82,7 @@ export function createDeliveryRound(deps: DeliveryRoundDeps) {
     // Every run settles before the round ends (a failed one must not start the next claim while
     // others are still posting), then the first failure is the round's.
     const failed = (await Promise.allSettled(workers)).find((r) => r.status === "rejected");
+    await deps.afterRound?.(round);
     if (failed) throw failed.reason;
     return report;
   };

@@ -176,7 +176,8 @@ describe("createWebhookDelivery", () => {
     expect(webhook?.disabledReason).toContain("404 / 10015");
     expect(h.outbox.events.map((e) => e.state)).toEqual(["dead", "dead", "delivered"]);
     expect(h.outbox.events[1]?.deadReason).toContain("webhook was deleted");
-    expect(h.logs.map((l) => l.kind)).toEqual(["webhook.disabled"]);
+    expect(h.logs.map((l) => l.kind)).toEqual(["webhook.disabled", "webhook.events_dead"]);
+    expect(h.logs[1]).toMatchObject({ level: "error", data: { webhookId: "111", count: 2 } });
     expect(JSON.stringify(h.logs)).not.toContain("token-111");
     // New data changes no longer reach a disabled webhook.
     expect(insert("111", 4)).toBeNull();
@@ -194,7 +195,10 @@ describe("createWebhookDelivery", () => {
       ["dead", "Discord refused the message (400 / 50035): Discord 400: Invalid Form Body"],
       ["delivered", null],
     ]);
-    expect(h.logs.map((l) => [l.kind, l.level])).toEqual([["webhook.dead", "error"]]);
+    expect(h.logs.map((l) => [l.kind, l.level])).toEqual([
+      ["webhook.dead", "error"],
+      ["webhook.events_dead", "error"],
+    ]);
   });
 
   it("flags a timeout as a possible duplicate and reports it when the retry delivers", async () => {

@@ -1,10 +1,13 @@
 import { backoffMs } from "@guildkit/core";
-import { createTemplateCache, postMessage, prepareMessage } from "./delivery-message";
-import { createOutcomeRecorder, type DeliveryReport, type Round } from "./delivery-outcomes";
-import { decideDelivery, RETRY_SCHEDULE_MS } from "./delivery-policy";
+import { type ChannelBudget, createChannelBudget } from "./channel-budget";
+import { createEmbedCache } from "./delivery-embeds";
+import { createTemplateCache } from "./delivery-message";
+import { createOutcomeRecorder, type DeliveryReport } from "./delivery-outcomes";
 import { createDeliveryRound } from "./delivery-round";
+import { createDeliverStep } from "./delivery-send";
 import { withOutcomeRetries } from "./outcome-retries";
-import type { ClaimedEvent, Clock, EventLog, Scheduler, WebhookOutbox, WebhookSender } from "./ports";
+import type { Clock, EventLog, Scheduler, WebhookOutbox, WebhookSender } from "./ports";
+import { createChannelResolver, type WebhookChannelLookup } from "./webhook-channels";
 
 export type { DeliveryReport } from "./delivery-outcomes";
 
@@ -34,15 +37,35 @@ export interface WebhookDeliveryOptions {
   /** An API base other than Discord's whose webhook URLs are accepted (a simulator). */
   webhookBaseUrl?: string | null;
   /**
-   * The retry schedule (default `RETRY_SCHEDULE_MS`): `[n]` is the wait before attempt `n + 1`
-   * (`[0]`, before the first, is unused: an event is due when written); the event is dead when
-   * attempt `length` fails. Shorter waits are for runs that must settle in seconds (CI).
+   * Reads each webhook's channel once (`GET /webhooks/{id}/{token}`; `@guildkit/discord-rest`'s
+   * client satisfies it), so that webhooks posting into one channel share its budget. Absent or
+   * `null`: each webhook counts as a channel of its own (a thread URL's `thread_id` always is one).
    */
-  retryScheduleMs?: readonly number[];
+  channelLookup?: WebhookChannelLookup | null;
+  /**
+   * Discord's hidden per-channel message limit: default `createChannelBudget()` (30 per 60 s, held in
+   * this process); `null` turns it off. An event whose channel has no message free is not sent: it
+   * stays pending, unattempted, until one is (`held` in the round's report).
+   */
+  channelBudget?: ChannelBudget | null;
+  /**
+   * The waits after each failed attempt for webhooks without their own `retryDelaysMs` (default
+   * `DEFAULT_RETRY_DELAYS_MS`: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; `n` waits: dead after attempt
+   * `n + 1`). Shorter waits are for runs that must settle in seconds (CI, `WEBHOOK_RETRY_SCHEDULE_MS`).
+   */
+  defaultRetryDelaysMs?: readonly number[] | null;
 }
+
+/** What a delivery worker did since it was created (each round's report, summed): for metrics. */
+export type DeliveryCounters = DeliveryReport;
 
 /** The delivery worker. */
 export interface WebhookDelivery {
+  /**
+   * Totals since this worker was created: claimed, delivered, retried, dead (every dead-lettered
+   * event, also by a disable), disabled webhooks, released, held. A metrics registry reads them.
+   */
+  counters(): DeliveryCounters;
   /** Claims one batch and delivers it; resolves when every claimed event is settled. */
   deliverOnce(opts?: { signal?: AbortSignal }): Promise<DeliveryReport>;
   /**
@@ -67,25 +90,37 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
   // Outcomes are written again while the lease lasts when the database blinks (see outcome-retries).
   const outbox = withOutcomeRetries(options.outbox, { clock, scheduler: options.scheduler });
   const recorder = createOutcomeRecorder({ outbox, clock, owner, log: options.log });
-  const templateFor = createTemplateCache();
   const webhookBaseUrl = options.webhookBaseUrl ?? null;
-  const retrySchedule = options.retryScheduleMs ?? RETRY_SCHEDULE_MS;
-  if (retrySchedule.length === 0 || !retrySchedule.every((ms) => Number.isFinite(ms) && ms >= 0)) {
-    throw new RangeError("retryScheduleMs must hold at least one wait, each a finite number of ms ≥ 0");
+  const budget = options.channelBudget === undefined ? createChannelBudget() : options.channelBudget;
+  const channels = createChannelResolver({ lookup: options.channelLookup ?? null, clock });
+
+  const defaultRetryDelaysMs = options.defaultRetryDelaysMs ?? null;
+  if (defaultRetryDelaysMs && !defaultRetryDelaysMs.every((ms) => Number.isFinite(ms) && ms >= 0)) {
+    throw new RangeError("defaultRetryDelaysMs must hold finite waits in ms ≥ 0");
   }
 
-  /** Sends one event; returns true when the webhook's next event may follow. */
-  const deliver = async (event: ClaimedEvent, round: Round): Promise<boolean> => {
-    const message = prepareMessage(event, { templateFor, webhookBaseUrl });
-    if (message.kind === "disable") return recorder.disable(event, message.reason, round);
-    if (message.kind === "dead")
-      return recorder.dead(event, message.reason, message.possibleDuplicate, round);
-    const outcome = await postMessage(sender, message);
-    const decision = decideDelivery(outcome, event.attempts, retrySchedule);
-    return recorder.apply(event, decision, outcome, message.truncated, round);
-  };
+  const deliver = createDeliverStep({
+    defaultRetryDelaysMs,
+    sender,
+    clock,
+    recorder,
+    budget,
+    channels,
+    templateFor: createTemplateCache(),
+    embedFor: createEmbedCache(),
+    webhookBaseUrl,
+  });
 
-  const deliverOnce = createDeliveryRound({
+  const totals: DeliveryCounters = {
+    claimed: 0,
+    delivered: 0,
+    retried: 0,
+    dead: 0,
+    disabledWebhooks: 0,
+    released: 0,
+    held: 0,
+  };
+  const deliverRound = createDeliveryRound({
     outbox,
     clock,
     owner,
@@ -94,7 +129,12 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
     perWebhook: options.perWebhook ?? 10,
     concurrency: options.concurrency ?? 16,
     deliver,
+    async afterRound(round) {
+      for (const key of Object.keys(totals) as (keyof DeliveryCounters)[]) totals[key] += round.report[key];
+      await recorder.alertDead(round);
+    },
   });
+  const deliverOnce: WebhookDelivery["deliverOnce"] = (opts) => deliverRound(opts);
 
   const waitOptions =
     options.pollIntervalMs === undefined
@@ -123,5 +163,5 @@ export function createWebhookDelivery(options: WebhookDeliveryOptions): WebhookD
     }
   };
 
-  return { deliverOnce, run };
+  return { deliverOnce, run, counters: () => ({ ...totals }) };
 }

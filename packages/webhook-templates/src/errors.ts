@@ -192,3 +192,24 @@ export class WebhookUrlError extends Error {
     this.reason = reason;
   }
 }
+
+/**
+ * A message's embeds break one of Discord's limits (`field`: `embeds`, `embeds.0.title`,
+ * `embeds.2.fields.3.value`, …; `length` against `limit`). Discord would answer 400 / 50035.
+ *
+ * @see https://discord.com/developers/docs/resources/message#embed-object-embed-limits
+ */
+export class EmbedLimitError extends Error {
+  override readonly name = "EmbedLimitError";
+  readonly code = "embed_limit";
+  readonly field: string;
+  readonly limit: number;
+  readonly length: number;
+
+  constructor(init: { field: string; limit: number; length: number }) {
+    super(`${init.field} is ${init.length} long; Discord allows at most ${init.limit}`);
+    this.field = init.field;
+    this.limit = init.limit;
+    this.length = init.length;
+  }
+}

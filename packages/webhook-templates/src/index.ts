@@ -5,6 +5,14 @@
  */
 
 export {
+  CHANNEL_WINDOW_MARGIN_MS,
+  type ChannelBudget,
+  type ChannelBudgetOptions,
+  type ChannelLimit,
+  createChannelBudget,
+  DEFAULT_CHANNEL_LIMIT,
+} from "./channel-budget";
+export {
   type ColumnInfo,
   type ColumnKind,
   columnKind,
@@ -27,6 +35,7 @@ export {
 } from "./definition";
 export {
   createWebhookDelivery,
+  type DeliveryCounters,
   type DeliveryReport,
   type WebhookDelivery,
   type WebhookDeliveryOptions,
@@ -37,15 +46,38 @@ export {
   classifySendError,
   compareIds,
   DEFAULT_RATE_LIMIT_WAIT_MS,
+  DEFAULT_RETRY_DELAYS_MS,
   type DeliveryDecision,
   decideDelivery,
+  formatDuration,
   MAX_ATTEMPTS,
+  MAX_GIVE_UP_AFTER_MS,
+  MAX_RETRY_DELAY_MS,
+  MAX_RETRY_DELAYS,
+  MIN_GIVE_UP_AFTER_MS,
+  MIN_RETRY_DELAY_MS,
   RETRY_SCHEDULE_MS,
+  type RetryPolicy,
   selectClaimable,
   WEBHOOK_REFUSED_CODES,
 } from "./delivery-policy";
 export {
+  assertEmbedLimits,
+  type CompiledEmbed,
+  checkEmbedTemplate,
+  compileEmbed,
+  EMBED_LIMITS,
+  type Embed,
+  type EmbedTemplate,
+  embedSize,
+  embedTemplateSchema,
+  MAX_COALESCE,
+  parseEmbedTemplate,
+  renderedTemplates,
+} from "./embed";
+export {
   type DefinitionIssue,
+  EmbedLimitError,
   IdentifierError,
   type IdentifierErrorReason,
   TemplateError,
@@ -179,6 +211,12 @@ export {
   triggerName,
   webhookIdOfTrigger,
 } from "./trigger-ddl";
+export {
+  CHANNEL_LOOKUP_RETRY_MS,
+  type ChannelOfWebhook,
+  createChannelResolver,
+  type WebhookChannelLookup,
+} from "./webhook-channels";
 export {
   DISCORD_WEBHOOK_HOSTS,
   maskWebhookUrl,

@@ -128,6 +128,10 @@ export function createMemoryOutbox(deps: { clock: Clock; scheduler: Scheduler })
             username: w.username,
             avatarUrl: w.avatarUrl,
             mentionUserColumns: w.mentionUserColumns,
+            retryDelaysMs: w.retryDelaysMs ?? null,
+            giveUpAfterMs: w.giveUpAfterMs ?? null,
+            embed: w.embed ?? null,
+            coalesce: w.coalesce ?? null,
           },
         });
       }

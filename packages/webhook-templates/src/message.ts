@@ -1,3 +1,4 @@
+import type { Embed } from "./embed";
 import { defaultRow, type Operation } from "./operation";
 import { type RowImage, renderValue } from "./row-data";
 import type { CompiledTemplate } from "./template";
@@ -24,6 +25,8 @@ const MAX_SNOWFLAKE = (1n << 64n) - 1n;
  */
 export interface ExecuteWebhookBody {
   content: string;
+  /** A webhook with an embed template: one embed per event (`content` is then empty). */
+  embeds?: Embed[];
   username?: string;
   avatar_url?: string;
   /** Always present: `{ parse: [] }`, plus `users` for the opted-in mention columns. */

@@ -8,6 +8,7 @@
  */
 
 import type { IoOptions } from "@guildkit/core";
+import type { EmbedTemplate } from "./embed";
 import type { ExecuteWebhookBody } from "./message";
 import type { Operation } from "./operation";
 
@@ -22,6 +23,14 @@ export interface DeliveryWebhook {
   username: string | null;
   avatarUrl: string | null;
   mentionUserColumns: readonly string[];
+  /** The webhook's own retry waits (see `RetryPolicy`); absent or `null`: the default schedule. */
+  retryDelaysMs?: readonly number[] | null;
+  /** The webhook's give-up age in ms (see `RetryPolicy`); absent or `null`: none. */
+  giveUpAfterMs?: number | null;
+  /** Each event renders as this embed (see `EmbedTemplate`); absent or `null`: a text message. */
+  embed?: EmbedTemplate | null;
+  /** Up to this many events claimed together go out as one message, one embed each (2–10); absent or `null`: one per message. */
+  coalesce?: number | null;
 }
 
 /** An outbox event claimed for delivery, with its webhook. */

@@ -103,6 +103,8 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
     log: deps.store.eventLog,
     owner: deps.owner,
     webhookBaseUrl: deps.discordApiBaseUrl,
+    // The client reads each webhook's channel once, so webhooks into one channel share its budget.
+    channelLookup: rest,
     ...deps.delivery,
   });
   return { delivery, rest, clientEvents };
@@ -165,9 +167,9 @@ export const webhookDeliveryTask: WorkerTask = {
       owner: ctx.workerId,
       log: ctx.logger,
       metrics: ctx.metrics,
-      // WEBHOOK_RETRY_SCHEDULE_MS: the waits after each failed attempt ([0] is the first attempt's).
+      // WEBHOOK_RETRY_SCHEDULE_MS: the waits after each failed attempt, for webhooks without their own.
       ...(ctx.settings.retries.webhookScheduleMs
-        ? { delivery: { retryScheduleMs: [0, ...ctx.settings.retries.webhookScheduleMs] } }
+        ? { delivery: { defaultRetryDelaysMs: ctx.settings.retries.webhookScheduleMs } }
         : {}),
     });
     registerOutboxGauges(ctx.metrics, ctx.store.webhooks);

@@ -21,7 +21,15 @@ const worker = createWebhookWorker({
   owner: `bench-${process.pid}`,
   rps: 2000,
   timeoutMs: 5_000,
-  delivery: { leaseMs: 3_000, idleWaitMs: 200, concurrency: 64, perWebhook: 20, batchSize: 400 },
+  // The crash loop's simulator lifts its channel limit, so the worker's channel budget is off too.
+  delivery: {
+    leaseMs: 3_000,
+    idleWaitMs: 200,
+    concurrency: 64,
+    perWebhook: 20,
+    batchSize: 400,
+    channelBudget: null,
+  },
 });
 process.send?.("ready");
 await worker.delivery.run({ signal: new AbortController().signal });

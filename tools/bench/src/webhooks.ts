@@ -5,7 +5,9 @@
  *    transaction (the floor), guildkit with 1, 3 and 10 webhooks on the table;
  * 3. delivery throughput across 50 webhooks within Discord's per-webhook limits (5 per 2 s);
  * 4. a crash loop: 10,000 events while the worker (a child process) is SIGKILLed every few seconds
- *    and restarted — events lost and duplicates delivered.
+ *    and restarted — events lost and duplicates delivered;
+ * 5. three webhooks sharing one channel's hidden message limit: 429s with the worker's channel
+ *    budget and, as the baseline, without it (`webhooks-channel.ts`).
  * Prints one final JSON line.
  */
 import { fork } from "node:child_process";
@@ -19,6 +21,7 @@ import * as sqlite from "@guildkit/store-sqlite";
 import { checkPostgres, createPostgresTestStore } from "@guildkit/store-testkit";
 import { createWebhookWorker } from "@guildkit/worker";
 import { sql } from "kysely";
+import { sharedChannel } from "./webhooks-channel";
 import { createTable, percentile, round, seedHooks, type Target } from "./webhooks-common";
 import { insertThroughput } from "./webhooks-inserts";
 
@@ -91,7 +94,8 @@ async function latency(t: Target) {
     discordApiBaseUrl: sim.apiBaseUrl,
     owner: "bench",
     rps: 1000,
-    delivery: { idleWaitMs: 1000 },
+    // The simulator's channel limit is lifted here, so the worker's channel budget is too.
+    delivery: { idleWaitMs: 1000, channelBudget: null },
   });
   const controller = new AbortController();
   const running = worker.delivery.run({ signal: controller.signal });
@@ -221,9 +225,9 @@ async function crashLoop(t: Target) {
   };
 }
 
-/** `--only inserts,latency` runs those parts (default all: latency, inserts, delivery, crash). */
+/** `--only inserts,latency` runs those parts (default all: latency, inserts, delivery, crash, channel). */
 const parts = new Set(
-  args.only === "all" ? ["latency", "inserts", "delivery", "crash"] : args.only.split(","),
+  args.only === "all" ? ["latency", "inserts", "delivery", "crash", "channel"] : args.only.split(","),
 );
 
 const result: Record<string, unknown> = { bench: "webhooks" };
@@ -267,6 +271,13 @@ for (const t of targets) {
     );
     out.crash_loop = crash;
   }
+  if (parts.has("channel")) {
+    const ch = await sharedChannel(t);
+    console.log(
+      `  3 webhooks in one channel (${ch.channel_limit}): with the channel budget ${ch.with_budget.rate_limited_429} 429s, ${ch.with_budget.messages_per_s} messages/s (ceiling ${ch.ceiling_per_s}); without it ${ch.without_budget.rate_limited_429} 429s, ${ch.without_budget.messages_per_s} messages/s`,
+    );
+    out.shared_channel = ch;
+  }
   result[t.dialect] = out;
 }
 if (!pg.available) result.postgres = { skipped: "no Postgres answered" };
@@ -274,11 +285,14 @@ result.baseline = {
   insert_throughput:
     "the same table without triggers, and with the host writing its own outbox row in the same transaction (the floor of the transactional-outbox pattern), same run, interleaved",
   delivery: "Discord's per-webhook limit (5 per 2 s) × 50 webhooks, capped by the 45 posts/s client budget",
+  shared_channel:
+    "the same three webhooks with the worker's channel budget off, same run (the client waits out each shared 429)",
   goals: {
     latency_p50_ms: { postgres: 20, sqlite: 100 },
     sqlite: { ratio_3_vs_no_trigger: 0.45, ratio_3_vs_own_outbox: 0.9, ratio_10_vs_1: 0.9 },
     postgres: { ratio_3_vs_no_trigger: 0.8 },
     lost: 0,
+    shared_channel_429: 0,
   },
 };
 console.log(JSON.stringify(result));

@@ -304,6 +304,10 @@ function definitionOf(w: StoredWebhook): Record<string, unknown> {
     when: w.when,
     enabled: w.enabled,
     mentionUserColumns: w.mentionUserColumns,
+    retryDelaysMs: w.retryDelaysMs,
+    giveUpAfterMs: w.giveUpAfterMs,
+    embed: w.embed,
+    coalesce: w.coalesce,
   };
 }
 

@@ -11,6 +11,7 @@ import { sessions } from "./009-sessions";
 import { retention } from "./010-retention";
 import { webhookEvents } from "./011-webhook-events";
 import { memberTokens } from "./012-member-tokens";
+import { webhookDeliveryOptions } from "./014-webhook-delivery-options";
 import { taskStatus } from "./016-task-status";
 import { adminSessions } from "./017-admin-sessions";
 import type { GuildkitMigration } from "./types";
@@ -36,6 +37,7 @@ export const migrations: readonly GuildkitMigration[] = [
   retention,
   webhookEvents,
   memberTokens,
+  webhookDeliveryOptions,
   taskStatus,
   adminSessions,
 ];

@@ -21,6 +21,14 @@ export interface DiscordWebhooksTable {
   /** JSON array of column names (text on both dialects). */
   mention_user_columns: ColumnType<string | null, string | null | undefined, string | null>;
   disabled_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON array of waits in ms after each failed attempt; NULL: the default schedule (migration 014). */
+  retry_delays_ms: ColumnType<string | null, string | null | undefined, string | null>;
+  /** `bigint` / `integer` ms; NULL: no give-up age (migration 014). */
+  give_up_after_ms: ColumnType<string | number | null, number | null | undefined, number | null>;
+  /** JSON text of the embed template; NULL: a text message (migration 014). */
+  embed_template: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Events per coalesced message (2–10); NULL: one message per event (migration 014). */
+  coalesce_max: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: NullableTimeColumn;
   updated_at: NullableTimeColumn;
 }

@@ -1,6 +1,7 @@
 import {
   type IoOptions,
   parseWebhookDefinition,
+  renderedTemplates,
   toRowId,
   type WebhookDefinition,
   WebhookDefinitionError,
@@ -74,7 +75,8 @@ export function createWebhookDefinitions(ctx: WebhookStoreContext) {
    * database's message.
    */
   const syncDefinitionTrigger = async (trx: Kysely<Database>, id: string, d: WebhookDefinition) => {
-    const member = { id, template: d.template, when: d.when, mentionUserColumns: d.mentionUserColumns };
+    const template = renderedTemplates(d.template, d.embed);
+    const member = { id, template, when: d.when, mentionUserColumns: d.mentionUserColumns };
     try {
       await syncTableTrigger(trx, dialect, d.table, d.operation, {
         reservedTables: guard.reserved,

@@ -95,6 +95,10 @@ export function createWebhookOutbox(ctx: WebhookStoreContext, wakeups: OutboxWak
         "w.username",
         "w.avatar_url",
         "w.mention_user_columns",
+        "w.retry_delays_ms",
+        "w.give_up_after_ms",
+        "w.embed_template",
+        "w.coalesce_max",
       ])
       .where("o.id", "in", ids)
       .orderBy("o.id")
@@ -118,6 +122,10 @@ export function createWebhookOutbox(ctx: WebhookStoreContext, wakeups: OutboxWak
           username: w.username,
           avatarUrl: w.avatarUrl,
           mentionUserColumns: w.mentionUserColumns,
+          retryDelaysMs: w.retryDelaysMs,
+          giveUpAfterMs: w.giveUpAfterMs,
+          embed: w.embed,
+          coalesce: w.coalesce,
         },
       };
     });

@@ -1,4 +1,9 @@
-import { OPERATIONS, type Operation, type WebhookDefinition } from "@guildkit/webhook-templates";
+import {
+  OPERATIONS,
+  type Operation,
+  parseEmbedTemplate,
+  type WebhookDefinition,
+} from "@guildkit/webhook-templates";
 import { decodeId, decodeTime } from "../codec";
 import type { WebhookDialect } from "./dialect";
 
@@ -37,6 +42,10 @@ export function decodeWebhook(r: Record<string, unknown>): StoredWebhook {
     when: r.when_clause ? String(r.when_clause) : null,
     enabled: isTrue(r.enabled),
     mentionUserColumns: mentions,
+    retryDelaysMs: decodeDelays(r.retry_delays_ms),
+    giveUpAfterMs: r.give_up_after_ms == null ? null : Number(r.give_up_after_ms),
+    embed: parseEmbedTemplate(r.embed_template),
+    coalesce: r.coalesce_max == null ? null : Number(r.coalesce_max),
     disabledReason: r.disabled_reason ? String(r.disabled_reason) : null,
     pausedAt: decodeTime(r.paused_at),
     createdAt: decodeTime(r.created_at),
@@ -56,5 +65,20 @@ export function definitionValues(d: WebhookDefinition, dialect: WebhookDialect) 
     when_clause: d.when ?? "",
     enabled: dialect.bool(d.enabled),
     mention_user_columns: JSON.stringify(d.mentionUserColumns),
+    retry_delays_ms: d.retryDelaysMs === null ? null : JSON.stringify(d.retryDelaysMs),
+    give_up_after_ms: d.giveUpAfterMs,
+    embed_template: d.embed === null ? null : JSON.stringify(d.embed),
+    coalesce_max: d.coalesce,
   };
+}
+
+/** `retry_delays_ms` as stored (JSON text), or `null` for the default schedule (also when unreadable). */
+function decodeDelays(value: unknown): number[] | null {
+  if (value == null || value === "") return null;
+  try {
+    const parsed = JSON.parse(String(value));
+    return Array.isArray(parsed) && parsed.every((n) => Number.isInteger(n) && n >= 0) ? parsed : null;
+  } catch {
+    return null;
+  }
 }

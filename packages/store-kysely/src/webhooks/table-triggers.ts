@@ -7,7 +7,9 @@ import {
   EVENT_TABLE,
   OPERATIONS,
   type Operation,
+  parseEmbedTemplate,
   parseWhen,
+  renderedTemplates,
   TABLE_TRIGGER_PREFIX,
   type TableColumn,
   type TableTriggerWebhook,
@@ -54,18 +56,20 @@ export async function hasEventTable(db: AnyDb, dialect: Dialect): Promise<boolea
 
 /** The enabled definitions on `table` for `operation`, by id. */
 export async function enabledMembers(db: AnyDb, dialect: Dialect, table: string, operation: Operation) {
+  // `select *`: before migration 014 (migration 011 calls this) there is no `embed_template` yet.
   const { rows } = await sql<{
     id: unknown;
     message_template: string | null;
     when_clause: string | null;
     mention_user_columns: string | null;
-  }>`select id, message_template, when_clause, mention_user_columns from discord_webhooks
+    embed_template?: string | null;
+  }>`select * from discord_webhooks
     where enabled = ${webhookDialect(dialect).bool(true)} and trigger_table = ${table}
       and upper(trigger_op) = ${operation} order by id`.execute(db);
   return rows.map(
     (r): TriggerMember => ({
       id: String(r.id),
-      template: r.message_template ?? "",
+      template: renderedTemplates(r.message_template ?? "", parseEmbedTemplate(r.embed_template)),
       when: r.when_clause || null,
       mentionUserColumns: mentionsOf(r.mention_user_columns),
     }),

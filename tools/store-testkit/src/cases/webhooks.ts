@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { defineStoreCases, type TestStoreHandle } from "../define";
 import { defineWebhookDefinitionsCases, type WebhookDefinitionsSubject } from "../ports/webhook-definitions";
 import { defineWebhookOutboxCases, type OutboxRow, type WebhookOutboxSubject } from "../ports/webhook-outbox";
+import { defineWebhookDeliveryOptionsCases } from "./webhook-delivery-options";
 import { defineWebhookEventCases } from "./webhook-events";
 import {
   define,
@@ -174,6 +175,7 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
     defineWebhookDefinitionsCases(async () => definitionsSubject(await fresh(), dialect));
   });
   defineWebhookEventCases(fresh, dialect);
+  defineWebhookDeliveryOptionsCases(fresh, dialect);
 
   it("a definition installs a real trigger that writes the row to the outbox in the data change's transaction", async () => {
     const { store, db } = await fresh();

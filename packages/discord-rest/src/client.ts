@@ -9,6 +9,7 @@ import { guildEndpoints } from "./guild-endpoints";
 import { createBottleneckLimiter, type RateLimiter } from "./limiter";
 import type { PipelineConfig } from "./pipeline-config";
 import { createPipeline } from "./request";
+import { roleConnectionEndpoints } from "./role-connection-endpoints";
 import { routes } from "./route";
 import { createStatsRecorder } from "./stats";
 import { webhookEndpoints } from "./webhook-endpoints";
@@ -74,6 +75,7 @@ export function createDiscordRest(options: DiscordRestOptions): DiscordRest {
   return {
     ...guildEndpoints(api),
     ...webhookEndpoints(api),
+    ...roleConnectionEndpoints(api),
     parseWebhookUrl: (url) => parseWebhookUrl(url, { baseUrl: apiBaseUrl }),
     avatarUrl: (input) => cdnBaseUrl + buildAvatarPath(input).path,
     async fetchAvatar(input) {

@@ -10,6 +10,7 @@ import { secrets } from "./008-secrets";
 import { sessions } from "./009-sessions";
 import { retention } from "./010-retention";
 import { webhookEvents } from "./011-webhook-events";
+import { roleConnections } from "./015-role-connections";
 import type { GuildkitMigration } from "./types";
 
 /**
@@ -32,4 +33,5 @@ export const migrations: readonly GuildkitMigration[] = [
   sessions,
   retention,
   webhookEvents,
+  roleConnections,
 ];

@@ -1,5 +1,6 @@
 import type { FoundationTables } from "./foundation";
 import type { OAuthTables } from "./oauth";
+import type { RoleConnectionTables } from "./role-connections";
 import type { RoleSyncTables } from "./role-sync";
 import type { SessionTables } from "./sessions";
 import type { SpeedbumpTables } from "./speedbump";
@@ -8,6 +9,7 @@ import type { WebhookTables } from "./webhooks";
 export * from "./columns";
 export * from "./foundation";
 export * from "./oauth";
+export * from "./role-connections";
 export * from "./role-sync";
 export * from "./sessions";
 export * from "./speedbump";
@@ -21,6 +23,7 @@ export * from "./webhooks";
 export interface Database
   extends FoundationTables,
     OAuthTables,
+    RoleConnectionTables,
     RoleSyncTables,
     SessionTables,
     SpeedbumpTables,

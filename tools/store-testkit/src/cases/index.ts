@@ -5,6 +5,7 @@ import { guildkitTableCases } from "./guildkit-tables";
 import { oauthCases } from "./oauth";
 import { portCases } from "./ports";
 import { retentionCases } from "./retention";
+import { roleConnectionCases } from "./role-connections";
 import { roleSyncCases } from "./role-sync";
 import { secretCases } from "./secrets";
 import { sessionCases } from "./sessions";
@@ -29,5 +30,6 @@ export const storeCases: readonly StoreCases[] = [
   portCases,
   retentionCases,
   featureCases,
+  roleConnectionCases,
   // next: roleSyncCases, oauthCases, webhookCases, speedbumpCases
 ];

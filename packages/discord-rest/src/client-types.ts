@@ -15,6 +15,7 @@ import type { SignalOptions } from "./defaults";
 import type { RateLimiter } from "./limiter";
 import type { DiscordRestObserver } from "./observer";
 import type { DiscordRestLogger } from "./pipeline-config";
+import type { RoleConnectionEndpoints } from "./role-connection-endpoints";
 import type { DiscordRestStats } from "./stats";
 import type { WebhookCredentials } from "./webhook-url";
 
@@ -94,7 +95,7 @@ export interface AvatarImage {
 }
 
 /** The Discord REST client: every endpoint guildkit uses, with budget, buckets and retries. */
-export interface DiscordRest {
+export interface DiscordRest extends RoleConnectionEndpoints {
   /**
    * A guild member, or null when the user is not in the guild (404 10007) or does not exist (404 10013).
    * @see https://discord.com/developers/docs/resources/guild#get-guild-member

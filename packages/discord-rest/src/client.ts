@@ -10,6 +10,7 @@ import { createBottleneckLimiter, type RateLimiter } from "./limiter";
 import { observerCalls } from "./observer";
 import type { PipelineConfig } from "./pipeline-config";
 import { createPipeline } from "./request";
+import { roleConnectionEndpoints } from "./role-connection-endpoints";
 import { routes } from "./route";
 import { createStatsRecorder } from "./stats";
 import { webhookEndpoints } from "./webhook-endpoints";
@@ -76,6 +77,7 @@ export function createDiscordRest(options: DiscordRestOptions): DiscordRest {
   return {
     ...guildEndpoints(api),
     ...webhookEndpoints(api),
+    ...roleConnectionEndpoints(api),
     parseWebhookUrl: (url) => parseWebhookUrl(url, { baseUrl: apiBaseUrl }),
     avatarUrl: (input) => cdnBaseUrl + buildAvatarPath(input).path,
     async fetchAvatar(input) {

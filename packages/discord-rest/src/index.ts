@@ -123,6 +123,16 @@ export type {
 } from "./observer";
 export type { DiscordRestLogger } from "./pipeline-config";
 export {
+  createRoleConnectionClient,
+  type RoleConnectionClientAdapter,
+  type RoleConnectionEndpoints,
+  type RoleConnectionMetadataRecord,
+  type RoleConnectionPush,
+  roleConnectionRoutes,
+  type UserRoleConnection,
+  type UserRoleConnectionBody,
+} from "./role-connection-endpoints";
+export {
   AvatarNotFoundError,
   createRoleGateway,
   type RoleGateway,

@@ -111,6 +111,7 @@ export {
   type RunOptions,
   type RunSummary,
 } from "./reconcile";
+export * from "./role-connections/index";
 export {
   bulkLookaheadMs,
   DEFAULT_SYNC_INTERVAL_HOURS,

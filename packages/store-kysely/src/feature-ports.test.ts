@@ -5,9 +5,10 @@
 // optional or given another type — fails the build. At run time they only prove the file loads.
 
 import type * as Speedbump from "@guildkit/pk-speedbump";
-import type * as Reconciler from "@guildkit/role-reconciler";
-import { describe, expectTypeOf, it } from "vitest";
+import * as Reconciler from "@guildkit/role-reconciler";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import type { StorePorts } from "./ports";
+import * as Connections from "./role-connections/ports";
 import type * as RoleSync from "./role-sync/ports";
 import type * as Bump from "./speedbump/ports";
 
@@ -28,6 +29,25 @@ describe("the stores' copies of optional-peer port types (checked by the typeche
     expectTypeOf<RoleSync.GrantLedger>().toEqualTypeOf<Reconciler.GrantLedger>();
     expectTypeOf<RoleSync.ProfileUpdate>().toEqualTypeOf<Reconciler.ProfileUpdate>();
     expectTypeOf<RoleSync.MemberProfiles>().toEqualTypeOf<Reconciler.MemberProfiles>();
+  });
+
+  it("the Linked Roles queue port is exactly @guildkit/role-reconciler's, fingerprint and states included", () => {
+    expectTypeOf<Connections.MetadataValues>().toEqualTypeOf<Reconciler.MetadataValues>();
+    expectTypeOf<Connections.RoleConnectionState>().toEqualTypeOf<Reconciler.RoleConnectionState>();
+    expectTypeOf<Connections.RoleConnectionEntry>().toEqualTypeOf<Reconciler.RoleConnectionEntry>();
+    expectTypeOf<Connections.RoleConnectionItem>().toEqualTypeOf<Reconciler.RoleConnectionItem>();
+    expectTypeOf<Connections.RoleConnectionOutcome>().toEqualTypeOf<Reconciler.RoleConnectionOutcome>();
+    expectTypeOf<Connections.DesiredConnection>().toEqualTypeOf<Reconciler.DesiredConnection>();
+    expectTypeOf<Connections.RoleConnectionQueue>().toEqualTypeOf<Reconciler.RoleConnectionQueue>();
+    expect(Connections.ROLE_CONNECTION_STATES).toEqual(Reconciler.ROLE_CONNECTION_STATES);
+    const samples: (Connections.MetadataValues | null)[] = [
+      null,
+      {},
+      { tier: "2", paying: "1" },
+      { b: "x", a: "y" },
+    ];
+    for (const values of samples)
+      expect(Connections.metadataFingerprint(values)).toBe(Reconciler.metadataFingerprint(values));
   });
 
   it("speedbump ports are exactly @guildkit/pk-speedbump's", () => {

@@ -102,6 +102,7 @@ export {
   type RetentionReport,
   type StoreRetention,
 } from "./retention";
+export { createRoleConnectionQueue } from "./role-connections";
 export { createRoleSyncStore, type RoleSyncStore, UnknownMemberColumnError } from "./role-sync";
 export { triggerStatements as roleSyncTriggerStatements } from "./role-sync/dialect";
 export * from "./schema";

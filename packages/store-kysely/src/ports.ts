@@ -10,6 +10,8 @@ import { createMemberRepository, type MemberRepository } from "./members";
 import { DEFAULT_MEMBERS_TABLE, type MembersTable } from "./members-table/shape";
 import { createOAuthSessionStore, createOAuthStore, type OAuthStore } from "./oauth";
 import { createRetention } from "./retention";
+import { createRoleConnectionQueue } from "./role-connections";
+import type { RoleConnectionQueue } from "./role-connections/ports";
 import { createRoleSyncStore, type RoleSyncStore } from "./role-sync";
 import type { Database } from "./schema";
 import { createSecretStore } from "./secrets";
@@ -57,6 +59,8 @@ export interface FeaturePorts {
     roleSync: RoleSyncStore;
     /** The reference member repository (on the members table). */
     members: MemberRepository;
+    /** The Linked Roles push queue of `@guildkit/role-reconciler` (`role_connection_state`). */
+    roleConnections: RoleConnectionQueue;
   };
   login: {
     /** The OAuth ports of `@guildkit/oauth-state`: nonces, member accounts, sessions, member tokens. */
@@ -111,7 +115,10 @@ export function createStorePorts<TFeature extends StoreFeature = StoreFeature>(
   } satisfies FoundationPorts;
   if (features.has("role-sync") || features.has("login"))
     ports.members = createMemberRepository(db, dialect, clock, shape);
-  if (features.has("role-sync")) ports.roleSync = createRoleSyncStore(db, dialect, clock, shape);
+  if (features.has("role-sync")) {
+    ports.roleSync = createRoleSyncStore(db, dialect, clock, shape);
+    ports.roleConnections = createRoleConnectionQueue(db, dialect, clock);
+  }
   if (features.has("login")) ports.oauth = createOAuthStore(db, dialect, clock, shape, secretBox);
   if (features.has("webhooks"))
     ports.webhooks = createWebhookStore(db, dialect, clock, { wakeups: options.webhookWakeups });

@@ -39,7 +39,14 @@ export function createFeatureCheck<TDatabase>(
 }
 
 /** The ports of a feature (what `guardFeaturePorts` wraps): every key but the foundation's. */
-const FEATURE_PORT_KEYS = ["members", "roleSync", "oauth", "webhooks", "speedbump"] as const;
+const FEATURE_PORT_KEYS = [
+  "members",
+  "roleSync",
+  "roleConnections",
+  "oauth",
+  "webhooks",
+  "speedbump",
+] as const;
 
 /**
  * Wraps every method of the feature ports in `ports` (nested objects too) so that the first call

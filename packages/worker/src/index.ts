@@ -26,6 +26,14 @@ export {
   type ReadinessReport,
   readinessStatus,
 } from "./health";
+export {
+  createLinkedRoles,
+  createLinkedRolesTask,
+  type LinkedRoles,
+  type LinkedRolesDeps,
+  type LinkedRolesLoad,
+  type LinkedRolesOptions,
+} from "./linked-roles";
 export { createLogger, type Logger, REDACTED_PATHS } from "./logger";
 export {
   createConfiguredGrantClient,

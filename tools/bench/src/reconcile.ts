@@ -9,6 +9,9 @@
  *    in the same run.
  *
  * Flags: --members N, --claims N, --skip-reconcile, --skip-claims.
+ *
+ * `--mode linked-roles` (see `reconcile-linked-roles.ts`) instead compares 1,000 entitlement changes
+ * (`--changes N`) delivered as Linked Roles metadata against bot roles (`--bot-changes N` measured).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,6 +32,9 @@ const { values: flags } = parseArgs({
     claims: { type: "string", default: "100000" },
     "skip-reconcile": { type: "boolean", default: false },
     "skip-claims": { type: "boolean", default: false },
+    mode: { type: "string", default: "bot-roles" },
+    changes: { type: "string", default: "1000" },
+    "bot-changes": { type: "string", default: "60" },
   },
 });
 const N = Number(flags.members);
@@ -243,6 +249,18 @@ async function benchPostgresClaims() {
   }
 }
 
+if (flags.mode === "linked-roles") {
+  const { benchLinkedRoles } = await import("./reconcile-linked-roles");
+  const figures = await benchLinkedRoles({
+    changes: Number(flags.changes),
+    botChanges: Number(flags["bot-changes"]),
+    rps: 10,
+  });
+  process.stdout.write(
+    `${JSON.stringify({ bench: "reconcile", mode: "linked-roles", linked_roles: figures.linked_roles, baseline: { bot_roles: figures.bot_roles } })}\n`,
+  );
+  process.exit(0);
+}
 const reconcile = flags["skip-reconcile"] ? null : await benchReconcile();
 const sqliteClaims = flags["skip-claims"] ? null : await benchSqliteClaims();
 const postgresClaims = flags["skip-claims"] ? null : await benchPostgresClaims();

@@ -44,6 +44,11 @@ export {
   type MemberTokenStoreSubject,
 } from "./ports/member-token-store";
 export { defineNonceStoreCases, type NonceStoreSubject } from "./ports/nonce-store";
+export {
+  defineRoleConnectionQueueCases,
+  type RoleConnectionQueueSubject,
+  type RoleConnectionRowView,
+} from "./ports/role-connection-queue";
 export { defineRoleLedgerCases } from "./ports/role-sync-ledger";
 export { defineSyncQueueCases } from "./ports/role-sync-queue";
 export type { RoleSyncSubject, SyncRowView } from "./ports/role-sync-subject";

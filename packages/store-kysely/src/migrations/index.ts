@@ -12,6 +12,7 @@ import { retention } from "./010-retention";
 import { webhookEvents } from "./011-webhook-events";
 import { memberTokens } from "./012-member-tokens";
 import { webhookDeliveryOptions } from "./014-webhook-delivery-options";
+import { roleConnections } from "./015-role-connections";
 import { taskStatus } from "./016-task-status";
 import { adminSessions } from "./017-admin-sessions";
 import type { GuildkitMigration } from "./types";
@@ -38,6 +39,7 @@ export const migrations: readonly GuildkitMigration[] = [
   webhookEvents,
   memberTokens,
   webhookDeliveryOptions,
+  roleConnections,
   taskStatus,
   adminSessions,
 ];

@@ -1,6 +1,7 @@
 import type { FoundationTables } from "./foundation";
 import type { MemberTokenTables } from "./member-tokens";
 import type { OAuthTables } from "./oauth";
+import type { RoleConnectionTables } from "./role-connections";
 import type { RoleSyncTables } from "./role-sync";
 import type { SessionTables } from "./sessions";
 import type { SpeedbumpTables } from "./speedbump";
@@ -10,6 +11,7 @@ export * from "./columns";
 export * from "./foundation";
 export * from "./member-tokens";
 export * from "./oauth";
+export * from "./role-connections";
 export * from "./role-sync";
 export * from "./sessions";
 export * from "./speedbump";
@@ -24,6 +26,7 @@ export interface Database
   extends FoundationTables,
     OAuthTables,
     MemberTokenTables,
+    RoleConnectionTables,
     RoleSyncTables,
     SessionTables,
     SpeedbumpTables,

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { registerConfig } from "./config";
 import { registerDoctor } from "./doctor";
 import type { CliIo } from "./io";
+import { registerLinkedRoles } from "./linked-roles";
 import { registerMigrate } from "./migrate";
 import { registerReconcile } from "./reconcile";
 import { registerRelay } from "./relay";
@@ -61,6 +62,7 @@ export function createProgram({ io, argv, done, commands = [] }: ProgramOptions)
   registerConfig(program, io, done);
   registerWebhooks(program, io, done);
   registerSecrets(program, io, done);
+  registerLinkedRoles(program, io, done);
   registerRelay(program, io, argv);
   for (const register of commands) register(program, io, argv, done);
   // every subcommand shares the parent's output and error handling

@@ -15,7 +15,7 @@ const BOOKKEEPING = [MIGRATION_TABLE, MIGRATION_LOCK_TABLE];
 export const FEATURE_TABLES = {
   foundation: ["admin_sessions", "config_versions", "event_log", "task_status"],
   members: ["discord_link_conflicts", "members"],
-  "role-sync": ["role_grants", "role_sync_settings", "role_sync_state"],
+  "role-sync": ["role_connection_state", "role_grants", "role_sync_settings", "role_sync_state"],
   login: ["member_oauth_tokens", "oauth_states", "sessions"],
   webhooks: ["discord_webhooks", "webhook_event", "webhook_outbox"],
   speedbump: [
@@ -52,6 +52,7 @@ export const featureCases = defineStoreCases("features", ({ fresh, dialect }) =>
         "guildkit_migration",
         "guildkit_migration_lock",
         "members",
+        "role_connection_state",
         "role_grants",
         "role_sync_settings",
         "role_sync_state",
@@ -84,7 +85,12 @@ export const featureCases = defineStoreCases("features", ({ fresh, dialect }) =>
         expect.arrayContaining(["001-foundation", "004-webhooks", "008-secrets"]),
       );
       const second = await store.migrate({ features: ["webhooks", "role-sync"] });
-      expect(second.applied).toEqual(["001-members", "002-role-sync", "006-role-sync-settings"]);
+      expect(second.applied).toEqual([
+        "001-members",
+        "002-role-sync",
+        "006-role-sync-settings",
+        "015-role-connections",
+      ]);
       expect(await listTables(db, dialect)).toEqual(
         sorted(
           BOOKKEEPING,
@@ -131,7 +137,7 @@ export const featureCases = defineStoreCases("features", ({ fresh, dialect }) =>
       expect(error).toMatchObject({
         code: "store_not_migrated",
         features: ["role-sync"],
-        migrations: ["001-members", "002-role-sync", "006-role-sync-settings"],
+        migrations: ["001-members", "002-role-sync", "006-role-sync-settings", "015-role-connections"],
       });
       expect((error as Error).message).toMatch(/store\.migrate\(\{ features: \["role-sync"\] \}\)/);
       // the feature's ports say the same on their first call, in a transaction too

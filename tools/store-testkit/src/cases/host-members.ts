@@ -136,6 +136,7 @@ export const hostMemberCases = defineStoreCases("host member table", ({ fresh, d
         "event_log",
         "guildkit_migration",
         "guildkit_migration_lock",
+        "role_connection_state",
         "role_grants",
         "role_sync_settings",
         "role_sync_state",

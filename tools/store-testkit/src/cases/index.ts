@@ -7,6 +7,7 @@ import { memberTokenCases } from "./member-tokens";
 import { oauthCases } from "./oauth";
 import { portCases } from "./ports";
 import { retentionCases } from "./retention";
+import { roleConnectionCases } from "./role-connections";
 import { roleSyncCases } from "./role-sync";
 import { secretCases } from "./secrets";
 import { sessionCases } from "./sessions";
@@ -35,5 +36,6 @@ export const storeCases: readonly StoreCases[] = [
   featureCases,
   taskStatusCases,
   adminSessionCases,
+  roleConnectionCases,
   // next: roleSyncCases, oauthCases, webhookCases, speedbumpCases
 ];

@@ -1,0 +1,1 @@
+export { createRoleConnectionQueue } from "./queue";

@@ -10,6 +10,7 @@ import { secrets } from "./008-secrets";
 import { sessions } from "./009-sessions";
 import { retention } from "./010-retention";
 import { webhookEvents } from "./011-webhook-events";
+import { roleGrantLifecycle } from "./013-role-grant-lifecycle";
 import type { GuildkitMigration } from "./types";
 
 /**
@@ -32,4 +33,5 @@ export const migrations: readonly GuildkitMigration[] = [
   sessions,
   retention,
   webhookEvents,
+  roleGrantLifecycle,
 ];

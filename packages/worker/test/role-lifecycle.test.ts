@@ -71,6 +71,8 @@ async function start(roleSync: Record<string, unknown>, opts: { count?: number; 
     bot_token: app.botToken,
     guild_id: guild.id,
     role_ids: [paid],
+    // A week between re-checks: the grace end (3 days) is what makes a member due in between.
+    sync_interval_hours: 168,
   });
   const rules = roleSync.rules === "trial" ? [trialRule(paid, trial)] : roleSync.rules;
   await createConfigLoader({ store: store.configStore, spec: roleSyncConfigSpec }).save({

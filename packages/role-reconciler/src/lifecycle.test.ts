@@ -28,7 +28,6 @@ const DAY = 24 * H;
 const D1 = "100000000000000001";
 const T0 = new Date("2026-12-02T10:00:00.000Z");
 const rules = defaultRules([ROLE_PAID]);
-const managed = managedRoles(rules);
 const paid = { payment_status: "active" };
 const unpaid = { payment_status: null };
 
@@ -198,10 +197,14 @@ describe("trial roles", () => {
 
   it("refuses a trial without roles, naming the field", () => {
     expect(() =>
-      resolveRules({ rules: [{ kind: "present", column: "paid", roleIds: [ROLE_PAID], trial: { values: ["t"] } }] }),
+      resolveRules({
+        rules: [{ kind: "present", column: "paid", roleIds: [ROLE_PAID], trial: { values: ["t"] } }],
+      }),
     ).toThrow(EntitlementRulesError);
     try {
-      resolveRules({ rules: [{ kind: "present", column: "paid", roleIds: [ROLE_PAID], trial: { values: [] } }] });
+      resolveRules({
+        rules: [{ kind: "present", column: "paid", roleIds: [ROLE_PAID], trial: { values: [] } }],
+      });
     } catch (error) {
       expect((error as EntitlementRulesError).issues.join("; ")).toContain("0.trial.values");
     }
@@ -229,7 +232,9 @@ describe("managed grants only and kick on lapse (plan)", () => {
     });
     expect(granted.remove.map((r) => r.roleId)).toEqual([ROLE_PAID]);
     // The default stays "paid ⇔ role".
-    expect(current({ attributes: unpaid, held: [ROLE_PAID] }).remove.map((r) => r.roleId)).toEqual([ROLE_PAID]);
+    expect(current({ attributes: unpaid, held: [ROLE_PAID] }).remove.map((r) => r.roleId)).toEqual([
+      ROLE_PAID,
+    ]);
   });
 
   it("records a role the account held already as adopted, and one guildkit adds as granted", () => {
@@ -243,7 +248,12 @@ describe("managed grants only and kick on lapse (plan)", () => {
 
   it("kick on lapse replaces the removals by one kick with an audit reason, after the grace period", () => {
     const own = { [ROLE_PAID]: { origin: "granted" as const, lapsedAt: T0 } };
-    const during = current({ attributes: unpaid, held: [ROLE_PAID], own, lifecycle: { graceMs: DAY, onLapse: "kick" } });
+    const during = current({
+      attributes: unpaid,
+      held: [ROLE_PAID],
+      own,
+      lifecycle: { graceMs: DAY, onLapse: "kick" },
+    });
     expect(during.kick).toBeNull();
     const after = current({
       attributes: unpaid,
@@ -268,15 +278,22 @@ describe("managed grants only and kick on lapse (plan)", () => {
     expect(byHand.kick).toBeNull();
     expect(byHand.remove.map((r) => r.roleId)).toEqual([ROLE_PAID]);
     expect(
-      current({ attributes: unpaid, held: [ROLE_PAID], lifecycle: { onLapse: "kick", managedGrantsOnly: true } })
-        .kick,
+      current({
+        attributes: unpaid,
+        held: [ROLE_PAID],
+        lifecycle: { onLapse: "kick", managedGrantsOnly: true },
+      }).kick,
     ).toBeNull();
     const tiers: EntitlementRule[] = [
       { kind: "map", column: "tier", values: { gold: [ROLE_GOLD], silver: [ROLE_SILVER] } },
     ];
     expect(
-      current({ rules: tiers, attributes: { tier: "silver" }, held: [ROLE_GOLD], lifecycle: { onLapse: "kick" } })
-        .kick,
+      current({
+        rules: tiers,
+        attributes: { tier: "silver" },
+        held: [ROLE_GOLD],
+        lifecycle: { onLapse: "kick" },
+      }).kick,
     ).toBeNull();
   });
 });
@@ -399,7 +416,11 @@ describe("the lifecycle in the reconciler (fake clock)", () => {
     t.store.updateMember("1", { attrs: { payment_status: null } });
     const plan = await t.reconciler.plan({ settings: t.settings, gateway: t.guild.gateway });
     expect(plan.graces).toEqual([
-      expect.objectContaining({ discordUserId: uid(1), roleId: ROLE_PAID, until: new Date(T0.getTime() + 3 * DAY) }),
+      expect.objectContaining({
+        discordUserId: uid(1),
+        roleId: ROLE_PAID,
+        until: new Date(T0.getTime() + 3 * DAY),
+      }),
     ]);
     expect(plan.graces[0]?.reason).toContain("on 2026-12-05");
     expect(plan.leftAlone.map((l) => l.discordUserId)).toEqual([uid(2)]);

@@ -8,7 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
 import { createFakeTime, type FakeTime } from "@guildkit/core/testing";
-import { DEFAULT_BOT_PERMISSIONS, type DiscordSim, PERMISSIONS, startDiscordSim } from "@guildkit/discord-sim";
+import {
+  DEFAULT_BOT_PERMISSIONS,
+  type DiscordSim,
+  PERMISSIONS,
+  startDiscordSim,
+} from "@guildkit/discord-sim";
 import { roleSyncConfigSpec } from "@guildkit/role-reconciler";
 import { createSqliteStore, type SqliteStore } from "@guildkit/store-sqlite";
 import { testSecretBox } from "@guildkit/store-testkit";
@@ -65,7 +70,11 @@ async function start(roleSync: Record<string, unknown>, opts: { count?: number; 
     avatars: false,
   });
   const dir = mkdtempSync(join(tmpdir(), "guildkit-lifecycle-"));
-  const store = createSqliteStore({ filename: join(dir, "db.sqlite"), secretBox: testSecretBox(), clock: time.clock });
+  const store = createSqliteStore({
+    filename: join(dir, "db.sqlite"),
+    secretBox: testSecretBox(),
+    clock: time.clock,
+  });
   await store.migrate();
   await createConfigLoader({ store: store.configStore, spec: discordConfigSpec }).save({
     bot_token: app.botToken,
@@ -163,7 +172,11 @@ describe("membership lifecycle against discord-sim", () => {
     const plan = await w.plan();
     expect(plan.losses).toEqual([]);
     expect(plan.graces).toEqual([
-      expect.objectContaining({ discordUserId: alice, roleId: w.paid, until: new Date(Date.UTC(2026, 11, 5, 10)) }),
+      expect.objectContaining({
+        discordUserId: alice,
+        roleId: w.paid,
+        until: new Date(Date.UTC(2026, 11, 5, 10)),
+      }),
     ]);
     expect(plan.graces[0]?.reason).toContain(`loses ${w.paid} on 2026-12-05`);
 
@@ -231,7 +244,12 @@ describe("membership lifecycle against discord-sim", () => {
     await w.drain();
     expect(w.roles(carol)).toEqual([w.paid]);
     expect(w.roles(dave)).toEqual([]);
-    expect(w.sim.inspect.roleChanges().filter((c) => c.action === "remove").map((c) => c.userId)).toEqual([dave]);
+    expect(
+      w.sim.inspect
+        .roleChanges()
+        .filter((c) => c.action === "remove")
+        .map((c) => c.userId),
+    ).toEqual([dave]);
   });
 
   it("the default stays paid ⇔ role: the same hand-given role is removed", async () => {

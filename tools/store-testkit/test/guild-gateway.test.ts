@@ -4,7 +4,12 @@
  * same cases.
  */
 import { createDiscordRest, createRoleGateway, type DiscordRest } from "@guildkit/discord-rest";
-import { DEFAULT_BOT_PERMISSIONS, type DiscordSim, PERMISSIONS, startDiscordSim } from "@guildkit/discord-sim";
+import {
+  DEFAULT_BOT_PERMISSIONS,
+  type DiscordSim,
+  PERMISSIONS,
+  startDiscordSim,
+} from "@guildkit/discord-sim";
 import { afterAll, beforeAll, describe } from "vitest";
 import { discordError, FakeGuild, GUILD, uid } from "../../../packages/role-reconciler/test/fakes";
 import { defineGuildGatewayCases } from "../src";

@@ -34,7 +34,7 @@ export function planView(plan: ReconcilePlan): SafeHtml {
     plan.losses.length
   }, kick ${plan.kicks.length}, ${plan.graces.length} role(s) in a grace period, ${plan.leftAlone.length} left alone, ${plan.notInGuild.length} not in the guild</strong> — ${plan.checked} member(s) checked with ${plan.discordCalls} Discord read(s) (${
     plan.mode === "bulk" ? "member list read in bulk" : "members read one by one"
-  }), nothing changed.</p>${table("plan-gains", plan.gains.map(change))}${table("plan-losses", plan.losses.map(change))}${
+  }), nothing changed.</p>${table("plan-gains", plan.gains.map(change))}${table("plan-losses", plan.losses.map(change))}${lifecycleView(plan)}${
     plan.notInGuild.length > 0
       ? html`<p>Not in the guild: ${plan.notInGuild.map((n, i) => html`${i > 0 ? ", " : ""}member ${n.memberId} (${n.discordUserId})`)}</p>`
       : ""

@@ -58,7 +58,11 @@ export async function applyPlan(
   if (kicked === "gone" || (kicked === "done" && plan.kick)) {
     // Out of the guild: it holds none of the member's roles any more.
     if (plan.relation === "current") problems.notInGuild = true;
-    const forget = [...ownGrants].map((roleId) => ({ memberId: item.memberId, discordUserId: plan.discordUserId, roleId }));
+    const forget = [...ownGrants].map((roleId) => ({
+      memberId: item.memberId,
+      discordUserId: plan.discordUserId,
+      roleId,
+    }));
     if (forget.length > 0) await engine.ledger.remove({ grants: forget }, { signal: ctx.hard });
     return;
   }

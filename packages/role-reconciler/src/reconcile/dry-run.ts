@@ -138,7 +138,8 @@ async function planEntry(
     for (const change of accountPlan.add) collect(state.gains, change);
     for (const change of accountPlan.remove) collect(state.losses, change);
     for (const grace of accountPlan.graced) result.graces.push({ ...grace, memberIds: [...grace.memberIds] });
-    for (const left of accountPlan.leftAlone) result.leftAlone.push({ ...left, memberIds: [...left.memberIds] });
+    for (const left of accountPlan.leftAlone)
+      result.leftAlone.push({ ...left, memberIds: [...left.memberIds] });
     if (accountPlan.kick) {
       const { discordUserId, memberIds, roleIds, reason } = accountPlan.kick;
       result.kicks.push({ discordUserId, memberIds: [...memberIds], roleIds: [...roleIds], reason });

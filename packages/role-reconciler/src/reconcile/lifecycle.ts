@@ -35,7 +35,12 @@ export async function applyLifecycle(
         message: `Discord user ${plan.discordUserId} keeps role ${grace.roleId} until ${grace.until.toISOString()} (grace period): ${grace.reason}`,
         memberId: item.memberId,
         discordUserId: plan.discordUserId,
-        data: { guildId, roleId: grace.roleId, since: grace.since.toISOString(), until: grace.until.toISOString() },
+        data: {
+          guildId,
+          roleId: grace.roleId,
+          since: grace.since.toISOString(),
+          until: grace.until.toISOString(),
+        },
       },
       ctx.hard,
     );
@@ -90,9 +95,18 @@ export async function applyKick(
     ctx.summary.discordCalls += 1;
     await ctx.gateway.removeMember(request, { signal });
   } catch (error) {
-    const verdict = classifyDiscordError(error, { operation: "remove_member", guildId, userId: kick.discordUserId });
+    const verdict = classifyDiscordError(error, {
+      operation: "remove_member",
+      guildId,
+      userId: kick.discordUserId,
+    });
     if (verdict.kind === "aborted") throw error;
-    const at = { operation: "remove_member" as const, guildId, memberId: item.memberId, discordUserId: kick.discordUserId };
+    const at = {
+      operation: "remove_member" as const,
+      guildId,
+      memberId: item.memberId,
+      discordUserId: kick.discordUserId,
+    };
     await logApiError(engine, error, verdict, at, ctx.hard);
     if (verdict.kind === "not_in_guild") return "gone";
     if (verdict.kind === "transient") {

@@ -51,7 +51,10 @@ export function defineRoleLedgerCases(fresh: () => Promise<RoleSyncSubject>): vo
     const b = { memberId: "7", discordUserId: D2, roleId: ROLE };
     await s.ledger.add({ grants: [a, b] });
     const at = new Date("2026-12-02T10:00:00.123Z");
-    await s.ledger.markLapsed({ grants: [a, { memberId: "9", discordUserId: D1, roleId: ROLE }], lapsedAt: at });
+    await s.ledger.markLapsed({
+      grants: [a, { memberId: "9", discordUserId: D1, roleId: ROLE }],
+      lapsedAt: at,
+    });
     expect(await s.grantDetails()).toEqual([
       `7|${D1}|${ROLE}|granted|${at.toISOString()}`,
       `7|${D2}|${ROLE}|granted|null`,
@@ -60,7 +63,9 @@ export function defineRoleLedgerCases(fresh: () => Promise<RoleSyncSubject>): vo
     const listed = await s.ledger.list({ memberIds: ["7"] });
     expect(listed.find((g) => g.discordUserId === D1)?.lapsedAt).toEqual(at);
     await s.ledger.add({ grants: [a] });
-    expect((await s.ledger.list({ memberIds: ["7"] })).find((g) => g.discordUserId === D1)?.lapsedAt).toEqual(at);
+    expect((await s.ledger.list({ memberIds: ["7"] })).find((g) => g.discordUserId === D1)?.lapsedAt).toEqual(
+      at,
+    );
     await s.ledger.markLapsed({ grants: [a], lapsedAt: null });
     await s.ledger.markLapsed({ grants: [], lapsedAt: at });
     expect(await s.grantDetails()).toEqual([`7|${D1}|${ROLE}|granted|null`, `7|${D2}|${ROLE}|granted|null`]);

@@ -82,7 +82,12 @@ export const featureCases = defineStoreCases("features", ({ fresh, dialect }) =>
         expect.arrayContaining(["001-foundation", "004-webhooks", "008-secrets"]),
       );
       const second = await store.migrate({ features: ["webhooks", "role-sync"] });
-      expect(second.applied).toEqual(["001-members", "002-role-sync", "006-role-sync-settings"]);
+      expect(second.applied).toEqual([
+        "001-members",
+        "002-role-sync",
+        "006-role-sync-settings",
+        "013-role-grant-lifecycle",
+      ]);
       expect(await listTables(db, dialect)).toEqual(
         sorted(
           BOOKKEEPING,
@@ -124,7 +129,7 @@ export const featureCases = defineStoreCases("features", ({ fresh, dialect }) =>
       expect(error).toMatchObject({
         code: "store_not_migrated",
         features: ["role-sync"],
-        migrations: ["001-members", "002-role-sync", "006-role-sync-settings"],
+        migrations: ["001-members", "002-role-sync", "006-role-sync-settings", "013-role-grant-lifecycle"],
       });
       expect((error as Error).message).toMatch(/store\.migrate\(\{ features: \["role-sync"\] \}\)/);
       // the feature's ports say the same on their first call, in a transaction too

@@ -147,6 +147,14 @@ export interface DiscordRest extends RoleConnectionEndpoints {
     input: { guildId: string; userId: string; roleId: string; reason?: string | null } & SignalOptions,
   ): Promise<void>;
   /**
+   * Kicks a member from the guild (needs Kick Members, and a role above the member's highest).
+   * `reason` goes to the audit log. A user who is not in the guild fails with 404 10007 Unknown Member.
+   * @see https://discord.com/developers/docs/resources/guild#remove-guild-member
+   */
+  removeGuildMember(
+    input: { guildId: string; userId: string; reason?: string | null } & SignalOptions,
+  ): Promise<void>;
+  /**
    * Every role of a guild, @everyone included.
    * @see https://discord.com/developers/docs/resources/guild#get-guild-roles
    */

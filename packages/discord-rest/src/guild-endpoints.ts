@@ -15,6 +15,7 @@ type GuildEndpoints = Pick<
   | "addGuildMember"
   | "addGuildMemberRole"
   | "removeGuildMemberRole"
+  | "removeGuildMember"
   | "getGuildRoles"
   | "getChannelWebhooks"
 >;
@@ -97,6 +98,10 @@ export function guildEndpoints(api: Pipeline): GuildEndpoints {
     },
     addGuildMemberRole: memberRole("PUT"),
     removeGuildMemberRole: memberRole("DELETE"),
+    async removeGuildMember({ guildId, userId, reason, signal }) {
+      const route = routes.removeGuildMember(guildId, userId);
+      await api.send(route, { base: "api", headers: auditLogHeaders(reason), signal });
+    },
     async getGuildRoles({ guildId, signal }) {
       const route = routes.getGuildRoles(guildId);
       const response = await api.send(route, { base: "api", signal });

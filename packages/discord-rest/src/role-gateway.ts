@@ -44,6 +44,8 @@ export interface RoleGateway {
   addRole(opts: RoleGatewayChange, io?: SignalOptions): Promise<void>;
   /** @see https://discord.com/developers/docs/resources/guild#remove-guild-member-role */
   removeRole(opts: RoleGatewayChange, io?: SignalOptions): Promise<void>;
+  /** Kicks the member (404 10007 when it is not in the guild). @see https://discord.com/developers/docs/resources/guild#remove-guild-member */
+  removeMember(opts: { guildId: string; userId: string; reason: string }, io?: SignalOptions): Promise<void>;
   /** PNG bytes; throws {@link AvatarNotFoundError} on a 404. @see https://discord.com/developers/docs/reference#image-formatting */
   fetchAvatar(
     opts: { guildId: string; userId: string; hash: string; source: "guild" | "user" },
@@ -61,7 +63,12 @@ export interface RoleGateway {
 export function createRoleGateway(
   rest: Pick<
     DiscordRest,
-    "getGuildMember" | "listGuildMembers" | "addGuildMemberRole" | "removeGuildMemberRole" | "fetchAvatar"
+    | "getGuildMember"
+    | "listGuildMembers"
+    | "addGuildMemberRole"
+    | "removeGuildMemberRole"
+    | "removeGuildMember"
+    | "fetchAvatar"
   >,
 ): RoleGateway {
   return {
@@ -73,6 +80,8 @@ export function createRoleGateway(
       rest.addGuildMemberRole({ guildId, userId, roleId, reason, signal: io?.signal }),
     removeRole: ({ guildId, userId, roleId, reason }, io) =>
       rest.removeGuildMemberRole({ guildId, userId, roleId, reason, signal: io?.signal }),
+    removeMember: ({ guildId, userId, reason }, io) =>
+      rest.removeGuildMember({ guildId, userId, reason, signal: io?.signal }),
     async fetchAvatar({ guildId, userId, hash, source }, io) {
       const image = await rest.fetchAvatar({
         userId,

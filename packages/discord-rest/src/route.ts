@@ -59,6 +59,14 @@ export const routes = {
       "/guilds/:guild/members/:user/roles/:role",
       `guild:${guildId}`,
     ),
+  /** @see https://discord.com/developers/docs/resources/guild#remove-guild-member */
+  removeGuildMember: (guildId: string, userId: string) =>
+    route(
+      "DELETE",
+      `/guilds/${seg(guildId)}/members/${seg(userId)}`,
+      "/guilds/:guild/members/:user",
+      `guild:${guildId}`,
+    ),
   /** @see https://discord.com/developers/docs/resources/guild#get-guild-roles */
   getGuildRoles: (guildId: string) =>
     route("GET", `/guilds/${seg(guildId)}/roles`, "/guilds/:guild/roles", `guild:${guildId}`),

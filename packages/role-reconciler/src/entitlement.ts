@@ -11,6 +11,18 @@ export const columnNameSchema = z
   .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case column name (letters, digits, _)");
 
 /**
+ * A trial state of a rule (like Memberful's "trial role"): a member whose `column` (default: the
+ * rule's own column) equals one of `values` is on trial, and the rule grants `roleIds` **instead of**
+ * its usual roles — e.g. `payment_status = "trialing"` gets the trial role, not the paid one.
+ * Values compare as trimmed strings (case-insensitively when the rule says `ignoreCase`).
+ */
+export const trialSchema = z.object({
+  column: columnNameSchema.optional(),
+  values: z.array(z.string().trim().min(1)).min(1),
+  roleIds: z.array(snowflakeSchema).min(1),
+});
+
+/**
  * "A member whose `column` holds a value gets `roleIds`." A value counts when it is a non-blank
  * string, a non-zero number or `true`; `null`, `""`, `0` and `false` do not.
  */
@@ -18,6 +30,10 @@ export const presentRuleSchema = z.object({
   kind: z.literal("present"),
   column: columnNameSchema,
   roleIds: z.array(snowflakeSchema).min(1),
+  /** Optional trial state: its roles replace `roleIds` while the member is on trial. */
+  trial: trialSchema.optional(),
+  /** Compare the trial values case-insensitively (default false). */
+  ignoreCase: z.boolean().optional(),
 });
 
 /**
@@ -30,6 +46,8 @@ export const mapRuleSchema = z.object({
   values: z.record(z.string().min(1), z.array(snowflakeSchema).min(1)),
   /** Compare case-insensitively (default false). */
   ignoreCase: z.boolean().optional(),
+  /** Optional trial state: its roles replace the value's roles while the member is on trial. */
+  trial: trialSchema.optional(),
 });
 
 /** One entitlement rule (configuration data, validated with zod). */
@@ -38,6 +56,8 @@ export const entitlementRuleSchema = z.discriminatedUnion("kind", [presentRuleSc
 /** A list of rules; a member is entitled to the union of what every rule grants. */
 export const entitlementRulesSchema = z.array(entitlementRuleSchema).min(1);
 
+/** See {@link trialSchema}. */
+export type TrialState = z.infer<typeof trialSchema>;
 /** See {@link presentRuleSchema}. */
 export type PresentRule = z.infer<typeof presentRuleSchema>;
 /** See {@link mapRuleSchema}. */
@@ -80,6 +100,7 @@ export function managedRoles(rules: readonly EntitlementRule[]): Set<string> {
   const roles = new Set<string>();
   for (const rule of rules) {
     const lists = rule.kind === "present" ? [rule.roleIds] : Object.values(rule.values);
+    if (rule.trial) lists.push(rule.trial.roleIds);
     for (const list of lists) for (const roleId of list) roles.add(roleId);
   }
   return roles;
@@ -87,7 +108,8 @@ export function managedRoles(rules: readonly EntitlementRule[]): Set<string> {
 
 /** The member columns the rules read (what a store must return and watch with its triggers). */
 export function ruleColumns(rules: readonly EntitlementRule[]): string[] {
-  return [...new Set(rules.map((rule) => rule.column))].sort();
+  const columns = rules.flatMap((rule) => [rule.column, rule.trial?.column ?? rule.column]);
+  return [...new Set(columns)].sort();
 }
 
 function isPresent(value: unknown): boolean {
@@ -116,7 +138,15 @@ export function entitledRoles(
   attributes: MemberAttributes,
 ): Map<string, string> {
   const roles = new Map<string, string>();
+  const grant = (roleIds: readonly string[], reason: string) => {
+    for (const roleId of roleIds) if (!roles.has(roleId)) roles.set(roleId, reason);
+  };
   for (const rule of rules) {
+    const trial = onTrial(rule, attributes);
+    if (trial !== null) {
+      grant(trial.roleIds, trial.reason);
+      continue;
+    }
     const value = attributes[rule.column];
     if (rule.kind === "present") {
       if (!isPresent(value)) continue;
@@ -133,6 +163,33 @@ export function entitledRoles(
     }
   }
   return roles;
+}
+
+/** The rule's trial roles and reason when the member is on trial under it, else `null`. */
+function onTrial(
+  rule: EntitlementRule,
+  attributes: MemberAttributes,
+): { roleIds: readonly string[]; reason: string } | null {
+  if (!rule.trial) return null;
+  const column = rule.trial.column ?? rule.column;
+  const text = asComparable(attributes[column]);
+  if (text === null || text === "") return null;
+  const same = (key: string) => (rule.ignoreCase ? key.toLowerCase() === text.toLowerCase() : key === text);
+  if (!rule.trial.values.some((value) => same(value.trim()))) return null;
+  return { roleIds: rule.trial.roleIds, reason: `${column} = ${JSON.stringify(text)} (trial)` };
+}
+
+/**
+ * Where a member stands under the rules: `trial` when some rule grants it its trial roles and no
+ * rule grants it a paid role, `paid` when any rule grants a role outside a trial, else `none`.
+ */
+export function entitlementState(
+  rules: readonly EntitlementRule[],
+  attributes: MemberAttributes,
+): "paid" | "trial" | "none" {
+  const reasons = [...entitledRoles(rules, attributes).values()];
+  if (reasons.length === 0) return "none";
+  return reasons.every((reason) => reason.endsWith("(trial)")) ? "trial" : "paid";
 }
 
 /** Why an account should hold a role: the members entitled to it and their reasons. */

@@ -27,7 +27,13 @@ export class RoleSyncSettingsError extends Error {
 }
 
 /** The Discord calls the reconciler makes, used to classify their failures. */
-export type DiscordOperation = "get_member" | "list_members" | "add_role" | "remove_role" | "fetch_avatar";
+export type DiscordOperation =
+  | "get_member"
+  | "list_members"
+  | "add_role"
+  | "remove_role"
+  | "remove_member"
+  | "fetch_avatar";
 
 /** The structural fields of a Discord client error (`DiscordApiError` of `@guildkit/discord-rest`). */
 export interface DiscordErrorFields {
@@ -129,6 +135,15 @@ export function classifyDiscordError(error: unknown, context: ErrorContext): Err
     };
   }
   if (fields.code === 50013) {
+    if (context.operation === "remove_member") {
+      return {
+        kind: "permanent",
+        scope: "member",
+        reason:
+          `missing permissions to kick user ${context.userId ?? "?"} (${detail}): the bot needs Kick Members ` +
+          "and a role above the member's highest role (the owner cannot be kicked); or set on-lapse back to remove",
+      };
+    }
     if (context.operation === "add_role" || context.operation === "remove_role") {
       return {
         kind: "permanent",

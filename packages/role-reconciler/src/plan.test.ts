@@ -36,7 +36,9 @@ describe("planAccount (current account)", () => {
       },
     ]);
     expect(plan.remove).toEqual([]);
-    expect(plan.grantsBefore).toEqual([{ memberId: "1", discordUserId: D1, roleId: PAID }]);
+    expect(plan.grantsBefore).toEqual([
+      { memberId: "1", discordUserId: D1, roleId: PAID, origin: "granted" },
+    ]);
   });
 
   it("changes nothing when Discord already matches, and never touches unmanaged roles", () => {
@@ -186,7 +188,9 @@ describe("planAccount (previous account)", () => {
       held: [PAID],
     });
     expect(plan.remove).toEqual([]);
-    expect(plan.grantsBefore).toEqual([{ memberId: "2", discordUserId: D1, roleId: PAID }]);
+    expect(plan.grantsBefore).toEqual([
+      { memberId: "2", discordUserId: D1, roleId: PAID, origin: "granted" },
+    ]);
     expect(plan.forgetAfter).toEqual([{ memberId: "1", discordUserId: D1, roleId: PAID }]);
   });
 

@@ -18,8 +18,10 @@ export type { Clock, EventLog, EventLogEntry, IoOptions, Scheduler } from "@guil
  * - `permanent_error`: Discord refused for a reason retrying cannot fix (permissions, hierarchy,
  *   unknown role); recorded with its reason and re-checked on the normal interval.
  * - `unlinked`: no Discord account and nothing left to revoke.
+ * - `grace`: the entitlement ended and the account keeps its roles until the grace period ends
+ *   (the member is due again then).
  */
-export type SyncState = "ok" | "not_in_guild" | "retrying" | "permanent_error" | "unlinked";
+export type SyncState = "ok" | "not_in_guild" | "retrying" | "permanent_error" | "unlinked" | "grace";
 
 /** Entitlement inputs of a member: the columns the rules read, by column name. */
 export type MemberAttributes = Readonly<Record<string, unknown>>;
@@ -180,12 +182,39 @@ export interface Grant {
   roleId: string;
 }
 
+/**
+ * How a ledger row came to be: `granted` — guildkit added the role; `adopted` — the account held the
+ * role already when the member became entitled (given by hand, or by the seed system). With
+ * "managed grants only" only `granted` roles are ever removed.
+ */
+export type GrantOrigin = "granted" | "adopted";
+
+/** A grant to record: a {@link Grant} with its origin (default `granted`). */
+export interface NewGrant extends Grant {
+  origin?: GrantOrigin;
+}
+
+/** A ledger row as listed: the grant, its origin and its lapse. */
+export interface LedgerRow extends Grant {
+  origin: GrantOrigin;
+  /**
+   * When the reconciler found the member no longer entitled to the role while it kept it for the
+   * grace period; `null` while entitled (or without a grace period).
+   */
+  lapsedAt: Date | null;
+}
+
 /** Remembers which Discord account was granted which roles, on account of which member. */
 export interface GrantLedger {
   /** Every grant recorded for these members (deleted members included). */
-  list(opts: { memberIds: readonly string[] }, io?: IoOptions): Promise<Grant[]>;
-  /** Records grants (idempotent). Written before the role is added, so a crash cannot leak it. */
-  add(opts: { grants: readonly Grant[] }, io?: IoOptions): Promise<void>;
+  list(opts: { memberIds: readonly string[] }, io?: IoOptions): Promise<LedgerRow[]>;
+  /**
+   * Records grants (idempotent). Written before the role is added, so a crash cannot leak it. A row
+   * already recorded keeps its lapse; its origin becomes `granted` when a `granted` grant is added.
+   */
+  add(opts: { grants: readonly NewGrant[] }, io?: IoOptions): Promise<void>;
+  /** Sets (a grace period starts) or clears (`null`: entitled again) the lapse of recorded grants. */
+  markLapsed(opts: { grants: readonly Grant[]; lapsedAt: Date | null }, io?: IoOptions): Promise<void>;
   /** Forgets grants (idempotent). */
   remove(opts: { grants: readonly Grant[] }, io?: IoOptions): Promise<void>;
 }
@@ -244,6 +273,14 @@ export interface RoleChangeRequest {
   reason: string;
 }
 
+/** Options of a kick. */
+export interface MemberRemovalRequest {
+  guildId: string;
+  userId: string;
+  /** Sent as `X-Audit-Log-Reason` (1–512 characters). */
+  reason: string;
+}
+
 /**
  * The Discord side. Failures follow `@guildkit/core`'s error contract (`RetryableError`: `retryable`,
  * `retryAfterMs`, `status`, `code`), plus a `route` (as `DiscordApiError` of `@guildkit/discord-rest`
@@ -267,6 +304,11 @@ export interface GuildGateway {
   addRole(opts: RoleChangeRequest, io?: IoOptions): Promise<void>;
   /** @see https://discord.com/developers/docs/resources/guild#remove-guild-member-role */
   removeRole(opts: RoleChangeRequest, io?: IoOptions): Promise<void>;
+  /**
+   * Kicks the member from the guild (the "kick on lapse" option); 10007 Unknown Member when it left.
+   * @see https://discord.com/developers/docs/resources/guild#remove-guild-member
+   */
+  removeMember(opts: MemberRemovalRequest, io?: IoOptions): Promise<void>;
   /**
    * The avatar image bytes (PNG).
    * @see https://discord.com/developers/docs/reference#image-formatting-cdn-endpoints

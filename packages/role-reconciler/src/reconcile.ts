@@ -11,7 +11,11 @@ import type { RunSummary } from "./reconcile/summary";
 
 export type { PlannedChange, PlanOptions, ReconcilePlan } from "./reconcile/dry-run";
 export {
+  DEFAULT_LIFECYCLE,
   DEFAULT_RECONCILER_OPTIONS,
+  type LapseAction,
+  type LifecycleSettings,
+  lifecycleOf,
   type ReconcilerOptions,
   type RoleReconcilerDeps,
   type RoleSyncSettings,

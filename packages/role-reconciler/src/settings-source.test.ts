@@ -58,7 +58,21 @@ describe("role-sync settings", () => {
         guildId: GUILD,
         rules: [{ kind: "present", column: "payment_status", roleIds: [ROLE] }],
         syncIntervalMs: 6 * 3_600_000,
+        lifecycle: { graceMs: 0, onLapse: "remove", managedGrantsOnly: false },
       },
+    });
+  });
+
+  it("reads the lifecycle keys of the role_sync module: grace period in hours, on lapse, managed grants only", async () => {
+    const source = createRoleSyncSettingsSource({
+      configStore: configStore({
+        discord: { bot_token: TOKEN, guild_id: GUILD, role_ids: [ROLE] },
+        role_sync: { grace_period_hours: 72, on_lapse: "kick", managed_grants_only: true },
+      }),
+    });
+    expect(await source.load()).toMatchObject({
+      status: "ready",
+      settings: { lifecycle: { graceMs: 72 * 3_600_000, onLapse: "kick", managedGrantsOnly: true } },
     });
   });
 

@@ -37,7 +37,8 @@ export interface RoleSyncSettingsSource {
 
 /**
  * The settings of role sync, read from the `discord` module (bot token, guild, role ids, sync
- * interval) and the `role_sync` module (entitlement rules) of a configuration store on every load.
+ * interval) and the `role_sync` module (entitlement rules; the lifecycle: grace period, on lapse,
+ * managed grants only) of a configuration store on every load.
  * `rules` given here (data, validated like the stored ones) win over the stored rules. Without
  * rules, the default rule grants the `discord` module's `role_ids`, which are then required (and
  * must not be empty).
@@ -52,8 +53,8 @@ export function createRoleSyncSettingsSource(opts: {
   const rulesConfig = createConfigLoader({ store: opts.configStore, spec: roleSyncConfigSpec });
   return {
     async load(io) {
-      const configured =
-        opts.rules === undefined ? (await rulesConfig.load({ signal: io?.signal })).rules : opts.rules;
+      const stored = await rulesConfig.load({ signal: io?.signal });
+      const configured = opts.rules === undefined ? stored.rules : opts.rules;
       const hasRules = configured !== undefined && configured !== null;
       const loaded = await discord.loadComplete(requiredDiscordSettings(hasRules), { signal: io?.signal });
       if (!loaded.ok) {
@@ -66,7 +67,16 @@ export function createRoleSyncSettingsSource(opts: {
       const roleIds = loaded.values.role_ids ?? [];
       if (roleIds.length === 0 && !hasRules) return { status: "incomplete", missing: ["role_ids"] };
       const rules = resolveRules({ roleIds, rules: configured });
-      const settings = { guildId, rules, syncIntervalMs: syncIntervalMs(loaded.values.sync_interval_hours) };
+      const settings = {
+        guildId,
+        rules,
+        syncIntervalMs: syncIntervalMs(loaded.values.sync_interval_hours),
+        lifecycle: {
+          graceMs: stored.grace_period_hours * 3_600_000,
+          onLapse: stored.on_lapse,
+          managedGrantsOnly: stored.managed_grants_only,
+        },
+      };
       return { status: "ready", settings, botToken };
     },
   };

@@ -4,6 +4,7 @@ import type {
   DiscordGuildMember,
   GuildGateway,
   IoOptions,
+  MemberRemovalRequest,
   RoleChangeRequest,
   Scheduler,
 } from "../src/index";
@@ -120,7 +121,7 @@ interface GuildMemberRow {
   roles: string[];
 }
 
-type Op = "getMember" | "listMembers" | "addRole" | "removeRole" | "fetchAvatar";
+type Op = "getMember" | "listMembers" | "addRole" | "removeRole" | "removeMember" | "fetchAvatar";
 
 /** A fake guild behind the {@link GuildGateway} port, with scripted failures and call counts. */
 export class FakeGuild {
@@ -214,6 +215,10 @@ export class FakeGuild {
       const row = this.members.get(opts.userId);
       if (!row) throw discordError(404, 10007, { message: "Unknown Member" });
       row.roles = row.roles.filter((r) => r !== opts.roleId);
+    },
+    removeMember: async (opts: MemberRemovalRequest, io) => {
+      await this.enter("removeMember", io, { userId: opts.userId, reason: opts.reason });
+      if (!this.members.delete(opts.userId)) throw discordError(404, 10007, { message: "Unknown Member" });
     },
     fetchAvatar: async (opts: AvatarRef, io) => {
       await this.enter("fetchAvatar", io, { userId: opts.userId });

@@ -26,6 +26,9 @@ describe("the stores' copies of optional-peer port types (checked by the typeche
     expectTypeOf<RoleSync.LinkedMember>().toEqualTypeOf<Reconciler.LinkedMember>();
     expectTypeOf<RoleSync.LinkedMembers>().toEqualTypeOf<Reconciler.LinkedMembers>();
     expectTypeOf<RoleSync.Grant>().toEqualTypeOf<Reconciler.Grant>();
+    expectTypeOf<RoleSync.GrantOrigin>().toEqualTypeOf<Reconciler.GrantOrigin>();
+    expectTypeOf<RoleSync.NewGrant>().toEqualTypeOf<Reconciler.NewGrant>();
+    expectTypeOf<RoleSync.LedgerRow>().toEqualTypeOf<Reconciler.LedgerRow>();
     expectTypeOf<RoleSync.GrantLedger>().toEqualTypeOf<Reconciler.GrantLedger>();
     expectTypeOf<RoleSync.ProfileUpdate>().toEqualTypeOf<Reconciler.ProfileUpdate>();
     expectTypeOf<RoleSync.MemberProfiles>().toEqualTypeOf<Reconciler.MemberProfiles>();

@@ -154,7 +154,7 @@ describe("guildkit: store commands on SQLite", () => {
     expect(JSON.parse(status.stdout)).toEqual({
       roleSync: {
         dueNow: 0,
-        byState: { ok: 0, retrying: 0, permanent_error: 0, not_in_guild: 0, unlinked: 0 },
+        byState: { ok: 0, retrying: 0, permanent_error: 0, not_in_guild: 0, unlinked: 0, grace: 0 },
         lastRound: null,
       },
       outbox: { pending: 0, delivered: 0, dead: 0 },

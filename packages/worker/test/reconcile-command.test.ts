@@ -10,6 +10,8 @@ const SUMMARY: RunSummary = {
   processed: 10,
   released: 0,
   leaseLost: 0,
+  kicked: 0,
+  inGrace: 0,
   added: 2,
   removed: 1,
   notInGuild: 1,
@@ -43,6 +45,9 @@ describe("guildkit reconcile output", () => {
       generatedAt: new Date(0),
       mode: "bulk",
       checked: 3,
+      graces: [],
+      kicks: [],
+      leftAlone: [],
       gains: [{ discordUserId: "11", roleId: "9", memberIds: ["1"], reason: "guildkit: member 1 entitled" }],
       losses: [
         { discordUserId: "12", roleId: "9", memberIds: ["2"], reason: "guildkit: member 2 was deleted" },

@@ -4,7 +4,12 @@
  * same cases.
  */
 import { createDiscordRest, createRoleGateway, type DiscordRest } from "@guildkit/discord-rest";
-import { type DiscordSim, startDiscordSim } from "@guildkit/discord-sim";
+import {
+  DEFAULT_BOT_PERMISSIONS,
+  type DiscordSim,
+  PERMISSIONS,
+  startDiscordSim,
+} from "@guildkit/discord-sim";
 import { afterAll, beforeAll, describe } from "vitest";
 import { discordError, FakeGuild, GUILD, uid } from "../../../packages/role-reconciler/test/fakes";
 import { defineGuildGatewayCases } from "../src";
@@ -30,7 +35,11 @@ describe("GuildGateway: createRoleGateway against discord-sim", () => {
   });
   let next = 0;
   defineGuildGatewayCases(async () => {
-    const guild = sim.seed.guild({ botUserId: app.botUserId, botRolePosition: 10 });
+    const guild = sim.seed.guild({
+      botUserId: app.botUserId,
+      botRolePosition: 10,
+      botPermissions: String(BigInt(DEFAULT_BOT_PERMISSIONS) | PERMISSIONS.KICK_MEMBERS),
+    });
     const role = sim.seed.role({ guildId: guild.id, name: "Paid", position: 1 });
     const above = sim.seed.role({ guildId: guild.id, name: "Admins", position: 50 });
     const outsider = sim.seed.user({ username: `outsider${next}` });

@@ -44,6 +44,7 @@ async function subject(): Promise<RoleSyncSubject> {
       store.sync.delete(memberId);
     },
     grantKeys: async () => store.grantKeys(),
+    grantDetails: async () => store.grantDetails(),
     async profile(memberId) {
       const m = store.members.get(memberId);
       if (!m) return null;

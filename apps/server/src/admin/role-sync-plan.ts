@@ -1,5 +1,26 @@
-import type { ReconcilePlan } from "@guildkit/role-reconciler";
+import { planDay, type ReconcilePlan } from "@guildkit/role-reconciler";
 import { html, type SafeHtml } from "./html";
+
+/** The lifecycle part of the plan: grace periods (with the day each role goes), kicks, roles left alone. */
+function lifecycleView(plan: ReconcilePlan): SafeHtml {
+  const graces = plan.graces.map(
+    (g) =>
+      html`<tr><td>${g.discordUserId}</td><td>${g.memberIds.join(", ")}</td><td>${g.roleId}</td><td>loses ${g.roleId} on ${planDay(g.until)} (grace period since ${g.since.toISOString()})</td></tr>`,
+  );
+  const kicks = plan.kicks.map(
+    (k) =>
+      html`<tr><td>${k.discordUserId}</td><td>${k.memberIds.join(", ")}</td><td>${k.roleIds.join(", ")}</td><td>${k.reason}</td></tr>`,
+  );
+  const left = plan.leftAlone.map(
+    (l) =>
+      html`<tr><td>${l.discordUserId}</td><td>${l.memberIds.join(", ")}</td><td>${l.roleId}</td><td>${l.reason}</td></tr>`,
+  );
+  const table = (id: string, title: string, rows: SafeHtml[]) =>
+    rows.length === 0
+      ? ""
+      : html`<h3>${title}</h3><table id="${id}"><thead><tr><th>Discord user</th><th>Member</th><th>Role</th><th>What happens</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return html`${table("plan-graces", "In their grace period (keep the role until then)", graces)}${table("plan-kicks", "Would be kicked (on lapse: kick)", kicks)}${table("plan-left-alone", "Left alone (not granted by guildkit)", left)}`;
+}
 
 /** The dry-run plan: the totals in one sentence, then who gains and loses which role, and why. */
 export function planView(plan: ReconcilePlan): SafeHtml {
@@ -11,9 +32,9 @@ export function planView(plan: ReconcilePlan): SafeHtml {
       : html`<table id="${id}"><thead><tr><th>Discord user</th><th>Member</th><th>Role</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table>`;
   return html`<section id="plan"><h2>Dry-run plan</h2><p id="plan-summary"><strong>Would add ${plan.gains.length}, remove ${
     plan.losses.length
-  }, ${plan.notInGuild.length} not in the guild</strong> — ${plan.checked} member(s) checked with ${plan.discordCalls} Discord read(s) (${
+  }, kick ${plan.kicks.length}, ${plan.graces.length} role(s) in a grace period, ${plan.leftAlone.length} left alone, ${plan.notInGuild.length} not in the guild</strong> — ${plan.checked} member(s) checked with ${plan.discordCalls} Discord read(s) (${
     plan.mode === "bulk" ? "member list read in bulk" : "members read one by one"
-  }), nothing changed.</p>${table("plan-gains", plan.gains.map(change))}${table("plan-losses", plan.losses.map(change))}${
+  }), nothing changed.</p>${table("plan-gains", plan.gains.map(change))}${table("plan-losses", plan.losses.map(change))}${lifecycleView(plan)}${
     plan.notInGuild.length > 0
       ? html`<p>Not in the guild: ${plan.notInGuild.map((n, i) => html`${i > 0 ? ", " : ""}member ${n.memberId} (${n.discordUserId})`)}</p>`
       : ""
@@ -24,10 +45,18 @@ export function planView(plan: ReconcilePlan): SafeHtml {
   }</section>`;
 }
 
+/** ", loses it on 2026-12-05 (grace period)" for a lapsed grant; empty otherwise. */
+function grantLapse(grant: { roleId: string; lapsedAt?: Date | null }, graceMs: number): string {
+  if (!grant.lapsedAt) return "";
+  return `, no longer entitled: loses it on ${planDay(new Date(grant.lapsedAt.getTime() + graceMs))} (grace period)`;
+}
+
 /** One member's page section: its last result, the roles guildkit granted it and its latest role-sync events. */
 export function memberView(input: {
   memberId: string;
-  grants: { discordUserId: string; roleId: string }[];
+  grants: { discordUserId: string; roleId: string; origin?: string; lapsedAt?: Date | null }[];
+  /** The grace period in force (ms), to say when a lapsed role goes. */
+  graceMs?: number;
   events: { at: Date; kind: string; level: string; message: string }[];
   /** The roles the member's account holds in Discord now (read by the page), if linked. */
   held: SafeHtml | null;
@@ -38,7 +67,7 @@ export function memberView(input: {
   return html`<section id="member-detail"><h2>Member ${input.memberId}</h2><p id="member-roles">${
     input.grants.length === 0
       ? "Holds no role granted by guildkit."
-      : html`Roles granted by guildkit: ${input.grants.map((g, i) => html`${i > 0 ? ", " : ""}<code>${g.roleId}</code> (to ${g.discordUserId})`)}`
+      : html`Roles granted by guildkit: ${input.grants.map((g, i) => html`${i > 0 ? ", " : ""}<code>${g.roleId}</code> (to ${g.discordUserId}${g.origin === "adopted" ? ", held before: adopted" : ""}${grantLapse(g, input.graceMs ?? 0)})`)}`
   }</p>${input.held ?? ""}${input.grant ?? ""}<p id="member-last">${
     input.events[0]
       ? html`<strong>Last result</strong> (${input.events[0].at.toISOString()}): ${input.events[0].message}`

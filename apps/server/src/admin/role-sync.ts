@@ -1,3 +1,5 @@
+import { createConfigLoader } from "@guildkit/config";
+import { roleSyncConfigSpec } from "@guildkit/role-reconciler";
 import type { Hono } from "hono";
 import { action, type ConsoleDeps, page } from "./guard";
 import { html, type SafeHtml } from "./html";
@@ -24,6 +26,13 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
   const { roleSync, eventLog } = ctx.store;
 
   rulesPages(app, deps);
+  /** The grace period in force (`role_sync.grace_period_hours`), in ms; 0 when unreadable. */
+  const graceMs = async () => {
+    const loaded = await createConfigLoader({ store: ctx.store.configStore, spec: roleSyncConfigSpec })
+      .load()
+      .catch(() => null);
+    return (loaded?.grace_period_hours ?? 0) * 3_600_000;
+  };
   /** The roles the member's linked account holds in Discord now (`null`: not linked). */
   const heldBy = async (memberId: string) => {
     const linked = (await ctx.store.members.getById(memberId))?.discordUserId ?? null;
@@ -45,6 +54,7 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
           memberId,
           csrf,
           grants: await roleSync.ledger.list({ memberIds: [memberId] }),
+          graceMs: await graceMs(),
           held: await heldBy(memberId),
           grant: memberGrantView(await ctx.store.oauth.memberTokens.status({ memberId })),
           events: (await eventLog.list({ memberId, limit: 20 })).filter((e) => e.kind.startsWith("role")),
@@ -60,9 +70,10 @@ export function roleSyncPages(app: Hono, deps: ConsoleDeps): void {
       [...failures, ...(await eventLog.list({ kind: "role.bulk_unavailable", limit: 10 }))],
       await eventLog.list({ kind: "role.recovered", limit: 50 }),
     );
-    const states = ["ok", "retrying", "permanent_error", "not_in_guild", "unlinked"] as const;
+    const states = ["ok", "grace", "retrying", "permanent_error", "not_in_guild", "unlinked"] as const;
     const label: Record<(typeof states)[number], string> = {
       ok: "synced",
+      grace: "in a grace period",
       retrying: "in backoff",
       permanent_error: "permanent error",
       not_in_guild: "not in the guild",

@@ -11,15 +11,18 @@ import {
   logApiError,
   recovered,
 } from "./incidents";
+import { applyKick, applyLifecycle } from "./lifecycle";
 import type { ItemProblems } from "./outcome";
 
 /** How one role change went. */
 type ChangeResult = "done" | "failed" | "gone";
 
 /**
- * Makes the calls of one account plan: records grants before adding, skips roles a block covers,
- * records each failure in `problems`, and forgets the grants of roles removed. When the account
- * turned out to have left the guild, its grants on account of this member are forgotten.
+ * Makes the calls of one account plan: records grants before adding, records the lifecycle
+ * (grace periods started or cancelled, roles left alone), skips roles a block covers, records each
+ * failure in `problems`, kicks the member when the plan says so, and forgets the grants of roles
+ * removed. When the account turned out to have left the guild, its grants on account of this
+ * member are forgotten.
  * Throws {@link GuildBlockedSignal} when the guild is (or becomes) blocked.
  */
 export async function applyPlan(
@@ -32,6 +35,7 @@ export async function applyPlan(
   const { item, plan, ownGrants } = target;
   if (plan.grantsBefore.length > 0)
     await engine.ledger.add({ grants: plan.grantsBefore }, { signal: ctx.hard });
+  await applyLifecycle(engine, ctx, { item, plan }, problems);
   const failed = new Set<string>();
   for (const change of [...plan.add, ...plan.remove]) {
     const result = await applyChange(engine, ctx, { item, plan, change }, problems, signal);
@@ -48,6 +52,19 @@ export async function applyPlan(
       if (forget.length > 0) await engine.ledger.remove({ grants: forget }, { signal: ctx.hard });
       return;
     }
+  }
+  const kicked = await applyKick(engine, ctx, { item, plan }, problems, signal);
+  if (kicked === "failed") for (const roleId of plan.kick?.roleIds ?? []) failed.add(roleId);
+  if (kicked === "gone" || (kicked === "done" && plan.kick)) {
+    // Out of the guild: it holds none of the member's roles any more.
+    if (plan.relation === "current") problems.notInGuild = true;
+    const forget = [...ownGrants].map((roleId) => ({
+      memberId: item.memberId,
+      discordUserId: plan.discordUserId,
+      roleId,
+    }));
+    if (forget.length > 0) await engine.ledger.remove({ grants: forget }, { signal: ctx.hard });
+    return;
   }
   const forget = plan.forgetAfter.filter((g) => !failed.has(g.roleId));
   if (forget.length > 0) await engine.ledger.remove({ grants: forget }, { signal: ctx.hard });

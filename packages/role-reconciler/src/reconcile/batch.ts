@@ -111,6 +111,8 @@ async function tally(
   const { summary } = ctx;
   summary.added += problems.added;
   summary.removed += problems.removed;
+  summary.kicked += problems.kicked;
+  if (outcome.state === "grace") summary.inGrace += 1;
   if (outcome.state === "not_in_guild") summary.notInGuild += 1;
   if (outcome.state === "retrying") summary.transientErrors += 1;
   if (outcome.state === "permanent_error") summary.permanentErrors += 1;

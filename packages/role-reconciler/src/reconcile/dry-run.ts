@@ -28,6 +28,12 @@ export interface ReconcilePlan {
   checked: number;
   gains: PlannedChange[];
   losses: PlannedChange[];
+  /** Roles kept for the grace period: "loses `roleId` on `until`" (the member is due again then). */
+  graces: (PlannedChange & { since: Date; until: Date })[];
+  /** Members who would be kicked on lapse (`onLapse: "kick"`), with the roles they hold. */
+  kicks: (Omit<PlannedChange, "roleId"> & { roleIds: string[] })[];
+  /** Roles left alone: held without entitlement, but not granted by guildkit ("managed grants only"). */
+  leftAlone: PlannedChange[];
   notInGuild: { memberId: string; discordUserId: string }[];
   /** Members whose Discord state could not be read, or whose change is blocked. */
   errors: { memberId: string; discordUserId: string | null; reason: string }[];
@@ -124,10 +130,20 @@ async function planEntry(
       cause: accounts.cause,
       linked: linkedFor(linkedByAccount, account, relation === "current" ? entry : null),
       ownGrants,
+      ownDetails: accounts.details.get(account),
       held: read.view.roles,
+      now: engine.clock.now(),
+      lifecycle: ctx.settings.lifecycle,
     });
     for (const change of accountPlan.add) collect(state.gains, change);
     for (const change of accountPlan.remove) collect(state.losses, change);
+    for (const grace of accountPlan.graced) result.graces.push({ ...grace, memberIds: [...grace.memberIds] });
+    for (const left of accountPlan.leftAlone)
+      result.leftAlone.push({ ...left, memberIds: [...left.memberIds] });
+    if (accountPlan.kick) {
+      const { discordUserId, memberIds, roleIds, reason } = accountPlan.kick;
+      result.kicks.push({ discordUserId, memberIds: [...memberIds], roleIds: [...roleIds], reason });
+    }
     for (const change of [...accountPlan.add, ...accountPlan.remove]) {
       const block = engine.blocks.active({ kind: "role", roleId: change.roleId }, engine.clock.now());
       if (block)
@@ -169,7 +185,8 @@ async function planPage(
 
 /**
  * The dry run: what a full reconciliation would change, without claiming, changing, logging or
- * blocking anything. Reads every sync row page by page (`SyncQueue.scan`), the guild in bulk
+ * blocking anything — gains, losses, kicks, roles kept for a grace period (with the day they go)
+ * and roles left alone. Reads every sync row page by page (`SyncQueue.scan`), the guild in bulk
  * unless `per_member` is asked for or bulk listing is blocked.
  */
 export async function planFullReconciliation(
@@ -188,6 +205,9 @@ export async function planFullReconciliation(
     checked: 0,
     gains: [],
     losses: [],
+    graces: [],
+    kicks: [],
+    leftAlone: [],
     notInGuild: [],
     errors: [],
     discordCalls: 0,

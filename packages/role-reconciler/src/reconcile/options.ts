@@ -11,6 +11,33 @@ import type {
   SyncQueue,
 } from "../ports";
 
+/** What happens to an account whose entitlement ended (after any grace period). */
+export type LapseAction = "remove" | "kick";
+
+/** The membership lifecycle settings of role sync; every field has a default. */
+export interface LifecycleSettings {
+  /**
+   * How long an account whose entitlement ended keeps its roles (default 0: removed at once). Only
+   * roles the ledger recorded for the member get a grace period, and only when nobody linked to the
+   * account is entitled to anything any more (a tier change or a trial converting is immediate).
+   */
+  graceMs: number;
+  /** `remove` the roles (default) or `kick` the member from the guild, with an audit-log reason. */
+  onLapse: LapseAction;
+  /**
+   * Remove only roles guildkit granted (the ledger's `granted` rows): a role given by hand is left
+   * alone. Default `false`: "paid ⇔ role", every managed role an unentitled account holds is removed.
+   */
+  managedGrantsOnly: boolean;
+}
+
+/** Defaults of {@link LifecycleSettings}. */
+export const DEFAULT_LIFECYCLE: Readonly<LifecycleSettings> = Object.freeze({
+  graceMs: 0,
+  onLapse: "remove",
+  managedGrantsOnly: false,
+});
+
 /** The settings one run works with (loaded per run, so a change needs no restart). */
 export interface RoleSyncSettings {
   guildId: string;
@@ -18,6 +45,13 @@ export interface RoleSyncSettings {
   rules: readonly EntitlementRule[];
   /** Full-reconciliation interval (see `syncIntervalMs`). */
   syncIntervalMs: number;
+  /** Grace period, kick on lapse, managed grants only (see {@link LifecycleSettings}; defaults apply). */
+  lifecycle?: Partial<LifecycleSettings>;
+}
+
+/** The lifecycle settings with their defaults filled in. */
+export function lifecycleOf(settings: Pick<RoleSyncSettings, "lifecycle">): LifecycleSettings {
+  return { ...DEFAULT_LIFECYCLE, ...settings.lifecycle };
 }
 
 /** Tuning of the reconciler; every field has a default. */

@@ -12,11 +12,27 @@ export interface ItemProblems {
   notInGuild: boolean;
   added: number;
   removed: number;
+  /** Members kicked on lapse. */
+  kicked: number;
+  /** The earliest end of a grace period the account is in (`null`: none): the member is due then. */
+  graceUntil: Date | null;
 }
 
 /** No problem yet, nothing changed. */
 export function noProblems(): ItemProblems {
-  return { transient: [], permanent: [], notInGuild: false, added: 0, removed: 0 };
+  return {
+    transient: [],
+    permanent: [],
+    notInGuild: false,
+    added: 0,
+    removed: 0,
+    kicked: 0,
+    graceUntil: null,
+  };
+}
+
+function earliest(a: Date, b: Date | null): Date {
+  return b !== null && b < a ? b : a;
 }
 
 /** How outcomes are timed: the backoff policy and its random source. */
@@ -29,7 +45,8 @@ export interface OutcomeTiming {
  * The outcome to record for a processed member, decided from its problems (pure): a transient
  * failure retries with backoff (a server's `retryAfterMs` as a floor), a permanent one waits for the
  * normal re-check, an unlinked member with nothing left to revoke is never due again (and forgotten
- * once deleted), everyone else is re-checked on the interval.
+ * once deleted), a member in a grace period is due again when it ends (or at the normal re-check,
+ * whichever is first), everyone else is re-checked on the interval.
  */
 export function outcomeOf(
   input: {
@@ -59,7 +76,7 @@ export function outcomeOf(
     return {
       state: "permanent_error",
       checkedAt,
-      nextDueAt: nextRecheckAt(checkedAt, settings.syncIntervalMs),
+      nextDueAt: earliest(nextRecheckAt(checkedAt, settings.syncIntervalMs), problems.graceUntil),
       attempts: item.attempts + 1,
       lastError: [...new Set(problems.permanent.map((p) => p.reason))].join("; "),
       forget: false,
@@ -75,10 +92,21 @@ export function outcomeOf(
       forget: item.deleted,
     };
   }
+  const recheck = nextRecheckAt(checkedAt, settings.syncIntervalMs);
+  if (problems.graceUntil !== null && !problems.notInGuild) {
+    return {
+      state: "grace",
+      checkedAt,
+      nextDueAt: earliest(recheck, problems.graceUntil),
+      attempts: 0,
+      lastError: null,
+      forget: false,
+    };
+  }
   return {
     state: problems.notInGuild ? "not_in_guild" : "ok",
     checkedAt,
-    nextDueAt: nextRecheckAt(checkedAt, settings.syncIntervalMs),
+    nextDueAt: recheck,
     attempts: 0,
     lastError: null,
     forget: false,

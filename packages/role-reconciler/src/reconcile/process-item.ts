@@ -56,7 +56,10 @@ export async function processItem(
         relation: "current",
         linked: linkedFor(linkedByAccount, account, item),
         ownGrants: accounts.currentGrants,
+        ownDetails: accounts.details.get(account),
         held: read.view?.roles ?? null,
+        now: engine.clock.now(),
+        lifecycle: settings.lifecycle,
       });
       if (read.view === null) problems.notInGuild = true;
       await applyPlan(engine, ctx, { item, plan, ownGrants: accounts.currentGrants }, problems, signal);
@@ -80,7 +83,10 @@ export async function processItem(
       cause: accounts.cause,
       linked: linkedFor(linkedByAccount, account, null),
       ownGrants,
+      ownDetails: accounts.details.get(account),
       held: read.view?.roles ?? null,
+      now: engine.clock.now(),
+      lifecycle: settings.lifecycle,
     });
     await applyPlan(engine, ctx, { item, plan, ownGrants }, problems, signal);
   }

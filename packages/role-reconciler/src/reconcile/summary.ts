@@ -27,6 +27,10 @@ export interface RunSummary {
   leaseLost: number;
   added: number;
   removed: number;
+  /** Members kicked on lapse (`onLapse: "kick"`). */
+  kicked: number;
+  /** Members recorded in a grace period (keeping roles they are no longer entitled to). */
+  inGrace: number;
   notInGuild: number;
   transientErrors: number;
   permanentErrors: number;
@@ -50,6 +54,8 @@ export function emptySummary(): RunSummary {
     leaseLost: 0,
     added: 0,
     removed: 0,
+    kicked: 0,
+    inGrace: 0,
     notInGuild: 0,
     transientErrors: 0,
     permanentErrors: 0,
@@ -66,6 +72,8 @@ const COUNTERS = [
   "leaseLost",
   "added",
   "removed",
+  "kicked",
+  "inGrace",
   "notInGuild",
   "transientErrors",
   "permanentErrors",

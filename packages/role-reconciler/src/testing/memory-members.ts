@@ -11,16 +11,27 @@ export function createMemoryLedger(state: MemoryState): GrantLedger {
       enter(state, "ledger.list", io?.signal);
       return [...state.grants.values()]
         .filter((g) => opts.memberIds.includes(g.memberId))
-        .map((g) => ({ ...g }));
+        .map((g) => ({ ...g, lapsedAt: g.lapsedAt ? new Date(g.lapsedAt) : null }));
     },
     add: async (opts, io) => {
       enter(state, "ledger.add", io?.signal);
       for (const g of opts.grants) {
+        const existing = state.grants.get(grantKey(g));
+        const origin = g.origin ?? "granted";
         state.grants.set(grantKey(g), {
           memberId: g.memberId,
           discordUserId: g.discordUserId,
           roleId: g.roleId,
+          origin: existing && origin !== "granted" ? existing.origin : origin,
+          lapsedAt: existing?.lapsedAt ?? null,
         });
+      }
+    },
+    markLapsed: async (opts, io) => {
+      enter(state, "ledger.markLapsed", io?.signal);
+      for (const g of opts.grants) {
+        const existing = state.grants.get(grantKey(g));
+        if (existing) existing.lapsedAt = opts.lapsedAt ? new Date(opts.lapsedAt) : null;
       }
     },
     remove: async (opts, io) => {

@@ -64,7 +64,7 @@ export function compareMemberIds(a: string, b: string): number {
  */
 export function isDue(row: MemorySyncRow, now: number, dueBy: number): boolean {
   if (row.nextDueAt === null || row.nextDueAt > dueBy) return false;
-  return row.nextDueAt <= now || row.state !== "retrying";
+  return row.nextDueAt <= now || (row.state !== "retrying" && row.state !== "grace");
 }
 
 /** True while `owner`'s lease (as claimed) still holds the row. */

@@ -1,4 +1,4 @@
-import type { Clock, Grant, SyncEntry, SyncItem, SyncOutcome } from "../ports";
+import type { Clock, LedgerRow, SyncEntry, SyncItem, SyncOutcome } from "../ports";
 import {
   DUE_AT_ONCE_MS,
   holdsLease,
@@ -12,7 +12,7 @@ export interface MemoryState {
   clock: Clock;
   members: Map<string, MemoryMemberRow>;
   sync: Map<string, MemorySyncRow>;
-  grants: Map<string, Grant>;
+  grants: Map<string, LedgerRow>;
   calls: Record<string, number>;
   applied: string | null;
 }

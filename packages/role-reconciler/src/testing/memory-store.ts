@@ -26,6 +26,8 @@ export interface MemoryRoleSyncStore {
   row(memberId: string): MemorySyncRow | undefined;
   /** Every grant as a sorted `member|account|role` string. */
   grantKeys(): string[];
+  /** Every grant as a sorted `member|account|role|origin|lapsed` string (lapse as ISO time or `null`). */
+  grantDetails(): string[];
   /** The applied-settings fingerprint (`SyncQueue.appliedSettings`). */
   applied(): string | null;
 }
@@ -85,6 +87,10 @@ export function createMemoryRoleSyncStore(opts: { clock: Clock }): MemoryRoleSyn
     },
     row: (memberId) => sync.get(memberId),
     grantKeys: () => [...state.grants.keys()].sort(),
+    grantDetails: () =>
+      [...state.grants.entries()]
+        .map(([key, g]) => `${key}|${g.origin}|${g.lapsedAt?.toISOString() ?? null}`)
+        .sort(),
     applied: () => state.applied,
   };
 }

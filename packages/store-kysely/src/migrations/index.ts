@@ -11,6 +11,7 @@ import { sessions } from "./009-sessions";
 import { retention } from "./010-retention";
 import { webhookEvents } from "./011-webhook-events";
 import { memberTokens } from "./012-member-tokens";
+import { roleGrantLifecycle } from "./013-role-grant-lifecycle";
 import { webhookDeliveryOptions } from "./014-webhook-delivery-options";
 import { roleConnections } from "./015-role-connections";
 import { taskStatus } from "./016-task-status";
@@ -38,6 +39,7 @@ export const migrations: readonly GuildkitMigration[] = [
   retention,
   webhookEvents,
   memberTokens,
+  roleGrantLifecycle,
   webhookDeliveryOptions,
   roleConnections,
   taskStatus,

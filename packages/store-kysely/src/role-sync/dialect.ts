@@ -111,11 +111,13 @@ export async function installTriggers(
 
 /**
  * Which rows are due: due at `now`, or due by `dueBy` (a bulk pass's look-ahead) unless in backoff —
- * a `retrying` member waits for its retry time. The range on `next_due_at` keeps the index usable.
+ * a `retrying` member waits for its retry time, and a member in `grace` for the end of its grace
+ * period (claimed early it would only be due again at once). The range on `next_due_at` keeps the
+ * index usable.
  */
 export function dueCondition(p: { now: unknown; dueBy: unknown }): RawBuilder<SqlBool> {
   return sql<SqlBool>`next_due_at <= ${p.dueBy}
-    and (next_due_at <= ${p.now} or state is null or state <> 'retrying')`;
+    and (next_due_at <= ${p.now} or state is null or state not in ('retrying', 'grace'))`;
 }
 
 /**

@@ -10,7 +10,7 @@
 import type { IoOptions } from "@guildkit/core";
 
 /** Where a member stands after its last check (role-reconciler's `SyncState`). */
-export type SyncState = "ok" | "not_in_guild" | "retrying" | "permanent_error" | "unlinked";
+export type SyncState = "ok" | "not_in_guild" | "retrying" | "permanent_error" | "unlinked" | "grace";
 
 /** Entitlement inputs of a member: the columns the rules read, by column name. */
 export type MemberAttributes = Readonly<Record<string, unknown>>;
@@ -103,10 +103,25 @@ export interface Grant {
   roleId: string;
 }
 
+/** `granted` (guildkit added the role) or `adopted` (the account held it already). */
+export type GrantOrigin = "granted" | "adopted";
+
+/** A grant to record, with its origin (default `granted`). */
+export interface NewGrant extends Grant {
+  origin?: GrantOrigin;
+}
+
+/** A ledger row as listed: the grant, its origin and when its grace period began (`null`: entitled). */
+export interface LedgerRow extends Grant {
+  origin: GrantOrigin;
+  lapsedAt: Date | null;
+}
+
 /** Which Discord account was granted which roles (role-reconciler's `GrantLedger`). */
 export interface GrantLedger {
-  list(opts: { memberIds: readonly string[] }, io?: IoOptions): Promise<Grant[]>;
-  add(opts: { grants: readonly Grant[] }, io?: IoOptions): Promise<void>;
+  list(opts: { memberIds: readonly string[] }, io?: IoOptions): Promise<LedgerRow[]>;
+  add(opts: { grants: readonly NewGrant[] }, io?: IoOptions): Promise<void>;
+  markLapsed(opts: { grants: readonly Grant[]; lapsedAt: Date | null }, io?: IoOptions): Promise<void>;
   remove(opts: { grants: readonly Grant[] }, io?: IoOptions): Promise<void>;
 }
 

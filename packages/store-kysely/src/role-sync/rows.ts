@@ -6,7 +6,14 @@ import type { SyncEntry, SyncState } from "./ports";
 /** A raw row of any query. */
 export type Row = Record<string, unknown>;
 
-const STATES: readonly SyncState[] = ["ok", "not_in_guild", "retrying", "permanent_error", "unlinked"];
+const STATES: readonly SyncState[] = [
+  "ok",
+  "not_in_guild",
+  "retrying",
+  "permanent_error",
+  "unlinked",
+  "grace",
+];
 
 /** A stored state, or `null` for none (or one this version does not know). */
 export function asState(value: unknown): SyncState | null {

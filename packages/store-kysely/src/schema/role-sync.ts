@@ -15,7 +15,7 @@ export interface RoleSyncStateTable {
   version: BigIntColumn;
   marked_at: NullableTimeColumn;
   attempts: number;
-  /** `ok | not_in_guild | retrying | permanent_error | unlinked`, `NULL` before the first check. */
+  /** `ok | not_in_guild | retrying | permanent_error | unlinked | grace`, `NULL` before the first check. */
   state: string | null;
   last_error: string | null;
   lease_owner: string | null;
@@ -29,6 +29,10 @@ export interface RoleGrantsTable {
   discord_user_id: string;
   role_id: string;
   granted_at: TimeColumn;
+  /** `granted` | `adopted` (migration `013-role-grant-lifecycle`); `NULL` on older rows means `granted`. */
+  origin: string | null;
+  /** When the member's entitlement to the role ended (its grace period started); `NULL` while entitled. */
+  lapsed_at: NullableTimeColumn;
 }
 
 /** The settings role sync last applied (migration `006-role-sync-settings`); one row, `applied`. */

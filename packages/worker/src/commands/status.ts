@@ -31,6 +31,7 @@ export function registerStatus(program: Command, io: CliIo, done: (code: number)
             permanent_error: 0,
             not_in_guild: 0,
             unlinked: 0,
+            grace: 0,
             ...(await store.roleSync.countByState({ signal })),
           };
           const dueNow = await store.roleSync.queue.countDue({ now: new Date() }, { signal });
@@ -61,7 +62,7 @@ export function formatStatus(r: StatusReport): string {
   const lines = [
     "Role sync:",
     `  due now ${r.roleSync.dueNow}`,
-    `  synced ${s.ok}, retrying ${s.retrying}, permanent errors ${s.permanent_error}, not in the guild ${s.not_in_guild}, unlinked ${s.unlinked}`,
+    `  synced ${s.ok}, retrying ${s.retrying}, permanent errors ${s.permanent_error}, not in the guild ${s.not_in_guild}, unlinked ${s.unlinked}, in a grace period ${s.grace}`,
     `  ${lastRoundLine(r.roleSync.lastRound)}`,
     "Webhook delivery:",
     `  pending ${r.outbox.pending}, delivered ${r.outbox.delivered}, dead ${r.outbox.dead}`,

@@ -89,6 +89,7 @@ export const featureCases = defineStoreCases("features", ({ fresh, dialect }) =>
         "001-members",
         "002-role-sync",
         "006-role-sync-settings",
+        "013-role-grant-lifecycle",
         "015-role-connections",
       ]);
       expect(await listTables(db, dialect)).toEqual(
@@ -137,7 +138,13 @@ export const featureCases = defineStoreCases("features", ({ fresh, dialect }) =>
       expect(error).toMatchObject({
         code: "store_not_migrated",
         features: ["role-sync"],
-        migrations: ["001-members", "002-role-sync", "006-role-sync-settings", "015-role-connections"],
+        migrations: [
+          "001-members",
+          "002-role-sync",
+          "006-role-sync-settings",
+          "013-role-grant-lifecycle",
+          "015-role-connections",
+        ],
       });
       expect((error as Error).message).toMatch(/store\.migrate\(\{ features: \["role-sync"\] \}\)/);
       // the feature's ports say the same on their first call, in a transaction too

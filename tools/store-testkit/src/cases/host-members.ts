@@ -68,6 +68,15 @@ function roleSyncSubject({ store, db }: TestStoreHandle, shape: HostMembersShape
       const rows: AnyRow[] = await d.selectFrom("role_grants").selectAll().execute();
       return rows.map((r) => `${decodeId(r.member_id)}|${r.discord_user_id}|${r.role_id}`).sort();
     },
+    async grantDetails() {
+      const rows: AnyRow[] = await d.selectFrom("role_grants").selectAll().execute();
+      return rows
+        .map(
+          (r) =>
+            `${decodeId(r.member_id)}|${r.discord_user_id}|${r.role_id}|${r.origin ?? null}|${decodeTime(r.lapsed_at)?.toISOString() ?? null}`,
+        )
+        .sort();
+    },
     async profile(memberId) {
       const row: AnyRow | undefined = await d
         .selectFrom(m.table)

@@ -102,6 +102,15 @@ function sqlSubject({ store, db }: TestStoreHandle): RoleSyncSubject {
       const rows: AnyRow[] = await db.selectFrom("role_grants").selectAll().execute();
       return rows.map((r) => `${decodeId(r.member_id)}|${r.discord_user_id}|${r.role_id}`).sort();
     },
+    async grantDetails() {
+      const rows: AnyRow[] = await db.selectFrom("role_grants").selectAll().execute();
+      return rows
+        .map(
+          (r) =>
+            `${decodeId(r.member_id)}|${r.discord_user_id}|${r.role_id}|${r.origin ?? null}|${decodeTime(r.lapsed_at)?.toISOString() ?? null}`,
+        )
+        .sort();
+    },
     async profile(memberId) {
       const rows = await sql<AnyRow>`select discord_username, discord_avatar, discord_avatar_hash
         from members where id = ${memberId}`.execute(db);

@@ -94,4 +94,15 @@ export function defineGuildGatewayCases(fresh: () => Promise<GuildGatewaySubject
     expect(error).toMatchObject({ status: 403, code: 50013, retryable: false });
     expect(await s.rolesOf(userId)).toEqual([]);
   });
+
+  it("removeMember kicks the member; a second kick (or a user not in the guild) fails for good: 404, 10007", async () => {
+    const s = await fresh();
+    const userId = await s.addMember([s.roleId]);
+    await s.gateway.removeMember({ guildId: s.guildId, userId, reason: "guildkit conformance: lapsed" });
+    expect(await s.rolesOf(userId)).toBeNull();
+    expect(await s.gateway.getMember({ guildId: s.guildId, userId })).toBeNull();
+    const again = await failure(s.gateway.removeMember({ guildId: s.guildId, userId, reason: "again" }));
+    expect(isRetryableError(again)).toBe(true);
+    expect(again).toMatchObject({ status: 404, code: 10007, retryable: false });
+  });
 }

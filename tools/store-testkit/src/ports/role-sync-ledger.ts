@@ -16,7 +16,9 @@ export function defineRoleLedgerCases(fresh: () => Promise<RoleSyncSubject>): vo
     expect(await s.ledger.list({ memberIds: ["7", "8"] })).toHaveLength(2);
     expect(await s.ledger.list({ memberIds: [] })).toEqual([]);
     await s.ledger.remove({ grants: [grant, grant] });
-    expect(await s.ledger.list({ memberIds: ["7"] })).toEqual([{ ...grant, discordUserId: D2 }]);
+    expect(await s.ledger.list({ memberIds: ["7"] })).toEqual([
+      { ...grant, discordUserId: D2, origin: "granted", lapsedAt: null },
+    ]);
     expect(await s.grantKeys()).toEqual([`7|${D2}|${ROLE}`]);
   });
 
@@ -27,8 +29,46 @@ export function defineRoleLedgerCases(fresh: () => Promise<RoleSyncSubject>): vo
     await s.updateMember(m, { discordUserId: D2 });
     await s.deleteMember(m);
     expect(await s.ledger.list({ memberIds: [m] })).toEqual([
-      { memberId: m, discordUserId: D1, roleId: ROLE },
+      { memberId: m, discordUserId: D1, roleId: ROLE, origin: "granted", lapsedAt: null },
     ]);
+  });
+
+  it("records a grant's origin; a role guildkit adds itself turns an adopted row into a granted one, never back", async () => {
+    const s = await fresh();
+    const adopted = { memberId: "7", discordUserId: D1, roleId: ROLE, origin: "adopted" as const };
+    const other = { memberId: "8", discordUserId: D1, roleId: ROLE, origin: "granted" as const };
+    await s.ledger.add({ grants: [adopted, other] });
+    expect(await s.grantDetails()).toEqual([`7|${D1}|${ROLE}|adopted|null`, `8|${D1}|${ROLE}|granted|null`]);
+    expect((await s.ledger.list({ memberIds: ["7"] })).map((g) => g.origin)).toEqual(["adopted"]);
+    await s.ledger.add({ grants: [{ ...other, origin: "adopted" }] });
+    await s.ledger.add({ grants: [{ memberId: "7", discordUserId: D1, roleId: ROLE }] });
+    expect(await s.grantDetails()).toEqual([`7|${D1}|${ROLE}|granted|null`, `8|${D1}|${ROLE}|granted|null`]);
+  });
+
+  it("sets and clears the lapse of recorded grants only (the grace period's start), and adding keeps it", async () => {
+    const s = await fresh();
+    const a = { memberId: "7", discordUserId: D1, roleId: ROLE };
+    const b = { memberId: "7", discordUserId: D2, roleId: ROLE };
+    await s.ledger.add({ grants: [a, b] });
+    const at = new Date("2026-12-02T10:00:00.123Z");
+    await s.ledger.markLapsed({
+      grants: [a, { memberId: "9", discordUserId: D1, roleId: ROLE }],
+      lapsedAt: at,
+    });
+    expect(await s.grantDetails()).toEqual([
+      `7|${D1}|${ROLE}|granted|${at.toISOString()}`,
+      `7|${D2}|${ROLE}|granted|null`,
+    ]);
+    expect(await s.grantKeys()).toEqual([`7|${D1}|${ROLE}`, `7|${D2}|${ROLE}`]);
+    const listed = await s.ledger.list({ memberIds: ["7"] });
+    expect(listed.find((g) => g.discordUserId === D1)?.lapsedAt).toEqual(at);
+    await s.ledger.add({ grants: [a] });
+    expect((await s.ledger.list({ memberIds: ["7"] })).find((g) => g.discordUserId === D1)?.lapsedAt).toEqual(
+      at,
+    );
+    await s.ledger.markLapsed({ grants: [a], lapsedAt: null });
+    await s.ledger.markLapsed({ grants: [], lapsedAt: at });
+    expect(await s.grantDetails()).toEqual([`7|${D1}|${ROLE}|granted|null`, `7|${D2}|${ROLE}|granted|null`]);
   });
 
   it("finds members by Discord id with the rule columns", async () => {

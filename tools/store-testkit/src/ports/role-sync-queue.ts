@@ -264,6 +264,29 @@ export function defineSyncQueueCases(fresh: () => Promise<RoleSyncSubject>): voi
     expect(retried).toMatchObject({ memberId: backoff, attempts: 1, state: "retrying" });
   });
 
+  it("a member in its grace period is not claimed early by the look-ahead; at the grace end it is due", async () => {
+    const s = await fresh();
+    const grace = await s.createMember({ discordUserId: D1, paymentStatus: null });
+    const graceEnd = later(300_000);
+    for (const item of await claim(s, "w1"))
+      await s.queue.complete(item, { ...ok(T0, graceEnd), state: "grace" });
+    const now = later(1_000);
+    const dueBy = new Date(now.getTime() + 3_600_000);
+    expect(await s.queue.countDue({ now, dueBy })).toBe(0);
+    expect(
+      await s.queue.claimDue({ owner: "w2", leaseMs: 60_000, limit: 10, now, dueBy, columns: columnsOf(s) }),
+    ).toEqual([]);
+    const [due] = await s.queue.claimDue({
+      owner: "w3",
+      leaseMs: 60_000,
+      limit: 10,
+      now: graceEnd,
+      dueBy: new Date(graceEnd.getTime() + 3_600_000),
+      columns: columnsOf(s),
+    });
+    expect(due).toMatchObject({ memberId: grace, state: "grace" });
+  });
+
   it("the full pass leaves a member in backoff to its retry time", async () => {
     const s = await fresh();
     const backoff = await s.createMember({ discordUserId: D1, paymentStatus: "x" });

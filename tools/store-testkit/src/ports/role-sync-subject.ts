@@ -48,6 +48,11 @@ export interface RoleSyncSubject {
   dropSyncRow(memberId: string): Promise<void>;
   /** Backdoor: every grant as a sorted `member|account|role` string. */
   grantKeys(): Promise<string[]>;
+  /**
+   * Backdoor: every grant as a sorted `member|account|role|origin|lapsed` string — the stored origin
+   * (`null` when none is stored) and the lapse as an ISO time (or `null`).
+   */
+  grantDetails(): Promise<string[]>;
   /** Backdoor: the stored profile of a member (`avatarBytes` as numbers), or `null` when no member. */
   profile(
     memberId: string,

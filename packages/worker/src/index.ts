@@ -33,6 +33,7 @@ export {
   type LinkedRolesDeps,
   type LinkedRolesLoad,
   type LinkedRolesOptions,
+  linkedRolesTask,
 } from "./linked-roles";
 export { createLogger, type Logger, REDACTED_PATHS } from "./logger";
 export {

@@ -26,6 +26,7 @@ import {
   usesLinkedRoles,
 } from "@guildkit/role-reconciler";
 import type { WorkerTask } from "./context";
+import { createStoreMemberTokens } from "./member-tokens";
 import type { WorkerStore } from "./store";
 
 /** The Linked Roles settings as one round uses them. */
@@ -218,3 +219,18 @@ export function createLinkedRolesTask(
     },
   };
 }
+
+/**
+ * The default `linked-roles` task: {@link createLinkedRolesTask} on the store's member OAuth grants
+ * (`createStoreMemberTokens`: encrypted at rest, refreshed before expiry, re-consent on refusal). It
+ * idles while `linked_roles.mode` is `bot_roles` (the default).
+ */
+export const linkedRolesTask: WorkerTask = {
+  name: "linked-roles",
+  run(ctx, signal) {
+    const tokens: MemberTokenSource = createStoreMemberTokens(ctx.store, {
+      apiBaseUrl: ctx.settings.discordApiBaseUrl,
+    });
+    return createLinkedRolesTask(tokens).run(ctx, signal);
+  },
+};

@@ -1,3 +1,4 @@
+import { createConfigLoader } from "@guildkit/config";
 import { systemClock, systemScheduler } from "@guildkit/core/system";
 import {
   createBottleneckLimiter,
@@ -15,7 +16,9 @@ import {
   createRoleSyncSettingsSource,
   DEFAULT_BACKOFF,
   type EventLog,
+  linkedRolesConfigSpec,
   type ReconcilerOptions,
+  type RoleDeliveryMode,
   type RoleReconciler,
   type RoleSyncLoop,
   type RoleSyncLoopDeps,
@@ -25,6 +28,7 @@ import {
   type Scheduler,
   type SettingsLoad,
   type SyncState,
+  usesBotRoles,
 } from "@guildkit/role-reconciler";
 import { Gauge, type Registry } from "prom-client";
 import type { WorkerTask } from "./context";
@@ -215,7 +219,12 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
     return client.rest;
   }
 
+  const delivery = createConfigLoader({ store: deps.store.configStore, spec: linkedRolesConfigSpec });
+
   async function loadSettings(io?: { signal?: AbortSignal }): Promise<SettingsLoad> {
+    // With `linked_roles.mode` = `linked_roles`, the guild's roles come from Linked Roles alone: idle.
+    if (!usesBotRoles((await delivery.load(io)).mode as RoleDeliveryMode))
+      return { status: "incomplete", missing: ["bot roles (off: linked_roles.mode is linked_roles)"] };
     const loaded = await settingsSource.load(io);
     if (loaded.status === "incomplete") return loaded;
     await roleSync.watchColumns({ columns: ruleColumns(loaded.settings.rules) }, io);

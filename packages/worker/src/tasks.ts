@@ -1,4 +1,5 @@
 import type { WorkerTask } from "./context";
+import { linkedRolesTask } from "./linked-roles";
 import { memberTokenTask } from "./member-tokens";
 import { oauthStatePurgeTask } from "./oauth";
 import { retentionTask } from "./retention";
@@ -12,4 +13,5 @@ export const tasks: WorkerTask[] = [
   oauthStatePurgeTask,
   retentionTask,
   memberTokenTask,
+  linkedRolesTask,
 ];

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createConfigLoader, discordConfigSpec } from "@guildkit/config";
-import { roleSyncConfigSpec } from "@guildkit/role-reconciler";
+import { linkedRolesConfigSpec, roleSyncConfigSpec } from "@guildkit/role-reconciler";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { runReconcileCommand } from "../src/reconcile-command";
@@ -217,6 +217,21 @@ describe("role sync end to end against discord-sim", () => {
       ),
     );
     expect(await g.store.eventLog.list({ kind: "role.settings_changed" })).toHaveLength(1);
+  });
+
+  it("idles (bot roles off) while linked_roles.mode is linked_roles, and syncs again in both", async () => {
+    const g = await guild({ count: 2 });
+    const sync = g.sync("w1");
+    const modes = createConfigLoader({ store: g.store.configStore, spec: linkedRolesConfigSpec });
+    expect((await sync.loadSettings()).status).toBe("ready");
+    await modes.save({ mode: "linked_roles" });
+    expect(await sync.loadSettings()).toEqual({
+      status: "incomplete",
+      missing: ["bot roles (off: linked_roles.mode is linked_roles)"],
+    });
+    await modes.save({ mode: "both" });
+    expect((await sync.loadSettings()).status).toBe("ready");
+    await sync.close();
   });
 
   it("a role above the bot is logged once at error level and shows in the gauges", async () => {

@@ -43,6 +43,7 @@ export {
   type MemberTokenStoreParts,
   type MemberTokenTaskOptions,
   memberTokenTask,
+  withRoleConnectionsDue,
 } from "./member-tokens";
 export { createMetrics, serveMetrics } from "./metrics";
 export { createOAuthStatePurgeTask, oauthStatePurgeTask } from "./oauth";

@@ -116,3 +116,33 @@ export function createMemberTokenTask(options: MemberTokenTaskOptions = {}): Wor
 
 /** The member token task with its defaults. */
 export const memberTokenTask: WorkerTask = createMemberTokenTask();
+
+/**
+ * `memberTokens` whose `save` also makes the member's Linked Roles push due (`roleConnections.markDue`):
+ * a member skipped for having no grant (`no_grant`) or needing consent gets its metadata pushed as
+ * soon as it links with `role_connections.write`, not at its next entitlement change. A failing
+ * `markDue` never fails the save (the grant is kept; the next change or round catches up).
+ */
+export function withRoleConnectionsDue(
+  memberTokens: MemberTokenStore,
+  roleConnections: {
+    markDue(
+      opts: { now: Date; memberIds?: readonly string[] },
+      io?: { signal?: AbortSignal },
+    ): Promise<number>;
+  },
+  options: { clock?: Clock; onError?: (error: unknown) => void } = {},
+): MemberTokenStore {
+  const clock = options.clock ?? systemClock;
+  return {
+    ...memberTokens,
+    async save(input, opts) {
+      await memberTokens.save(input, opts);
+      try {
+        await roleConnections.markDue({ now: clock.now(), memberIds: [input.memberId] }, opts);
+      } catch (error) {
+        options.onError?.(error);
+      }
+    },
+  };
+}

@@ -9,7 +9,12 @@ import {
   type OAuthFlows,
   type Sessions,
 } from "@guildkit/oauth-state";
-import { createConfiguredGrantClient, createGuildJoiner, createStoreMemberTokens } from "@guildkit/worker";
+import {
+  createConfiguredGrantClient,
+  createGuildJoiner,
+  createStoreMemberTokens,
+  withRoleConnectionsDue,
+} from "@guildkit/worker";
 import { Hono } from "hono";
 import type { ServerContext } from "../context";
 import { createDiscordCredentialsSource, createOAuthClientSource } from "../oauth/client-settings";
@@ -24,6 +29,30 @@ export interface OAuthRouteOptions {
   clock?: Clock;
 }
 
+/**
+ * `GET /discord/linked-roles`, the application's Linked Roles verification URL (set it in the
+ * Developer Portal): Discord sends a member here from a role's requirements. It starts the OAuth flow
+ * that keeps the member's grant — linking when signed in, signing in otherwise — whose scopes include
+ * `role_connections.write` when `oauth_extra_scopes` names it; without it, a page says what to set.
+ */
+async function linkedRolesEntry(
+  request: Request,
+  deps: { config: ReturnType<typeof createConfigLoader<typeof discordConfigSpec>>; sessions: Sessions },
+): Promise<Response> {
+  const { oauth_extra_scopes: scopes } = await deps.config.load();
+  if (!(scopes ?? []).includes("role_connections.write")) {
+    return new Response(
+      "<!doctype html><title>Linked Roles</title><h1>Linked Roles is not set up</h1><p>The operator must add <code>role_connections.write</code> to the <code>oauth_extra_scopes</code> setting (Settings → Discord).</p>",
+      { status: 503, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } },
+    );
+  }
+  const signedIn = (await deps.sessions.read(request)) !== null;
+  return new Response(null, {
+    status: 303,
+    headers: { location: signedIn ? "/discord/login" : "/login/discord", "cache-control": "no-store" },
+  });
+}
+
 const html = (body: string) =>
   new Response(body, { headers: { "content-type": "text/html; charset=utf-8" } });
 
@@ -33,7 +62,7 @@ const html = (body: string) =>
  * `GET /discord/callback` and `POST /discord/confirm` (link, and the confirmation before replacing a
  * linked account; need a session), plus the account pages over `@guildkit/oauth-state`'s server-side
  * sessions (`GET /`, `GET /me`, `POST /discord/unlink`, `POST /logout`, `POST /logout/everywhere`; see
- * `accountRoutes`). With `oauth_extra_scopes` set, the member's OAuth grant is kept (sealed) and, with
+ * `accountRoutes`), and `GET /discord/linked-roles` (the Linked Roles verification URL). With `oauth_extra_scopes` set, the member's OAuth grant is kept (sealed) and, with
  * `guilds.join` and `join_guild_on_link`, a paying member who links is added to the guild.
  */
 export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {}) {
@@ -85,7 +114,11 @@ export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {})
       ctx.logger.error({ err: error, kind: entry.kind }, "event log write failed"),
     // With extra scopes configured the member's grant is kept (sealed), and guilds.join adds them to the guild.
     memberTokens: {
-      store: ctx.store.oauth.memberTokens,
+      // A new grant makes the member's Linked Roles push due at once (it may have been skipped: no grant).
+      store: withRoleConnectionsDue(ctx.store.oauth.memberTokens, ctx.store.roleConnections, {
+        clock,
+        onError: (error) => ctx.logger.warn({ err: error }, "marking a Linked Roles push due failed"),
+      }),
       client: createConfiguredGrantClient(ctx.store.configStore, { apiBaseUrl }),
     },
     guildJoiner: createGuildJoiner({
@@ -109,6 +142,7 @@ export function oauthRoutes(ctx: ServerContext, options: OAuthRouteOptions = {})
   app.get("/discord/login", async (c) => metrics.started("link", await handlers.startLink(c.req.raw)));
   app.get("/discord/callback", (c) => handlers.linkCallback(c.req.raw));
   app.post("/discord/confirm", (c) => handlers.confirmReplace(c.req.raw));
+  app.get("/discord/linked-roles", (c) => linkedRolesEntry(c.req.raw, { config, sessions }));
   app.route("/", accountRoutes(ctx, { sessions, flows, tokens, clock, origin: new URL(base).origin }));
   return app;
 }

@@ -58,7 +58,12 @@ describe("withRoleConnectionsDue", () => {
     const now = new Date("2026-12-03T12:00:00Z");
     const wrapped = withRoleConnectionsDue(
       tokens,
-      { markDue: async (opts) => (due.push(opts), 1) },
+      {
+        markDue: async (opts) => {
+          due.push(opts);
+          return 1;
+        },
+      },
       { clock: { now: () => now } },
     );
     await wrapped.save(grant as never);

@@ -32,7 +32,7 @@ export function planView(plan: ReconcilePlan): SafeHtml {
       : html`<table id="${id}"><thead><tr><th>Discord user</th><th>Member</th><th>Role</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table>`;
   return html`<section id="plan"><h2>Dry-run plan</h2><p id="plan-summary"><strong>Would add ${plan.gains.length}, remove ${
     plan.losses.length
-  }, kick ${plan.kicks.length}, ${plan.graces.length} role(s) in a grace period, ${plan.leftAlone.length} left alone, ${plan.notInGuild.length} not in the guild</strong> — ${plan.checked} member(s) checked with ${plan.discordCalls} Discord read(s) (${
+  }${lifecycleCounts(plan)}, ${plan.notInGuild.length} not in the guild</strong> — ${plan.checked} member(s) checked with ${plan.discordCalls} Discord read(s) (${
     plan.mode === "bulk" ? "member list read in bulk" : "members read one by one"
   }), nothing changed.</p>${table("plan-gains", plan.gains.map(change))}${table("plan-losses", plan.losses.map(change))}${lifecycleView(plan)}${
     plan.notInGuild.length > 0
@@ -80,4 +80,18 @@ export function memberView(input: {
             html`<li><strong>${e.at.toISOString()}</strong> <code>${e.kind}</code> (${e.level}): ${e.message}</li>`,
         )}</ul>`
   }<form method="post" action="/admin/role-sync/member"><input type="hidden" name="_csrf" value="${input.csrf}"><input type="hidden" name="memberId" value="${input.memberId}"><button type="submit" id="reconcile-this-member" class="secondary">Reconcile this member</button></form></section>`;
+}
+
+/** The lifecycle's counts in the plan's summary line, only those that are not zero (", kick 2, …"). */
+function lifecycleCounts(plan: {
+  kicks: readonly unknown[];
+  graces: readonly unknown[];
+  leftAlone: readonly unknown[];
+}): string {
+  const parts = [
+    plan.kicks.length > 0 ? `kick ${plan.kicks.length}` : "",
+    plan.graces.length > 0 ? `${plan.graces.length} role(s) in a grace period` : "",
+    plan.leftAlone.length > 0 ? `${plan.leftAlone.length} left alone` : "",
+  ].filter(Boolean);
+  return parts.length > 0 ? `, ${parts.join(", ")}` : "";
 }

@@ -99,7 +99,7 @@ export {
   RESTART_RESET_AFTER_MS,
   type TaskSupervisor,
 } from "./supervise";
-export { createRoundRecorder, type RoundRecorderOptions } from "./task-status";
+export { createRoundRecorder, type RoundCounts, type RoundRecorderOptions, roundCounts } from "./task-status";
 export { tasks } from "./tasks";
 export {
   createWebhookWorker,

@@ -55,3 +55,27 @@ export function createRoundRecorder(options: RoundRecorderOptions) {
     },
   };
 }
+
+/** A recorded role-sync round's counters, read back from `task_status` (absent or non-numeric: 0). */
+export interface RoundCounts {
+  checked: number;
+  added: number;
+  removed: number;
+  notInGuild: number;
+  /** Transient and permanent errors together. */
+  failed: number;
+  discordCalls: number;
+}
+
+/** The counters of a role-sync round summary as `roundStatus` stored them: what the console and `guildkit status` print. */
+export function roundCounts(summary: Readonly<Record<string, unknown>>): RoundCounts {
+  const n = (key: string) => (typeof summary[key] === "number" ? (summary[key] as number) : 0);
+  return {
+    checked: n("processed"),
+    added: n("added"),
+    removed: n("removed"),
+    notInGuild: n("notInGuild"),
+    failed: n("transientErrors") + n("permanentErrors"),
+    discordCalls: n("discordCalls"),
+  };
+}

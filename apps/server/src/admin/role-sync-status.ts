@@ -1,3 +1,4 @@
+import { roundCounts } from "@guildkit/worker";
 import { html, type SafeHtml } from "./html";
 
 /** An event-log entry as the status page reads it. */
@@ -85,9 +86,6 @@ export interface LastRound {
 /** A worker records a round at least this often while it runs with complete settings. */
 const STALE_AFTER_MS = 3 * 60_000;
 
-const count = (summary: Record<string, unknown>, key: string) =>
-  typeof summary[key] === "number" ? (summary[key] as number) : 0;
-
 /** How long ago `at` was, in words ("12 s ago", "4 min ago", "3 h ago"). */
 export function ago(at: Date, now: Date): string {
   const s = Math.max(0, Math.round((now.getTime() - at.getTime()) / 1000));
@@ -104,11 +102,10 @@ export function ago(at: Date, now: Date): string {
 export function lastRoundView(round: LastRound | null, now: Date): SafeHtml {
   if (!round)
     return html`<p class="muted" id="task-round">No worker has recorded a role-sync round yet. Start the worker (<code>pnpm start</code> runs one) and complete the settings.</p>`;
-  const s = round.summary;
-  const failed = count(s, "transientErrors") + count(s, "permanentErrors");
+  const c = roundCounts(round.summary);
   const stale = now.getTime() - round.at.getTime() > STALE_AFTER_MS;
-  const mode = s.mode === "bulk" ? " (guild listed in bulk)" : "";
-  return html`<p id="task-round"${stale ? html` class="check-fail"` : ""}><strong>Last round:</strong> ${round.at.toISOString()} (${ago(round.at, now)}) by worker <code>${round.worker}</code>: ${count(s, "processed")} members checked${mode}, ${count(s, "added")} roles added, ${count(s, "removed")} removed, ${count(s, "notInGuild")} not in the guild, ${failed} failed, ${count(s, "discordCalls")} Discord calls.${
+  const mode = round.summary.mode === "bulk" ? " (guild listed in bulk)" : "";
+  return html`<p id="task-round"${stale ? html` class="check-fail"` : ""}><strong>Last round:</strong> ${round.at.toISOString()} (${ago(round.at, now)}) by worker <code>${round.worker}</code>: ${c.checked} members checked${mode}, ${c.added} roles added, ${c.removed} removed, ${c.notInGuild} not in the guild, ${c.failed} failed, ${c.discordCalls} Discord calls.${
     stale
       ? html` <strong>No round since then:</strong> a running worker records one at least every minute; check that it runs and that the settings are complete.`
       : ""

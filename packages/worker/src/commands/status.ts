@@ -1,5 +1,6 @@
 import type { SyncState } from "@guildkit/role-reconciler";
 import type { Command } from "commander";
+import { roundCounts } from "../task-status";
 import { type CliIo, EXIT } from "./io";
 import { withStore } from "./store";
 
@@ -76,13 +77,9 @@ export function formatStatus(r: StatusReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-const n = (summary: Record<string, unknown>, key: string) =>
-  typeof summary[key] === "number" ? (summary[key] as number) : 0;
-
 /** "last round …: 50 checked, 3 added, 1 removed, 0 failed (worker w1)", or that no worker recorded one. */
 function lastRoundLine(round: StatusReport["roleSync"]["lastRound"]): string {
   if (!round) return "last round: none recorded (is a worker running?)";
-  const s = round.summary;
-  const failed = n(s, "transientErrors") + n(s, "permanentErrors");
-  return `last round ${round.at}: ${n(s, "processed")} checked, ${n(s, "added")} added, ${n(s, "removed")} removed, ${failed} failed (worker ${round.worker})`;
+  const c = roundCounts(round.summary);
+  return `last round ${round.at}: ${c.checked} checked, ${c.added} added, ${c.removed} removed, ${c.failed} failed (worker ${round.worker})`;
 }

@@ -108,7 +108,8 @@ describe("admin webhooks API", () => {
     expect(sim.inspect.messages(HOOK).map((m) => m.content)).toEqual(["probe x1"]);
   });
 
-  it("lists dead events with their reasons and redelivers one or all", async () => {
+  /** A webhook on `orders` with two dead events (`reason`); its id. */
+  const twoDeadEvents = async (reason: string) => {
     const { id } = (await (await call("POST", "", definition)).json()) as { id: string };
     await sql`insert into orders (item, qty) values ('a', 1), ('b', 2)`.execute(ctx.store.kysely);
     const events = await ctx.store.webhooks.claim({
@@ -121,10 +122,15 @@ describe("admin webhooks API", () => {
     for (const e of events)
       await ctx.store.webhooks.complete(e.id, "t", {
         state: "dead",
-        reason: "Discord refused it",
+        reason,
         at: new Date(),
         possibleDuplicate: false,
       });
+    return id;
+  };
+
+  it("lists dead events with their reasons and redelivers one or all", async () => {
+    const id = await twoDeadEvents("Discord refused it");
     const dead = (await (await call("GET", `/dead?webhookId=${id}`)).json()) as {
       events: { id: string; reason: string }[];
     };
@@ -134,6 +140,36 @@ describe("admin webhooks API", () => {
     });
     expect(await (await call("POST", "/dead/redeliver", {})).json()).toEqual({ redelivered: 1 });
     expect((await call("POST", "/dead/999/redeliver")).status).toBe(404);
+  });
+
+  it("redelivers a time range of dead letters (since/until on when the change was written) and refuses a bad range", async () => {
+    const id = await twoDeadEvents("x");
+    for (const [body, parameter] of [
+      [{ since: "yesterday" }, "since"],
+      [{ since: 1700000000 }, "since"],
+      [{ since: "2026-12-01T10:00:00Z", until: "soon" }, "until"],
+      [{ until: "2026-12-01T10:00:00Z" }, "until"],
+    ] as const) {
+      const res = await call("POST", "/dead/redeliver", body);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: "invalid_range", parameter });
+    }
+    const empty = await call("POST", "/dead/redeliver", {
+      since: "2026-12-01T10:00:00Z",
+      until: "2026-12-01T09:00:00Z",
+    });
+    expect(await empty.json()).toMatchObject({ error: "invalid_range", reason: "empty_range" });
+    expect((await ctx.store.webhooks.countByState()).dead).toBe(2);
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    expect(await (await call("POST", "/dead/redeliver", { since: future })).json()).toEqual({
+      redelivered: 0,
+    });
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    expect(
+      await (await call("POST", "/dead/redeliver", { since: hourAgo, until: future, webhookId: id })).json(),
+    ).toEqual({
+      redelivered: 2,
+    });
   });
 
   it("answers 400 to a dead-letter webhook id that is not a number, before it reaches the database", async () => {

@@ -345,9 +345,14 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
         try {
           // Fallback jobs too once Redis is back: the ones queued while it was away must not add
           // their own rate to the shared one.
-          if (limiter !== fallback || redisClient?.status === "ready") await sharedStarts?.admit();
-          if (abandoned || signal?.aborted) return SKIPPED;
-          return await fn();
+          const sharedAnswered =
+            limiter !== fallback || redisClient?.status === "ready" ? await sharedStarts?.admit() : undefined;
+          try {
+            if (abandoned || signal?.aborted) return SKIPPED;
+            return await fn();
+          } finally {
+            sharedAnswered?.();
+          }
         } finally {
           answered();
         }

@@ -1,5 +1,6 @@
 import { migrations } from "@guildkit/store-kysely";
 import { checkPostgres, createPostgresTestStore } from "@guildkit/store-testkit";
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import * as postgres from "../src/index";
 
@@ -41,6 +42,41 @@ describe.skipIf(!target.available)("store-postgres migrations", () => {
       await first.teardown();
     }
   });
+
+  it("migrates while another schema's tables are created and dropped (its introspection reads only its own schema)", async () => {
+    // Another installation churning its tables: kysely's own introspector lists every column of
+    // every schema and fails on one dropped meanwhile (42703 / 42P01).
+    const churn = await createPostgresTestStore(postgres, { connectionString: target.url, migrate: false });
+    let stop = false;
+    const churning = Promise.all(
+      [0, 1, 2].map(async (loop) => {
+        for (let i = 0; !stop; i++) {
+          const name = sql.id(`churn_${loop}_${i}`);
+          await sql`create table ${name} (id serial primary key, a text, b text, c text, d text)`.execute(
+            churn.db,
+          );
+          await sql`drop table ${name}`.execute(churn.db);
+        }
+      }),
+    );
+    try {
+      for (let round = 0; round < 8; round++) {
+        const fresh = await createPostgresTestStore(postgres, {
+          connectionString: target.url,
+          migrate: false,
+        });
+        try {
+          expect((await fresh.store.migrate()).applied).toEqual(migrations.map((m) => m.name));
+        } finally {
+          await fresh.teardown();
+        }
+      }
+    } finally {
+      stop = true;
+      await churning;
+      await churn.teardown();
+    }
+  }, 60_000);
 
   it("refuses a schema name that is not a plain identifier", () => {
     expect(() => postgres.createPostgresStore({ connectionString: target.url, schema: 'x"; drop' })).toThrow(

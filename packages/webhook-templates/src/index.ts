@@ -76,10 +76,14 @@ export {
   renderedTemplates,
 } from "./embed";
 export {
+  assertRedeliverRange,
   type DefinitionIssue,
   EmbedLimitError,
   IdentifierError,
   type IdentifierErrorReason,
+  RedeliverRangeError,
+  type RedeliverRangeReason,
+  type RedeliverTarget,
   TemplateError,
   type TemplateErrorReason,
   WebhookDefinitionError,

@@ -49,7 +49,14 @@ describe("guildkit: parsing, help and exit codes", () => {
     [["reconcile", "--everyone"], /unknown option '--everyone'/],
     [["reconcile"], /--all/],
     [["reconcile", "member", "alice"], /member id must be a number/],
-    [["webhooks", "redeliver"], /exactly one of --event <id>, --webhook <id>, --all/],
+    [["webhooks", "redeliver"], /exactly one of --event <id>, --webhook <id>, --all, --since <time>/],
+    [["webhooks", "redeliver", "--until", "2h"], /--until needs --since/],
+    [
+      ["webhooks", "redeliver", "--since", "yesterday"],
+      /--since must be an ISO 8601 time .* got "yesterday"/,
+    ],
+    [["webhooks", "redeliver", "--since", "1h", "--until", "2h"], /--until must be later than --since/],
+    [["webhooks", "redeliver", "--since", "1h", "--all"], /--since goes with --webhook <id> or alone/],
     [["config", "get", "nope"], /unknown module "nope"; one of: discord, role_sync/],
     [["config", "set", "discord", "colour", "red"], /discord has no setting "colour"/],
     [["config", "set", "discord", "bot_token", "abc"], /is a secret: pipe it on standard input/],
@@ -178,6 +185,9 @@ describe("guildkit: store commands on SQLite", () => {
     expect((await runCli(["webhooks", "redeliver", "--all"], env)).stdout).toBe(
       "0 dead event(s) queued again\n",
     );
+    expect(
+      (await runCli(["webhooks", "redeliver", "--since", "2026-12-01T14:00Z", "--until", "90m"], env)).stdout,
+    ).toBe("0 dead event(s) queued again\n");
   });
 });
 

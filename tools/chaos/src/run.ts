@@ -4,7 +4,7 @@ import { createRunCleanup, type RunCleanup } from "./cleanup";
 import { type FaultKind, type FaultRecord, runFaults, timeToReady } from "./faults";
 import { createRandom } from "./prng";
 import { startOwnRedis } from "./redis-server";
-import { type EndState, endState, webhookState, wrongRoles } from "./verify";
+import { type EndState, endState, webhookState, wrongRoleDetails, wrongRoles } from "./verify";
 import { loginOnce, runWorkload } from "./workload";
 import { createChaosWorld } from "./world";
 
@@ -195,6 +195,7 @@ async function runWithin(options: ChaosOptions, cleanup: RunCleanup): Promise<Ch
       recover[f.kind] = f.recoverS === null || prev === null ? null : Math.max(prev ?? 0, f.recoverS);
     }
     const { wrongRoles: wrong, maxRpsAnySecond, intoExhaustedBucket, ...rest } = end;
+    if (wrong > 0) for (const line of await wrongRoleDetails(world)) log(`wrong role: ${line}`);
     const report: ChaosReport = {
       chaos: true,
       seed: options.seed,

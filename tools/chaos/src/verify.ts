@@ -73,6 +73,26 @@ export async function wrongRoles(world: ChaosWorld): Promise<number> {
   return wrong;
 }
 
+/** Up to `limit` members whose role is wrong, with what the store holds about them (for the report). */
+export async function wrongRoleDetails(world: ChaosWorld, limit = 5): Promise<string[]> {
+  const rows = await sql<Record<string, unknown>>`
+    select m.id, m.discord_user_id, m.payment_status, s.state, s.dirty, s.attempts, s.next_due_at,
+      s.last_error, s.lease_owner, s.lease_expires_at, s.checked_at,
+      (select count(*) from role_grants g where g.member_id = cast(m.id as text)) as grants
+    from members m left join role_sync_state s on cast(s.member_id as text) = cast(m.id as text)
+    where m.discord_user_id is not null`.execute(world.store.kysely);
+  const out: string[] = [];
+  for (const row of rows.rows) {
+    const userId = String(row.discord_user_id);
+    const holds = world.sim.inspect.member(world.guildId, userId)?.roles.includes(world.roleId) ?? false;
+    const pays = row.payment_status !== null && row.payment_status !== "";
+    if (holds === pays) continue;
+    out.push(JSON.stringify({ ...row, holds }, (_k, v) => (v instanceof Date ? v.toISOString() : v)));
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
 /** Webhook events written, delivered (by content), pending, dead. */
 export async function webhookState(world: ChaosWorld) {
   const rows = await sql<{ hook: number; seq: number }>`select hook, seq from chaos_events`.execute(

@@ -7,6 +7,8 @@ import {
   type PreviewResult,
   parseWebhookUrl,
   previewWebhook,
+  RedeliverRangeError,
+  type RedeliverTarget,
   type RowData,
   RowIdError,
   stringifyRowJson,
@@ -32,7 +34,9 @@ type StoredWebhook = NonNullable<Awaited<ReturnType<AppStore["webhooks"]["get"]>
  * - `POST /:id/pause`, `POST /:id/resume`: pause delivery (events keep accumulating; the trigger
  *   stays) and resume it (they go out in order); the webhook, with `pausedAt`.
  * - `GET /dead?webhookId=&limit=`: dead events with their reasons; `POST /dead/:eventId/redeliver`,
- *   `POST /dead/redeliver` (`{ webhookId? }`): put them back in the queue.
+ *   `POST /dead/redeliver` (`{ webhookId?, since?, until? }`): put them back in the queue — with
+ *   `since` (ISO 8601), only those whose change was written in `[since, until)`; a bad time is a 400
+ *   `invalid_range` naming the `parameter`.
  * Every id (`:id`, `:eventId`, `webhookId` in the query or the body) is parsed by `parseRowId`'s
  * rules: outside 1..2^63-1 or not digits, a 400 `invalid_id` naming the `parameter`, before any SQL.
  */
@@ -107,8 +111,24 @@ export function webhookRoutes(ctx: ServerContext) {
     const input = (await body(c)) ?? {};
     const webhookId = optionalIdOf(c, "webhookId", input.webhookId);
     if ("refused" in webhookId) return webhookId.refused;
-    const count = await hooks.redeliver(webhookId.id ? { webhookId: webhookId.id } : { all: true });
-    return c.json({ redelivered: count });
+    const range = redeliverRange(input);
+    if ("refused" in range) return c.json({ error: "invalid_range", ...range.refused }, 400);
+    const target: RedeliverTarget = range.since
+      ? {
+          since: range.since,
+          ...(range.until ? { until: range.until } : {}),
+          ...(webhookId.id ? { webhookId: webhookId.id } : {}),
+        }
+      : webhookId.id
+        ? { webhookId: webhookId.id }
+        : { all: true };
+    try {
+      return c.json({ redelivered: await hooks.redeliver(target) });
+    } catch (err) {
+      if (err instanceof RedeliverRangeError)
+        return c.json({ error: err.code, reason: err.reason, message: err.message }, 400);
+      throw err;
+    }
   });
 
   app.post(`${BASE}/dead/:eventId{[0-9]+}/redeliver`, async (c) => {
@@ -313,4 +333,31 @@ function definitionOf(w: StoredWebhook): Record<string, unknown> {
 
 function isRow(value: unknown): value is RowData {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** `since`/`until` of a redelivery body: ISO 8601 times, `until` only with `since`. */
+function redeliverRange(
+  input: Record<string, unknown>,
+): { since?: Date; until?: Date } | { refused: { parameter: string; message: string } } {
+  const time = (name: "since" | "until") => {
+    const value = input[name];
+    if (value === undefined || value === null || value === "") return undefined;
+    const date = typeof value === "string" && ISO_TIME.test(value) ? new Date(value) : null;
+    return date && !Number.isNaN(date.getTime()) ? date : null;
+  };
+  const since = time("since");
+  const until = time("until");
+  for (const [parameter, value] of [
+    ["since", since],
+    ["until", until],
+  ] as const) {
+    if (value === null)
+      return {
+        refused: { parameter, message: `${parameter} must be an ISO 8601 time, e.g. 2026-12-01T14:00:00Z.` },
+      };
+  }
+  if (until && !since) return { refused: { parameter: "until", message: "until needs since." } };
+  return { ...(since ? { since } : {}), ...(until ? { until } : {}) };
 }

@@ -1,6 +1,14 @@
 import type { SecretBox } from "@guildkit/core";
 import { systemScheduler } from "@guildkit/core/system";
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+import {
+  type DatabaseIntrospector,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  Migrator,
+  sql,
+  type TableMetadata,
+} from "kysely";
 import { type Clock, type Dialect, systemClock } from "../dialect";
 import { migrationGroups, resolveFeatures, type StoreFeature } from "../features";
 import { DEFAULT_MEMBERS_TABLE, type MembersTable } from "../members-table/shape";
@@ -196,7 +204,7 @@ async function runMigrator<TDatabase>(
   disableTransactions: boolean,
 ): Promise<MigrationReport> {
   const migrator = new Migrator({
-    db,
+    db: withOwnIntrospection(db, dialect, options.schema),
     provider: createMigrationProvider(dialect, options, await appliedMigrations(db, dialect)),
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
@@ -211,6 +219,51 @@ async function runMigrator<TDatabase>(
     throw new MigrationError(failed, error);
   }
   return { applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName) };
+}
+
+/**
+ * `db` for the Migrator, whose bookkeeping asks the introspector whether its two tables and its
+ * schema exist. kysely's Postgres introspector lists every column of every schema, calling
+ * `pg_get_serial_sequence` on each: when another installation (or a parallel test) drops or
+ * creates its tables at that moment, the call fails on a column that just vanished (42703) and so
+ * does the migration. Here the introspector reads only the names of this schema's tables.
+ */
+function withOwnIntrospection<TDatabase>(
+  db: Kysely<TDatabase>,
+  dialect: Dialect,
+  schema: string | undefined,
+): Kysely<TDatabase> {
+  const conn = db as unknown as MigrationDb;
+  const getTables = async (): Promise<TableMetadata[]> => {
+    const { rows } =
+      dialect === "postgres"
+        ? await sql<{ name: string; schema: string }>`select table_name as name, table_schema as schema
+            from information_schema.tables where table_schema = coalesce(${schema ?? null}, current_schema())`.execute(
+            conn,
+          )
+        : await sql<{ name: string; schema: string }>`select name, 'main' as schema from sqlite_master
+            where type = 'table'`.execute(conn);
+    return rows.map((r) => ({ name: r.name, schema: r.schema, isView: false, columns: [] }));
+  };
+  const introspection: DatabaseIntrospector = {
+    async getSchemas() {
+      if (dialect !== "postgres" || schema === undefined) return [];
+      const { rows } = await sql<{ name: string }>`select nspname as name from pg_namespace
+        where nspname = ${schema}`.execute(conn);
+      return rows;
+    },
+    getTables,
+    async getMetadata() {
+      return { tables: await getTables() };
+    },
+  };
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === "introspection") return introspection;
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 /** How often the Postgres Migrator is run again when another schema vanished under its introspection. */

@@ -1,4 +1,10 @@
-import { type IoOptions, type Operation, toRowId } from "@guildkit/webhook-templates";
+import {
+  assertRedeliverRange,
+  type IoOptions,
+  type Operation,
+  type RedeliverTarget,
+  toRowId,
+} from "@guildkit/webhook-templates";
 import type { Kysely } from "kysely";
 import { decodeId, decodeInteger, decodeTime } from "../codec";
 import type { Database } from "../schema";
@@ -75,14 +81,14 @@ export function createDeadLetters(ctx: WebhookStoreContext) {
 
     /**
      * Puts dead events back in the queue (attempts reset, due now): one event, all of a webhook's,
-     * or all. Returns how many (0 for an id that is not a row id: 1..2^63-1). A disabled webhook's
-     * events wait until it is enabled again.
+     * all, or those whose change was written in `[since, until)` (`created_at`; `until` open when
+     * absent; of one webhook with `webhookId`). Returns how many (0 for an id that is not a row id:
+     * 1..2^63-1). A range that is not two valid, ordered times throws `RedeliverRangeError` and
+     * changes nothing. A disabled webhook's events wait until it is enabled again.
      */
-    async redeliver(
-      target: { eventId: string } | { webhookId: string } | { all: true },
-      io: IoOptions = {},
-    ): Promise<number> {
+    async redeliver(target: RedeliverTarget, io: IoOptions = {}): Promise<number> {
       io.signal?.throwIfAborted();
+      if ("since" in target) assertRedeliverRange(target);
       let q = db
         .updateTable("webhook_outbox")
         .set({
@@ -94,8 +100,14 @@ export function createDeadLetters(ctx: WebhookStoreContext) {
           lease_expires_at: null,
         })
         .where("state", "=", "dead");
-      if ("eventId" in target || "webhookId" in target) {
-        const key = toRowId("eventId" in target ? target.eventId : target.webhookId);
+      if ("since" in target) {
+        q = q.where("created_at", ">=", ctx.t(target.since) as never);
+        if (target.until) q = q.where("created_at", "<", ctx.t(target.until) as never);
+      }
+      const idFilter =
+        "eventId" in target ? target.eventId : "webhookId" in target ? target.webhookId : undefined;
+      if (idFilter !== undefined) {
+        const key = toRowId(idFilter);
         if (key === null) return 0; // no event has such an id
         q = q.where("eventId" in target ? "id" : "webhook_id", "=", key);
       }

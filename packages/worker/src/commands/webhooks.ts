@@ -1,3 +1,4 @@
+import type { RedeliverTarget } from "@guildkit/webhook-templates";
 import type { Command } from "commander";
 import { CliUsageError } from "./errors";
 import { type CliIo, EXIT } from "./io";
@@ -39,27 +40,69 @@ export function registerWebhooks(program: Command, io: CliIo, done: (code: numbe
     });
   webhooks
     .command("redeliver")
-    .description("put dead events back in the queue: one event, one webhook's, or all")
+    .description(
+      "put dead events back in the queue: one event, one webhook's, all, or those whose change was written in a time range",
+    )
     .option("--event <id>", "one dead event")
-    .option("--webhook <id>", "every dead event of one webhook")
+    .option("--webhook <id>", "every dead event of one webhook (with --since: of that webhook only)")
     .option("--all", "every dead event")
-    .action(async (opts: { event?: string; webhook?: string; all?: boolean }) => {
-      const chosen = [opts.event, opts.webhook, opts.all].filter((v) => v !== undefined).length;
-      if (chosen !== 1)
-        throw new CliUsageError(
-          "webhooks redeliver needs exactly one of --event <id>, --webhook <id>, --all",
+    .option(
+      "--since <time>",
+      "changes written at or after this time: ISO 8601 (2026-12-01T14:00Z) or a duration ago (90m, 2h, 3d)",
+    )
+    .option("--until <time>", "with --since: changes written before this time (same forms)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  guildkit webhooks redeliver --since 2h                 # everything that died for the last 2 hours' changes\n  guildkit webhooks redeliver --since 2026-12-01T14:00Z --until 2026-12-01T15:00Z --webhook 3",
+    )
+    .action(
+      async (opts: { event?: string; webhook?: string; all?: boolean; since?: string; until?: string }) => {
+        const target = redeliverTarget(opts, new Date());
+        done(
+          await withStore(io, { migrate: true }, async (store) => {
+            const n = await store.webhooks.redeliver(target, { signal: io.signal });
+            io.out.write(`${n} dead event(s) queued again\n`);
+            return EXIT.ok;
+          }),
         );
-      const target = opts.event
-        ? { eventId: opts.event }
-        : opts.webhook
-          ? { webhookId: opts.webhook }
-          : { all: true as const };
-      done(
-        await withStore(io, { migrate: true }, async (store) => {
-          const n = await store.webhooks.redeliver(target, { signal: io.signal });
-          io.out.write(`${n} dead event(s) queued again\n`);
-          return EXIT.ok;
-        }),
-      );
-    });
+      },
+    );
+}
+
+const AGO = /^(\d+)(s|m|h|d)$/;
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `--since`/`--until`: an ISO 8601 time with a date, or a duration before `now` (`90m`, `2h`, `3d`). */
+export function parseTimeOption(name: string, value: string, now: Date): Date {
+  const ago = AGO.exec(value.trim());
+  if (ago) return new Date(now.getTime() - Number(ago[1]) * UNIT_MS[ago[2] as keyof typeof UNIT_MS]);
+  const date = /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : new Date(Number.NaN);
+  if (Number.isNaN(date.getTime()))
+    throw new CliUsageError(
+      `--${name} must be an ISO 8601 time (2026-12-01T14:00Z) or a duration ago (90m, 2h, 3d), got "${value}"`,
+    );
+  return date;
+}
+
+/** The store's redelivery target from the options (exactly one of --event, --webhook, --all, --since). */
+export function redeliverTarget(
+  opts: { event?: string; webhook?: string; all?: boolean; since?: string; until?: string },
+  now: Date,
+): RedeliverTarget {
+  if (opts.until !== undefined && opts.since === undefined) throw new CliUsageError("--until needs --since");
+  if (opts.since !== undefined) {
+    if (opts.event !== undefined || opts.all)
+      throw new CliUsageError("--since goes with --webhook <id> or alone, not with --event or --all");
+    const since = parseTimeOption("since", opts.since, now);
+    const until = opts.until === undefined ? undefined : parseTimeOption("until", opts.until, now);
+    if (until && until.getTime() <= since.getTime())
+      throw new CliUsageError("--until must be later than --since");
+    return { since, ...(until ? { until } : {}), ...(opts.webhook ? { webhookId: opts.webhook } : {}) };
+  }
+  const chosen = [opts.event, opts.webhook, opts.all].filter((v) => v !== undefined).length;
+  if (chosen !== 1)
+    throw new CliUsageError(
+      "webhooks redeliver needs exactly one of --event <id>, --webhook <id>, --all, --since <time>",
+    );
+  return opts.event ? { eventId: opts.event } : opts.webhook ? { webhookId: opts.webhook } : { all: true };
 }

@@ -17,6 +17,7 @@ import {
   triggerNames,
   URL,
 } from "./webhook-fixtures";
+import { defineWebhookRedeliverRangeCases } from "./webhook-redeliver-range";
 
 /**
  * Lays out the seed system's webhook tables (members, member_events, discord_webhooks with
@@ -176,6 +177,7 @@ export const webhookCases = defineStoreCases("webhooks", ({ fresh, dialect }) =>
   });
   defineWebhookEventCases(fresh, dialect);
   defineWebhookDeliveryOptionsCases(fresh, dialect);
+  defineWebhookRedeliverRangeCases(fresh, dialect);
 
   it("a definition installs a real trigger that writes the row to the outbox in the data change's transaction", async () => {
     const { store, db } = await fresh();

@@ -123,6 +123,11 @@ export type {
 } from "./observer";
 export type { DiscordRestLogger } from "./pipeline-config";
 export {
+  createRedisChannelBudget,
+  type RedisChannelBudgetOptions,
+  type SharedChannelBudget,
+} from "./redis-channel-budget";
+export {
   createRoleConnectionClient,
   type RoleConnectionClientAdapter,
   type RoleConnectionEndpoints,

@@ -82,6 +82,13 @@ export type BottleneckRedisOptions = BottleneckRedisConnection & {
    * to `rps / processes` or lower. Requests already queued in Redis wait for it to come back.
    */
   fallbackRps?: number;
+  /**
+   * After Redis comes back, each process keeps to its fallback budget this much longer (default
+   * 3 000 ms, longer than ioredis's 2 s between reconnect attempts): the processes reconnect one by
+   * one, and one already back on the full shared budget beside another still on its fallback would
+   * together send more than `rps`.
+   */
+  recoveryMs?: number;
 };
 
 /** Options of {@link createBottleneckLimiter}. */
@@ -109,6 +116,8 @@ export interface BottleneckLimiterOptions {
 
 /** Default safety margin of the spacing (see {@link BottleneckLimiterOptions.margin}). */
 export const DEFAULT_MARGIN = 0.02;
+/** Default of {@link BottleneckRedisOptions.recoveryMs}. */
+export const DEFAULT_RECOVERY_MS = 3_000;
 /** Default margin of a Redis-clustered budget: starts in other processes go through Redis round trips and their own timers. */
 export const DEFAULT_CLUSTER_MARGIN = 0.05;
 
@@ -243,6 +252,8 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
   let closeConnection: (() => Promise<void>) | null = null;
   /** The clustered budget's Redis client, once built (its `status` is `ready` while Redis answers). */
   let redisClient: { status: string } | null = null;
+  /** Until then (performance.now ms) this process keeps to its fallback budget: Redis just came back. */
+  let recoveringUntil = 0;
   let provideClient: (client: RedisScriptClient) => void = () => {};
   const sharedClient = new Promise<RedisScriptClient>((resolve) => {
     provideClient = resolve;
@@ -290,6 +301,16 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
     adaptBottleneckScripts(connection, clock.now);
     stopClock = clock.stop;
     redisClient = client as unknown as { status: string };
+    // A reconnect (a `ready` after the connection was lost) starts the recovery period.
+    let lost = false;
+    const events = client as unknown as { on(event: string, listener: () => void): unknown };
+    events.on("close", () => {
+      lost = true;
+    });
+    events.on("ready", () => {
+      if (lost) recoveringUntil = performance.now() + (redis.recoveryMs ?? DEFAULT_RECOVERY_MS);
+      lost = false;
+    });
     provideClient(client as unknown as RedisScriptClient);
     const limiter = new Bottleneck({
       ...settings,
@@ -337,9 +358,15 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
       signal?.throwIfAborted();
       const clustered = await get();
       signal?.throwIfAborted();
-      const limiter = fallback && redisClient && redisClient.status !== "ready" ? fallback : clustered;
+      const away =
+        redisClient !== null && (redisClient.status !== "ready" || performance.now() < recoveringUntil);
+      const limiter = fallback && away ? fallback : clustered;
       let abandoned = false;
       const job = limiter.schedule({ weight: opts.weight ?? 1 }, async (): Promise<T | typeof SKIPPED> => {
+        if (abandoned || signal?.aborted) return SKIPPED;
+        // A job the shared budget held while Redis was away waits out the recovery period too.
+        const recovering = limiter === clustered ? recoveringUntil - performance.now() : 0;
+        if (recovering > 0) await systemScheduler.sleep(recovering);
         if (abandoned || signal?.aborted) return SKIPPED;
         const answered = await guard.admit();
         try {

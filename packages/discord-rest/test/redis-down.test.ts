@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { createBottleneckLimiter } from "../src";
+import { maxStartsPerSecond } from "./helpers";
 
 /** A redis-server of this file's own (the shared one on 6379 is never stopped). */
 async function freePort(): Promise<number> {
@@ -83,4 +84,45 @@ describe.skipIf(!hasRedis)("a Redis-clustered budget whose Redis goes away", () 
       await limiter.close?.();
     }
   }, 30_000);
+
+  it("two processes reconnecting one after the other never send more than rps in a second together", async () => {
+    await killRedis(); // the test before leaves its Redis running
+    await startRedis();
+    const id = `guildkit-test-${randomUUID()}`;
+    // rps 3, 1 per second each while Redis is away: 2 × 1 ≤ 3, and one process back on the shared
+    // budget beside one still on its fallback would make 3 + 1.
+    // One reconnects within 100 ms, the other only after up to 2 s (ioredis's longest default wait).
+    const limiters = [100, 2_000].map((retryMs) =>
+      createBottleneckLimiter({
+        rps: 3,
+        redis: { options: { port, host: "127.0.0.1", retryStrategy: () => retryMs }, id, fallbackRps: 1 },
+      }),
+    );
+    const starts: number[] = [];
+    let stop = false;
+    // Three callers per process keep both queues full.
+    const load = limiters.flatMap((limiter) =>
+      [1, 2, 3].map(async () => {
+        while (!stop) {
+          await limiter.schedule(async () => {
+            starts.push(performance.now());
+          });
+        }
+      }),
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 1_000));
+      await killRedis();
+      // Long enough for ioredis's reconnect attempts to spread (50 ms more each time).
+      await new Promise((r) => setTimeout(r, 6_000));
+      await startRedis();
+      await new Promise((r) => setTimeout(r, 6_000));
+    } finally {
+      stop = true;
+      for (const limiter of limiters) await limiter.close?.();
+      await Promise.allSettled(load);
+    }
+    expect(starts.length).toBeGreaterThan(20);
+    expect(maxStartsPerSecond(starts)).toBeLessThanOrEqual(3);
+  }, 40_000);
 });

@@ -3,14 +3,19 @@ import { systemClock, systemScheduler } from "@guildkit/core/system";
 import {
   createDiscordRest,
   createEventLogReporter,
+  createRedisChannelBudget,
   createRedisInvalidRequestLedger,
   type DiscordRest,
   type EventLogReporter,
   type ReporterProcessLog,
 } from "@guildkit/discord-rest";
 import {
+  CHANNEL_WINDOW_MARGIN_MS,
+  type ChannelBudget,
   type Clock,
+  createChannelBudget,
   createWebhookDelivery,
+  DEFAULT_CHANNEL_LIMIT,
   type Scheduler,
   WEBHOOK_SENDER_RETRIES,
   type WebhookDelivery,
@@ -43,8 +48,15 @@ export interface WebhookWorkerDeps {
   timeoutMs?: number;
   /** Posts per second across all webhooks (default 45: under Discord's 50/s per IP). */
   rps?: number;
-  /** Count invalid requests (the ban guard) with every other process through Redis. */
+  /**
+   * Count invalid requests (the ban guard) and each channel's message budget with every other
+   * process through Redis (`createRedisChannelBudget`; the in-process budget while Redis is away).
+   */
   redisUrl?: string | null;
+  /** Discord's per-channel message limit the shared budget keeps to (default 30 per 60 s, plus a 1 s margin). */
+  channelLimit?: { limit: number; windowMs: number; marginMs?: number };
+  /** The Redis key prefix of the channel budget (default `guildkit:budget:`). */
+  channelKeyPrefix?: string;
   /** Tuning of the delivery worker (lease, batch, concurrency, idle wait). */
   delivery?: Partial<Omit<WebhookDeliveryOptions, "outbox" | "sender" | "clock" | "scheduler" | "owner">>;
   /** The process log: gets the built client's retries (aggregated), as the event log does. */
@@ -63,6 +75,8 @@ export interface WebhookWorker {
    * route and minute: `close()` it at shutdown. `null` when `sender` was given.
    */
   clientEvents: EventLogReporter | null;
+  /** Closes what the worker opened beside the client (the Redis channel budget's connection). */
+  close(): Promise<void>;
 }
 
 /**
@@ -94,6 +108,18 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
           ...(discordMetrics ? { observer: discordMetrics.observer } : {}),
         });
   if (rest) discordMetrics?.track(rest);
+  const channelLimit: { limit: number; windowMs: number; marginMs?: number } =
+    deps.channelLimit ?? DEFAULT_CHANNEL_LIMIT;
+  const channelBudget = deps.redisUrl
+    ? createRedisChannelBudget({
+        url: deps.redisUrl,
+        limit: channelLimit.limit,
+        windowMs: channelLimit.windowMs + (channelLimit.marginMs ?? CHANNEL_WINDOW_MARGIN_MS),
+        fallback: createChannelBudget(channelLimit),
+        ...(deps.channelKeyPrefix ? { keyPrefix: deps.channelKeyPrefix } : {}),
+        clock,
+      })
+    : null;
   const sender: WebhookSender = deps.sender ?? (rest as DiscordRest);
   const delivery = createWebhookDelivery({
     outbox: deps.metrics ? meterOutbox(deps.store.webhooks, deps.metrics, clock) : deps.store.webhooks,
@@ -105,9 +131,10 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
     webhookBaseUrl: deps.discordApiBaseUrl,
     // The client reads each webhook's channel once, so webhooks into one channel share its budget.
     channelLookup: rest,
+    ...(channelBudget ? { channelBudget: channelBudget satisfies ChannelBudget } : {}),
     ...deps.delivery,
   });
-  return { delivery, rest, clientEvents };
+  return { delivery, rest, clientEvents, close: async () => channelBudget?.close() };
 }
 
 type TriggerRepairReport = Awaited<ReturnType<WorkerStore["webhooks"]["repairTriggers"]>>;
@@ -181,6 +208,7 @@ export const webhookDeliveryTask: WorkerTask = {
     } finally {
       await worker.clientEvents?.close();
       await worker.rest?.close();
+      await worker.close();
     }
   },
 };

@@ -1,14 +1,6 @@
-import type { BottleneckRedisConnection, RedisConnectionOptions } from "../limiter";
+import type { BottleneckRedisConnection } from "../limiter";
+import { lazyRedis } from "../redis-client";
 import type { InvalidRequestLedger } from "./ledger";
-
-/** The part of an ioredis client the Redis ledger calls. */
-interface RedisEval {
-  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
-  connect(): Promise<unknown>;
-  quit(): Promise<unknown>;
-  disconnect(): void;
-  on(event: "error", listener: (error: unknown) => void): unknown;
-}
 
 /** Options of {@link createRedisInvalidRequestLedger}. */
 export type RedisInvalidRequestLedgerOptions = BottleneckRedisConnection & {
@@ -39,33 +31,6 @@ if n < below then return 0 end
 local at = redis.call('ZRANGE', KEYS[1], n - below, n - below, 'WITHSCORES')
 return math.max(0, tonumber(at[2]) + tonumber(ARGV[1]) - now + 1)`;
 
-async function connect(
-  options: RedisInvalidRequestLedgerOptions,
-): Promise<{ client: RedisEval; owned: boolean }> {
-  if ("client" in options) return { client: options.client as unknown as RedisEval, owned: false };
-  const { default: Redis } = await import("ioredis");
-  // Fail fast while Redis is away (the guard counts in the process meanwhile): no offline queue.
-  const extra: RedisConnectionOptions = {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-  };
-  const client =
-    "url" in options
-      ? new Redis(options.url, { ...extra, ...(options.options ?? {}) })
-      : new Redis({ ...extra, ...options.options });
-  const owned = client as unknown as RedisEval;
-  owned.on("error", (error) => options.onError?.(error));
-  try {
-    await owned.connect();
-  } catch (error) {
-    owned.disconnect();
-    throw error;
-  }
-  return { client: owned, owned: true };
-}
-
 /**
  * Counts invalid requests in Redis, shared by every process with the same `key` — as Discord counts
  * them, per IP (one bot's processes behind one address share one key). ioredis is imported on first
@@ -79,14 +44,8 @@ export function createRedisInvalidRequestLedger(
 ): InvalidRequestLedger {
   const key = options.key ?? "guildkit:discord:invalid";
   const windowMs = options.windowMs ?? 10 * 60_000;
-  let connection: Promise<{ client: RedisEval; owned: boolean }> | null = null;
-  const client = async () => {
-    connection ??= connect(options).catch((error: unknown) => {
-      connection = null; // the next call tries again
-      throw error;
-    });
-    return (await connection).client;
-  };
+  const redis = lazyRedis(options);
+  const client = () => redis.client();
   let sequence = 0;
   const unique = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   return {
@@ -103,10 +62,6 @@ export function createRedisInvalidRequestLedger(
     async msUntilBelow(below) {
       return Number(await (await client()).eval(UNTIL_BELOW, 1, key, windowMs, below));
     },
-    async close() {
-      if (!connection) return;
-      const c = await connection.catch(() => null);
-      if (c?.owned) await c.client.quit().catch(() => {});
-    },
+    close: () => redis.close(),
   };
 }

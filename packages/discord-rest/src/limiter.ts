@@ -1,6 +1,6 @@
-import type { TimerHandle } from "@guildkit/core";
-import { systemClock, systemScheduler } from "@guildkit/core/system";
+import { systemScheduler } from "@guildkit/core/system";
 import Bottleneck from "bottleneck";
+import { adaptBottleneckScripts, redisClockOffset } from "./bottleneck-redis";
 import { createSharedStartGuard, type RedisScriptClient } from "./shared-start-guard";
 import { createStartGuard, type StartGuard } from "./start-guard";
 
@@ -159,69 +159,6 @@ export function bottleneckSettings(
 }
 
 const SKIPPED = Symbol("skipped");
-
-/**
- * Adapts bottleneck's Redis scripts to what they meet in production:
- *
- * - Redis 7 prefixes `ERR ` to the errors bottleneck's Lua scripts raise, so bottleneck no longer
- *   recognises `SETTINGS_KEY_NOT_FOUND` (the budget's keys are gone: Redis restarted empty, or the
- *   keys expired after `ttlMs` without use) and `UNKNOWN_CLIENT`, and fails every later request
- *   instead of re-creating them (SGrondin/bottleneck#205, #212, unfixed). The prefix is stripped from
- *   those two replies so its own recovery runs.
- * - bottleneck hands every script the process's `Date.now()`, so one process whose clock runs ahead
- *   sees the last start as long past and starts at once: the shared budget breaks. Every script gets
- *   the Redis server's time instead (`serverNow`).
- */
-function adaptBottleneckScripts(connection: unknown, serverNow: () => number): void {
-  const target = connection as {
-    __scriptArgs__?: (
-      name: string,
-      id: string,
-      args: unknown[],
-      cb: (err: unknown, replies: unknown) => void,
-    ) => unknown[];
-  };
-  const original = target.__scriptArgs__;
-  if (typeof original !== "function") return;
-  target.__scriptArgs__ = function (this: unknown, name, id, args, cb) {
-    if (typeof args[0] === "number") args[0] = serverNow();
-    return original.call(this, name, id, args, (err, replies) => {
-      if (err instanceof Error && /^ERR (SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT)$/.test(err.message)) {
-        err.message = err.message.slice(4);
-      }
-      cb(err, replies);
-    });
-  };
-}
-
-/** How far the Redis server's clock is from this process's, measured with `TIME` (refreshed every minute). */
-function redisClockOffset(client: { time(): Promise<[string, string]> }, onError: (e: unknown) => void) {
-  const now = () => systemClock.now().getTime();
-  let offset = 0;
-  let timer: TimerHandle | null = null;
-  let stopped = false;
-  const measure = async () => {
-    const before = now();
-    const [seconds, micros] = await client.time();
-    const after = now();
-    offset = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - (before + after) / 2;
-  };
-  const every = () => {
-    if (stopped) return;
-    timer = systemScheduler.setTimer(new Date(now() + 60_000), () => {
-      void measure().catch(onError).finally(every);
-    });
-  };
-  every();
-  return {
-    measure,
-    now: () => Math.round(now() + offset),
-    stop: () => {
-      stopped = true;
-      if (timer) systemScheduler.clear(timer);
-    },
-  };
-}
 
 /** Start guards of clustered budgets, by budget id and settings (one per budget per process). */
 const clusterGuards = new Map<string, StartGuard>();

@@ -191,6 +191,8 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
   let redisClient: { status: string } | null = null;
   /** Until then (performance.now ms) this process keeps to its fallback budget: Redis just came back. */
   let recoveringUntil = 0;
+  /** When Redis was lost (performance.now ms): the shared window's last starts are unknown for a window. */
+  let lostAt = Number.NEGATIVE_INFINITY;
   let provideClient: (client: RedisScriptClient) => void = () => {};
   const sharedClient = new Promise<RedisScriptClient>((resolve) => {
     provideClient = resolve;
@@ -242,6 +244,7 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
     let lost = false;
     const events = client as unknown as { on(event: string, listener: () => void): unknown };
     events.on("close", () => {
+      if (!lost) lostAt = performance.now();
       lost = true;
     });
     events.on("ready", () => {
@@ -301,9 +304,14 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
       let abandoned = false;
       const job = limiter.schedule({ weight: opts.weight ?? 1 }, async (): Promise<T | typeof SKIPPED> => {
         if (abandoned || signal?.aborted) return SKIPPED;
-        // A job the shared budget held while Redis was away waits out the recovery period too.
-        const recovering = limiter === clustered ? recoveringUntil - performance.now() : 0;
-        if (recovering > 0) await systemScheduler.sleep(recovering);
+        // A job the shared budget held while Redis was away waits out the recovery period too; the
+        // first fallback starts wait until the shared budget's last starts (gone with Redis) are a
+        // window old.
+        const hold =
+          limiter === clustered
+            ? recoveringUntil - performance.now()
+            : lostAt + Math.ceil(1000 * (1 + margin)) - performance.now();
+        if (hold > 0) await systemScheduler.sleep(hold);
         if (abandoned || signal?.aborted) return SKIPPED;
         const answered = await guard.admit();
         try {

@@ -45,6 +45,11 @@ export interface StoreCore<TFeature extends StoreFeature = StoreFeature> {
   /** One round trip to the database (health checks). */
   ping(opts?: { signal?: AbortSignal }): Promise<void>;
   /**
+   * The database server's clock (`clock_timestamp()` on Postgres, the host's on SQLite): the one
+   * clock every process on the database shares, e.g. for a worker whose own clock is off.
+   */
+  databaseTime(opts?: { signal?: AbortSignal }): Promise<Date>;
+  /**
    * Runs `fn` in a database transaction with every port bound to it: all its writes commit
    * together or none does.
    */
@@ -151,6 +156,14 @@ export function assembleStore<TFeature extends StoreFeature = StoreFeature>(
     async ping(opts = {}) {
       opts.signal?.throwIfAborted();
       await sql`select 1`.execute(kysely);
+    },
+    async databaseTime(opts = {}) {
+      opts.signal?.throwIfAborted();
+      const { rows } =
+        dialect === "postgres"
+          ? await sql<{ t: Date | string }>`select clock_timestamp() as t`.execute(kysely)
+          : await sql<{ t: string }>`select strftime('%Y-%m-%dT%H:%M:%fZ', 'now') as t`.execute(kysely);
+      return new Date(rows[0]!.t);
     },
     async transaction(fn, opts = {}) {
       opts.signal?.throwIfAborted();

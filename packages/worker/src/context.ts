@@ -1,4 +1,5 @@
 import type { WorkerSettings } from "@guildkit/config";
+import type { Clock } from "@guildkit/core";
 import type { Registry } from "prom-client";
 import type { Logger } from "./logger";
 import type { WorkerStore } from "./store";
@@ -11,6 +12,12 @@ export interface WorkerContext {
   metrics: Registry;
   /** A unique id for this worker process (lease owner). */
   workerId: string;
+  /**
+   * The time leases, due times and retry waits are written in: the database server's
+   * (`createDatabaseClock`), so that a worker whose own clock is off agrees with the others.
+   * Absent in a context built by hand: the tasks then use `systemClock`.
+   */
+  clock?: Clock;
 }
 
 /**

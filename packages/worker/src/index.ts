@@ -16,6 +16,7 @@ export {
 export { type CliIo, EXIT, processIo } from "./commands/io";
 export { type CliCommand, createProgram, type ProgramOptions } from "./commands/program";
 export type { WorkerContext, WorkerTask } from "./context";
+export { createDatabaseClock, type DatabaseClock, type DatabaseClockOptions } from "./database-clock";
 export { createGuildJoiner, type GuildJoinerOptions, guildJoinErrorOf } from "./guild-join";
 export {
   checkLiveness,

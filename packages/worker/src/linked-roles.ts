@@ -208,6 +208,7 @@ export function createLinkedRolesTask(
           discordApiBaseUrl: ctx.settings.discordApiBaseUrl,
           tokens,
           owner: ctx.workerId,
+          ...(ctx.clock ? { clock: ctx.clock } : {}),
         },
         options,
       );

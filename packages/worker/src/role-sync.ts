@@ -286,12 +286,13 @@ export const roleSyncTask: WorkerTask = {
       store: ctx.store.taskStatus,
       task: "role-sync",
       worker: ctx.workerId,
-      clock: systemClock,
+      clock: ctx.clock ?? systemClock,
       log: ctx.logger,
     });
     const sync = createRoleSync(
       {
         store: ctx.store,
+        ...(ctx.clock ? { clock: ctx.clock } : {}),
         discordApiBaseUrl: ctx.settings.discordApiBaseUrl,
         discordCdnBaseUrl: ctx.settings.discordCdnBaseUrl,
         redisUrl: ctx.settings.redisUrl,

@@ -5,6 +5,7 @@ import type { Scheduler } from "@guildkit/core";
 import { systemScheduler } from "@guildkit/core/system";
 import type { Registry } from "prom-client";
 import type { WorkerContext, WorkerTask } from "./context";
+import { createDatabaseClock, type DatabaseClock } from "./database-clock";
 import { checkReadiness } from "./health";
 import type { Logger } from "./logger";
 import { createMetrics, serveMetrics } from "./metrics";
@@ -58,14 +59,27 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   if (metricsServer) {
     logger.info({ port: metricsServer.port }, "worker metrics on /metrics, /healthz and /readyz");
   }
+  let clock: DatabaseClock | null = null;
   try {
     // A database that is not up yet (or restarting) is waited for, not a reason to exit.
     if (!(await migrateWhenReachable(store, { logger, signal, scheduler }))) return;
+    clock = await createDatabaseClock({
+      read: (io) => store.databaseTime(io),
+      scheduler,
+      onError: (err) => logger.warn({ err }, "reading the database's clock failed; keeping the last offset"),
+    });
+    if (Math.abs(clock.offsetMs()) >= 1_000) {
+      logger.warn(
+        { offsetMs: clock.offsetMs() },
+        "this machine's clock is off the database server's; the worker keeps to the database's",
+      );
+    }
     const ctx: WorkerContext = {
       settings,
       store,
       logger,
       metrics,
+      clock,
       workerId: options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     };
     logger.info({ workerId: ctx.workerId, tasks: tasks.map((t) => t.name) }, "worker started");
@@ -76,6 +90,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       await scheduler.sleep(Number.MAX_SAFE_INTEGER, { signal }).catch(() => {});
     }
   } finally {
+    clock?.stop();
     await metricsServer?.close();
   }
 }

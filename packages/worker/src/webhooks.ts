@@ -189,6 +189,7 @@ export const webhookDeliveryTask: WorkerTask = {
   async run(ctx, signal) {
     const worker = createWebhookWorker({
       store: ctx.store,
+      ...(ctx.clock ? { clock: ctx.clock } : {}),
       discordApiBaseUrl: ctx.settings.discordApiBaseUrl,
       redisUrl: ctx.settings.redisUrl,
       owner: ctx.workerId,

@@ -16,7 +16,9 @@ export const CI_PROFILE = {
     webhooks: "5",
     workers: "2",
     servers: "1",
-    "settle-seconds": "75",
+    // A worker killed while holding members keeps them leased for role sync's 60 s lease: the last
+    // kill can come seconds before the phase ends, and the run stops waiting as soon as it settles.
+    "settle-seconds": "110",
   },
   workerEnv: {
     // Role sync: 2 s, 4 s, 8 s … after a transient failure (the default starts at 5 min).

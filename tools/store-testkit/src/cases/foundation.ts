@@ -451,4 +451,14 @@ export const foundationCases = defineStoreCases("foundation", ({ fresh, dialect 
     expect(await count(db, "event_log")).toBe(1);
     await store.ping();
   });
+
+  it("databaseTime() reads the database server's clock (the one every worker on it shares), moving forward", async () => {
+    const { store } = await fresh();
+    const first = await store.databaseTime();
+    const second = await store.databaseTime();
+    expect(first).toBeInstanceOf(Date);
+    // The server runs on this machine in the conformance runs: within a minute of its clock.
+    expect(Math.abs(first.getTime() - Date.now())).toBeLessThan(60_000);
+    expect(second.getTime()).toBeGreaterThanOrEqual(first.getTime());
+  });
 });

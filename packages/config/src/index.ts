@@ -22,6 +22,7 @@ export {
   type MemoryConfigStoreOptions,
 } from "./memory-config-store";
 export {
+  type BudgetSettings,
   type DatabaseSettings,
   type Environment,
   type EnvironmentVariables,

@@ -241,9 +241,30 @@ describe("parseWorkerSettings", () => {
       secretKeys: [new Uint8Array(SECRET_KEY_BYTES)],
       metricsToken: null,
       retries: { roleSyncBaseMs: null, webhookScheduleMs: null },
+      budget: { discordRps: null, discordFallbackRps: null },
     });
     expect(JSON.stringify(settings)).not.toContain("secret-pw");
     expect(inspect(settings)).not.toContain("secret-pw");
+  });
+
+  it("reads DISCORD_RPS and DISCORD_FALLBACK_RPS as rates, the fallback at most the budget, and refuses anything else", () => {
+    expect(parseWorkerSettings({ ...worker, DISCORD_RPS: "10", DISCORD_FALLBACK_RPS: "2.5" }).budget).toEqual(
+      {
+        discordRps: 10,
+        discordFallbackRps: 2.5,
+      },
+    );
+    for (const bad of [
+      { DISCORD_RPS: "0" },
+      { DISCORD_RPS: "51" },
+      { DISCORD_RPS: "fast" },
+      { DISCORD_FALLBACK_RPS: "-1" },
+      { DISCORD_RPS: "3", DISCORD_FALLBACK_RPS: "4" },
+    ]) {
+      expect(() => parseWorkerSettings({ ...worker, ...bad })).toThrow(
+        /DISCORD_(FALLBACK_)?RPS must be requests per second/,
+      );
+    }
   });
 
   it("reads METRICS_PORT as a port number, and refuses anything else", () => {

@@ -1,3 +1,4 @@
+import { type BudgetSettings, parseBudgetSettings } from "./budget-settings";
 import { parseDatabase } from "./database-url";
 import { ProcessSettingsError, type ProcessSettingsProblem } from "./errors";
 import { protectSecrets } from "./redact-settings";
@@ -5,6 +6,7 @@ import { parseRetrySettings, type RetrySettings } from "./retry-settings";
 import { parseSecretKeys } from "./secret-key-setting";
 import { type Problem, parseByteLimit, parseEnvironment, parseHttpUrl, parsePort } from "./setting-values";
 
+export type { BudgetSettings } from "./budget-settings";
 export { redactProcessSettings } from "./redact-settings";
 export type { RetrySettings } from "./retry-settings";
 
@@ -50,6 +52,8 @@ export interface WorkerSettings {
   metricsToken: string | null;
   /** `ROLE_SYNC_RETRY_BASE_MS`, `WEBHOOK_RETRY_SCHEDULE_MS`: retry waits, `null` each for the default. */
   retries: RetrySettings;
+  /** `DISCORD_RPS`, `DISCORD_FALLBACK_RPS`: the bot's shared request budget, `null` each for the default. */
+  budget: BudgetSettings;
 }
 
 /**
@@ -183,6 +187,7 @@ function readWorkerSettings(get: Read, problem: Problem, environment: Environmen
     secretKeys,
     metricsToken,
     retries: parseRetrySettings(get, problem),
+    budget: parseBudgetSettings(get, problem),
   };
 }
 

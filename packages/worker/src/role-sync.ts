@@ -116,8 +116,10 @@ export function registerRoleSyncMetrics(
 export interface RoleSyncOptions {
   /** Entitlement rules as data (`entitlementRulesSchema`); default: non-empty `payment_status` → the configured roles. */
   rules?: unknown;
-  /** Discord request budget per second (default 3, the seed's budget). */
+  /** Discord request budget per second, shared by every worker on one Redis (default 3, the seed's budget). */
   rps?: number;
+  /** Per worker while Redis does not answer (default 1; keep it at `rps / workers` or lower). */
+  fallbackRps?: number;
   /** Tuning of the reconciler (lease, batch sizes, backoff…). */
   reconciler?: Partial<ReconcilerOptions>;
   /** Tuning of the loop (poll interval…). */
@@ -195,7 +197,15 @@ export function createRoleSync(deps: RoleSyncDeps, options: RoleSyncOptions = {}
     const old = client;
     const limiter = createBottleneckLimiter({
       rps: options.rps ?? 3,
-      ...(deps.redisUrl ? { redis: { url: deps.redisUrl, id: "guildkit-discord-bot" } } : {}),
+      ...(deps.redisUrl
+        ? {
+            redis: {
+              url: deps.redisUrl,
+              id: "guildkit-discord-bot",
+              ...(options.fallbackRps ? { fallbackRps: options.fallbackRps } : {}),
+            },
+          }
+        : {}),
       onError: budgetError,
     });
     client = {
@@ -305,7 +315,13 @@ export const roleSyncTask: WorkerTask = {
             ? ctx.logger.warn({ missing: status.missing }, "role sync idle: settings incomplete")
             : ctx.logger.info("role sync settings complete; syncing"),
       },
-      roleSyncTuning(ctx.settings.retries),
+      {
+        ...roleSyncTuning(ctx.settings.retries),
+        ...(ctx.settings.budget?.discordRps ? { rps: ctx.settings.budget.discordRps } : {}),
+        ...(ctx.settings.budget?.discordFallbackRps
+          ? { fallbackRps: ctx.settings.budget.discordFallbackRps }
+          : {}),
+      },
     );
     registerRoleSyncMetrics(ctx.metrics, { reconciler: sync.reconciler, store: ctx.store.roleSync });
     try {

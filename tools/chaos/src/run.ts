@@ -111,11 +111,16 @@ async function runWithin(options: ChaosOptions, cleanup: RunCleanup): Promise<Ch
   const adminToken = newSecret();
   const stateKey = newSecret();
   // Server ports first: the application's redirect URIs name them.
-  const target = {
+  const partialTarget: Partial<AppTarget> = {
     discordRps: options.discordRps,
     redisUrl: redis.url,
-    ...(options.workerEnv ? { workerEnv: options.workerEnv } : {}),
-  } as AppTarget;
+    workerEnv: {
+      // While Redis is stopped every worker falls back at once: together they keep to the budget.
+      DISCORD_FALLBACK_RPS: String(Math.floor((options.discordRps / options.workers) * 100) / 100),
+      ...options.workerEnv,
+    },
+  };
+  const target = partialTarget as AppTarget;
   const servers: ChaosApp[] = [];
   for (let i = 0; i < options.servers; i++)
     servers.push(await createServerApp(target, i, adminToken, stateKey));

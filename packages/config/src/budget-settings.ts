@@ -12,8 +12,9 @@ export interface BudgetSettings {
   discordRps: number | null;
   /**
    * `DISCORD_FALLBACK_RPS`: requests per second each worker sends on a budget of its own while Redis
-   * does not answer (0.1 up to `DISCORD_RPS`); keep it at `DISCORD_RPS / workers` or lower, so that
-   * every worker falling back at once still keeps to the budget. `null`: 1.
+   * does not answer (0.1 up to `DISCORD_RPS`). A worker may then start ⌈fallback⌉ requests in one
+   * second: keep ⌈fallback⌉ × workers ≤ `DISCORD_RPS`, so that every worker falling back at once
+   * still keeps to the budget. `null`: 1.
    */
   discordFallbackRps: number | null;
 }

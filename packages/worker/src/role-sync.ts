@@ -118,7 +118,7 @@ export interface RoleSyncOptions {
   rules?: unknown;
   /** Discord request budget per second, shared by every worker on one Redis (default 3, the seed's budget). */
   rps?: number;
-  /** Per worker while Redis does not answer (default 1; keep it at `rps / workers` or lower). */
+  /** Per worker while Redis does not answer (default 1; keep ⌈fallbackRps⌉ × workers ≤ `rps`). */
   fallbackRps?: number;
   /** Tuning of the reconciler (lease, batch sizes, backoff…). */
   reconciler?: Partial<ReconcilerOptions>;

@@ -48,7 +48,8 @@ const defaults: Record<string, string> = {
   events: "10000",
   webhooks: "20",
   "changes-per-second": "1",
-  "discord-rps": "3",
+  // A whole request per second per worker while Redis is stopped (4 workers).
+  "discord-rps": "4",
 };
 const values: Record<string, string | undefined> = { ...defaults, ...profile?.options };
 for (const [k, v] of Object.entries(given)) if (v !== undefined) values[k] = v;

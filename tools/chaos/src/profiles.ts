@@ -16,6 +16,7 @@ export const CI_PROFILE = {
     webhooks: "5",
     workers: "2",
     servers: "1",
+    "discord-rps": "3",
     // A worker killed while holding members keeps them leased for role sync's 60 s lease: the last
     // kill can come seconds before the phase ends, and the run stops waiting as soon as it settles.
     "settle-seconds": "110",

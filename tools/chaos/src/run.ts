@@ -115,8 +115,9 @@ async function runWithin(options: ChaosOptions, cleanup: RunCleanup): Promise<Ch
     discordRps: options.discordRps,
     redisUrl: redis.url,
     workerEnv: {
-      // While Redis is stopped every worker falls back at once: together they keep to the budget.
-      DISCORD_FALLBACK_RPS: String(Math.floor((options.discordRps / options.workers) * 100) / 100),
+      // While Redis is stopped every worker falls back at once, unsynchronised: each may start
+      // ⌈fallback⌉ in one second, so whole requests per second per worker keep the sum in budget.
+      DISCORD_FALLBACK_RPS: String(fallbackRps(options.discordRps, options.workers)),
       ...options.workerEnv,
     },
   };
@@ -235,4 +236,18 @@ async function runWithin(options: ChaosOptions, cleanup: RunCleanup): Promise<Ch
     await Promise.all(apps.map((a) => a.kill("SIGTERM")));
     if (options.appLog) writeFileSync(options.appLog, apps.flatMap((a) => a.lines).join("\n"));
   }
+}
+
+/**
+ * Each worker's budget while Redis is stopped: whole requests per second, so that the workers'
+ * starts, however they align, stay within `rps` in every second.
+ */
+export function fallbackRps(rps: number, workers: number): number {
+  const each = Math.floor(rps / workers);
+  if (each < 1) {
+    throw new RangeError(
+      `--discord-rps ${rps} is below --workers ${workers}: with Redis stopped each worker keeps a budget of its own of at least 1 request per second`,
+    );
+  }
+  return each;
 }

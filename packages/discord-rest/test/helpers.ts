@@ -8,6 +8,22 @@ import {
 import Redis from "ioredis";
 import { createDiscordRest, type DiscordRest, type DiscordRestOptions } from "../src";
 
+/**
+ * A connection to the test Redis (`REDIS_URL`, default 127.0.0.1:6379) and whether it answered; in
+ * CI a Redis that does not answer fails the file instead of skipping it.
+ */
+export async function testRedis(): Promise<{ redis: Redis; available: boolean; url: string }> {
+  const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0 });
+  redis.on("error", () => {});
+  const available = await redis.connect().then(
+    () => true,
+    () => false,
+  );
+  if (!available && process.env.CI === "true") throw new Error(`Redis is not reachable at ${url}`);
+  return { redis, available, url };
+}
+
 /** The most timestamps that fall in any half-open window [t, t + 1000). */
 export function maxStartsPerSecond(times: number[]): number {
   const sorted = [...times].sort((a, b) => a - b);

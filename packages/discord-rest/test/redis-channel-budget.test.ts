@@ -1,17 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { createFakeTime } from "@guildkit/core/testing";
-import Redis from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { createRedisChannelBudget } from "../src/redis-channel-budget";
+import { testRedis } from "./helpers";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0 });
-redis.on("error", () => {});
-const available = await redis.connect().then(
-  () => true,
-  () => false,
-);
-if (!available && process.env.CI === "true") throw new Error(`Redis is not reachable at ${REDIS_URL}`);
+const { redis, available } = await testRedis();
 afterAll(() => redis.disconnect());
 
 const NOW = new Date("2026-12-03T12:00:00.000Z");

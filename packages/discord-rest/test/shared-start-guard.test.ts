@@ -1,18 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { systemScheduler } from "@guildkit/core/system";
-import Redis from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { createSharedStartGuard } from "../src/shared-start-guard";
-import { maxStartsPerSecond } from "./helpers";
+import { maxStartsPerSecond, testRedis } from "./helpers";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0 });
-redis.on("error", () => {});
-const available = await redis.connect().then(
-  () => true,
-  () => false,
-);
-if (!available && process.env.CI === "true") throw new Error(`Redis is not reachable at ${REDIS_URL}`);
+const { redis, available } = await testRedis();
 afterAll(() => redis.disconnect());
 
 describe.skipIf(!available)("the shared start guard (a clustered budget's starts, counted in Redis)", () => {

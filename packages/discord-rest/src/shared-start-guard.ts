@@ -9,8 +9,8 @@
  *
  * As in the local guard (start-guard.ts), a start is judged by when the server can have seen it: a
  * request still unanswered holds its slot as if it arrived `stallCapMs` late, and once answered it
- * holds it for the part of its round trip beyond the fastest one this process has seen (less the
- * margin the window already has). A request that reached the server late — a cold connection, a
+ * holds it for the part of its round trip beyond the fastest one this process has seen before (the
+ * floor for its first request), less the margin the window already has. A request that reached the server late — a cold connection, a
  * stall on either side — then cannot slide into the next second next to another process's starts.
  */
 import type { Scheduler } from "@guildkit/core";
@@ -88,8 +88,11 @@ export function createSharedStartGuard(options: SharedStartGuardOptions): Shared
       if (done) return;
       done = true;
       const elapsed = now() - startedAt;
+      // Against the fastest round trip seen before this one: a process's first request (a cold
+      // connection, the slowest of all) has no other to compare with and counts from the floor.
+      const baseline = Number.isFinite(fastest) ? Math.min(fastest, elapsed) : Math.min(floorMs, elapsed);
       fastest = Math.min(fastest, elapsed);
-      const hold = Math.round(Math.max(0, Math.min(stallCapMs, elapsed - fastest) - slack));
+      const hold = Math.round(Math.max(0, Math.min(stallCapMs, elapsed - baseline) - slack));
       client.eval(ANSWERED, 1, options.key, member, stallCapMs, hold).catch(options.onError);
     };
   };

@@ -69,6 +69,17 @@ describe.skipIf(!available)("the shared start guard (a clustered budget's starts
     expect(Date.now() - answeredAt).toBeLessThan(480);
   }, 10_000);
 
+  it("a process's first start (a cold connection: nothing to compare with) holds its slot for its whole round trip", async () => {
+    const key = `guildkit-test:${randomUUID()}`;
+    const started = Date.now();
+    const answered = await guardOn(key).admit();
+    await pause(150);
+    answered();
+    await pause(20);
+    await guardOn(key).admit(); // another process
+    expect(Date.now() - started).toBeGreaterThanOrEqual(330);
+  }, 10_000);
+
   it("a start answered slower than the fastest round trip holds its slot for the excess, in every process", async () => {
     const key = `guildkit-test:${randomUUID()}`;
     const slow = guardOn(key);

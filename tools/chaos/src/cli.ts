@@ -10,7 +10,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { createRunCleanup } from "./cleanup";
 import type { FaultKind } from "./faults";
-import { CI_PROFILE, cannotRun } from "./profiles";
+import { CI_PROFILE, cannotRun, SHORT_RETRIES } from "./profiles";
 import { runChaos } from "./run";
 
 // `pnpm chaos -- --minutes 2` hands the `--` on: drop it.
@@ -95,7 +95,7 @@ const result = await runChaos({
   discordRps: number("discord-rps"),
   ...(values["settle-seconds"] ? { settleMs: number("settle-seconds") * 1000 } : {}),
   ...(values.faults ? { faults: values.faults.split(",") as FaultKind[] } : {}),
-  ...(profile ? { workerEnv: { ...profile.workerEnv } } : {}),
+  workerEnv: { ...SHORT_RETRIES, ...(profile ? profile.workerEnv : {}) },
   appLog: "chaos-apps.log",
   cleanup,
   log,

@@ -33,6 +33,7 @@ export {
   type RetryableError,
   retryAfterMsOf,
 } from "./errors";
+export { createOffsetClock, type OffsetClock, type OffsetClockOptions } from "./offset-clock";
 export type { Clock, EventLog, EventLogEntry, IoOptions, Scheduler, TimerHandle } from "./ports";
 export {
   isSealedSecret,

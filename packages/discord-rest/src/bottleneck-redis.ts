@@ -1,5 +1,5 @@
 /** What the Redis-clustered budget adds to bottleneck's Redis datastore (see limiter.ts). */
-import type { TimerHandle } from "@guildkit/core";
+import { createOffsetClock } from "@guildkit/core";
 import { systemClock, systemScheduler } from "@guildkit/core/system";
 
 /**
@@ -36,34 +36,19 @@ export function adaptBottleneckScripts(connection: unknown, serverNow: () => num
   };
 }
 
-/** How far the Redis server's clock is from this process's, measured with `TIME` (refreshed every minute). */
+/** The Redis server's clock, measured with `TIME` (refreshed every minute). */
 export function redisClockOffset(
   client: { time(): Promise<[string, string]> },
   onError: (e: unknown) => void,
 ) {
-  const now = () => systemClock.now().getTime();
-  let offset = 0;
-  let timer: TimerHandle | null = null;
-  let stopped = false;
-  const measure = async () => {
-    const before = now();
-    const [seconds, micros] = await client.time();
-    const after = now();
-    offset = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - (before + after) / 2;
-  };
-  const every = () => {
-    if (stopped) return;
-    timer = systemScheduler.setTimer(new Date(now() + 60_000), () => {
-      void measure().catch(onError).finally(every);
-    });
-  };
-  every();
-  return {
-    measure,
-    now: () => Math.round(now() + offset),
-    stop: () => {
-      stopped = true;
-      if (timer) systemScheduler.clear(timer);
+  const clock = createOffsetClock({
+    read: async () => {
+      const [seconds, micros] = await client.time();
+      return new Date(Number(seconds) * 1000 + Math.floor(Number(micros) / 1000));
     },
-  };
+    base: systemClock,
+    scheduler: systemScheduler,
+    onError,
+  });
+  return { measure: () => clock.measure(), now: () => clock.now().getTime(), stop: () => clock.stop() };
 }

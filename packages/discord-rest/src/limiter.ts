@@ -185,6 +185,8 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
   const rps = options.rps ?? 3;
   const margin = options.margin ?? (options.redis ? DEFAULT_CLUSTER_MARGIN : DEFAULT_MARGIN);
   const settings = bottleneckSettings(rps, options.burst ?? 1, margin);
+  /** The window every start guard counts in: one second plus the margin. */
+  const windowMs = Math.ceil(1000 * (1 + margin));
   const onError = options.onError ?? (() => {});
   let closeConnection: (() => Promise<void>) | null = null;
   /** The clustered budget's Redis client, once built (its `status` is `ready` while Redis answers). */
@@ -203,7 +205,7 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
         client: () => sharedClient,
         key: `guildkit:budget:${options.redis.id}:starts`,
         rps,
-        windowMs: Math.ceil(1000 * (1 + margin)),
+        windowMs,
         scheduler: systemScheduler,
         onError,
       })
@@ -281,10 +283,8 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
   // Limiters of one clustered budget in one process share their guard; across processes the
   // budget rests on bottleneck's spacing and the margin.
   const guard = options.redis
-    ? sharedGuard(`${options.redis.id}|${rps}|${margin}`, () =>
-        createStartGuard({ rps, windowMs: Math.ceil(1000 * (1 + margin)) }),
-      )
-    : createStartGuard({ rps, windowMs: Math.ceil(1000 * (1 + margin)) });
+    ? sharedGuard(`${options.redis.id}|${rps}|${margin}`, () => createStartGuard({ rps, windowMs }))
+    : createStartGuard({ rps, windowMs });
 
   let bottleneck: Promise<Bottleneck> | null = null;
   const get = () => {
@@ -308,9 +308,7 @@ export function createBottleneckLimiter(options: BottleneckLimiterOptions = {}):
         // first fallback starts wait until the shared budget's last starts (gone with Redis) are a
         // window old.
         const hold =
-          limiter === clustered
-            ? recoveringUntil - performance.now()
-            : lostAt + Math.ceil(1000 * (1 + margin)) - performance.now();
+          limiter === clustered ? recoveringUntil - performance.now() : lostAt + windowMs - performance.now();
         if (hold > 0) await systemScheduler.sleep(hold);
         if (abandoned || signal?.aborted) return SKIPPED;
         const answered = await guard.admit();

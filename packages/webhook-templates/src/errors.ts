@@ -215,42 +215,27 @@ export class EmbedLimitError extends Error {
 }
 
 /** Why a redelivery time range was refused. */
-export type RedeliverRangeReason = "invalid_since" | "invalid_until" | "empty_range";
+export type RedeliverRangeReason = "invalid_since" | "invalid_until" | "until_without_since" | "empty_range";
 
 /** A redelivery range (`since` ≤ created_at < `until`) is not a pair of valid, ordered times. Nothing was changed. */
 export class RedeliverRangeError extends Error {
   override readonly name = "RedeliverRangeError";
   readonly code = "invalid_range";
   readonly reason: RedeliverRangeReason;
+  /** The field at fault. */
+  readonly parameter: "since" | "until";
 
   constructor(reason: RedeliverRangeReason) {
     super(
       reason === "invalid_since"
-        ? "since must be a valid time"
+        ? "since must be an ISO 8601 time, e.g. 2026-12-01T14:00:00Z"
         : reason === "invalid_until"
-          ? "until must be a valid time"
-          : "until must be later than since",
+          ? "until must be an ISO 8601 time, e.g. 2026-12-01T14:00:00Z"
+          : reason === "until_without_since"
+            ? "until needs since"
+            : "until must be later than since",
     );
     this.reason = reason;
+    this.parameter = reason === "invalid_since" ? "since" : "until";
   }
-}
-
-/**
- * Which dead events to put back in the queue: one event, all of one webhook's, all, or those whose
- * change was written in `[since, until)` (optionally of one webhook).
- */
-export type RedeliverTarget =
-  | { eventId: string }
-  | { webhookId: string }
-  | { all: true }
-  | { since: Date; until?: Date; webhookId?: string };
-
-/** Checks a range target's times; throws {@link RedeliverRangeError}. */
-export function assertRedeliverRange(range: { since: Date; until?: Date }): void {
-  if (!(range.since instanceof Date) || Number.isNaN(range.since.getTime()))
-    throw new RedeliverRangeError("invalid_since");
-  if (range.until === undefined) return;
-  if (!(range.until instanceof Date) || Number.isNaN(range.until.getTime()))
-    throw new RedeliverRangeError("invalid_until");
-  if (range.until.getTime() <= range.since.getTime()) throw new RedeliverRangeError("empty_range");
 }

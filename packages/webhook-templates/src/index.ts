@@ -76,14 +76,12 @@ export {
   renderedTemplates,
 } from "./embed";
 export {
-  assertRedeliverRange,
   type DefinitionIssue,
   EmbedLimitError,
   IdentifierError,
   type IdentifierErrorReason,
   RedeliverRangeError,
   type RedeliverRangeReason,
-  type RedeliverTarget,
   TemplateError,
   type TemplateErrorReason,
   WebhookDefinitionError,
@@ -169,6 +167,12 @@ export {
 } from "./ports";
 export { type PreviewResult, type PreviewSample, previewWebhook, renderPreview } from "./preview";
 export { checkPreviewSample, PREVIEW_SAMPLE_LIMITS } from "./preview-sample";
+export {
+  assertRedeliverRange,
+  parseRedeliverRange,
+  parseRedeliverTime,
+  type RedeliverTarget,
+} from "./redeliver";
 export { parseRowJson, type RowData, type RowImage, renderValue, stringifyRowJson } from "./row-data";
 export {
   classifyRowId,

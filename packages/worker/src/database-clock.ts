@@ -6,7 +6,7 @@
  * database's (`store.databaseTime()`, corrected by half the round trip) at start and every minute,
  * and reads time as its own clock plus that offset.
  */
-import type { Clock, Scheduler, TimerHandle } from "@guildkit/core";
+import { type Clock, createOffsetClock, type OffsetClock, type Scheduler } from "@guildkit/core";
 import { systemClock, systemScheduler } from "@guildkit/core/system";
 
 /** Options of {@link createDatabaseClock}. */
@@ -22,46 +22,19 @@ export interface DatabaseClockOptions {
   onError?: (error: unknown) => void;
 }
 
-/** A clock on the database's time, with the offset it applies. */
-export interface DatabaseClock extends Clock {
-  /** Milliseconds the database's clock is ahead of this process's (negative: behind). */
-  offsetMs(): number;
-  /** Measures the offset now. */
-  measure(io?: { signal?: AbortSignal }): Promise<void>;
-  /** Stops the periodic measurement. */
-  stop(): void;
-}
+/** A clock on the database's time, with the offset it applies (`OffsetClock` of `@guildkit/core`). */
+export type DatabaseClock = OffsetClock;
 
 /** Creates the clock and measures its offset once (0 while the database does not answer). */
 export async function createDatabaseClock(options: DatabaseClockOptions): Promise<DatabaseClock> {
-  const base = options.base ?? systemClock;
-  const scheduler = options.scheduler ?? systemScheduler;
-  const refreshMs = options.refreshMs ?? 60_000;
   const onError = options.onError ?? (() => {});
-  let offset = 0;
-  let timer: TimerHandle | null = null;
-  let stopped = false;
-  const measure = async (io?: { signal?: AbortSignal }) => {
-    const before = base.now().getTime();
-    const db = (await options.read(io)).getTime();
-    const after = base.now().getTime();
-    if (Number.isFinite(db)) offset = Math.round(db - (before + after) / 2);
-  };
-  const next = () => {
-    if (stopped) return;
-    timer = scheduler.setTimer(new Date(base.now().getTime() + refreshMs), () => {
-      void measure().catch(onError).finally(next);
-    });
-  };
-  await measure().catch(onError);
-  next();
-  return {
-    now: () => new Date(base.now().getTime() + offset),
-    offsetMs: () => offset,
-    measure,
-    stop() {
-      stopped = true;
-      if (timer) scheduler.clear(timer);
-    },
-  };
+  const clock = createOffsetClock({
+    read: options.read,
+    base: options.base ?? systemClock,
+    scheduler: options.scheduler ?? systemScheduler,
+    ...(options.refreshMs ? { refreshMs: options.refreshMs } : {}),
+    onError,
+  });
+  await clock.measure().catch(onError);
+  return clock;
 }

@@ -317,8 +317,8 @@ export const roleSyncTask: WorkerTask = {
       },
       {
         ...roleSyncTuning(ctx.settings.retries),
-        ...(ctx.settings.budget?.discordRps ? { rps: ctx.settings.budget.discordRps } : {}),
-        ...(ctx.settings.budget?.discordFallbackRps
+        ...(ctx.settings.budget.discordRps ? { rps: ctx.settings.budget.discordRps } : {}),
+        ...(ctx.settings.budget.discordFallbackRps
           ? { fallbackRps: ctx.settings.budget.discordFallbackRps }
           : {}),
       },

@@ -95,7 +95,7 @@ const result = await runChaos({
   discordRps: number("discord-rps"),
   ...(values["settle-seconds"] ? { settleMs: number("settle-seconds") * 1000 } : {}),
   ...(values.faults ? { faults: values.faults.split(",") as FaultKind[] } : {}),
-  workerEnv: { ...SHORT_RETRIES, ...(profile ? profile.workerEnv : {}) },
+  workerEnv: { ...SHORT_RETRIES },
   appLog: "chaos-apps.log",
   cleanup,
   log,

@@ -20,7 +20,6 @@ export const CI_PROFILE = {
     // kill can come seconds before the phase ends, and the run stops waiting as soon as it settles.
     "settle-seconds": "110",
   },
-  workerEnv: {} as Record<string, string>,
 } as const;
 
 /**

@@ -59,38 +59,40 @@ function maxPerSecond(times: number[]): { max: number; at: number | null } {
   return { max: best, at };
 }
 
-export async function wrongRoles(world: ChaosWorld): Promise<number> {
-  const rows = await sql<{ discord_user_id: string; payment_status: string | null }>`
-    select discord_user_id, payment_status from members where discord_user_id is not null`.execute(
+/** The linked members whose role in the guild disagrees with their payment_status (id, Discord id). */
+async function wrongMembers(world: ChaosWorld): Promise<{ id: string; userId: string }[]> {
+  const rows = await sql<{ id: string | number; discord_user_id: string; payment_status: string | null }>`
+    select id, discord_user_id, payment_status from members where discord_user_id is not null`.execute(
     world.store.kysely,
   );
-  let wrong = 0;
-  for (const row of rows.rows) {
-    const holds =
-      world.sim.inspect.member(world.guildId, row.discord_user_id)?.roles.includes(world.roleId) ?? false;
-    if (holds !== (row.payment_status !== null && row.payment_status !== "")) wrong += 1;
-  }
-  return wrong;
+  return rows.rows
+    .filter((row) => {
+      const holds =
+        world.sim.inspect.member(world.guildId, row.discord_user_id)?.roles.includes(world.roleId) ?? false;
+      return holds !== (row.payment_status !== null && row.payment_status !== "");
+    })
+    .map((row) => ({ id: String(row.id), userId: row.discord_user_id }));
+}
+
+export async function wrongRoles(world: ChaosWorld): Promise<number> {
+  return (await wrongMembers(world)).length;
 }
 
 /** Up to `limit` members whose role is wrong, with what the store holds about them (for the report). */
 export async function wrongRoleDetails(world: ChaosWorld, limit = 5): Promise<string[]> {
+  const wrong = (await wrongMembers(world)).slice(0, limit);
+  if (wrong.length === 0) return [];
   const rows = await sql<Record<string, unknown>>`
     select m.id, m.discord_user_id, m.payment_status, s.state, s.dirty, s.attempts, s.next_due_at,
       s.last_error, s.lease_owner, s.lease_expires_at, s.checked_at,
       (select count(*) from role_grants g where g.member_id = cast(m.id as text)) as grants
     from members m left join role_sync_state s on cast(s.member_id as text) = cast(m.id as text)
-    where m.discord_user_id is not null`.execute(world.store.kysely);
-  const out: string[] = [];
-  for (const row of rows.rows) {
-    const userId = String(row.discord_user_id);
-    const holds = world.sim.inspect.member(world.guildId, userId)?.roles.includes(world.roleId) ?? false;
-    const pays = row.payment_status !== null && row.payment_status !== "";
-    if (holds === pays) continue;
-    out.push(JSON.stringify({ ...row, holds }, (_k, v) => (v instanceof Date ? v.toISOString() : v)));
-    if (out.length >= limit) break;
-  }
-  return out;
+    where cast(m.id as text) in (${sql.join(wrong.map((w) => w.id))})`.execute(world.store.kysely);
+  return rows.rows.map((row) =>
+    JSON.stringify({ ...row, holds: !(row.payment_status !== null && row.payment_status !== "") }, (_k, v) =>
+      v instanceof Date ? v.toISOString() : v,
+    ),
+  );
 }
 
 /** Webhook events written, delivered (by content), pending, dead. */

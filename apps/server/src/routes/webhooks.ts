@@ -5,6 +5,7 @@ import {
   classifySendError,
   maskWebhookUrl,
   type PreviewResult,
+  parseRedeliverRange,
   parseWebhookUrl,
   previewWebhook,
   RedeliverRangeError,
@@ -111,24 +112,22 @@ export function webhookRoutes(ctx: ServerContext) {
     const input = (await body(c)) ?? {};
     const webhookId = optionalIdOf(c, "webhookId", input.webhookId);
     if ("refused" in webhookId) return webhookId.refused;
-    const range = redeliverRange(input);
-    if ("refused" in range) return c.json({ error: "invalid_range", ...range.refused }, 400);
-    const target: RedeliverTarget = range.since
-      ? {
-          since: range.since,
-          ...(range.until ? { until: range.until } : {}),
-          ...(webhookId.id ? { webhookId: webhookId.id } : {}),
-        }
+    let range: ReturnType<typeof parseRedeliverRange>;
+    try {
+      range = parseRedeliverRange(input);
+    } catch (err) {
+      if (!(err instanceof RedeliverRangeError)) throw err;
+      return c.json(
+        { error: err.code, parameter: err.parameter, reason: err.reason, message: err.message },
+        400,
+      );
+    }
+    const target: RedeliverTarget = range
+      ? { ...range, ...(webhookId.id ? { webhookId: webhookId.id } : {}) }
       : webhookId.id
         ? { webhookId: webhookId.id }
         : { all: true };
-    try {
-      return c.json({ redelivered: await hooks.redeliver(target) });
-    } catch (err) {
-      if (err instanceof RedeliverRangeError)
-        return c.json({ error: err.code, reason: err.reason, message: err.message }, 400);
-      throw err;
-    }
+    return c.json({ redelivered: await hooks.redeliver(target) });
   });
 
   app.post(`${BASE}/dead/:eventId{[0-9]+}/redeliver`, async (c) => {
@@ -333,31 +332,4 @@ function definitionOf(w: StoredWebhook): Record<string, unknown> {
 
 function isRow(value: unknown): value is RowData {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
-
-/** `since`/`until` of a redelivery body: ISO 8601 times, `until` only with `since`. */
-function redeliverRange(
-  input: Record<string, unknown>,
-): { since?: Date; until?: Date } | { refused: { parameter: string; message: string } } {
-  const time = (name: "since" | "until") => {
-    const value = input[name];
-    if (value === undefined || value === null || value === "") return undefined;
-    const date = typeof value === "string" && ISO_TIME.test(value) ? new Date(value) : null;
-    return date && !Number.isNaN(date.getTime()) ? date : null;
-  };
-  const since = time("since");
-  const until = time("until");
-  for (const [parameter, value] of [
-    ["since", since],
-    ["until", until],
-  ] as const) {
-    if (value === null)
-      return {
-        refused: { parameter, message: `${parameter} must be an ISO 8601 time, e.g. 2026-12-01T14:00:00Z.` },
-      };
-  }
-  if (until && !since) return { refused: { parameter: "until", message: "until needs since." } };
-  return { ...(since ? { since } : {}), ...(until ? { until } : {}) };
 }

@@ -1,4 +1,9 @@
-import type { RedeliverTarget } from "@guildkit/webhook-templates";
+import {
+  parseRedeliverRange,
+  parseRedeliverTime,
+  RedeliverRangeError,
+  type RedeliverTarget,
+} from "@guildkit/webhook-templates";
 import type { Command } from "commander";
 import { CliUsageError } from "./errors";
 import { type CliIo, EXIT } from "./io";
@@ -72,12 +77,12 @@ export function registerWebhooks(program: Command, io: CliIo, done: (code: numbe
 const AGO = /^(\d+)(s|m|h|d)$/;
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-/** `--since`/`--until`: an ISO 8601 time with a date, or a duration before `now` (`90m`, `2h`, `3d`). */
+/** `--since`/`--until`: an ISO 8601 time, or a duration before `now` (`90m`, `2h`, `3d`). */
 export function parseTimeOption(name: string, value: string, now: Date): Date {
   const ago = AGO.exec(value.trim());
   if (ago) return new Date(now.getTime() - Number(ago[1]) * UNIT_MS[ago[2] as keyof typeof UNIT_MS]);
-  const date = /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : new Date(Number.NaN);
-  if (Number.isNaN(date.getTime()))
+  const date = parseRedeliverTime(value);
+  if (!date)
     throw new CliUsageError(
       `--${name} must be an ISO 8601 time (2026-12-01T14:00Z) or a duration ago (90m, 2h, 3d), got "${value}"`,
     );
@@ -89,16 +94,21 @@ export function redeliverTarget(
   opts: { event?: string; webhook?: string; all?: boolean; since?: string; until?: string },
   now: Date,
 ): RedeliverTarget {
-  if (opts.until !== undefined && opts.since === undefined) throw new CliUsageError("--until needs --since");
-  if (opts.since !== undefined) {
-    if (opts.event !== undefined || opts.all)
-      throw new CliUsageError("--since goes with --webhook <id> or alone, not with --event or --all");
-    const since = parseTimeOption("since", opts.since, now);
-    const until = opts.until === undefined ? undefined : parseTimeOption("until", opts.until, now);
-    if (until && until.getTime() <= since.getTime())
-      throw new CliUsageError("--until must be later than --since");
-    return { since, ...(until ? { until } : {}), ...(opts.webhook ? { webhookId: opts.webhook } : {}) };
+  if (opts.since !== undefined && (opts.event !== undefined || opts.all))
+    throw new CliUsageError("--since goes with --webhook <id> or alone, not with --event or --all");
+  let range: ReturnType<typeof parseRedeliverRange>;
+  try {
+    range = parseRedeliverRange({
+      since: opts.since === undefined ? undefined : parseTimeOption("since", opts.since, now),
+      until: opts.until === undefined ? undefined : parseTimeOption("until", opts.until, now),
+    });
+  } catch (error) {
+    if (!(error instanceof RedeliverRangeError)) throw error;
+    throw new CliUsageError(
+      error.reason === "until_without_since" ? "--until needs --since" : "--until must be later than --since",
+    );
   }
+  if (range) return { ...range, ...(opts.webhook ? { webhookId: opts.webhook } : {}) };
   const chosen = [opts.event, opts.webhook, opts.all].filter((v) => v !== undefined).length;
   if (chosen !== 1)
     throw new CliUsageError(
